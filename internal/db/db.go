@@ -1,0 +1,169 @@
+// Package db opens SQLite files the way every store of ordercare needs them:
+// WAL, busy_timeout, one writer connection that takes the write lock at BEGIN
+// (_txlock=immediate), a pool of read-only readers, pragmas checked after
+// opening, and ordered migrations per component. Nothing domain-specific.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
+)
+
+// Sync is the synchronous pragma: NORMAL for the admin database (WAL keeps
+// every commit across an application crash), FULL for the audit log (also
+// across power loss; security.md §4.5).
+type Sync string
+
+const (
+	SyncNormal Sync = "NORMAL"
+	SyncFull   Sync = "FULL"
+)
+
+// BusyTimeoutMS is how long a connection waits for a lock before SQLITE_BUSY.
+const BusyTimeoutMS = 10000
+
+// DB is one SQLite file with a single writer and a pool of readers.
+type DB struct {
+	// W is the only connection that writes; BEGIN takes the write lock at once.
+	W *sql.DB
+	// R is a pool of read-only connections.
+	R    *sql.DB
+	Path string
+}
+
+// Open opens (creating it and its folder when missing) the SQLite file at
+// path with the given durability, and checks that the pragmas took effect:
+// the driver silently ignores a misspelled DSN key (security.md §4.4).
+func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("db: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("db: cannot create folder for %s: %w", path, err)
+		}
+	}
+	w, err := sql.Open("sqlite", dsn(path, sync, false))
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := check(ctx, w, path, sync); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(path, sync, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{W: w, R: r, Path: path}, nil
+}
+
+func dsn(path string, sync Sync, readOnly bool) string {
+	q := url.Values{}
+	// busy_timeout first, so that switching to WAL waits instead of failing.
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeoutMS))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+string(sync)+")")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "journal_size_limit(67108864)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+		q.Set("_txlock", "deferred")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// check reads the pragmas back and refuses a connection that lacks them.
+func check(ctx context.Context, w *sql.DB, path string, sync Sync) error {
+	var mode string
+	var syncN, busy, fk int
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("db: %s is not usable: %w", path, err)
+	}
+	if err := w.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&syncN); err != nil {
+		return fmt.Errorf("db: %s: %w", path, err)
+	}
+	if err := w.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
+		return fmt.Errorf("db: %s: %w", path, err)
+	}
+	if err := w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		return fmt.Errorf("db: %s: %w", path, err)
+	}
+	want := map[Sync]int{SyncNormal: 1, SyncFull: 2}[sync]
+	if !strings.EqualFold(mode, "wal") || syncN != want || busy != BusyTimeoutMS || fk != 1 {
+		return fmt.Errorf("db: %s: pragmas not applied (journal_mode=%s synchronous=%d busy_timeout=%d foreign_keys=%d)", path, mode, syncN, busy, fk)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	return errors.Join(d.R.Close(), d.W.Close())
+}
+
+// Migrate applies, in order, the migrations of one component that are not
+// yet recorded, each in its own transaction with its record. A component's
+// migrations are append-only: never edit one that has shipped.
+func (d *DB) Migrate(ctx context.Context, component string, migrations []string) error {
+	if _, err := d.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
+		return fmt.Errorf("db: migrations table: %w", err)
+	}
+	for i, m := range migrations {
+		version := i + 1
+		if err := d.migrateOne(ctx, component, version, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *DB) migrateOne(ctx context.Context, component string, version int, stmt string) error {
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: migrate %s: %w", component, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE component = ? AND version = ?`, component, version).Scan(&n); err != nil {
+		return fmt.Errorf("db: migrate %s: %w", component, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("db: migrate %s v%d: %w", component, version, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version) VALUES (?, ?)`, component, version); err != nil {
+		return fmt.Errorf("db: migrate %s v%d: %w", component, version, err)
+	}
+	return tx.Commit()
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns an error unless "ok".
+func (d *DB) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := d.R.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("db: integrity_check: %s", res)
+	}
+	return nil
+}
