@@ -1,0 +1,236 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The hash chain.
+//
+// Every event is stored as one row of `events`. Its hash is
+//
+//	hash = lower-hex( SHA-256( prev_hash || canonical(row) ) )
+//
+// where prev_hash is the previous event's hash as 64 lower-case hex ASCII
+// characters ("0" x 64 for the first event) and canonical(row) is:
+//
+//	"ordercare-audit-v1\n"
+//	then, for each column in columnOrder below (every column except hash):
+//	    <column name> ":" <decimal byte length of value> ":" <value bytes> "\n"
+//
+// Values are the bytes exactly as stored in the row: integers in decimal
+// ASCII, time as "2006-01-02T15:04:05.000000000Z" (UTC, fixed width), the
+// request body as the raw bytes that were sent, and before/after/detail/
+// error_messages as the stored JSON text ("" when empty). Hashing the stored
+// bytes (not a re-encoding of decoded values) means that any byte edited in
+// any column changes the hash, and that a verifier written in another
+// language needs no JSON canonicalisation: it reads the columns and frames
+// them. The length prefix makes the framing unambiguous.
+
+// GenesisHash is the prev_hash of the first event.
+var GenesisHash = strings.Repeat("0", 64)
+
+const canonicalHeader = "ordercare-audit-v1\n"
+
+// timeLayout is fixed width so that stored times sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// columnOrder is the order of columns in canonical(row); hash is excluded.
+var columnOrder = []string{
+	"seq", "time", "kind", "attempt_id",
+	"staff_id", "staff_email", "staff_role", "client_ip", "user_agent",
+	"order_id", "action", "reason", "ticket", "idempotency_key",
+	"request", "before_json", "after_json",
+	"outcome", "http_status", "error_code", "error_messages",
+	"correlation_id", "resource_id", "duration_ms", "detail_json",
+	"prev_hash",
+}
+
+// row is an event in its stored representation.
+type row struct {
+	Seq            int64
+	Time           string
+	Kind           string
+	AttemptID      string
+	StaffID        int64
+	StaffEmail     string
+	StaffRole      string
+	ClientIP       string
+	UserAgent      string
+	OrderID        string
+	Action         string
+	Reason         string
+	Ticket         string
+	IdempotencyKey string
+	Request        []byte
+	BeforeJSON     string
+	AfterJSON      string
+	Outcome        string
+	HTTPStatus     int64
+	ErrorCode      string
+	ErrorMessages  string
+	CorrelationID  string
+	ResourceID     string
+	DurationMS     int64
+	DetailJSON     string
+	PrevHash       string
+	Hash           string
+}
+
+// values returns the stored bytes of each column in columnOrder.
+func (r *row) values() [][]byte {
+	i := strconv.AppendInt
+	return [][]byte{
+		i(nil, r.Seq, 10), []byte(r.Time), []byte(r.Kind), []byte(r.AttemptID),
+		i(nil, r.StaffID, 10), []byte(r.StaffEmail), []byte(r.StaffRole), []byte(r.ClientIP), []byte(r.UserAgent),
+		[]byte(r.OrderID), []byte(r.Action), []byte(r.Reason), []byte(r.Ticket), []byte(r.IdempotencyKey),
+		r.Request, []byte(r.BeforeJSON), []byte(r.AfterJSON),
+		[]byte(r.Outcome), i(nil, r.HTTPStatus, 10), []byte(r.ErrorCode), []byte(r.ErrorMessages),
+		[]byte(r.CorrelationID), []byte(r.ResourceID), i(nil, r.DurationMS, 10), []byte(r.DetailJSON),
+		[]byte(r.PrevHash),
+	}
+}
+
+// canonical is the encoding the hash covers (see the comment at the top).
+func (r *row) canonical() []byte {
+	var b bytes.Buffer
+	b.WriteString(canonicalHeader)
+	for k, v := range r.values() {
+		b.WriteString(columnOrder[k])
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(len(v)))
+		b.WriteByte(':')
+		b.Write(v)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// computeHash returns the hash the row must carry given its prev_hash.
+func (r *row) computeHash() string {
+	h := sha256.New()
+	h.Write([]byte(r.PrevHash))
+	h.Write(r.canonical())
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// encodeRow turns an event into its stored representation (without seq,
+// prev_hash and hash, which the writer assigns).
+func encodeRow(e Event) (row, error) {
+	before, err := encodeMap(e.Before)
+	if err != nil {
+		return row{}, fmt.Errorf("audit: before: %w", err)
+	}
+	after, err := encodeMap(e.After)
+	if err != nil {
+		return row{}, fmt.Errorf("audit: after: %w", err)
+	}
+	detail, err := encodeMap(e.Detail)
+	if err != nil {
+		return row{}, fmt.Errorf("audit: detail: %w", err)
+	}
+	msgs := ""
+	if len(e.ErrorMessages) > 0 {
+		b, err := marshalNoEscape(e.ErrorMessages)
+		if err != nil {
+			return row{}, fmt.Errorf("audit: error messages: %w", err)
+		}
+		msgs = b
+	}
+	req := []byte(e.Request)
+	if req == nil {
+		req = []byte{}
+	}
+	return row{
+		Time:           formatTime(e.Time),
+		Kind:           string(e.Kind),
+		AttemptID:      e.AttemptID,
+		StaffID:        e.Actor.StaffID,
+		StaffEmail:     e.Actor.Email,
+		StaffRole:      e.Actor.Role,
+		ClientIP:       e.Actor.ClientIP,
+		UserAgent:      e.Actor.UserAgent,
+		OrderID:        e.OrderID,
+		Action:         e.Action,
+		Reason:         e.Reason,
+		Ticket:         e.Ticket,
+		IdempotencyKey: e.IdempotencyKey,
+		Request:        bytes.Clone(req),
+		BeforeJSON:     before,
+		AfterJSON:      after,
+		Outcome:        string(e.Outcome),
+		HTTPStatus:     int64(e.HTTPStatus),
+		ErrorCode:      e.ErrorCode,
+		ErrorMessages:  msgs,
+		CorrelationID:  e.CorrelationID,
+		ResourceID:     e.ResourceID,
+		DurationMS:     e.DurationMS,
+		DetailJSON:     detail,
+	}, nil
+}
+
+// event decodes a stored row. Malformed JSON columns are an error: Verify
+// reports them through the hash, readers through this error.
+func (r *row) event() (Event, error) {
+	t, err := time.Parse(time.RFC3339Nano, r.Time)
+	if err != nil {
+		return Event{}, fmt.Errorf("audit: event %d: time %q: %w", r.Seq, r.Time, err)
+	}
+	e := Event{
+		Seq: r.Seq, Time: t.UTC(), Kind: Kind(r.Kind), AttemptID: r.AttemptID,
+		Actor:   Actor{StaffID: r.StaffID, Email: r.StaffEmail, Role: r.StaffRole, ClientIP: r.ClientIP, UserAgent: r.UserAgent},
+		OrderID: r.OrderID, Action: r.Action, Reason: r.Reason, Ticket: r.Ticket, IdempotencyKey: r.IdempotencyKey,
+		Outcome: Outcome(r.Outcome), HTTPStatus: int(r.HTTPStatus), ErrorCode: r.ErrorCode,
+		CorrelationID: r.CorrelationID, ResourceID: r.ResourceID, DurationMS: r.DurationMS,
+		PrevHash: r.PrevHash, Hash: r.Hash,
+	}
+	if len(r.Request) > 0 {
+		e.Request = json.RawMessage(bytes.Clone(r.Request))
+	}
+	for _, m := range []struct {
+		src string
+		dst *map[string]string
+	}{{r.BeforeJSON, &e.Before}, {r.AfterJSON, &e.After}, {r.DetailJSON, &e.Detail}} {
+		if m.src == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(m.src), m.dst); err != nil {
+			return Event{}, fmt.Errorf("audit: event %d: %w", r.Seq, err)
+		}
+	}
+	if r.ErrorMessages != "" {
+		if err := json.Unmarshal([]byte(r.ErrorMessages), &e.ErrorMessages); err != nil {
+			return Event{}, fmt.Errorf("audit: event %d: %w", r.Seq, err)
+		}
+	}
+	return e, nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// encodeMap stores a map as compact JSON with sorted keys, "" when empty.
+func encodeMap(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "", nil
+	}
+	// encoding/json writes map keys sorted, so equal maps give equal bytes.
+	return marshalNoEscape(m)
+}
+
+// marshalNoEscape is compact JSON without HTML escaping, so that stored
+// text reads as typed ("<", "&" in messages).
+func marshalNoEscape(v any) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}

@@ -1,0 +1,397 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 25, 9, 30, 0, 123456789, time.UTC)
+
+func openTest(t testing.TB) (*Log, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l, err := OpenWith(context.Background(), path, Options{Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, path
+}
+
+func sampleEvent(i int) Event {
+	return Event{
+		Kind: KindRequested, AttemptID: fmt.Sprintf("att-%d", i),
+		Actor:   Actor{StaffID: 7, Email: "agent@example.com", Role: "agent", ClientIP: "10.0.0.1", UserAgent: "test"},
+		OrderID: "order-1", Action: "create_capture", Reason: fmt.Sprintf("reason-marker-%03d", i), Ticket: "T-1",
+		IdempotencyKey: fmt.Sprintf("key-%d", i),
+		Request:        json.RawMessage(`{"captured_amount":1000, "description":"a <b> & c"}`),
+		Before:         map[string]string{"captured_amount": "0.00 EUR", "status": "AUTHORIZED"},
+		Detail:         map[string]string{"n": fmt.Sprint(i)},
+		ErrorMessages:  []string{"first", "second"},
+	}
+}
+
+func TestAppendStoresEventAndChainVerifies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	prev := GenesisHash
+	for i := 1; i <= 5; i++ {
+		in := sampleEvent(i)
+		got, err := l.Append(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Seq != int64(i) || got.PrevHash != prev || len(got.Hash) != 64 || !got.Time.Equal(t0) {
+			t.Fatalf("event %d: seq=%d prev=%s hash=%s time=%v", i, got.Seq, got.PrevHash, got.Hash, got.Time)
+		}
+		prev = got.Hash
+		stored, err := l.Event(ctx, got.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(stored, got) {
+			t.Fatalf("stored event differs from the acknowledged one:\n%+v\n%+v", stored, got)
+		}
+		if string(stored.Request) != string(in.Request) {
+			t.Fatalf("request bytes changed: %s", stored.Request)
+		}
+	}
+	res, err := l.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK || res.Events != 5 || res.FirstBad != 0 {
+		t.Fatalf("verify = %+v", res)
+	}
+	n, h, err := l.Head(ctx)
+	if err != nil || n != 5 || h != prev {
+		t.Fatalf("head = %d %s %v", n, h, err)
+	}
+}
+
+func TestAppendRefusesIncompleteEvents(t *testing.T) {
+	t.Parallel()
+	l, _ := openTest(t)
+	for _, e := range []Event{{}, {Kind: KindRequested}, {Kind: KindCompleted}} {
+		if _, err := l.Append(context.Background(), e); err == nil {
+			t.Errorf("appended %+v", e)
+		}
+	}
+}
+
+func TestConcurrentAppendsAreGapFreeAndVerify(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	const writers, each = 50, 20
+	var mu sync.Mutex
+	seen := map[int64]string{}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				e, err := l.Append(ctx, sampleEvent(w*each+i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				seen[e.Seq] = e.AttemptID
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(seen) != writers*each {
+		t.Fatalf("%d distinct seqs acknowledged, want %d", len(seen), writers*each)
+	}
+	for s := int64(1); s <= writers*each; s++ {
+		if _, ok := seen[s]; !ok {
+			t.Fatalf("seq %d missing: not gap-free", s)
+		}
+	}
+	res, err := l.Verify(ctx)
+	if err != nil || !res.OK || res.Events != writers*each {
+		t.Fatalf("verify = %+v, %v", res, err)
+	}
+	st := l.Stats()
+	if st.Events != writers*each || st.Commits < 1 || st.Commits > st.Events {
+		t.Fatalf("stats = %+v", st)
+	}
+	t.Logf("%d events in %d commits", st.Events, st.Commits)
+}
+
+func TestTriggersRefuseUpdateAndDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, path := openTest(t)
+	if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	for _, stmt := range []string{
+		`UPDATE events SET reason = 'edited' WHERE seq = 1`,
+		`DELETE FROM events WHERE seq = 1`,
+		`DELETE FROM events`,
+	} {
+		for name, d := range map[string]*sql.DB{"writer": l.db.W, "plain": plain} {
+			_, err := d.ExecContext(ctx, stmt)
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %s: err = %v, want append-only refusal", name, stmt, err)
+			}
+		}
+	}
+	e, err := l.Event(ctx, 1)
+	if err != nil || e.Reason != "reason-marker-001" {
+		t.Fatalf("event changed: %+v %v", e, err)
+	}
+}
+
+// tamper opens the file the way an attacker with file access would: plain
+// sql.Open, triggers dropped.
+func tamper(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	d, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, s := range append([]string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`}, stmts...) {
+		if _, err := d.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func fillClosed(t *testing.T, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l, err := OpenWith(context.Background(), path, Options{Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		if _, err := l.Append(context.Background(), sampleEvent(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestVerifyFindsTamperedEvent(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		stmts    []string
+		firstBad int64
+	}{
+		{"reason edited", []string{`UPDATE events SET reason = 'goodwill' WHERE seq = 3`}, 3},
+		{"request byte edited", []string{`UPDATE events SET request = CAST(replace(CAST(request AS TEXT), '1000', '9000') AS BLOB) WHERE seq = 4`}, 4},
+		{"before value edited", []string{`UPDATE events SET before_json = replace(before_json, '0.00', '9.00') WHERE seq = 2`}, 2},
+		{"staff changed", []string{`UPDATE events SET staff_id = 8 WHERE seq = 5`}, 5},
+		{"time changed", []string{`UPDATE events SET time = '2026-11-24T09:30:00.123456789Z' WHERE seq = 1`}, 1},
+		{"row deleted", []string{`DELETE FROM events WHERE seq = 3`}, 4},
+		{"row re-hashed alone", []string{`UPDATE events SET reason = 'x', hash = '` + strings.Repeat("a", 64) + `' WHERE seq = 2`}, 2},
+		{"hash replaced", []string{`UPDATE events SET hash = '` + strings.Repeat("b", 64) + `' WHERE seq = 6`}, 6},
+		{"row inserted", []string{`INSERT INTO events SELECT 100, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
+			order_id, action, reason, ticket, idempotency_key, request, before_json, after_json, outcome, http_status, error_code,
+			error_messages, correlation_id, resource_id, duration_ms, detail_json, prev_hash, hash FROM events WHERE seq = 6`}, 100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := fillClosed(t, 6)
+			tamper(t, path, tc.stmts...)
+			res, err := VerifyFile(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OK || res.FirstBad != tc.firstBad || res.Reason == "" {
+				t.Fatalf("verify = %+v, want first bad %d", res, tc.firstBad)
+			}
+		})
+	}
+}
+
+// TestVerifyFindsEditedFileBytes edits the database file itself, not
+// through SQL: one byte of one event's reason.
+func TestVerifyFindsEditedFileBytes(t *testing.T) {
+	t.Parallel()
+	path := fillClosed(t, 6)
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Fatalf("WAL not checkpointed on close: the edit would miss the newest rows")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marker := []byte("reason-marker-004")
+	i := strings.Index(string(b), string(marker))
+	if i < 0 || strings.Count(string(b), string(marker)) != 1 {
+		t.Fatalf("marker found %d times", strings.Count(string(b), string(marker)))
+	}
+	b[i+len(marker)-1] = '9' // reason-marker-009: same length, still a valid row
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := VerifyFile(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK || res.FirstBad != 4 {
+		t.Fatalf("verify = %+v, want first bad 4", res)
+	}
+	untouched := fillClosed(t, 6)
+	if res, err := VerifyFile(context.Background(), untouched); err != nil || !res.OK || res.Events != 6 {
+		t.Fatalf("untouched file: %+v %v", res, err)
+	}
+}
+
+func TestVerifyFileMissingDoesNotCreate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "none.db")
+	if _, err := VerifyFile(context.Background(), path); err == nil {
+		t.Fatal("verified a missing file")
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("file created: %v", err)
+	}
+}
+
+func TestFailedCommitFailsEveryWaiter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, path := openTest(t)
+	if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
+		t.Fatal(err)
+	}
+	// The disk "fails": every insert is refused from now on.
+	d, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(`CREATE TRIGGER fail_insert BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for i := range 20 {
+		wg.Go(func() {
+			if _, err := l.Append(ctx, sampleEvent(10+i)); err != nil {
+				mu.Lock()
+				failed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if failed != 20 {
+		t.Fatalf("%d of 20 appends failed, want all", failed)
+	}
+	n, _, err := l.Head(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("head = %d, %v; want 1 (nothing stored)", n, err)
+	}
+}
+
+func TestAppendAfterClose(t *testing.T) {
+	t.Parallel()
+	l, _ := openTest(t)
+	l.Close()
+	if _, err := l.Append(context.Background(), sampleEvent(1)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+}
+
+func TestRecoverOpenAttemptsAndOrderAttempts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	reqA, reqB := sampleEvent(1), sampleEvent(2)
+	for _, e := range []Event{
+		reqA,
+		{Kind: KindCompleted, AttemptID: reqA.AttemptID, OrderID: "order-1", Action: reqA.Action, Outcome: OutcomeSucceeded, HTTPStatus: 201, ResourceID: "cap-1"},
+		reqB,
+		{Kind: KindSignIn, Actor: Actor{StaffID: 7}},
+		{Kind: KindRequested, AttemptID: "other", OrderID: "order-2", Action: "cancel"},
+	} {
+		if _, err := l.Append(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := t0.Add(time.Hour)
+	n, err := l.RecoverOpenAttempts(ctx, later)
+	if err != nil || n != 2 {
+		t.Fatalf("recovered %d, %v; want 2", n, err)
+	}
+	if n, err := l.RecoverOpenAttempts(ctx, later); err != nil || n != 0 {
+		t.Fatalf("second recovery closed %d, %v; want 0", n, err)
+	}
+	as, err := l.OrderAttempts(ctx, "order-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].AttemptID != reqB.AttemptID || as[1].AttemptID != reqA.AttemptID {
+		t.Fatalf("attempts = %+v", as)
+	}
+	b := as[0]
+	if b.Outcome() != OutcomeUnknown || !b.Completed.Time.Equal(later) || b.Completed.Actor.StaffID != 7 ||
+		b.Completed.Detail["recovered"] != "true" || b.Requested.Reason != reqB.Reason {
+		t.Fatalf("recovered attempt = %+v / %+v", b.Requested, b.Completed)
+	}
+	if as[1].Outcome() != OutcomeSucceeded || as[1].Completed.ResourceID != "cap-1" {
+		t.Fatalf("completed attempt = %+v", as[1].Completed)
+	}
+	if a, err := l.Attempt(ctx, "other"); err != nil || a.Outcome() != OutcomeUnknown {
+		t.Fatalf("attempt other = %+v, %v", a, err)
+	}
+	if _, err := l.Attempt(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing attempt: %v", err)
+	}
+	if res, err := l.Verify(ctx); err != nil || !res.OK || res.Events != 7 {
+		t.Fatalf("verify = %+v %v", res, err)
+	}
+}
+
+func TestReopenContinuesChain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := fillClosed(t, 3)
+	l, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	e, err := l.Append(ctx, sampleEvent(4))
+	if err != nil || e.Seq != 4 {
+		t.Fatalf("append after reopen: %+v %v", e, err)
+	}
+	if res, err := l.Verify(ctx); err != nil || !res.OK || res.Events != 4 {
+		t.Fatalf("verify = %+v %v", res, err)
+	}
+}

@@ -1,0 +1,136 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotFound is returned for an event or attempt that does not exist.
+var ErrNotFound = errors.New("audit: not found")
+
+// Event returns the event with the given seq.
+func (l *Log) Event(ctx context.Context, seq int64) (Event, error) {
+	r, err := scanRow(l.db.R.QueryRowContext(ctx, `SELECT `+selectColumns+` FROM events WHERE seq = ?`, seq))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Event{}, ErrNotFound
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("audit: event %d: %w", seq, err)
+	}
+	return r.event()
+}
+
+// Attempt returns one attempt by id.
+func (l *Log) Attempt(ctx context.Context, attemptID string) (Attempt, error) {
+	as, err := l.attempts(ctx, `attempt_id = ?`, attemptID)
+	if err != nil {
+		return Attempt{}, err
+	}
+	if len(as) == 0 {
+		return Attempt{}, ErrNotFound
+	}
+	return as[0], nil
+}
+
+// OrderAttempts returns the order's attempts, requested and completed
+// joined, newest first.
+func (l *Log) OrderAttempts(ctx context.Context, orderID string) ([]Attempt, error) {
+	if orderID == "" {
+		return nil, nil
+	}
+	return l.attempts(ctx, `order_id = ?`, orderID)
+}
+
+// attempts loads the requested and completed events matching where and
+// joins them by attempt id, newest requested first.
+func (l *Log) attempts(ctx context.Context, where string, args ...any) ([]Attempt, error) {
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+selectColumns+` FROM events
+		WHERE `+where+` AND kind IN ('requested', 'completed') ORDER BY seq DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []Attempt
+	completed := map[string]*Event{}
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("audit: attempts: %w", err)
+		}
+		e, err := r.event()
+		if err != nil {
+			return nil, err
+		}
+		switch e.Kind {
+		case KindCompleted:
+			// Newest first, so a completed event is seen before its
+			// requested event; keep the first (latest) if ever doubled.
+			if _, seen := completed[e.AttemptID]; !seen {
+				completed[e.AttemptID] = &e
+			}
+		case KindRequested:
+			out = append(out, Attempt{AttemptID: e.AttemptID, Requested: e, Completed: completed[e.AttemptID]})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: attempts: %w", err)
+	}
+	return out, nil
+}
+
+// openAttempts returns requested events without a completed event.
+func (l *Log) openAttempts(ctx context.Context) ([]Event, error) {
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+selectColumns+` FROM events r
+		WHERE r.kind = 'requested' AND NOT EXISTS (
+			SELECT 1 FROM events c WHERE c.attempt_id = r.attempt_id AND c.kind = 'completed')
+		ORDER BY r.seq`)
+	if err != nil {
+		return nil, fmt.Errorf("audit: open attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("audit: open attempts: %w", err)
+		}
+		e, err := r.event()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RecoverOpenAttempts closes every attempt that has a requested event but no
+// completed event (the admin stopped between the two) with a completed
+// event of outcome unknown, so that the attempt shows up as needing a check
+// rather than as still running. Run it at start-up, before serving: an
+// attempt in flight in this process would otherwise be closed too.
+// It returns how many attempts it closed.
+func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, error) {
+	open, err := l.openAttempts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, req := range open {
+		_, err := l.Append(ctx, Event{
+			Time: now, Kind: KindCompleted, AttemptID: req.AttemptID, Actor: req.Actor,
+			OrderID: req.OrderID, Action: req.Action, IdempotencyKey: req.IdempotencyKey,
+			Outcome: OutcomeUnknown,
+			Detail: map[string]string{
+				"recovered":     "true",
+				"requested_seq": fmt.Sprint(req.Seq),
+				"note":          "the admin stopped before the outcome was recorded; check the order at the provider",
+			},
+		})
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(open), nil
+}
