@@ -1,0 +1,246 @@
+package staff
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"ordercare/internal/db"
+)
+
+// Password limits (ASVS 6.2.1, 6.2.9): at least 8 characters, long
+// passphrases allowed, no composition rules.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 1024
+)
+
+// Errors callers tell apart.
+var (
+	ErrNotFound    = errors.New("staff: no such member")
+	ErrExists      = errors.New("staff: a member with this e-mail already exists")
+	ErrBadEmail    = errors.New("staff: not a valid e-mail address")
+	ErrBadPassword = fmt.Errorf("staff: password must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
+)
+
+// Member is one staff account.
+type Member struct {
+	ID       int64
+	Email    string // lower-cased
+	Role     Role
+	Disabled bool
+	// CreatedAt, LastSignInAt (zero when never) and SessionsValidAfter are UTC.
+	CreatedAt    time.Time
+	LastSignInAt time.Time
+	// SessionsValidAfter: sessions authenticated before this instant are void.
+	SessionsValidAfter time.Time
+}
+
+// Store keeps members and sign-in throttle state in admin.db.
+type Store struct {
+	db  *db.DB
+	now func() time.Time
+	// params are the argon2id cost parameters for new hashes.
+	params *argon2id.Params
+	// dummyHash is verified against for unknown e-mails, so an unknown
+	// account costs the same time as a wrong password (ASVS 6.3.8).
+	dummyHash string
+	limits    Limits
+}
+
+// DefaultParams follow OWASP's argon2id recommendation (19 MiB, t=2, p=1):
+// modest memory so concurrent sign-ins cannot exhaust the server.
+var DefaultParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// Options tune a Store; the zero value is production.
+type Options struct {
+	Now    func() time.Time // default time.Now
+	Params *argon2id.Params // default DefaultParams (tests use cheaper ones)
+	Limits Limits           // default DefaultLimits
+}
+
+// Open migrates the staff tables in d and returns the store.
+func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
+	if err := d.Migrate(ctx, "staff", migrations); err != nil {
+		return nil, err
+	}
+	s := &Store{db: d, now: opts.Now, params: opts.Params, limits: opts.Limits}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.params == nil {
+		s.params = DefaultParams
+	}
+	if s.limits == (Limits{}) {
+		s.limits = DefaultLimits
+	}
+	h, err := argon2id.CreateHash("ordercare dummy password", s.params)
+	if err != nil {
+		return nil, fmt.Errorf("staff: %w", err)
+	}
+	s.dummyHash = h
+	return s, nil
+}
+
+// NormalizeEmail lower-cases and checks an address ("a@b.c", no display name).
+func NormalizeEmail(email string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(email))
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" || len(e) > 254 {
+		return "", ErrBadEmail
+	}
+	return e, nil
+}
+
+func checkPassword(pw string) error {
+	if n := len([]rune(pw)); n < MinPasswordLen || len(pw) > MaxPasswordLen {
+		return ErrBadPassword
+	}
+	return nil
+}
+
+// Add creates a member with the given role and password.
+func (s *Store) Add(ctx context.Context, email string, role Role, password string) (*Member, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if !role.Valid() {
+		return nil, fmt.Errorf("staff: unknown role %q", role)
+	}
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := argon2id.CreateHash(password, s.params)
+	if err != nil {
+		return nil, fmt.Errorf("staff: hash password: %w", err)
+	}
+	now := s.now().UTC()
+	res, err := s.db.W.ExecContext(ctx, `INSERT INTO staff_members (email, role, password_hash, created_at, sessions_valid_after)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`, e, string(role), hash, now.UnixNano(), now.UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("staff: add member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrExists
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, fmt.Errorf("staff: add member: %w", err)
+	}
+	return s.Get(ctx, id)
+}
+
+const memberCols = `id, email, role, disabled, created_at, last_sign_in_at, sessions_valid_after`
+
+type scanner interface{ Scan(...any) error }
+
+func scanMember(row scanner) (*Member, error) {
+	var m Member
+	var role string
+	var created, valid int64
+	var last sql.NullInt64
+	if err := row.Scan(&m.ID, &m.Email, &role, &m.Disabled, &created, &last, &valid); err != nil {
+		return nil, err
+	}
+	m.Role = Role(role)
+	m.CreatedAt = time.Unix(0, created).UTC()
+	if last.Valid {
+		m.LastSignInAt = time.Unix(0, last.Int64).UTC()
+	}
+	m.SessionsValidAfter = time.Unix(0, valid).UTC()
+	return &m, nil
+}
+
+func (s *Store) getBy(ctx context.Context, where string, arg any) (*Member, error) {
+	m, err := scanMember(s.db.R.QueryRowContext(ctx, `SELECT `+memberCols+` FROM staff_members WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("staff: get member: %w", err)
+	}
+	return m, nil
+}
+
+// Get returns the member with this id, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, id int64) (*Member, error) {
+	return s.getBy(ctx, `id = ?`, id)
+}
+
+// GetByEmail returns the member with this e-mail (any case), or ErrNotFound.
+func (s *Store) GetByEmail(ctx context.Context, email string) (*Member, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	return s.getBy(ctx, `email = ?`, e)
+}
+
+// List returns every member ordered by e-mail.
+func (s *Store) List(ctx context.Context) ([]Member, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+memberCols+` FROM staff_members ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("staff: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, fmt.Errorf("staff: list: %w", err)
+		}
+		out = append(out, *m)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
+	res, err := s.db.W.ExecContext(ctx, `UPDATE staff_members SET `+set+` WHERE id = ?`, append(args, id)...)
+	if err != nil {
+		return fmt.Errorf("staff: update member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Disable blocks sign-in and ends the member's live sessions at once (the
+// session middleware checks SessionsValidAfter on every request).
+func (s *Store) Disable(ctx context.Context, id int64) error {
+	return s.update(ctx, id, `disabled = 1, sessions_valid_after = ?`, s.now().UTC().UnixNano())
+}
+
+// Enable lets a disabled member sign in again (old sessions stay void).
+func (s *Store) Enable(ctx context.Context, id int64) error {
+	return s.update(ctx, id, `disabled = 0`)
+}
+
+// SetRole changes the role; it applies to live sessions on their next
+// request, because the member is loaded from the database every time.
+func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
+	if !role.Valid() {
+		return fmt.Errorf("staff: unknown role %q", role)
+	}
+	return s.update(ctx, id, `role = ?`, string(role))
+}
+
+// SetPassword replaces the password and ends every existing session of the
+// member, so a leaked password stops working everywhere.
+func (s *Store) SetPassword(ctx context.Context, id int64, password string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := argon2id.CreateHash(password, s.params)
+	if err != nil {
+		return fmt.Errorf("staff: hash password: %w", err)
+	}
+	return s.update(ctx, id, `password_hash = ?, sessions_valid_after = ?`, hash, s.now().UTC().UnixNano())
+}
