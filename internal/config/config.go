@@ -1,0 +1,269 @@
+// Package config holds the one Config of the back office, parsed once from
+// flags and the environment (flags win) and validated before anything starts.
+// It is passed down explicitly; nothing reads it from a global.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"ordercare/internal/omclient"
+)
+
+// Defaults.
+const (
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultDB        = "./data/admin.db"
+	DefaultOMTimeout = 10 * time.Second
+	// MinPasswordLen matches staff.MinPasswordLen: a demo password shorter
+	// than this would be refused when the demo accounts are created.
+	MinPasswordLen = 8
+)
+
+// Config is every setting of the back office.
+type Config struct {
+	// Addr is the host:port the web server listens on.
+	Addr string
+	// DBPath is admin.db; audit.db and sandbox.db live in the same folder.
+	DBPath string
+	// OMURL is the provider's API root URL or a preset name; empty means the
+	// built-in sandbox.
+	OMURL string
+	// OMUser and OMPassword are the provider's Basic credentials.
+	OMUser, OMPassword string
+	// DemoPassword is the demo accounts' password in sandbox mode; empty
+	// means a random one printed at start-up.
+	DemoPassword string
+	// SecureCookies marks cookies Secure (and names the session cookie
+	// __Host-session) and turns on HSTS: set it whenever served over HTTPS.
+	SecureCookies bool
+	// TrustedProxy, when valid, is the only range whose X-Forwarded-For is
+	// believed for the client address; otherwise the connection's address is used.
+	TrustedProxy netip.Prefix
+	// OMTimeout bounds one provider read for the order page.
+	OMTimeout time.Duration
+}
+
+// Sandbox reports whether the built-in sandbox is the provider.
+func (c Config) Sandbox() bool { return c.OMURL == "" }
+
+// AuditDBPath is audit.db beside admin.db.
+func (c Config) AuditDBPath() string { return filepath.Join(filepath.Dir(c.DBPath), "audit.db") }
+
+// SandboxDBPath is sandbox.db beside admin.db.
+func (c Config) SandboxDBPath() string { return filepath.Join(filepath.Dir(c.DBPath), "sandbox.db") }
+
+// option is one setting: its flag, its environment variable and its help.
+type option struct {
+	flag, env, def, help string
+	set                  func(c *Config, v string) error
+}
+
+var options = []option{
+	{"addr", "ORDERCARE_ADDR", DefaultAddr, "address to listen on (host:port)", func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"db", "ORDERCARE_DB", DefaultDB, "admin database file; audit.db and sandbox.db are kept in the same folder", func(c *Config, v string) error { c.DBPath = v; return nil }},
+	{"om-url", "ORDERCARE_OM_URL", "", "provider API URL or preset (" + presetNames() + "); empty runs the built-in sandbox", func(c *Config, v string) error { c.OMURL = strings.TrimSpace(v); return nil }},
+	{"om-user", "ORDERCARE_OM_USER", "", "provider API username", func(c *Config, v string) error { c.OMUser = v; return nil }},
+	{"om-password", "ORDERCARE_OM_PASSWORD", "", "provider API password (prefer the environment variable)", func(c *Config, v string) error { c.OMPassword = v; return nil }},
+	{"demo-password", "ORDERCARE_DEMO_PASSWORD", "", "password of the demo accounts in sandbox mode; random when empty", func(c *Config, v string) error { c.DemoPassword = v; return nil }},
+	{"secure-cookies", "ORDERCARE_SECURE_COOKIES", "false", "mark cookies Secure and send HSTS (true when served over HTTPS)", setSecure},
+	{"trusted-proxy", "ORDERCARE_TRUSTED_PROXY", "", "CIDR of a reverse proxy whose X-Forwarded-For is trusted", setProxy},
+	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the order page waits for the provider", setTimeout},
+}
+
+func setSecure(c *Config, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("ORDERCARE_SECURE_COOKIES: %q is not true or false", v)
+	}
+	c.SecureCookies = b
+	return nil
+}
+
+func setProxy(c *Config, v string) error {
+	if v == "" {
+		c.TrustedProxy = netip.Prefix{}
+		return nil
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		return fmt.Errorf("ORDERCARE_TRUSTED_PROXY: %q is not a CIDR such as 10.0.0.0/8", v)
+	}
+	c.TrustedProxy = p.Masked()
+	return nil
+}
+
+func setTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("ORDERCARE_OM_TIMEOUT: %q is not a positive duration such as 10s", v)
+	}
+	c.OMTimeout = d
+	return nil
+}
+
+func presetNames() string {
+	names := make([]string, 0, len(omclient.Presets))
+	for _, p := range omclient.Presets {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Flags registers every setting on fs. The returned function, called after
+// fs.Parse, builds the Config: defaults, then the environment, then the flags
+// that were given on the command line.
+func Flags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	vals := make(map[string]*string, len(options))
+	for _, o := range options {
+		help := o.help + " [" + o.env + "]"
+		vals[o.flag] = fs.String(o.flag, o.def, help)
+	}
+	return func() (Config, error) {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		var c Config
+		for _, o := range options {
+			v := o.def
+			if e, ok := lookup(getenv, o.env); ok {
+				v = e
+			}
+			if given[o.flag] {
+				v = *vals[o.flag]
+			}
+			if err := o.set(&c, v); err != nil {
+				return Config{}, err
+			}
+		}
+		return c, c.Validate()
+	}
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	if getenv == nil {
+		return "", false
+	}
+	v := getenv(key)
+	return v, v != ""
+}
+
+// Parse parses args (without the program name) and the environment into a
+// validated Config. -h prints the settings to out and returns flag.ErrHelp.
+func Parse(name string, args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	build := Flags(fs, getenv)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: %s [flags]\n\nEvery flag can also be set by the environment variable in brackets; flags win.\n\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return build()
+}
+
+// Validate checks every setting and returns the first problem as one line.
+func (c Config) Validate() error {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("ORDERCARE_ADDR: %q is not host:port", c.Addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("ORDERCARE_ADDR: %q has no valid port", c.Addr)
+	}
+	if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+		return fmt.Errorf("ORDERCARE_ADDR: %q has no valid host", c.Addr)
+	}
+	if err := c.validateOM(); err != nil {
+		return err
+	}
+	if c.DemoPassword != "" && len(c.DemoPassword) < MinPasswordLen {
+		return fmt.Errorf("ORDERCARE_DEMO_PASSWORD: must be at least %d characters", MinPasswordLen)
+	}
+	if c.OMTimeout <= 0 {
+		return errors.New("ORDERCARE_OM_TIMEOUT: must be positive")
+	}
+	return c.checkWritable()
+}
+
+func (c Config) validateOM() error {
+	if c.OMURL == "" {
+		return nil
+	}
+	if strings.Contains(c.OMURL, "://") {
+		u, err := url.Parse(c.OMURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("ORDERCARE_OM_URL: %q is not an http(s) URL", c.OMURL)
+		}
+		if u.User != nil {
+			return errors.New("ORDERCARE_OM_URL: put credentials in ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD, not in the URL")
+		}
+	} else if _, ok := omclient.LookupPreset(c.OMURL); !ok {
+		return fmt.Errorf("ORDERCARE_OM_URL: unknown preset %q (known: %s)", c.OMURL, presetNames())
+	}
+	if c.OMUser == "" || c.OMPassword == "" {
+		return errors.New("ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD are required with ORDERCARE_OM_URL")
+	}
+	return nil
+}
+
+// checkWritable proves the database folder can be created and written, so a
+// bad path stops start-up with one line instead of a driver error later.
+func (c Config) checkWritable() error {
+	if c.DBPath == "" {
+		return errors.New("ORDERCARE_DB: empty path")
+	}
+	if fi, err := os.Stat(c.DBPath); err == nil && fi.IsDir() {
+		return fmt.Errorf("ORDERCARE_DB: %s is a folder, not a file", c.DBPath)
+	}
+	dir := filepath.Dir(c.DBPath)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("ORDERCARE_DB: cannot create folder %s", dir)
+	}
+	f, err := os.CreateTemp(dir, ".ordercare-write-check-*")
+	if err != nil {
+		return fmt.Errorf("ORDERCARE_DB: folder %s is not writable", dir)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	if fi, err := os.Stat(c.DBPath); err == nil && !fi.IsDir() {
+		f, err := os.OpenFile(c.DBPath, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("ORDERCARE_DB: %s is not writable", c.DBPath)
+		}
+		f.Close()
+	}
+	return nil
+}
+
+func validHostname(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
