@@ -63,7 +63,9 @@ func TestEveryOperationSendsTheDocumentedRequest(t *testing.T) {
 		{name: "add capture shipping info", run: func(c *Client) error {
 			return c.AddCaptureShippingInfo(context.Background(), testOrderID, testCaptureID, testKey, ship)
 		}, method: "POST", path: orders + "/captures/" + testCaptureID + "/shipping-info", body: shipJSON},
-		{name: "trigger send-out", run: func(c *Client) error { return c.TriggerSendOut(context.Background(), testOrderID, testCaptureID, testKey) },
+		{name: "trigger send-out", run: func(c *Client) error {
+			return c.TriggerSendOut(context.Background(), testOrderID, testCaptureID, testKey)
+		},
 			method: "POST", path: orders + "/captures/" + testCaptureID + "/trigger-send-out"},
 		{name: "extend due date", run: func(c *Client) error {
 			return c.ExtendDueDate(context.Background(), testOrderID, testCaptureID, testKey, ExtendDueDateRequest{NumberOfDays: 14})

@@ -221,14 +221,14 @@ func TestValidationErrorListsEveryField(t *testing.T) {
 func TestValidOrderID(t *testing.T) {
 	t.Parallel()
 	for id, want := range map[string]bool{
-		"f3392f8b-6116-4073-ab96-e330819e2c07": true,
-		"F3392F8B-6116-4073-AB96-E330819E2C07": true,
-		"7849fd84-47dc-4919-a7ce-xxxxxxxxxx":   false,
-		"7849fd84-47dc-4919-a7ce-47b9f46156f":  false,
-		"f3392f8b61164073ab96e330819e2c07":     false,
+		"f3392f8b-6116-4073-ab96-e330819e2c07":  true,
+		"F3392F8B-6116-4073-AB96-E330819E2C07":  true,
+		"7849fd84-47dc-4919-a7ce-xxxxxxxxxx":    false,
+		"7849fd84-47dc-4919-a7ce-47b9f46156f":   false,
+		"f3392f8b61164073ab96e330819e2c07":      false,
 		"f3392f8b-6116-4073-ab96-e330819e2c07/": false,
-		"":                                     false,
-		"g3392f8b-6116-4073-ab96-e330819e2c07": false,
+		"":                                      false,
+		"g3392f8b-6116-4073-ab96-e330819e2c07":  false,
 	} {
 		if ValidOrderID(id) != want {
 			t.Errorf("ValidOrderID(%q) != %v", id, want)
