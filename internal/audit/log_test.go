@@ -395,3 +395,25 @@ func TestReopenContinuesChain(t *testing.T) {
 		t.Fatalf("verify = %+v %v", res, err)
 	}
 }
+
+func TestAttemptsByKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	a, b := sampleEvent(1), sampleEvent(2)
+	b.IdempotencyKey = a.IdempotencyKey // an unknown outcome retried with the same key
+	b.AttemptID = "att-retry"
+	for _, e := range []Event{a, {Kind: KindCompleted, AttemptID: a.AttemptID, IdempotencyKey: a.IdempotencyKey, Outcome: OutcomeUnknown},
+		b, sampleEvent(3)} {
+		if _, err := l.Append(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := l.AttemptsByKey(ctx, a.IdempotencyKey)
+	if err != nil || len(as) != 2 || as[0].AttemptID != "att-retry" || as[0].Completed != nil || as[1].Outcome() != OutcomeUnknown {
+		t.Fatalf("attempts = %+v, %v", as, err)
+	}
+	if as, err := l.AttemptsByKey(ctx, ""); err != nil || as != nil {
+		t.Fatalf("empty key: %+v %v", as, err)
+	}
+}

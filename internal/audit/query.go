@@ -35,6 +35,15 @@ func (l *Log) Attempt(ctx context.Context, attemptID string) (Attempt, error) {
 	return as[0], nil
 }
 
+// AttemptsByKey returns the attempts sent with an idempotency key, newest
+// first (normally one; more when an unknown outcome was retried).
+func (l *Log) AttemptsByKey(ctx context.Context, idempotencyKey string) ([]Attempt, error) {
+	if idempotencyKey == "" {
+		return nil, nil
+	}
+	return l.attempts(ctx, `idempotency_key = ?`, idempotencyKey)
+}
+
 // OrderAttempts returns the order's attempts, requested and completed
 // joined, newest first.
 func (l *Log) OrderAttempts(ctx context.Context, orderID string) ([]Attempt, error) {

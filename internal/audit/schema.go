@@ -46,6 +46,9 @@ var migrations = []string{
 	CREATE INDEX events_action  ON events(action) WHERE action <> '';
 	CREATE INDEX events_outcome ON events(outcome) WHERE outcome <> '';
 	CREATE INDEX events_kind    ON events(kind);`,
+	// 2: find an earlier attempt with the same idempotency key, so that a
+	// resubmitted form is answered from the log instead of sent again.
+	`CREATE INDEX events_idempotency ON events(idempotency_key) WHERE idempotency_key <> '';`,
 }
 
 // selectColumns lists the stored columns in the order scanRow reads them.
