@@ -1,0 +1,96 @@
+package orders
+
+import (
+	"errors"
+	"fmt"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/omclient"
+)
+
+// Change is one change an agent asks for: the operation, its target, the
+// request body and why. It goes through Service.Apply, the one door to the
+// provider.
+type Change struct {
+	Op        omclient.Operation
+	OrderID   string
+	CaptureID string // for capture-scoped operations
+	// IdempotencyKey comes from the rendered form, so that a double submit
+	// or a retry after a timeout reuses it and the provider applies the
+	// change once.
+	IdempotencyKey string
+	Reason, Ticket string
+	// Body is the omclient request struct pointer for op, or nil for
+	// body-less operations.
+	Body any
+	// Expected is the order as the form showed it; nil skips the staleness
+	// check.
+	Expected *Fingerprint
+}
+
+// Fingerprint is what a change form relies on about the order: if any of
+// it changed since the form was rendered (a capture in another tab, say),
+// the form is stale and nothing is sent.
+type Fingerprint struct {
+	Status         omclient.Status
+	OrderAmount    int64
+	CapturedAmount int64
+	RefundedAmount int64
+	Captures       int
+	Refunds        int
+}
+
+// FingerprintOf returns the order's fingerprint, to render into a form.
+func FingerprintOf(o *omclient.Order) Fingerprint {
+	return Fingerprint{
+		Status: o.Status, OrderAmount: o.OrderAmount, CapturedAmount: o.CapturedAmount,
+		RefundedAmount: o.RefundedAmount, Captures: len(o.Captures), Refunds: len(o.Refunds),
+	}
+}
+
+// Result is what happened to an applied change.
+type Result struct {
+	AttemptID  string
+	Outcome    audit.Outcome
+	HTTPStatus int
+	// ResourceID is the new capture or refund id.
+	ResourceID    string
+	CorrelationID string
+	// Order is the order as read after the call (nil if that read failed).
+	Order *omclient.Order
+	// APIErr is the provider's error for display (*omclient.APIError,
+	// *omclient.OutcomeUnknownError or a transport error); nil on success.
+	APIErr error
+	// Before and After are the values the change touched.
+	Before, After map[string]string
+	// Replayed is true when the idempotency key had already been answered
+	// (a double submit): the earlier attempt's result is returned and
+	// nothing was sent again.
+	Replayed bool
+}
+
+// ErrStale: the order changed since the form was rendered; nothing was sent.
+var ErrStale = errors.New("orders: the order changed since the form was shown")
+
+// StaleError carries the fresh order so the form can be shown again.
+type StaleError struct {
+	Expected, Actual Fingerprint
+	Order            *omclient.Order
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("orders: order %s changed since the form was shown (was %+v, now %+v); nothing was sent",
+		e.Order.OrderID, e.Expected, e.Actual)
+}
+
+// Is makes errors.Is(err, ErrStale) true.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+// ErrKeyReused: the idempotency key was already used for a different
+// request. The provider compares only the key, not the body, so sending
+// would silently repeat the first answer; nothing was sent.
+var ErrKeyReused = errors.New("orders: idempotency key already used for a different change")
+
+// ErrAudit: the audit log could not record the change; when it is the
+// `requested` event, nothing was sent (fail closed).
+var ErrAudit = errors.New("orders: audit log unavailable")
