@@ -79,6 +79,12 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	for _, layout := range timeLayouts {
 		if v, err := time.Parse(layout, string(s)); err == nil {
+			// A zone offset can push year 0000 or 9999 out of the four
+			// digits RFC 3339 can write back; refuse rather than emit a
+			// timestamp nobody can read.
+			if y := v.UTC().Year(); y < 1 || y > 9999 {
+				return fmt.Errorf("omclient: time %q is outside years 1-9999", s)
+			}
 			t.Time = v.UTC()
 			return nil
 		}
