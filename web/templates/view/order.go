@@ -1,0 +1,377 @@
+package view
+
+import (
+	"strings"
+	"time"
+
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+)
+
+// ExpiringWithin is how close an open authorization's expiry must be for
+// the order page to warn and the home page to list it.
+const ExpiringWithin = 3 * 24 * time.Hour
+
+// OrderView is the order page: one field per thing the page shows, in the
+// page's order.
+type OrderView struct {
+	ID       string
+	Title    string // "Order K4MADNY" (the provider reference), else the id
+	Provider string // "Kustom", "Klarna"
+	Header   HeaderView
+	Amounts  AmountsView
+	Lines    LinesView
+	Billing  AddressView
+	Shipping AddressView
+	Customer []Field
+	// ShippingOption is the shipping option the customer chose at checkout.
+	ShippingOption []Field
+	ShippingInfo   []ShippingInfoView
+	Captures       []CaptureView
+	Refunds        []RefundView
+	Actions        []ActionView
+}
+
+// Field is one labelled value of a description list.
+type Field struct {
+	Label, Value string
+}
+
+// HeaderView is the order page's header.
+type HeaderView struct {
+	Status             Badge
+	Fraud              Badge // zero when the provider sent no fraud status
+	ProviderReference  string
+	MerchantReference1 string
+	MerchantReference2 string
+	Created            Time
+	Expires            Time
+	// ExpiresRelative is "expires in 3 days", "expired yesterday at
+	// 14:05"; "" when the expiry no longer matters (captured, cancelled,
+	// closed) or is unknown.
+	ExpiresRelative string
+	// ExpiresSoon: the authorization is open and expires within
+	// ExpiringWithin, so the header warns.
+	ExpiresSoon   bool
+	PaymentMethod string
+	Country       string
+	Locale        string
+	Currency      string
+}
+
+// AmountsView is the order's money at a glance.
+type AmountsView struct {
+	Original   Money
+	Current    Money
+	Captured   Money
+	Refunded   Money
+	Remaining  Money // remaining authorized: still capturable
+	Refundable Money // captured − refunded
+}
+
+// LineView is one order line.
+type LineView struct {
+	Reference string
+	Name      string
+	Type      string // "Physical", "Shipping fee"
+	Quantity  string // "2 pcs"
+	UnitPrice Money
+	Discount  Money
+	TaxRate   string // "25 %"
+	Tax       Money
+	Total     Money
+}
+
+// LinesView is a table of lines with its totals row.
+type LinesView struct {
+	Rows     []LineView
+	Discount Money // sum of line discounts
+	Tax      Money // sum of line taxes
+	Total    Money // sum of line totals
+	// Mismatch is set when the lines do not add up to the amount they
+	// belong to (the order amount, a capture's or refund's amount), which
+	// an agent must know before changing anything.
+	Mismatch string
+}
+
+// AddressView is an address as lines of text.
+type AddressView struct {
+	Lines []string // name, organisation, attention, street, postal code + city, region, country
+	Email string
+	Phone string
+}
+
+// Empty reports whether the provider sent no address.
+func (a AddressView) Empty() bool { return len(a.Lines) == 0 && a.Email == "" && a.Phone == "" }
+
+// ShippingInfoView is one shipment's tracking data. A tracking link is
+// only ever set to an absolute http(s) URL; other values stay text.
+type ShippingInfoView struct {
+	Company              string
+	Method               string
+	TrackingNumber       string
+	TrackingHref         string // safe link, or ""
+	TrackingText         string // the URI as sent, shown when it is not a safe link
+	ReturnCompany        string
+	ReturnTrackingNumber string
+	ReturnTrackingHref   string
+	ReturnTrackingText   string
+}
+
+// CaptureView is one capture.
+type CaptureView struct {
+	ID                string
+	ProviderReference string // "K4MADNY-1"
+	Reference         string // the merchant's reference of the capture
+	Description       string
+	Amount            Money
+	Refunded          Money
+	Time              Time
+	Lines             LinesView
+	ShippingInfo      []ShippingInfoView
+	Actions           []ActionView
+}
+
+// RefundView is one refund.
+type RefundView struct {
+	ID            string
+	Amount        Money
+	Description   string
+	Reference     string
+	Time          Time
+	Lines         LinesView
+	CreditInvoice bool
+}
+
+// FromOrder builds the order page's view model from the order as read from
+// the provider. Amounts are written in the order's own locale (as the
+// customer saw them at checkout, which is what they quote on the phone);
+// times in the agent's zone loc; actions per orders.Actions at now.
+func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location) OrderView {
+	if loc == nil {
+		loc = time.UTC
+	}
+	cur := o.PurchaseCurrency.String()
+	lc := string(o.Locale)
+	m := func(v int64) Money { return newMoney(v, cur, lc) }
+
+	v := OrderView{
+		ID:       o.OrderID,
+		Title:    "Order " + o.OrderID,
+		Provider: ProviderName(p),
+	}
+	if ref := strings.TrimSpace(string(o.KlarnaReference)); ref != "" {
+		v.Title = "Order " + ref
+	}
+
+	h := HeaderView{
+		Status:             StatusBadge(o.Status),
+		Fraud:              FraudBadge(o.FraudStatus),
+		ProviderReference:  orDash(string(o.KlarnaReference)),
+		MerchantReference1: orDash(string(o.MerchantReference1)),
+		MerchantReference2: orDash(string(o.MerchantReference2)),
+		Created:            newTime(o.CreatedAt.Time, loc),
+		Expires:            newTime(o.ExpiresAt.Time, loc),
+		PaymentMethod:      paymentMethod(o.InitialPaymentMethod),
+		Country:            orDash(strings.ToUpper(string(o.PurchaseCountry))),
+		Locale:             orDash(lc),
+		Currency:           orDash(cur),
+	}
+	if !o.ExpiresAt.IsZero() {
+		open := o.Status == omclient.StatusAuthorized || o.Status == omclient.StatusPartCaptured
+		rel := Relative(o.ExpiresAt.Time, now, loc)
+		switch {
+		case open && o.ExpiresAt.After(now):
+			h.ExpiresRelative = "expires " + rel
+			h.ExpiresSoon = o.ExpiresAt.Sub(now) <= ExpiringWithin
+		case open || o.Status == omclient.StatusExpired:
+			h.ExpiresRelative = "expired " + rel
+		}
+	}
+	v.Header = h
+
+	v.Amounts = AmountsView{
+		Original:   m(o.OriginalOrderAmount),
+		Current:    m(o.OrderAmount),
+		Captured:   m(o.CapturedAmount),
+		Refunded:   m(o.RefundedAmount),
+		Remaining:  m(o.RemainingAuthorizedAmount),
+		Refundable: m(max(o.CapturedAmount-o.RefundedAmount, 0)),
+	}
+	v.Lines = linesView(o.OrderLines, o.OrderAmount, "order amount", m)
+	v.Billing = addressView(o.BillingAddress)
+	v.Shipping = addressView(o.ShippingAddress)
+	v.Customer = customerFields(o.Customer)
+	v.ShippingOption = shippingOptionFields(o.SelectedShippingOption, m)
+	v.ShippingInfo = shippingInfoViews(o.ShippingInfo)
+
+	for i := range o.Captures {
+		c := &o.Captures[i]
+		v.Captures = append(v.Captures, CaptureView{
+			ID:                c.CaptureID,
+			ProviderReference: orDash(string(c.KlarnaReference)),
+			Reference:         string(c.Reference),
+			Description:       string(c.Description),
+			Amount:            m(c.CapturedAmount),
+			Refunded:          m(c.RefundedAmount),
+			Time:              newTime(c.CapturedAt.Time, loc),
+			Lines:             linesView(c.OrderLines, c.CapturedAmount, "captured amount", m),
+			ShippingInfo:      shippingInfoViews(c.ShippingInfo),
+			Actions:           actionViews(o.OrderID, orders.CaptureActions(o, c, p, now)),
+		})
+	}
+	for _, r := range o.Refunds {
+		v.Refunds = append(v.Refunds, RefundView{
+			ID:            r.RefundID,
+			Amount:        m(r.RefundedAmount),
+			Description:   string(r.Description),
+			Reference:     string(r.Reference),
+			Time:          newTime(r.RefundedAt.Time, loc),
+			Lines:         linesView(r.OrderLines, r.RefundedAmount, "refunded amount", m),
+			CreditInvoice: r.CreditInvoice,
+		})
+	}
+	v.Actions = actionViews(o.OrderID, orders.Actions(o, p, now))
+	return v
+}
+
+func paymentMethod(pm *omclient.InitialPaymentMethod) string {
+	if pm == nil {
+		return "–"
+	}
+	s := joinNonEmpty(" · ", humanize(string(pm.Type)), string(pm.Description))
+	if pm.NumberOfInstallments > 0 {
+		s = joinNonEmpty(" · ", s, plural(int(pm.NumberOfInstallments), "instalment"))
+	}
+	return orDash(s)
+}
+
+// linesView builds a lines table and checks it against amount, the total
+// the lines belong to; lines are optional on captures and refunds, so an
+// empty list is never a mismatch.
+func linesView(lines []omclient.OrderLine, amount int64, amountName string, m func(int64) Money) LinesView {
+	var lv LinesView
+	var disc, tax, total int64
+	for _, l := range lines {
+		lv.Rows = append(lv.Rows, LineView{
+			Reference: orDash(string(l.Reference)),
+			Name:      string(l.Name),
+			Type:      orDash(humanize(string(l.Type))),
+			Quantity:  quantity(l.Quantity, string(l.QuantityUnit)),
+			UnitPrice: m(l.UnitPrice),
+			Discount:  m(l.TotalDiscountAmount),
+			TaxRate:   TaxRate(l.TaxRate),
+			Tax:       m(l.TotalTaxAmount),
+			Total:     m(l.TotalAmount),
+		})
+		disc += l.TotalDiscountAmount
+		tax += l.TotalTaxAmount
+		total += l.TotalAmount
+	}
+	lv.Discount, lv.Tax, lv.Total = m(disc), m(tax), m(total)
+	if len(lines) > 0 && total != amount {
+		lv.Mismatch = "The lines add up to " + m(total).Text + ", the " + amountName + " is " + m(amount).Text + "."
+	}
+	return lv
+}
+
+func addressView(a *omclient.Address) AddressView {
+	if a == nil {
+		return AddressView{}
+	}
+	var v AddressView
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			v.Lines = append(v.Lines, s)
+		}
+	}
+	add(joinNonEmpty(" ", string(a.Title), string(a.GivenName), string(a.FamilyName)))
+	add(string(a.OrganizationName))
+	if att := strings.TrimSpace(string(a.Attention)); att != "" {
+		add("Attn: " + att)
+	}
+	add(string(a.StreetAddress))
+	add(string(a.StreetAddress2))
+	add(joinNonEmpty(" ", string(a.PostalCode), string(a.City)))
+	add(string(a.Region))
+	add(strings.ToUpper(string(a.Country)))
+	v.Email = strings.TrimSpace(string(a.Email))
+	v.Phone = strings.TrimSpace(string(a.Phone))
+	return v
+}
+
+func customerFields(c *omclient.Customer) []Field {
+	if c == nil {
+		return nil
+	}
+	var out []Field
+	add := func(label, value string) {
+		if value = strings.TrimSpace(value); value != "" {
+			out = append(out, Field{Label: label, Value: value})
+		}
+	}
+	add("Type", humanize(string(c.Type)))
+	add("Date of birth", string(c.DateOfBirth))
+	if id := strings.TrimSpace(string(c.NationalIdentificationNumber)); id != "" {
+		add("National identity number", maskID(id))
+	}
+	add("VAT id", string(c.VatID))
+	add("Organisation type", humanize(string(c.OrganizationEntityType)))
+	add("Organisation number", string(c.OrganizationRegistrationID))
+	return out
+}
+
+func shippingOptionFields(s *omclient.SelectedShippingOption, m func(int64) Money) []Field {
+	if s == nil {
+		return nil
+	}
+	var out []Field
+	add := func(label, value string) {
+		if value = strings.TrimSpace(value); value != "" {
+			out = append(out, Field{Label: label, Value: value})
+		}
+	}
+	add("Option", string(s.Name))
+	carrier := string(s.Carrier)
+	if s.CarrierProduct != nil {
+		carrier = joinNonEmpty(" · ", carrier, string(s.CarrierProduct.Name))
+	}
+	add("Carrier", carrier)
+	add("Method", humanize(string(s.Method)))
+	add("Price", m(s.Price).Text)
+	if s.Location != nil {
+		loc := string(s.Location.Name)
+		if a := s.Location.Address; a != nil {
+			loc = joinNonEmpty(", ", loc, string(a.StreetAddress), joinNonEmpty(" ", string(a.PostalCode), string(a.City)))
+		}
+		add("Pick-up point", loc)
+	}
+	if s.Timeslot != nil {
+		add("Time slot", joinNonEmpty(" – ", string(s.Timeslot.Start), string(s.Timeslot.End)))
+	}
+	add("TMS reference", string(s.TMSReference))
+	return out
+}
+
+func shippingInfoViews(infos []omclient.ShippingInfo) []ShippingInfoView {
+	out := make([]ShippingInfoView, 0, len(infos))
+	for _, s := range infos {
+		v := ShippingInfoView{
+			Company:              orDash(string(s.ShippingCompany)),
+			Method:               orDash(string(s.ShippingMethod)),
+			TrackingNumber:       orDash(string(s.TrackingNumber)),
+			ReturnCompany:        string(s.ReturnShippingCompany),
+			ReturnTrackingNumber: string(s.ReturnTrackingNumber),
+		}
+		v.TrackingHref = SafeHref(string(s.TrackingURI))
+		if v.TrackingHref == "" {
+			v.TrackingText = strings.TrimSpace(string(s.TrackingURI))
+		}
+		v.ReturnTrackingHref = SafeHref(string(s.ReturnTrackingURI))
+		if v.ReturnTrackingHref == "" {
+			v.ReturnTrackingText = strings.TrimSpace(string(s.ReturnTrackingURI))
+		}
+		out = append(out, v)
+	}
+	return out
+}

@@ -1,0 +1,230 @@
+package view
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+)
+
+// ResultRow is one order in a list (search results, recently viewed,
+// expiring soon), from the local index.
+type ResultRow struct {
+	ID                 string
+	Href               string
+	Status             Badge
+	Amount             Money
+	Remaining          Money
+	ProviderReference  string
+	MerchantReference1 string
+	MerchantReference2 string
+	Customer           string
+	Email              string
+	Created            Time
+	Expires            Time
+	ExpiresRelative    string // "in 2 days"; set in the expiring-soon list
+	Viewed             Time   // set in the recently-viewed list
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// SearchView is the search page and its results region.
+type SearchView struct {
+	Query    string
+	Status   string
+	Statuses []Option
+	Rows     []ResultRow
+	// NextHref fetches the next page (the same query with the cursor); ""
+	// on the last page.
+	NextHref string
+	// FirstHref goes back to the first page when this is a later one.
+	FirstHref string
+	// Hint explains a query that cannot match what the agent meant (a
+	// broken order id, an over-long query): shown above the results.
+	Hint string
+	// Lookup is the provider's answer to a query that was an order id and
+	// could not be opened (unknown order, provider down).
+	Lookup *ProviderErrorView
+	// Empty is the sentence shown when there are no rows.
+	Empty string
+}
+
+// NewSearchView builds the search page from a page of index results.
+// cursor is the cursor this page was fetched with ("" for the first).
+func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
+	if loc == nil {
+		loc = time.UTC
+	}
+	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status)}
+	for _, o := range page.Orders {
+		v.Rows = append(v.Rows, Row(o, loc))
+	}
+	if page.NextCursor != "" {
+		v.NextHref = SearchHref(q, status, page.NextCursor)
+	}
+	if cursor != "" {
+		v.FirstHref = SearchHref(q, status, "")
+	}
+	switch {
+	case len(v.Rows) > 0:
+	case strings.TrimSpace(q) == "" && status == "":
+		v.Empty = "No orders in the index yet. Search for an order id to fetch an order from the provider."
+	case strings.TrimSpace(q) == "":
+		v.Empty = "No " + strings.ToLower(StatusText(omclient.Status(status))) + " orders in the index."
+	default:
+		v.Empty = "No orders match “" + q + "”. The index holds orders the back office has seen; an order id finds any order."
+	}
+	return v
+}
+
+// StatusOptions are the choices of the status filter, with "Any status"
+// first.
+func StatusOptions(selected string) []Option {
+	opts := []Option{{Value: "", Label: "Any status", Selected: selected == ""}}
+	for _, s := range omclient.Statuses {
+		opts = append(opts, Option{Value: string(s), Label: StatusText(s), Selected: string(s) == selected})
+	}
+	return opts
+}
+
+// ValidStatus reports whether s is "" or an order status; the handler
+// ignores anything else rather than failing the page.
+func ValidStatus(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, st := range omclient.Statuses {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchHref is the URL of a results page.
+func SearchHref(q, status, cursor string) string {
+	vals := url.Values{}
+	if q != "" {
+		vals.Set("q", q)
+	}
+	if status != "" {
+		vals.Set("status", status)
+	}
+	if cursor != "" {
+		vals.Set("cursor", cursor)
+	}
+	if len(vals) == 0 {
+		return "/orders"
+	}
+	return "/orders?" + vals.Encode()
+}
+
+// Row is one index row as a list row.
+func Row(o orders.IndexedOrder, loc *time.Location) ResultRow {
+	return ResultRow{
+		ID:                 o.OrderID,
+		Href:               OrderPath(o.OrderID),
+		Status:             StatusBadge(o.Status),
+		Amount:             newMoney(o.Amount, o.Currency, ""),
+		Remaining:          newMoney(o.RemainingAuthorized, o.Currency, ""),
+		ProviderReference:  orDash(o.KlarnaReference),
+		MerchantReference1: orDash(o.MerchantReference1),
+		MerchantReference2: o.MerchantReference2,
+		Customer:           orDash(o.CustomerName),
+		Email:              o.Email,
+		Created:            newTime(o.CreatedAt, loc),
+		Expires:            newTime(o.ExpiresAt, loc),
+		Viewed:             newTime(o.ViewedAt, loc),
+	}
+}
+
+// Query hints.
+const (
+	// MaxQueryLen is the longest query searched; references are at most
+	// 255 characters, names 100.
+	MaxQueryLen = 255
+)
+
+// QueryHint returns a hint for a query that looks like a mistake, or "".
+// Queries with a hint are still searched (an order id prefix is a valid
+// search), the hint only tells the agent what an order id looks like.
+func QueryHint(q string) string {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return ""
+	}
+	if len([]rune(q)) > MaxQueryLen {
+		return "That search is too long: type the start of a reference, e-mail address or name (at most 255 characters)."
+	}
+	for _, r := range q {
+		if r < 0x20 || r == 0x7f {
+			return "That search contains control characters; type a reference, e-mail address, name or order id."
+		}
+	}
+	if looksLikeBrokenOrderID(q) {
+		return "“" + q + "” looks like an order id but is not a complete one: an order id has 32 hexadecimal digits in groups of 8-4-4-4-12, like 0b0d9c34-5a5c-4b5e-9f27-2a6a3a7f2c11. Orders already seen are still matched by the start of their id."
+	}
+	return ""
+}
+
+// looksLikeBrokenOrderID: a UUID-shaped string with a wrong character,
+// or hexadecimal digits and dashes whose groups break the 8-4-4-4-12 shape
+// (too long a group, too many groups). A clean prefix of an id, such as
+// "0b0d9c34-5a5c", is a fine search and gets no hint.
+func looksLikeBrokenOrderID(q string) bool {
+	if omclient.ValidOrderID(q) || !strings.Contains(q, "-") {
+		return false
+	}
+	if len(q) == 36 && q[8] == '-' && q[13] == '-' && q[18] == '-' && q[23] == '-' {
+		return true
+	}
+	for _, r := range q {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+			return false
+		}
+	}
+	if len(q) < 9 {
+		return false
+	}
+	groups := strings.Split(q, "-")
+	want := []int{8, 4, 4, 4, 12}
+	if len(groups) > len(want) {
+		return true
+	}
+	for i, g := range groups {
+		last := i == len(groups)-1
+		if (!last && len(g) != want[i]) || len(g) > want[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// HomeView is the start page.
+type HomeView struct {
+	Recent   []ResultRow // the orders this agent opened last, newest first
+	Expiring []ResultRow // open authorizations expiring within ExpiringWithin, soonest first
+}
+
+// NewHomeView builds the start page.
+func NewHomeView(recent, expiring []orders.IndexedOrder, now time.Time, loc *time.Location) HomeView {
+	if loc == nil {
+		loc = time.UTC
+	}
+	var v HomeView
+	for _, o := range recent {
+		v.Recent = append(v.Recent, Row(o, loc))
+	}
+	for _, o := range expiring {
+		r := Row(o, loc)
+		r.ExpiresRelative = Relative(o.ExpiresAt, now, loc)
+		v.Expiring = append(v.Expiring, r)
+	}
+	return v
+}
