@@ -1,0 +1,60 @@
+// Package handlers is the back office's web layer: echo handlers (one small
+// file per page or action), the routes table with each route's role, and the
+// middleware that every request passes (headers, sessions, CSRF, roles,
+// logging, errors).
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/db"
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/internal/staff"
+	"ordercare/web/templates"
+)
+
+// OrderService is all the handlers may do with orders: read them, and
+// change them through the one audited pipeline. The mutating omclient
+// methods are out of reach by construction.
+type OrderService interface {
+	GetOrder(ctx context.Context, id string) (*omclient.Order, error)
+	Apply(ctx context.Context, actor audit.Actor, ch orders.Change) (orders.Result, error)
+}
+
+// Handlers holds every dependency of the web layer; one value serves all
+// requests.
+type Handlers struct {
+	Log      *slog.Logger
+	Env      templates.EnvBanner
+	Sessions *scs.SessionManager
+	Staff    *staff.Store
+	Orders   OrderService
+	Index    *orders.Index
+	Audit    *audit.Log
+	Now      func() time.Time
+	Provider omclient.Provider
+
+	// DB is admin.db, asked by /healthz.
+	DB *db.DB
+	// SecureCookies marks cookies Secure and sends HSTS.
+	SecureCookies bool
+	// TrustedProxy, when valid, is the range whose X-Forwarded-For is
+	// believed for the client address.
+	TrustedProxy netip.Prefix
+	// OMTimeout bounds the provider reads of one page (order page).
+	OMTimeout time.Duration
+}
+
+func (h *Handlers) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}

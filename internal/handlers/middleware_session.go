@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"ordercare/internal/session"
+	"ordercare/internal/staff"
+)
+
+// renderErrorsInside sits directly inside the scs wrapper and renders a
+// handler's error there, so the session is committed and its cookie written
+// exactly once: echo would otherwise render the error after scs has already
+// finished (style.md, "Echo caveat").
+func renderErrorsInside(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(sessionLoadedKey, true)
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		return nil
+	}
+}
+
+// loadStaff loads the signed-in member from the database on every request,
+// so disabling an account ends its sessions at once and a role change
+// applies to the next request. A session of a disabled member, or one
+// authenticated before the member's SessionsValidAfter, is destroyed.
+func (h *Handlers) loadStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		id := h.Sessions.GetInt64(ctx, session.KeyStaffID)
+		if id == 0 {
+			return next(c)
+		}
+		m, err := h.Staff.Get(ctx, id)
+		if err != nil && !errors.Is(err, staff.ErrNotFound) {
+			return err
+		}
+		authTime := time.Unix(0, h.Sessions.GetInt64(ctx, session.KeyAuthTime))
+		if m == nil || m.Disabled || authTime.Before(m.SessionsValidAfter) {
+			h.Log.Info("session ended: account disabled or sessions revoked", slog.Int64("staff_id", id), slog.String("request_id", requestIDOf(c)))
+			if err := h.Sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			return next(c)
+		}
+		c.Set(staffKey, m)
+		return next(c)
+	}
+}
+
+// currentStaff is the signed-in member, or nil.
+func (h *Handlers) currentStaff(c echo.Context) *staff.Member {
+	m, _ := c.Get(staffKey).(*staff.Member)
+	return m
+}
+
+// csrf is echo's CSRF middleware: Sec-Fetch-Site first (same-origin and
+// direct navigation pass, cross-site state changes are refused), then the
+// double-submit token from the X-CSRF-Token header (htmx) or the _csrf form
+// field, compared with an HttpOnly, SameSite=Strict cookie.
+func (h *Handlers) csrf() echo.MiddlewareFunc {
+	name := "_csrf"
+	if h.SecureCookies {
+		name = "__Host-csrf"
+	}
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     csrfContextKey,
+		CookieName:     name,
+		CookiePath:     "/",
+		CookieMaxAge:   int((12 * time.Hour).Seconds()),
+		CookieSecure:   h.SecureCookies,
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			attrs := []any{slog.String("route", c.Path()), slog.String("request_id", requestIDOf(c)),
+				slog.String("sec_fetch_site", c.Request().Header.Get(echo.HeaderSecFetchSite))}
+			if m := h.currentStaff(c); m != nil {
+				attrs = append(attrs, slog.Int64("staff_id", m.ID))
+			}
+			h.Log.Warn("request refused by CSRF protection", attrs...)
+			return publicError(http.StatusForbidden, "This form has expired or was sent from another site. Reload the page and try again.")
+		},
+	})
+}
+
+// authorize enforces a route's access rule on the server: signed-out
+// visitors go to sign-in (and come back afterwards), members without the
+// role get 403.
+func (h *Handlers) authorize(rt Route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if rt.Public {
+				return next(c)
+			}
+			m := h.currentStaff(c)
+			if m == nil {
+				return h.toSignIn(c)
+			}
+			if !m.Role.Allows(rt.Min, rt.Auditor) {
+				h.Log.Warn("access denied", slog.Int64("staff_id", m.ID), slog.String("role", string(m.Role)),
+					slog.String("route", rt.Path), slog.String("method", rt.Method), slog.String("request_id", requestIDOf(c)))
+				return publicError(http.StatusForbidden, "Your role does not allow this page or action. Ask an admin if you need it.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// toSignIn sends a signed-out visitor to /login?next=<where they were
+// going>: the URL itself for a GET, the page the form was on for a POST
+// (its Referer, when ours), the browser's page for htmx.
+func (h *Handlers) toSignIn(c echo.Context) error {
+	r := c.Request()
+	next := r.URL.RequestURI()
+	switch {
+	case fromHTMX(c):
+		next = localPath(r.Header.Get(hxCurrentURL), r.Host)
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		next = localPath(r.Referer(), r.Host)
+	}
+	target := "/login"
+	if n := safeNext(next); n != "/" {
+		target += "?next=" + url.QueryEscape(n)
+	}
+	if fromHTMX(c) {
+		c.Response().Header().Set(hxRedirect, target)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// localPath returns the path and query of an absolute URL on our host, or "/".
+func localPath(raw, host string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" || (u.Host != "" && u.Host != host) {
+		return "/"
+	}
+	return u.RequestURI()
+}
