@@ -45,39 +45,52 @@ func verify(ctx context.Context, d *sql.DB) (VerifyResult, error) {
 		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
-	res := VerifyResult{OK: true}
-	prev := GenesisHash
+	var c chainChecker
 	for rows.Next() {
 		r, err := scanRow(rows)
-		if err != nil {
-			// A value of the wrong type (the table is STRICT, so only an
-			// edit of the file can cause it) is a mismatch, not a failure
-			// of the verifier.
-			if res.OK {
-				res.OK, res.FirstBad, res.Reason = false, res.Events+1, fmt.Sprintf("unreadable row after seq %d: %v", res.Events, err)
-			}
-			res.Events++
-			continue
-		}
-		res.Events++
-		if !res.OK {
-			continue // count the rest, report only the first mismatch
-		}
-		switch {
-		case r.Seq != res.Events:
-			res.OK, res.FirstBad = false, r.Seq
-			res.Reason = fmt.Sprintf("seq %d follows seq %d: events missing or inserted", r.Seq, res.Events-1)
-		case r.PrevHash != prev:
-			res.OK, res.FirstBad = false, r.Seq
-			res.Reason = fmt.Sprintf("prev_hash of seq %d does not match the hash of the event before it", r.Seq)
-		case r.Hash != r.computeHash():
-			res.OK, res.FirstBad = false, r.Seq
-			res.Reason = fmt.Sprintf("hash of seq %d does not match its content", r.Seq)
-		}
-		prev = r.Hash
+		c.add(r, err)
 	}
 	if err := rows.Err(); err != nil {
 		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
 	}
-	return res, nil
+	return c.result(), nil
+}
+
+// chainChecker checks rows one by one in seq order and remembers the first
+// mismatch.
+type chainChecker struct {
+	res  VerifyResult
+	prev string
+	bad  bool
+}
+
+// add checks the next row; scanErr is the error reading it, if any.
+func (c *chainChecker) add(r row, scanErr error) {
+	c.res.Events++
+	if c.bad {
+		return // count the rest, report only the first mismatch
+	}
+	if c.prev == "" {
+		c.prev = GenesisHash
+	}
+	fail := func(seq int64, reason string) { c.bad, c.res.FirstBad, c.res.Reason = true, seq, reason }
+	switch {
+	case scanErr != nil:
+		// A value of the wrong type (the table is STRICT, so only an edit
+		// of the file can cause it) is a mismatch, not a verifier failure.
+		fail(c.res.Events, fmt.Sprintf("unreadable row after seq %d: %v", c.res.Events-1, scanErr))
+	case r.Seq != c.res.Events:
+		fail(r.Seq, fmt.Sprintf("seq %d follows seq %d: events missing or inserted", r.Seq, c.res.Events-1))
+	case r.PrevHash != c.prev:
+		fail(r.Seq, fmt.Sprintf("prev_hash of seq %d does not match the hash of the event before it", r.Seq))
+	case r.Hash != r.computeHash():
+		fail(r.Seq, fmt.Sprintf("hash of seq %d does not match its content", r.Seq))
+	}
+	c.prev = r.Hash
+}
+
+func (c *chainChecker) result() VerifyResult {
+	res := c.res
+	res.OK = !c.bad
+	return res
 }
