@@ -248,14 +248,17 @@ func (c *Client) Send(ctx context.Context, call *Call) (*Result, error) {
 		return nil, errors.New("omclient: nil call")
 	}
 	spec, ok := opSpecs[call.Op]
-	if !ok || !spec.mutating || call.Method != spec.method || !strings.HasPrefix(call.Path, apiPrefix+"/orders/") {
-		return nil, fmt.Errorf("omclient: call %q was not made by Prepare", call.Op)
+	if !ok || !spec.mutating {
+		return nil, fmt.Errorf("omclient: %q is not a mutating operation", call.Op)
 	}
 	if !c.Supports(call.Op) {
 		return nil, c.notSupported(call.Op)
 	}
 	if call.IdempotencyKey == "" {
 		return nil, fmt.Errorf("%w (%s)", ErrNoIdempotencyKey, call.Op)
+	}
+	if err := checkCall(spec, call); err != nil {
+		return nil, err
 	}
 	rep, err := c.do(ctx, call.Op, call.Method, call.Path, call.Body, call.IdempotencyKey)
 	if err != nil {
@@ -275,6 +278,46 @@ func (c *Client) Send(ctx context.Context, call *Call) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// checkCall re-checks a Call before sending, since a caller may rebuild one
+// from stored bytes (the audit log) to retry an intent after a restart:
+// ids, method and path must be what Prepare would make, and the body must
+// decode strictly into the op's type and pass validation. The bytes
+// themselves are sent unchanged.
+func checkCall(spec opSpec, call *Call) error {
+	var fe fieldErrors
+	fe.orderID(call.OrderID)
+	if spec.capture {
+		fe.resourceID("capture_id", call.CaptureID)
+	} else if call.CaptureID != "" {
+		fe.add("capture_id", "must be empty: %s is not capture-scoped", call.Op)
+	}
+	fe.idempotencyKey(call.IdempotencyKey)
+	if err := fe.err(); err != nil {
+		return err
+	}
+	if call.Method != spec.method || call.Path != opPath(spec, call.OrderID, call.CaptureID) {
+		return fmt.Errorf("omclient: call %s: method and path must be %s %s, not %s %s",
+			call.Op, spec.method, opPath(spec, call.OrderID, call.CaptureID), call.Method, call.Path)
+	}
+	if spec.body == nil {
+		if len(call.Body) != 0 {
+			return fmt.Errorf("omclient: %s takes no body", call.Op)
+		}
+		return nil
+	}
+	v := reflect.New(spec.body).Interface()
+	dec := json.NewDecoder(bytes.NewReader(call.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("omclient: %s body is not a %s: %w", call.Op, spec.body.Name(), err)
+	}
+	if dec.More() {
+		return fmt.Errorf("omclient: %s body has data after the JSON value", call.Op)
+	}
+	fe.requestBody(call.Op, v)
+	return fe.err()
 }
 
 // resourceID prefers the id header and falls back to the last segment of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -102,6 +103,10 @@ type Config struct {
 	Timeout            time.Duration // per call including retries; default 30 s
 	HTTPClient         *http.Client  // optional; the default follows no redirects
 	Retry              RetryPolicy
+	// Logger receives one Warn record per retry and one Error record per
+	// outcome-unknown call (operation, path, status, error code,
+	// correlation id; never bodies or credentials). nil logs nothing.
+	Logger *slog.Logger
 }
 
 // Client talks to one Order Management API host with one set of credentials.
@@ -117,6 +122,7 @@ type Client struct {
 	timeout   time.Duration
 	http      *http.Client
 	retry     RetryPolicy
+	log       *slog.Logger
 
 	// Seams for tests in this package: how to wait between tries and the
 	// current time (for Retry-After dates). Production uses the defaults.
@@ -201,6 +207,10 @@ func New(cfg Config) (*Client, error) {
 	if rp.MaxDelay < rp.BaseDelay {
 		rp.MaxDelay = rp.BaseDelay
 	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{CheckRedirect: noRedirects}
@@ -208,7 +218,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		base: u, baseStr: u.String(), provider: provider, env: env,
 		username: cfg.Username, password: cfg.Password, userAgent: ua,
-		timeout: timeout, http: hc, retry: rp,
+		timeout: timeout, http: hc, retry: rp, log: logger,
 		sleep: sleepCtx, now: time.Now,
 	}, nil
 }

@@ -348,6 +348,54 @@ func TestPrepareAcceptsValueOrPointerAndEncodesOnce(t *testing.T) {
 	}
 }
 
+func TestSendAcceptsARebuiltCallAndRefusesTamperedOnes(t *testing.T) {
+	t.Parallel()
+	fs := newFakeServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Capture-Id", testCaptureID)
+		w.WriteHeader(201)
+	})
+	c, _ := newTestClient(t, fs.URL, nil)
+	path := "/ordermanagement/v1/orders/" + testOrderID + "/captures"
+	// As if read back from the audit log after a restart: the same bytes go out.
+	stored := []byte(`{"captured_amount":100, "description":"kept as stored"}`)
+	res, err := c.Send(context.Background(), &Call{Op: OpCreateCapture, OrderID: testOrderID, Method: "POST", Path: path, Body: stored, IdempotencyKey: testKey})
+	if err != nil || res.ResourceID != testCaptureID {
+		t.Fatalf("rebuilt call: %+v %v", res, err)
+	}
+	if got := fs.requests()[0].Body; string(got) != string(stored) {
+		t.Errorf("sent %s, want the stored bytes", got)
+	}
+	for name, call := range map[string]*Call{
+		"invalid body":      {Op: OpCreateCapture, OrderID: testOrderID, Method: "POST", Path: path, Body: []byte(`{"captured_amount":-1}`), IdempotencyKey: testKey},
+		"unknown field":     {Op: OpCreateCapture, OrderID: testOrderID, Method: "POST", Path: path, Body: []byte(`{"captured_amount":1,"amount":5}`), IdempotencyKey: testKey},
+		"trailing data":     {Op: OpCreateCapture, OrderID: testOrderID, Method: "POST", Path: path, Body: []byte(`{"captured_amount":1}{}`), IdempotencyKey: testKey},
+		"not JSON":          {Op: OpCreateCapture, OrderID: testOrderID, Method: "POST", Path: path, Body: []byte(`captured_amount=1`), IdempotencyKey: testKey},
+		"path of another":   {Op: OpCreateCapture, OrderID: testOrderID, Method: "POST", Path: path + "/../refunds", Body: stored, IdempotencyKey: testKey},
+		"body on cancel":    {Op: OpCancel, OrderID: testOrderID, Method: "POST", Path: "/ordermanagement/v1/orders/" + testOrderID + "/cancel", Body: []byte(`{}`), IdempotencyKey: testKey},
+		"bad order id":      {Op: OpCancel, OrderID: "x", Method: "POST", Path: "/ordermanagement/v1/orders/x/cancel", IdempotencyKey: testKey},
+		"method of another": {Op: OpCancel, OrderID: testOrderID, Method: "PATCH", Path: "/ordermanagement/v1/orders/" + testOrderID + "/cancel", IdempotencyKey: testKey},
+	} {
+		if _, err := c.Send(context.Background(), call); err == nil {
+			t.Errorf("%s: sent", name)
+		}
+	}
+	if n := len(fs.requests()); n != 1 {
+		t.Errorf("%d requests, want only the valid one", n)
+	}
+}
+
+func TestBaseURLWithPathPrefix(t *testing.T) {
+	t.Parallel()
+	fs := newFakeServer(t, noContent)
+	c, _ := newTestClient(t, fs.URL+"/proxy/om/", nil)
+	if err := c.Acknowledge(context.Background(), testOrderID, testKey); err != nil {
+		t.Fatal(err)
+	}
+	if got := fs.requests()[0].Path; got != "/proxy/om/ordermanagement/v1/orders/"+testOrderID+"/acknowledge" {
+		t.Errorf("path %s", got)
+	}
+}
+
 func TestSendRefusesForeignCalls(t *testing.T) {
 	t.Parallel()
 	fs := newFakeServer(t, noContent)

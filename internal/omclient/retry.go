@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -88,6 +89,7 @@ func (c *Client) do(ctx context.Context, op Operation, method, p string, body []
 				delay = ra
 			}
 		}
+		c.logRetry(ctx, op, method, p, attempt, out, last, delay)
 		if attempt >= c.retry.MaxAttempts {
 			return nil, c.final(op, mutating, uncertain, out.err == nil, last, attempt)
 		}
@@ -106,9 +108,26 @@ func (c *Client) do(ctx context.Context, op Operation, method, p string, body []
 // when the tries ran out on 5xx/429 (gotStatus); reads never are.
 func (c *Client) final(op Operation, mutating, uncertain, gotStatus bool, last error, attempts int) error {
 	if mutating && (uncertain || gotStatus) {
-		return &OutcomeUnknownError{Op: op, Err: fmt.Errorf("after %d tries: %w", attempts, last)}
+		err := &OutcomeUnknownError{Op: op, Err: fmt.Errorf("after %d tries: %w", attempts, last)}
+		c.log.LogAttrs(context.Background(), slog.LevelError, "omclient: outcome unknown",
+			slog.String("op", string(op)), slog.Int("attempts", attempts), slog.String("error", last.Error()))
+		return err
 	}
 	return fmt.Errorf("after %d tries, nothing was applied: %w", attempts, last)
+}
+
+// logRetry records a failed try that will be retried (or not, if the
+// budget ends first).
+func (c *Client) logRetry(ctx context.Context, op Operation, method, p string, attempt int, out tryOutcome, last error, delay time.Duration) {
+	attrs := []slog.Attr{slog.String("op", string(op)), slog.String("method", method), slog.String("path", p),
+		slog.Int("attempt", attempt), slog.Duration("delay", delay)}
+	var ae *APIError
+	if errors.As(last, &ae) {
+		attrs = append(attrs, slog.Int("status", ae.StatusCode), slog.String("error_code", ae.ErrorCode), slog.String("correlation_id", ae.CorrelationID))
+	} else if out.err != nil {
+		attrs = append(attrs, slog.String("error", out.err.Error()), slog.Bool("request_written", out.written))
+	}
+	c.log.LogAttrs(ctx, slog.LevelWarn, "omclient: retrying", attrs...)
 }
 
 // try performs one HTTP exchange.

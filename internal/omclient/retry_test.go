@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -428,4 +430,47 @@ func TestRetryAfterParsing(t *testing.T) {
 			t.Errorf("retryAfter(%q) = %v %v, want %v %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+func TestRetriesAreLoggedWithoutSecretsOrBodies(t *testing.T) {
+	t.Parallel()
+	fs := newFakeServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 503, `{"error_code":"TEMPORARILY_UNAVAILABLE","correlation_id":"corr-503"}`)
+	})
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	c, _ := newTestClient(t, fs.URL, func(cfg *Config) {
+		cfg.Retry.MaxAttempts = 2
+		cfg.Logger = slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, nil))
+	})
+	req := captureBody()
+	req.Description = "Åsa Öberg, Testgatan 10"
+	_, err := c.CreateCapture(context.Background(), testOrderID, testKey, req)
+	if !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	logs := buf.String()
+	mu.Unlock()
+	for _, want := range []string{`"msg":"omclient: retrying"`, `"correlation_id":"corr-503"`, `"status":503`, `"msg":"omclient: outcome unknown"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+	for _, leak := range []string{testPass, "Testgatan", "Basic "} {
+		if strings.Contains(logs, leak) {
+			t.Errorf("logs leak %q:\n%s", leak, logs)
+		}
+	}
+}
+
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
