@@ -101,7 +101,7 @@ type Config struct {
 	Username, Password string
 	UserAgent          string        // default "ordercare/" + Version
 	Timeout            time.Duration // per call including retries; default 30 s
-	HTTPClient         *http.Client  // optional; the default follows no redirects
+	HTTPClient         *http.Client  // optional (e.g. a custom transport); redirects are never followed
 	Retry              RetryPolicy
 	// Logger receives one Warn record per retry and one Error record per
 	// outcome-unknown call (operation, path, status, error code,
@@ -211,10 +211,14 @@ func New(cfg Config) (*Client, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{CheckRedirect: noRedirects}
+	// A caller's client is copied (transport, jar and timeout kept) so its
+	// redirect policy can be replaced without touching the original.
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		cp := *cfg.HTTPClient
+		hc = &cp
 	}
+	hc.CheckRedirect = noRedirects
 	return &Client{
 		base: u, baseStr: u.String(), provider: provider, env: env,
 		username: cfg.Username, password: cfg.Password, userAgent: ua,

@@ -135,7 +135,8 @@ func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
 		}
 		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
 	})
-	c, _ := newTestClient(t, fs.URL, nil)
+	// Also with a caller-supplied client that would follow redirects.
+	c, _ := newTestClient(t, fs.URL, func(cfg *Config) { cfg.HTTPClient = &http.Client{} })
 	err := c.Cancel(context.Background(), testOrderID, testKey)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusTemporaryRedirect {
