@@ -39,6 +39,10 @@ type Config struct {
 	// OMURL is the provider's API root URL or a preset name; empty means the
 	// built-in sandbox.
 	OMURL string
+	// OMProvider is the API dialect when OMURL is a URL, and the provider
+	// the built-in sandbox imitates: kustom (default) or klarna. A preset
+	// name brings its own provider.
+	OMProvider omclient.Provider
 	// OMUser and OMPassword are the provider's Basic credentials.
 	OMUser, OMPassword string
 	// DemoPassword is the demo accounts' password in sandbox mode; empty
@@ -73,6 +77,7 @@ var options = []option{
 	{"addr", "ORDERCARE_ADDR", DefaultAddr, "address to listen on (host:port)", func(c *Config, v string) error { c.Addr = v; return nil }},
 	{"db", "ORDERCARE_DB", DefaultDB, "admin database file; audit.db and sandbox.db are kept in the same folder", func(c *Config, v string) error { c.DBPath = v; return nil }},
 	{"om-url", "ORDERCARE_OM_URL", "", "provider API URL or preset (" + presetNames() + "); empty runs the built-in sandbox", func(c *Config, v string) error { c.OMURL = strings.TrimSpace(v); return nil }},
+	{"om-provider", "ORDERCARE_OM_PROVIDER", "kustom", "kustom or klarna: the API of an ORDERCARE_OM_URL that is a URL, and what the built-in sandbox imitates", setProvider},
 	{"om-user", "ORDERCARE_OM_USER", "", "provider API username", func(c *Config, v string) error { c.OMUser = v; return nil }},
 	{"om-password", "ORDERCARE_OM_PASSWORD", "", "provider API password (prefer the environment variable)", func(c *Config, v string) error { c.OMPassword = v; return nil }},
 	{"demo-password", "ORDERCARE_DEMO_PASSWORD", "", "password of the demo accounts in sandbox mode; random when empty", func(c *Config, v string) error { c.DemoPassword = v; return nil }},
@@ -88,6 +93,15 @@ func setSecure(c *Config, v string) error {
 	}
 	c.SecureCookies = b
 	return nil
+}
+
+func setProvider(c *Config, v string) error {
+	switch p := omclient.Provider(strings.ToLower(strings.TrimSpace(v))); p {
+	case omclient.ProviderKustom, omclient.ProviderKlarna:
+		c.OMProvider = p
+		return nil
+	}
+	return fmt.Errorf("ORDERCARE_OM_PROVIDER: %q is not kustom or klarna", v)
 }
 
 func setProxy(c *Config, v string) error {
@@ -219,6 +233,20 @@ func (c Config) validateOM() error {
 		return errors.New("ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD are required with ORDERCARE_OM_URL")
 	}
 	return nil
+}
+
+// StoragePath resolves the admin database path for the commands that need
+// only storage (user, audit): the flag value when given, else ORDERCARE_DB,
+// else the default; and checks it can be written.
+func StoragePath(flagValue string, getenv func(string) string) (string, error) {
+	c := Config{DBPath: flagValue}
+	if c.DBPath == "" {
+		c.DBPath = DefaultDB
+		if v, ok := lookup(getenv, "ORDERCARE_DB"); ok {
+			c.DBPath = v
+		}
+	}
+	return c.DBPath, c.checkWritable()
 }
 
 // checkWritable proves the database folder can be created and written, so a

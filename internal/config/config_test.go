@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ordercare/internal/omclient"
 )
 
 func env(m map[string]string) func(string) string {
@@ -24,6 +26,9 @@ func TestParseDefaultsEnvAndFlags(t *testing.T) {
 	c, err := Parse("admin", []string{"-db", db}, env(nil), &out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.OMProvider != omclient.ProviderKustom {
+		t.Errorf("default provider %q", c.OMProvider)
 	}
 	if c.Addr != DefaultAddr || c.OMTimeout != DefaultOMTimeout || !c.Sandbox() || c.SecureCookies {
 		t.Fatalf("defaults not applied: %+v", c)
@@ -74,6 +79,7 @@ func TestParseErrorsAreOneClearLine(t *testing.T) {
 		{"db is a folder", []string{"-db", dir}, nil, "is a folder"},
 		{"bad timeout", []string{"-db", okDB, "-om-timeout", "soon"}, nil, "ORDERCARE_OM_TIMEOUT"},
 		{"bad bool", []string{"-db", okDB}, map[string]string{"ORDERCARE_SECURE_COOKIES": "maybe"}, "ORDERCARE_SECURE_COOKIES"},
+		{"bad provider", []string{"-db", okDB, "-om-provider", "paypal"}, nil, "not kustom or klarna"},
 		{"bad proxy", []string{"-db", okDB, "-trusted-proxy", "10.0.0.1"}, nil, "not a CIDR"},
 		{"short demo password", []string{"-db", okDB, "-demo-password", "short"}, nil, "at least 8"},
 		{"stray argument", []string{"-db", okDB, "extra"}, nil, "unexpected argument"},
@@ -105,9 +111,25 @@ func TestHelpListsEverySetting(t *testing.T) {
 			t.Errorf("help lacks %s / -%s:\n%s", o.env, o.flag, out.String())
 		}
 	}
-	for _, v := range []string{"ORDERCARE_ADDR", "ORDERCARE_DB", "ORDERCARE_OM_URL", "ORDERCARE_OM_USER", "ORDERCARE_OM_PASSWORD", "ORDERCARE_DEMO_PASSWORD", "ORDERCARE_SECURE_COOKIES", "ORDERCARE_TRUSTED_PROXY", "ORDERCARE_OM_TIMEOUT"} {
+	for _, v := range []string{"ORDERCARE_ADDR", "ORDERCARE_DB", "ORDERCARE_OM_URL", "ORDERCARE_OM_USER", "ORDERCARE_OM_PASSWORD", "ORDERCARE_DEMO_PASSWORD", "ORDERCARE_SECURE_COOKIES", "ORDERCARE_TRUSTED_PROXY", "ORDERCARE_OM_TIMEOUT", "ORDERCARE_OM_PROVIDER"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("help lacks %s", v)
 		}
+	}
+}
+
+func TestStoragePath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fromEnv := filepath.Join(dir, "env", "admin.db")
+	fromFlag := filepath.Join(dir, "flag", "admin.db")
+	if p, err := StoragePath("", env(map[string]string{"ORDERCARE_DB": fromEnv})); err != nil || p != fromEnv {
+		t.Fatalf("env: %q %v", p, err)
+	}
+	if p, err := StoragePath(fromFlag, env(map[string]string{"ORDERCARE_DB": fromEnv})); err != nil || p != fromFlag {
+		t.Fatalf("flag: %q %v", p, err)
+	}
+	if _, err := StoragePath(dir, nil); err == nil {
+		t.Fatal("a folder accepted as database file")
 	}
 }

@@ -137,6 +137,19 @@ func TestAuthenticate(t *testing.T) {
 	}
 
 	c.Advance(time.Second)
+	if changed, err := s.EnsurePassword(ctx, m.ID, "correct horse"); err != nil || changed {
+		t.Fatalf("EnsurePassword with the same password: %v %v", changed, err)
+	}
+	if got, _ := s.Get(ctx, m.ID); got.SessionsValidAfter.After(d.SessionsValidAfter) {
+		t.Fatal("EnsurePassword without change ended sessions")
+	}
+	if changed, err := s.EnsurePassword(ctx, m.ID, "new battery staple"); err != nil || !changed {
+		t.Fatalf("EnsurePassword with a new password: %v %v", changed, err)
+	}
+	if _, err := s.Authenticate(ctx, "agent@example.com", "new battery staple", "192.0.2.9"); err != nil {
+		t.Fatalf("ensured password: %v", err)
+	}
+	c.Advance(time.Second)
 	if err := s.SetPassword(ctx, m.ID, "new battery staple"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,88 @@
+// Command admin is the ordercare back office: `admin` (or `admin serve`)
+// runs it; `admin sandbox` runs the Order Management sandbox on its own;
+// `admin user ...` manages staff accounts; `admin audit verify` checks the
+// audit log's hash chain. Errors end with one line and exit status 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "admin: "+oneLine(err.Error()))
+		os.Exit(1)
+	}
+}
+
+// env is the process's outside world, replaceable in tests.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func (e env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+const usage = `Usage:
+  admin [serve] [flags]          run the back office (see 'admin serve -h' for every setting)
+  admin sandbox [flags]          run the Order Management sandbox with demo orders on its own
+  admin user add --email E --role agent|supervisor|admin|auditor
+                                 add a staff member (password from stdin, or generated and printed)
+  admin user list                list staff members
+  admin user disable E           disable a member and end their sessions
+  admin user enable E            let a disabled member sign in again
+  admin audit verify             check the audit log's hash chain
+`
+
+func run(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		return serve(ctx, args, e)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], e)
+	case "sandbox":
+		return sandbox(ctx, args[1:], e)
+	case "user":
+		return user(ctx, args[1:], e)
+	case "audit":
+		return auditCmd(ctx, args[1:], e)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(e.stdout, usage+"\nSettings of 'admin serve' (flags win over the environment):\n\n")
+		err := serve(ctx, []string{"-h"}, env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout})
+		if errors.Is(err, flag.ErrHelp) {
+			return flag.ErrHelp
+		}
+		return err
+	}
+	return fmt.Errorf("unknown command %q (run 'admin help')", args[0])
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '\n' || r == '\r' {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"ordercare/internal/config"
+	"ordercare/internal/db"
+	"ordercare/internal/staff"
+)
+
+// user manages staff accounts in admin.db (safe while the server runs:
+// SQLite WAL with busy timeouts).
+func user(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return errors.New("missing subcommand: add, list, disable or enable")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("admin user "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dbFlag := fs.String("db", "", "admin database file [ORDERCARE_DB, default "+config.DefaultDB+"]")
+	var email, role *string
+	if sub == "add" {
+		email = fs.String("email", "", "e-mail address (the sign-in name)")
+		role = fs.String("role", "", "agent, supervisor, admin or auditor")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	open := func() (*staff.Store, func(), error) {
+		path, err := config.StoragePath(*dbFlag, e.getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := db.Open(ctx, path, db.SyncNormal)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := staff.Open(ctx, d, staff.Options{})
+		if err != nil {
+			d.Close()
+			return nil, nil, err
+		}
+		return st, func() { d.Close() }, nil
+	}
+	switch sub {
+	case "add":
+		if fs.NArg() > 0 {
+			return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+		r, err := staff.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		if _, err := staff.NormalizeEmail(*email); err != nil {
+			return fmt.Errorf("--email: %q is not a valid e-mail address", *email)
+		}
+		pw, generated, err := readPassword(e.stdin)
+		if err != nil {
+			return err
+		}
+		st, closeDB, err := open()
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		m, err := st.Add(ctx, *email, r, pw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added %s (%s), id %d\n", m.Email, m.Role, m.ID)
+		if generated {
+			fmt.Fprintf(e.stdout, "password: %s\n", pw)
+		}
+		return nil
+	case "list":
+		st, closeDB, err := open()
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		list, err := st.List(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tE-MAIL\tROLE\tSTATE\tLAST SIGN-IN")
+		for _, m := range list {
+			state, last := "active", "never"
+			if m.Disabled {
+				state = "disabled"
+			}
+			if !m.LastSignInAt.IsZero() {
+				last = m.LastSignInAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, m.Email, m.Role, state, last)
+		}
+		return tw.Flush()
+	case "disable", "enable":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("usage: admin user %s EMAIL", sub)
+		}
+		st, closeDB, err := open()
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		m, err := st.GetByEmail(ctx, fs.Arg(0))
+		if errors.Is(err, staff.ErrNotFound) {
+			return fmt.Errorf("no staff member %s", fs.Arg(0))
+		}
+		if err != nil {
+			return err
+		}
+		if sub == "disable" {
+			err = st.Disable(ctx, m.ID)
+		} else {
+			err = st.Enable(ctx, m.ID)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%sd %s\n", sub, m.Email)
+		return nil
+	}
+	return fmt.Errorf("unknown subcommand %q: add, list, disable or enable", sub)
+}
+
+// readPassword takes the first line of stdin when it is piped, else
+// generates a password (reported as generated, to print once).
+func readPassword(stdin io.Reader) (string, bool, error) {
+	if f, ok := stdin.(*os.File); ok {
+		fi, err := f.Stat()
+		if err != nil || fi.Mode()&os.ModeCharDevice != 0 {
+			return generatePassword(), true, nil
+		}
+	}
+	if stdin == nil {
+		return generatePassword(), true, nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, staff.MaxPasswordLen+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false, fmt.Errorf("reading the password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return generatePassword(), true, nil
+	}
+	return pw, false, nil
+}
+
+// generatePassword makes 20 characters from an unambiguous alphabet.
+func generatePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,297 @@
+// Package app wires the back office together from a Config: databases,
+// the provider client (or the built-in sandbox on a loopback listener), the
+// order index and service, staff, sessions and the web server. cmd/admin
+// and end-to-end tests both start it through Build and Run.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/config"
+	"ordercare/internal/db"
+	"ordercare/internal/handlers"
+	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
+	"ordercare/internal/orders"
+	"ordercare/internal/session"
+	"ordercare/internal/staff"
+)
+
+// App is a built back office, listening but not yet serving until Run.
+type App struct {
+	cfg config.Config
+	log *slog.Logger
+	out io.Writer
+	now func() time.Time
+
+	adminDB  *db.DB
+	auditLog *audit.Log
+	staff    *staff.Store
+	sessions *session.Store
+	index    *orders.Index
+	service  *orders.Service
+	client   *omclient.Client
+	handlers *handlers.Handlers
+	server   *http.Server
+	ln       net.Listener
+
+	sandbox       *omsim.Sandbox
+	sandboxServer *http.Server
+
+	demoPassword string
+	closeOnce    sync.Once
+	closeErr     error
+}
+
+// Option adjusts Build.
+type Option func(*buildOpts)
+
+type buildOpts struct {
+	log *slog.Logger
+	out io.Writer
+	now func() time.Time
+	// staffOpts lets tests use cheap password hashing.
+	staffOpts staff.Options
+}
+
+// WithLogger sets the structured logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(o *buildOpts) { o.log = l } }
+
+// WithOutput is where start-up notices for the operator go, such as the
+// generated demo password (default os.Stdout). They are not log lines, so
+// a password never lands in the logs.
+func WithOutput(w io.Writer) Option { return func(o *buildOpts) { o.out = w } }
+
+// WithStaffOptions tunes the staff store (tests: cheaper hashing).
+func WithStaffOptions(so staff.Options) Option { return func(o *buildOpts) { o.staffOpts = so } }
+
+// WithClock sets the clock for handlers and the order service.
+func WithClock(now func() time.Time) Option { return func(o *buildOpts) { o.now = now } }
+
+// Build opens everything cfg names and binds the listener, so Addr is known
+// before Run and a busy port fails here with one line. On error everything
+// opened so far is closed again.
+func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err error) {
+	o := buildOpts{log: slog.Default(), out: os.Stdout, now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.staffOpts.Now == nil {
+		o.staffOpts.Now = o.now
+	}
+	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+
+	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
+		return nil, err
+	}
+	if a.auditLog, err = audit.Open(ctx, cfg.AuditDBPath()); err != nil {
+		return nil, err
+	}
+	if n, err := a.auditLog.RecoverOpenAttempts(ctx, a.now()); err != nil {
+		return nil, fmt.Errorf("audit: recovering open attempts: %w", err)
+	} else if n > 0 {
+		a.log.Warn("audit: attempts left open by an earlier stop were closed as outcome unknown", slog.Int("count", n))
+	}
+	if a.staff, err = staff.Open(ctx, a.adminDB, o.staffOpts); err != nil {
+		return nil, err
+	}
+	if a.sessions, err = session.NewStore(ctx, a.adminDB); err != nil {
+		return nil, err
+	}
+	if a.index, err = orders.OpenIndex(ctx, a.adminDB); err != nil {
+		return nil, err
+	}
+	if err := a.connectProvider(ctx); err != nil {
+		return nil, err
+	}
+	a.service = orders.NewService(a.client, a.auditLog, a.index, a.now)
+	if cfg.Sandbox() {
+		if err := a.seedIndex(ctx); err != nil {
+			return nil, err
+		}
+		if err := a.ensureDemoStaff(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	a.handlers = &handlers.Handlers{
+		Log:           a.log,
+		Env:           banner(cfg, a.client),
+		Sessions:      session.NewManager(a.sessions, cfg.SecureCookies),
+		Staff:         a.staff,
+		Orders:        a.service,
+		Index:         a.index,
+		Audit:         a.auditLog,
+		Now:           a.now,
+		Provider:      a.client.Provider(),
+		DB:            a.adminDB,
+		SecureCookies: cfg.SecureCookies,
+		TrustedProxy:  cfg.TrustedProxy,
+		OMTimeout:     cfg.OMTimeout,
+	}
+	e, err := a.handlers.Echo()
+	if err != nil {
+		return nil, err
+	}
+	a.server = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	return a, nil
+}
+
+// connectProvider builds the omclient: against the configured provider, or
+// against the built-in sandbox served on a loopback port in this process,
+// so the demo goes through the same HTTP client as production.
+func (a *App) connectProvider(ctx context.Context) error {
+	cc := omclient.Config{BaseURL: a.cfg.OMURL, Provider: a.cfg.OMProvider, Username: a.cfg.OMUser, Password: a.cfg.OMPassword}
+	if a.cfg.Sandbox() {
+		user, pass := randomSecret(), randomSecret()
+		sb, err := omsim.New(ctx, omsim.Options{Provider: a.cfg.OMProvider, Username: user, Password: pass,
+			DBPath: a.cfg.SandboxDBPath(), Demo: true, Logger: a.log})
+		if err != nil {
+			return fmt.Errorf("built-in sandbox: %w", err)
+		}
+		a.sandbox = sb
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("built-in sandbox: %w", err)
+		}
+		a.sandboxServer = &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := a.sandboxServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("built-in sandbox stopped", slog.Any("err", err))
+			}
+		}()
+		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: a.cfg.OMProvider,
+			Env: omclient.EnvSandbox, Username: user, Password: pass}
+	}
+	c, err := omclient.New(cc)
+	if err != nil {
+		return fmt.Errorf("provider client: %w", err)
+	}
+	a.client = c
+	return nil
+}
+
+// seedIndex fetches every sandbox order through the client, which also puts
+// it in the search index, so search works from the first page.
+func (a *App) seedIndex(ctx context.Context) error {
+	ids, err := a.sandbox.OrderIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("built-in sandbox: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := a.service.GetOrder(ctx, id); err != nil {
+			return fmt.Errorf("indexing sandbox order %s: %w", id, err)
+		}
+	}
+	a.log.Info("sandbox orders indexed", slog.Int("count", len(ids)))
+	return nil
+}
+
+// DemoAccounts are the sandbox's staff accounts.
+var DemoAccounts = []struct {
+	Email string
+	Role  staff.Role
+}{
+	{"agent@example.com", staff.RoleAgent},
+	{"supervisor@example.com", staff.RoleSupervisor},
+	{"admin@example.com", staff.RoleAdmin},
+}
+
+// ensureDemoStaff creates the demo accounts (sandbox mode only) with the
+// configured demo password, or a random one printed once to the operator.
+func (a *App) ensureDemoStaff(ctx context.Context) error {
+	pw := a.cfg.DemoPassword
+	generated := pw == ""
+	if generated {
+		pw = randomSecret()[:20]
+	}
+	for _, d := range DemoAccounts {
+		m, err := a.staff.GetByEmail(ctx, d.Email)
+		switch {
+		case errors.Is(err, staff.ErrNotFound):
+			if _, err := a.staff.Add(ctx, d.Email, d.Role, pw); err != nil {
+				return fmt.Errorf("demo account %s: %w", d.Email, err)
+			}
+		case err != nil:
+			return err
+		default:
+			if _, err := a.staff.EnsurePassword(ctx, m.ID, pw); err != nil {
+				return fmt.Errorf("demo account %s: %w", d.Email, err)
+			}
+		}
+	}
+	a.demoPassword = pw
+	if generated {
+		fmt.Fprintf(a.out, "Sandbox demo accounts agent@example.com, supervisor@example.com, admin@example.com\n"+
+			"password for this run: %s   (set ORDERCARE_DEMO_PASSWORD to choose one)\n", pw)
+	}
+	return nil
+}
+
+func randomSecret() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// URL is the server's base URL.
+func (a *App) URL() string { return "http://" + a.Addr() }
+
+// DemoPassword is the demo accounts' password in sandbox mode ("" otherwise).
+func (a *App) DemoPassword() string { return a.demoPassword }
+
+// Sandbox is the built-in sandbox (nil against a real provider); tests use
+// it to inspect state and inject faults.
+func (a *App) Sandbox() *omsim.Sandbox { return a.sandbox }
+
+// Staff is the staff store (tests and admin commands).
+func (a *App) Staff() *staff.Store { return a.staff }
+
+// Audit is the audit log.
+func (a *App) Audit() *audit.Log { return a.auditLog }
+
+// Index is the order index.
+func (a *App) Index() *orders.Index { return a.index }
+
+// Client is the provider client.
+func (a *App) Client() *omclient.Client { return a.client }
+
+// Handler is the HTTP handler (for in-process tests without a socket).
+func (a *App) Handler() http.Handler { return a.server.Handler }

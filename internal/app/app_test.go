@@ -1,0 +1,165 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/alexedwards/argon2id"
+
+	"ordercare/internal/app"
+	"ordercare/internal/config"
+	"ordercare/internal/omsim"
+	"ordercare/internal/orders"
+	"ordercare/internal/staff"
+)
+
+var cheap = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
+
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	return config.Config{
+		Addr:       "127.0.0.1:0",
+		DBPath:     filepath.Join(t.TempDir(), "data", "admin.db"),
+		OMProvider: "kustom",
+		OMTimeout:  10 * time.Second,
+	}
+}
+
+func start(t *testing.T, cfg config.Config, out io.Writer) (*app.App, func() error) {
+	t.Helper()
+	a, err := app.Build(t.Context(), cfg, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		app.WithOutput(out), app.WithStaffOptions(cheap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	stop := sync.OnceValue(func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return errors.New("Run did not return after cancel")
+		}
+	})
+	t.Cleanup(func() { stop() })
+	return a, stop
+}
+
+func TestSandboxModeEndToEnd(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	cfg := testConfig(t)
+	a, stop := start(t, cfg, &out)
+
+	// The random demo password is printed once, and works.
+	pw := a.DemoPassword()
+	if len(pw) < 12 || !strings.Contains(out.String(), pw) {
+		t.Fatalf("demo password %q not printed: %q", pw, out.String())
+	}
+	resp, err := http.Get(a.URL() + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	// Every demo order is in the search index.
+	ids, err := a.Sandbox().OrderIDs(t.Context())
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("sandbox orders: %v %d", err, len(ids))
+	}
+	pg, err := a.Index().Search(t.Context(), orders.SearchQuery{Limit: 100})
+	if err != nil || len(pg.Orders) != len(ids) {
+		t.Fatalf("index has %d of %d sandbox orders (%v)", len(pg.Orders), len(ids), err)
+	}
+
+	// Sign in as each demo account through the real server.
+	for _, d := range app.DemoAccounts {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		r, err := c.Get(a.URL() + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := goquery.NewDocumentFromReader(r.Body)
+		r.Body.Close()
+		if env, _ := doc.Find(`[data-testid="env-banner"]`).Attr("data-env"); env != "sandbox" {
+			t.Fatalf("banner %q", env)
+		}
+		tok, _ := doc.Find(`input[name="_csrf"]`).Attr("value")
+		r, err = c.PostForm(a.URL()+"/login", url.Values{"_csrf": {tok}, "email": {d.Email}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s sign-in: %d", d.Email, r.StatusCode)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Restart on the same files with a chosen password: the accounts are
+	// kept and take it; nothing is indexed twice.
+	cfg.DemoPassword = "chosen demo password"
+	out.Reset()
+	a2, _ := start(t, cfg, &out)
+	if strings.Contains(out.String(), "chosen demo password") {
+		t.Fatal("a configured password was printed")
+	}
+	list, err := a2.Staff().List(t.Context())
+	if err != nil || len(list) != 3 {
+		t.Fatalf("staff after restart: %v %d", err, len(list))
+	}
+	if _, err := a2.Staff().Authenticate(t.Context(), "agent@example.com", "chosen demo password", "127.0.0.1"); err != nil {
+		t.Fatalf("configured demo password: %v", err)
+	}
+}
+
+func TestRealProviderHasNoDemoAccounts(t *testing.T) {
+	t.Parallel()
+	sb, err := omsim.New(t.Context(), omsim.Options{Username: "u", Password: "p", Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	cfg := testConfig(t)
+	cfg.OMURL, cfg.OMUser, cfg.OMPassword = srv.URL, "u", "p"
+	var out bytes.Buffer
+	a, _ := start(t, cfg, &out)
+	if a.Sandbox() != nil || a.DemoPassword() != "" || out.Len() != 0 {
+		t.Fatalf("sandbox or demo password against a provider: %v %q %q", a.Sandbox(), a.DemoPassword(), out.String())
+	}
+	list, err := a.Staff().List(t.Context())
+	if err != nil || len(list) != 0 {
+		t.Fatalf("demo accounts against a provider: %+v", list)
+	}
+}
+
+func TestBuildFailsWithOneLine(t *testing.T) {
+	t.Parallel()
+	first, _ := start(t, testConfig(t), io.Discard)
+	cfg := testConfig(t)
+	cfg.Addr = first.Addr() // taken
+	_, err := app.Build(t.Context(), cfg, app.WithOutput(io.Discard), app.WithStaffOptions(cheap),
+		app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "cannot listen") {
+		t.Fatalf("busy port: %v", err)
+	}
+}

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// ShutdownTimeout is how long in-flight requests may take to finish after
+// the stop signal.
+const ShutdownTimeout = 20 * time.Second
+
+// Run serves until ctx is cancelled (SIGINT/SIGTERM in cmd/admin), then
+// stops accepting, lets in-flight requests finish, and closes the
+// databases. It always closes the App.
+func (a *App) Run(ctx context.Context) error {
+	defer a.Close()
+	cleanupCtx, stopCleanup := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopCleanup()
+	go a.sessions.Cleanup(cleanupCtx, 5*time.Minute, a.log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.ln) }()
+	a.log.Info("ordercare listening", slog.String("addr", a.Addr()), slog.String("environment", a.handlers.Env.Kind),
+		slog.String("provider", string(a.client.Provider())))
+
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	if err := a.server.Shutdown(sctx); err != nil {
+		a.log.Error("shutdown did not finish in time", slog.Any("err", err))
+		return err
+	}
+	<-errc
+	a.log.Info("stopped")
+	return nil
+}
+
+// Close stops the built-in sandbox and closes the databases. It is safe to
+// call more than once; Run calls it.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		var errs []error
+		if a.server != nil && a.ln != nil {
+			// Not served yet (Build failed late, or Run never called).
+			a.ln.Close()
+		}
+		if a.sandboxServer != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, a.sandboxServer.Shutdown(ctx))
+			cancel()
+		}
+		if a.sandbox != nil {
+			errs = append(errs, a.sandbox.Close())
+		}
+		if a.auditLog != nil {
+			errs = append(errs, a.auditLog.Close())
+		}
+		if a.adminDB != nil {
+			errs = append(errs, a.adminDB.Close())
+		}
+		a.closeErr = errors.Join(errs...)
+	})
+	return a.closeErr
+}
