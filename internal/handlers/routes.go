@@ -39,6 +39,9 @@ func (h *Handlers) Routes() []Route {
 		{Name: "login.submit", Method: http.MethodPost, Path: "/login", Handler: h.signIn, Public: true},
 		{Name: "logout", Method: http.MethodPost, Path: "/logout", Handler: h.signOut},
 
-		// Order pages (D2): GET / (home), GET /orders (search), GET /orders/:id.
+		// Order pages: read-only, so the auditor may use them too.
+		{Name: "home", Method: http.MethodGet, Path: "/", Handler: h.home, Min: staff.RoleAgent, Auditor: true},
+		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
+		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
 	}
 }

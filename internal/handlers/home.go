@@ -1,0 +1,70 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// recentOnHome is how many recently opened orders the start page lists.
+const recentOnHome = 20
+
+// home is the start page: orders whose authorization expires within three
+// days (money the merchant loses if nobody captures it), soonest first,
+// and the last orders this member opened.
+func (h *Handlers) home(c echo.Context) error {
+	ctx := c.Request().Context()
+	now := h.now()
+	var staffID int64
+	if m := h.currentStaff(c); m != nil {
+		staffID = m.ID
+	}
+	recent, err := h.Index.RecentlyViewed(ctx, staffID, recentOnHome)
+	if err != nil {
+		return err
+	}
+	expiring, err := h.Index.ExpiringSoon(ctx, now, view.ExpiringWithin)
+	if err != nil {
+		return err
+	}
+	v := view.NewHomeView(recent, expiring, now, agentZone(c))
+	return renderPage(c, http.StatusOK, h.page(c, "Start", templates.NavHome), templates.HomePage(v))
+}
+
+// zoneCookie holds the agent's IANA time zone ("Europe/Stockholm"), set by
+// the browser, so times show in the agent's zone rather than the server's.
+const zoneCookie = "tz"
+
+var zoneCache sync.Map // name -> *time.Location
+
+// agentZone is the zone named by the tz cookie, or the server's zone when
+// the cookie is missing or names no zone.
+func agentZone(c echo.Context) *time.Location {
+	ck, err := c.Cookie(zoneCookie)
+	if err != nil {
+		return time.Local
+	}
+	return zoneNamed(ck.Value)
+}
+
+func zoneNamed(name string) *time.Location {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 64 || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
+		return time.Local
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.Local
+	}
+	zoneCache.Store(name, loc)
+	return loc
+}

@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/omclient"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// showOrder is the order page: a fresh read from the provider (which also
+// refreshes the index), recorded as opened by this member. A provider
+// failure is shown as a page that says what happened, with the error code
+// and correlation id, never a blank page.
+func (h *Handlers) showOrder(c echo.Context) error {
+	id := c.Param("id")
+	if !omclient.ValidOrderID(id) {
+		v := view.ProviderErrorView{Kind: view.ErrKindNotFound, Status: http.StatusNotFound, Heading: "Not an order id",
+			Message: "“" + id + "” is not an order id: order ids have 32 hexadecimal digits in groups of 8-4-4-4-12. Use the search box to find an order by reference, e-mail or name."}
+		return renderPage(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v))
+	}
+	o, err := h.readOrder(c, id)
+	if err != nil {
+		if c.Request().Context().Err() != nil {
+			return err // the agent went away
+		}
+		v := view.FromProviderError(err, id, h.Provider)
+		return renderPage(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v))
+	}
+	now := h.now()
+	if m := h.currentStaff(c); m != nil {
+		if err := h.Index.RecordView(c.Request().Context(), m.ID, o.OrderID, now); err != nil {
+			// The start page's list is a convenience; the order still shows.
+			h.Log.Warn("recording an order view failed", slog.String("order_id", o.OrderID),
+				slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		}
+	}
+	v := view.FromOrder(o, h.Provider, now, agentZone(c))
+	return renderPage(c, http.StatusOK, h.page(c, v.Title, templates.NavOrders), templates.OrderPage(v))
+}
+
+// readOrder reads an order through the order service, bounded by the
+// configured provider timeout, and logs a provider failure with its code
+// and correlation id (never customer data).
+func (h *Handlers) readOrder(c echo.Context, id string) (*omclient.Order, error) {
+	ctx := c.Request().Context()
+	if h.OMTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.OMTimeout)
+		defer cancel()
+	}
+	o, err := h.Orders.GetOrder(ctx, id)
+	if err != nil && c.Request().Context().Err() == nil {
+		v := view.FromProviderError(err, id, h.Provider)
+		h.Log.Warn("reading an order failed", slog.String("order_id", id), slog.String("kind", v.Kind),
+			slog.String("code", v.Code), slog.String("correlation_id", v.CorrelationID),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+	}
+	return o, err
+}

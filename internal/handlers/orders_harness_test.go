@@ -1,0 +1,292 @@
+package handlers_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/alexedwards/argon2id"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/db"
+	"ordercare/internal/handlers"
+	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
+	"ordercare/internal/orders"
+	"ordercare/internal/session"
+	"ordercare/internal/staff"
+	"ordercare/web/templates"
+)
+
+// The order pages are tested end to end: the real sandbox (with its demo
+// orders) over HTTP, the real client, index, order service, sessions and
+// sign-in, and the echo server from the routes table.
+
+// ordersNow is the fixed "now" of the order-page tests; the sandbox's demo
+// orders are generated relative to it.
+var ordersNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+
+const ordersPassword = "correct horse battery"
+
+type ordersAppOpts struct {
+	provider omclient.Provider
+	// wrongPassword builds the client with credentials the sandbox refuses.
+	wrongPassword bool
+	// omTimeout bounds the provider read of a page (default 5s).
+	omTimeout time.Duration
+}
+
+type ordersApp struct {
+	t       *testing.T
+	srv     *httptest.Server
+	sandbox *omsim.Sandbox
+	service *orders.Service
+	index   *orders.Index
+	h       *handlers.Handlers
+	clock   *omsim.FakeClock
+	staff   map[staff.Role]int64
+	logs    *lockedBuffer
+}
+
+// lockedBuffer collects the server's log lines from concurrent requests.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newOrdersApp(t *testing.T, o ordersAppOpts) *ordersApp {
+	t.Helper()
+	ctx := t.Context()
+	dir := t.TempDir()
+	if o.provider == "" {
+		o.provider = omclient.ProviderKustom
+	}
+	if o.omTimeout == 0 {
+		o.omTimeout = 5 * time.Second
+	}
+	clock := omsim.NewFakeClock(ordersNow)
+	sb, err := omsim.New(ctx, omsim.Options{Provider: o.provider, Username: "merchant", Password: "sandbox-secret",
+		Clock: clock, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	sbSrv := httptest.NewServer(sb)
+	t.Cleanup(sbSrv.Close)
+
+	pass := "sandbox-secret"
+	if o.wrongPassword {
+		pass = "wrong"
+	}
+	client, err := omclient.New(omclient.Config{BaseURL: sbSrv.URL, Provider: o.provider, Env: omclient.EnvSandbox,
+		Username: "merchant", Password: pass, Timeout: 10 * time.Second,
+		Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	al, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { al.Close() })
+	ix, err := orders.OpenIndex(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := orders.NewService(client, al, ix, clock.Now)
+	// Staff share the fake clock: sign-in times and session validity must
+	// agree with the handlers' clock.
+	st, err := staff.Open(ctx, d, staff.Options{Now: clock.Now, Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := session.NewStore(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	h := &handlers.Handlers{
+		Log:       slog.New(slog.NewTextHandler(logs, nil)),
+		Env:       templates.EnvBanner{Label: "Built-in sandbox", Kind: templates.EnvSandbox},
+		Sessions:  session.NewManager(ss, false),
+		Staff:     st,
+		Orders:    svc,
+		Index:     ix,
+		Audit:     al,
+		Now:       clock.Now,
+		Provider:  o.provider,
+		DB:        d,
+		OMTimeout: o.omTimeout,
+	}
+	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: map[staff.Role]int64{}, logs: logs}
+	for _, r := range staff.Roles {
+		m, err := st.Add(ctx, string(r)+"@example.com", r, ordersPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.staff[r] = m.ID
+	}
+	e, err := h.Echo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.srv = httptest.NewServer(e)
+	t.Cleanup(a.srv.Close)
+
+	// In sandbox mode the index starts with every demo order.
+	if !o.wrongPassword {
+		ids, err := sb.OrderIDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if _, err := svc.GetOrder(ctx, id); err != nil {
+				t.Fatalf("seeding the index with %s: %v", id, err)
+			}
+		}
+	}
+	return a
+}
+
+// demoOrder returns a sandbox order matching pred.
+func (a *ordersApp) demoOrder(pred func(*omclient.Order) bool) *omclient.Order {
+	a.t.Helper()
+	ids, err := a.sandbox.OrderIDs(a.t.Context())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, id := range ids {
+		o, err := a.sandbox.Order(a.t.Context(), id)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if pred(o) {
+			return o
+		}
+	}
+	a.t.Fatal("no demo order matches")
+	return nil
+}
+
+// agent is a signed-in browser of the given role that does not follow
+// redirects.
+type agent struct {
+	a      *ordersApp
+	client *http.Client
+}
+
+type answer struct {
+	resp *http.Response
+	body string
+	doc  *goquery.Document
+}
+
+func (a *ordersApp) signedIn(role staff.Role) *agent {
+	a.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	ag := &agent{a: a, client: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	login := ag.get("/login", nil)
+	tok := login.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
+	if tok == "" {
+		a.t.Fatalf("no CSRF token on /login (%d)", login.resp.StatusCode)
+	}
+	form := url.Values{"email": {string(role) + "@example.com"}, "password": {ordersPassword}, "_csrf": {tok}}
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := ag.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		a.t.Fatalf("sign-in as %s: status %d", role, resp.StatusCode)
+	}
+	return ag
+}
+
+// anonymous is a signed-out browser.
+func (a *ordersApp) anonymous() *agent {
+	jar, _ := cookiejar.New(nil)
+	return &agent{a: a, client: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// get requests path; hdr adds headers (e.g. HX-Request).
+func (ag *agent) get(path string, hdr http.Header) answer {
+	ag.a.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, ag.a.srv.URL+path, nil)
+	if err != nil {
+		ag.a.t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	resp, err := ag.client.Do(req)
+	if err != nil {
+		ag.a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
+	if err != nil {
+		ag.a.t.Fatal(err)
+	}
+	return answer{resp: resp, body: string(raw), doc: doc}
+}
+
+func (ag *agent) htmx(path string, trigger string) answer {
+	hdr := http.Header{"Hx-Request": {"true"}, "Hx-Current-Url": {ag.a.srv.URL + "/orders"}}
+	if trigger != "" {
+		hdr.Set("Hx-Trigger", trigger)
+	}
+	return ag.get(path, hdr)
+}
+
+func (r answer) testid(id string) *goquery.Selection {
+	return r.doc.Find(`[data-testid="` + id + `"]`)
+}
+
+// resultIDs lists the order ids of the result rows, in order.
+func (r answer) resultIDs() []string {
+	var ids []string
+	r.testid("result").Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("data-order-id", "")) })
+	return ids
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
