@@ -239,7 +239,11 @@ func paymentMethod(pm *omclient.InitialPaymentMethod) string {
 	if pm == nil {
 		return "–"
 	}
-	s := joinNonEmpty(" · ", humanize(string(pm.Type)), string(pm.Description))
+	typ, desc := humanize(string(pm.Type)), strings.TrimSpace(string(pm.Description))
+	if strings.EqualFold(typ, desc) {
+		desc = "" // "Card · Card" says nothing twice
+	}
+	s := joinNonEmpty(" · ", typ, desc)
 	if pm.NumberOfInstallments > 0 {
 		s = joinNonEmpty(" · ", s, plural(int(pm.NumberOfInstallments), "instalment"))
 	}

@@ -138,6 +138,23 @@ func TestFromOrderActions(t *testing.T) {
 	}
 }
 
+func TestPaymentMethodText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		pm   *omclient.InitialPaymentMethod
+		want string
+	}{
+		{nil, "–"},
+		{&omclient.InitialPaymentMethod{Type: "CARD", Description: "Card"}, "Card"},
+		{&omclient.InitialPaymentMethod{Type: "PAY_IN_X", Description: "Ratenkauf", NumberOfInstallments: 6}, "Pay in x · Ratenkauf · 6 instalments"},
+		{&omclient.InitialPaymentMethod{Description: "Swish"}, "Swish"},
+	} {
+		if got := paymentMethod(tt.pm); got != tt.want {
+			t.Errorf("paymentMethod(%+v) = %q, want %q", tt.pm, got, tt.want)
+		}
+	}
+}
+
 func TestFromOrderZeroDecimalAndMismatch(t *testing.T) {
 	t.Parallel()
 	o := &omclient.Order{OrderID: "x", Status: omclient.StatusAuthorized, PurchaseCurrency: "JPY", Locale: "ja-JP",
