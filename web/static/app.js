@@ -15,13 +15,17 @@
   });
 
   // Search as you type only where the page has a #results region; elsewhere
-  // the search box is a plain form and Enter opens the results page.
-  document.addEventListener("htmx:confirm", function (e) {
-    var el = e.detail.elt;
-    if (el && el.hasAttribute && el.hasAttribute("data-live-search") && !document.getElementById("results")) {
-      e.preventDefault();
+  // the search box stays a plain form and Enter opens the results page.
+  // Deferred scripts run before htmx processes the page at DOMContentLoaded,
+  // so removing the attributes here keeps htmx from ever wiring them.
+  if (!document.getElementById("results")) {
+    var live = document.querySelectorAll("[data-live-search]");
+    for (var i = 0; i < live.length; i++) {
+      ["hx-get", "hx-trigger", "hx-target", "hx-push-url"].forEach(function (a) {
+        live[i].removeAttribute(a);
+      });
     }
-  });
+  }
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute("data-search-form") || !document.getElementById("results") || !window.htmx) {
