@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -161,5 +162,65 @@ func TestBuildFailsWithOneLine(t *testing.T) {
 		app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "cannot listen") {
 		t.Fatalf("busy port: %v", err)
+	}
+}
+
+// TestShutdownLetsInFlightRequestsFinish stops the server while an order
+// page waits on a slow provider: the page still arrives complete.
+func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.DemoPassword = "shutdown demo pw"
+	a, stop := start(t, cfg, io.Discard)
+	ids, err := a.Sandbox().OrderIDs(t.Context())
+	if err != nil || len(ids) == 0 {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	r, err := c.Get(a.URL() + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(r.Body)
+	r.Body.Close()
+	tok, _ := doc.Find(`input[name="_csrf"]`).Attr("value")
+	r, err = c.PostForm(a.URL()+"/login", url.Values{"_csrf": {tok}, "email": {"agent@example.com"}, "password": {cfg.DemoPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+
+	a.Sandbox().SetFaults(omsim.Faults{Latency: time.Second})
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan result, 1)
+	wrote := make(chan struct{})
+	go func() {
+		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) }}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, a.URL()+"/orders/"+ids[0], nil)
+		r, err := c.Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer r.Body.Close()
+		b, err := io.ReadAll(r.Body)
+		got <- result{r.StatusCode, string(b), err}
+	}()
+	<-wrote
+	time.Sleep(200 * time.Millisecond) // let the server pick it up; the provider takes a second
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	res := <-got
+	if res.err != nil || res.status != http.StatusOK || !strings.Contains(res.body, `data-testid="order-page"`) {
+		t.Fatalf("in-flight request: %v %d", res.err, res.status)
+	}
+	if _, err := c.Get(a.URL() + "/healthz"); err == nil {
+		t.Fatal("server still accepting after shutdown")
 	}
 }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -130,6 +131,27 @@ func TestLockoutPerAddressIgnoresXForwardedFor(t *testing.T) {
 	p := b.signIn("admin@example.com", testPassword, "")
 	if p.resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(p.body, "your network address") {
 		t.Fatalf("address not locked: %d %s", p.resp.StatusCode, p.doc.Find("#login-error").Text())
+	}
+}
+
+// Behind a configured proxy (here: loopback, where the test client
+// connects from) the client address is the proxy's X-Forwarded-For.
+func TestTrustedProxyForwardedAddress(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{trustedProxy: netip.MustParsePrefix("127.0.0.0/8")})
+	b := f.browser()
+	for i := range 20 {
+		b.header.Set("X-Forwarded-For", "203.0.113.9")
+		b.signIn(fmt.Sprintf("guess%d@example.com", i), "wrong", "")
+	}
+	b.header.Set("X-Forwarded-For", "203.0.113.9")
+	if p := b.signIn("admin@example.com", testPassword, ""); p.resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("forwarded address not locked: %d", p.resp.StatusCode)
+	}
+	other := f.browser()
+	other.header.Set("X-Forwarded-For", "203.0.113.10")
+	if p := other.signIn("admin@example.com", testPassword, ""); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another client behind the proxy was locked out: %d", p.resp.StatusCode)
 	}
 }
 

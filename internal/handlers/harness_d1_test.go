@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -53,7 +54,8 @@ type foundation struct {
 }
 
 type foundationOpts struct {
-	secure bool
+	secure       bool
+	trustedProxy netip.Prefix
 }
 
 func newFoundation(t *testing.T, o foundationOpts) *foundation {
@@ -87,6 +89,7 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		Audit:         al,
 		DB:            d,
 		SecureCookies: o.secure,
+		TrustedProxy:  o.trustedProxy,
 	}
 	f := &foundation{t: t, h: h, audit: al, logs: logs, ids: map[staff.Role]int64{}}
 	for _, r := range staff.Roles {
