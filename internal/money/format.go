@@ -204,7 +204,7 @@ func needsSpace(sym string) bool {
 // the currency's exponent. It works on uint64 so that math.MinInt64 does
 // not overflow.
 func digits(amount int64, exp int) (neg bool, intPart, frac string) {
-	u := uint64(amount)
+	u := uint64(amount) // #nosec G115 -- deliberate: negated below in two's complement, which gives |amount| even for MinInt64
 	if amount < 0 {
 		neg = true
 		u = -u
