@@ -47,10 +47,10 @@ func user(ctx context.Context, args []string, e env) error {
 		}
 		st, err := staff.Open(ctx, d, staff.Options{})
 		if err != nil {
-			d.Close()
+			_ = d.Close()
 			return nil, nil, err
 		}
-		return st, func() { d.Close() }, nil
+		return st, func() { _ = d.Close() }, nil
 	}
 	switch sub {
 	case "add":

@@ -97,7 +97,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
 	defer func() {
 		if err != nil {
-			a.Close()
+			_ = a.Close() // the build error is the one to report
 		}
 	}()
 

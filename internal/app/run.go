@@ -53,7 +53,7 @@ func (a *App) Close() error {
 		var errs []error
 		if a.server != nil && a.ln != nil {
 			// Not served yet (Build failed late, or Run never called).
-			a.ln.Close()
+			_ = a.ln.Close()
 		}
 		if a.sandboxServer != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
