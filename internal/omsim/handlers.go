@@ -133,15 +133,9 @@ func (s *Sandbox) change(c *call, nf notFound, validate func() *apiError, apply 
 	})
 }
 
-// body reads the request body, enforcing the 1 MB limit.
-func (c *call) readBody() *apiError {
-	b, err := readBody(c.r)
-	if err != nil {
-		return err
-	}
-	c.body = b
-	return nil
-}
+// readBody reports the outcome of reading the body (read by ServeHTTP,
+// with the 1 MB limit): 413 when too large.
+func (c *call) readBody() *apiError { return c.bodyErr }
 
 // location is the absolute URI of a created resource, on the host the
 // request came to.

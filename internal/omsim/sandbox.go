@@ -132,18 +132,23 @@ func (s *Sandbox) authenticate(r *http.Request) (string, bool) {
 
 // call is one request being served.
 type call struct {
-	r                             *http.Request
-	corrID                        string
-	user                          string
-	key                           string // Klarna-Idempotency-Key, mutating calls only
-	orderID, captureID, refundID  string
-	body                          []byte
+	r                            *http.Request
+	corrID                       string
+	user                         string
+	key                          string // Klarna-Idempotency-Key, mutating calls only
+	orderID, captureID, refundID string
+	body                         []byte
+	bodyErr                      *apiError // 413 or an unreadable body
 }
 
 // ServeHTTP answers one request: latency, auth, routing, fault injection,
 // the operation, then post-processing faults.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	corrID := uuid.NewString()
+	// Read the body (bounded) up front: net/http notices a client hanging
+	// up only once the body is consumed, and latency and hang faults must
+	// end when the client gives up.
+	body, bodyErr := readBody(r)
 	if !s.sleepLatency(r.Context()) {
 		return
 	}
@@ -172,7 +177,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := &call{r: r, corrID: corrID, user: user, orderID: h.orderID, captureID: h.captureID, refundID: h.refundID}
+	c := &call{r: r, corrID: corrID, user: user, orderID: h.orderID, captureID: h.captureID, refundID: h.refundID,
+		body: body, bodyErr: bodyErr}
 	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
 		c.key = r.Header.Get("Klarna-Idempotency-Key")
 	}
