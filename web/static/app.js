@@ -3,6 +3,15 @@
 (function () {
   "use strict";
 
+  // Tell the server the agent's time zone, so times and "expires in 3 days"
+  // are shown in it (the tz cookie; the server falls back to its own zone).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + zone) === -1) {
+      document.cookie = "tz=" + zone + ";path=/;SameSite=Lax;max-age=31536000";
+    }
+  } catch (err) { /* no Intl: server zone */ }
+
   // Show error answers (4xx/5xx HTML fragments from the server's error
   // handler) in the request's target instead of dropping them silently.
   document.addEventListener("htmx:beforeSwap", function (e) {
