@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"ordercare/internal/omclient"
 )
 
 const (
@@ -70,7 +72,7 @@ func (s *Sandbox) route(r *http.Request) (routed, *routeError) {
 }
 
 func (s *Sandbox) apiMethods(rest []string, out *routed) methods {
-	klarna := s.opts.Provider == "klarna"
+	klarna := s.opts.Provider == omclient.ProviderKlarna
 	switch len(rest) {
 	case 0:
 		return methods{http.MethodGet: s.handleGetOrder}
