@@ -40,7 +40,11 @@ func (h *Handlers) showOrder(c echo.Context) error {
 		}
 	}
 	v := view.FromOrder(o, h.Provider, now, agentZone(c))
-	return renderPage(c, http.StatusOK, h.page(c, v.Title, templates.NavOrders), templates.OrderPage(v))
+	p := h.page(c, v.Title, templates.NavOrders)
+	// The confirmation of a change sits inside #order-page, where an htmx
+	// submit puts it too, rather than in the layout.
+	v.Flash, p.Flash = p.Flash, ""
+	return renderPage(c, http.StatusOK, p, templates.OrderPage(v))
 }
 
 // readOrder reads an order through the order service, bounded by the

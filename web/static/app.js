@@ -35,6 +35,27 @@
       });
     }
   }
+  // A change form opened in the order page's #order-form panel: move focus
+  // to its heading so keyboard and screen-reader users land in it; Close
+  // empties the panel (without JavaScript it is a link to the order page).
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail.target;
+    if (target && target.id === "order-form") {
+      var title = target.querySelector("#form-title");
+      if (title) {
+        title.focus();
+        title.scrollIntoView({ block: "nearest" });
+      }
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var close = e.target.closest ? e.target.closest("[data-close-form]") : null;
+    var panel = document.getElementById("order-form");
+    if (close && panel && panel.contains(close) && document.getElementById("order-actions")) {
+      e.preventDefault();
+      panel.innerHTML = "";
+    }
+  });
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute("data-search-form") || !document.getElementById("results") || !window.htmx) {

@@ -22,21 +22,22 @@ type ActionView struct {
 
 // actionSlugs are the URL segments of the action forms under
 // /orders/<order_id>/ (and /orders/<order_id>/captures/<capture_id>/ for
-// the per-capture ones). The forms' routes use the same table.
+// the per-capture ones), as forms.md lists them. The forms' routes use the
+// same table (ActionSlug).
 var actionSlugs = map[omclient.Operation]string{
 	omclient.OpCreateCapture:            "capture",
 	omclient.OpCreateRefund:             "refund",
-	omclient.OpUpdateAuthorization:      "authorization",
-	omclient.OpUpdateCustomerDetails:    "shipping-address",
+	omclient.OpUpdateAuthorization:      "amount",
+	omclient.OpUpdateCustomerDetails:    "address",
 	omclient.OpAddOrderShippingInfo:     "shipping-info",
-	omclient.OpUpdateMerchantReferences: "merchant-references",
-	omclient.OpExtendAuthorizationTime:  "extend-authorization",
+	omclient.OpUpdateMerchantReferences: "references",
+	omclient.OpExtendAuthorizationTime:  "extend",
 	omclient.OpReleaseRemaining:         "release",
 	omclient.OpAcknowledge:              "acknowledge",
 	omclient.OpCancel:                   "cancel",
 	omclient.OpAddCaptureShippingInfo:   "shipping-info",
 	omclient.OpTriggerSendOut:           "send-out",
-	omclient.OpExtendDueDate:            "extend-due-date",
+	omclient.OpExtendDueDate:            "due-date",
 }
 
 // ActionSlug is the URL segment of op's form ("cancel").

@@ -30,6 +30,9 @@ type OrderView struct {
 	Captures       []CaptureView
 	Refunds        []RefundView
 	Actions        []ActionView
+	// Flash is the confirmation of the change just made ("Shipping address
+	// updated: city Berlin → Hamburg"), shown at the top of the page.
+	Flash string
 }
 
 // Field is one labelled value of a description list.

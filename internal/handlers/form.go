@@ -1,0 +1,490 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/money"
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// The common machinery of the order-change forms (forms.md). A form
+// handler is three steps:
+//
+//	cf, ok, err := h.openForm(c, omclient.OpCancel) // order read, action allowed?
+//	if !ok { return err }
+//	ch, ok := cf.readCommon(c)                     // key, expected, reason, ticket
+//	... parse the form's own fields into ch.Body, cf.Form.AddError(...) ...
+//	if !ok || cf.Form.HasErrors() { return render(422) }
+//	return h.submitChange(c, cf, ch, flash, render)
+//
+// where render re-renders the form's own template from cf (values kept,
+// messages at the fields) and flash says what changed on success.
+
+// changeForm is one form being shown or processed: the order as read for
+// it, the action it performs, and the shared view model.
+type changeForm struct {
+	Order   *omclient.Order
+	Capture *omclient.Capture // per-capture forms only
+	Action  orders.Action
+	Form    view.Form
+}
+
+// formRenderer renders the form's own template for cf at status (the
+// handler's closure over its own view model).
+type formRenderer func(status int) error
+
+// maxReasonOther and maxTicket bound the free-text reason and the helpdesk
+// reference.
+const (
+	maxReasonOther = 255
+	maxTicket      = 64
+)
+
+// openForm reads the order (and capture) of the form's URL and checks that
+// orders.Actions allows op. ok is false when a response has already been
+// decided: err is then what the handler returns (an error page for a bad
+// id or a provider failure, the form panel with the reason when the
+// order's state does not allow the action; no API call is made).
+func (h *Handlers) openForm(c echo.Context, op omclient.Operation) (cf *changeForm, ok bool, err error) {
+	id := c.Param("id")
+	if !omclient.ValidOrderID(id) {
+		return nil, false, publicError(http.StatusNotFound, "“"+id+"” is not an order id.")
+	}
+	o, err := h.readOrder(c, id)
+	if err != nil {
+		if c.Request().Context().Err() != nil {
+			return nil, false, err
+		}
+		v := view.FromProviderError(err, id, h.Provider)
+		return nil, false, respond(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v), templates.OrderError(v))
+	}
+	now := h.now()
+	cf = &changeForm{Order: o}
+	var actions []orders.Action
+	if captureID := c.Param("capture_id"); captureID != "" {
+		i := slices.IndexFunc(o.Captures, func(x omclient.Capture) bool { return x.CaptureID == captureID })
+		if i < 0 {
+			return nil, false, publicError(http.StatusNotFound, "The order has no capture "+captureID+".")
+		}
+		cf.Capture = &o.Captures[i]
+		actions = orders.CaptureActions(o, cf.Capture, h.Provider, now)
+	} else {
+		actions = orders.Actions(o, h.Provider, now)
+	}
+	a, found := orders.FindAction(actions, op)
+	if !found {
+		return nil, false, publicError(http.StatusNotFound, view.ProviderName(h.Provider)+" does not offer “"+orders.ActionLabel(op)+"”.")
+	}
+	cf.Action = a
+	cf.Form = h.newForm(c, o, a)
+	if !a.Allowed {
+		cf.Form.Disallowed = a.Reason
+		return nil, false, h.renderForm(c, http.StatusConflict, cf.Form, templates.FormPanel(cf.Form))
+	}
+	return cf, true, nil
+}
+
+// newForm is the shared view model of a freshly rendered form: a new
+// idempotency key and the order's fingerprint.
+func (h *Handlers) newForm(c echo.Context, o *omclient.Order, a orders.Action) view.Form {
+	return view.Form{
+		Action:     string(a.Op),
+		Title:      a.Label,
+		OrderID:    o.OrderID,
+		CaptureID:  a.CaptureID,
+		OrderTitle: orderTitle(o),
+		OrderHref:  view.OrderPath(o.OrderID),
+		Path:       view.ActionPath(o.OrderID, a.Op, a.CaptureID),
+		Danger:     a.Op == omclient.OpCancel || a.Op == omclient.OpReleaseRemaining || a.Op == omclient.OpCreateRefund,
+		CSRF:       csrfToken(c),
+		Key:        uuid.NewString(),
+		Expected:   EncodeFingerprint(orders.FingerprintOf(o)),
+		Values:     map[string]string{},
+		Labels:     map[string]string{},
+	}
+}
+
+// orderTitle is how the forms name the order: "Order K4MADNY", else its id.
+func orderTitle(o *omclient.Order) string {
+	if ref := strings.TrimSpace(string(o.KlarnaReference)); ref != "" {
+		return "Order " + ref
+	}
+	return "Order " + o.OrderID
+}
+
+// renderForm answers with a form: the panel alone for htmx (it replaces the
+// order page's #order-form), else the form's own page.
+func (h *Handlers) renderForm(c echo.Context, status int, f view.Form, panel templ.Component) error {
+	p := h.page(c, f.Title+" · "+f.OrderTitle, templates.NavOrders)
+	return respond(c, status, p, templates.FormPage(f, panel), panel)
+}
+
+// formValue reads one posted field, trimmed. Forms read only the names
+// they know (never echo's Bind), so no other field can reach a request.
+func formValue(c echo.Context, name string) string {
+	return strings.TrimSpace(c.FormValue(name))
+}
+
+// readValues copies the named posted fields into the form's values.
+func (cf *changeForm) readValues(c echo.Context, names ...string) {
+	for _, n := range names {
+		cf.Form.SetValue(n, formValue(c, n))
+	}
+}
+
+// readCommon reads the hidden fields and the reason into the form (values
+// kept for re-rendering) and returns the Change with everything but the
+// body. ok is false when any of them is invalid; the messages are in
+// cf.Form and nothing may be sent.
+func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
+	f := &cf.Form
+	ch := orders.Change{Op: cf.Action.Op, OrderID: cf.Order.OrderID, CaptureID: cf.Action.CaptureID}
+	ok := true
+
+	key := formValue(c, view.FieldKey)
+	if validKey(key) {
+		f.Key = key
+		ch.IdempotencyKey = key
+	} else {
+		// f.Key already holds a fresh one from newForm.
+		f.AddError("", "The form's request key was missing or damaged, so nothing was sent. A new key has been made: check the values and submit again.")
+		ok = false
+	}
+	fp, err := ParseFingerprint(formValue(c, view.FieldExpected))
+	if err != nil {
+		// f.Expected holds the order as just read; the agent looks again.
+		f.AddError("", "The form's record of the order's state was missing or damaged, so nothing was sent. It now holds the order as it is: check the order and submit again.")
+		ok = false
+	} else {
+		f.Expected = EncodeFingerprint(fp)
+		ch.Expected = &fp
+	}
+
+	cf.readValues(c, view.FieldReason, view.FieldReasonOther, view.FieldTicket)
+	f.Labels[view.FieldReason], f.Labels[view.FieldReasonOther], f.Labels[view.FieldTicket] = "Reason", "Other reason", "Helpdesk ticket"
+	reason, other, ticket := f.Value(view.FieldReason), f.Value(view.FieldReasonOther), f.Value(view.FieldTicket)
+	i := slices.IndexFunc(view.Reasons, func(o view.Option) bool { return o.Value == reason })
+	switch {
+	case reason == "":
+		f.AddError(view.FieldReason, "Choose why you are making this change")
+		ok = false
+	case i < 0:
+		f.AddError(view.FieldReason, "Choose a reason from the list")
+		ok = false
+	case reason == view.ReasonOther:
+		if msg := checkText(other, true, maxReasonOther); msg != "" {
+			f.AddError(view.FieldReasonOther, strings.Replace(msg, "Enter a value", "Say why (the reason is “Other”)", 1))
+			ok = false
+		} else {
+			ch.Reason = "Other: " + other
+		}
+	default:
+		ch.Reason = view.Reasons[i].Label
+	}
+	if msg := checkText(ticket, false, maxTicket); msg != "" {
+		f.AddError(view.FieldTicket, msg)
+		ok = false
+	} else {
+		ch.Ticket = ticket
+	}
+	return ch, ok
+}
+
+// checkText is the shared rule for a single-line text field: printable,
+// at most max characters, and present when required. It returns the
+// message to show, or "".
+func checkText(s string, required bool, max int) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "Use plain text"
+	case strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }):
+		return "Use printable characters only (no line breaks or control characters)"
+	case required && s == "":
+		return "Enter a value"
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Sprintf("At most %d characters (you typed %d)", max, n)
+	}
+	return ""
+}
+
+// parseAmount reads an amount typed in major units of currency (money.Parse
+// rules) from field name; on failure the message is at the field.
+func (cf *changeForm) parseAmount(name, currency string) (int64, bool) {
+	v, err := money.Parse(cf.Form.Value(name), currency)
+	if err != nil {
+		var pe *money.ParseError
+		msg := "Enter an amount such as 12.50"
+		if errors.As(err, &pe) {
+			msg = pe.Message
+		}
+		cf.Form.AddError(name, msg)
+		return 0, false
+	}
+	return v, true
+}
+
+// validKey accepts the canonical text of a UUID v4, the only keys forms
+// mint.
+func validKey(s string) bool {
+	u, err := uuid.Parse(s)
+	return err == nil && u.Version() == 4 && u.String() == s
+}
+
+// EncodeFingerprint writes the order's fingerprint into the form's
+// "expected" field: "v1.<status>.<order>.<captured>.<refunded>.<captures>.<refunds>".
+func EncodeFingerprint(fp orders.Fingerprint) string {
+	return strings.Join([]string{"v1", string(fp.Status),
+		strconv.FormatInt(fp.OrderAmount, 10), strconv.FormatInt(fp.CapturedAmount, 10), strconv.FormatInt(fp.RefundedAmount, 10),
+		strconv.Itoa(fp.Captures), strconv.Itoa(fp.Refunds)}, ".")
+}
+
+// errFingerprint: the "expected" field is not one EncodeFingerprint wrote.
+var errFingerprint = errors.New("handlers: damaged order fingerprint")
+
+// ParseFingerprint reads an "expected" field strictly: a known status,
+// non-negative amounts within the API's limit, and exactly the text
+// EncodeFingerprint would write, so an edited or truncated value is an
+// error rather than a different order state.
+func ParseFingerprint(s string) (orders.Fingerprint, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 7 || parts[0] != "v1" || !slices.Contains(omclient.Statuses, omclient.Status(parts[1])) {
+		return orders.Fingerprint{}, errFingerprint
+	}
+	var n [5]int64
+	for i, p := range parts[2:] {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || v < 0 || (i < 3 && v > money.MaxAmount) || (i >= 3 && v > 100000) {
+			return orders.Fingerprint{}, errFingerprint
+		}
+		n[i] = v
+	}
+	fp := orders.Fingerprint{Status: omclient.Status(parts[1]), OrderAmount: n[0], CapturedAmount: n[1], RefundedAmount: n[2],
+		Captures: int(n[3]), Refunds: int(n[4])}
+	if EncodeFingerprint(fp) != s {
+		return orders.Fingerprint{}, errFingerprint
+	}
+	return fp, nil
+}
+
+// addValidation puts the client's field errors at their fields. Paths are
+// the form's field names; a path with no field of its own goes to the
+// nearest enclosing field ("shipping_info[2]" for
+// "shipping_info[2].x" if only that exists), else to the summary with the
+// path named.
+func (cf *changeForm) addValidation(ve *omclient.ValidationError) {
+	f := &cf.Form
+	for _, fe := range ve.Fields {
+		msg := sentence(fe.Message)
+		field := fe.Field
+		for field != "" {
+			if _, ok := f.Values[field]; ok {
+				break
+			}
+			field = parentPath(field)
+		}
+		if field == "" {
+			f.AddError("", fe.Field+": "+fe.Message)
+			continue
+		}
+		f.AddError(field, msg)
+	}
+}
+
+// parentPath drops the last segment of a JSON path: "a[1].b" -> "a[1]" ->
+// "a" -> "".
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// sentence capitalises a client message ("must be an http(s) URL").
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// Messages of the outcomes forms.md prescribes.
+const (
+	msgUnknown = "Outcome unknown: the provider may have applied this change. It is safe to submit again: the same request key is reused, so it cannot be applied twice."
+	msgStale   = "The order changed since you opened this form (for example captured in another tab). Check the amounts and submit again."
+)
+
+// submitChange sends ch through the pipeline and answers with what
+// happened (forms.md "Outcomes"):
+//   - succeeded: flash(res) as confirmation and the refreshed order page
+//     (303 to it; for htmx the page content with HX-Retarget #order-page);
+//   - refused: the form again with the provider's message, code and
+//     correlation id, and a new key;
+//   - unknown / failed: the form again, same key, safe to resubmit;
+//   - validation errors: at their fields; stale: the fresh fingerprint;
+//   - audit log unavailable: 503.
+//
+// render re-renders the form's own template from cf; it is called after
+// cf has been updated (messages, key, fingerprint, and on a stale form the
+// fresh order in cf.Order).
+func (h *Handlers) submitChange(c echo.Context, cf *changeForm, ch orders.Change, flash func(orders.Result) string, render formRenderer) error {
+	res, err := h.Orders.Apply(c.Request().Context(), h.actor(c), ch)
+	f := &cf.Form
+	var ve *omclient.ValidationError
+	var stale *orders.StaleError
+	switch {
+	case err == nil:
+	case errors.As(err, &ve):
+		cf.addValidation(ve)
+		return render(http.StatusUnprocessableEntity)
+	case errors.As(err, &stale):
+		cf.Order = stale.Order
+		f.Expected = EncodeFingerprint(stale.Actual)
+		f.Outcome = &view.Outcome{Kind: view.OutcomeStale, Heading: "Not sent: the order has changed", Message: msgStale}
+		return render(http.StatusConflict)
+	case errors.Is(err, orders.ErrKeyReused):
+		f.Key = uuid.NewString()
+		f.Outcome = &view.Outcome{Kind: view.OutcomeRejected, Heading: "Not sent: this form was already used for a different change",
+			Message: "An earlier submit of this form sent other values. Check the order page to see whether that change was applied. A new request key has been made, so submitting again sends these values as a new change."}
+		return render(http.StatusConflict)
+	case errors.Is(err, orders.ErrAudit) && res.Outcome == "":
+		return &PublicError{Status: http.StatusServiceUnavailable, Err: err,
+			Message: "Not sent: the audit log is unavailable, and no change is sent without being recorded first. Try again in a moment; if it persists, tell an administrator."}
+	case errors.Is(err, orders.ErrAudit):
+		return &PublicError{Status: http.StatusServiceUnavailable, Err: err,
+			Message: "The change was sent (outcome: " + string(res.Outcome) + "), but the audit log could not record its result. Reload the order to see its state, and tell a supervisor."}
+	case errors.Is(err, omclient.ErrNotSupported):
+		return &PublicError{Status: http.StatusNotFound, Err: err, Message: view.ProviderName(h.Provider) + " does not offer this action."}
+	case c.Request().Context().Err() != nil:
+		return err
+	default:
+		// The pipeline could not re-read the order before sending (or
+		// waited too long for another change): nothing was sent.
+		v := view.FromProviderError(err, cf.Order.OrderID, h.Provider)
+		h.Log.Warn("change not sent", slog.String("order_id", cf.Order.OrderID), slog.String("op", string(ch.Op)),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		f.Outcome = &view.Outcome{Kind: view.OutcomeFailed, Heading: "Not sent: " + strings.ToLower(v.Heading[:1]) + v.Heading[1:],
+			Message: "The order could not be checked with the provider before sending, so nothing was sent. Submit again in a moment.",
+			Code:    v.Code, CorrelationID: v.CorrelationID}
+		return render(http.StatusBadGateway)
+	}
+
+	switch res.Outcome {
+	case audit.OutcomeSucceeded:
+		msg := flash(res)
+		if res.Replayed {
+			msg += " (This form had already been submitted; nothing was sent again.)"
+		}
+		return h.changeSucceeded(c, cf.Order.OrderID, res.Order, msg)
+	case audit.OutcomeRefused:
+		if res.Order != nil {
+			cf.Order = res.Order
+			f.Expected = EncodeFingerprint(orders.FingerprintOf(res.Order))
+		}
+		f.Key = uuid.NewString()
+		f.Outcome = providerOutcome(view.OutcomeRefused, view.ProviderName(h.Provider)+" refused the change", "Nothing was changed.", res)
+		return render(http.StatusUnprocessableEntity)
+	case audit.OutcomeUnknown:
+		f.Outcome = providerOutcome(view.OutcomeUnknown, "Outcome unknown", msgUnknown, res)
+		return render(http.StatusBadGateway)
+	default: // failed: nothing reached the provider
+		f.Outcome = providerOutcome(view.OutcomeFailed, "Not sent: the provider could not be reached",
+			"The request did not reach "+view.ProviderName(h.Provider)+", so nothing was changed. Submit again in a moment: the same request key is reused.", res)
+		return render(http.StatusBadGateway)
+	}
+}
+
+// providerOutcome describes the provider's answer in res.
+func providerOutcome(kind, heading, message string, res orders.Result) *view.Outcome {
+	out := &view.Outcome{Kind: kind, Heading: heading, Message: message, CorrelationID: res.CorrelationID, HTTPStatus: res.HTTPStatus}
+	var ae *omclient.APIError
+	if errors.As(res.APIErr, &ae) {
+		out.Code, out.Messages = ae.ErrorCode, ae.ErrorMessages
+		if out.Code == "" && ae.StatusCode != 0 {
+			out.Code = "HTTP " + strconv.Itoa(ae.StatusCode)
+		}
+		if ae.CorrelationID != "" {
+			out.CorrelationID = ae.CorrelationID
+		}
+	}
+	return out
+}
+
+// changeSucceeded shows the refreshed order page with the confirmation:
+// for htmx the page content replaces #order-page in place (and the URL
+// becomes the order's); otherwise a 303 to the order page with a flash.
+func (h *Handlers) changeSucceeded(c echo.Context, orderID string, fresh *omclient.Order, msg string) error {
+	if !isHTMX(c) {
+		h.flash(c, msg)
+		return redirect(c, view.OrderPath(orderID))
+	}
+	if fresh == nil {
+		// The pipeline's after-read failed; try once more, else let the
+		// browser load the page.
+		o, err := h.readOrder(c, orderID)
+		if err != nil {
+			h.flash(c, msg)
+			return redirect(c, view.OrderPath(orderID))
+		}
+		fresh = o
+	}
+	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c))
+	v.Flash = msg
+	hd := c.Response().Header()
+	hd.Set(hxRetarget, "#order-page")
+	hd.Set(hxReswap, "outerHTML")
+	hd.Set(hxPushURL, view.OrderPath(orderID))
+	return render(c, http.StatusOK, templates.OrderPage(v))
+}
+
+// describeChanges writes the values that differ between before and after
+// as "city Berlin → Hamburg; postal code 10115 → 20095", in the order of
+// keys, using labels for the names ("" values shown as "(none)").
+func describeChanges(before, after map[string]string, keys []string, labels map[string]string) string {
+	var parts []string
+	show := func(s string) string {
+		if s == "" {
+			return "(none)"
+		}
+		return s
+	}
+	for _, k := range keys {
+		b, a := before[k], after[k]
+		if b == a {
+			continue
+		}
+		label := labels[k]
+		if label == "" {
+			label = k
+		}
+		parts = append(parts, label+" "+show(b)+" → "+show(a))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// withTimeout bounds a provider read made by a form (due-date options).
+func (h *Handlers) withTimeout(c echo.Context) (context.Context, context.CancelFunc) {
+	if h.OMTimeout > 0 {
+		return context.WithTimeout(c.Request().Context(), h.OMTimeout)
+	}
+	return context.WithCancel(c.Request().Context())
+}

@@ -1,0 +1,198 @@
+package view
+
+import (
+	"strings"
+)
+
+// Form is the part every order-change form shares: where it posts, the
+// hidden fields that make it safe to submit twice, the values as the agent
+// typed them, the messages at the fields, and the outcome box. Each form's
+// own view model embeds it and adds what only that form shows (country
+// list, shipping rows, due-date options, amounts before and after).
+//
+// Field names are the provider's JSON paths wherever the form field maps
+// to one ("shipping_address.city", "shipping_info[1].tracking_uri",
+// "merchant_reference1"), so a *omclient.ValidationError lands at its
+// field without a translation table.
+type Form struct {
+	Action     string // the operation, for data-action ("cancel")
+	Title      string // "Cancel", the action's label
+	OrderID    string
+	CaptureID  string // per-capture forms only
+	OrderTitle string // "Order K4MADNY"
+	OrderHref  string // the order page
+	Path       string // where the form posts (its own URL)
+	// Danger styles the submit button as destructive (cancel, release,
+	// refund).
+	Danger bool
+	Submit string // the submit button's label; "Save" when empty
+
+	// Hidden fields.
+	CSRF     string
+	Key      string // idempotency key, UUID v4
+	Expected string // the order's fingerprint as rendered, see handlers
+
+	// Values are the typed values by field name (trimmed), including
+	// reason, reason_other and ticket.
+	Values map[string]string
+	// Errors are the messages, in form order; Field "" is a message about
+	// the whole form (shown in the summary only).
+	Errors []FieldError
+	// Labels name the fields in the error summary ("Merchant reference 1:
+	// At most 255 characters"); a field without one is listed by message.
+	Labels map[string]string
+
+	// Outcome is the box above the form that says what happened to the
+	// last submit (refused, unknown, stale, not sent); nil when none.
+	Outcome *Outcome
+	// Disallowed is the reason the order's state does not allow the
+	// action; when set the form is not shown at all.
+	Disallowed string
+}
+
+// FieldError is one message; Field is the form field's name, "" for the
+// whole form.
+type FieldError struct {
+	Field, Message string
+}
+
+// Outcome kinds (data-outcome, CSS class).
+const (
+	OutcomeRefused  = "refused"  // the provider said no; a new key is minted
+	OutcomeUnknown  = "unknown"  // may have been applied; same key, safe to resubmit
+	OutcomeStale    = "stale"    // the order changed since the form was rendered
+	OutcomeFailed   = "failed"   // nothing was sent (connection, re-read failure)
+	OutcomeRejected = "rejected" // the form itself was damaged (key, expected)
+)
+
+// Outcome is the message box about the last submit.
+type Outcome struct {
+	Kind    string
+	Heading string
+	Message string
+	// The provider's answer, when there was one.
+	Code          string   // "CANCEL_NOT_ALLOWED"
+	Messages      []string // the provider's error_messages
+	CorrelationID string
+	HTTPStatus    int
+}
+
+// Input describes one form field for the shared Field component; its value
+// and error come from the Form by Name.
+type Input struct {
+	Name  string
+	Label string
+	// Type is the input type: "text" (default), "email", "tel", "url",
+	// "number", or "select" (then Options is the list).
+	Type string
+	// Options of a select (search.go's Option; Selected is ignored here:
+	// the form's value picks the option).
+	Options      []Option
+	Hint         string // shown under the label, linked with aria-describedby
+	Required     bool
+	MaxLength    int
+	Autocomplete string
+	Inputmode    string
+	// Placeholder, where a shape example helps ("https://…").
+	Placeholder string
+}
+
+// Reason codes of the "why" select, in display order. The label is what is
+// stored in the audit log as the reason ("Other: <text>" for other).
+var Reasons = []Option{
+	{Value: "customer_request", Label: "Customer request"},
+	{Value: "out_of_stock", Label: "Item out of stock"},
+	{Value: "goods_returned", Label: "Goods returned"},
+	{Value: "goodwill", Label: "Goodwill"},
+	{Value: "suspected_fraud", Label: "Suspected fraud"},
+	{Value: "data_correction", Label: "Data correction"},
+	{Value: "other", Label: "Other"},
+}
+
+// ReasonOther is the reason code that needs a text.
+const ReasonOther = "other"
+
+// Names of the common fields.
+const (
+	FieldKey         = "idempotency_key"
+	FieldExpected    = "expected"
+	FieldReason      = "reason"
+	FieldReasonOther = "reason_other"
+	FieldTicket      = "ticket"
+)
+
+// Value is the typed value of a field ("" when none).
+func (f Form) Value(name string) string { return f.Values[name] }
+
+// Err is the first message for a field ("" when none).
+func (f Form) Err(name string) string {
+	for _, e := range f.Errors {
+		if e.Field == name {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// SummaryText is a message as the error summary lists it: the field's
+// label first when known.
+func (f Form) SummaryText(e FieldError) string {
+	if l := f.Labels[e.Field]; l != "" && e.Field != "" {
+		return l + ": " + e.Message
+	}
+	return e.Message
+}
+
+// HasErrors reports whether any message is shown.
+func (f Form) HasErrors() bool { return len(f.Errors) > 0 }
+
+// SetValue records a typed value.
+func (f *Form) SetValue(name, value string) {
+	if f.Values == nil {
+		f.Values = map[string]string{}
+	}
+	f.Values[name] = value
+}
+
+// AddError adds a message at a field ("" for the whole form). A field keeps
+// only its first message, so the agent fixes one thing at a time.
+func (f *Form) AddError(field, message string) {
+	if field != "" && f.Err(field) != "" {
+		return
+	}
+	f.Errors = append(f.Errors, FieldError{Field: field, Message: message})
+}
+
+// SubmitLabel is the submit button's text.
+func (f Form) SubmitLabel() string {
+	if f.Submit == "" {
+		return "Save"
+	}
+	return f.Submit
+}
+
+// FieldID is the element id of a field: names like
+// "shipping_info[1].tracking_uri" become "f-shipping_info-1-tracking_uri".
+func FieldID(name string) string {
+	var b strings.Builder
+	b.WriteString("f-")
+	dash := false
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		if !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+// ErrorID is the id of a field's error message, for aria-describedby.
+func ErrorID(name string) string { return FieldID(name) + "-error" }
+
+// HintID is the id of a field's hint, for aria-describedby.
+func HintID(name string) string { return FieldID(name) + "-hint" }
