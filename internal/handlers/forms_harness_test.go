@@ -1,0 +1,182 @@
+package handlers_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/omclient"
+)
+
+// Helpers for the order-change form tests (F1 and F2): open a form like a
+// browser, change some fields, post it (plainly or as htmx), and look at
+// the sandbox and the audit log afterwards.
+
+// htmxHeaders are what htmx sends for a form inside the order page.
+func htmxHeaders(a *ordersApp, orderID string) http.Header {
+	return http.Header{"Hx-Request": {"true"}, "Hx-Current-Url": {a.srv.URL + "/orders/" + orderID}, "Hx-Target": {"order-form"}}
+}
+
+// post submits form to path; hdr adds headers (htmxHeaders for htmx). The
+// form must carry its _csrf (formValues harvests it).
+func (ag *agent) post(path string, form url.Values, hdr http.Header) answer {
+	ag.a.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, ag.a.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		ag.a.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	resp, err := ag.client.Do(req)
+	if err != nil {
+		ag.a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
+	if err != nil {
+		ag.a.t.Fatal(err)
+	}
+	return answer{resp: resp, body: string(raw), doc: doc}
+}
+
+// formOf returns the values the change form in r would submit: hidden
+// fields, text inputs, checked boxes, the selected option of each select,
+// textareas (not the submit buttons).
+func formOf(r answer) url.Values {
+	v := url.Values{}
+	form := r.doc.Find(`form[data-testid="change-form"]`)
+	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
+		typ := strings.ToLower(s.AttrOr("type", "text"))
+		switch typ {
+		case "submit", "button", "reset", "image":
+			return
+		case "checkbox", "radio":
+			if _, on := s.Attr("checked"); !on {
+				return
+			}
+		}
+		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
+		opt := s.Find("option[selected]").First()
+		if opt.Length() == 0 {
+			opt = s.Find("option").First()
+		}
+		v.Add(s.AttrOr("name", ""), opt.AttrOr("value", ""))
+	})
+	form.Find("textarea[name]").Each(func(_ int, s *goquery.Selection) {
+		v.Add(s.AttrOr("name", ""), s.Text())
+	})
+	return v
+}
+
+// formValues opens the form at path (as its own page) and returns what it
+// would submit as rendered.
+func (ag *agent) formValues(path string) url.Values {
+	ag.a.t.Helper()
+	r := ag.get(path, nil)
+	if r.resp.StatusCode != http.StatusOK {
+		ag.a.t.Fatalf("GET %s: status %d: %s", path, r.resp.StatusCode, r.body)
+	}
+	v := formOf(r)
+	if v.Get("_csrf") == "" || v.Get("idempotency_key") == "" || v.Get("expected") == "" {
+		ag.a.t.Fatalf("GET %s: the form lacks its hidden fields: %v", path, v)
+	}
+	return v
+}
+
+// fill opens the form at path, sets a reason, applies set (a "" value
+// deletes the field from the submit) and returns the values to post.
+func (ag *agent) fill(path string, set map[string]string) url.Values {
+	ag.a.t.Helper()
+	v := ag.formValues(path)
+	v.Set("reason", "customer_request")
+	for k, x := range set {
+		v.Set(k, x)
+	}
+	return v
+}
+
+// applied is how many changes the sandbox applied to the order.
+func (a *ordersApp) applied(orderID string) int {
+	a.t.Helper()
+	n, err := a.sandbox.Applied(a.t.Context(), orderID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+// sandboxOrder is the order as the sandbox holds it now.
+func (a *ordersApp) sandboxOrder(orderID string) *omclient.Order {
+	a.t.Helper()
+	o, err := a.sandbox.Order(a.t.Context(), orderID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return o
+}
+
+// attempts are the order's audited change attempts, newest first.
+func (a *ordersApp) attempts(orderID string) []audit.Attempt {
+	a.t.Helper()
+	as, err := a.h.Audit.OrderAttempts(a.t.Context(), orderID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return as
+}
+
+// lastAttempt is the order's newest attempt; the test fails when there is
+// none or it has no completed event.
+func (a *ordersApp) lastAttempt(orderID string) audit.Attempt {
+	a.t.Helper()
+	as := a.attempts(orderID)
+	if len(as) == 0 {
+		a.t.Fatalf("no audited attempt on order %s", orderID)
+	}
+	if as[0].Completed == nil {
+		a.t.Fatalf("attempt %s on order %s has no completed event", as[0].AttemptID, orderID)
+	}
+	return as[0]
+}
+
+// fieldError is the message shown at the field named name ("" if none),
+// after checking it is wired for assistive technology: the input is
+// aria-invalid and its aria-describedby names the message.
+func fieldError(t *testing.T, r answer, name string) string {
+	t.Helper()
+	field := r.doc.Find(`[data-testid="field"][data-field="` + name + `"]`)
+	if field.Length() == 0 {
+		t.Fatalf("no field %q in the form", name)
+	}
+	msg := field.Find(`[data-testid="field-error"]`)
+	if msg.Length() == 0 {
+		return ""
+	}
+	in := field.Find("input, select, textarea").First()
+	if in.AttrOr("aria-invalid", "") != "true" {
+		t.Errorf("field %q shows an error but is not aria-invalid", name)
+	}
+	if id := msg.AttrOr("id", ""); id == "" || !strings.Contains(" "+in.AttrOr("aria-describedby", "")+" ", " "+id+" ") {
+		t.Errorf("field %q: error %q is not linked by aria-describedby (%q)", name, id, in.AttrOr("aria-describedby", ""))
+	}
+	if r.testid("error-summary").AttrOr("aria-live", "") == "" {
+		t.Errorf("the error summary is not a live region")
+	}
+	return strings.TrimSpace(msg.Text())
+}
+
+// fieldValue is the value shown in the field named name.
+func fieldValue(r answer, name string) string {
+	return formOf(r).Get(name)
+}
