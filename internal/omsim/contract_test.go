@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,143 +14,19 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
+	"ordercare/internal/openapitest"
 )
 
 // Contract test of the sandbox: every response it gives to the client —
 // demo orders, captures, refunds, due-date options, created resources and
 // error bodies — must validate against the provider's OpenAPI document
-// (shared/openapi/order-management-api-openapi.yml, read in place). The
-// document's loader and artefact repairs mirror omclient's contract test
-// (test helpers cannot be shared between packages).
+// (shared/openapi/order-management-api-openapi.yml, read in place through
+// internal/openapitest, which the client's contract test shares).
 
-const specFile = "order-management-api-openapi.yml"
-
-func findSpec(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "openapi", specFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("shared/openapi/%s not found above the working directory; contract tests must run in CI", specFile)
-	}
-	t.Skipf("shared/openapi/%s not found above the working directory; skipping the sandbox contract test (it runs when ../shared is present, and must under CI=true)", specFile)
-	return ""
-}
-
-func loadSpec(t *testing.T) (*openapi3.T, routers.Router) {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromFile(findSpec(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixArtefacts(doc)
-	r, err := legacy.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc, r
-}
-
-// fixArtefacts repairs the third-party conversion (om-api.md §7): `enum:
-// [null]` on price fields, regex alternations rendered as one-value enums,
-// component names with spaces, the `basicAuth`/`Basic-authorization`
-// mismatch, JSON string bodies declared on 201/204, header schemas
-// missing, and a server list that would pin the host.
-func fixArtefacts(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(s *openapi3.SchemaRef)
-	walk = func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if slices.ContainsFunc(s.Enum, func(v any) bool { return v == nil }) {
-			s.Enum = slices.DeleteFunc(s.Enum, func(v any) bool { return v == nil })
-			if len(s.Enum) == 0 {
-				s.Enum = nil
-			}
-		}
-		if len(s.Enum) == 1 {
-			if v, ok := s.Enum[0].(string); ok && strings.Contains(v, "|") {
-				s.Enum = nil
-				for _, alt := range strings.Split(v, "|") {
-					s.Enum = append(s.Enum, alt)
-				}
-			}
-		}
-		for _, p := range s.Properties {
-			walk(p)
-		}
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
-		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
-			for _, x := range l {
-				walk(x)
-			}
-		}
-	}
-	for _, s := range doc.Components.Schemas {
-		walk(s)
-	}
-	for name, s := range doc.Components.Schemas {
-		clean := strings.Map(func(r rune) rune {
-			if r == '.' || r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return '_'
-		}, name)
-		if clean != name {
-			delete(doc.Components.Schemas, name)
-			doc.Components.Schemas[clean] = s
-		}
-	}
-	if sch, ok := doc.Components.SecuritySchemes["Basic-authorization"]; ok {
-		doc.Components.SecuritySchemes["basicAuth"] = sch
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for code, resp := range op.Responses.Map() {
-				if resp.Value == nil {
-					continue
-				}
-				for _, h := range resp.Value.Headers {
-					if h.Value != nil && h.Value.Schema == nil && len(h.Value.Content) == 0 {
-						h.Value.Schema = openapi3.NewStringSchema().NewRef()
-					}
-				}
-				if code == "201" || code == "204" {
-					resp.Value.Content = nil
-				}
-				for _, mt := range resp.Value.Content {
-					walk(mt.Schema)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for _, mt := range op.RequestBody.Value.Content {
-					walk(mt.Schema)
-				}
-			}
-		}
-	}
-	doc.Servers = nil
-}
+func loadSpec(t *testing.T) (*openapi3.T, routers.Router) { return openapitest.Spec(t) }
 
 // validating wraps the sandbox and checks every API exchange.
 type validating struct {
