@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -25,6 +26,14 @@ const (
 	DefaultAddr      = "127.0.0.1:8080"
 	DefaultDB        = "./data/admin.db"
 	DefaultOMTimeout = 10 * time.Second
+	// DefaultImportRate (provider reads per second) is far under the
+	// providers' published limits.
+	DefaultImportRate = 20.0
+	// DefaultRefreshRate is one background re-read every two seconds.
+	DefaultRefreshRate = 0.5
+	// MinSecretLen is the least length of the hook token and the outbound
+	// secret: shorter ones are guessable.
+	MinSecretLen = 16
 	// MinPasswordLen matches staff.MinPasswordLen: a demo password shorter
 	// than this would be refused when the demo accounts are created.
 	MinPasswordLen = 8
@@ -56,7 +65,23 @@ type Config struct {
 	TrustedProxy netip.Prefix
 	// OMTimeout bounds one provider read for the order page.
 	OMTimeout time.Duration
+
+	// HookToken is the bearer token of POST /hooks/orders; empty disables
+	// the endpoint (404).
+	HookToken string
+	// ImportRate is how many provider reads per second `admin index
+	// import` and the intake worker make at most.
+	ImportRate float64
+	// RefreshRate is how many indexed orders per second the background
+	// refresh re-reads; 0 turns the refresh off.
+	RefreshRate float64
+	// OutboundURL and OutboundSecret, when both set, make every completed
+	// order change a signed POST to the merchant's system.
+	OutboundURL, OutboundSecret string
 }
+
+// Outbound reports whether outbound events are configured.
+func (c Config) Outbound() bool { return c.OutboundURL != "" && c.OutboundSecret != "" }
 
 // Sandbox reports whether the built-in sandbox is the provider.
 func (c Config) Sandbox() bool { return c.OMURL == "" }
@@ -84,6 +109,24 @@ var options = []option{
 	{"secure-cookies", "ORDERCARE_SECURE_COOKIES", "false", "mark cookies Secure and send HSTS (true when served over HTTPS)", setSecure},
 	{"trusted-proxy", "ORDERCARE_TRUSTED_PROXY", "", "CIDR of a reverse proxy whose X-Forwarded-For is trusted", setProxy},
 	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the order page waits for the provider", setTimeout},
+	{"hook-token", "ORDERCARE_HOOK_TOKEN", "", "bearer token of POST /hooks/orders (the shop's order intake); empty disables it", func(c *Config, v string) error { c.HookToken = strings.TrimSpace(v); return nil }},
+	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
+	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},
+	{"outbound-url", "ORDERCARE_OUTBOUND_URL", "", "URL that receives a signed POST for every completed order change", func(c *Config, v string) error { c.OutboundURL = strings.TrimSpace(v); return nil }},
+	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
+}
+
+// rateSetter parses a rate in events per second; zero is allowed only
+// where it means "off".
+func rateSetter(env string, zeroOK bool, set func(*Config, float64)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || r < 0 || r > 1000 || (r == 0 && !zeroOK) || math.IsNaN(r) {
+			return fmt.Errorf("%s: %q is not a rate per second between 0 and 1000 such as 20 or 0.5", env, v)
+		}
+		set(c, r)
+		return nil
+	}
 }
 
 func setSecure(c *Config, v string) error {
@@ -211,6 +254,9 @@ func (c Config) Validate() error {
 	if c.OMTimeout <= 0 {
 		return errors.New("ORDERCARE_OM_TIMEOUT: must be positive")
 	}
+	if err := c.validateSync(); err != nil {
+		return err
+	}
 	return c.checkWritable()
 }
 
@@ -231,6 +277,32 @@ func (c Config) validateOM() error {
 	}
 	if c.OMUser == "" || c.OMPassword == "" {
 		return errors.New("ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD are required with ORDERCARE_OM_URL")
+	}
+	return nil
+}
+
+// validateSync checks the intake and outbound settings. The rates are
+// checked when parsed; a Config built by hand may leave them zero, which
+// the workers read as their defaults.
+func (c Config) validateSync() error {
+	if c.HookToken != "" && len(c.HookToken) < MinSecretLen {
+		return fmt.Errorf("ORDERCARE_HOOK_TOKEN: must be at least %d characters", MinSecretLen)
+	}
+	if (c.OutboundURL == "") != (c.OutboundSecret == "") {
+		return errors.New("ORDERCARE_OUTBOUND_URL and ORDERCARE_OUTBOUND_SECRET go together: set both or neither")
+	}
+	if c.OutboundURL == "" {
+		return nil
+	}
+	u, err := url.Parse(c.OutboundURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("ORDERCARE_OUTBOUND_URL: %q is not an http(s) URL", c.OutboundURL)
+	}
+	if u.User != nil {
+		return errors.New("ORDERCARE_OUTBOUND_URL: must not hold credentials; the signature authenticates the events")
+	}
+	if len(c.OutboundSecret) < MinSecretLen {
+		return fmt.Errorf("ORDERCARE_OUTBOUND_SECRET: must be at least %d characters", MinSecretLen)
 	}
 	return nil
 }
