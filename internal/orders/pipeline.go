@@ -109,11 +109,25 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		res.After = touched(ch.Op, fresh, ch.CaptureID)
 		completed.After = res.After
 	}
-	if _, err := s.log.Append(bg, completed); err != nil {
+	stored, err := s.log.Append(bg, completed)
+	if err != nil {
 		s.logger.Error("audit completed event not recorded", "attempt_id", res.AttemptID, "order_id", ch.OrderID, "outcome", string(res.Outcome), "err", err)
 		return res, fmt.Errorf("%w: outcome %s of %s on order %s not recorded: %w", ErrAudit, res.Outcome, ch.Op, ch.OrderID, err)
 	}
+	if s.onCompleted != nil {
+		s.onCompleted(bg, stored)
+	}
 	return res, nil
+}
+
+// OnCompleted registers fn to be called, in the agent's request, right
+// after each `completed` event is committed, with the event as stored (its
+// audit seq set). The outbound-event outbox records it there; fn must be
+// quick and must not fail the change (it has happened): it handles its own
+// errors, and a start-up reconcile with the audit log covers a crash
+// between the commit and fn. Call before serving; nil removes it.
+func (s *Service) OnCompleted(fn func(ctx context.Context, completed audit.Event)) {
+	s.onCompleted = fn
 }
 
 // classify turns the client's answer into the completed event's outcome

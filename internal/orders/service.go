@@ -22,6 +22,9 @@ type Service struct {
 	now    func() time.Time
 	locks  keyedMutex
 	logger *slog.Logger
+	// onCompleted is called with every committed `completed` event
+	// (pipeline.go, OnCompleted).
+	onCompleted func(ctx context.Context, completed audit.Event)
 }
 
 // NewService wires the pipeline. now is the clock for audit events and the
