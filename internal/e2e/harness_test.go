@@ -1,0 +1,209 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"ordercare/internal/app"
+	"ordercare/internal/config"
+	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
+)
+
+// demoPassword is the demo accounts' password in every test server.
+const demoPassword = "e2e demo password"
+
+// Demo accounts of the built-in sandbox (app.DemoAccounts).
+const (
+	agentEmail      = "agent@example.com"
+	supervisorEmail = "supervisor@example.com"
+	adminEmail      = "admin@example.com"
+)
+
+// cheapHashing keeps sign-in fast in tests; the real parameters are tested
+// in internal/staff.
+var cheapHashing = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
+
+// server is the real back office on a loopback port with its own folder of
+// databases and the built-in sandbox.
+type server struct {
+	app  *app.App
+	cfg  config.Config
+	base string
+	logs *syncBuffer
+}
+
+// syncBuffer collects the server's log lines for the failure artifacts.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+// startServer builds and runs the app for one test and stops it when the
+// test ends. The app's log goes to a buffer that a failing test saves.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	cfg := config.Config{
+		Addr:         "127.0.0.1:0",
+		DBPath:       filepath.Join(t.TempDir(), "data", "admin.db"),
+		OMProvider:   omclient.ProviderKustom,
+		OMTimeout:    10 * time.Second,
+		DemoPassword: demoPassword,
+	}
+	logs := &syncBuffer{}
+	a, err := app.Build(context.Background(), cfg,
+		app.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))),
+		app.WithOutput(io.Discard), app.WithStaffOptions(cheapHashing))
+	if err != nil {
+		t.Fatalf("starting the back office: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	s := &server{app: a, cfg: cfg, base: a.URL(), logs: logs}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server stopped with: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("server did not stop within 30s")
+		}
+	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			saveArtifact(t, "server.log", s.logs.Bytes())
+		}
+	})
+	return s
+}
+
+// chromiumPath finds Debian's Chromium; a missing browser skips the test,
+// or fails it under CI=true (the test command installs the package).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium"} {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	const msg = "chromium is not installed (Debian package chromium; scripts/test.sh installs it)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + ": skipping the browser test")
+	return ""
+}
+
+// artifacts is the folder for one test's failure artifacts: the test's
+// ArtifactDir when go test keeps it (-artifacts), otherwise a folder under
+// the system temp dir that outlives the test and is named in its log.
+var (
+	artifactMu   sync.Mutex
+	artifactDirs = map[*testing.T]string{}
+)
+
+func artifactDir(t *testing.T) string {
+	artifactMu.Lock()
+	defer artifactMu.Unlock()
+	if d, ok := artifactDirs[t]; ok {
+		return d
+	}
+	var dir string
+	if f := flag.Lookup("test.artifacts"); f != nil && f.Value.String() == "true" {
+		dir = t.ArtifactDir()
+	} else {
+		name := regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(t.Name(), "_")
+		d, err := os.MkdirTemp("", "ordercare-e2e-"+name+"-")
+		if err != nil {
+			t.Logf("no folder for failure artifacts: %v", err)
+			return ""
+		}
+		dir = d
+	}
+	t.Logf("failure artifacts in %s", dir)
+	artifactDirs[t] = dir
+	return dir
+}
+
+func saveArtifact(t *testing.T, name string, data []byte) {
+	dir := artifactDir(t)
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+		t.Logf("saving %s: %v", name, err)
+	}
+}
+
+// orderWithStatus is a sandbox order in the given state with at least
+// minLines order lines; the demo data is deterministic, so the choice is
+// too.
+func (s *server) orderWithStatus(t *testing.T, st omclient.Status, minLines int) *omclient.Order {
+	t.Helper()
+	ctx := context.Background()
+	ids, err := s.app.Sandbox().OrderIDs(ctx)
+	if err != nil {
+		t.Fatalf("sandbox orders: %v", err)
+	}
+	for _, id := range ids {
+		o, err := s.app.Sandbox().Order(ctx, id)
+		if err != nil {
+			t.Fatalf("sandbox order %s: %v", id, err)
+		}
+		if o.Status == st && len(o.OrderLines) >= minLines && o.FraudStatus == omclient.FraudAccepted {
+			return o
+		}
+	}
+	t.Fatalf("no demo order with status %s and %d lines", st, minLines)
+	return nil
+}
+
+// sandboxOrder reads an order's state straight from the sandbox.
+func (s *server) sandboxOrder(t *testing.T, id string) *omclient.Order {
+	t.Helper()
+	o, err := s.app.Sandbox().Order(context.Background(), id)
+	if err != nil {
+		t.Fatalf("sandbox order %s: %v", id, err)
+	}
+	return o
+}
+
+// applied is how many changes the sandbox applied to an order.
+func (s *server) applied(t *testing.T, id string) int {
+	t.Helper()
+	n, err := s.app.Sandbox().Applied(context.Background(), id)
+	if err != nil {
+		t.Fatalf("sandbox applied %s: %v", id, err)
+	}
+	return n
+}
