@@ -1,0 +1,174 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"ordercare/internal/handlers"
+	"ordercare/internal/staff"
+)
+
+// Who may use each route, written out by hand. The routes table declares
+// the same thing in its Min/Auditor/Public fields; keeping a second,
+// explicit list catches a row declared wrongly (an auditor allowed to post
+// a change, an admin page open to agents) and a route added without
+// anyone deciding who may use it: TestEveryRouteTimesEveryRole fails for
+// any served route missing here.
+//
+// Classes: "public" (no sign-in), "signed-in" (any member), or the least
+// role ("agent", "supervisor", "admin") with "+auditor" when the read-only
+// auditor may use it too.
+var routeAccess = map[string]string{
+	"GET /healthz":  "public",
+	"GET /static/*": "public",
+	"GET /login":    "public",
+	"POST /login":   "public",
+	"POST /logout":  "signed-in",
+
+	"GET /":           "agent+auditor",
+	"GET /orders":     "agent+auditor",
+	"GET /orders/:id": "agent+auditor",
+
+	// Order-change forms (forms.md): agents and up, never the auditor,
+	// not even to look at a form.
+	"GET /orders/:id/amount":                              "agent",
+	"POST /orders/:id/amount":                             "agent",
+	"POST /orders/:id/amount/preview":                     "agent",
+	"GET /orders/:id/capture":                             "agent",
+	"POST /orders/:id/capture":                            "agent",
+	"POST /orders/:id/capture/preview":                    "agent",
+	"GET /orders/:id/refund":                              "agent",
+	"POST /orders/:id/refund":                             "agent",
+	"POST /orders/:id/refund/preview":                     "agent",
+	"GET /orders/:id/address":                             "agent",
+	"POST /orders/:id/address":                            "agent",
+	"GET /orders/:id/references":                          "agent",
+	"POST /orders/:id/references":                         "agent",
+	"GET /orders/:id/shipping-info":                       "agent",
+	"POST /orders/:id/shipping-info":                      "agent",
+	"GET /orders/:id/cancel":                              "agent",
+	"POST /orders/:id/cancel":                             "agent",
+	"GET /orders/:id/extend":                              "agent",
+	"POST /orders/:id/extend":                             "agent",
+	"GET /orders/:id/release":                             "agent",
+	"POST /orders/:id/release":                            "agent",
+	"GET /orders/:id/acknowledge":                         "agent",
+	"POST /orders/:id/acknowledge":                        "agent",
+	"GET /orders/:id/captures/:capture_id/shipping-info":  "agent",
+	"POST /orders/:id/captures/:capture_id/shipping-info": "agent",
+	"GET /orders/:id/captures/:capture_id/send-out":       "agent",
+	"POST /orders/:id/captures/:capture_id/send-out":      "agent",
+	"GET /orders/:id/captures/:capture_id/due-date":       "agent",
+	"POST /orders/:id/captures/:capture_id/due-date":      "agent",
+}
+
+// accessClass is the class the routes table declares for r.
+func accessClass(r handlers.Route) string {
+	switch {
+	case r.Public:
+		return "public"
+	case r.Min == "":
+		return "signed-in"
+	case r.Auditor:
+		return string(r.Min) + "+auditor"
+	}
+	return string(r.Min)
+}
+
+// allowed says whether role (or "" for signed out) may use a route of class.
+func allowed(class string, role staff.Role) bool {
+	switch class {
+	case "public":
+		return true
+	case "signed-in":
+		return role != ""
+	}
+	if role == "" {
+		return false
+	}
+	minRole, auditor, _ := strings.Cut(class, "+")
+	return role.Allows(staff.Role(minRole), auditor == "auditor")
+}
+
+// TestRoutesTableMatchesExplicitAccessList: every served route is in the
+// explicit list with the class its table row declares.
+func TestRoutesTableMatchesExplicitAccessList(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	served := map[string]bool{}
+	for _, lr := range liveRoutes(t, a) {
+		served[lr.String()] = true
+		want, ok := routeAccess[lr.String()]
+		if !ok {
+			t.Errorf("%s is served but missing from routeAccess: decide who may use it and add it there", lr)
+			continue
+		}
+		if got := accessClass(tableRoute(t, a.h, lr)); got != want {
+			t.Errorf("%s: the routes table declares %q, the access list says %q", lr, got, want)
+		}
+	}
+	for k := range routeAccess {
+		if !served[k] {
+			t.Logf("%s is in the access list but not served (yet)", k)
+		}
+	}
+}
+
+// TestEveryRouteTimesEveryRole requests every served route as every role
+// and signed out, and checks the answer against the explicit list:
+// signed out -> sign-in redirect (or 401 + HX-Redirect for htmx), a role
+// without access -> the role check's 403, a role with access -> the
+// handler (whatever it answers, never those two). POSTs carry a valid CSRF
+// token so that only the role check can refuse them.
+func TestEveryRouteTimesEveryRole(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	routes := liveRoutes(t, a)
+	for _, role := range allRoles {
+		t.Run(roleName(role), func(t *testing.T) {
+			for _, lr := range routes {
+				class, ok := routeAccess[lr.String()]
+				if !ok {
+					t.Errorf("%s: not in routeAccess", lr)
+					continue
+				}
+				// A fresh browser per request: a permitted sign-out must
+				// not sign the next request out.
+				ag := a.as(role)
+				var r answer
+				if lr.Method == http.MethodGet {
+					r = ag.get(lr.URL, nil)
+				} else {
+					form := url.Values{"_csrf": {ag.csrfToken()}}
+					r = ag.send(lr.Method, lr.URL, strings.NewReader(form.Encode()), nil)
+				}
+				want := allowed(class, role)
+				got := describe(r)
+				switch {
+				case want && role != "" && lr.String() == "POST /logout":
+					// Signing out also ends at /login: tell it from the
+					// signed-out redirect by the confirmation it leaves.
+					if msg := ag.get("/login", nil).testid("flash").Text(); msg != "You are signed out." {
+						t.Errorf("%s as %s: %s and no sign-out confirmation (%q)", lr, roleName(role), got, msg)
+					}
+				case want && (signedOutToLogin(r) || roleRefused(r)):
+					t.Errorf("%s as %s: %s, want the page (class %s)", lr, roleName(role), got, class)
+				case !want && role == "" && !signedOutToLogin(r):
+					t.Errorf("%s signed out: %s, want a redirect to sign in", lr, got)
+				case !want && role != "" && !roleRefused(r):
+					t.Errorf("%s as %s: %s, want 403 from the role check (class %s)", lr, roleName(role), got, class)
+				}
+				if r.resp.StatusCode >= 500 {
+					t.Errorf("%s as %s: %s", lr, roleName(role), got)
+				}
+			}
+		})
+	}
+}
+
+func describe(r answer) string {
+	return fmt.Sprintf("status %d Location %q", r.resp.StatusCode, r.resp.Header.Get("Location"))
+}
