@@ -113,6 +113,7 @@ func (h *Handlers) newForm(c echo.Context, o *omclient.Order, a orders.Action) v
 		OrderHref:  view.OrderPath(o.OrderID),
 		Path:       view.ActionPath(o.OrderID, a.Op, a.CaptureID),
 		Danger:     a.Op == omclient.OpCancel || a.Op == omclient.OpReleaseRemaining || a.Op == omclient.OpCreateRefund,
+		Submit:     a.Label,
 		CSRF:       csrfToken(c),
 		Key:        uuid.NewString(),
 		Expected:   EncodeFingerprint(orders.FingerprintOf(o)),
@@ -305,6 +306,17 @@ func (cf *changeForm) addValidation(ve *omclient.ValidationError) {
 			continue
 		}
 		f.AddError(field, msg)
+	}
+}
+
+// validateBody checks a request body with the client's rules before
+// anything is sent, so its messages appear at the fields together with the
+// form's own (Apply would report them too, but only after the form's
+// checks had passed).
+func (cf *changeForm) validateBody(body any) {
+	var ve *omclient.ValidationError
+	if err := omclient.ValidateRequest(cf.Action.Op, body); errors.As(err, &ve) {
+		cf.addValidation(ve)
 	}
 }
 

@@ -9,9 +9,14 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/money"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
+	"ordercare/internal/orders"
+	"ordercare/internal/staff"
 )
 
 // Helpers for the order-change form tests (F1 and F2): open a form like a
@@ -179,4 +184,58 @@ func fieldError(t *testing.T, r answer, name string) string {
 // fieldValue is the value shown in the field named name.
 func fieldValue(r answer, name string) string {
 	return formOf(r).Get(name)
+}
+
+// newOrder creates an AUTHORIZED order in the sandbox: one physical line
+// of amount (tax-inclusive at 19 %), shipped to addr (nil: a German
+// address), bought in country.
+func (a *ordersApp) newOrder(country, currency, locale string, amount int64, addr *omclient.Address) *omclient.Order {
+	a.t.Helper()
+	if addr == nil {
+		addr = &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann", StreetAddress: "Heidestraße 17",
+			PostalCode: "51147", City: "Köln", Country: omclient.Text(country), Email: "erika@example.com"}
+	}
+	line := omclient.OrderLine{Type: omclient.LineTypePhysical, Reference: "SKU-1", Name: "Lamp", Quantity: 1,
+		UnitPrice: amount, TotalAmount: amount, TaxRate: 1900, TotalTaxAmount: money.TaxIncluded(amount, 1900)}
+	id, err := a.sandbox.CreateOrder(a.t.Context(), omsim.NewOrder{PurchaseCountry: country, PurchaseCurrency: currency,
+		Locale: locale, OrderAmount: amount, OrderLines: []omclient.OrderLine{line}, ShippingAddress: addr, BillingAddress: addr,
+		MerchantReference1: "WEB-1001", MerchantReference2: "CRM-77",
+		InitialPaymentMethod: &omclient.InitialPaymentMethod{Type: "INVOICE", Description: "Pay later"}})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return a.sandboxOrder(id)
+}
+
+// captureDirect captures amount of the order through the pipeline, as
+// another agent in another tab would.
+func (a *ordersApp) captureDirect(orderID string, amount int64) string {
+	a.t.Helper()
+	res, err := a.service.Apply(a.t.Context(), audit.Actor{StaffID: a.staff[staff.RoleSupervisor], Email: "supervisor@example.com", Role: "supervisor"},
+		orders.Change{Op: omclient.OpCreateCapture, OrderID: orderID, IdempotencyKey: uuid.NewString(), Reason: "test",
+			Body: &omclient.CaptureRequest{CapturedAmount: amount}})
+	if err != nil || res.Outcome != audit.OutcomeSucceeded {
+		a.t.Fatalf("capture %d on %s: %v (%s)", amount, orderID, err, res.Outcome)
+	}
+	return res.ResourceID
+}
+
+// expectNoChange fails when the order's applied count moved from before or
+// an attempt was audited since (n attempts before).
+func (a *ordersApp) expectNoChange(orderID string, applied, attempts int) {
+	a.t.Helper()
+	if got := a.applied(orderID); got != applied {
+		a.t.Errorf("order %s: the sandbox applied %d changes, want %d (nothing sent)", orderID, got, applied)
+	}
+	if got := len(a.attempts(orderID)); got != attempts {
+		a.t.Errorf("order %s: %d audited attempts, want %d", orderID, got, attempts)
+	}
+}
+
+// outcome is the outcome box of a form answer: kind, heading, code,
+// correlation id.
+func outcome(r answer) (kind, text, code, corr string) {
+	box := r.testid("outcome")
+	return box.AttrOr("data-outcome", ""), strings.Join(strings.Fields(box.Text()), " "),
+		strings.TrimSpace(r.testid("outcome-code").Text()), strings.TrimSpace(r.testid("outcome-correlation-id").Text())
 }

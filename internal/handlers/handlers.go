@@ -26,6 +26,9 @@ import (
 type OrderService interface {
 	GetOrder(ctx context.Context, id string) (*omclient.Order, error)
 	Apply(ctx context.Context, actor audit.Actor, ch orders.Change) (orders.Result, error)
+	// GetExtendDueDateOptions reads the due-date extensions the provider
+	// offers for a capture (Klarna), for the extend-due-date form.
+	GetExtendDueDateOptions(ctx context.Context, orderID, captureID string) (*omclient.ExtendDueDateOptions, error)
 }
 
 // Handlers holds every dependency of the web layer; one value serves all

@@ -44,6 +44,10 @@ type ordersAppOpts struct {
 	wrongPassword bool
 	// omTimeout bounds the provider read of a page (default 5s).
 	omTimeout time.Duration
+	// wrapSandbox, when set, wraps the sandbox's HTTP handler, so a test
+	// can act at the provider at the moment a request arrives (another
+	// system capturing just before an agent's cancel).
+	wrapSandbox func(http.Handler) http.Handler
 }
 
 type ordersApp struct {
@@ -93,7 +97,11 @@ func newOrdersApp(t *testing.T, o ordersAppOpts) *ordersApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	sbSrv := httptest.NewServer(sb)
+	var sbHandler http.Handler = sb
+	if o.wrapSandbox != nil {
+		sbHandler = o.wrapSandbox(sb)
+	}
+	sbSrv := httptest.NewServer(sbHandler)
 	t.Cleanup(sbSrv.Close)
 
 	pass := "sandbox-secret"

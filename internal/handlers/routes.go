@@ -5,7 +5,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/omclient"
 	"ordercare/internal/staff"
+	"ordercare/web/templates/view"
 )
 
 // Route is one row of the routes table: every URL the back office answers,
@@ -43,5 +45,38 @@ func (h *Handlers) Routes() []Route {
 		{Name: "home", Method: http.MethodGet, Path: "/", Handler: h.home, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
+
+		// Order-change forms owned by F1 (issue 4; paths from
+		// view.ActionSlug): agents and up; never the auditor, not even the
+		// GET of a form.
+		{Name: "orders.address", Method: http.MethodGet, Path: orderForm(omclient.OpUpdateCustomerDetails), Handler: h.showAddressForm, Min: staff.RoleAgent},
+		{Name: "orders.address.submit", Method: http.MethodPost, Path: orderForm(omclient.OpUpdateCustomerDetails), Handler: h.submitAddress, Min: staff.RoleAgent},
+		{Name: "orders.references", Method: http.MethodGet, Path: orderForm(omclient.OpUpdateMerchantReferences), Handler: h.showReferencesForm, Min: staff.RoleAgent},
+		{Name: "orders.references.submit", Method: http.MethodPost, Path: orderForm(omclient.OpUpdateMerchantReferences), Handler: h.submitReferences, Min: staff.RoleAgent},
+		{Name: "orders.shipping-info", Method: http.MethodGet, Path: orderForm(omclient.OpAddOrderShippingInfo), Handler: h.showShippingInfoForm, Min: staff.RoleAgent},
+		{Name: "orders.shipping-info.submit", Method: http.MethodPost, Path: orderForm(omclient.OpAddOrderShippingInfo), Handler: h.submitShippingInfo, Min: staff.RoleAgent},
+		{Name: "orders.cancel", Method: http.MethodGet, Path: orderForm(omclient.OpCancel), Handler: h.showCancelForm, Min: staff.RoleAgent},
+		{Name: "orders.cancel.submit", Method: http.MethodPost, Path: orderForm(omclient.OpCancel), Handler: h.submitCancel, Min: staff.RoleAgent},
+		{Name: "orders.extend", Method: http.MethodGet, Path: orderForm(omclient.OpExtendAuthorizationTime), Handler: h.showExtendForm, Min: staff.RoleAgent},
+		{Name: "orders.extend.submit", Method: http.MethodPost, Path: orderForm(omclient.OpExtendAuthorizationTime), Handler: h.submitExtend, Min: staff.RoleAgent},
+		{Name: "orders.release", Method: http.MethodGet, Path: orderForm(omclient.OpReleaseRemaining), Handler: h.showReleaseForm, Min: staff.RoleAgent},
+		{Name: "orders.release.submit", Method: http.MethodPost, Path: orderForm(omclient.OpReleaseRemaining), Handler: h.submitRelease, Min: staff.RoleAgent},
+		{Name: "orders.acknowledge", Method: http.MethodGet, Path: orderForm(omclient.OpAcknowledge), Handler: h.showAcknowledgeForm, Min: staff.RoleAgent},
+		{Name: "orders.acknowledge.submit", Method: http.MethodPost, Path: orderForm(omclient.OpAcknowledge), Handler: h.submitAcknowledge, Min: staff.RoleAgent},
+		{Name: "captures.shipping-info", Method: http.MethodGet, Path: captureForm(omclient.OpAddCaptureShippingInfo), Handler: h.showCaptureShippingInfoForm, Min: staff.RoleAgent},
+		{Name: "captures.shipping-info.submit", Method: http.MethodPost, Path: captureForm(omclient.OpAddCaptureShippingInfo), Handler: h.submitCaptureShippingInfo, Min: staff.RoleAgent},
+		{Name: "captures.send-out", Method: http.MethodGet, Path: captureForm(omclient.OpTriggerSendOut), Handler: h.showSendOutForm, Min: staff.RoleAgent},
+		{Name: "captures.send-out.submit", Method: http.MethodPost, Path: captureForm(omclient.OpTriggerSendOut), Handler: h.submitSendOut, Min: staff.RoleAgent},
+		{Name: "captures.due-date", Method: http.MethodGet, Path: captureForm(omclient.OpExtendDueDate), Handler: h.showDueDateForm, Min: staff.RoleAgent},
+		{Name: "captures.due-date.submit", Method: http.MethodPost, Path: captureForm(omclient.OpExtendDueDate), Handler: h.submitDueDate, Min: staff.RoleAgent},
 	}
+}
+
+// orderForm is the route path of an order-level form: /orders/:id/<slug>.
+func orderForm(op omclient.Operation) string { return "/orders/:id/" + view.ActionSlug(op) }
+
+// captureForm is the route path of a per-capture form:
+// /orders/:id/captures/:capture_id/<slug>.
+func captureForm(op omclient.Operation) string {
+	return "/orders/:id/captures/:capture_id/" + view.ActionSlug(op)
 }

@@ -1,0 +1,177 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/money"
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// One-click actions: extend authorization time, release remaining
+// authorization, acknowledge (and, in their own files, cancel and
+// trigger send-out). The action link opens a confirmation step saying what
+// will happen (with the amounts before and after for money actions) and
+// asking why; its submit sends the body-less call.
+
+// oneClick describes one confirmation-step action.
+type oneClick struct {
+	op omclient.Operation
+	// submit is the confirm button's label (default: the action's label).
+	submit string
+	// confirm fills the question, explanation and effect for cf's order.
+	confirm func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm
+	// flash says what happened, from the result's before/after values.
+	flash func(h *Handlers, c echo.Context, cf *changeForm, res orders.Result) string
+}
+
+// oneClickForm shows (post false) or submits a one-click action.
+func (h *Handlers) oneClickForm(c echo.Context, oc oneClick, post bool) error {
+	cf, ok, err := h.openForm(c, oc.op)
+	if !ok {
+		return err
+	}
+	if oc.submit != "" {
+		cf.Form.Submit = oc.submit
+	}
+	render := func(status int) error {
+		v := oc.confirm(h, c, cf)
+		v.Form = cf.Form
+		return h.renderForm(c, status, v.Form, templates.ConfirmFormPanel(v))
+	}
+	if !post {
+		return render(http.StatusOK)
+	}
+	ch, ok := cf.readCommon(c)
+	if !ok {
+		return render(http.StatusUnprocessableEntity)
+	}
+	flash := func(res orders.Result) string { return oc.flash(h, c, cf, res) }
+	return h.submitChange(c, cf, ch, flash, render)
+}
+
+var extendClick = oneClick{
+	op:     omclient.OpExtendAuthorizationTime,
+	submit: "Extend authorization time",
+	confirm: func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm {
+		o := cf.Order
+		limit := "Klarna extends at most to 180 days after the purchase."
+		if h.Provider != omclient.ProviderKlarna {
+			limit = "Kustom extends by at most 90 days in total."
+		}
+		return view.ConfirmForm{
+			Question: "Extend the authorization of " + orderTitle(o) + "?",
+			Explain:  "The provider moves the expiry to " + itoaDays(orders.AuthorizationDays) + " from today, so the order can still be captured. " + limit,
+			Effect: []view.ConfirmRow{{Key: "expires", Label: "Authorization expires",
+				Before: h.showTime(c, o.ExpiresAt.Time), After: "about " + h.showTime(c, h.now().Add(orders.AuthorizationDays*24*time.Hour))}},
+		}
+	},
+	flash: func(h *Handlers, c echo.Context, cf *changeForm, res orders.Result) string {
+		before, after := parseRFC3339(res.Before["expires_at"]), parseRFC3339(res.After["expires_at"])
+		if after.IsZero() || after.Equal(before) {
+			return "Authorization extension sent; the expiry stays " + h.showTime(c, after) + "."
+		}
+		return "Authorization extended: expires " + h.showTime(c, after) + " (was " + h.showTime(c, before) + ")."
+	},
+}
+
+var releaseClick = oneClick{
+	op:     omclient.OpReleaseRemaining,
+	submit: "Release the remaining authorization",
+	confirm: func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm {
+		o := cf.Order
+		return view.ConfirmForm{
+			Question: "Release the remaining authorization of " + orderMoney(o, o.RemainingAuthorizedAmount) + " on " + orderTitle(o) + "?",
+			Explain:  "The customer is no longer charged for the part not captured, and nothing more can be captured. Refunds of what was captured stay possible. This cannot be undone.",
+			Effect: []view.ConfirmRow{
+				{Key: "remaining", Label: "Remaining authorized", Before: orderMoney(o, o.RemainingAuthorizedAmount), After: orderMoney(o, 0)},
+				{Key: "status", Label: "Status", Before: view.StatusText(o.Status), After: view.StatusText(omclient.StatusCaptured)},
+			},
+		}
+	},
+	flash: func(h *Handlers, c echo.Context, cf *changeForm, res orders.Result) string {
+		return "Remaining authorization released" + statusAmountChanges(res) + "."
+	},
+}
+
+var acknowledgeClick = oneClick{
+	op: omclient.OpAcknowledge,
+	confirm: func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm {
+		return view.ConfirmForm{
+			Question: "Acknowledge " + orderTitle(cf.Order) + "?",
+			Explain:  "Tells the provider the order has reached the shop's systems, which stops its reminders. It changes nothing else and may be repeated.",
+		}
+	},
+	flash: func(h *Handlers, c echo.Context, cf *changeForm, res orders.Result) string {
+		return orderTitle(cf.Order) + " acknowledged."
+	},
+}
+
+func (h *Handlers) showExtendForm(c echo.Context) error { return h.oneClickForm(c, extendClick, false) }
+func (h *Handlers) submitExtend(c echo.Context) error   { return h.oneClickForm(c, extendClick, true) }
+func (h *Handlers) showReleaseForm(c echo.Context) error {
+	return h.oneClickForm(c, releaseClick, false)
+}
+func (h *Handlers) submitRelease(c echo.Context) error { return h.oneClickForm(c, releaseClick, true) }
+func (h *Handlers) showAcknowledgeForm(c echo.Context) error {
+	return h.oneClickForm(c, acknowledgeClick, false)
+}
+func (h *Handlers) submitAcknowledge(c echo.Context) error {
+	return h.oneClickForm(c, acknowledgeClick, true)
+}
+
+// statusAmountChanges describes the status and remaining-amount changes of
+// a cancel or release: ": status Authorized → Cancelled; remaining
+// authorized 149.97 EUR → 0.00 EUR", or "" when the read-back shows none.
+func statusAmountChanges(res orders.Result) string {
+	pretty := func(m map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			out[k] = v
+		}
+		if s, ok := out["status"]; ok {
+			out["status"] = view.StatusText(omclient.Status(s))
+		}
+		return out
+	}
+	d := describeChanges(pretty(res.Before), pretty(res.After), []string{"status", "remaining_authorized_amount"},
+		map[string]string{"status": "status", "remaining_authorized_amount": "remaining authorized"})
+	if d == "" {
+		return ""
+	}
+	return ": " + d
+}
+
+// orderMoney writes an amount of the order in its currency and locale.
+func orderMoney(o *omclient.Order, v int64) string {
+	return money.Format(v, o.PurchaseCurrency.String(), string(o.Locale))
+}
+
+// showTime writes a time in the agent's zone, like the order page.
+func (h *Handlers) showTime(c echo.Context, t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.In(agentZone(c)).Format("2 Jan 2006, 15:04 MST")
+}
+
+func parseRFC3339(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func itoaDays(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
+}
