@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -35,6 +36,12 @@ var chromium struct {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// Start the browser before the first test when it is installed, so a
+	// journey's duration in the -v output is the journey's alone.
+	if path, err := findChromium(); err == nil && !testing.Short() {
+		startChromium(path)
+	}
 	code := m.Run()
 	if chromium.cancel != nil {
 		chromium.cancel()
@@ -49,6 +56,15 @@ func TestMain(m *testing.M) {
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
+	startChromium(path)
+	if chromium.err != nil {
+		t.Fatalf("starting chromium (%s): %v", path, chromium.err)
+	}
+	return chromium.ctx
+}
+
+// startChromium launches the shared browser once.
+func startChromium(path string) {
 	chromium.once.Do(func() {
 		dir, err := os.MkdirTemp("", "ordercare-e2e-profile-")
 		if err != nil {
@@ -78,10 +94,6 @@ func browserContext(t *testing.T) context.Context {
 		// action").
 		chromium.err = chromedp.Do(ctx)
 	})
-	if chromium.err != nil {
-		t.Fatalf("starting chromium (%s): %v", path, chromium.err)
-	}
-	return chromium.ctx
 }
 
 // browser is a test's handle on the shared browser and its server.
@@ -341,4 +353,10 @@ func (p *page) cookie(name string) string {
 		}
 	}
 	return ""
+}
+
+// viewport resizes the tab's viewport.
+func (p *page) viewport(w, h int64) {
+	p.t.Helper()
+	p.do("resizing the viewport", chromedp.EmulateViewport(w, h))
 }

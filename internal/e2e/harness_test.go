@@ -108,12 +108,7 @@ func startServer(t *testing.T) *server {
 // or fails it under CI=true (the test command installs the package).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium"} {
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
+	if p, err := findChromium(); err == nil {
 		return p
 	}
 	const msg = "chromium is not installed (Debian package chromium; scripts/test.sh installs it)"
@@ -122,6 +117,14 @@ func chromiumPath(t *testing.T) string {
 	}
 	t.Skip(msg + ": skipping the browser test")
 	return ""
+}
+
+// findChromium looks for /usr/bin/chromium, then chromium on PATH.
+func findChromium() (string, error) {
+	if fi, err := os.Stat("/usr/bin/chromium"); err == nil && !fi.IsDir() {
+		return "/usr/bin/chromium", nil
+	}
+	return exec.LookPath("chromium")
 }
 
 // artifacts is the folder for one test's failure artifacts: the test's
