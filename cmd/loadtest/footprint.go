@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+type footprintFlags struct {
+	dir    string
+	keep   bool
+	starts int
+}
+
+func (f *footprintFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dir, "dir", "", "parent of the work folder (empty: the system temp folder)")
+	fs.BoolVar(&f.keep, "keep", false, "keep the work folder afterwards")
+	fs.IntVar(&f.starts, "starts", 5, "restarts timed per mode (after the first start on an empty folder)")
+}
+
+func footprintCmd(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("loadtest footprint", flag.ContinueOnError)
+	var f footprintFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return runFootprint(ctx, f, out)
+}
+
+// runFootprint builds the binary (plain and stripped), then times start to
+// first 200 from /healthz of the built binary as a subprocess, in both
+// modes, and reads its memory right after.
+func runFootprint(ctx context.Context, f footprintFlags, out io.Writer) error {
+	if f.starts < 1 {
+		return errors.New("-starts must be at least 1")
+	}
+	sf := stackFlags{dir: f.dir, keep: f.keep}
+	dir, cleanup, err := sf.workDir()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	bin := filepath.Join(dir, "admin")
+	if err := goBuild(ctx, bin); err != nil {
+		return err
+	}
+	stripped := filepath.Join(dir, "admin-stripped")
+	if err := goBuild(ctx, stripped, "-ldflags=-s -w"); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "footprint:\n  binary: %s (go build), %s (go build -ldflags=\"-s -w\")\n", fileMB(bin), fileMB(stripped))
+
+	sb, err := startSandbox(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer sb.close()
+	modes := []struct {
+		name string
+		args func(addr, db string) []string
+		env  []string
+	}{
+		{"against a provider (the sandbox of this process)", func(addr, db string) []string {
+			return []string{"serve", "-addr", addr, "-db", db, "-om-url", sb.url, "-om-provider", "kustom", "-om-user", sb.user}
+		}, []string{"ORDERCARE_OM_PASSWORD=" + sb.pass}},
+		{"built-in sandbox (demo)", func(addr, db string) []string {
+			return []string{"serve", "-addr", addr, "-db", db}
+		}, []string{"ORDERCARE_DEMO_PASSWORD=" + agentPassword}},
+	}
+	for i, m := range modes {
+		modeDir := filepath.Join(dir, fmt.Sprintf("mode-%d", i))
+		if err := os.Mkdir(modeDir, 0o700); err != nil {
+			return err
+		}
+		var first time.Duration
+		var restarts []time.Duration
+		var mem procMem
+		for run := range f.starts + 1 {
+			d, m2, err := timeStart(ctx, bin, modeDir, m.args, m.env)
+			if err != nil {
+				return fmt.Errorf("%s: %w", m.name, err)
+			}
+			if run == 0 {
+				first = d
+				continue
+			}
+			restarts = append(restarts, d)
+			mem = m2
+		}
+		slices.Sort(restarts)
+		fmt.Fprintf(out, "  %s:\n    start to first /healthz 200: first start (empty folder) %s ms; restarts median %s ms, max %s ms (%d runs)\n"+
+			"    memory right after start: %s\n", m.name, ms(first), ms(restarts[len(restarts)/2]), ms(restarts[len(restarts)-1]), len(restarts), mem)
+	}
+	return nil
+}
+
+// timeStart starts bin once in dir and returns the time from exec to the
+// first 200 from /healthz and the memory at that moment, then stops it.
+func timeStart(ctx context.Context, bin, dir string, args func(addr, db string) []string, env []string) (time.Duration, procMem, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, procMem{}, err
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "admin.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return 0, procMem{}, err
+	}
+	bo, err := startProcess(ctx, bin, logFile, "http://"+addr, args(addr, filepath.Join(dir, "admin.db")), env...)
+	if err != nil {
+		return 0, procMem{}, err
+	}
+	d := bo.ready.Sub(bo.started)
+	mem, merr := readProcMem(bo.pid)
+	return d, mem, errors.Join(merr, bo.stop())
+}
+
+func fileMB(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f MB", float64(st.Size())/(1<<20))
+}

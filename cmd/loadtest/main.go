@@ -1,0 +1,77 @@
+// Command loadtest runs the performance benchmarks of issue 8 against a
+// real build of the back office on this machine, with the Order Management
+// sandbox (omsim) in this process on a loopback port. All traffic stays on
+// 127.0.0.1. docs/PERFORMANCE.md records the figures and how to read them.
+//
+//	go run ./cmd/loadtest overhead   # 1. order page vs raw provider GET, 50 ms provider latency
+//	go run ./cmd/loadtest render     # 2. order page with zero provider latency, 50 agents
+//	go run ./cmd/loadtest audit      # 3. audit append with 1/10/50 writers vs the disk's fsync rate
+//	go run ./cmd/loadtest footprint  # 5. binary size, start to first /healthz 200, RSS after start
+//	go run ./cmd/loadtest caching    #    cache headers, compression, no order cached across agents
+//	go run ./cmd/loadtest all        # everything above, in that order
+//
+// Benchmark 4 (audit search) is a Go benchmark in internal/audit.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Usage: loadtest <benchmark> [flags]
+
+Benchmarks:
+  overhead    order page vs raw provider GET at 1, 10, 50 agents, provider latency 50 ms
+  render      order page with zero provider latency at 50 agents (optionally -cpuprofile)
+  audit       audit append with 1, 10, 50 writers beside the disk's own fsync rate
+  footprint   binary size, start to first 200 from /healthz, RSS after start
+  caching     cache headers, compression, fresh provider state for every agent
+  all         all of the above in order (RSS is also taken after overhead)
+
+Run 'loadtest <benchmark> -h' for its flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest: "+err.Error())
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return errors.New("missing benchmark name")
+	}
+	name, args := args[0], args[1:]
+	switch name {
+	case "overhead":
+		return overheadCmd(ctx, args, out)
+	case "render":
+		return renderCmd(ctx, args, out)
+	case "audit":
+		return auditCmd(ctx, args, out)
+	case "footprint":
+		return footprintCmd(ctx, args, out)
+	case "caching":
+		return cachingCmd(ctx, args, out)
+	case "all":
+		return allCmd(ctx, args, out)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(out, usage)
+		return flag.ErrHelp
+	}
+	return fmt.Errorf("unknown benchmark %q (run 'loadtest help')", name)
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type overheadFlags struct {
+	stack   stackFlags
+	latency time.Duration
+	agents  string
+	warmup  time.Duration
+	window  time.Duration
+}
+
+func (f *overheadFlags) register(fs *flag.FlagSet) {
+	f.stack.register(fs)
+	fs.DurationVar(&f.latency, "latency", 50*time.Millisecond, "latency the sandbox adds to every response, like a remote provider")
+	fs.StringVar(&f.agents, "agents", "1,10,50", "comma-separated numbers of concurrent agents")
+	fs.DurationVar(&f.warmup, "warmup", time.Second, "warm-up per phase, not counted")
+	fs.DurationVar(&f.window, "window", 10*time.Second, "measured time per phase")
+}
+
+func parseCounts(s string) ([]int, error) {
+	var out []int
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-agents: %q is not a list of positive numbers", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func overheadCmd(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("loadtest overhead", flag.ContinueOnError)
+	var f overheadFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, err := runOverhead(ctx, f, out)
+	return err
+}
+
+// overheadRow is one line of the overhead table.
+type overheadRow struct {
+	agents    int
+	raw, page phase
+}
+
+// runOverhead measures, for each agent count, the raw provider GET and the
+// order page for the same orders, and prints the page/raw ratios. It
+// returns the back office's memory after the run (subprocess only).
+func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter procMem, err error) {
+	counts, err := parseCounts(f.agents)
+	if err != nil {
+		return procMem{}, err
+	}
+	maxAgents := 0
+	for _, n := range counts {
+		maxAgents = max(maxAgents, n)
+	}
+	dir, cleanup, err := f.stack.workDir()
+	if err != nil {
+		return procMem{}, err
+	}
+	defer cleanup()
+	sb, err := startSandbox(ctx, dir)
+	if err != nil {
+		return procMem{}, err
+	}
+	defer sb.close()
+	bo, err := startBackOffice(ctx, &f.stack, dir, sb, maxAgents)
+	if err != nil {
+		return procMem{}, err
+	}
+	defer func() { err = errors.Join(err, bo.stop()) }()
+	if bo.pid != 0 {
+		if m, err := readProcMem(bo.pid); err == nil {
+			fmt.Fprintf(out, "back office pid %d after start: %s\n", bo.pid, m)
+		}
+	}
+
+	agents, err := signInAgents(ctx, bo.url, maxAgents)
+	if err != nil {
+		return procMem{}, err
+	}
+	ids := sb.orderIDs
+	// Same order for both paths: worker w, request k.
+	orderFor := func(w, k int) string { return ids[(w*7+k)%len(ids)] }
+	if body, err := agents[0].get(ctx, "/orders/"+ids[0]); err != nil {
+		return procMem{}, fmt.Errorf("order page: %w", err)
+	} else if !bytes.Contains(body, []byte(ids[0])) {
+		return procMem{}, errors.New("order page does not show its order id")
+	}
+
+	sb.setLatency(f.latency)
+	defer sb.setLatency(0)
+	fmt.Fprintf(out, "overhead: sandbox latency %s, %d orders, warm-up %s + %s measured per phase, back office %s; %s\n",
+		f.latency, len(ids), f.warmup, f.window, modeName(f.stack.inProcess), machineLoad())
+	var rows []overheadRow
+	for _, n := range counts {
+		raws := make([]*rawClient, n)
+		for i := range raws {
+			raws[i] = newRawClient(sb)
+		}
+		row := overheadRow{agents: n}
+		row.raw = runPhase(ctx, n, f.warmup, f.window, func(ctx context.Context, w, k int) error {
+			_, err := raws[w].getOrder(ctx, orderFor(w, k))
+			return err
+		})
+		row.page = runPhase(ctx, n, f.warmup, f.window, func(ctx context.Context, w, k int) error {
+			_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
+			return err
+		})
+		rows = append(rows, row)
+		if ctx.Err() != nil {
+			return procMem{}, ctx.Err()
+		}
+	}
+	printOverhead(out, rows)
+	fmt.Fprintf(out, "%s at the end\n", machineLoad())
+	if bo.pid != 0 {
+		if memAfter, err = readProcMem(bo.pid); err == nil {
+			fmt.Fprintf(out, "back office pid %d after the overhead run: %s\n", bo.pid, memAfter)
+		}
+	}
+	for _, r := range rows {
+		if r.raw.errors+r.page.errors > 0 {
+			return memAfter, fmt.Errorf("%d agents: %d raw and %d page errors, first: %v", r.agents,
+				r.raw.errors, r.page.errors, errors.Join(r.raw.firstErr, r.page.firstErr))
+		}
+	}
+	return memAfter, nil
+}
+
+func printOverhead(out io.Writer, rows []overheadRow) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "agents\tpath\tn\treq/s\tp50 ms\tp95 ms\tp99 ms\t")
+	for _, r := range rows {
+		for _, p := range []struct {
+			name string
+			ph   phase
+		}{{"raw GET", r.raw}, {"order page", r.page}} {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%.0f\t%s\t%s\t%s\t\n", r.agents, p.name, p.ph.count(), p.ph.perSecond(),
+				ms(p.ph.pct(0.50)), ms(p.ph.pct(0.95)), ms(p.ph.pct(0.99)))
+		}
+		fmt.Fprintf(tw, "%d\tratio page/raw\t\t\t%.3f\t%.3f\t%.3f\t\n", r.agents, ratio(r.page.pct(0.50), r.raw.pct(0.50)),
+			ratio(r.page.pct(0.95), r.raw.pct(0.95)), ratio(r.page.pct(0.99), r.raw.pct(0.99)))
+	}
+	_ = tw.Flush()
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func modeName(inProcess bool) string {
+	if inProcess {
+		return "in process"
+	}
+	return "as a subprocess"
+}

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"ordercare/internal/app"
+	"ordercare/internal/config"
+	"ordercare/internal/db"
+	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
+	"ordercare/internal/staff"
+)
+
+// stackFlags are the settings shared by the benchmarks that start the back
+// office.
+type stackFlags struct {
+	bin       string
+	dir       string
+	inProcess bool
+	keep      bool
+}
+
+func (f *stackFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.bin, "bin", "", "admin binary to run (empty: go build ./cmd/admin into the work folder)")
+	fs.StringVar(&f.dir, "dir", "", "parent of the work folder holding the databases (empty: the system temp folder)")
+	fs.BoolVar(&f.inProcess, "inprocess", false, "run the back office in this process (internal/app) instead of as a subprocess")
+	fs.BoolVar(&f.keep, "keep", false, "keep the work folder (databases, admin.log) afterwards")
+}
+
+// workDir makes the folder for one run's databases and logs.
+func (f *stackFlags) workDir() (dir string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp(f.dir, "ordercare-load-")
+	if err != nil {
+		return "", nil, fmt.Errorf("work folder: %w", err)
+	}
+	return dir, func() {
+		if f.keep {
+			return
+		}
+		_ = os.RemoveAll(dir)
+	}, nil
+}
+
+// adminBinary returns the binary to run, building it into dir when none was
+// given, so the measured process is a real build and not `go run`.
+func (f *stackFlags) adminBinary(ctx context.Context, dir string) (string, error) {
+	if f.bin != "" {
+		return f.bin, nil
+	}
+	out := filepath.Join(dir, "admin")
+	if err := goBuild(ctx, out); err != nil {
+		return "", err
+	}
+	return out, nil
+}
+
+func goBuild(ctx context.Context, out string, extra ...string) error {
+	args := append([]string{"build", "-o", out}, extra...)
+	args = append(args, "ordercare/cmd/admin")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+	return nil
+}
+
+// sandbox is omsim with demo data, served on a loopback port by this
+// process; unlike the back office's built-in sandbox its credentials are
+// known, so the raw provider GET can be measured beside the order page.
+type sandbox struct {
+	sb         *omsim.Sandbox
+	srv        *http.Server
+	url        string
+	user, pass string
+	orderIDs   []string
+}
+
+func startSandbox(ctx context.Context, dir string) (*sandbox, error) {
+	s := &sandbox{user: "load", pass: randomHex(16)}
+	sb, err := omsim.New(ctx, omsim.Options{Provider: omclient.ProviderKustom, Username: s.user, Password: s.pass,
+		DBPath: filepath.Join(dir, "sandbox.db"), Demo: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.sb = sb
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = sb.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.url = "http://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	if s.orderIDs, err = sb.OrderIDs(ctx); err != nil {
+		s.close()
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if len(s.orderIDs) == 0 {
+		s.close()
+		return nil, errors.New("sandbox: no demo orders")
+	}
+	return s, nil
+}
+
+// setLatency adds d to every sandbox response, like a remote provider.
+func (s *sandbox) setLatency(d time.Duration) { s.sb.SetFaults(omsim.Faults{Latency: d}) }
+
+func (s *sandbox) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.srv.Shutdown(ctx)
+	_ = s.sb.Close()
+}
+
+// agentPassword is the password of every load-test agent account.
+const agentPassword = "load-test-password-1"
+
+func agentEmail(i int) string { return fmt.Sprintf("agent-%02d@example.com", i) }
+
+// seedAgents creates n agent accounts in admin.db before the back office
+// starts, with the production password hashing.
+func seedAgents(ctx context.Context, dbPath string, n int) error {
+	d, err := db.Open(ctx, dbPath, db.SyncNormal)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = d.Close() }()
+	st, err := staff.Open(ctx, d, staff.Options{})
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		if _, err := st.Add(ctx, agentEmail(i), staff.RoleAgent, agentPassword); err != nil {
+			return fmt.Errorf("agent %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// backOffice is a running back office pointed at the sandbox, either a
+// subprocess of the built binary or internal/app in this process.
+type backOffice struct {
+	url  string
+	pid  int // 0 when in process
+	cmd  *exec.Cmd
+	stop func() error
+	// started is when the process was started (subprocess) or Build was
+	// called (in process); ready is when /healthz first answered 200.
+	started, ready time.Time
+}
+
+// startBackOffice seeds agents agents and starts the back office in dir
+// against sb.
+func startBackOffice(ctx context.Context, f *stackFlags, dir string, sb *sandbox, agents int) (*backOffice, error) {
+	dbPath := filepath.Join(dir, "admin.db")
+	if err := seedAgents(ctx, dbPath, agents); err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "admin.log"))
+	if err != nil {
+		return nil, err
+	}
+	if f.inProcess {
+		return startInProcess(ctx, dbPath, sb, logFile)
+	}
+	bin, err := f.adminBinary(ctx, dir)
+	if err != nil {
+		_ = logFile.Close()
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		_ = logFile.Close()
+		return nil, err
+	}
+	return startProcess(ctx, bin, logFile, "http://"+addr, []string{"serve", "-addr", addr, "-db", dbPath,
+		"-om-url", sb.url, "-om-provider", "kustom", "-om-user", sb.user}, "ORDERCARE_OM_PASSWORD="+sb.pass)
+}
+
+func startInProcess(ctx context.Context, dbPath string, sb *sandbox, logFile *os.File) (*backOffice, error) {
+	cfg := config.Config{Addr: "127.0.0.1:0", DBPath: dbPath, OMURL: sb.url, OMProvider: omclient.ProviderKustom,
+		OMUser: sb.user, OMPassword: sb.pass, OMTimeout: config.DefaultOMTimeout}
+	started := time.Now()
+	a, err := app.Build(ctx, cfg, app.WithLogger(slog.New(slog.NewTextHandler(logFile, nil))), app.WithOutput(io.Discard))
+	if err != nil {
+		_ = logFile.Close()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	errc := make(chan error, 1)
+	go func() { errc <- a.Run(runCtx) }()
+	bo := &backOffice{url: a.URL(), started: started, stop: func() error {
+		cancel()
+		err := <-errc
+		return errors.Join(err, logFile.Close())
+	}}
+	if bo.ready, err = waitHealthy(ctx, bo.url, 10*time.Second); err != nil {
+		_ = bo.stop()
+		return nil, err
+	}
+	return bo, nil
+}
+
+// startProcess runs bin with args, output to logFile, and waits for the
+// first 200 from /healthz at base.
+func startProcess(ctx context.Context, bin string, logFile *os.File, base string, args []string, env ...string) (*backOffice, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(cleanEnv(), env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	bo := &backOffice{url: base, pid: cmd.Process.Pid, cmd: cmd, started: started}
+	bo.stop = func() error {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			err = errors.Join(errors.New("back office did not stop within 30 s"), <-done)
+		}
+		return errors.Join(err, logFile.Close())
+	}
+	ready, err := waitHealthy(ctx, base, 10*time.Second)
+	if err != nil {
+		_ = bo.stop()
+		return nil, fmt.Errorf("%w (see %s)", err, logFile.Name())
+	}
+	bo.ready = ready
+	return bo, nil
+}
+
+// cleanEnv is this process's environment without ORDERCARE_ settings, so
+// the flags alone configure the back office.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ORDERCARE_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// waitHealthy polls /healthz every millisecond until it answers 200 and
+// returns when it did.
+func waitHealthy(ctx context.Context, base string, limit time.Duration) (time.Time, error) {
+	c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if ctx.Err() != nil {
+			return time.Time{}, ctx.Err()
+		}
+		resp, err := c.Get(base + "/healthz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Now(), nil
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return time.Time{}, fmt.Errorf("no 200 from %s/healthz within %s", base, limit)
+}
+
+// freeAddr finds a free loopback port for a subprocess to listen on.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestPercentilesNearestRank(t *testing.T) {
+	t.Parallel()
+	samples := make([]time.Duration, 100)
+	for i := range samples {
+		samples[i] = time.Duration(i+1) * time.Millisecond // 1..100 ms
+	}
+	p := phase{samples: samples, elapsed: 2 * time.Second}
+	tests := []struct {
+		q    float64
+		want time.Duration
+	}{
+		{0.50, 50 * time.Millisecond},
+		{0.95, 95 * time.Millisecond},
+		{0.99, 99 * time.Millisecond},
+		{1, 100 * time.Millisecond},
+		{0, 1 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		if got := p.pct(tc.q); got != tc.want {
+			t.Errorf("pct(%v) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+	if got := p.perSecond(); got != 50 {
+		t.Errorf("perSecond = %v, want 50", got)
+	}
+	if got := (phase{}).pct(0.99); got != 0 {
+		t.Errorf("pct of no samples = %v, want 0", got)
+	}
+}
+
+func TestParseCounts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    []int
+		wantErr bool
+	}{
+		{"1,10,50", []int{1, 10, 50}, false},
+		{" 5 ", []int{5}, false},
+		{"1,,2", nil, true},
+		{"0", nil, true},
+		{"ten", nil, true},
+	}
+	for _, tc := range tests {
+		got, err := parseCounts(tc.in)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("parseCounts(%q) error = %v, want error %t", tc.in, err, tc.wantErr)
+			continue
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("parseCounts(%q) = %v, want %v", tc.in, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("parseCounts(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		}
+	}
+}
+
+// runPhase counts only what finished without error after the warm-up.
+func TestRunPhaseCountsSuccessesAfterWarmup(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	p := runPhase(context.Background(), 2, 20*time.Millisecond, 60*time.Millisecond, func(_ context.Context, w, k int) error {
+		time.Sleep(time.Millisecond)
+		if w == 1 && k%2 == 0 {
+			return boom
+		}
+		return nil
+	})
+	if p.errors == 0 || !errors.Is(p.firstErr, boom) {
+		t.Fatalf("errors = %d, first %v; want the failures of worker 1 counted", p.errors, p.firstErr)
+	}
+	if p.count() == 0 {
+		t.Fatal("no successful samples")
+	}
+	for i := 1; i < len(p.samples); i++ {
+		if p.samples[i] < p.samples[i-1] {
+			t.Fatal("samples not sorted")
+		}
+	}
+}
