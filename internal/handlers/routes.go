@@ -33,7 +33,7 @@ type Route struct {
 // Routes is the table of contents of the back office. D2 and later form
 // handlers add their rows here.
 func (h *Handlers) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Handler: h.healthz, Public: true, NoSession: true},
 		{Name: "static", Method: http.MethodGet, Path: "/static/*", Handler: h.static, Public: true, NoSession: true},
 
@@ -69,7 +69,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "captures.send-out.submit", Method: http.MethodPost, Path: captureForm(omclient.OpTriggerSendOut), Handler: h.submitSendOut, Min: staff.RoleAgent},
 		{Name: "captures.due-date", Method: http.MethodGet, Path: captureForm(omclient.OpExtendDueDate), Handler: h.showDueDateForm, Min: staff.RoleAgent},
 		{Name: "captures.due-date.submit", Method: http.MethodPost, Path: captureForm(omclient.OpExtendDueDate), Handler: h.submitDueDate, Min: staff.RoleAgent},
-	}
+	}, h.moneyFormRoutes()...)
 }
 
 // orderForm is the route path of an order-level form: /orders/:id/<slug>.

@@ -1,0 +1,19 @@
+package handlers
+
+import (
+	"net/http"
+
+	"ordercare/internal/staff"
+)
+
+// moneyFormRoutes are the rows of the money forms (change amount and
+// lines, capture, refund), appended to the routes table: agents and up,
+// never the auditor, not even to look at a form. Each form also has a
+// preview URL its inputs post to as the agent types; it sends nothing.
+func (h *Handlers) moneyFormRoutes() []Route {
+	return []Route{
+		{Name: "orders.amount", Method: http.MethodGet, Path: "/orders/:id/amount", Handler: h.showAmountForm, Min: staff.RoleAgent},
+		{Name: "orders.amount.submit", Method: http.MethodPost, Path: "/orders/:id/amount", Handler: h.submitAmount, Min: staff.RoleAgent},
+		{Name: "orders.amount.preview", Method: http.MethodPost, Path: "/orders/:id/amount/preview", Handler: h.previewAmount, Min: staff.RoleAgent},
+	}
+}
