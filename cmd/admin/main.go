@@ -49,6 +49,7 @@ const usage = `Usage:
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
   admin audit verify             check the audit log's hash chain
+  admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)
 `
 
 func run(ctx context.Context, args []string, e env) error {
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return user(ctx, args[1:], e)
 	case "audit":
 		return auditCmd(ctx, args[1:], e)
+	case "backup":
+		return backupCmd(ctx, args[1:], e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage+"\nSettings of 'admin serve' (flags win over the environment):\n\n")
 		err := serve(ctx, []string{"-h"}, env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout})
