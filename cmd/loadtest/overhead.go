@@ -56,6 +56,9 @@ func overheadCmd(ctx context.Context, args []string, out io.Writer) error {
 type overheadRow struct {
 	agents    int
 	raw, page phase
+	// rawConns and pageConns are the connections the sandbox accepted
+	// during each phase.
+	rawConns, pageConns int64
 }
 
 // runOverhead measures, for each agent count, the raw provider GET and the
@@ -115,14 +118,17 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 			raws[i] = newRawClient(sb)
 		}
 		row := overheadRow{agents: n}
+		c0 := sb.conns.Load()
 		row.raw = runPhase(ctx, n, f.warmup, f.window, func(ctx context.Context, w, k int) error {
 			_, err := raws[w].getOrder(ctx, orderFor(w, k))
 			return err
 		})
+		c1 := sb.conns.Load()
 		row.page = runPhase(ctx, n, f.warmup, f.window, func(ctx context.Context, w, k int) error {
 			_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
 			return err
 		})
+		row.rawConns, row.pageConns = c1-c0, sb.conns.Load()-c1
 		rows = append(rows, row)
 		if ctx.Err() != nil {
 			return procMem{}, ctx.Err()
@@ -146,14 +152,15 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 
 func printOverhead(out io.Writer, rows []overheadRow) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "agents\tpath\tn\treq/s\tp50 ms\tp95 ms\tp99 ms\t")
+	fmt.Fprintln(tw, "agents\tpath\tn\treq/s\tp50 ms\tp95 ms\tp99 ms\tprovider conns\t")
 	for _, r := range rows {
 		for _, p := range []struct {
-			name string
-			ph   phase
-		}{{"raw GET", r.raw}, {"order page", r.page}} {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%.0f\t%s\t%s\t%s\t\n", r.agents, p.name, p.ph.count(), p.ph.perSecond(),
-				ms(p.ph.pct(0.50)), ms(p.ph.pct(0.95)), ms(p.ph.pct(0.99)))
+			name  string
+			ph    phase
+			conns int64
+		}{{"raw GET", r.raw, r.rawConns}, {"order page", r.page, r.pageConns}} {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t\n", r.agents, p.name, p.ph.count(), p.ph.perSecond(),
+				ms(p.ph.pct(0.50)), ms(p.ph.pct(0.95)), ms(p.ph.pct(0.99)), p.conns)
 		}
 		fmt.Fprintf(tw, "%d\tratio page/raw\t\t\t%.3f\t%.3f\t%.3f\t\n", r.agents, ratio(r.page.pct(0.50), r.raw.pct(0.50)),
 			ratio(r.page.pct(0.95), r.raw.pct(0.95)), ratio(r.page.pct(0.99), r.raw.pct(0.99)))

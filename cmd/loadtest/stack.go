@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -89,6 +90,9 @@ type sandbox struct {
 	url        string
 	user, pass string
 	orderIDs   []string
+	// conns counts connections the sandbox accepted: a client that does
+	// not keep its connections alive opens one per request.
+	conns atomic.Int64
 }
 
 func startSandbox(ctx context.Context, dir string) (*sandbox, error) {
@@ -105,7 +109,12 @@ func startSandbox(ctx context.Context, dir string) (*sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				s.conns.Add(1)
+			}
+		}}
 	go func() { _ = s.srv.Serve(ln) }()
 	if s.orderIDs, err = sb.OrderIDs(ctx); err != nil {
 		s.close()
