@@ -16,6 +16,7 @@ import (
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
+	"ordercare/internal/outbox"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -53,6 +54,12 @@ type Handlers struct {
 	TrustedProxy netip.Prefix
 	// OMTimeout bounds the provider reads of one page (order page).
 	OMTimeout time.Duration
+
+	// Hooks serves POST /hooks/orders (hooks.go); nil: the route answers 404.
+	Hooks *Hooks
+	// Outbox is shown to admins at /outbox (outbox.go); nil when outbound
+	// events are not configured.
+	Outbox *outbox.Outbox
 }
 
 func (h *Handlers) now() time.Time {

@@ -46,6 +46,13 @@ func (h *Handlers) Routes() []Route {
 		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
 
+		// Order intake for the shop (issue 10): a machine endpoint with a
+		// bearer token, so no session and no CSRF; rate-limited in hooks.go.
+		{Name: "hooks.orders", Method: http.MethodPost, Path: "/hooks/orders", Handler: h.hookOrders, Public: true, NoSession: true},
+		// Outbound events (issue 10): admins see deliveries and retry failed ones.
+		{Name: "outbox", Method: http.MethodGet, Path: "/outbox", Handler: h.showOutbox, Min: staff.RoleAdmin},
+		{Name: "outbox.retry", Method: http.MethodPost, Path: "/outbox/:id/retry", Handler: h.retryOutbox, Min: staff.RoleAdmin},
+
 		// Order-change forms owned by F1 (issue 4; paths from
 		// view.ActionSlug): agents and up; never the auditor, not even the
 		// GET of a form.

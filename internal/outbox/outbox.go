@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"ordercare/internal/audit"
@@ -155,4 +156,13 @@ func (o *Outbox) poke() {
 	case o.wake <- struct{}{}:
 	default:
 	}
+}
+
+// TargetHost is the receiving URL's host, for the admin page.
+func (o *Outbox) TargetHost() string {
+	u, err := url.Parse(o.url)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
