@@ -28,6 +28,13 @@ var routeAccess = map[string]string{
 	"POST /login":   "public",
 	"POST /logout":  "signed-in",
 
+	// The shop's order intake (issue 10): a machine endpoint with its own
+	// bearer token, no session.
+	"POST /hooks/orders": "public",
+	// Outbound event deliveries: admins only.
+	"GET /outbox":            "admin",
+	"POST /outbox/:id/retry": "admin",
+
 	"GET /":           "agent+auditor",
 	"GET /orders":     "agent+auditor",
 	"GET /orders/:id": "agent+auditor",

@@ -46,6 +46,12 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 		if lr.Method == http.MethodGet || lr.Method == http.MethodHead {
 			continue
 		}
+		if tableRoute(t, a.h, lr).NoSession {
+			// A machine endpoint (no session, so no cookie a forged
+			// request could ride on): it authenticates each request by
+			// its own token, tested with its handler.
+			continue
+		}
 		n++
 		t.Run(lr.String(), func(t *testing.T) {
 			ag := a.signedIn(staff.RoleAdmin)
