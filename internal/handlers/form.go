@@ -208,6 +208,18 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 	return ch, ok
 }
 
+// keyUsed reports whether the idempotency key already has an audited
+// attempt: a resubmit of a form that was sent, which the pipeline answers
+// (replay or retry) even when the values now equal the order's, so "nothing
+// changed" guards must let it through.
+func (h *Handlers) keyUsed(c echo.Context, key string) bool {
+	if key == "" || h.Audit == nil {
+		return false
+	}
+	as, err := h.Audit.AttemptsByKey(c.Request().Context(), key)
+	return err == nil && len(as) > 0
+}
+
 // checkText is the shared rule for a single-line text field: printable,
 // at most max characters, and present when required. It returns the
 // message to show, or "".

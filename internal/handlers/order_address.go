@@ -75,13 +75,13 @@ func (h *Handlers) submitAddress(c echo.Context) error {
 			// The client sends only filled fields, so an emptied optional
 			// field would silently keep its value at the provider.
 			f.AddError(fd.Name, "Emptying this field is not possible here: the provider would keep “"+cur[fd.Key]+"”. Type a new value or restore it.")
-		default:
+		case fd.MaxLength > 0:
 			if msg := checkText(v, false, fd.MaxLength); msg != "" {
 				f.AddError(fd.Name, msg)
 			}
 		}
 	}
-	if !changed && !f.HasErrors() {
+	if !changed && !f.HasErrors() && !h.keyUsed(c, ch.IdempotencyKey) {
 		f.AddError("", "Nothing to send: the address is the same as the order's. Change at least one field.")
 	}
 	body := &omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{

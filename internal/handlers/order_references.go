@@ -14,9 +14,10 @@ import (
 
 // The merchant references form (PATCH .../merchant-references): two
 // fields of 0..255 characters. An emptied field clears that reference; a
-// field left as it was is not sent at all, so a reference changed
-// meanwhile (in another tab, by the shop) is not overwritten with the
-// value this form happened to show.
+// field left as the form showed it (the order's value when the form was
+// rendered, carried in a hidden field) is not sent at all, so a reference
+// changed meanwhile (in another tab, by the shop) is not overwritten with
+// the value this form happened to show.
 
 // maxReference is the length limit of a merchant reference (om-api.md §3).
 const maxReference = 255
@@ -67,8 +68,11 @@ func (h *Handlers) submitReferences(c echo.Context) error {
 			f.AddError(rf.name, msg)
 			continue
 		}
-		if v == cur[i] || v == f.Value(shownPrefix+rf.name) {
-			continue // untouched: not sent
+		// Untouched means as the form showed it (not as the order has it
+		// now): a double submit then sends the same body again, which the
+		// pipeline answers from the first attempt.
+		if v == f.Value(shownPrefix+rf.name) {
+			continue
 		}
 		send[i] = &v
 	}
