@@ -141,7 +141,7 @@ func TestCaptureShippingInfoForm(t *testing.T) {
 
 	// The capture's action on the order page links here.
 	page := ag.get("/orders/"+o.OrderID, nil)
-	if href := page.doc.Find(`[data-capture-id="` + capID + `"] a[data-action="add_capture_shipping_info"]`).AttrOr("href", ""); href != path {
+	if href := page.doc.Find(`[data-capture-id="`+capID+`"] a[data-action="add_capture_shipping_info"]`).AttrOr("href", ""); href != path {
 		t.Errorf("capture action links %q, want %q", href, path)
 	}
 	applied := a.applied(o.OrderID)
