@@ -360,3 +360,25 @@ func (p *page) viewport(w, h int64) {
 	p.t.Helper()
 	p.do("resizing the viewport", chromedp.EmulateViewport(w, h))
 }
+
+// openAction opens an order action's form in the order page's panel (an
+// htmx request: the page stays) and waits for the form.
+func (p *page) openAction(op string) {
+	p.t.Helper()
+	p.click(`#order-actions a[data-action="` + op + `"]`)
+	p.visible(`#order-form [data-testid="form"][data-action="` + op + `"] [data-testid="change-form"]`)
+}
+
+// choose selects an option of a select by value and tells the page so.
+func (p *page) choose(sel, value string) {
+	p.t.Helper()
+	p.do("choosing "+value+" in "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
+	eval[bool](p, `document.querySelector(`+js(sel)+`).dispatchEvent(new Event("change", {bubbles: true}))`)
+}
+
+// waitFlash waits for the order page's confirmation and returns it.
+func (p *page) waitFlash(what string) string {
+	p.t.Helper()
+	p.waitFor(what, `document.querySelector('#order-flash [data-testid="flash"]')`)
+	return p.text(`#order-flash [data-testid="flash"]`)
+}

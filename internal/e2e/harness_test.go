@@ -17,8 +17,11 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/app"
+	"ordercare/internal/audit"
 	"ordercare/internal/config"
+	"ordercare/internal/db"
 	"ordercare/internal/omclient"
+	"ordercare/internal/session"
 	"ordercare/internal/staff"
 )
 
@@ -209,4 +212,59 @@ func (s *server) applied(t *testing.T, id string) int {
 		t.Fatalf("sandbox applied %s: %v", id, err)
 	}
 	return n
+}
+
+// endSession deletes a browser's session from the server's store, as the
+// idle timeout does: the next request of that browser is signed out.
+func (s *server) endSession(t *testing.T, token string) {
+	t.Helper()
+	if token == "" {
+		t.Fatal("the browser has no session cookie")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, s.cfg.DBPath, db.SyncNormal)
+	if err != nil {
+		t.Fatalf("opening admin.db: %v", err)
+	}
+	defer d.Close()
+	st, err := session.NewStore(ctx, d)
+	if err != nil {
+		t.Fatalf("session store: %v", err)
+	}
+	if err := st.DeleteCtx(ctx, token); err != nil {
+		t.Fatalf("deleting the session: %v", err)
+	}
+	if _, found, err := st.FindCtx(ctx, token); err != nil || found {
+		t.Fatalf("the session is still there (%v)", err)
+	}
+}
+
+// attempts are the audit log's change attempts on an order, newest first.
+func (s *server) attempts(t *testing.T, orderID string) []audit.Attempt {
+	t.Helper()
+	as, err := s.app.Audit().OrderAttempts(context.Background(), orderID)
+	if err != nil {
+		t.Fatalf("audit attempts of %s: %v", orderID, err)
+	}
+	return as
+}
+
+// checkOneSucceeded: the audit log holds exactly one attempt of op on the
+// order, and it succeeded.
+func checkOneSucceeded(t *testing.T, srv *server, orderID string, op omclient.Operation) audit.Attempt {
+	t.Helper()
+	var found []audit.Attempt
+	for _, a := range srv.attempts(t, orderID) {
+		if a.Requested.Action == string(op) {
+			found = append(found, a)
+		}
+	}
+	if len(found) != 1 || found[0].Outcome() != audit.OutcomeSucceeded {
+		var outs []string
+		for _, a := range found {
+			outs = append(outs, string(a.Outcome()))
+		}
+		t.Fatalf("audit: %d %s attempts on %s (%v), want exactly one that succeeded", len(found), op, orderID, outs)
+	}
+	return found[0]
 }
