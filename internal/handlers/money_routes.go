@@ -15,5 +15,8 @@ func (h *Handlers) moneyFormRoutes() []Route {
 		{Name: "orders.amount", Method: http.MethodGet, Path: "/orders/:id/amount", Handler: h.showAmountForm, Min: staff.RoleAgent},
 		{Name: "orders.amount.submit", Method: http.MethodPost, Path: "/orders/:id/amount", Handler: h.submitAmount, Min: staff.RoleAgent},
 		{Name: "orders.amount.preview", Method: http.MethodPost, Path: "/orders/:id/amount/preview", Handler: h.previewAmount, Min: staff.RoleAgent},
+		{Name: "orders.capture", Method: http.MethodGet, Path: "/orders/:id/capture", Handler: h.showCaptureForm, Min: staff.RoleAgent},
+		{Name: "orders.capture.submit", Method: http.MethodPost, Path: "/orders/:id/capture", Handler: h.submitCapture, Min: staff.RoleAgent},
+		{Name: "orders.capture.preview", Method: http.MethodPost, Path: "/orders/:id/capture/preview", Handler: h.previewCapture, Min: staff.RoleAgent},
 	}
 }

@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"strconv"
+
+	"ordercare/internal/money"
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/web/templates/view"
+)
+
+// The shared part of capture and refund: how much, in one of three modes.
+//
+//   - full: everything that is left (remaining authorized, or captured
+//     minus refunded); the open lines go with it when they add up to
+//     exactly that amount, else no lines are sent;
+//   - lines: chosen lines and quantities, each at most what is still open
+//     on that line; a part of a line gets its share of the discount
+//     (orders.LineBalance.Part), so every line's arithmetic holds;
+//   - amount: a typed amount, no lines.
+
+// pickWords are the words that differ between capture and refund.
+type pickWords struct {
+	verb        string // "capture", "refund"
+	done        string // "captured", "refunded"
+	left        string // "the remaining authorized amount", "what can be refunded (captured minus refunded)"
+	amountField string // view.FieldCapturedAmount, view.FieldRefundedAmount
+}
+
+// pickDraft is what the mode and typed values amount to.
+type pickDraft struct {
+	mode     string
+	balances []orders.LineBalance
+	rows     []view.PickRow
+	// lines are the lines to send (nil: none); sent[k] is the picker row
+	// of lines[k].
+	lines  []omclient.OrderLine
+	sent   []int
+	amount int64
+	known  bool
+	// fullWithoutLines: full mode, but the open lines do not add up to
+	// the amount, so none are sent (the form says why).
+	fullWithoutLines string
+	// linesNote says why the lines mode is not offered ("" when it is).
+	linesNote string
+}
+
+// pickAmount reads the mode and its values from f, putting problems at
+// their fields. left is the most that may be captured (refunded).
+func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, left int64, w pickWords) pickDraft {
+	cur, lc := o.PurchaseCurrency.String(), string(o.Locale)
+	show := func(v int64) string { return money.Format(v, cur, lc) }
+	d := pickDraft{mode: f.Value(view.FieldMode), balances: balances}
+	switch d.mode {
+	case view.ModeLines, view.ModeAmount:
+	default:
+		d.mode = view.ModeFull
+	}
+	open := 0
+	for i, b := range balances {
+		r := view.NewPickRow(i, b.Line, b.Done, cur, lc)
+		if r.Open > 0 {
+			open++
+			if f.Labels != nil {
+				f.Labels[r.QuantityField()] = rowName(i) + " (" + string(b.Line.Name) + ") quantity"
+			}
+		}
+		d.rows = append(d.rows, r)
+	}
+	switch {
+	case len(balances) == 0 && w.verb == "refund":
+		d.linesNote = "The captures carry no lines, so there are no lines to choose: refund an amount."
+	case len(balances) == 0:
+		d.linesNote = "The order has no lines, so there are no lines to choose: capture an amount."
+	case open == 0:
+		d.linesNote = "Every line is " + w.done + " already; what is left is not tied to lines: " + w.verb + " an amount."
+	}
+
+	switch d.mode {
+	case view.ModeFull:
+		d.amount, d.known = left, true
+		if lines := orders.OpenLines(balances); len(lines) > 0 {
+			if t := orders.SumLines(lines).Total; t == left && len(lines) <= omclient.MaxOrderLines {
+				d.lines = lines
+				for i, b := range balances {
+					if b.Open() > 0 {
+						d.sent = append(d.sent, i)
+					}
+				}
+			} else {
+				d.fullWithoutLines = "The open lines add up to " + show(t) + ", not " + show(left) + ", so no lines are sent with it."
+			}
+		}
+		if left <= 0 {
+			f.AddError(view.FieldMode, "Nothing is left to "+w.verb)
+			d.known = false
+		}
+	case view.ModeLines:
+		if d.linesNote != "" {
+			f.AddError(view.FieldLines, d.linesNote)
+			return d
+		}
+		ok := true
+		for i, b := range balances {
+			if b.Open() == 0 {
+				continue
+			}
+			name := view.LineField(i, view.FieldLineQuantity)
+			q, qok := quantityAt(f, name, 0, b.Open(),
+				"At most "+strconv.FormatInt(b.Open(), 10)+": the rest of this line is "+w.done+" already")
+			if !qok {
+				ok = false
+				continue
+			}
+			if q == 0 {
+				continue
+			}
+			p := b.Part(q)
+			d.lines = append(d.lines, p)
+			d.sent = append(d.sent, i)
+			d.rows[i].Total = show(p.TotalAmount)
+		}
+		if !ok {
+			return d
+		}
+		if len(d.lines) == 0 {
+			f.AddError(view.FieldLines, "Type a quantity on at least one line")
+			return d
+		}
+		d.amount = orders.SumLines(d.lines).Total
+		if d.amount <= 0 {
+			f.AddError(view.FieldLines, "The chosen lines add up to "+show(d.amount)+": a "+w.verb+" must be more than "+show(0))
+			return d
+		}
+		d.known = true
+	case view.ModeAmount:
+		v, ok := amountAt(f, w.amountField, cur)
+		if !ok {
+			return d
+		}
+		if v == 0 {
+			f.AddError(w.amountField, "A "+w.verb+" must be more than "+show(0))
+			return d
+		}
+		d.amount, d.known = v, true
+	}
+	if d.known && d.amount > left {
+		field := w.amountField
+		if d.mode == view.ModeLines {
+			field = view.FieldLines
+		}
+		f.AddError(field, "More than "+w.left+", "+show(left))
+	}
+	return d
+}
+
+// pickRename maps a client field path of a capture or refund to its form
+// field: amounts to the amount field (or the picker in lines mode),
+// lines to the picker row's quantity.
+func (d pickDraft) pickRename(w pickWords) func(string) string {
+	return func(path string) string {
+		switch path {
+		case w.amountField:
+			if d.mode == view.ModeAmount {
+				return path
+			}
+			return view.FieldLines
+		case "description", "reference":
+			return path
+		}
+		if f := lineFieldOf(path, d.sent, view.FieldLineQuantity); f != "" {
+			return f
+		}
+		if len(path) > len("shipping_info[0]") && path[:len("shipping_info[0]")] == "shipping_info[0]" {
+			return path
+		}
+		return ""
+	}
+}
+
+// pickPreview is the effect box of a capture or refund with after as the
+// order's amounts if it goes through.
+func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAmounts, summary string, live bool) view.MoneyPreview {
+	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known)}
+	if d.known {
+		p.Effect.Summary = summary
+	}
+	if len(d.lines) > 0 {
+		t := orders.SumLines(d.lines)
+		p.HasLines = true
+		p.LinesDiscount, p.LinesTax, p.LinesTotal = view.MoneyOf(t.Discount, o), view.MoneyOf(t.Tax, o), view.MoneyOf(t.Total, o)
+	}
+	for _, r := range d.rows {
+		p.LineTotals = append(p.LineTotals, view.LineCell{ID: r.TotalID(), Text: r.Total})
+	}
+	if d.fullWithoutLines != "" {
+		p.Effect.Warnings = append(p.Effect.Warnings, d.fullWithoutLines)
+	}
+	if live {
+		for _, e := range f.Errors {
+			p.Effect.Problems = append(p.Effect.Problems, f.SummaryText(e))
+		}
+		if len(p.Effect.Problems) > 0 {
+			p.Effect.Ready = false
+		}
+	}
+	return p
+}
+
+// linesCount writes "with 2 lines" for a confirmation, "" without lines.
+func linesCount(lines []omclient.OrderLine) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return ", " + countText(len(lines), "line")
+}

@@ -1,0 +1,192 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/money"
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// Capture (POST .../captures): the whole remaining amount, chosen lines
+// and quantities, or a typed amount; never more than the remaining
+// authorized amount. Optional description, reference and one shipping
+// info entry.
+
+var captureWords = pickWords{verb: "capture", done: "captured", left: "the remaining authorized amount", amountField: view.FieldCapturedAmount}
+
+// captureFields are the posted fields of the capture form besides the
+// picker's quantities.
+var captureFields = []string{view.FieldMode, view.FieldCapturedAmount, view.FieldDescription, view.FieldReference,
+	view.FieldShipCompany, view.FieldShipMethod, view.FieldShipTracking, view.FieldShipURI}
+
+// captureDraft is the capture the typed values describe.
+type captureDraft struct {
+	pickDraft
+	body *omclient.CaptureRequest
+}
+
+// showCaptureForm is GET /orders/:id/capture.
+func (h *Handlers) showCaptureForm(c echo.Context) error {
+	cf, ok, err := h.openForm(c, omclient.OpCreateCapture)
+	if !ok {
+		return err
+	}
+	cf.Form.SetValue(view.FieldMode, view.ModeFull)
+	for _, n := range captureFields[1:] {
+		cf.Form.SetValue(n, "")
+	}
+	return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
+}
+
+// submitCapture is POST /orders/:id/capture: "Update totals" re-renders,
+// the submit button checks and sends.
+func (h *Handlers) submitCapture(c echo.Context) error {
+	cf, ok, err := h.openForm(c, omclient.OpCreateCapture)
+	if !ok {
+		return err
+	}
+	readPickValues(c, cf, captureFields, orders.CaptureBalances(cf.Order))
+	if editButton(c) != "" {
+		keepHidden(c, &cf.Form)
+		return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
+	}
+	ch, commonOK := cf.readCommon(c)
+	d := captureDraftOf(&cf.Form, cf.Order)
+	if !commonOK || d.body == nil || cf.Form.HasErrors() {
+		return h.renderCapture(c, cf, d, http.StatusUnprocessableEntity, false)
+	}
+	ch.Body = d.body
+	o := cf.Order
+	flash := func(res orders.Result) string {
+		ref := res.ResourceID
+		if res.Order != nil {
+			if i := slices.IndexFunc(res.Order.Captures, func(x omclient.Capture) bool { return x.CaptureID == res.ResourceID }); i >= 0 {
+				if k := strings.TrimSpace(string(res.Order.Captures[i].KlarnaReference)); k != "" {
+					ref = k
+				}
+			}
+		}
+		msg := "Captured " + view.MoneyText(d.body.CapturedAmount, o)
+		if ref != "" {
+			msg += " (capture " + ref + linesCount(d.body.OrderLines) + ")"
+		}
+		return msg
+	}
+	return h.submitChange(c, cf, ch, flash, func(status int) error {
+		scratch := view.Form{Values: cf.Form.Values, Labels: map[string]string{}}
+		return h.renderCapture(c, cf, captureDraftOf(&scratch, cf.Order), status, false)
+	})
+}
+
+// previewCapture is POST /orders/:id/capture/preview: the live effect.
+func (h *Handlers) previewCapture(c echo.Context) error {
+	o, err := h.formOrder(c, omclient.OpCreateCapture)
+	if err != nil {
+		return previewError(c, err)
+	}
+	cf := &changeForm{Order: o, Form: view.Form{Values: map[string]string{}, Labels: map[string]string{}}}
+	readPickValues(c, cf, captureFields, orders.CaptureBalances(o))
+	d := captureDraftOf(&cf.Form, o)
+	return render(c, http.StatusOK, templates.MoneyPreviewFragment(capturePreview(cf.Form, o, d.pickDraft, true)))
+}
+
+// readPickValues copies the posted fields and the picker's quantities
+// into the form's values.
+func readPickValues(c echo.Context, cf *changeForm, fields []string, balances []orders.LineBalance) {
+	cf.readValues(c, fields...)
+	for i, b := range balances {
+		if b.Open() > 0 {
+			cf.readValues(c, view.LineField(i, view.FieldLineQuantity))
+		}
+	}
+}
+
+// captureDraftOf checks the typed values against the order and builds the
+// request when they are complete.
+func captureDraftOf(f *view.Form, o *omclient.Order) captureDraft {
+	for k, v := range map[string]string{view.FieldMode: "What to capture", view.FieldCapturedAmount: "Amount to capture",
+		view.FieldLines: "Lines", view.FieldDescription: "Description", view.FieldReference: "Reference",
+		view.FieldShipCompany: "Shipping company", view.FieldShipMethod: "Shipping method",
+		view.FieldShipTracking: "Tracking number", view.FieldShipURI: "Tracking link"} {
+		f.Labels[k] = v
+	}
+	d := captureDraft{pickDraft: pickAmount(f, o, orders.CaptureBalances(o), o.RemainingAuthorizedAmount, captureWords)}
+	desc, ok1 := textAt(f, view.FieldDescription, false, 255)
+	ref, ok2 := textAt(f, view.FieldReference, false, 255)
+	ship, ok3 := shippingEntry(f)
+	if !d.known || !ok1 || !ok2 || !ok3 || f.HasErrors() {
+		return d
+	}
+	body := &omclient.CaptureRequest{CapturedAmount: d.amount, Description: desc, Reference: ref, OrderLines: d.lines}
+	if ship != nil {
+		body.ShippingInfo = []omclient.ShippingInfo{*ship}
+	}
+	addClientErrors(f, omclient.OpCreateCapture, body, d.pickRename(captureWords))
+	if !f.HasErrors() {
+		d.body = body
+	}
+	return d
+}
+
+// shippingEntry reads the optional shipping info of a capture: nil when
+// all its fields are empty.
+func shippingEntry(f *view.Form) (*omclient.ShippingInfo, bool) {
+	company, ok1 := textAt(f, view.FieldShipCompany, false, 100)
+	number, ok2 := textAt(f, view.FieldShipTracking, false, 100)
+	uri, ok3 := textAt(f, view.FieldShipURI, false, 1024)
+	method := f.Value(view.FieldShipMethod)
+	ok4 := true
+	if method != "" && !slices.Contains(omclient.ShippingMethods, method) {
+		f.AddError(view.FieldShipMethod, "Choose a shipping method from the list")
+		ok4 = false
+	}
+	if ok3 && uri != "" {
+		u, err := url.Parse(uri)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			f.AddError(view.FieldShipURI, "Type a web address starting with https:// or http://")
+			ok3 = false
+		}
+	}
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return nil, false
+	}
+	if company == "" && number == "" && uri == "" && method == "" {
+		return nil, true
+	}
+	return &omclient.ShippingInfo{ShippingCompany: omclient.Text(company), ShippingMethod: omclient.Text(method),
+		TrackingNumber: omclient.Text(number), TrackingURI: omclient.Text(uri)}, true
+}
+
+// renderCapture renders the form; fresh hides messages (a form just
+// opened or updated with "Update totals").
+func (h *Handlers) renderCapture(c echo.Context, cf *changeForm, d captureDraft, status int, fresh bool) error {
+	o := cf.Order
+	f := cf.Form
+	if fresh {
+		f.Errors = nil
+	}
+	v := view.CaptureFormView{
+		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
+		Remaining: view.MoneyOf(o.RemainingAuthorizedAmount, o), Rows: d.rows, LinesNote: d.linesNote,
+		ShippingMethods: view.ShippingMethodOptions(omclient.ShippingMethods),
+		Preview:         capturePreview(f, o, d.pickDraft, false),
+	}
+	return h.renderForm(c, status, v.Form, templates.CaptureForm(v))
+}
+
+// capturePreview is the effect of capturing d.amount.
+func capturePreview(f view.Form, o *omclient.Order, d pickDraft, live bool) view.MoneyPreview {
+	after := view.AmountsOf(o)
+	after.Captured += d.amount
+	after.Remaining -= d.amount
+	summary := "Capture " + money.Format(d.amount, o.PurchaseCurrency.String(), string(o.Locale)) + linesCount(d.lines)
+	return pickPreview(f, o, d, after, summary, live)
+}
