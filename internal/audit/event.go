@@ -32,7 +32,29 @@ const (
 	KindSignInFailed Kind = "signin_failed" // a failed sign-in
 	KindSignOut      Kind = "signout"       // a staff member signed out
 	KindLockout      Kind = "lockout"       // an account or address was locked after failures
+	// KindReview: a supervisor marked an attempt reviewed or flagged
+	// (Detail["review"], the comment in Reason). Never an edit of the attempt.
+	KindReview Kind = "review"
+	// KindReconciled: what the provider showed for an attempt's order when
+	// someone checked it (Detail holds the order's status and amounts).
+	KindReconciled Kind = "reconciled"
+	// KindExport: someone exported the audit trail (Detail holds the filters).
+	KindExport Kind = "export"
+	// KindVerify: someone verified the hash chain (Detail holds the result).
+	KindVerify Kind = "verify"
+	// KindStaff: an admin changed a staff account (Detail: "target_id",
+	// "target_email", "change", and old/new values).
+	KindStaff Kind = "staff"
 )
+
+// needsAttempt reports whether events of kind k belong to an attempt.
+func (k Kind) needsAttempt() bool {
+	switch k {
+	case KindRequested, KindCompleted, KindReview, KindReconciled:
+		return true
+	}
+	return false
+}
 
 // Outcome of a completed attempt.
 type Outcome string

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,18 @@ type Log struct {
 
 	commits atomic.Int64
 	events  atomic.Int64
+
+	// committed is signalled (without blocking) after every commit, for
+	// the checkpointer.
+	committed chan struct{}
+	cp        *checkpointer // nil until StartCheckpoints; guarded by mu
+
+	// bg runs background work (verifications) that Close cancels and
+	// waits for before closing the database.
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
+	verify   verifyState
 }
 
 type appendReq struct {
@@ -72,12 +85,14 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	l := &Log{
-		db:       d,
-		now:      opts.Now,
-		maxBatch: opts.MaxBatch,
-		reqs:     make(chan *appendReq, 1024),
-		done:     make(chan struct{}),
+		db:        d,
+		now:       opts.Now,
+		maxBatch:  opts.MaxBatch,
+		reqs:      make(chan *appendReq, 1024),
+		done:      make(chan struct{}),
+		committed: make(chan struct{}, 1),
 	}
+	l.bgCtx, l.bgCancel = context.WithCancel(context.Background())
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -88,8 +103,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 	return l, nil
 }
 
-// Close stops accepting events, commits those already handed over, and
-// closes the database.
+// Close stops accepting events, commits those already handed over, writes
+// a last checkpoint when checkpoints are on, stops a running verification,
+// and closes the database.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -98,9 +114,20 @@ func (l *Log) Close() error {
 	}
 	l.closed = true
 	close(l.reqs)
+	cp := l.cp
 	l.mu.Unlock()
 	<-l.done
+	if cp != nil {
+		cp.close()
+	}
+	l.bgCancel()
+	l.bg.Wait()
 	return l.db.Close()
+}
+
+// defaultCheckpointFile is audit.checkpoints beside the database.
+func (l *Log) defaultCheckpointFile() string {
+	return filepath.Join(filepath.Dir(l.db.Path), CheckpointsFileName)
 }
 
 // Append records an event and returns it as stored (seq, time, hashes).
@@ -113,7 +140,7 @@ func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
 	if e.Kind == "" {
 		return Event{}, errors.New("audit: event without kind")
 	}
-	if (e.Kind == KindRequested || e.Kind == KindCompleted) && e.AttemptID == "" {
+	if e.Kind.needsAttempt() && e.AttemptID == "" {
 		return Event{}, fmt.Errorf("audit: %s event without attempt id", e.Kind)
 	}
 	if e.Time.IsZero() {
@@ -168,6 +195,12 @@ func (l *Log) writer() {
 		err := l.commit(batch)
 		for _, r := range batch {
 			r.resp <- appendResp{r: r.r, err: err}
+		}
+		if err == nil {
+			select {
+			case l.committed <- struct{}{}:
+			default: // a signal is already waiting
+			}
 		}
 	}
 }

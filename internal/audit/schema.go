@@ -49,7 +49,144 @@ var migrations = []string{
 	// 2: find an earlier attempt with the same idempotency key, so that a
 	// resubmitted form is answered from the log instead of sent again.
 	`CREATE INDEX events_idempotency ON events(idempotency_key) WHERE idempotency_key <> '';`,
+	// 3: the search index of the audit trail (search.go). `attempts` holds
+	// one row per attempt (requested and completed joined, plus its review
+	// state) and `attempt_text` the words of its references and errors.
+	// Both are derived from events by triggers, so every writer (the web
+	// process, an admin command, a bulk load) keeps them current; they are
+	// not part of the hash chain: the detail view and the export read the
+	// events themselves. The backfill indexes events stored before v3.
+	migration3,
 }
+
+// migration3 is the third migration (see above). Frozen once shipped.
+//
+// attempts.tkey, the rowid, is the requested time in milliseconds shifted
+// left 20 bits, or'ed with the low 20 bits of the requested seq: unique
+// (unless a million attempts share one millisecond) and ordered by time, so
+// that every single-column index (column, rowid) lists its rows in display
+// order, a date range is a rowid range, and the full-text index, keyed by
+// the same tkey, returns matches in display order too. Go computes the same
+// key in tkeyOf.
+const migration3 = `
+CREATE TABLE attempts (
+	tkey           INTEGER PRIMARY KEY,
+	seq            INTEGER NOT NULL,    -- the requested event's seq
+	attempt_id     TEXT    NOT NULL,
+	time           TEXT    NOT NULL,    -- the requested event's time as stored
+	staff_id       INTEGER NOT NULL,
+	staff_email    TEXT    NOT NULL,
+	order_id       TEXT    NOT NULL,
+	action         TEXT    NOT NULL,
+	money          INTEGER NOT NULL,    -- 1 for actions that move or release money
+	amount         INTEGER NOT NULL,    -- captured/refunded/order amount of the request, 0 if none
+	outcome        TEXT    NOT NULL DEFAULT '',
+	completed_seq  INTEGER NOT NULL DEFAULT 0,
+	http_status    INTEGER NOT NULL DEFAULT 0,
+	error_code     TEXT    NOT NULL DEFAULT '',
+	correlation_id TEXT    NOT NULL DEFAULT '',
+	duration_ms    INTEGER NOT NULL DEFAULT 0,
+	review         TEXT    NOT NULL DEFAULT '', -- '', 'reviewed' or 'flagged'
+	review_seq     INTEGER NOT NULL DEFAULT 0,
+	reconciled_seq INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX attempts_id      ON attempts(attempt_id);
+CREATE INDEX attempts_staff   ON attempts(staff_id);
+CREATE INDEX attempts_email   ON attempts(staff_email COLLATE NOCASE);
+CREATE INDEX attempts_order   ON attempts(order_id);
+CREATE INDEX attempts_action  ON attempts(action);
+CREATE INDEX attempts_outcome ON attempts(outcome);
+-- The to-review queue and its unknown outcomes, oldest first.
+CREATE INDEX attempts_review  ON attempts(money)
+	WHERE money = 1 AND review = '' AND outcome IN ('succeeded', 'unknown');
+CREATE INDEX attempts_unknown ON attempts(outcome)
+	WHERE outcome = 'unknown' AND reconciled_seq = 0 AND review = '';
+-- Events that are not attempts (sign-ins, staff changes, exports, ...).
+CREATE INDEX events_other ON events(seq) WHERE kind NOT IN ('requested', 'completed');
+
+-- One row per attempt, rowid = tkey; contentless (only the index is kept),
+-- with delete so that the completed event can replace the row with the
+-- words of both events.
+CREATE VIRTUAL TABLE attempt_text USING fts5(text, content='', contentless_delete=1);
+
+CREATE TRIGGER events_index_requested AFTER INSERT ON events WHEN NEW.kind = 'requested'
+BEGIN
+	INSERT INTO attempts (tkey, seq, attempt_id, time, staff_id, staff_email, order_id, action, money, amount)
+	VALUES ((CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) << 20) | (NEW.seq & 1048575),
+		NEW.seq, NEW.attempt_id, NEW.time, NEW.staff_id, NEW.staff_email, NEW.order_id, NEW.action,
+		NEW.action IN ('create_capture', 'create_refund', 'update_authorization', 'cancel', 'release_remaining_authorization'),
+		CASE WHEN json_valid(CAST(NEW.request AS TEXT)) THEN coalesce(CAST(coalesce(
+			json_extract(CAST(NEW.request AS TEXT), '$.captured_amount'),
+			json_extract(CAST(NEW.request AS TEXT), '$.refunded_amount'),
+			json_extract(CAST(NEW.request AS TEXT), '$.order_amount')) AS INTEGER), 0) ELSE 0 END);
+	INSERT INTO attempt_text (rowid, text)
+	VALUES ((CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) << 20) | (NEW.seq & 1048575),
+		concat_ws(' ', NEW.reason, NEW.ticket, NEW.idempotency_key, NEW.attempt_id,
+		CASE WHEN json_valid(CAST(NEW.request AS TEXT)) THEN concat_ws(' ',
+			json_extract(CAST(NEW.request AS TEXT), '$.reference'),
+			json_extract(CAST(NEW.request AS TEXT), '$.description'),
+			json_extract(CAST(NEW.request AS TEXT), '$.merchant_reference1'),
+			json_extract(CAST(NEW.request AS TEXT), '$.merchant_reference2')) END));
+END;
+
+CREATE TRIGGER events_index_completed AFTER INSERT ON events WHEN NEW.kind = 'completed'
+BEGIN
+	UPDATE attempts SET outcome = NEW.outcome, completed_seq = NEW.seq, http_status = NEW.http_status,
+		error_code = NEW.error_code, correlation_id = NEW.correlation_id, duration_ms = NEW.duration_ms
+	WHERE attempt_id = NEW.attempt_id;
+	DELETE FROM attempt_text WHERE rowid IN (SELECT tkey FROM attempts WHERE attempt_id = NEW.attempt_id);
+	INSERT INTO attempt_text (rowid, text)
+	SELECT a.tkey, concat_ws(' ', r.reason, r.ticket, r.idempotency_key, r.attempt_id,
+		CASE WHEN json_valid(CAST(r.request AS TEXT)) THEN concat_ws(' ',
+			json_extract(CAST(r.request AS TEXT), '$.reference'),
+			json_extract(CAST(r.request AS TEXT), '$.description'),
+			json_extract(CAST(r.request AS TEXT), '$.merchant_reference1'),
+			json_extract(CAST(r.request AS TEXT), '$.merchant_reference2')) END,
+		NEW.error_code, NEW.error_messages, NEW.correlation_id, NEW.resource_id,
+		CASE WHEN json_valid(NEW.detail_json) THEN json_extract(NEW.detail_json, '$.error') END)
+	FROM attempts a JOIN events r ON r.seq = a.seq WHERE a.attempt_id = NEW.attempt_id;
+END;
+
+CREATE TRIGGER events_index_review AFTER INSERT ON events WHEN NEW.kind = 'review'
+BEGIN
+	UPDATE attempts SET review_seq = NEW.seq,
+		review = CASE WHEN json_valid(NEW.detail_json) AND json_extract(NEW.detail_json, '$.review') = 'flagged'
+			THEN 'flagged' ELSE 'reviewed' END
+	WHERE attempt_id = NEW.attempt_id;
+END;
+
+CREATE TRIGGER events_index_reconciled AFTER INSERT ON events WHEN NEW.kind = 'reconciled'
+BEGIN
+	UPDATE attempts SET reconciled_seq = NEW.seq WHERE attempt_id = NEW.attempt_id;
+END;
+
+-- Backfill the events stored before this migration by the same rules
+-- (review and reconciled events did not exist before it).
+INSERT INTO attempts (tkey, seq, attempt_id, time, staff_id, staff_email, order_id, action, money, amount)
+SELECT (CAST(round(unixepoch(time, 'subsec') * 1000) AS INTEGER) << 20) | (seq & 1048575),
+	seq, attempt_id, time, staff_id, staff_email, order_id, action,
+	action IN ('create_capture', 'create_refund', 'update_authorization', 'cancel', 'release_remaining_authorization'),
+	CASE WHEN json_valid(CAST(request AS TEXT)) THEN coalesce(CAST(coalesce(
+		json_extract(CAST(request AS TEXT), '$.captured_amount'),
+		json_extract(CAST(request AS TEXT), '$.refunded_amount'),
+		json_extract(CAST(request AS TEXT), '$.order_amount')) AS INTEGER), 0) ELSE 0 END
+FROM events WHERE kind = 'requested' ORDER BY seq;
+UPDATE attempts SET (outcome, completed_seq, http_status, error_code, correlation_id, duration_ms) = (
+	SELECT c.outcome, c.seq, c.http_status, c.error_code, c.correlation_id, c.duration_ms FROM events c
+	WHERE c.kind = 'completed' AND c.attempt_id = attempts.attempt_id ORDER BY c.seq DESC LIMIT 1)
+WHERE EXISTS (SELECT 1 FROM events c WHERE c.kind = 'completed' AND c.attempt_id = attempts.attempt_id);
+INSERT INTO attempt_text (rowid, text)
+SELECT a.tkey, concat_ws(' ', r.reason, r.ticket, r.idempotency_key, r.attempt_id,
+	CASE WHEN json_valid(CAST(r.request AS TEXT)) THEN concat_ws(' ',
+		json_extract(CAST(r.request AS TEXT), '$.reference'),
+		json_extract(CAST(r.request AS TEXT), '$.description'),
+		json_extract(CAST(r.request AS TEXT), '$.merchant_reference1'),
+		json_extract(CAST(r.request AS TEXT), '$.merchant_reference2')) END,
+	c.error_code, c.error_messages, c.correlation_id, c.resource_id,
+	CASE WHEN json_valid(c.detail_json) THEN json_extract(c.detail_json, '$.error') END)
+FROM attempts a JOIN events r ON r.seq = a.seq LEFT JOIN events c ON c.seq = a.completed_seq
+ORDER BY a.tkey;
+`
 
 // selectColumns lists the stored columns in the order scanRow reads them.
 const selectColumns = `seq, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
