@@ -79,6 +79,24 @@ func (p *page) typeKeys(text string) {
 	p.key(text)
 }
 
+// signInWithKeyboard signs in on the sign-in page by typing, Tab and Enter.
+func (p *page) signInWithKeyboard(email string) {
+	p.t.Helper()
+	if !strings.HasPrefix(p.path(), "/login") {
+		p.open("/login")
+	}
+	p.visible("#login-email")
+	// The e-mail field has focus when the page opens (autofocus).
+	p.waitFor("focus in the e-mail field", `document.activeElement && document.activeElement.id === "login-email"`)
+	p.typeKeys(email)
+	p.tabTo("#login-password", 1)
+	p.typeKeys(demoPassword)
+	p.markWindow()
+	p.key(kb.Enter)
+	p.waitNewDocument("the page after signing in")
+	p.visible(`[data-testid="signed-in-as"]`)
+}
+
 // Journey 1 with the keyboard alone: sign in, move to the orders page,
 // search as you type, open the order; focus is visible all the way.
 func TestKeyboardJourney1SignInSearchOpenOrder(t *testing.T) {
@@ -89,17 +107,7 @@ func TestKeyboardJourney1SignInSearchOpenOrder(t *testing.T) {
 	ref := string(order.MerchantReference1)
 
 	agent := b.newPage("agent")
-	agent.open("/login")
-	agent.visible("#login-email")
-	// The e-mail field has focus when the page opens (autofocus).
-	agent.waitFor("focus in the e-mail field", `document.activeElement && document.activeElement.id === "login-email"`)
-	agent.typeKeys(agentEmail)
-	agent.tabTo("#login-password", 1)
-	agent.typeKeys(demoPassword)
-	agent.markWindow()
-	agent.key(kb.Enter)
-	agent.waitNewDocument("the start page after signing in")
-	agent.visible(`[data-testid="signed-in-as"]`)
+	agent.signInWithKeyboard(agentEmail)
 
 	// The first Tab reaches the skip link, and it shows.
 	agent.tabTo(".skip-link", 1)
@@ -130,5 +138,72 @@ func TestKeyboardJourney1SignInSearchOpenOrder(t *testing.T) {
 	agent.visible(`[data-testid="order-page"]`)
 	if got := agent.text(`[data-testid="order-id"]`); got != order.OrderID {
 		t.Fatalf("opened order %q, want %s", got, order.OrderID)
+	}
+}
+
+// Journey 5 with the keyboard alone: the captured order's Cancel cannot be
+// reached (disabled, with its reason); on an authorized order the agent
+// opens the cancel form, closes it with Escape (focus returns to Cancel),
+// opens it again, chooses a reason and confirms.
+func TestKeyboardJourney5Cancel(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	b := startBrowser(t, srv)
+	captured := srv.orderWithStatus(t, omclient.StatusCaptured, 1)
+	order := srv.orderWithStatus(t, omclient.StatusAuthorized, 1)
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + captured.OrderID)
+	agent.signInWithKeyboard(agentEmail)
+	agent.visible(`[data-testid="order-page"]`)
+	checkCancelDisabled(t, agent)
+	// Tabbing through the whole page never lands on the disabled Cancel.
+	for range 80 {
+		agent.key(kb.Tab)
+		if agent.hasFocus(`[data-action="cancel"] button, [data-action="cancel"]`) {
+			t.Fatal("the disabled cancel takes keyboard focus")
+		}
+		if agent.hasFocus(`#order-captures *`) {
+			break
+		}
+	}
+
+	agent.open("/orders/" + order.OrderID)
+	agent.visible(`[data-testid="order-page"]`)
+	agent.markWindow()
+	cancelLink := `#order-actions a[data-action="cancel"]`
+	agent.tabTo(cancelLink, 40)
+	agent.key(kb.Enter)
+	agent.visible(`#order-form [data-action="cancel"] [data-testid="change-form"]`)
+	agent.waitFor("focus on the form's heading", `document.activeElement && document.activeElement.id === "form-title"`)
+
+	// Escape closes the form and gives focus back to the Cancel action.
+	agent.key(kb.Escape)
+	agent.waitFor("the form to close", `!document.querySelector('#order-form [data-testid="form"]')`)
+	if !agent.hasFocus(cancelLink) {
+		t.Errorf("after Escape focus is on %s, want the Cancel action that opened the form", agent.focused().Desc)
+	}
+
+	agent.key(kb.Enter)
+	agent.visible(`#order-form [data-action="cancel"] [data-testid="change-form"]`)
+	agent.waitFor("focus on the form's heading", `document.activeElement && document.activeElement.id === "form-title"`)
+	agent.tabTo(`#order-form [name="reason"]`, 10)
+	agent.key(kb.ArrowDown) // the first reason: customer request
+	if got := agent.value(`#order-form [name="reason"]`); got == "" {
+		t.Fatal("ArrowDown chose no reason")
+	}
+	agent.tabTo(`#order-form [data-testid="submit"]`, 10)
+	agent.key(kb.Enter)
+	agent.waitFlash("the confirmation of the cancel")
+	agent.waitFor("the cancelled status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CANCELLED"`)
+	if !agent.windowMarked() {
+		t.Error("the cancel reloaded the whole page")
+	}
+	// Focus lands on the confirmation, not back at the top of the page.
+	if !agent.hasFocus(`#order-flash, #order-flash *`) {
+		t.Errorf("after the change focus is on %s, want the confirmation", agent.focused().Desc)
+	}
+	if got := srv.sandboxOrder(t, order.OrderID).Status; got != omclient.StatusCancelled {
+		t.Fatalf("sandbox status %s, want CANCELLED", got)
 	}
 }

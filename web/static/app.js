@@ -48,12 +48,49 @@
       }
     }
   });
+  // Keyboard: Escape closes the panel like Close does, and both give focus
+  // back to the action that opened it; after a change succeeded (the
+  // server swaps #order-page) focus goes to the confirmation, not to the
+  // top of the page.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.getAttribute && elt.getAttribute("hx-target") === "#order-form" && elt.tagName === "A") {
+      opener = elt;
+    }
+  });
+  function closePanel(panel) {
+    panel.innerHTML = "";
+    if (opener && document.body.contains(opener)) {
+      opener.focus();
+    }
+  }
   document.addEventListener("click", function (e) {
     var close = e.target.closest ? e.target.closest("[data-close-form]") : null;
     var panel = document.getElementById("order-form");
     if (close && panel && panel.contains(close) && document.getElementById("order-actions")) {
       e.preventDefault();
-      panel.innerHTML = "";
+      closePanel(panel);
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    var panel = document.getElementById("order-form");
+    if (e.key !== "Escape" || e.defaultPrevented || !panel || !panel.firstElementChild ||
+        !document.getElementById("order-actions") || !panel.contains(document.activeElement)) {
+      return;
+    }
+    e.preventDefault();
+    closePanel(panel);
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || xhr.getResponseHeader("HX-Retarget") !== "#order-page") {
+      return;
+    }
+    var flash = document.querySelector("#order-flash [data-testid='flash']");
+    if (flash) {
+      flash.setAttribute("tabindex", "-1");
+      flash.focus();
     }
   });
   document.addEventListener("submit", function (e) {
