@@ -49,6 +49,8 @@ const usage = `Usage:
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
   admin audit verify             check the audit log's hash chain
+  admin index import FILE.csv    index the orders a CSV names (column order_id or the first holding ids);
+                                 resumable, at ORDERCARE_IMPORT_RATE reads per second
   admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)
 `
 
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return user(ctx, args[1:], e)
 	case "audit":
 		return auditCmd(ctx, args[1:], e)
+	case "index":
+		return indexCmd(ctx, args[1:], e)
 	case "backup":
 		return backupCmd(ctx, args[1:], e)
 	case "help", "-h", "--help", "-help":

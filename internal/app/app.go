@@ -22,9 +22,11 @@ import (
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
+	"ordercare/internal/intake"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/outbox"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
 )
@@ -49,6 +51,14 @@ type App struct {
 
 	sandbox       *omsim.Sandbox
 	sandboxServer *http.Server
+
+	// Background workers (workers.go): the intake queue, the refresh of
+	// indexed orders and, when configured, outbound event delivery.
+	intakeStore *intake.Store
+	queue       *intake.Queue
+	refresher   *intake.Refresher
+	outbox      *outbox.Outbox
+	workers     workers
 
 	demoPassword string
 	closeOnce    sync.Once
@@ -125,6 +135,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		return nil, err
 	}
 	a.service = orders.NewService(a.client, a.auditLog, a.index, a.now)
+	if err := a.openSync(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.Sandbox() {
 		if err := a.seedIndex(ctx); err != nil {
 			return nil, err
@@ -148,6 +161,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		SecureCookies: cfg.SecureCookies,
 		TrustedProxy:  cfg.TrustedProxy,
 		OMTimeout:     cfg.OMTimeout,
+		Hooks:         handlers.NewHooks(cfg.HookToken, a.queue),
+		Outbox:        a.outbox,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -20,6 +20,7 @@ func (a *App) Run(ctx context.Context) error {
 	cleanupCtx, stopCleanup := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCleanup()
 	go a.sessions.Cleanup(cleanupCtx, 5*time.Minute, a.log)
+	a.startWorkers(ctx)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.ln) }()
@@ -42,6 +43,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	<-errc
+	a.stopWorkers()
 	a.log.Info("stopped")
 	return nil
 }
@@ -55,6 +57,9 @@ func (a *App) Close() error {
 			// Not served yet (Build failed late, or Run never called).
 			_ = a.ln.Close()
 		}
+		// The workers read the provider and write admin.db: stop them
+		// before either goes away.
+		a.stopWorkers()
 		if a.sandboxServer != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			errs = append(errs, a.sandboxServer.Shutdown(ctx))
