@@ -20,7 +20,9 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
+	"ordercare/internal/money"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
 )
@@ -267,4 +269,42 @@ func checkOneSucceeded(t *testing.T, srv *server, orderID string, op omclient.Op
 		t.Fatalf("audit: %d %s attempts on %s (%v), want exactly one that succeeded", len(found), op, orderID, outs)
 	}
 	return found[0]
+}
+
+// orderLine is a physical line with its totals computed the provider's way.
+func orderLine(ref, name string, qty, unit, rate int64) omclient.OrderLine {
+	total := money.LineTotal(qty, unit, 0)
+	return omclient.OrderLine{Type: omclient.LineTypePhysical, Reference: omclient.Text(ref), Name: omclient.Text(name),
+		Quantity: qty, QuantityUnit: "pcs", UnitPrice: unit, TaxRate: rate, TotalAmount: total,
+		TotalTaxAmount: money.TaxIncluded(total, rate)}
+}
+
+// threeLineLines are the lines of the orders the money journeys create:
+// 2 x 10,00 €, 1 x 25,00 €, 3 x 5,00 € (60,00 € in all, 19 % tax).
+func threeLineLines() []omclient.OrderLine {
+	return []omclient.OrderLine{
+		orderLine("MUG-1", "Coffee mug", 2, 1000, 1900),
+		orderLine("TEA-2", "Tea sampler", 1, 2500, 1900),
+		orderLine("SPN-3", "Spoon", 3, 500, 1900),
+	}
+}
+
+// newThreeLineOrder creates a fresh authorized order in the sandbox with
+// threeLineLines, and puts it in the search index.
+func (s *server) newThreeLineOrder(t *testing.T, merchantRef string) *omclient.Order {
+	t.Helper()
+	ctx := context.Background()
+	lines := threeLineLines()
+	var amount int64
+	for _, l := range lines {
+		amount += l.TotalAmount
+	}
+	addr := &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann", StreetAddress: "Hauptstraße 5",
+		PostalCode: "10115", City: "Berlin", Country: "DE", Email: "erika@example.com", Phone: "+49301234567"}
+	id, err := s.app.Sandbox().CreateOrder(ctx, omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE",
+		OrderAmount: amount, OrderLines: lines, BillingAddress: addr, ShippingAddress: addr, MerchantReference1: merchantRef})
+	if err != nil {
+		t.Fatalf("creating a sandbox order: %v", err)
+	}
+	return s.sandboxOrder(t, id)
 }
