@@ -18,5 +18,8 @@ func (h *Handlers) moneyFormRoutes() []Route {
 		{Name: "orders.capture", Method: http.MethodGet, Path: "/orders/:id/capture", Handler: h.showCaptureForm, Min: staff.RoleAgent},
 		{Name: "orders.capture.submit", Method: http.MethodPost, Path: "/orders/:id/capture", Handler: h.submitCapture, Min: staff.RoleAgent},
 		{Name: "orders.capture.preview", Method: http.MethodPost, Path: "/orders/:id/capture/preview", Handler: h.previewCapture, Min: staff.RoleAgent},
+		{Name: "orders.refund", Method: http.MethodGet, Path: "/orders/:id/refund", Handler: h.showRefundForm, Min: staff.RoleAgent},
+		{Name: "orders.refund.submit", Method: http.MethodPost, Path: "/orders/:id/refund", Handler: h.submitRefund, Min: staff.RoleAgent},
+		{Name: "orders.refund.preview", Method: http.MethodPost, Path: "/orders/:id/refund/preview", Handler: h.previewRefund, Min: staff.RoleAgent},
 	}
 }
