@@ -49,6 +49,9 @@ type HeaderView struct {
 	MerchantReference2 string
 	Created            Time
 	Expires            Time
+	// ReadAt is when this order was read from the provider: the order page
+	// always reads fresh, so it is the read that built the page.
+	ReadAt Time
 	// ExpiresRelative is "expires in 3 days", "expired yesterday at
 	// 14:05"; "" when the expiry no longer matters (captured, cancelled,
 	// closed) or is unknown.
@@ -175,6 +178,7 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		MerchantReference2: orDash(string(o.MerchantReference2)),
 		Created:            newTime(o.CreatedAt.Time, loc),
 		Expires:            newTime(o.ExpiresAt.Time, loc),
+		ReadAt:             newTime(now, loc),
 		PaymentMethod:      paymentMethod(o.InitialPaymentMethod),
 		Country:            orDash(strings.ToUpper(string(o.PurchaseCountry))),
 		Locale:             orDash(lc),

@@ -26,6 +26,10 @@ type ResultRow struct {
 	Expires            Time
 	ExpiresRelative    string // "in 2 days"; set in the expiring-soon list
 	Viewed             Time   // set in the recently-viewed list
+	// LastRead is when the order was last read from the provider (index
+	// rows are as true as that read; the background refresh keeps open
+	// orders recent).
+	LastRead Time
 }
 
 // Option is one choice of a select.
@@ -141,6 +145,7 @@ func Row(o orders.IndexedOrder, loc *time.Location) ResultRow {
 		Created:            newTime(o.CreatedAt, loc),
 		Expires:            newTime(o.ExpiresAt, loc),
 		Viewed:             newTime(o.ViewedAt, loc),
+		LastRead:           newTime(o.LastReadAt, loc),
 	}
 }
 
