@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -381,4 +382,22 @@ func (p *page) waitFlash(what string) string {
 	p.t.Helper()
 	p.waitFor(what, `document.querySelector('#order-flash [data-testid="flash"]')`)
 	return p.text(`#order-flash [data-testid="flash"]`)
+}
+
+// doubleClick double-clicks the first visible element matching sel, as an
+// impatient agent does (two clicks, one mouse gesture).
+func (p *page) doubleClick(sel string) {
+	p.t.Helper()
+	p.do("double-clicking "+sel, chromedp.DoubleClick(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// disableJavaScript turns the page's scripts off, as a browser without
+// JavaScript (the tests still drive it through the DevTools protocol).
+func (p *page) disableJavaScript() {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		p.t.Fatalf("%s: disabling JavaScript: %v", p.name, err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -307,4 +308,16 @@ func (s *server) newThreeLineOrder(t *testing.T, merchantRef string) *omclient.O
 		t.Fatalf("creating a sandbox order: %v", err)
 	}
 	return s.sandboxOrder(t, id)
+}
+
+// requests counts the server's logged requests of a method and route.
+func (s *server) requests(t *testing.T, method, route string) int {
+	t.Helper()
+	n := 0
+	for _, line := range strings.Split(string(s.logs.Bytes()), "\n") {
+		if strings.Contains(line, "msg=request ") && strings.Contains(line, " method="+method+" ") && strings.Contains(line, " route="+route+" ") {
+			n++
+		}
+	}
+	return n
 }
