@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,6 +169,10 @@ func (im *Importer) one(ctx context.Context, key string, r row) error {
 			indexed = 1
 		case ctx.Err() != nil:
 			return ctx.Err() // stopped: this row is not handled
+		case refusedCredentials(err):
+			// Every row would fail the same way: stop, so a run after the
+			// credentials are fixed goes on from this row.
+			return fmt.Errorf("import: the provider refused the API credentials: %w", err)
 		case omclient.IsNotFound(err):
 			issue = &Issue{Line: r.line, Kind: IssueUnknown, OrderID: r.orderID, Reason: "the provider does not know this order"}
 		default:
@@ -329,4 +334,10 @@ func shorten(s string) string {
 		return s[:60] + "…"
 	}
 	return s
+}
+
+// refusedCredentials reports a 401 or 403 from the provider.
+func refusedCredentials(err error) bool {
+	var ae *omclient.APIError
+	return errors.As(err, &ae) && (ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden)
 }

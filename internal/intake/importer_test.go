@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ordercare/internal/omclient"
 )
 
 // A CSV as a shop exports it: a header with order_id in the second column,
@@ -126,5 +129,35 @@ func TestParseCSV(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+type refusingFetcher struct{ reads int }
+
+func (r *refusingFetcher) GetOrder(context.Context, string) (*omclient.Order, error) {
+	r.reads++
+	return nil, &omclient.APIError{StatusCode: http.StatusUnauthorized, ErrorCode: "UNAUTHORIZED"}
+}
+
+// Wrong API credentials stop the import at the first row instead of
+// marking every row failed; the next run starts at that row.
+func TestImportStopsOnRefusedCredentials(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := e.store(t)
+	path := filepath.Join(t.TempDir(), "ids.csv")
+	ids := "5b1c7f2e-0a1b-4c2d-8e3f-112233445566\n6c2d8a3f-1b2c-4d3e-9f40-223344556677\n"
+	if err := os.WriteFile(path, []byte(ids), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := &refusingFetcher{}
+	s, err := NewImporter(st, f, 1000, e.clock.Now).Import(context.Background(), path, false)
+	if err == nil || !strings.Contains(err.Error(), "credentials") || f.reads != 1 || s.Failed != 0 || s.Done {
+		t.Fatalf("reads %d, summary %+v, err %v", f.reads, s, err)
+	}
+	f2 := &countingFetcher{f: e.svc, reads: map[string]int{}}
+	s, err = NewImporter(st, f2, 1000, e.clock.Now).Import(context.Background(), path, false)
+	if err != nil || f2.total != 2 || s.Unknown != 2 {
+		t.Fatalf("second run: reads %d, summary %+v, err %v", f2.total, s, err)
 	}
 }
