@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -179,6 +180,15 @@ func saveArtifact(t *testing.T, name string, data []byte) {
 // too.
 func (s *server) orderWithStatus(t *testing.T, st omclient.Status, minLines int) *omclient.Order {
 	t.Helper()
+	return s.orderWhere(t, fmt.Sprintf("%s with %d lines", st, minLines), func(o *omclient.Order) bool {
+		return o.Status == st && len(o.OrderLines) >= minLines && o.FraudStatus == omclient.FraudAccepted
+	})
+}
+
+// orderWhere is the first sandbox order (in the sandbox's order) that
+// matches; what names the wanted shape in a failure.
+func (s *server) orderWhere(t *testing.T, what string, match func(*omclient.Order) bool) *omclient.Order {
+	t.Helper()
 	ctx := context.Background()
 	ids, err := s.app.Sandbox().OrderIDs(ctx)
 	if err != nil {
@@ -189,11 +199,11 @@ func (s *server) orderWithStatus(t *testing.T, st omclient.Status, minLines int)
 		if err != nil {
 			t.Fatalf("sandbox order %s: %v", id, err)
 		}
-		if o.Status == st && len(o.OrderLines) >= minLines && o.FraudStatus == omclient.FraudAccepted {
+		if match(o) {
 			return o
 		}
 	}
-	t.Fatalf("no demo order with status %s and %d lines", st, minLines)
+	t.Fatalf("no demo order is %s", what)
 	return nil
 }
 

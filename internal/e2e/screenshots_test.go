@@ -1,0 +1,53 @@
+package e2e
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"ordercare/internal/omclient"
+)
+
+// screenshotDir, when set, makes TestScreenshots write the README's
+// screenshots there (run by hand, not in CI):
+//
+//	go test ./internal/e2e -run TestScreenshots -screenshots ../../docs/screenshots
+var screenshotDir = flag.String("screenshots", "", "write the README screenshots (order.png, audit.png) to this folder")
+
+// TestScreenshots takes the README's screenshots at 1366x768, the agent's
+// laptop: the order page of a demo order with a capture and a refund.
+func TestScreenshots(t *testing.T) {
+	if *screenshotDir == "" {
+		t.Skip("no -screenshots folder given")
+	}
+	srv := startServer(t)
+	b := startBrowser(t, srv)
+	order := srv.orderWhere(t, "part-captured with a refund", func(o *omclient.Order) bool {
+		return o.Status == omclient.StatusPartCaptured && len(o.Refunds) > 0 && len(o.OrderLines) >= 2
+	})
+
+	p := b.newPage("screenshots")
+	p.open("/orders/" + order.OrderID)
+	p.signIn(supervisorEmail)
+	p.visible(`[data-testid="order-page"]`)
+	p.colorScheme("light")
+	p.screenshot(filepath.Join(*screenshotDir, "order.png"))
+}
+
+// screenshot saves the viewport as a PNG.
+func (p *page) screenshot(path string) {
+	p.t.Helper()
+	// Fonts and styles are loaded once the document is complete.
+	p.waitFor("the page to finish loading", `document.readyState === "complete" && document.fonts.status === "loaded"`)
+	png := run(p, "taking a screenshot", chromedp.CaptureScreenshot())
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("wrote %s (%d bytes)", path, len(png))
+}
