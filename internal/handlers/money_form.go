@@ -46,13 +46,6 @@ func formParams(c echo.Context) map[string][]string {
 	return p
 }
 
-// posted reports whether the field was sent at all (an unticked checkbox
-// or a row that does not exist is not).
-func posted(c echo.Context, name string) bool {
-	_, ok := formParams(c)[name]
-	return ok
-}
-
 // keepHidden carries the posted idempotency key and fingerprint into a
 // re-rendered form without judging the rest (an editing button, the
 // preview): a damaged value is replaced by the fresh one newForm made, and

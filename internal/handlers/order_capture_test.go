@@ -346,3 +346,36 @@ func TestCaptureStaleAndFraudReview(t *testing.T) {
 		t.Fatal("something was sent")
 	}
 }
+
+// TestCaptureWithHTMX: opened from the order page (a fragment for
+// #order-form) and submitted by htmx, the answer is the refreshed order
+// page with the confirmation, swapped in place.
+func TestCaptureWithHTMX(t *testing.T) {
+	t.Parallel()
+	m := newMoneyApp(t, "")
+	id := m.createOrder(orderSpec{})
+	ag := m.signedIn(staff.RoleAgent)
+	path := formPath(id, "capture")
+	r := ag.get(path, htmxHeaders(m.ordersApp, id))
+	if r.resp.StatusCode != http.StatusOK || r.doc.Find("header.topbar").Length() != 0 || r.testid("capture-form").Length() != 1 {
+		t.Fatalf("htmx GET: status %d, want the form panel alone", r.resp.StatusCode)
+	}
+	if got := r.testid("capture-form").AttrOr("hx-post", ""); got != path+"/preview" {
+		t.Fatalf("live preview posts to %q", got)
+	}
+	v := formOf(r)
+	v.Set("reason", "customer_request")
+	v.Set("mode", "amount")
+	v.Set("captured_amount", "12.50")
+	r = ag.post(path, v, htmxHeaders(m.ordersApp, id))
+	if r.resp.StatusCode != http.StatusOK || r.resp.Header.Get("HX-Retarget") != "#order-page" {
+		t.Fatalf("htmx submit: status %d, retarget %q", r.resp.StatusCode, r.resp.Header.Get("HX-Retarget"))
+	}
+	c := m.sandboxOrder(id).Captures[0]
+	if got := r.testid("flash").Text(); got != "Captured 12,50\u00a0kr (capture "+string(c.KlarnaReference)+")" {
+		t.Fatalf("confirmation %q", got)
+	}
+	if got := r.testid("amount-captured").AttrOr("data-minor", ""); got != "1250" {
+		t.Fatalf("the refreshed page shows captured %s", got)
+	}
+}

@@ -90,11 +90,11 @@ func CaptureForm(v view.CaptureFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</strong>. A capture can never be more.</p></div><fieldset class=\"mode\" data-testid=\"mode\"><legend>What to capture</legend>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</strong>; a capture can never be more</p></div><fieldset class=\"mode\" data-testid=\"mode\"><legend>What to capture</legend>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeFull, "Everything that is left", "Captures the remaining authorized amount, "+v.Remaining.Text+", with the lines not yet captured.", v.Mode).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeFull, "Everything that is left", "Captures the remaining authorized amount, "+v.Remaining.Text+", with the lines not yet captured", v.Mode).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -138,7 +138,7 @@ func CaptureForm(v view.CaptureFormView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = Field(v.Form, view.Input{Name: view.FieldCapturedAmount, Label: "Amount to capture (" + v.Currency + ")", Inputmode: "decimal", Autocomplete: "off",
-				Hint: "For “An amount”. At most " + v.Remaining.Text + "."}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: "For “An amount”; at most " + v.Remaining.Text}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -446,8 +446,8 @@ func pickTable(f view.Form, rows []view.PickRow, note, verb, orderedLabel, doneL
 					return templ_7745c5c3_Err
 				}
 				if r.Open > 0 {
-					templ_7745c5c3_Err = Field(f, view.Input{Name: r.QuantityField(), Label: "Quantity of " + r.Name, Inputmode: "numeric", Autocomplete: "off",
-						Hint: "0 to " + strconv.FormatInt(r.Open, 10)}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = Field(f, view.Input{Name: r.QuantityField(), Label: "Quantity", Inputmode: "numeric", Autocomplete: "off",
+						Hint: r.Name + ": 0 to " + strconv.FormatInt(r.Open, 10)}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

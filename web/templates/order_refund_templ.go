@@ -73,24 +73,24 @@ func RefundForm(v view.RefundFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<p class=\"muted\">Refundable (captured minus refunded): <strong class=\"num\" data-testid=\"refundable\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<p class=\"muted\">Refundable now (captured minus refunded): <strong class=\"num\" data-testid=\"refundable\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(v.Refundable.Text)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/order_refund.templ`, Line: 13, Col: 123}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/order_refund.templ`, Line: 13, Col: 127}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</strong>. A refund can never be more.</p></div><fieldset class=\"mode\" data-testid=\"mode\"><legend>What to refund</legend>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</strong>; a refund can never be more</p></div><fieldset class=\"mode\" data-testid=\"mode\"><legend>What to refund</legend>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeFull, "Everything refundable", "Refunds "+v.Refundable.Text+", with the captured lines not yet refunded.", v.Mode).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeFull, "Everything refundable", "Refunds "+v.Refundable.Text+", with the captured lines not yet refunded", v.Mode).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -134,7 +134,7 @@ func RefundForm(v view.RefundFormView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = Field(v.Form, view.Input{Name: view.FieldRefundedAmount, Label: "Amount to refund (" + v.Currency + ")", Inputmode: "decimal", Autocomplete: "off",
-				Hint: "For “An amount”. At most " + v.Refundable.Text + "."}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: "For “An amount”; at most " + v.Refundable.Text}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
