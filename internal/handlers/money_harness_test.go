@@ -161,7 +161,7 @@ func physical(ref, name string, qty, unit, disc, rate int64) omclient.OrderLine 
 }
 
 // seLines are a Swedish order's lines: 3 chairs at 499 kr with 30 kr off,
-// 2 lamps at 249.50 kr, shipping 49 kr (total 1 966,00 kr).
+// 2 lamps at 249.50 kr, shipping 49 kr (total 2 015,00 kr).
 func seLines() []omclient.OrderLine {
 	return []omclient.OrderLine{
 		physical("CH-1", "Chair", 3, 49900, 3000, 2500),
@@ -226,7 +226,7 @@ func (ag *agent) postForm(path string, v url.Values) answer {
 }
 
 // minorOf reads the data-minor attribute of the first element matching
-// the test id inside sel's document.
+// selector.
 func minorOf(r answer, selector string) string {
 	return r.doc.Find(selector).First().AttrOr("data-minor", "")
 }
