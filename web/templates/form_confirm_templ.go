@@ -74,7 +74,7 @@ func ConfirmFormPanel(v view.ConfirmForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Effect) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<table class=\"effect\" data-testid=\"confirm-effect\"><caption class=\"visually-hidden\">Before and after</caption> <thead><tr><th scope=\"col\"></th><th scope=\"col\" class=\"num\">Now</th><th scope=\"col\" class=\"num\">After</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<table class=\"effect\" data-testid=\"confirm-effect\"><caption class=\"visually-hidden\">Before and after</caption> <thead><tr><th scope=\"col\"><span class=\"visually-hidden\">Value</span></th><th scope=\"col\" class=\"num\">Now</th><th scope=\"col\" class=\"num\">After</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
