@@ -30,6 +30,9 @@ func allCmd(ctx context.Context, args []string, out io.Writer) error {
 		{"render", func() error {
 			return runRender(ctx, renderFlags{stack: sf, agents: 50, warmup: 2 * time.Second, window: *window}, out)
 		}},
+		{"render paced", func() error {
+			return runRender(ctx, renderFlags{stack: sf, agents: 50, warmup: 2 * time.Second, window: *window, pace: time.Second}, out)
+		}},
 		{"audit", func() error {
 			return runAudit(ctx, auditFlags{dir: sf.dir, keep: sf.keep, writers: "1,10,50", window: 5 * time.Second, fsyncWindow: 3 * time.Second}, out)
 		}},

@@ -18,6 +18,7 @@ type renderFlags struct {
 	window     time.Duration
 	cpuProfile string
 	waitDump   string
+	pace       time.Duration
 }
 
 func (f *renderFlags) register(fs *flag.FlagSet) {
@@ -25,6 +26,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.agents, "agents", 50, "concurrent agents")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "warm-up, not counted")
 	fs.DurationVar(&f.window, "window", 15*time.Second, "measured time")
+	fs.DurationVar(&f.pace, "pace", 0, "each agent opens a page every pace (think time); 0: the next page as soon as the last arrived (closed loop, the throughput limit)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (runs the back office in process)")
 	fs.StringVar(&f.waitDump, "goroutines", "", "write the goroutines' stacks halfway through the window to this file, to see what requests wait on (runs the back office in process)")
 }
@@ -99,13 +101,24 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 	var cpu0 time.Duration
 	if bo.pid != 0 {
 		// Warm up outside the CPU count, then count only the window.
-		runPhase(ctx, f.agents, 0, f.warmup, op)
+		if f.pace > 0 {
+			runPaced(ctx, f.agents, 0, f.warmup, f.pace, op)
+		} else {
+			runPhase(ctx, f.agents, 0, f.warmup, op)
+		}
 		f.warmup = 0
 		cpu0, _ = procCPU(bo.pid)
 	}
-	p := runPhase(ctx, f.agents, f.warmup, f.window, op)
-	fmt.Fprintf(out, "render: zero provider latency, %d agents, %s measured, back office %s; %s before, %s after\n",
-		f.agents, f.window, modeName(f.stack.inProcess), loadBefore, machineLoad())
+	var p phase
+	how := "closed loop (next page as soon as the last arrived)"
+	if f.pace > 0 {
+		p = runPaced(ctx, f.agents, f.warmup, f.window, f.pace, op)
+		how = fmt.Sprintf("each agent opens a page every %s", f.pace)
+	} else {
+		p = runPhase(ctx, f.agents, f.warmup, f.window, op)
+	}
+	fmt.Fprintf(out, "render: zero provider latency, %d agents, %s, %s measured, back office %s; %s before, %s after\n",
+		f.agents, how, f.window, modeName(f.stack.inProcess), loadBefore, machineLoad())
 	fmt.Fprintf(out, "  order pages: %d in %.1f s = %.0f req/s; p50 %s ms, p95 %s ms, p99 %s ms, max %s ms; errors %d\n",
 		p.count(), p.elapsed.Seconds(), p.perSecond(), ms(p.pct(0.50)), ms(p.pct(0.95)), ms(p.pct(0.99)), ms(p.pct(1)), p.errors)
 	if bo.pid != 0 && p.count() > 0 {

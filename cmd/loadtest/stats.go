@@ -87,3 +87,56 @@ func runPhase(ctx context.Context, workers int, warmup, window time.Duration, op
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+// runPaced is runPhase with think time: each worker starts a request every
+// interval (workers staggered evenly), like agents who read a page before
+// opening the next. Latency counts from the scheduled start, so a request
+// that had to wait for an earlier one still shows the wait (no coordinated
+// omission).
+func runPaced(ctx context.Context, workers int, warmup, window, interval time.Duration, op func(ctx context.Context, w, k int) error) phase {
+	start := time.Now()
+	measureFrom := start.Add(warmup)
+	stopAt := measureFrom.Add(window)
+	var mu sync.Mutex
+	var out phase
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			var local []time.Duration
+			var errs int
+			var first error
+			next := start.Add(time.Duration(w) * interval / time.Duration(workers))
+			for k := 0; next.Before(stopAt) && ctx.Err() == nil; k++ {
+				if d := time.Until(next); d > 0 {
+					time.Sleep(d)
+				}
+				err := op(ctx, w, k)
+				d := time.Since(next)
+				counted := !next.Before(measureFrom)
+				next = next.Add(interval)
+				if !counted {
+					continue
+				}
+				if err != nil {
+					errs++
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				local = append(local, d)
+			}
+			mu.Lock()
+			out.samples = append(out.samples, local...)
+			out.errors += errs
+			if out.firstErr == nil {
+				out.firstErr = first
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	out.elapsed = time.Since(measureFrom)
+	slices.Sort(out.samples)
+	return out
+}

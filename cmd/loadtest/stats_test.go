@@ -91,3 +91,15 @@ func TestRunPhaseCountsSuccessesAfterWarmup(t *testing.T) {
 		}
 	}
 }
+
+// runPaced keeps each worker to its schedule: about window/interval
+// requests per worker, not as many as fit.
+func TestRunPacedKeepsTheSchedule(t *testing.T) {
+	t.Parallel()
+	p := runPaced(context.Background(), 4, 0, 200*time.Millisecond, 50*time.Millisecond, func(context.Context, int, int) error {
+		return nil
+	})
+	if p.count() < 12 || p.count() > 20 {
+		t.Fatalf("4 workers, one request per 50 ms for 200 ms: got %d requests, want about 16", p.count())
+	}
+}
