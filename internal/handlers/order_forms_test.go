@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
 	"ordercare/internal/staff"
 )
 
@@ -262,4 +264,40 @@ func TestFormNotOfferedInThisState(t *testing.T) {
 // csrfOf harvests the session's CSRF token from the order page.
 func csrfOf(ag *agent, orderID string) string {
 	return ag.get("/orders/"+orderID, nil).doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
+}
+
+func TestFormUnknownOutcomeKeepsTheKeyAndResubmitsSafely(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	ag := a.signedIn(staff.RoleAgent)
+	o := a.newOrder("DE", "EUR", "de-DE", 10000, nil)
+	path := "/orders/" + o.OrderID + "/references"
+	v := ag.fill(path, map[string]string{"merchant_reference1": "WEB-UNKNOWN"})
+	// The provider applies the change and the connection drops, on the
+	// first try and on the client's retry: nobody knows what happened.
+	a.sandbox.SetFaults(omsim.Faults{Rules: []omsim.FaultRule{{Method: http.MethodPatch, PathContains: "/merchant-references", Kind: omsim.FaultResetAfterApply, Times: 2}}})
+
+	r := ag.post(path, v, nil)
+	kind, text, _, _ := outcome(r)
+	if r.resp.StatusCode != http.StatusBadGateway || kind != "unknown" || !strings.Contains(text, "It is safe to submit again: the same request key is reused") {
+		t.Fatalf("unknown outcome: %d %q %q", r.resp.StatusCode, kind, text)
+	}
+	back := formOf(r)
+	if back.Get("idempotency_key") != v.Get("idempotency_key") || back.Get("merchant_reference1") != "WEB-UNKNOWN" {
+		t.Errorf("the form came back with another key or without the typed value: %v", back)
+	}
+	if at := a.lastAttempt(o.OrderID); at.Completed.Outcome != audit.OutcomeUnknown {
+		t.Errorf("completed outcome %s, want unknown", at.Completed.Outcome)
+	}
+
+	back.Set("reason", "customer_request")
+	if r := ag.post(path, back, nil); r.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", r.resp.StatusCode)
+	}
+	if got := a.applied(o.OrderID); got != 1 {
+		t.Errorf("the sandbox applied %d changes, want exactly 1", got)
+	}
+	if at := a.lastAttempt(o.OrderID); at.Completed.Outcome != audit.OutcomeSucceeded {
+		t.Errorf("the resubmit ended %s", at.Completed.Outcome)
+	}
 }
