@@ -24,7 +24,7 @@ func allCmd(ctx context.Context, args []string, out io.Writer) error {
 		{"footprint", func() error { return runFootprint(ctx, footprintFlags{dir: sf.dir, keep: sf.keep, starts: 5}, out) }},
 		{"overhead", func() error {
 			_, err := runOverhead(ctx, overheadFlags{stack: sf, latency: 50 * time.Millisecond, agents: "1,10,50",
-				warmup: time.Second, window: *window}, out)
+				warmup: time.Second, window: *window, rounds: 5}, out)
 			return err
 		}},
 		{"render", func() error {

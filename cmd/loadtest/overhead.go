@@ -19,6 +19,7 @@ type overheadFlags struct {
 	agents  string
 	warmup  time.Duration
 	window  time.Duration
+	rounds  int
 }
 
 func (f *overheadFlags) register(fs *flag.FlagSet) {
@@ -27,6 +28,7 @@ func (f *overheadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.agents, "agents", "1,10,50", "comma-separated numbers of concurrent agents")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "warm-up per phase, not counted")
 	fs.DurationVar(&f.window, "window", 10*time.Second, "measured time per phase")
+	fs.IntVar(&f.rounds, "rounds", 5, "split each phase's window into this many raw/page rounds, alternating, each with its own warm-up")
 }
 
 func parseCounts(s string) ([]int, error) {
@@ -69,6 +71,9 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 	if err != nil {
 		return procMem{}, err
 	}
+	if f.rounds < 1 {
+		return procMem{}, errors.New("-rounds must be at least 1")
+	}
 	maxAgents := 0
 	for _, n := range counts {
 		maxAgents = max(maxAgents, n)
@@ -109,8 +114,8 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 
 	sb.setLatency(f.latency)
 	defer sb.setLatency(0)
-	fmt.Fprintf(out, "overhead: sandbox latency %s, %d orders, warm-up %s + %s measured per phase, back office %s; %s\n",
-		f.latency, len(ids), f.warmup, f.window, modeName(f.stack.inProcess), machineLoad())
+	fmt.Fprintf(out, "overhead: sandbox latency %s, %d orders, %d rounds of warm-up %s + %s measured per path, back office %s; %s\n",
+		f.latency, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), modeName(f.stack.inProcess), machineLoad())
 	var rows []overheadRow
 	for _, n := range counts {
 		raws := make([]*rawClient, n)
@@ -118,17 +123,23 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 			raws[i] = newRawClient(sb)
 		}
 		row := overheadRow{agents: n}
-		c0 := sb.conns.Load()
-		row.raw = runPhase(ctx, n, f.warmup, f.window, func(ctx context.Context, w, k int) error {
-			_, err := raws[w].getOrder(ctx, orderFor(w, k))
-			return err
-		})
-		c1 := sb.conns.Load()
-		row.page = runPhase(ctx, n, f.warmup, f.window, func(ctx context.Context, w, k int) error {
-			_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
-			return err
-		})
-		row.rawConns, row.pageConns = c1-c0, sb.conns.Load()-c1
+		// Alternate short raw and page phases so that both see the same
+		// background load on a shared machine; the samples are pooled.
+		window := f.window / time.Duration(f.rounds)
+		for range f.rounds {
+			c0 := sb.conns.Load()
+			row.raw = row.raw.merge(runPhase(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
+				_, err := raws[w].getOrder(ctx, orderFor(w, k))
+				return err
+			}))
+			c1 := sb.conns.Load()
+			row.page = row.page.merge(runPhase(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
+				_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
+				return err
+			}))
+			row.rawConns += c1 - c0
+			row.pageConns += sb.conns.Load() - c1
+		}
 		rows = append(rows, row)
 		if ctx.Err() != nil {
 			return procMem{}, ctx.Err()

@@ -16,6 +16,17 @@ type phase struct {
 	elapsed  time.Duration // measured window (after warm-up)
 }
 
+// merge pools two phases' samples (kept sorted), errors and time.
+func (p phase) merge(q phase) phase {
+	out := phase{errors: p.errors + q.errors, firstErr: p.firstErr, elapsed: p.elapsed + q.elapsed}
+	if out.firstErr == nil {
+		out.firstErr = q.firstErr
+	}
+	out.samples = append(append(make([]time.Duration, 0, len(p.samples)+len(q.samples)), p.samples...), q.samples...)
+	slices.Sort(out.samples)
+	return out
+}
+
 func (p phase) count() int { return len(p.samples) }
 
 // perSecond is completed requests per second in the measured window.

@@ -103,3 +103,22 @@ func TestRunPacedKeepsTheSchedule(t *testing.T) {
 		t.Fatalf("4 workers, one request per 50 ms for 200 ms: got %d requests, want about 16", p.count())
 	}
 }
+
+func TestMergePoolsSamplesSorted(t *testing.T) {
+	t.Parallel()
+	a := phase{samples: []time.Duration{1, 5, 9}, elapsed: time.Second}
+	b := phase{samples: []time.Duration{2, 3}, errors: 1, firstErr: errors.New("x"), elapsed: time.Second}
+	m := a.merge(b)
+	want := []time.Duration{1, 2, 3, 5, 9}
+	if len(m.samples) != len(want) || m.errors != 1 || m.firstErr == nil || m.elapsed != 2*time.Second {
+		t.Fatalf("merge = %+v", m)
+	}
+	for i := range want {
+		if m.samples[i] != want[i] {
+			t.Fatalf("samples = %v, want %v", m.samples, want)
+		}
+	}
+	if m.perSecond() != 2.5 {
+		t.Errorf("perSecond = %v, want 2.5", m.perSecond())
+	}
+}
