@@ -12,15 +12,28 @@ import (
 // whose seq, prev_hash or hash does not match what the events before it
 // imply. It reads through one read transaction, so appends may continue.
 func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
-	return verify(ctx, l.db.R)
+	res, _, err := walk(ctx, l.db.R, nil)
+	return res, err
 }
 
 // VerifyFile verifies the audit database at path, opened read-only (for
 // `admin audit verify`, which may run next to a serving admin). It never
 // creates or migrates the file.
 func VerifyFile(ctx context.Context, path string) (VerifyResult, error) {
+	d, err := openReadOnly(path)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	defer d.Close()
+	res, _, err := walk(ctx, d, nil)
+	return res, err
+}
+
+// openReadOnly opens the audit database at path read-only, without
+// creating or migrating it.
+func openReadOnly(path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
-		return VerifyResult{}, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -28,32 +41,37 @@ func VerifyFile(ctx context.Context, path string) (VerifyResult, error) {
 	q.Set("mode", "ro")
 	d, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
-		return VerifyResult{}, fmt.Errorf("audit: open %s: %w", path, err)
+		return nil, fmt.Errorf("audit: open %s: %w", path, err)
 	}
-	defer d.Close()
-	return verify(ctx, d)
+	return d, nil
 }
 
-func verify(ctx context.Context, d *sql.DB) (VerifyResult, error) {
+// walk checks the chain in seq order through one read transaction and
+// returns the stored hash of every seq in need (for checkpoints).
+func walk(ctx context.Context, d *sql.DB, need map[int64]bool) (VerifyResult, map[int64]string, error) {
 	tx, err := d.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
+		return VerifyResult{}, nil, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	rows, err := tx.QueryContext(ctx, `SELECT `+selectColumns+` FROM events ORDER BY seq`)
 	if err != nil {
-		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
+		return VerifyResult{}, nil, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
 	var c chainChecker
+	hashes := map[int64]string{}
 	for rows.Next() {
 		r, err := scanRow(rows)
 		c.add(r, err)
+		if err == nil && need[r.Seq] {
+			hashes[r.Seq] = r.Hash
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
+		return VerifyResult{}, nil, fmt.Errorf("audit: verify: %w", err)
 	}
-	return c.result(), nil
+	return c.result(), hashes, nil
 }
 
 // chainChecker checks rows one by one in seq order and remembers the first

@@ -1,0 +1,161 @@
+package audit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Signed checkpoints.
+//
+// A hash chain proves that no event was changed in place, but whoever can
+// write the file can rewrite the chain end to end and recompute every
+// hash. So the admin signs, every 100 events and at least hourly, a
+// checkpoint: the event count and the chain head hash at that count, as a
+// signed note (golang.org/x/mod/sumdb/note, ed25519):
+//
+//	ordercare audit checkpoint
+//	<count>
+//	<head hash, 64 lower-case hex>
+//	<time, RFC 3339 UTC>
+//
+//	— ordercare-audit <base64 signature>
+//
+// Each checkpoint is appended to a file outside the database and written
+// to the process log. VerifyCheckpoints then checks, for every checkpoint,
+// its signature and that the chain's hash at seq = count equals the head:
+// a rewritten chain no longer matches what was signed before the rewrite,
+// and a shortened log no longer reaches the counts that were signed. Only
+// the verifier key (audit.pub) is needed to check.
+
+// CheckpointOrigin is the first line of every checkpoint note.
+const CheckpointOrigin = "ordercare audit checkpoint"
+
+// Checkpoint is what a signed checkpoint asserts.
+type Checkpoint struct {
+	// Count is the number of events (the seq of the last one).
+	Count int64
+	// Head is the hash of event Count (GenesisHash when Count is 0).
+	Head string
+	// Time is when it was signed.
+	Time time.Time
+}
+
+// Text is the checkpoint's note text.
+func (c Checkpoint) Text() string {
+	return fmt.Sprintf("%s\n%d\n%s\n%s\n", CheckpointOrigin, c.Count, c.Head, c.Time.UTC().Format(time.RFC3339))
+}
+
+// parseCheckpointText reads a note text written by Text.
+func parseCheckpointText(text string) (Checkpoint, error) {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) != 4 || lines[0] != CheckpointOrigin {
+		return Checkpoint{}, errors.New("not an ordercare audit checkpoint")
+	}
+	n, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != lines[1] {
+		return Checkpoint{}, fmt.Errorf("bad count %q", lines[1])
+	}
+	if len(lines[2]) != 64 || strings.Trim(lines[2], "0123456789abcdef") != "" {
+		return Checkpoint{}, fmt.Errorf("bad head hash %q", lines[2])
+	}
+	t, err := time.Parse(time.RFC3339, lines[3])
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("bad time %q", lines[3])
+	}
+	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC()}, nil
+}
+
+// SignCheckpoint returns the signed note of c.
+func SignCheckpoint(s note.Signer, c Checkpoint) ([]byte, error) {
+	msg, err := note.Sign(&note.Note{Text: c.Text()}, s)
+	if err != nil {
+		return nil, fmt.Errorf("audit: sign checkpoint: %w", err)
+	}
+	return msg, nil
+}
+
+// OpenCheckpoint checks a signed checkpoint against the verifier and
+// returns what it asserts.
+func OpenCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
+	n, err := note.Open(msg, note.VerifierList(v))
+	if err != nil {
+		var unverified *note.UnverifiedNoteError
+		if errors.As(err, &unverified) {
+			return Checkpoint{}, errors.New("not signed by the given key")
+		}
+		return Checkpoint{}, err
+	}
+	return parseCheckpointText(n.Text)
+}
+
+// SplitCheckpoints splits the contents of a checkpoint file into its notes
+// (each starts with the origin line).
+func SplitCheckpoints(file []byte) [][]byte {
+	marker := []byte(CheckpointOrigin + "\n")
+	var out [][]byte
+	start := -1
+	for i := 0; i < len(file); {
+		if (i == 0 || file[i-1] == '\n') && bytes.HasPrefix(file[i:], marker) {
+			if start >= 0 {
+				out = append(out, trimBlankLines(file[start:i]))
+			}
+			start = i
+			i += len(marker)
+			continue
+		}
+		i++
+	}
+	if start >= 0 {
+		out = append(out, trimBlankLines(file[start:]))
+	}
+	return out
+}
+
+// trimBlankLines leaves exactly one final newline.
+func trimBlankLines(b []byte) []byte {
+	return append(bytes.TrimRight(b, "\n"), '\n')
+}
+
+// appendCheckpoint appends a signed note to the checkpoint file and syncs
+// it. The file is opened for appending only and never rewritten.
+func appendCheckpoint(path string, msg []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit: checkpoint file: %w", err)
+	}
+	if _, err := f.Write(msg); err != nil {
+		f.Close()
+		return fmt.Errorf("audit: checkpoint file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("audit: checkpoint file: %w", err)
+	}
+	return f.Close()
+}
+
+// lastCheckpointIn returns the newest checkpoint of the file that the key
+// signed (zero when none; the file may not exist yet).
+func lastCheckpointIn(path string, v note.Verifier) (Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Checkpoint{}, nil
+	}
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("audit: checkpoint file: %w", err)
+	}
+	notes := SplitCheckpoints(b)
+	for i := len(notes) - 1; i >= 0; i-- {
+		if c, err := OpenCheckpoint(notes[i], v); err == nil {
+			return c, nil
+		}
+	}
+	return Checkpoint{}, nil
+}

@@ -1,0 +1,387 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+func testKey(t testing.TB) SigningKey {
+	t.Helper()
+	skey, _, err := GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ParseSigningKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func verifierOf(t testing.TB, k SigningKey) note.Verifier {
+	t.Helper()
+	v, err := note.NewVerifier(k.VerifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// syncBuffer is a log sink that tests can read while the checkpointer writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// checkpointedLog appends n events with checkpoints every `every` events,
+// closes the log (a last checkpoint) and returns the paths.
+func checkpointedLog(t *testing.T, k SigningKey, n int, every int64) (dbPath, cpFile string, logText string) {
+	t.Helper()
+	dir := t.TempDir()
+	dbPath = filepath.Join(dir, "audit.db")
+	l, err := OpenWith(context.Background(), dbPath, Options{Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink syncBuffer
+	if err := l.StartCheckpoints(CheckpointConfig{Key: k, Every: every, Logger: slog.New(slog.NewTextHandler(&sink, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		if _, err := l.Append(context.Background(), sampleEvent(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dbPath, filepath.Join(dir, CheckpointsFileName), sink.String()
+}
+
+func readCheckpoints(t *testing.T, path string, v note.Verifier) []Checkpoint {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Checkpoint
+	for _, n := range SplitCheckpoints(b) {
+		c, err := OpenCheckpoint(n, v)
+		if err != nil {
+			t.Fatalf("checkpoint %q: %v", n, err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestCheckpointsEveryNEventsAndOnClose(t *testing.T) {
+	t.Parallel()
+	k := testKey(t)
+	dbPath, cpFile, logText := checkpointedLog(t, k, 250, 100)
+	cps := readCheckpoints(t, cpFile, verifierOf(t, k))
+	if len(cps) < 3 || cps[len(cps)-1].Count != 250 {
+		t.Fatalf("checkpoints = %+v, want about every 100 events and 250 at close", cps)
+	}
+	for i := 1; i < len(cps); i++ {
+		if cps[i].Count-cps[i-1].Count < 1 || (i < len(cps)-1 && cps[i].Count-cps[i-1].Count < 100) {
+			t.Fatalf("checkpoints too close: %+v", cps)
+		}
+	}
+	if fi, err := os.Stat(cpFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("checkpoint file mode: %v %v", fi.Mode(), err)
+	}
+	// The process log carries a copy of each checkpoint, signature included.
+	if strings.Count(logText, "msg=\"audit checkpoint\"") != len(cps) || !strings.Contains(logText, "ordercare-audit") {
+		t.Fatalf("process log:\n%s", logText)
+	}
+	// Reopening with nothing new adds no checkpoint; one more event and a
+	// close add exactly one.
+	l, err := Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.StartCheckpoints(CheckpointConfig{Key: k, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.CheckpointStatus(); !st.Enabled || st.Last.Count != 250 || st.File != cpFile {
+		t.Fatalf("status = %+v", st)
+	}
+	if _, err := l.Append(context.Background(), sampleEvent(251)); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if got := readCheckpoints(t, cpFile, verifierOf(t, k)); len(got) != len(cps)+1 || got[len(got)-1].Count != 251 {
+		t.Fatalf("after reopen: %+v", got)
+	}
+}
+
+func TestCheckpointAtLeastEveryInterval(t *testing.T) {
+	t.Parallel()
+	k := testKey(t)
+	l, _ := openTest(t)
+	if _, err := l.Append(context.Background(), sampleEvent(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.StartCheckpoints(CheckpointConfig{Key: k, Interval: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	file := l.CheckpointStatus().File
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(file)
+		if len(SplitCheckpoints(b)) >= 3 {
+			break // the start-up one and two from the ticker, with no new events
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no timed checkpoints: %s", b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// rewriteChain edits event seq like an attacker with the file and no key:
+// triggers dropped, the reason changed, and every hash from there to the
+// head recomputed so that the chain verifies again.
+func rewriteChain(t *testing.T, path string, seq int64) {
+	t.Helper()
+	d, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, s := range []string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`, `UPDATE events SET reason = 'goodwill, approved' WHERE seq = ` + strconv.FormatInt(seq, 10)} {
+		if _, err := d.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := d.Query(`SELECT ` + selectColumns + ` FROM events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	prev := GenesisHash
+	for _, r := range all {
+		r.PrevHash = prev
+		r.Hash = r.computeHash()
+		prev = r.Hash
+		if _, err := d.Exec(`UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?`, r.PrevHash, r.Hash, r.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestVerifyCheckpointsCatchesTampering(t *testing.T) {
+	t.Parallel()
+	k := testKey(t)
+	other := testKey(t)
+	cases := []struct {
+		name string
+		// tamper changes the database and/or the checkpoint file contents
+		tamper  func(t *testing.T, dbPath string, file []byte) []byte
+		key     SigningKey
+		chainOK bool
+		problem string // a substring of the first problem; "" = verifies
+	}{
+		{"intact", func(t *testing.T, _ string, f []byte) []byte { return f }, k, true, ""},
+		{"chain rewritten end to end", func(t *testing.T, p string, f []byte) []byte { rewriteChain(t, p, 5); return f }, k, true, "the chain was rewritten"},
+		{"tail removed", func(t *testing.T, p string, f []byte) []byte {
+			tamper(t, p, `DELETE FROM events WHERE seq > 180`)
+			return f
+		}, k, true, "events were removed"},
+		{"log replaced by a fresh one", func(t *testing.T, p string, f []byte) []byte {
+			for _, s := range []string{"", "-wal", "-shm"} {
+				os.Remove(p + s)
+			}
+			fresh := fillClosed(t, 20)
+			b, err := os.ReadFile(fresh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}, k, true, "events were removed"},
+		{"checkpoint count edited", func(t *testing.T, _ string, f []byte) []byte {
+			return bytes.Replace(f, []byte(CheckpointOrigin+"\n250\n"), []byte(CheckpointOrigin+"\n180\n"), 1)
+		}, k, true, "signature or format not valid"},
+		{"chain rewritten and re-signed with another key", func(t *testing.T, p string, f []byte) []byte {
+			rewriteChain(t, p, 5)
+			l, err := Open(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, h, _ := l.Head(context.Background())
+			l.Close()
+			forged, err := SignCheckpoint(other.Signer, Checkpoint{Count: n, Head: h, Time: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return append(f, forged...)
+		}, k, true, "the chain was rewritten"},
+		{"checked with the wrong key", func(t *testing.T, _ string, f []byte) []byte { return f }, other, true, "not signed by the given key"},
+		{"event edited in place", func(t *testing.T, p string, f []byte) []byte {
+			tamper(t, p, `UPDATE events SET reason = 'x' WHERE seq = 7`)
+			return f
+		}, k, false, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dbPath, cpFile, _ := checkpointedLog(t, k, 250, 100)
+			file, err := os.ReadFile(cpFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file = tc.tamper(t, dbPath, file)
+			rep, err := VerifyCheckpointsFile(context.Background(), dbPath, file, verifierOf(t, tc.key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Chain.OK != tc.chainOK {
+				t.Fatalf("chain = %+v, want OK=%v", rep.Chain, tc.chainOK)
+			}
+			switch {
+			case tc.name == "intact":
+				if !rep.OK() || rep.Matched != rep.Checkpoints || rep.Latest.Count != 250 || rep.Uncovered != 0 {
+					t.Fatalf("intact log: %+v", rep)
+				}
+			case tc.problem != "":
+				if rep.OK() || len(rep.Problems) == 0 || !strings.Contains(strings.Join(rep.Problems, "\n"), tc.problem) {
+					t.Fatalf("problems = %q, want %q", rep.Problems, tc.problem)
+				}
+			default:
+				if rep.OK() {
+					t.Fatalf("tampered log verified: %+v", rep)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadSigningKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, err := LoadSigningKey("", dir, false); !errors.Is(err, ErrNoSigningKey) {
+		t.Fatalf("live mode without a key: %v", err)
+	}
+	k1, err := LoadSigningKey("", dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, KeyFileName))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi, err)
+	}
+	v, err := ReadVerifierKey(filepath.Join(dir, PubFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := SignCheckpoint(k1.Signer, Checkpoint{Count: 3, Head: GenesisHash, Time: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := OpenCheckpoint(msg, v); err != nil || c.Count != 3 || !c.Time.Equal(t0.Truncate(time.Second)) {
+		t.Fatalf("round trip: %+v %v", c, err)
+	}
+	k2, err := LoadSigningKey("", dir, true)
+	if err != nil || k2.VerifierKey != k1.VerifierKey {
+		t.Fatalf("second start made a new key: %v", err)
+	}
+	// A configured key wins over the file.
+	skey, vkey, _ := GenerateSigningKey()
+	k3, err := LoadSigningKey(skey+"\n", dir, true)
+	if err != nil || k3.VerifierKey != vkey {
+		t.Fatalf("configured key: %+v %v", k3, err)
+	}
+	if _, err := ParseSigningKey("PRIVATE+KEY+nonsense"); err == nil {
+		t.Fatal("accepted a malformed key")
+	}
+}
+
+func TestRunVerificationRecordsResult(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k := testKey(t)
+	l, path := openTest(t)
+	if err := l.StartCheckpoints(CheckpointConfig{Key: k, Every: 5, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 12; i++ {
+		if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := l.VerificationStatus(ctx)
+	if err != nil || st.Last != nil || st.Running {
+		t.Fatalf("before: %+v %v", st, err)
+	}
+	who := Actor{StaffID: 2, Email: "sup@example.com"}
+	if !l.StartVerification(who) {
+		t.Fatal("verification did not start")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err = l.VerificationStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Running && st.Last != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("verification did not finish")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	v := st.Last
+	if !v.OK || !v.Checked || v.Events != 12 || v.Matched < 1 || v.By != "sup@example.com" {
+		t.Fatalf("verification = %+v", v)
+	}
+	// An edit is reported by the next verification.
+	tamper(t, path, `UPDATE events SET reason = 'edited' WHERE seq = 3`)
+	v2, err := l.RunVerification(ctx, who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.OK || v2.FirstBad != 3 {
+		t.Fatalf("tampered: %+v", v2)
+	}
+	st, _ = l.VerificationStatus(ctx)
+	if st.Last.OK || st.Last.FirstBad != 3 || st.Last.Seq != v2.Seq || st.Last.Reason == "" {
+		t.Fatalf("status after tamper: %+v", st.Last)
+	}
+}

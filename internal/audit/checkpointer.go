@@ -1,0 +1,169 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Defaults of CheckpointConfig.
+const (
+	DefaultCheckpointEvery    = 100
+	DefaultCheckpointInterval = time.Hour
+)
+
+// CheckpointConfig turns on signed checkpoints for a Log.
+type CheckpointConfig struct {
+	Key SigningKey
+	// File is the append-only checkpoint file (default: audit.checkpoints
+	// beside audit.db).
+	File string
+	// Every is how many new events trigger a checkpoint (default 100).
+	Every int64
+	// Interval is the longest time between checkpoints, written even when
+	// nothing was appended, so a gap in the file shows the admin was down
+	// (default one hour).
+	Interval time.Duration
+	// Logger receives every checkpoint (the copy outside the file) and
+	// write failures (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// CheckpointStatus is what the audit page shows about checkpoints.
+type CheckpointStatus struct {
+	Enabled     bool
+	File        string
+	VerifierKey string
+	Last        Checkpoint // zero when none written yet
+	LastErr     string     // the last write failure, "" after a success
+}
+
+type checkpointer struct {
+	l        *Log
+	cfg      CheckpointConfig
+	verifier note.Verifier
+	stop     chan struct{}
+	done     chan struct{}
+
+	mu      sync.Mutex
+	last    Checkpoint
+	lastErr error
+}
+
+// StartCheckpoints starts signing checkpoints for the log until Close:
+// one now if events were appended since the file's last checkpoint (by
+// this process, or by an admin command meanwhile), then whenever Every
+// more events are committed, at least every Interval, and a last one on
+// Close.
+func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
+	if cfg.Key.Signer == nil {
+		return errors.New("audit: checkpoints need a signing key")
+	}
+	if cfg.File == "" {
+		cfg.File = l.defaultCheckpointFile()
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = DefaultCheckpointEvery
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultCheckpointInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	v, err := note.NewVerifier(cfg.Key.VerifierKey)
+	if err != nil {
+		return fmt.Errorf("audit: verifier key: %w", err)
+	}
+	last, err := lastCheckpointIn(cfg.File, v)
+	if err != nil {
+		return err
+	}
+	c := &checkpointer{l: l, cfg: cfg, verifier: v, stop: make(chan struct{}), done: make(chan struct{}), last: last}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return ErrClosed
+	}
+	if l.cp != nil {
+		return errors.New("audit: checkpoints already started")
+	}
+	l.cp = c
+	c.checkpoint(false, 1) // cover whatever is not covered yet
+	go c.run()
+	return nil
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	t := time.NewTicker(c.cfg.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.l.committed:
+			c.checkpoint(false, c.cfg.Every)
+		case <-t.C:
+			c.checkpoint(true, 0)
+		case <-c.stop:
+			c.checkpoint(false, 1)
+			return
+		}
+	}
+}
+
+// checkpoint signs and writes one when the log has grown by at least
+// minNew events since the last one, or always when force is set.
+func (c *checkpointer) checkpoint(force bool, minNew int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, h, err := head(ctx, c.l.db.R)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil && !force && n-c.last.Count < minNew {
+		return
+	}
+	var cp Checkpoint
+	var msg []byte
+	if err == nil {
+		cp = Checkpoint{Count: n, Head: h, Time: c.l.now().UTC()}
+		msg, err = SignCheckpoint(c.cfg.Key.Signer, cp)
+	}
+	if err == nil {
+		err = appendCheckpoint(c.cfg.File, msg)
+	}
+	if err != nil {
+		c.lastErr = err
+		c.cfg.Logger.Error("audit checkpoint not written", slog.Any("err", err))
+		return
+	}
+	c.last, c.lastErr = cp, nil
+	c.cfg.Logger.Info("audit checkpoint", slog.Int64("count", cp.Count), slog.String("head", cp.Head),
+		slog.String("note", string(msg)))
+}
+
+func (c *checkpointer) close() {
+	close(c.stop)
+	<-c.done
+}
+
+// CheckpointStatus reports whether checkpoints are on and the latest one.
+func (l *Log) CheckpointStatus() CheckpointStatus {
+	l.mu.RLock()
+	c := l.cp
+	l.mu.RUnlock()
+	if c == nil {
+		return CheckpointStatus{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := CheckpointStatus{Enabled: true, File: c.cfg.File, VerifierKey: c.cfg.Key.VerifierKey, Last: c.last}
+	if c.lastErr != nil {
+		s.LastErr = c.lastErr.Error()
+	}
+	return s
+}
