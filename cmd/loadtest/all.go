@@ -27,6 +27,11 @@ func allCmd(ctx context.Context, args []string, out io.Writer) error {
 				warmup: time.Second, window: *window, rounds: 5}, out)
 			return err
 		}},
+		{"overhead paced", func() error {
+			_, err := runOverhead(ctx, overheadFlags{stack: sf, latency: 50 * time.Millisecond, agents: "1,10,50",
+				warmup: time.Second, window: *window, rounds: 5, pace: time.Second}, out)
+			return err
+		}},
 		{"render", func() error {
 			return runRender(ctx, renderFlags{stack: sf, agents: 50, warmup: 2 * time.Second, window: *window}, out)
 		}},

@@ -20,6 +20,7 @@ type overheadFlags struct {
 	warmup  time.Duration
 	window  time.Duration
 	rounds  int
+	pace    time.Duration
 }
 
 func (f *overheadFlags) register(fs *flag.FlagSet) {
@@ -28,6 +29,7 @@ func (f *overheadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.agents, "agents", "1,10,50", "comma-separated numbers of concurrent agents")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "warm-up per phase, not counted")
 	fs.DurationVar(&f.window, "window", 10*time.Second, "measured time per phase")
+	fs.DurationVar(&f.pace, "pace", 0, "each worker starts a request every pace (agents with think time); 0: back to back (closed loop)")
 	fs.IntVar(&f.rounds, "rounds", 5, "split each phase's window into this many raw/page rounds, alternating, each with its own warm-up")
 }
 
@@ -114,8 +116,12 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 
 	sb.setLatency(f.latency)
 	defer sb.setLatency(0)
-	fmt.Fprintf(out, "overhead: sandbox latency %s, %d orders, %d rounds of warm-up %s + %s measured per path, back office %s; %s\n",
-		f.latency, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), modeName(f.stack.inProcess), machineLoad())
+	pacing := "back to back"
+	if f.pace > 0 {
+		pacing = "one request per worker every " + f.pace.String()
+	}
+	fmt.Fprintf(out, "overhead: sandbox latency %s, %s, %d orders, %d rounds of warm-up %s + %s measured per path, back office %s; %s\n",
+		f.latency, pacing, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), modeName(f.stack.inProcess), machineLoad())
 	var rows []overheadRow
 	for _, n := range counts {
 		raws := make([]*rawClient, n)
@@ -126,14 +132,20 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 		// Alternate short raw and page phases so that both see the same
 		// background load on a shared machine; the samples are pooled.
 		window := f.window / time.Duration(f.rounds)
+		run := runPhase
+		if f.pace > 0 {
+			run = func(ctx context.Context, workers int, warmup, window time.Duration, op func(context.Context, int, int) error) phase {
+				return runPaced(ctx, workers, warmup, window, f.pace, op)
+			}
+		}
 		for range f.rounds {
 			c0 := sb.conns.Load()
-			row.raw = row.raw.merge(runPhase(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
+			row.raw = row.raw.merge(run(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
 				_, err := raws[w].getOrder(ctx, orderFor(w, k))
 				return err
 			}))
 			c1 := sb.conns.Load()
-			row.page = row.page.merge(runPhase(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
+			row.page = row.page.merge(run(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
 				_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
 				return err
 			}))
