@@ -89,50 +89,135 @@ func (f Filter) Detail() map[string]string {
 	return m
 }
 
-// where returns the SQL condition over `attempts a` and its arguments.
-func (f Filter) where() (string, []any) {
-	conds := []string{"1"}
-	var args []any
-	add := func(cond string, arg any) {
-		conds = append(conds, cond)
-		args = append(args, arg)
+// textDriveMax is the number of full-text matches up to which the match
+// set drives a query that also filters by a column: fewer matches are
+// looked up one by one; more are probed from the column's index instead.
+const textDriveMax = 5000
+
+// columnsSet reports whether f filters by a column (not only by text and
+// dates).
+func (f Filter) columnsSet() bool {
+	return f.StaffID != 0 || f.StaffEmail != "" || f.OrderID != "" || f.Action != "" || f.Outcome != ""
+}
+
+// cond is a SQL condition over `attempts a` and its arguments.
+type cond struct {
+	sql  []string
+	args []any
+}
+
+func (c *cond) add(sql string, args ...any) {
+	c.sql = append(c.sql, sql)
+	c.args = append(c.args, args...)
+}
+
+func (c *cond) String() string {
+	if len(c.sql) == 0 {
+		return "1"
 	}
-	if f.StaffID != 0 {
-		add("a.staff_id = ?", f.StaffID)
-	}
-	if f.StaffEmail != "" {
-		add("a.staff_email = ? COLLATE NOCASE", strings.TrimSpace(f.StaffEmail))
+	return strings.Join(c.sql, " AND ")
+}
+
+// columnCond returns the condition of f's column and date filters. SQLite
+// has no statistics about the attempts table, so the choice of index is
+// made here: the most selective column set drives (order, staff, action,
+// outcome, in that order; each index holds tkey next, so its rows come in
+// display order and a date range is a range within it), and every other
+// column is written with a unary + so that SQLite checks it instead of
+// picking its index. The staff and action indexes carry outcome and action
+// too, so those checks need no table lookup.
+func (f Filter) columnCond() *cond {
+	c := &cond{}
+	driving := true
+	col := func(sql string, v any) {
+		if driving {
+			c.add(sql, v)
+			driving = false
+			return
+		}
+		c.add("+"+sql, v)
 	}
 	if f.OrderID != "" {
-		add("a.order_id = ?", strings.TrimSpace(f.OrderID))
+		col("a.order_id = ?", strings.TrimSpace(f.OrderID))
+	}
+	if f.StaffID != 0 {
+		col("a.staff_id = ?", f.StaffID)
+	}
+	if f.StaffEmail != "" {
+		col("a.staff_email = ? COLLATE NOCASE", strings.TrimSpace(f.StaffEmail))
 	}
 	if f.Action != "" {
-		add("a.action = ?", f.Action)
+		col("a.action = ?", f.Action)
 	}
 	switch f.Outcome {
 	case "":
 	case OutcomePending:
-		add("a.outcome = ?", "")
+		col("a.outcome = ?", "")
 	default:
-		add("a.outcome = ?", string(f.Outcome))
+		col("a.outcome = ?", string(f.Outcome))
 	}
 	// A date range is a range of tkeys, to the millisecond.
 	if !f.From.IsZero() {
-		add("a.tkey >= ?", tkeyOf(f.From, 0))
+		c.add("a.tkey >= ?", tkeyOf(f.From, 0))
 	}
 	if !f.To.IsZero() {
-		add("a.tkey < ?", tkeyOf(f.To, 0))
+		c.add("a.tkey < ?", tkeyOf(f.To, 0))
 	}
+	return c
+}
+
+// textCond is the full-text condition over attempt_text (whose rowid is
+// the tkey) for the text and the dates of f, and an upper bound below
+// which rows are wanted (0: none).
+func (f Filter) textCond(q string, below int64) *cond {
+	c := &cond{}
+	c.add("attempt_text MATCH ?", q)
+	if !f.From.IsZero() {
+		c.add("rowid >= ?", tkeyOf(f.From, 0))
+	}
+	if !f.To.IsZero() {
+		c.add("rowid < ?", tkeyOf(f.To, 0))
+	}
+	if below > 0 {
+		c.add("rowid < ?", below)
+	}
+	return c
+}
+
+// textMatches counts the attempts whose words match q within f's dates.
+func (l *Log) textMatches(ctx context.Context, f Filter, q string) (int64, error) {
+	tc := f.textCond(q, 0)
+	var n int64
+	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempt_text WHERE `+tc.String(), tc.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit: text search: %w", err)
+	}
+	return n, nil
+}
+
+// fullCond is f's whole condition when it filters by columns (and maybe
+// text): the match set drives when it is small, else it is probed.
+func (l *Log) fullCond(ctx context.Context, f Filter) (*cond, error) {
+	c := f.columnCond()
 	if q := matchQuery(f.Text); q != "" {
-		add("a.tkey IN (SELECT rowid FROM attempt_text WHERE attempt_text MATCH ?)", q)
+		n, err := l.textMatches(ctx, f, q)
+		if err != nil {
+			return nil, err
+		}
+		in := "a.tkey IN (SELECT rowid FROM attempt_text WHERE attempt_text MATCH ?)"
+		if n > textDriveMax {
+			in = "+" + in
+		}
+		c.add(in, q)
 	}
-	return strings.Join(conds, " AND "), args
+	return c, nil
 }
 
 // matchQuery turns typed words into an FTS5 query: every word must match,
 // each as a quoted phrase (so "ORD-2026-001" keeps its parts in order and
-// no word is read as an operator) with a prefix star. Words without a
-// letter or digit are dropped; "" means no text condition.
+// no word is read as an operator); the last word also matches as a prefix
+// ("ZD-10" finds ZD-1003, "refus" finds refused), as in a search box that
+// answers while one types. Words without a letter or digit are dropped;
+// "" means no text condition.
 func matchQuery(text string) string {
 	var terms []string
 	for _, w := range strings.Fields(text) {
@@ -140,8 +225,12 @@ func matchQuery(text string) string {
 		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			continue
 		}
-		terms = append(terms, `"`+w+`"*`)
+		terms = append(terms, `"`+w+`"`)
 	}
+	if len(terms) == 0 {
+		return ""
+	}
+	terms[len(terms)-1] += "*"
 	return strings.Join(terms, " ")
 }
 
@@ -243,18 +332,36 @@ func (l *Log) attemptPage(ctx context.Context, f Filter, cursor Cursor, size int
 	if err := f.Validate(); err != nil {
 		return AttemptPage{}, err
 	}
-	where, args := f.where()
+	var below int64
 	if cursor != "" {
 		k, err := cursor.parse()
 		if err != nil {
 			return AttemptPage{}, err
 		}
-		where += " AND a.tkey < ?"
-		args = append(args, k)
+		below = k
 	}
-	args = append(args, size+1)
-	rows, err := l.db.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a WHERE `+where+`
-		ORDER BY a.tkey DESC LIMIT ?`, args...)
+	var query string
+	var args []any
+	if q := matchQuery(f.Text); q != "" && !f.columnsSet() {
+		// Text and dates only: the full-text index answers in tkey order
+		// by itself, dates and cursor included.
+		tc := f.textCond(q, below)
+		query = `SELECT ` + attemptCols + ` FROM attempts a WHERE a.tkey IN (
+			SELECT rowid FROM attempt_text WHERE ` + tc.String() + ` ORDER BY rowid DESC LIMIT ?)
+			ORDER BY a.tkey DESC`
+		args = append(tc.args, size+1)
+	} else {
+		c, err := l.fullCond(ctx, f)
+		if err != nil {
+			return AttemptPage{}, err
+		}
+		if below > 0 {
+			c.add("a.tkey < ?", below)
+		}
+		query = `SELECT ` + attemptCols + ` FROM attempts a WHERE ` + c.String() + ` ORDER BY a.tkey DESC LIMIT ?`
+		args = append(c.args, size+1)
+	}
+	rows, err := l.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return AttemptPage{}, fmt.Errorf("audit: search: %w", err)
 	}
@@ -282,9 +389,15 @@ func (l *Log) Count(ctx context.Context, f Filter) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
-	where, args := f.where()
+	if q := matchQuery(f.Text); q != "" && !f.columnsSet() {
+		return l.textMatches(ctx, f, q)
+	}
+	c, err := l.fullCond(ctx, f)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+where, args...).Scan(&n); err != nil {
+	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: count: %w", err)
 	}
 	return n, nil
