@@ -140,7 +140,10 @@ func TestServeStartsAndStops(t *testing.T) {
 	go func() { done <- run(ctx, nil, e) }()
 	addrRe := regexp.MustCompile(`ordercare listening" addr=(\S+)`)
 	var addr string
-	for deadline := time.Now().Add(20 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	// A liveness deadline, not a speed bound: under -race on a loaded 2-core
+	// CI machine start-up (argon2id for the demo accounts, indexing the demo
+	// orders) has taken over 20 s.
+	for deadline := time.Now().Add(2 * time.Minute); addr == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := addrRe.FindStringSubmatch(errOut.String()); m != nil {
 			addr = m[1]
 		}
