@@ -413,7 +413,7 @@ func TestLayoutShowsEnvironmentAndRoleNavigation(t *testing.T) {
 		staff.RoleAgent:      {"Home", "Orders"},
 		staff.RoleSupervisor: {"Home", "Orders", "Audit"},
 		staff.RoleAuditor:    {"Home", "Orders", "Audit"},
-		staff.RoleAdmin:      {"Home", "Orders", "Audit", "Staff"},
+		staff.RoleAdmin:      {"Home", "Orders", "Audit", "Staff", "Outbox"},
 	} {
 		b := f.browser()
 		b.signIn(string(role)+"@example.com", testPassword, "")

@@ -41,7 +41,7 @@ func (h *Handlers) showOutbox(c echo.Context) error {
 			*l.dst = append(*l.dst, outboxRow(d, loc))
 		}
 	}
-	p := h.page(c, "Outbound events", "")
+	p := h.page(c, "Outbound events", templates.NavOutbox)
 	return renderPage(c, http.StatusOK, p, templates.OutboxPage(p, v))
 }
 

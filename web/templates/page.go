@@ -35,7 +35,7 @@ type Page struct {
 	Query string
 	// Flash is a one-time confirmation message.
 	Flash string
-	// Nav is the active navigation item: "home", "orders", "audit", "staff".
+	// Nav is the active navigation item: "home", "orders", "audit", "staff", "outbox".
 	Nav string
 }
 
@@ -45,6 +45,7 @@ const (
 	NavOrders = "orders"
 	NavAudit  = "audit"
 	NavStaff  = "staff"
+	NavOutbox = "outbox"
 )
 
 // CanSeeAudit: supervisors, admins and auditors read the audit trail.
