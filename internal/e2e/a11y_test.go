@@ -93,3 +93,31 @@ func TestAccessibilityFormErrors(t *testing.T) {
 	}
 	p.checkAxe("the address form with errors")
 }
+
+// TestAccessibilityAxeAuditAndStaff: axe on the supervisor's audit trail
+// (with an attempt in it, and one attempt's page) and the admin's staff
+// page.
+func TestAccessibilityAxeAuditAndStaff(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	requirePage(t, srv, "/audit")
+	b := startBrowser(t, srv)
+	axeScript(t)
+	order := srv.orderWithStatus(t, omclient.StatusAuthorized, 1)
+
+	p := b.newPage("admin")
+	p.open("/login")
+	p.signIn(adminEmail)
+	changeAddress(t, p, order, newCityFor(order))
+	p.open("/audit")
+	p.visible(`#audit-table [data-testid="audit-row"]`)
+	p.checkAxe("the audit trail")
+	p.click(`#audit-table [data-testid="attempt-link"]`)
+	p.visible(`[data-testid="attempt-page"]`)
+	p.checkAxe("an attempt's page")
+
+	requirePage(t, srv, "/staff")
+	p.open("/staff")
+	p.visible(`[data-testid="staff-table"]`)
+	p.checkAxe("the staff page")
+}

@@ -401,3 +401,10 @@ func (p *page) disableJavaScript() {
 		p.t.Fatalf("%s: disabling JavaScript: %v", p.name, err)
 	}
 }
+
+// runAwait evaluates an expression that returns a promise and decodes what
+// it resolves to.
+func runAwait[T any](p *page, what, expr string) T {
+	p.t.Helper()
+	return run(p, what, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}

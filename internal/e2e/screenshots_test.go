@@ -18,7 +18,8 @@ import (
 var screenshotDir = flag.String("screenshots", "", "write the README screenshots (order.png, audit.png) to this folder")
 
 // TestScreenshots takes the README's screenshots at 1366x768, the agent's
-// laptop: the order page of a demo order with a capture and a refund.
+// laptop: the order page of a demo order with a capture and a refund, and
+// the audit trail after a few changes.
 func TestScreenshots(t *testing.T) {
 	if *screenshotDir == "" {
 		t.Skip("no -screenshots folder given")
@@ -35,6 +36,22 @@ func TestScreenshots(t *testing.T) {
 	p.visible(`[data-testid="order-page"]`)
 	p.colorScheme("light")
 	p.screenshot(filepath.Join(*screenshotDir, "order.png"))
+
+	// The audit trail after a few changes by the agent and the supervisor.
+	requirePage(t, srv, "/audit")
+	agent := b.newPage("agent")
+	agent.open("/login")
+	agent.signIn(agentEmail)
+	for _, o := range []*omclient.Order{
+		srv.orderWithStatus(t, omclient.StatusAuthorized, 1),
+		srv.orderWithStatus(t, omclient.StatusAuthorized, 2),
+	} {
+		changeAddress(t, agent, o, newCityFor(o))
+	}
+	changeAddress(t, p, order, newCityFor(order))
+	p.open("/audit")
+	p.visible(`#audit-table [data-testid="audit-row"]`)
+	p.screenshot(filepath.Join(*screenshotDir, "audit.png"))
 }
 
 // screenshot saves the viewport as a PNG.
