@@ -42,10 +42,12 @@ func TestScreenshots(t *testing.T) {
 	agent := b.newPage("agent")
 	agent.open("/login")
 	agent.signIn(agentEmail)
-	for _, o := range []*omclient.Order{
-		srv.orderWithStatus(t, omclient.StatusAuthorized, 1),
-		srv.orderWithStatus(t, omclient.StatusAuthorized, 2),
-	} {
+	first := srv.orderWithStatus(t, omclient.StatusAuthorized, 1)
+	second := srv.orderWhere(t, "a second authorized order", func(o *omclient.Order) bool {
+		return o.Status == omclient.StatusAuthorized && o.OrderID != first.OrderID &&
+			o.FraudStatus == omclient.FraudAccepted && o.ShippingAddress != nil
+	})
+	for _, o := range []*omclient.Order{first, second} {
 		changeAddress(t, agent, o, newCityFor(o))
 	}
 	changeAddress(t, p, order, newCityFor(order))
