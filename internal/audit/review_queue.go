@@ -78,8 +78,9 @@ func (l *Log) ToReview(ctx context.Context, cursor Cursor, opts ReviewOptions) (
 		opts.OfficeStart, opts.OfficeEnd = DefaultOfficeStart, DefaultOfficeEnd
 	}
 	var q ReviewQueue
-	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+reviewWhere).Scan(&q.Pending); err != nil {
-		return q, fmt.Errorf("audit: review queue: %w", err)
+	var err error
+	if q.Pending, err = l.PendingReviews(ctx); err != nil {
+		return q, err
 	}
 	if cursor == "" {
 		unknown, _, err := l.reviewRows(ctx, `a.outcome = 'unknown' AND a.reconciled_seq = 0 AND a.review = ''`, nil, maxUnknownListed)
@@ -244,4 +245,14 @@ func showAmount(v int64, currency string) string {
 		return fmt.Sprintf("%d (minor units)", v)
 	}
 	return money.FormatPlain(v, currency) + " " + currency
+}
+
+// PendingReviews counts the money changes awaiting review (incl. unknown
+// outcomes), for a link to the queue.
+func (l *Log) PendingReviews(ctx context.Context) (int64, error) {
+	var n int64
+	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+reviewWhere).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit: review queue: %w", err)
+	}
+	return n, nil
 }

@@ -46,6 +46,25 @@ func (h *Handlers) Routes() []Route {
 		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
 
+		// Audit trail (issue 5): supervisors and admins; the auditor reads
+		// (pages and the CSV export) but never reviews, checks or verifies.
+		{Name: "audit", Method: http.MethodGet, Path: "/audit", Handler: h.showAudit, Min: staff.RoleSupervisor, Auditor: true},
+		{Name: "audit.export", Method: http.MethodGet, Path: "/audit/export.csv", Handler: h.exportAudit, Min: staff.RoleSupervisor, Auditor: true},
+		{Name: "audit.events", Method: http.MethodGet, Path: "/audit/events", Handler: h.showAuditEvents, Min: staff.RoleSupervisor, Auditor: true},
+		{Name: "audit.review", Method: http.MethodGet, Path: "/audit/review", Handler: h.showReviewQueue, Min: staff.RoleSupervisor, Auditor: true},
+		{Name: "audit.attempt", Method: http.MethodGet, Path: "/audit/attempts/:id", Handler: h.showAttempt, Min: staff.RoleSupervisor, Auditor: true},
+		{Name: "audit.attempt.review", Method: http.MethodPost, Path: "/audit/attempts/:id/review", Handler: h.reviewAttempt, Min: staff.RoleSupervisor},
+		{Name: "audit.attempt.check", Method: http.MethodPost, Path: "/audit/attempts/:id/check", Handler: h.checkAttempt, Min: staff.RoleSupervisor},
+		{Name: "audit.verify", Method: http.MethodPost, Path: "/audit/verify", Handler: h.startVerification, Min: staff.RoleSupervisor},
+
+		// Staff administration (issue 5): admins only.
+		{Name: "staff", Method: http.MethodGet, Path: "/staff", Handler: h.showStaff, Min: staff.RoleAdmin},
+		{Name: "staff.add", Method: http.MethodPost, Path: "/staff", Handler: h.addStaff, Min: staff.RoleAdmin},
+		{Name: "staff.role", Method: http.MethodPost, Path: "/staff/:id/role", Handler: h.changeStaffRole, Min: staff.RoleAdmin},
+		{Name: "staff.disable", Method: http.MethodPost, Path: "/staff/:id/disable", Handler: h.disableStaff, Min: staff.RoleAdmin},
+		{Name: "staff.enable", Method: http.MethodPost, Path: "/staff/:id/enable", Handler: h.enableStaff, Min: staff.RoleAdmin},
+		{Name: "staff.password", Method: http.MethodPost, Path: "/staff/:id/password", Handler: h.resetStaffPassword, Min: staff.RoleAdmin},
+
 		// Order intake for the shop (issue 10): a machine endpoint with a
 		// bearer token, so no session and no CSRF; rate-limited in hooks.go.
 		{Name: "hooks.orders", Method: http.MethodPost, Path: "/hooks/orders", Handler: h.hookOrders, Public: true, NoSession: true},

@@ -35,6 +35,24 @@ var routeAccess = map[string]string{
 	"GET /outbox":            "admin",
 	"POST /outbox/:id/retry": "admin",
 
+	// Audit trail (issue 5): the auditor reads, only supervisors and
+	// admins review, check and verify.
+	"GET /audit":                      "supervisor+auditor",
+	"GET /audit/export.csv":           "supervisor+auditor",
+	"GET /audit/events":               "supervisor+auditor",
+	"GET /audit/review":               "supervisor+auditor",
+	"GET /audit/attempts/:id":         "supervisor+auditor",
+	"POST /audit/attempts/:id/review": "supervisor",
+	"POST /audit/attempts/:id/check":  "supervisor",
+	"POST /audit/verify":              "supervisor",
+	// Staff administration: admins only.
+	"GET /staff":               "admin",
+	"POST /staff":              "admin",
+	"POST /staff/:id/role":     "admin",
+	"POST /staff/:id/disable":  "admin",
+	"POST /staff/:id/enable":   "admin",
+	"POST /staff/:id/password": "admin",
+
 	"GET /":           "agent+auditor",
 	"GET /orders":     "agent+auditor",
 	"GET /orders/:id": "agent+auditor",
