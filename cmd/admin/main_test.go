@@ -90,7 +90,7 @@ func TestUserCommands(t *testing.T) {
 	if err := run(ctx, []string{"user", "add", "--email", "boss@example.com", "--role", "agent"}, e); err == nil {
 		t.Fatal("duplicate accepted")
 	}
-	e, out, _ = testEnv(vars, nil)
+	e, _, _ = testEnv(vars, nil)
 	if err := run(ctx, []string{"user", "disable", "agent@example.com"}, e); err != nil {
 		t.Fatal(err)
 	}

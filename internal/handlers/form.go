@@ -238,22 +238,6 @@ func checkText(s string, required bool, max int) string {
 	return ""
 }
 
-// parseAmount reads an amount typed in major units of currency (money.Parse
-// rules) from field name; on failure the message is at the field.
-func (cf *changeForm) parseAmount(name, currency string) (int64, bool) {
-	v, err := money.Parse(cf.Form.Value(name), currency)
-	if err != nil {
-		var pe *money.ParseError
-		msg := "Enter an amount such as 12.50"
-		if errors.As(err, &pe) {
-			msg = pe.Message
-		}
-		cf.Form.AddError(name, msg)
-		return 0, false
-	}
-	return v, true
-}
-
 // validKey accepts the canonical text of a UUID v4, the only keys forms
 // mint.
 func validKey(s string) bool {

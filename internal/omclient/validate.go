@@ -108,13 +108,6 @@ func (f *fieldErrors) err() error {
 	return &ValidationError{Fields: f.list}
 }
 
-func join(prefix, field string) string {
-	if prefix == "" {
-		return field
-	}
-	return prefix + "." + field
-}
-
 func (f *fieldErrors) orderID(id string) {
 	if !ValidOrderID(id) {
 		f.add("order_id", "must be a UUID (8-4-4-4-12 hexadecimal digits)")

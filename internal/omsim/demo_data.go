@@ -43,7 +43,6 @@ type demoMarket struct {
 	b2bMethod   string
 	companies   []demoCompany
 	carrier     demoCarrier
-	phonePrefix string
 }
 
 var demoMarkets = []demoMarket{

@@ -60,10 +60,6 @@ func badValue(format string, args ...any) *apiError {
 	return newErr(http.StatusBadRequest, codeBadValue, "Bad value: "+format, args...)
 }
 
-func unprocessable(format string, args ...any) *apiError {
-	return newErr(http.StatusUnprocessableEntity, codeUnprocessable, format, args...)
-}
-
 // response is a complete answer, kept as data so that it can be stored for
 // idempotent replay, corrupted or dropped by fault injection, and written in
 // one place.
