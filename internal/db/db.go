@@ -59,12 +59,12 @@ func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	if err := check(ctx, w, path, sync); err != nil {
-		w.Close()
+		_ = w.Close() // the check's error is the one to report
 		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn(path, sync, true))
 	if err != nil {
-		w.Close()
+		_ = w.Close() // the open error is the one to report
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)

@@ -98,12 +98,12 @@ func New(ctx context.Context, opts Options) (*Sandbox, error) {
 	if opts.Demo {
 		n, err := s.store.count(ctx)
 		if err != nil {
-			s.store.close()
+			_ = s.store.close() // the count error is the one to report
 			return nil, err
 		}
 		if n == 0 {
 			if err := s.seedDemo(ctx); err != nil {
-				s.store.close()
+				_ = s.store.close() // the seeding error is the one to report
 				return nil, err
 			}
 		}

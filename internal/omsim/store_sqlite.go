@@ -41,7 +41,7 @@ func openSQLiteStore(ctx context.Context, path string) (*sqliteStore, error) {
 		return nil, fmt.Errorf("omsim: %w", err)
 	}
 	if err := d.Migrate(ctx, "omsim", sqliteMigrations); err != nil {
-		d.Close()
+		_ = d.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("omsim: %w", err)
 	}
 	return &sqliteStore{d: d}, nil
