@@ -213,7 +213,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	d = min(d, c.retry.MaxDelay)
 	half := d / 2
-	return half + rand.N(d-half+1)
+	return half + rand.N(d-half+1) // #nosec G404 -- backoff jitter only spreads retries; it guards nothing an attacker could predict
 }
 
 // retryAfter parses Retry-After as delta seconds or an HTTP date.

@@ -202,7 +202,9 @@ func (s *Store) List(ctx context.Context) ([]Member, error) {
 }
 
 func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
-	res, err := s.db.W.ExecContext(ctx, `UPDATE staff_members SET `+set+` WHERE id = ?`, append(args, id)...)
+	// set is always a string literal of this file (Disable, Enable, SetRole,
+	// SetPassword); every value goes in args as a ? parameter.
+	res, err := s.db.W.ExecContext(ctx, `UPDATE staff_members SET `+set+` WHERE id = ?`, append(args, id)...) // #nosec G202 -- set is a constant fragment from this file; values are ? parameters
 	if err != nil {
 		return fmt.Errorf("staff: update member: %w", err)
 	}
