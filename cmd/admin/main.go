@@ -48,7 +48,9 @@ const usage = `Usage:
   admin user list                list staff members
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
-  admin audit verify             check the audit log's hash chain
+  admin audit verify [-checkpoints FILE [-key PUBFILE]]
+                                 check the audit log's hash chain, and its signed checkpoints
+  admin audit keygen             create the checkpoint signing key (audit.key, audit.pub) beside the database
   admin index import FILE.csv    index the orders a CSV names (column order_id or the first holding ids);
                                  resumable, at ORDERCARE_IMPORT_RATE reads per second
   admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)

@@ -117,6 +117,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.auditLog, err = audit.Open(ctx, cfg.AuditDBPath()); err != nil {
 		return nil, err
 	}
+	if err := a.startCheckpoints(); err != nil {
+		return nil, err
+	}
 	if n, err := a.auditLog.RecoverOpenAttempts(ctx, a.now()); err != nil {
 		return nil, fmt.Errorf("audit: recovering open attempts: %w", err)
 	} else if n > 0 {

@@ -56,8 +56,8 @@ type checkpointer struct {
 }
 
 // StartCheckpoints starts signing checkpoints for the log until Close:
-// one now if events were appended since the file's last checkpoint (by
-// this process, or by an admin command meanwhile), then whenever Every
+// one now if the file has none yet or events were appended since its last
+// checkpoint (by this process, or by an admin command meanwhile), then whenever Every
 // more events are committed, at least every Interval, and a last one on
 // Close.
 func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
@@ -94,7 +94,10 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 		return errors.New("audit: checkpoints already started")
 	}
 	l.cp = c
-	c.checkpoint(false, 1) // cover whatever is not covered yet
+	// Cover whatever is not covered yet; the very first checkpoint is
+	// written even for an empty log, so that the file starts with the
+	// log's beginning and a log replaced later is caught.
+	c.checkpoint(last.Time.IsZero(), 1)
 	go c.run()
 	return nil
 }

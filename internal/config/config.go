@@ -66,6 +66,10 @@ type Config struct {
 	// OMTimeout bounds one provider read for the order page.
 	OMTimeout time.Duration
 
+	// AuditSigningKey signs the audit log's checkpoints (a note signing
+	// key, "PRIVATE+KEY+ordercare-audit+..."); empty: audit.key beside the
+	// database, generated there in sandbox mode.
+	AuditSigningKey string
 	// HookToken is the bearer token of POST /hooks/orders; empty disables
 	// the endpoint (404).
 	HookToken string
@@ -109,6 +113,7 @@ var options = []option{
 	{"secure-cookies", "ORDERCARE_SECURE_COOKIES", "false", "mark cookies Secure and send HSTS (true when served over HTTPS)", setSecure},
 	{"trusted-proxy", "ORDERCARE_TRUSTED_PROXY", "", "CIDR of a reverse proxy whose X-Forwarded-For is trusted", setProxy},
 	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the order page waits for the provider", setTimeout},
+	{"audit-signing-key", "ORDERCARE_AUDIT_SIGNING_KEY", "", "key that signs the audit checkpoints (prefer the environment variable); empty: audit.key beside the database, created in sandbox mode, or by 'admin audit keygen'", func(c *Config, v string) error { c.AuditSigningKey = strings.TrimSpace(v); return nil }},
 	{"hook-token", "ORDERCARE_HOOK_TOKEN", "", "bearer token of POST /hooks/orders (the shop's order intake); empty disables it", func(c *Config, v string) error { c.HookToken = strings.TrimSpace(v); return nil }},
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
 	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},
