@@ -16,7 +16,8 @@ func newCityFor(o *omclient.Order) string {
 }
 
 // Journey 2: an agent changes the shipping address from the order page;
-// the page shows the new address without a full reload.
+// the page shows the new address without a full reload; the supervisor
+// then finds that change in /audit.
 func TestJourney2ChangeShippingAddress(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
@@ -64,4 +65,6 @@ func TestJourney2ChangeShippingAddress(t *testing.T) {
 		t.Fatalf("sandbox shipping address %+v, want city %s", got, city)
 	}
 	checkOneSucceeded(t, srv, order.OrderID, omclient.OpUpdateCustomerDetails)
+
+	supervisorFindsChange(t, b, order, oldCity, city)
 }
