@@ -45,6 +45,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "home", Method: http.MethodGet, Path: "/", Handler: h.home, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
+		{Name: "orders.history", Method: http.MethodGet, Path: "/orders/:id/history", Handler: h.showOrderHistory, Min: staff.RoleAgent, Auditor: true},
 
 		// Audit trail (issue 5): supervisors and admins; the auditor reads
 		// (pages and the CSV export) but never reviews, checks or verifies.

@@ -56,6 +56,8 @@ var routeAccess = map[string]string{
 	"GET /":           "agent+auditor",
 	"GET /orders":     "agent+auditor",
 	"GET /orders/:id": "agent+auditor",
+	// The order page's History section, loaded on its own after a change.
+	"GET /orders/:id/history": "agent+auditor",
 
 	// Order-change forms (forms.md): agents and up, never the auditor,
 	// not even to look at a form.

@@ -33,6 +33,10 @@ type OrderView struct {
 	// Flash is the confirmation of the change just made ("Shipping address
 	// updated: city Berlin → Hamburg"), shown at the top of the page.
 	Flash string
+	// History is the order's timeline (BuildHistory), when the handler
+	// loaded it (HistoryLoaded); otherwise the page fetches it with htmx.
+	History       []HistoryItem
+	HistoryLoaded bool
 }
 
 // Field is one labelled value of a description list.

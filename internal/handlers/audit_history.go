@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// orderHistory builds the order page's History section from the audit
+// trail and the order just read. A failure to read the audit log leaves
+// the section out (ok false) rather than failing the order page.
+func (h *Handlers) orderHistory(c echo.Context, o *omclient.Order) (items []view.HistoryItem, ok bool) {
+	attempts, err := h.Audit.OrderAttempts(c.Request().Context(), o.OrderID)
+	if err != nil {
+		h.Log.Warn("reading the order's audit history failed", slog.String("order_id", o.OrderID),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		return nil, false
+	}
+	m := h.currentStaff(c)
+	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
+	return view.BuildHistory(o, attempts, agentZone(c), link), true
+}
+
+// showOrderHistory is the History section alone, for a page rendered
+// without it (htmx loads it into place).
+func (h *Handlers) showOrderHistory(c echo.Context) error {
+	id := c.Param("id")
+	if !omclient.ValidOrderID(id) {
+		return publicError(http.StatusNotFound, "Not an order id.")
+	}
+	o, err := h.readOrder(c, id)
+	if err != nil {
+		if c.Request().Context().Err() != nil {
+			return err
+		}
+		v := view.FromProviderError(err, id, h.Provider)
+		return publicError(v.Status, v.Heading)
+	}
+	items, ok := h.orderHistory(c, o)
+	if !ok {
+		return publicError(http.StatusServiceUnavailable, "The history could not be read; reload the page to try again.")
+	}
+	return render(c, http.StatusOK, templates.OrderHistory(items))
+}
