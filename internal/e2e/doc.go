@@ -10,9 +10,10 @@
 //	go test ./internal/e2e -v
 //
 // Without Chromium the tests skip; with CI=true they fail instead. On a
-// failure each browser tab leaves a screenshot, its HTML and the server's
-// log in the test's artifact folder (-artifacts with -outputdir keeps them;
-// otherwise a folder under the system temp dir, named in the test log).
+// failure each browser tab leaves a screenshot, its HTML and URL, and the
+// server's log, in the test's artifact folder: with `go test -artifacts
+// -outputdir DIR` (DIR must exist) under DIR/_artifacts, otherwise in a
+// folder under the system temp dir; the test log names it.
 //
 // The README's screenshots come from the same harness:
 //
