@@ -81,7 +81,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	if err := d.Migrate(ctx, "audit", migrations); err != nil {
-		d.Close()
+		_ = d.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	l := &Log{

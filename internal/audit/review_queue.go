@@ -116,6 +116,7 @@ func (l *Log) ToReview(ctx context.Context, cursor Cursor, opts ReviewOptions) (
 // reviewRows reads up to limit attempts matching where, oldest first, and
 // reports whether more follow.
 func (l *Log) reviewRows(ctx context.Context, where string, args []any, limit int) ([]ReviewItem, bool, error) {
+	// #nosec G202 -- where is built only from constant fragments of this file (reviewWhere and the cursor clause); values are ? parameters
 	rows, err := l.db.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a WHERE `+where+`
 		ORDER BY a.tkey LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
@@ -178,6 +179,7 @@ func (l *Log) moneyHistory(ctx context.Context, orders map[string]bool) (map[str
 		ids = append(ids, id)
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	// #nosec G202 -- marks is only "?," repeated; the order ids go as parameters
 	rows, err := l.db.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a
 		WHERE a.order_id IN (`+marks+`) AND a.action IN ('create_capture', 'create_refund')
 		AND a.outcome IN ('succeeded', 'unknown') ORDER BY a.tkey`, ids...)
