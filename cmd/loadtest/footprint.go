@@ -108,7 +108,7 @@ func timeStart(ctx context.Context, bin, dir string, args func(addr, db string) 
 	if err != nil {
 		return 0, procMem{}, err
 	}
-	logFile, err := os.OpenFile(filepath.Join(dir, "admin.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logFile, err := os.OpenFile(filepath.Join(dir, "admin.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600) // #nosec G304 -- a fixed name in the work folder this program made (under the operator's -dir)
 	if err != nil {
 		return 0, procMem{}, err
 	}
