@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 )
 
 // waitTimeout bounds every wait for a condition in the page. It is long
@@ -291,9 +290,6 @@ func (p *page) key(keys string, opts ...chromedp.KeyOption) {
 	p.t.Helper()
 	p.do(fmt.Sprintf("pressing %q", keys), chromedp.KeyEvent(keys, opts...))
 }
-
-// shiftTab moves focus backwards.
-func (p *page) shiftTab() { p.t.Helper(); p.key(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)) }
 
 // markWindow sets a marker on window; it survives partial (htmx) updates
 // and disappears with a full page load.
