@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -89,17 +90,6 @@ func (f Filter) Detail() map[string]string {
 	return m
 }
 
-// textDriveMax is the number of full-text matches up to which the match
-// set drives a query that also filters by a column: fewer matches are
-// looked up one by one; more are probed from the column's index instead.
-const textDriveMax = 5000
-
-// columnsSet reports whether f filters by a column (not only by text and
-// dates).
-func (f Filter) columnsSet() bool {
-	return f.StaffID != 0 || f.StaffEmail != "" || f.OrderID != "" || f.Action != "" || f.Outcome != ""
-}
-
 // cond is a SQL condition over `attempts a` and its arguments.
 type cond struct {
 	sql  []string
@@ -184,7 +174,47 @@ func (f Filter) textCond(q string, below int64) *cond {
 	return c
 }
 
-// textMatches counts the attempts whose words match q within f's dates.
+// columnTokens are f's column filters as the tokens the full-text rows
+// carry (migration5): "xs" + staff id, "xe" + hex of the lower-cased
+// e-mail, "xo" + hex of the order id, "xa" + hex of the action, "xr" + hex
+// of the outcome ("xr" alone for an open attempt).
+func (f Filter) columnTokens() []string {
+	var t []string
+	if f.StaffID != 0 {
+		t = append(t, "xs"+strconv.FormatInt(f.StaffID, 10))
+	}
+	if e := strings.TrimSpace(f.StaffEmail); e != "" {
+		t = append(t, "xe"+hex.EncodeToString([]byte(strings.ToLower(e))))
+	}
+	if o := strings.TrimSpace(f.OrderID); o != "" {
+		t = append(t, "xo"+hex.EncodeToString([]byte(o)))
+	}
+	if f.Action != "" {
+		t = append(t, "xa"+hex.EncodeToString([]byte(f.Action)))
+	}
+	switch f.Outcome {
+	case "":
+	case OutcomePending:
+		t = append(t, "xr")
+	default:
+		t = append(t, "xr"+hex.EncodeToString([]byte(f.Outcome)))
+	}
+	return t
+}
+
+// textQuery is the full-text query of a filter with text: the typed
+// words and the column tokens, all required. A text search with other
+// filters is thus one intersection inside the full-text index, whatever
+// the filters, instead of a lookup per match or a probe per row.
+func (f Filter) textQuery() string {
+	q := matchQuery(f.Text)
+	if q == "" {
+		return ""
+	}
+	return strings.Join(append([]string{q}, f.columnTokens()...), " ")
+}
+
+// textMatches counts the attempts matching q within f's dates.
 func (l *Log) textMatches(ctx context.Context, f Filter, q string) (int64, error) {
 	tc := f.textCond(q, 0)
 	var n int64
@@ -192,24 +222,6 @@ func (l *Log) textMatches(ctx context.Context, f Filter, q string) (int64, error
 		return 0, fmt.Errorf("audit: text search: %w", err)
 	}
 	return n, nil
-}
-
-// fullCond is f's whole condition when it filters by columns (and maybe
-// text): the match set drives when it is small, else it is probed.
-func (l *Log) fullCond(ctx context.Context, f Filter) (*cond, error) {
-	c := f.columnCond()
-	if q := matchQuery(f.Text); q != "" {
-		n, err := l.textMatches(ctx, f, q)
-		if err != nil {
-			return nil, err
-		}
-		in := "a.tkey IN (SELECT rowid FROM attempt_text WHERE attempt_text MATCH ?)"
-		if n > textDriveMax {
-			in = "+" + in
-		}
-		c.add(in, q)
-	}
-	return c, nil
 }
 
 // matchQuery turns typed words into an FTS5 query: every word must match,
@@ -342,19 +354,16 @@ func (l *Log) attemptPage(ctx context.Context, f Filter, cursor Cursor, size int
 	}
 	var query string
 	var args []any
-	if q := matchQuery(f.Text); q != "" && !f.columnsSet() {
-		// Text and dates only: the full-text index answers in tkey order
-		// by itself, dates and cursor included.
+	if q := f.textQuery(); q != "" {
+		// With text, the full-text index answers in tkey order by itself,
+		// columns, dates and cursor included.
 		tc := f.textCond(q, below)
 		query = `SELECT ` + attemptCols + ` FROM attempts a WHERE a.tkey IN (
 			SELECT rowid FROM attempt_text WHERE ` + tc.String() + ` ORDER BY rowid DESC LIMIT ?)
 			ORDER BY a.tkey DESC`
 		args = append(tc.args, size+1)
 	} else {
-		c, err := l.fullCond(ctx, f)
-		if err != nil {
-			return AttemptPage{}, err
-		}
+		c := f.columnCond()
 		if below > 0 {
 			c.add("a.tkey < ?", below)
 		}
@@ -389,13 +398,13 @@ func (l *Log) Count(ctx context.Context, f Filter) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
-	if q := matchQuery(f.Text); q != "" && !f.columnsSet() {
+	if q := f.textQuery(); q != "" {
 		return l.textMatches(ctx, f, q)
 	}
-	c, err := l.fullCond(ctx, f)
-	if err != nil {
-		return 0, err
+	if f.onlyKeptColumns() {
+		return l.countKept(ctx, f)
 	}
+	c := f.columnCond()
 	var n int64
 	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: count: %w", err)
@@ -415,4 +424,68 @@ func (l *Log) AttemptRowByID(ctx context.Context, attemptID string) (AttemptRow,
 		return AttemptRow{}, fmt.Errorf("audit: attempt %s: %w", attemptID, err)
 	}
 	return r, nil
+}
+
+// onlyKeptColumns reports whether f filters by nothing but action,
+// outcome and dates, whose counts attempt_counts keeps per day.
+func (f Filter) onlyKeptColumns() bool {
+	g := f
+	g.Action, g.Outcome, g.From, g.To = "", "", time.Time{}, time.Time{}
+	return g.IsZero()
+}
+
+// msPerDay is a UTC day in milliseconds, the bucket of attempt_counts.
+const msPerDay = 86400000
+
+// countKept counts from the per-day counts (migration5): whole UTC days
+// inside the date range are summed from attempt_counts; the partial days
+// at either end are counted from the rows.
+func (l *Log) countKept(ctx context.Context, f Filter) (int64, error) {
+	kept := &cond{}
+	if f.Action != "" {
+		kept.add("action = ?", f.Action)
+	}
+	switch f.Outcome {
+	case "":
+	case OutcomePending:
+		kept.add("outcome = ?", "")
+	default:
+		kept.add("outcome = ?", string(f.Outcome))
+	}
+	lo, hi := int64(0), int64(1)<<62 // tkey bounds, [lo, hi)
+	if !f.From.IsZero() {
+		lo = tkeyOf(f.From, 0)
+	}
+	if !f.To.IsZero() {
+		hi = tkeyOf(f.To, 0)
+	}
+	// First and last whole day: [firstDay, endDay).
+	firstDay := ((lo >> 20) + msPerDay - 1) / msPerDay
+	endDay := (hi >> 20) / msPerDay
+	var n int64
+	edges := [][2]int64{{lo, hi}} // ranges counted from the rows
+	if firstDay < endDay {
+		kept.add("day >= ?", firstDay)
+		kept.add("day < ?", endDay)
+		if err := l.db.R.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM attempt_counts WHERE `+kept.String(), kept.args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("audit: count: %w", err)
+		}
+		edges = [][2]int64{{lo, firstDay * msPerDay << 20}, {endDay * msPerDay << 20, hi}}
+	}
+	for _, e := range edges {
+		if e[0] >= e[1] {
+			continue
+		}
+		g := f
+		g.From, g.To = time.Time{}, time.Time{}
+		c := g.columnCond()
+		c.add("a.tkey >= ?", e[0])
+		c.add("a.tkey < ?", e[1])
+		var m int64
+		if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&m); err != nil {
+			return 0, fmt.Errorf("audit: count: %w", err)
+		}
+		n += m
+	}
+	return n, nil
 }

@@ -118,6 +118,13 @@ func TestFiltersAloneAndCombined(t *testing.T) {
 		{"order and outcome", Filter{OrderID: "order-A", Outcome: OutcomeRefused}, []string{"a2"}},
 		{"staff, range and text", Filter{StaffID: 2, From: day, To: day.AddDate(0, 0, 1), Text: "cancelled"}, []string{"a2"}},
 		{"combination without match", Filter{StaffID: 3, Outcome: OutcomeRefused}, nil},
+		{"text and e-mail", Filter{Text: "reason", StaffEmail: "STAFF2@example.com"}, []string{"a4", "a2"}},
+		{"text and order", Filter{Text: "reason", OrderID: "order-C"}, []string{"a6", "a5"}},
+		{"text and action", Filter{Text: "reason", Action: "create_capture"}, []string{"a4", "a1"}},
+		{"text and outcome", Filter{Text: "reason", Outcome: OutcomeUnknown}, []string{"a3"}},
+		{"text and pending", Filter{Text: "reason", Outcome: OutcomePending}, []string{"a6"}},
+		{"text, outcome after completion", Filter{Text: "cancelled", Outcome: OutcomeSucceeded}, nil},
+		{"text and every column", Filter{Text: "ZD-100", StaffID: 1, StaffEmail: "staff1@example.com", OrderID: "order-A", Action: "create_capture", Outcome: OutcomeSucceeded}, []string{"a1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -218,6 +225,25 @@ func TestPaginationAcrossPages(t *testing.T) {
 	}
 	if c, _ := l.Count(ctx, Filter{StaffID: 2}); int64(len(staff2)) != c || c != n/2 {
 		t.Fatalf("staff 2: walked %d, count %d, want %d", len(staff2), c, n/2)
+	}
+	// The same walk through the full-text path (text and a column).
+	var viaText []string
+	cursor = ""
+	for {
+		p, err := l.Attempts(ctx, Filter{StaffID: 2, Text: "reason"}, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaText = append(viaText, ids(p.Rows)...)
+		if cursor = p.Next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(viaText, staff2) {
+		t.Fatalf("text walk differs: %d vs %d rows", len(viaText), len(staff2))
+	}
+	if c, _ := l.Count(ctx, Filter{StaffID: 2, Text: "reason"}); c != int64(len(staff2)) {
+		t.Fatalf("text count %d", c)
 	}
 	if _, err := l.Attempts(ctx, Filter{}, "not a cursor!"); !errors.Is(err, ErrBadFilter) {
 		t.Fatalf("bad cursor: %v", err)
@@ -334,5 +360,50 @@ func TestOtherEventsExcludeAttempts(t *testing.T) {
 	only, err := l.OtherEvents(ctx, KindSignIn, "")
 	if err != nil || len(only.Events) != 1 {
 		t.Fatalf("sign-ins: %+v %v", only, err)
+	}
+}
+
+// TestKeptCountsMatchTheRows: the per action and outcome counts the
+// triggers keep agree with the attempts themselves, through open,
+// completed, doubled completions and a backfilled upgrade.
+func TestKeptCountsMatchTheRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := searchFixture(t)
+	// A completion written twice (an outcome corrected later) moves the
+	// count, it does not add one.
+	if _, err := l.Append(ctx, Event{Kind: KindCompleted, AttemptID: "a3", OrderID: "order-B", Action: "cancel", Outcome: OutcomeSucceeded}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC) // the fixture's first day
+	ranges := [][2]time.Time{
+		{},
+		{day, day.AddDate(0, 0, 2)}, // whole days
+		{day.Add(13 * time.Hour), day.AddDate(0, 0, 3).Add(12 * time.Hour)}, // partial days at both ends
+		{day.Add(11 * time.Hour), day.Add(14 * time.Hour)},                  // within one day
+		{day.AddDate(0, 0, 2), time.Time{}},                                 // open end
+		{time.Time{}, day.AddDate(0, 0, 1).Add(time.Hour)},                  // open start
+	}
+	for _, rg := range ranges {
+		for _, a := range []string{"", "create_capture", "create_refund", "cancel", "update_merchant_references", "none"} {
+			for _, o := range append([]Outcome{""}, Outcomes...) {
+				f := Filter{Action: a, Outcome: o, From: rg[0], To: rg[1]}
+				got, err := l.Count(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := f.columnCond()
+				var want int64
+				if err := l.db.R.QueryRow(`SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&want); err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Errorf("action %q outcome %q range %v: kept count %d, rows %d", a, o, rg, got, want)
+				}
+			}
+		}
+	}
+	if n, _ := l.Count(ctx, Filter{Outcome: OutcomeUnknown}); n != 0 {
+		t.Errorf("a3 still counted as unknown: %d", n)
 	}
 }
