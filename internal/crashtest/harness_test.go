@@ -3,7 +3,6 @@ package crashtest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -47,8 +45,9 @@ func moduleRoot(t *testing.T) string {
 func buildAdmin(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "admin")
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/admin") // #nosec G204 -- fixed arguments
+	// "go" from PATH: the toolchain follows GOTOOLCHAIN, inherited from the
+	// environment that runs this test.
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/admin") // #nosec G204 -- fixed arguments
 	cmd.Dir = moduleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building cmd/admin: %v\n%s", err, out)
@@ -277,5 +276,3 @@ func formValues(p page) url.Values {
 	})
 	return v
 }
-
-var errConnection = errors.New("connection lost")
