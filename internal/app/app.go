@@ -186,13 +186,19 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	return a, nil
 }
 
+// builtinSandboxUser is the API user name of the built-in sandbox.
+const builtinSandboxUser = "ordercare-builtin-sandbox"
+
 // connectProvider builds the omclient: against the configured provider, or
 // against the built-in sandbox served on a loopback port in this process,
 // so the demo goes through the same HTTP client as production.
 func (a *App) connectProvider(ctx context.Context) error {
 	cc := omclient.Config{BaseURL: a.cfg.OMURL, Provider: a.cfg.OMProvider, Username: a.cfg.OMUser, Password: a.cfg.OMPassword}
 	if a.cfg.Sandbox() {
-		user, pass := randomSecret(), randomSecret()
+		// A fixed user name, like a merchant's API user: the sandbox scopes
+		// idempotency keys per user, so a change resubmitted after a restart
+		// must meet the same user to be recognised. The password stays random.
+		user, pass := builtinSandboxUser, randomSecret()
 		sb, err := omsim.New(ctx, omsim.Options{Provider: a.cfg.OMProvider, Username: user, Password: pass,
 			DBPath: a.cfg.SandboxDBPath(), Demo: true, Logger: a.log})
 		if err != nil {
