@@ -94,7 +94,12 @@ func (h *Handlers) openForm(c echo.Context, op omclient.Operation) (cf *changeFo
 	}
 	cf.Action = a
 	cf.Form = h.newForm(c, o, a)
-	if !a.Allowed {
+	// A resubmit of a key already on record goes on to the pipeline even
+	// when the order's state no longer offers the action: after an unknown
+	// outcome the lost try may itself have made the action impossible
+	// (cancelled, fully captured), and only the replay of that key can tell
+	// the agent what happened. The provider dedups by key: nothing twice.
+	if !a.Allowed && !(c.Request().Method == http.MethodPost && h.keyUsed(c, c.FormValue(view.FieldKey))) {
 		cf.Form.Disallowed = a.Reason
 		return nil, false, h.renderForm(c, http.StatusConflict, cf.Form, templates.FormPanel(cf.Form))
 	}
