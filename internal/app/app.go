@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
@@ -44,10 +45,14 @@ type App struct {
 	sessions *session.Store
 	index    *orders.Index
 	service  *orders.Service
-	client   *omclient.Client
-	handlers *handlers.Handlers
-	server   *http.Server
-	ln       net.Listener
+	// approvals holds large refunds and cancellations for a second
+	// person (issue 9); always open, so pages about requests made under an
+	// earlier policy keep working when the policy is switched off.
+	approvals *approvals.Service
+	client    *omclient.Client
+	handlers  *handlers.Handlers
+	server    *http.Server
+	ln        net.Listener
 
 	sandbox       *omsim.Sandbox
 	sandboxServer *http.Server
@@ -141,6 +146,10 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
 	}
+	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, cfg.ApprovalPolicy(), a.now); err != nil {
+		return nil, err
+	}
+	a.approvals.SetLogger(a.log)
 	if cfg.Sandbox() {
 		if err := a.seedIndex(ctx); err != nil {
 			return nil, err

@@ -79,6 +79,9 @@ func (a *App) startWorkers(ctx context.Context) {
 	if a.outbox != nil {
 		run(func(ctx context.Context) { a.outbox.Run(ctx, 5*time.Second) })
 	}
+	if a.approvals != nil {
+		run(func(ctx context.Context) { a.approvals.Run(ctx, time.Minute) })
+	}
 }
 
 // stopWorkers cancels the workers and waits for them: a read or a POST in

@@ -45,6 +45,13 @@ const (
 	// KindStaff: an admin changed a staff account (Detail: "target_id",
 	// "target_email", "change", and old/new values).
 	KindStaff Kind = "staff"
+	// KindApproval: a step of a four-eyes approval request (package
+	// approvals): Detail["step"] is requested, approved, rejected,
+	// withdrawn, expired or executed, Detail["approval_id"] names the
+	// request; Reason holds the agent's reason (requested) or the
+	// decider's comment; an executed step carries the outcome of the
+	// attempt that sent it (Detail["attempt_id"]).
+	KindApproval Kind = "approval"
 )
 
 // needsAttempt reports whether events of kind k belong to an attempt.

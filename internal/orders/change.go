@@ -26,6 +26,14 @@ type Change struct {
 	// Expected is the order as the form showed it; nil skips the staleness
 	// check.
 	Expected *Fingerprint
+	// ProviderDecides skips the pipeline's own check of the amounts against
+	// the order (checkState) and lets the provider answer: an approved
+	// four-eyes request is sent as approved, and when the order no longer
+	// allows it the provider's refusal closes the request, on record.
+	ProviderDecides bool
+	// Detail is added to the attempt's audit details (an approval's id and
+	// requester).
+	Detail map[string]string
 }
 
 // Fingerprint is what a change form relies on about the order: if any of

@@ -61,14 +61,20 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 			return Result{Order: order}, &StaleError{Expected: *ch.Expected, Actual: now, Order: order}
 		}
 	}
-	if !retry {
+	if !retry && !ch.ProviderDecides {
 		if err := checkState(ch, order); err != nil {
 			return Result{Order: order}, err
 		}
 	}
 
 	res = Result{AttemptID: uuid.NewString(), Before: touched(ch.Op, order, ch.CaptureID)}
-	detail := map[string]string{"provider": string(s.client.Provider()), "environment": string(s.client.Environment())}
+	detail := map[string]string{"provider": string(s.client.Provider()), "environment": string(s.client.Environment()),
+		"currency": order.PurchaseCurrency.String()}
+	for k, v := range ch.Detail {
+		if _, taken := detail[k]; !taken {
+			detail[k] = v
+		}
+	}
 	if retry {
 		detail["retry_of_key"] = "true"
 	}

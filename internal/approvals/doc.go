@@ -1,0 +1,21 @@
+// Package approvals is the four-eyes rule for large refunds and
+// cancellations (issue 9). A refund above its currency's threshold, a
+// cancellation of an order whose amount is above it, and any refund that
+// would take an agent past their daily refund limit are not sent: they
+// become a Request, kept in admin.db, that a second person (a supervisor
+// or an admin, never the requester) approves or rejects.
+//
+// The request keeps the exact change the agent asked for: the request
+// body and the idempotency key made when the form was rendered. Approval
+// sends that change once through the ordinary pipeline (orders.Apply),
+// with that key, so two supervisors approving at the same moment, or a
+// double click, cannot refund twice: the first claims the request in one
+// conditional UPDATE, the other is told who approved it; and even a
+// resend after an unknown outcome reuses the key, which the provider
+// answers with its saved response.
+//
+// Every step (requested, approved, rejected, withdrawn, expired,
+// executed with its outcome) is an audit event of kind "approval",
+// committed together with the step's state change: the row's change is
+// committed only after its audit event is.
+package approvals
