@@ -107,6 +107,29 @@ func TestUserCommands(t *testing.T) {
 	if err := run(ctx, []string{"user", "disable", "ghost@example.com"}, e); err == nil || !strings.Contains(err.Error(), "no staff member") {
 		t.Fatalf("disable unknown: %v", err)
 	}
+
+	// Every change made from the command line is in the audit trail, like
+	// one made on the staff page; the refused duplicate and the list are not.
+	l, err := audit.Open(ctx, filepath.Join(filepath.Dir(db), "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	page, err := l.OtherEvents(ctx, audit.KindStaff, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range page.Events {
+		if ev.Actor.Role != "cli" || !strings.HasPrefix(ev.Actor.Email, "os:") {
+			t.Errorf("staff event %d by %+v, want the operating-system user", ev.Seq, ev.Actor)
+		}
+		got = append(got, ev.Detail["change"]+" "+ev.Detail["target_email"])
+	}
+	want := []string{"disable agent@example.com", "add agent@example.com", "add boss@example.com"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("staff events newest first: %v, want %v", got, want)
+	}
 }
 
 func TestAuditVerify(t *testing.T) {

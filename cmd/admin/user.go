@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	osuser "os/user"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/staff"
@@ -36,11 +39,13 @@ func user(ctx context.Context, args []string, e env) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	var auditPath string
 	open := func() (*staff.Store, func(), error) {
 		path, err := config.StoragePath(*dbFlag, e.getenv)
 		if err != nil {
 			return nil, nil, err
 		}
+		auditPath = config.Config{DBPath: path}.AuditDBPath()
 		d, err := db.Open(ctx, path, db.SyncNormal)
 		if err != nil {
 			return nil, nil, err
@@ -75,6 +80,13 @@ func user(ctx context.Context, args []string, e env) error {
 		defer closeDB()
 		m, err := st.Add(ctx, *email, r, pw)
 		if err != nil {
+			return err
+		}
+		source := "set by the operator"
+		if generated {
+			source = "generated"
+		}
+		if err := recordStaffChange(ctx, auditPath, m, "add", map[string]string{"role": string(m.Role), "password": source}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "added %s (%s), id %d\n", m.Email, m.Role, m.ID)
@@ -129,10 +141,38 @@ func user(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
+		if err := recordStaffChange(ctx, auditPath, m, sub, nil); err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stdout, "%sd %s\n", sub, m.Email)
 		return nil
 	}
 	return fmt.Errorf("unknown subcommand %q: add, list, disable or enable", sub)
+}
+
+// recordStaffChange writes a staff change made from the command line to
+// the audit log, as the staff page does for changes made in the browser:
+// the actor is the operating-system user who ran the command. The change
+// is already made, so a failure is reported for the operator to act on.
+func recordStaffChange(ctx context.Context, auditPath string, target *staff.Member, change string, detail map[string]string) error {
+	l, err := audit.Open(ctx, auditPath)
+	if err != nil {
+		return fmt.Errorf("the change was made, but the audit log could not be opened to record it: %w", err)
+	}
+	defer l.Close()
+	d := map[string]string{"change": change, "target_id": strconv.FormatInt(target.ID, 10), "target_email": target.Email,
+		"via": "admin user " + change}
+	for k, v := range detail {
+		d[k] = v
+	}
+	actor := audit.Actor{Role: "cli", UserAgent: "ordercare admin CLI"}
+	if u, err := osuser.Current(); err == nil {
+		actor.Email = "os:" + u.Username
+	}
+	if _, err := l.Append(ctx, audit.Event{Kind: audit.KindStaff, Actor: actor, Outcome: audit.OutcomeSucceeded, Detail: d}); err != nil {
+		return fmt.Errorf("the change was made, but recording it in the audit log failed: %w", err)
+	}
+	return nil
 }
 
 // readPassword takes the first line of stdin when it is piped, else
