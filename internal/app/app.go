@@ -150,6 +150,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		return nil, err
 	}
 	a.approvals.SetLogger(a.log)
+	a.service.SetGuard(a.approvals.Guard)
 	if cfg.Sandbox() {
 		if err := a.seedIndex(ctx); err != nil {
 			return nil, err

@@ -90,6 +90,20 @@ func (s *Service) Check(ctx context.Context, actor audit.Actor, o *omclient.Orde
 	return "", nil
 }
 
+// Guard is the pipeline's guard (orders.Service.SetGuard): a change the
+// policy holds is refused with *orders.HeldError, so no door but an
+// approval sends it. Forms call Check first and file a request instead.
+func (s *Service) Guard(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change) error {
+	why, err := s.Check(ctx, actor, o, ch)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		return &orders.HeldError{Why: why}
+	}
+	return nil
+}
+
 // startOfDay is midnight UTC of t's day: the daily limit's day.
 func startOfDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
@@ -311,8 +325,8 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, id string) (Req
 func (s *Service) execute(ctx context.Context, actor audit.Actor, r Request) (Request, orders.Result, error) {
 	ch := orders.Change{
 		Op: r.Op, OrderID: r.OrderID, IdempotencyKey: r.IdempotencyKey, Reason: r.Reason, Ticket: r.Ticket,
-		ProviderDecides: true,
-		Detail:          map[string]string{"approval_id": r.ID, "requested_by": r.RequestedBy.Email, "approved_by": r.DecidedBy.Email},
+		ProviderDecides: true, ApprovalID: r.ID,
+		Detail: map[string]string{"approval_id": r.ID, "requested_by": r.RequestedBy.Email, "approved_by": r.DecidedBy.Email},
 	}
 	if r.Op == omclient.OpCreateRefund {
 		var body omclient.RefundRequest

@@ -21,12 +21,13 @@ import (
 // env is the real thing: the sandbox over HTTP, the client, the pipeline,
 // the audit log and admin.db in temp files, and a clock tests move.
 type env struct {
-	sb    *omsim.Sandbox
-	pipe  *orders.Service
-	log   *audit.Log
-	svc   *Service
-	mu    sync.Mutex
-	clock time.Time
+	sb     *omsim.Sandbox
+	client *omclient.Client // the provider's own door (its portal), past ordercare
+	pipe   *orders.Service
+	log    *audit.Log
+	svc    *Service
+	mu     sync.Mutex
+	clock  time.Time
 }
 
 var (
@@ -79,11 +80,12 @@ func newEnv(t *testing.T, p Policy) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{sb: sb, log: log, clock: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	e := &env{sb: sb, client: client, log: log, clock: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	e.pipe = orders.NewService(client, log, ix, e.now)
 	if e.svc, err = Open(ctx, adm, log, e.pipe, p, e.now); err != nil {
 		t.Fatal(err)
 	}
+	e.pipe.SetGuard(e.svc.Guard)
 	return e
 }
 
@@ -262,9 +264,9 @@ func TestApprovalAfterTheOrderChangedFailsWithTheProvidersAnswer(t *testing.T) {
 	ctx := context.Background()
 	id := e.capturedOrder(t)
 	r := e.hold(t, agent, id, refund(id, 6000))
-	// Meanwhile everything is refunded through another door.
-	if res, err := e.pipe.Apply(ctx, agent2, refund(id, 10000)); err != nil || res.Outcome != audit.OutcomeSucceeded {
-		t.Fatalf("refund elsewhere: %v %v", res.Outcome, err)
+	// Meanwhile everything is refunded in the provider's own portal.
+	if _, err := e.client.CreateRefund(ctx, id, uuid.NewString(), omclient.RefundRequest{RefundedAmount: 10000}); err != nil {
+		t.Fatalf("refund elsewhere: %v", err)
 	}
 	got, res, err := e.svc.Approve(ctx, super1, r.ID, "ok")
 	if err != nil {
@@ -423,5 +425,29 @@ func TestParseAmounts(t *testing.T) {
 	}
 	if m, err := ParseAmounts("X", ""); err != nil || len(m) != 0 {
 		t.Fatalf("empty: %v %v", m, err)
+	}
+}
+
+func TestThePipelineRefusesAHeldChangeFromAnyDoor(t *testing.T) {
+	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}})
+	ctx := context.Background()
+	id := e.capturedOrder(t)
+	before, _, err := e.log.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.pipe.Apply(ctx, super1, refund(id, 6000))
+	var held *orders.HeldError
+	if !errors.As(err, &held) || held.Why == "" {
+		t.Fatalf("a refund above the threshold sent straight through the pipeline: %v", err)
+	}
+	if o := e.order(t, id); len(o.Refunds) != 0 {
+		t.Fatalf("held refund reached the provider: %d refunds", len(o.Refunds))
+	}
+	if after, _, _ := e.log.Head(ctx); after != before {
+		t.Fatalf("a held change was recorded as requested: %d events, had %d", after, before)
+	}
+	if res, err := e.pipe.Apply(ctx, super1, refund(id, 5000)); err != nil || res.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("a refund at the threshold: %v %v", res.Outcome, err)
 	}
 }

@@ -34,7 +34,17 @@ type Change struct {
 	// Detail is added to the attempt's audit details (an approval's id and
 	// requester).
 	Detail map[string]string
+	// ApprovalID names the approved four-eyes request this change carries
+	// out; the guard (SetGuard) does not hold it again.
+	ApprovalID string
 }
+
+// HeldError: the guard holds the change for a second person's approval
+// (package approvals); nothing was sent or recorded as sent. Why says
+// which rule holds it.
+type HeldError struct{ Why string }
+
+func (e *HeldError) Error() string { return "orders: held for approval: " + e.Why }
 
 // Fingerprint is what a change form relies on about the order: if any of
 // it changed since the form was rendered (a capture in another tab, say),

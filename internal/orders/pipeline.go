@@ -66,6 +66,14 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 			return Result{Order: order}, err
 		}
 	}
+	// The four-eyes rule, whatever door the change came through (the forms
+	// ask first and file a request instead; this makes sure no other
+	// caller sends a held change). A retry resends what was allowed then.
+	if s.guard != nil && !retry && ch.ApprovalID == "" {
+		if err := s.guard(ctx, actor, order, ch); err != nil {
+			return Result{Order: order}, err
+		}
+	}
 
 	res = Result{AttemptID: uuid.NewString(), Before: touched(ch.Op, order, ch.CaptureID)}
 	detail := map[string]string{"provider": string(s.client.Provider()), "environment": string(s.client.Environment()),
@@ -124,6 +132,14 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		s.onCompleted(bg, stored)
 	}
 	return res, nil
+}
+
+// SetGuard registers g, asked before every change is recorded and sent
+// (not for retries of a known key, nor for a change carrying an
+// ApprovalID): an error, normally *HeldError, stops the change with
+// nothing sent. Call before serving; nil removes it.
+func (s *Service) SetGuard(g func(ctx context.Context, actor audit.Actor, o *omclient.Order, ch Change) error) {
+	s.guard = g
 }
 
 // OnCompleted registers fn to be called, in the agent's request, right

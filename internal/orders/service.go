@@ -25,6 +25,8 @@ type Service struct {
 	// onCompleted is called with every committed `completed` event
 	// (pipeline.go, OnCompleted).
 	onCompleted func(ctx context.Context, completed audit.Event)
+	// guard may hold a change for approval (pipeline.go, SetGuard).
+	guard func(ctx context.Context, actor audit.Actor, o *omclient.Order, ch Change) error
 }
 
 // NewService wires the pipeline. now is the clock for audit events and the
