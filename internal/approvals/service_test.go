@@ -3,8 +3,6 @@ package approvals
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,22 +10,22 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/db"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 )
 
-// env is the real thing: the sandbox over HTTP, the client, the pipeline,
-// the audit log and admin.db in temp files, and a clock tests move.
+// env is the real thing: the sandbox over HTTP, the client, the pipeline
+// (guarded by the policy), the audit log and admin.db in temp files, and a
+// clock tests move.
 type env struct {
 	sb     *omsim.Sandbox
 	client *omclient.Client // the provider's own door (its portal), past ordercare
 	pipe   *orders.Service
 	log    *audit.Log
 	svc    *Service
-	mu     sync.Mutex
-	clock  time.Time
+	clock  *omsim.FakeClock
 }
 
 var (
@@ -38,51 +36,13 @@ var (
 	admin  = audit.Actor{StaffID: 1, Email: "admin@example.com", Role: "admin"}
 )
 
-func (e *env) now() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.clock
-}
-
-func (e *env) advance(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.clock = e.clock.Add(d)
-}
-
 func newEnv(t *testing.T, p Policy) *env {
 	t.Helper()
-	ctx := context.Background()
-	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	client, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: "u", Password: "p", Timeout: 10 * time.Second,
-		Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { adm.Close() })
-	ix, err := orders.OpenIndex(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{sb: sb, client: client, log: log, clock: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	e.pipe = orders.NewService(client, log, ix, e.now)
-	if e.svc, err = Open(ctx, adm, log, e.pipe, p, e.now); err != nil {
+	clock := omsim.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	pe := pipelinetest.New(t, pipelinetest.Options{Now: clock.Now})
+	e := &env{sb: pe.Sandbox, client: pe.Client, pipe: pe.Orders, log: pe.Log, clock: clock}
+	var err error
+	if e.svc, err = Open(context.Background(), pe.Admin, pe.Log, pe.Orders, p, clock.Now); err != nil {
 		t.Fatal(err)
 	}
 	e.pipe.SetGuard(e.svc.Guard)
@@ -252,7 +212,7 @@ func TestRefundAboveThresholdWaitsAndIsSentOnceOnApproval(t *testing.T) {
 	// The approved refund does not count against the approver's own
 	// daily allowance, nor the agent's.
 	for _, who := range []int64{agent.StaffID, got.DecidedBy.StaffID} {
-		totals, err := e.log.RefundTotals(ctx, who, startOfDay(e.now()))
+		totals, err := e.log.RefundTotals(ctx, who, startOfDay(e.clock.Now()))
 		if err != nil || totals["EUR"] != 0 {
 			t.Fatalf("refund totals of %d = %v %v", who, totals, err)
 		}
@@ -311,11 +271,11 @@ func TestRejectWithdrawAndExpirySendNothing(t *testing.T) {
 
 	expired := e.capturedOrder(t)
 	x := e.hold(t, agent, expired, refund(expired, 9000))
-	e.advance(59 * time.Minute)
+	e.clock.Advance(59 * time.Minute)
 	if n, err := e.svc.ExpireDue(ctx); err != nil || n != 0 {
 		t.Fatalf("expired early: %d %v", n, err)
 	}
-	e.advance(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	if n, _ := e.svc.PendingCount(ctx); n != 0 {
 		t.Fatalf("an expired request still counts as pending: %d", n)
 	}
@@ -390,7 +350,7 @@ func TestDailyRefundLimitHoldsTheRefundThatGoesPastIt(t *testing.T) {
 	if why, _ := e.svc.Check(ctx, agent2, e.order(t, id), refund(id, 5000)); why != "" {
 		t.Fatalf("another agent held: %q", why)
 	}
-	e.advance(24 * time.Hour)
+	e.clock.Advance(24 * time.Hour)
 	if why, _ := e.svc.Check(ctx, agent, e.order(t, id), refund(id, 5000)); why != "" {
 		t.Fatalf("held the next day: %q", why)
 	}

@@ -2,17 +2,15 @@ package intake
 
 import (
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 )
 
 // env is the real thing in small: the sandbox over HTTP, the client, the
@@ -23,53 +21,14 @@ type env struct {
 	svc    *orders.Service
 	index  *orders.Index
 	admin  *db.DB
-	clock  *testClock
-}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	clock  *omsim.FakeClock
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	client, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: "u", Password: "p", Timeout: 10 * time.Second,
-		Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = log.Close() })
-	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = adm.Close() })
-	ix, err := orders.OpenIndex(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &testClock{t: time.Now().UTC()}
-	return &env{sb: sb, client: client, svc: orders.NewService(client, log, ix, c.Now), index: ix, admin: adm, clock: c}
+	c := omsim.NewFakeClock(time.Now().UTC())
+	pe := pipelinetest.New(t, pipelinetest.Options{Now: c.Now})
+	return &env{sb: pe.Sandbox, client: pe.Client, svc: pe.Orders, index: pe.Index, admin: pe.Admin, clock: c}
 }
 
 func (e *env) store(t *testing.T) *Store {

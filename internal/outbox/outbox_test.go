@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,23 +18,12 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 )
 
 const secret = "0123456789abcdef-test-secret"
 
 var agent = audit.Actor{StaffID: 3, Email: "agent@example.com", Role: "agent", ClientIP: "192.0.2.7", UserAgent: "test"}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // receiver is the merchant's endpoint: it verifies every signature with
 // the standard library alone, refuses the first `fail` tries with 503, and
@@ -77,46 +65,19 @@ type env struct {
 	sb    *omsim.Sandbox
 	log   *audit.Log
 	admin *db.DB
-	clock *testClock
+	clock *omsim.FakeClock
 	rc    *receiver
 	url   string
 }
 
 func newEnv(t *testing.T, fail int) *env {
 	t.Helper()
-	ctx := context.Background()
-	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	om := httptest.NewServer(sb)
-	t.Cleanup(om.Close)
-	client, err := omclient.New(omclient.Config{BaseURL: om.URL, Username: "u", Password: "p", Timeout: 10 * time.Second,
-		Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = log.Close() })
-	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = adm.Close() })
-	ix, err := orders.OpenIndex(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &testClock{t: time.Now().UTC()}
+	c := omsim.NewFakeClock(time.Now().UTC())
+	pe := pipelinetest.New(t, pipelinetest.Options{Now: c.Now})
 	rc := &receiver{t: t, now: c.Now, fail: fail}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
-	return &env{svc: orders.NewService(client, log, ix, c.Now), sb: sb, log: log, admin: adm, clock: c, rc: rc, url: srv.URL}
+	return &env{svc: pe.Orders, sb: pe.Sandbox, log: pe.Log, admin: pe.Admin, clock: c, rc: rc, url: srv.URL}
 }
 
 func (e *env) open(t *testing.T) *Outbox {

@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,10 +15,10 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/db"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 )
 
 // clientTimeout bounds one call including its retries; the hang fault
@@ -52,36 +49,13 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	ctx := context.Background()
-	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	s := &stack{sb: sb}
-	srv := httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(srv.Close)
-	client, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: "u", Password: "p", Timeout: clientTimeout,
-		Retry: omclient.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	s.log, err = audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.log.Close() })
-	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = adm.Close() })
-	ix, err := orders.OpenIndex(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.svc = orders.NewService(client, s.log, ix, nil)
+	s := &stack{}
+	pe := pipelinetest.New(t, pipelinetest.Options{
+		Wrap:    func(*omsim.Sandbox) http.Handler { return http.HandlerFunc(s.serve) },
+		Timeout: clientTimeout,
+		Retry:   omclient.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
+	})
+	s.sb, s.svc, s.log = pe.Sandbox, pe.Orders, pe.Log
 	return s
 }
 
