@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -257,5 +262,138 @@ func TestExpiringSoon(t *testing.T) {
 	}
 	if ids := ids(got); !slices.Equal(ids, []string{"b", "a"}) {
 		t.Fatalf("expiring = %v, want [b a]", ids)
+	}
+}
+
+// commits counts the write transactions committed on the SQLite file at
+// path (through any connection opened after the call): what Upsert and
+// RecordView cost beyond reads.
+var (
+	commitHookOnce sync.Once
+	commitMu       sync.Mutex
+	commitCounts   = map[string]*atomic.Int64{}
+)
+
+func countCommits(t *testing.T, path string) *atomic.Int64 {
+	t.Helper()
+	commitHookOnce.Do(func() {
+		sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
+			commitMu.Lock()
+			defer commitMu.Unlock()
+			for p, n := range commitCounts {
+				if strings.Contains(dsn, p) {
+					if h, ok := conn.(sqlite.HookRegisterer); ok {
+						h.RegisterCommitHook(func() int32 { n.Add(1); return 0 })
+					}
+				}
+			}
+			return nil
+		})
+	})
+	commitMu.Lock()
+	defer commitMu.Unlock()
+	n := &atomic.Int64{}
+	commitCounts[path] = n
+	return n
+}
+
+// openCountedIndex is openIndex with a count of the file's commits.
+func openCountedIndex(t *testing.T) (*Index, *atomic.Int64) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "admin.db")
+	n := countCommits(t, path)
+	d, err := db.Open(ctx, path, db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ix, err := OpenIndex(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix, n
+}
+
+func TestUpsertWritesOnlyChangesOrStaleReadTimes(t *testing.T) {
+	t.Parallel()
+	id := "44444444-4444-4444-8444-444444444444"
+	fresh := func() *omclient.Order {
+		o := order(id, base, omclient.StatusAuthorized)
+		o.MerchantReference1 = "ORD-7"
+		o.BillingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Berg", Email: "anna@example.org"}
+		o.ShippingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Berg", Email: "anna@example.org", OrganizationName: "Acme AB"}
+		return o
+	}
+	cases := []struct {
+		name   string
+		change func(o *omclient.Order)
+		after  time.Duration // since the first read
+		write  bool
+		search string // a query that must find the order afterwards ("" = none)
+	}{
+		{"unchanged, read again at once", nil, 0, false, "ord-7"},
+		{"unchanged, 59 s later", nil, 59 * time.Second, false, "ord-7"},
+		{"unchanged, a minute later: read time refreshed", nil, time.Minute, true, "ord-7"},
+		{"status changed", func(o *omclient.Order) { o.Status = omclient.StatusCaptured }, time.Second, true, ""},
+		{"remaining amount changed", func(o *omclient.Order) { o.RemainingAuthorizedAmount = 0 }, time.Second, true, ""},
+		{"reference changed", func(o *omclient.Order) { o.MerchantReference1 = "ORD-8" }, time.Second, true, "ord-8"},
+		{"only a search key changed (shipping e-mail)", func(o *omclient.Order) {
+			o.ShippingAddress.Email = "depot@example.org"
+		}, time.Second, true, "depot@"},
+		{"shipping address dropped", func(o *omclient.Order) { o.ShippingAddress = nil }, time.Second, true, ""},
+		{"same keys in another order (names swapped between addresses)", func(o *omclient.Order) {
+			o.BillingAddress.OrganizationName, o.ShippingAddress.OrganizationName = "Acme AB", ""
+		}, time.Second, false, "acme"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			ix, commits := openCountedIndex(t)
+			if err := ix.Upsert(ctx, fresh(), base); err != nil {
+				t.Fatal(err)
+			}
+			before := commits.Load()
+			if before == 0 {
+				t.Fatal("the first read of an order wrote nothing")
+			}
+			o := fresh()
+			if tc.change != nil {
+				tc.change(o)
+			}
+			if err := ix.Upsert(ctx, o, base.Add(tc.after)); err != nil {
+				t.Fatal(err)
+			}
+			if wrote := commits.Load() > before; wrote != tc.write {
+				t.Fatalf("second read wrote %v, want %v", wrote, tc.write)
+			}
+			got, ok, err := ix.Get(ctx, id)
+			if err != nil || !ok {
+				t.Fatalf("get: %v %v", ok, err)
+			}
+			wantRead := base
+			if tc.write {
+				wantRead = base.Add(tc.after)
+			}
+			if !got.LastReadAt.Equal(wantRead) || got.Status != o.Status || got.RemainingAuthorized != o.RemainingAuthorizedAmount ||
+				got.MerchantReference1 != string(o.MerchantReference1) {
+				t.Fatalf("index row = %+v, want last read %v and the order's values", got, wantRead)
+			}
+			if tc.search != "" {
+				page, err := ix.Search(ctx, SearchQuery{Q: tc.search})
+				if err != nil || len(page.Orders) != 1 {
+					t.Fatalf("search %q: %+v %v", tc.search, page.Orders, err)
+				}
+			}
+			if tc.name == "shipping address dropped" {
+				// The billing keys stay, the shipping organisation goes.
+				for q, want := range map[string]int{"berg": 1, "acme": 0} {
+					if page, err := ix.Search(ctx, SearchQuery{Q: q}); err != nil || len(page.Orders) != want {
+						t.Fatalf("search %q after the shipping address went: %+v %v", q, page.Orders, err)
+					}
+				}
+			}
+		})
 	}
 }
