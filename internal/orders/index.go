@@ -402,8 +402,22 @@ func (ix *Index) Get(ctx context.Context, orderID string) (IndexedOrder, bool, e
 }
 
 // RecordView notes that a staff member opened an order, keeping the last
-// keepViews per staff member.
+// keepViews per staff member. When the order already is the member's most
+// recent view, less than ReadFreshness before at, the list would not
+// change (only its "viewed" time, by under a minute: the start page shows
+// it to the minute), so nothing is written: reloading an order, or coming
+// back to it from one of its forms, costs no write transaction.
 func (ix *Index) RecordView(ctx context.Context, staffID int64, orderID string, at time.Time) error {
+	var lastID, lastAt string
+	err := ix.db.R.QueryRowContext(ctx, `SELECT order_id, viewed_at FROM order_views WHERE staff_id = ?
+		ORDER BY viewed_at DESC, order_id DESC LIMIT 1`, staffID).Scan(&lastID, &lastAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("orders: record view: %w", err)
+	case lastID == orderID && at.Sub(parseTime(lastAt)) < ReadFreshness:
+		return nil
+	}
 	tx, err := ix.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("orders: record view: %w", err)

@@ -397,3 +397,41 @@ func TestUpsertWritesOnlyChangesOrStaleReadTimes(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordViewSkipsRepeatOfTheLatestView(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix, commits := openCountedIndex(t)
+	a, b := "aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000"
+	for _, id := range []string{a, b} {
+		if err := ix.Upsert(ctx, order(id, base, omclient.StatusAuthorized), base); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		id    string
+		at    time.Duration
+		write bool
+		top   string
+		seen  time.Duration // the top row's viewed time
+	}{
+		{a, 0, true, a, 0},
+		{a, 30 * time.Second, false, a, 0}, // reload: same list
+		{b, 40 * time.Second, true, b, 40 * time.Second},
+		{a, 50 * time.Second, true, a, 50 * time.Second},   // back to a: a moves up
+		{a, 110 * time.Second, true, a, 110 * time.Second}, // a minute on: time refreshed
+	}
+	for i, s := range steps {
+		before := commits.Load()
+		if err := ix.RecordView(ctx, 1, s.id, base.Add(s.at)); err != nil {
+			t.Fatal(err)
+		}
+		if wrote := commits.Load() > before; wrote != s.write {
+			t.Fatalf("step %d: wrote %v, want %v", i, wrote, s.write)
+		}
+		got, err := ix.RecentlyViewed(ctx, 1, 10)
+		if err != nil || len(got) == 0 || got[0].OrderID != s.top || !got[0].ViewedAt.Equal(base.Add(s.seen)) {
+			t.Fatalf("step %d: recently viewed %+v %v; want %s viewed at +%s first", i, got, err, s.top, s.seen)
+		}
+	}
+}
