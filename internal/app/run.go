@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"ordercare/internal/approvals"
 )
 
 // ShutdownTimeout is how long in-flight requests may take to finish after
@@ -26,6 +28,12 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { errc <- a.server.Serve(a.ln) }()
 	a.log.Info("ordercare listening", slog.String("addr", a.Addr()), slog.String("environment", a.handlers.Env.Kind),
 		slog.String("provider", string(a.client.Provider())))
+	if p := a.cfg.ApprovalPolicy(); p.Active() {
+		// Say which changes wait for a second person, so an operator can
+		// see at a glance that the policy they configured is the one in force.
+		a.log.Info("four-eyes approval on", slog.String("thresholds", approvals.FormatAmounts(p.Thresholds)),
+			slog.String("daily_refund_limits", approvals.FormatAmounts(p.DailyRefundLimits)), slog.Duration("ttl", a.cfg.ApprovalTTL))
+	}
 
 	select {
 	case err := <-errc:
