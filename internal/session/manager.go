@@ -38,6 +38,8 @@ func CookieName(secure bool) string {
 func NewManager(store *Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = store
+	// Same session, same bytes: lets the store skip unchanged commits.
+	sm.Codec = sortedCodec{}
 	sm.IdleTimeout = IdleTimeout
 	sm.Lifetime = Lifetime
 	sm.Cookie.Name = CookieName(secure)

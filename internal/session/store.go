@@ -55,11 +55,36 @@ func (s *Store) FindCtx(ctx context.Context, token string) ([]byte, bool, error)
 	return b, true, nil
 }
 
-// CommitCtx stores (or replaces) a session.
+// ExpiryPrecision is how far the stored expiry of an unchanged session may
+// lag behind the one scs asks for. scs commits a session on every request
+// to push its idle expiry forward (IdleTimeout); writing that to admin.db
+// was one of the order page's three write transactions. With this
+// precision a session still idle-expires, at the latest, IdleTimeout after
+// its last request, and at the earliest a minute before: a minute is well
+// within what a 30-minute idle timeout means.
+const ExpiryPrecision = time.Minute
+
+// CommitCtx stores (or replaces) a session. It writes nothing when the
+// stored session has exactly these bytes and an expiry less than
+// ExpiryPrecision before the new one; any change of the data (a flash
+// message, a sign-in, a new token) is always written, and a sign-out
+// deletes the row (DeleteCtx).
 func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
+	at := expiry.UTC().Format(julianLayout)
+	var same bool
+	var lagMS float64
+	err := s.db.R.QueryRowContext(ctx, `SELECT data = ?, (julianday(?) - expiry) * 86400000.0 FROM sessions
+		WHERE token = ? AND julianday('now') < expiry`, b, at, token).Scan(&same, &lagMS)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("session: commit: %w", err)
+	case same && lagMS >= 0 && lagMS < float64(ExpiryPrecision.Milliseconds()):
+		return nil
+	}
+	_, err = s.db.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		token, b, expiry.UTC().Format(julianLayout))
+		token, b, at)
 	if err != nil {
 		return fmt.Errorf("session: commit: %w", err)
 	}

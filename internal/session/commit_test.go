@@ -1,0 +1,225 @@
+package session
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"modernc.org/sqlite"
+
+	"ordercare/internal/db"
+)
+
+var (
+	commitHookOnce sync.Once
+	commitMu       sync.Mutex
+	commitCounts   = map[string]*atomic.Int64{}
+)
+
+// newCountedStore is newStore with a count of the write transactions
+// committed on its file: what a session commit costs beyond reads.
+func newCountedStore(t *testing.T) (*Store, *atomic.Int64) {
+	t.Helper()
+	commitHookOnce.Do(func() {
+		sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
+			commitMu.Lock()
+			defer commitMu.Unlock()
+			for p, n := range commitCounts {
+				if h, ok := conn.(sqlite.HookRegisterer); ok && strings.Contains(dsn, p) {
+					h.RegisterCommitHook(func() int32 { n.Add(1); return 0 })
+				}
+			}
+			return nil
+		})
+	})
+	path := filepath.Join(t.TempDir(), "admin.db")
+	n := &atomic.Int64{}
+	commitMu.Lock()
+	commitCounts[path] = n
+	commitMu.Unlock()
+	d, err := db.Open(t.Context(), path, db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	s, err := NewStore(t.Context(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, n
+}
+
+func TestCodecEncodesTheSameSessionToTheSameBytes(t *testing.T) {
+	t.Parallel()
+	deadline := time.Now().Add(Lifetime).UTC()
+	values := map[string]any{KeyStaffID: int64(7), KeyAuthTime: int64(1700000000), KeyFlash: "Saved.", "a": true, "z": "last"}
+	first, err := sortedCodec{}.Encode(deadline, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 { // map iteration order differs from run to run
+		b, err := sortedCodec{}.Encode(deadline, values)
+		if err != nil || !bytes.Equal(b, first) {
+			t.Fatalf("the same session encoded differently (%v)", err)
+		}
+	}
+	gotDeadline, got, err := sortedCodec{}.Decode(first)
+	if err != nil || !gotDeadline.Equal(deadline) || len(got) != len(values) || got[KeyStaffID] != int64(7) || got[KeyFlash] != "Saved." {
+		t.Fatalf("round trip: %v %v %v", gotDeadline, got, err)
+	}
+	// Sessions written before this codec (scs.GobCodec) still load.
+	old, err := scs.GobCodec{}.Encode(deadline, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := (sortedCodec{}).Decode(old); err != nil || got[KeyAuthTime] != int64(1700000000) {
+		t.Fatalf("old session: %v %v", got, err)
+	}
+	if _, _, err := (sortedCodec{}).Decode(append(append([]byte{}, sortedMagic...), "garbage"...)); err == nil {
+		t.Fatal("garbage after the marker decoded")
+	}
+}
+
+func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
+	t.Parallel()
+	expiry := time.Now().Add(IdleTimeout)
+	cases := []struct {
+		name   string
+		data   string
+		expiry time.Time
+		write  bool
+	}{
+		{"same data, same expiry", "one", expiry, false},
+		{"same data, expiry 58 s later", "one", expiry.Add(58 * time.Second), false},
+		{"same data, expiry 61 s later", "one", expiry.Add(61 * time.Second), true},
+		{"same data, earlier expiry", "one", expiry.Add(-time.Second), true},
+		{"changed data", "two", expiry, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, commits := newCountedStore(t)
+			ctx := t.Context()
+			if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
+				t.Fatal(err)
+			}
+			before := commits.Load()
+			if err := s.CommitCtx(ctx, "tok", []byte(tc.data), tc.expiry); err != nil {
+				t.Fatal(err)
+			}
+			if wrote := commits.Load() > before; wrote != tc.write {
+				t.Fatalf("wrote %v, want %v", wrote, tc.write)
+			}
+			b, found, err := s.FindCtx(ctx, "tok")
+			if err != nil || !found || string(b) != tc.data {
+				t.Fatalf("stored %q %v %v, want %q", b, found, err, tc.data)
+			}
+		})
+	}
+	t.Run("expired row is written again", func(t *testing.T) {
+		t.Parallel()
+		s, commits := newCountedStore(t)
+		ctx := t.Context()
+		if err := s.CommitCtx(ctx, "tok", []byte("one"), time.Now().Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		before := commits.Load()
+		if err := s.CommitCtx(ctx, "tok", []byte("one"), time.Now().Add(-time.Second+30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if commits.Load() == before {
+			t.Fatal("an expired session was not written again")
+		}
+		if _, found, _ := s.FindCtx(ctx, "tok"); !found {
+			t.Fatal("session revived by the commit not found")
+		}
+	})
+}
+
+// TestManagerWritesOnlyChangedSessions drives scs with IdleTimeout over the
+// store: requests that only read the session write nothing; a flash, its
+// display, a renewed token and a sign-out are all written.
+func TestManagerWritesOnlyChangedSessions(t *testing.T) {
+	t.Parallel()
+	store, commits := newCountedStore(t)
+	sm := NewManager(store, false)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/signin", func(w http.ResponseWriter, r *http.Request) {
+		if err := sm.RenewToken(r.Context()); err != nil {
+			t.Error(err)
+		}
+		sm.Put(r.Context(), KeyStaffID, int64(42))
+		sm.Put(r.Context(), KeyAuthTime, time.Now().UnixNano())
+	})
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(sm.PopString(r.Context(), KeyFlash)))
+	})
+	mux.HandleFunc("/change", func(w http.ResponseWriter, r *http.Request) {
+		sm.Put(r.Context(), KeyFlash, "Reference changed.")
+	})
+	mux.HandleFunc("/signout", func(w http.ResponseWriter, r *http.Request) {
+		if err := sm.Destroy(r.Context()); err != nil {
+			t.Error(err)
+		}
+	})
+	h := sm.LoadAndSave(mux)
+	cookie := (*http.Cookie)(nil)
+	do := func(path string) string {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			if c.Value != "" {
+				cookie = c
+			}
+		}
+		return rec.Body.String()
+	}
+	steps := []struct {
+		path  string
+		write bool
+		body  string
+	}{
+		{"/signin", true, ""},
+		{"/page", false, ""},
+		{"/page", false, ""},
+		{"/change", true, ""},
+		{"/page", true, "Reference changed."}, // the flash is gone from the stored session
+		{"/page", false, ""},
+		{"/signin", true, ""}, // a new token
+		{"/page", false, ""},
+	}
+	for i, s := range steps {
+		before := commits.Load()
+		if body := do(s.path); body != s.body {
+			t.Fatalf("step %d %s: body %q, want %q", i, s.path, body, s.body)
+		}
+		if wrote := commits.Load() > before; wrote != s.write {
+			t.Fatalf("step %d %s: wrote %v, want %v", i, s.path, wrote, s.write)
+		}
+	}
+	// Many reads in a row: with a codec that encodes the map in iteration
+	// order (scs.GobCodec), some of these would look changed and write.
+	before := commits.Load()
+	for range 100 {
+		do("/page")
+	}
+	if n := commits.Load() - before; n != 0 {
+		t.Fatalf("100 requests that only read the session wrote %d times", n)
+	}
+	tok := cookie.Value
+	do("/signout")
+	if _, found, err := store.Find(tok); found || err != nil {
+		t.Fatalf("signed-out session still stored: %v %v", found, err)
+	}
+}
