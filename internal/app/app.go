@@ -176,6 +176,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		OMTimeout:     cfg.OMTimeout,
 		Hooks:         handlers.NewHooks(cfg.HookToken, a.queue),
 		Outbox:        a.outbox,
+		Approvals:     a.approvals,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

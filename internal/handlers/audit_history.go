@@ -24,7 +24,20 @@ func (h *Handlers) orderHistory(c echo.Context, o *omclient.Order) (items []view
 	}
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
-	return view.BuildHistory(o, attempts, agentZone(c), link), true
+	items = view.BuildHistory(o, attempts, agentZone(c), link)
+	// The four-eyes requests' steps (issue 9): the whole path of each.
+	steps, err := h.Audit.ApprovalEvents(c.Request().Context(), o.OrderID)
+	if err != nil {
+		h.Log.Warn("reading the order's approval history failed", slog.String("order_id", o.OrderID),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		return nil, false
+	}
+	viewer := approvalViewer(m)
+	email := ""
+	if m != nil {
+		email = m.Email
+	}
+	return view.MergeApprovalHistory(items, steps, agentZone(c), viewer.AllRequests(), email), true
 }
 
 // showOrderHistory is the History section alone, for a page rendered

@@ -361,11 +361,44 @@ const (
 // fresh order in cf.Order).
 func (h *Handlers) submitChange(c echo.Context, cf *changeForm, ch orders.Change, flash func(orders.Result) string, render formRenderer) error {
 	res, err := h.Orders.Apply(c.Request().Context(), h.actor(c), ch)
+	if err != nil {
+		return h.changeNotSent(c, cf, ch, res, err, render)
+	}
+	f := &cf.Form
+	switch res.Outcome {
+	case audit.OutcomeSucceeded:
+		msg := flash(res)
+		if res.Replayed {
+			msg += " (This form had already been submitted; nothing was sent again.)"
+		}
+		return h.changeSucceeded(c, cf.Order.OrderID, res.Order, msg)
+	case audit.OutcomeRefused:
+		if res.Order != nil {
+			cf.Order = res.Order
+			f.Expected = EncodeFingerprint(orders.FingerprintOf(res.Order))
+		}
+		f.Key = uuid.NewString()
+		f.Outcome = providerOutcome(view.OutcomeRefused, view.ProviderName(h.Provider)+" refused the change", "Nothing was changed.", res)
+		return render(http.StatusUnprocessableEntity)
+	case audit.OutcomeUnknown:
+		f.Outcome = providerOutcome(view.OutcomeUnknown, "Outcome unknown", msgUnknown, res)
+		return render(http.StatusBadGateway)
+	default: // failed: nothing reached the provider
+		f.Outcome = providerOutcome(view.OutcomeFailed, "Not sent: the provider could not be reached",
+			"The request did not reach "+view.ProviderName(h.Provider)+", so nothing was changed. Submit again in a moment: the same request key is reused.", res)
+		return render(http.StatusBadGateway)
+	}
+}
+
+// changeNotSent answers a change that err stopped (from the pipeline, or
+// from recording an approval request): validation errors at their fields,
+// a stale form with the fresh fingerprint, a reused key with a new one,
+// the audit log down as 503. render re-renders the form's own template.
+func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Change, res orders.Result, err error, render formRenderer) error {
 	f := &cf.Form
 	var ve *omclient.ValidationError
 	var stale *orders.StaleError
 	switch {
-	case err == nil:
 	case errors.As(err, &ve):
 		cf.addValidation(ve)
 		return render(http.StatusUnprocessableEntity)
@@ -398,30 +431,6 @@ func (h *Handlers) submitChange(c echo.Context, cf *changeForm, ch orders.Change
 		f.Outcome = &view.Outcome{Kind: view.OutcomeFailed, Heading: "Not sent: " + strings.ToLower(v.Heading[:1]) + v.Heading[1:],
 			Message: "The order could not be checked with the provider before sending, so nothing was sent. Submit again in a moment.",
 			Code:    v.Code, CorrelationID: v.CorrelationID}
-		return render(http.StatusBadGateway)
-	}
-
-	switch res.Outcome {
-	case audit.OutcomeSucceeded:
-		msg := flash(res)
-		if res.Replayed {
-			msg += " (This form had already been submitted; nothing was sent again.)"
-		}
-		return h.changeSucceeded(c, cf.Order.OrderID, res.Order, msg)
-	case audit.OutcomeRefused:
-		if res.Order != nil {
-			cf.Order = res.Order
-			f.Expected = EncodeFingerprint(orders.FingerprintOf(res.Order))
-		}
-		f.Key = uuid.NewString()
-		f.Outcome = providerOutcome(view.OutcomeRefused, view.ProviderName(h.Provider)+" refused the change", "Nothing was changed.", res)
-		return render(http.StatusUnprocessableEntity)
-	case audit.OutcomeUnknown:
-		f.Outcome = providerOutcome(view.OutcomeUnknown, "Outcome unknown", msgUnknown, res)
-		return render(http.StatusBadGateway)
-	default: // failed: nothing reached the provider
-		f.Outcome = providerOutcome(view.OutcomeFailed, "Not sent: the provider could not be reached",
-			"The request did not reach "+view.ProviderName(h.Provider)+", so nothing was changed. Submit again in a moment: the same request key is reused.", res)
 		return render(http.StatusBadGateway)
 	}
 }

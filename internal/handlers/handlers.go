@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -60,6 +61,10 @@ type Handlers struct {
 	// Outbox is shown to admins at /outbox (outbox.go); nil when outbound
 	// events are not configured.
 	Outbox *outbox.Outbox
+	// Approvals holds large refunds and cancellations for a second
+	// person (issue 9; approvals_*.go); nil: the feature is off and every
+	// change is sent at once.
+	Approvals *approvals.Service
 }
 
 func (h *Handlers) now() time.Time {

@@ -53,7 +53,9 @@ func (h *Handlers) oneClickForm(c echo.Context, oc oneClick, post bool) error {
 		return render(http.StatusUnprocessableEntity)
 	}
 	flash := func(res orders.Result) string { return oc.flash(h, c, cf, res) }
-	return h.submitChange(c, cf, ch, flash, render)
+	// Refunds and cancellations may need a second person (issue 9);
+	// holdOrSubmit sends every other action at once.
+	return h.holdOrSubmit(c, cf, ch, flash, render)
 }
 
 var extendClick = oneClick{

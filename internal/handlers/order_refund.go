@@ -80,7 +80,7 @@ func (h *Handlers) submitRefund(c echo.Context) error {
 		}
 		return msg
 	}
-	return h.submitChange(c, cf, ch, flash, func(status int) error {
+	return h.holdOrSubmit(c, cf, ch, flash, func(status int) error {
 		scratch := view.Form{Values: cf.Form.Values, Labels: map[string]string{}}
 		return h.renderRefund(c, cf, refundDraftOf(&scratch, cf.Order), status, false)
 	})

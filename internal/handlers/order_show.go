@@ -41,6 +41,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	}
 	v := view.FromOrder(o, h.Provider, now, agentZone(c))
 	v.History, v.HistoryLoaded = h.orderHistory(c, o)
+	v.Approvals = h.orderApprovals(c, o.OrderID)
 	p := h.page(c, v.Title, templates.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx
 	// submit puts it too, rather than in the layout.

@@ -53,6 +53,7 @@ func (h *Handlers) page(c echo.Context, title, nav string) templates.Page {
 	p := templates.Page{Title: title, Env: h.Env, CSRF: csrfToken(c), Nav: nav, Query: c.QueryParam("q")}
 	if m := h.currentStaff(c); m != nil {
 		p.User = &templates.PageUser{Email: m.Email, Role: string(m.Role)}
+		h.approvalsNav(c, &p, m)
 	}
 	if hasSession(c) {
 		p.Flash = h.Sessions.PopString(c.Request().Context(), session.KeyFlash)

@@ -66,6 +66,19 @@ func (h *Handlers) Routes() []Route {
 		{Name: "staff.enable", Method: http.MethodPost, Path: "/staff/:id/enable", Handler: h.enableStaff, Min: staff.RoleAdmin},
 		{Name: "staff.password", Method: http.MethodPost, Path: "/staff/:id/password", Handler: h.resetStaffPassword, Min: staff.RoleAdmin},
 
+		// Four-eyes approval (issue 9): everyone who may see orders reads
+		// the requests (an agent only their own, approvals_page.go);
+		// supervisors and admins decide and send again (never their own,
+		// the service checks); the requester withdraws.
+		{Name: "approvals", Method: http.MethodGet, Path: "/approvals", Handler: h.showApprovals, Min: staff.RoleAgent, Auditor: true},
+		{Name: "approvals.show", Method: http.MethodGet, Path: "/approvals/:id", Handler: h.showApproval, Min: staff.RoleAgent, Auditor: true},
+		{Name: "approvals.approve", Method: http.MethodPost, Path: "/approvals/:id/approve", Handler: h.approveApproval, Min: staff.RoleSupervisor},
+		{Name: "approvals.reject", Method: http.MethodPost, Path: "/approvals/:id/reject", Handler: h.rejectApproval, Min: staff.RoleSupervisor},
+		{Name: "approvals.resend", Method: http.MethodPost, Path: "/approvals/:id/resend", Handler: h.resendApproval, Min: staff.RoleSupervisor},
+		{Name: "approvals.withdraw", Method: http.MethodPost, Path: "/approvals/:id/withdraw", Handler: h.withdrawApproval, Min: staff.RoleAgent},
+		// The order page's approval panel, loaded on its own after a change.
+		{Name: "orders.approvals", Method: http.MethodGet, Path: "/orders/:id/approvals", Handler: h.showOrderApprovals, Min: staff.RoleAgent, Auditor: true},
+
 		// Order intake for the shop (issue 10): a machine endpoint with a
 		// bearer token, so no session and no CSRF; rate-limited in hooks.go.
 		{Name: "hooks.orders", Method: http.MethodPost, Path: "/hooks/orders", Handler: h.hookOrders, Public: true, NoSession: true},

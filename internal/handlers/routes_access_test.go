@@ -58,6 +58,18 @@ var routeAccess = map[string]string{
 	"GET /orders/:id": "agent+auditor",
 	// The order page's History section, loaded on its own after a change.
 	"GET /orders/:id/history": "agent+auditor",
+	// The order page's approval panel, loaded on its own after a change.
+	"GET /orders/:id/approvals": "agent+auditor",
+
+	// Four-eyes approval (issue 9): agents read their own requests (the
+	// handler's rule), supervisors and admins decide and send again, the
+	// requester withdraws (the service's rule).
+	"GET /approvals":               "agent+auditor",
+	"GET /approvals/:id":           "agent+auditor",
+	"POST /approvals/:id/approve":  "supervisor",
+	"POST /approvals/:id/reject":   "supervisor",
+	"POST /approvals/:id/resend":   "supervisor",
+	"POST /approvals/:id/withdraw": "agent",
 
 	// Order-change forms (forms.md): agents and up, never the auditor,
 	// not even to look at a form.

@@ -35,8 +35,13 @@ type Page struct {
 	Query string
 	// Flash is a one-time confirmation message.
 	Flash string
-	// Nav is the active navigation item: "home", "orders", "audit", "staff", "outbox".
+	// Nav is the active navigation item: "home", "orders", "audit", "staff", "outbox", "approvals".
 	Nav string
+	// Approvals shows the Approvals item (four-eyes approval is on, or
+	// requests wait); ApprovalsPending is the count of requests waiting
+	// for a decision, shown to supervisors and admins when > 0.
+	Approvals        bool
+	ApprovalsPending int
 }
 
 // Navigation items.
@@ -46,6 +51,8 @@ const (
 	NavAudit  = "audit"
 	NavStaff  = "staff"
 	NavOutbox = "outbox"
+	// NavApprovals: the four-eyes requests (issue 9).
+	NavApprovals = "approvals"
 )
 
 // CanSeeAudit: supervisors, admins and auditors read the audit trail.

@@ -550,6 +550,7 @@ var eventKinds = []struct{ Value, Label string }{
 	{string(audit.KindStaff), "Staff change"}, {string(audit.KindExport), "Export"},
 	{string(audit.KindVerify), "Verification"}, {string(audit.KindReview), "Review"},
 	{string(audit.KindReconciled), "Check with the provider"},
+	{string(audit.KindApproval), "Four-eyes approval"},
 }
 
 // EventKindName is an event kind in words.
@@ -574,6 +575,9 @@ func NewEventsView(p audit.EventPage, kind, cursor string, loc *time.Location) E
 			Summary: eventSummary(e)}
 		if e.AttemptID != "" {
 			row.Href = AttemptHref(e.AttemptID)
+		}
+		if e.Kind == audit.KindApproval && e.Detail["approval_id"] != "" {
+			row.Href = ApprovalHref(e.Detail["approval_id"])
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -621,6 +625,8 @@ func eventSummary(e audit.Event) string {
 		return joinNonEmpty(": ", humanize(d["review"])+" "+AuditActionName(e.Action)+" on order "+e.OrderID, e.Reason)
 	case audit.KindReconciled:
 		return "Checked order " + e.OrderID + " with the provider: status " + orDash(d["status"])
+	case audit.KindApproval:
+		return approvalSummary(e)
 	}
 	return e.Reason
 }

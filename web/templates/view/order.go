@@ -37,6 +37,9 @@ type OrderView struct {
 	// loaded it (HistoryLoaded); otherwise the page fetches it with htmx.
 	History       []HistoryItem
 	HistoryLoaded bool
+	// Approvals is the "Waiting for approval" panel (issue 9); when not
+	// Loaded the page fetches it with htmx.
+	Approvals ApprovalPanel
 }
 
 // Field is one labelled value of a description list.

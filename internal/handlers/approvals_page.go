@@ -1,0 +1,146 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/approvals"
+	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
+)
+
+// The four-eyes approval pages (issue 9): the list at /approvals, the
+// navigation item with its count, and the order page's panel. One
+// request's page and the decisions are in approvals_detail.go.
+
+// recentClosed is how many closed requests the order page lists.
+const recentClosed = 3
+
+// approvalViewer is the signed-in member as the approval views need them.
+func approvalViewer(m *staff.Member) view.ApprovalViewer {
+	if m == nil {
+		return view.ApprovalViewer{}
+	}
+	return view.ApprovalViewer{StaffID: m.ID, Role: string(m.Role)}
+}
+
+// approvalsNav fills the navigation's Approvals item: shown while a
+// policy is configured (or requests wait), with the count of waiting
+// requests for those who decide them. A failed count hides the badge.
+func (h *Handlers) approvalsNav(c echo.Context, p *templates.Page, m *staff.Member) {
+	if h.Approvals == nil {
+		return
+	}
+	p.Approvals = h.Approvals.Policy().Active()
+	if m.Role != staff.RoleSupervisor && m.Role != staff.RoleAdmin {
+		return
+	}
+	n, err := h.Approvals.PendingCount(c.Request().Context())
+	if err != nil {
+		h.Log.Warn("counting approval requests failed", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		return
+	}
+	p.ApprovalsPending = n
+	p.Approvals = p.Approvals || n > 0
+}
+
+// errApprovalsOff answers the approval pages when the feature is off.
+func errApprovalsOff() error {
+	return publicError(http.StatusNotFound, "Four-eyes approval is not set up in this back office.")
+}
+
+// showApprovals is GET /approvals: the requests of one status tab
+// (?status=waiting|open|decided|all), everyone's for supervisors, admins
+// and the auditor, an agent's own for agents.
+func (h *Handlers) showApprovals(c echo.Context) error {
+	if h.Approvals == nil {
+		return errApprovalsOff()
+	}
+	ctx := c.Request().Context()
+	// Close what is due first, so the queue never offers an expired
+	// request (the worker does the same every minute).
+	if _, err := h.Approvals.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+		h.Log.Warn("expiring approval requests failed", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+	}
+	m := h.currentStaff(c)
+	viewer := approvalViewer(m)
+	tab := view.ApprovalTabOf(c.QueryParam("status"))
+	f := view.ApprovalTabFilter(tab)
+	if !viewer.AllRequests() {
+		f.RequestedBy = viewer.StaffID
+	}
+	rs, err := h.Approvals.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	v := view.NewApprovalsList(tab, rs, viewer, h.now(), agentZone(c))
+	return renderPage(c, http.StatusOK, h.page(c, "Approvals", templates.NavApprovals), templates.ApprovalsPage(v))
+}
+
+// orderApprovals is the order page's panel: the order's open requests and
+// the last few closed ones. Agents see every open request on the order
+// (so nobody refunds it twice) but open only their own. A failed read
+// leaves the panel empty rather than failing the order page.
+func (h *Handlers) orderApprovals(c echo.Context, orderID string) view.ApprovalPanel {
+	p := view.ApprovalPanel{Loaded: true, OrderID: orderID, CSRF: csrfToken(c)}
+	if h.Approvals == nil {
+		return p
+	}
+	rs, err := h.Approvals.List(c.Request().Context(), approvals.ListFilter{OrderID: orderID, OldestFirst: true})
+	if err != nil {
+		h.Log.Warn("reading the order's approval requests failed", slog.String("order_id", orderID),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		return p
+	}
+	viewer := approvalViewer(h.currentStaff(c))
+	now, loc := h.now(), agentZone(c)
+	for i := len(rs) - 1; i >= 0; i-- {
+		it := view.NewApprovalItem(rs[i], viewer, now, loc)
+		if !viewer.AllRequests() && !it.Own {
+			it.Href = ""
+		}
+		switch {
+		case it.Open:
+			p.Open = append([]view.ApprovalItem{it}, p.Open...)
+		case len(p.Recent) < recentClosed:
+			p.Recent = append(p.Recent, it)
+		}
+	}
+	return p
+}
+
+// showOrderApprovals is GET /orders/:id/approvals: the panel alone, for
+// an order page rendered without it (htmx loads it into place).
+func (h *Handlers) showOrderApprovals(c echo.Context) error {
+	id := c.Param("id")
+	if !omclient.ValidOrderID(id) {
+		return publicError(http.StatusNotFound, "Not an order id.")
+	}
+	return render(c, http.StatusOK, templates.OrderApprovals(h.orderApprovals(c, id)))
+}
+
+// approvalFor reads the request of the URL's :id, as the signed-in member
+// may see it: an agent sees only their own (anyone else's is answered as
+// not found, like a forged id).
+func (h *Handlers) approvalFor(c echo.Context) (approvals.Request, error) {
+	if h.Approvals == nil {
+		return approvals.Request{}, errApprovalsOff()
+	}
+	id := c.Param("id")
+	r, err := h.Approvals.Get(c.Request().Context(), id)
+	if errors.Is(err, approvals.ErrNotFound) {
+		return r, publicError(http.StatusNotFound, "“"+id+"” is not an approval request. Open it from the list of approvals.")
+	}
+	if err != nil {
+		return r, err
+	}
+	if viewer := approvalViewer(h.currentStaff(c)); !viewer.AllRequests() && r.RequestedBy.StaffID != viewer.StaffID {
+		return approvals.Request{}, publicError(http.StatusNotFound, "“"+id+"” is not an approval request. Open it from the list of approvals.")
+	}
+	return r, nil
+}
