@@ -99,7 +99,6 @@ func (h *Handlers) decide(c echo.Context, what string) error {
 			}
 			return h.renderApproval(c, http.StatusUnprocessableEntity, r, func(v *view.ApprovalDetailView) {
 				v.Comment, v.CommentError = comment, msg
-				v.Notice = &view.ApprovalNotice{Kind: "error", Heading: "Nothing was done: the comment needs attention."}
 			})
 		}
 	}

@@ -131,7 +131,7 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 		ID: r.ID, Href: ApprovalHref(r.ID), OrderID: r.OrderID, OrderTitle: title, OrderHref: OrderPath(r.OrderID),
 		Action: AuditActionName(string(r.Op)), What: ApprovalWhat(r.Op, r.Amount, r.Currency),
 		Amount: ApprovalAmount(r.Amount, r.Currency), AmountMinor: r.Amount, Status: ApprovalStatusBadge(r.Status),
-		RequestedBy: r.RequestedBy.Email, Created: newTime(r.CreatedAt, loc), CreatedRel: Relative(r.CreatedAt, now, loc),
+		RequestedBy: r.RequestedBy.Email, Created: newTime(r.CreatedAt, loc), CreatedRel: sinceText(r.CreatedAt, now, loc),
 		Expires: newTime(r.ExpiresAt, loc), Why: r.Why, Reason: r.Reason, Ticket: r.Ticket,
 		Decision: ApprovalDecision(r, loc), Comment: r.Comment,
 		ResourceID: r.ResourceID, ErrorCode: r.ErrorCode, Message: r.Message,
@@ -148,6 +148,15 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 	}
 	it.CanResend = r.Status.Resendable() && viewer.decides() && !own
 	return it
+}
+
+// sinceText is when a request was made: "just now" within the minute
+// (clocks of two processes may differ by a little), else Relative.
+func sinceText(t, now time.Time, loc *time.Location) string {
+	if d := now.Sub(t); d > -time.Minute && d < time.Minute {
+		return "just now"
+	}
+	return Relative(t, now, loc)
 }
 
 // ApprovalStep is one step of a request's path, from its audit event.

@@ -1,0 +1,170 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ordercare/internal/approvals"
+	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
+)
+
+// The four-eyes tests (issue 9) run the money-form app (the real sandbox
+// over HTTP, the pipeline, the audit log) with an approvals service over
+// the same admin.db and audit log, a policy in EUR, and a clock of its own
+// that a test moves past the requests' time to live without touching the
+// sandbox's or the sessions' clock.
+
+// approvalThreshold: refunds above 500.00 EUR, and cancels of orders
+// above it, need a second person.
+const approvalThreshold = 50000
+
+// secondSupervisor is a second supervisor account, for races.
+const secondSupervisor = staff.Role("supervisor2")
+
+type approvalsApp struct {
+	*moneyApp
+	approvals *approvals.Service
+	// offset moves the approvals' clock (nanoseconds past ordersNow).
+	offset atomic.Int64
+	// sent counts the back office's requests that change an order at the
+	// sandbox (anything but GET).
+	sent atomic.Int64
+}
+
+func newApprovalsApp(t *testing.T, p approvals.Policy) *approvalsApp {
+	t.Helper()
+	m := newMoneyApp(t, "")
+	a := &approvalsApp{moneyApp: m}
+	count := func(r *http.Request) {
+		if r.Method != http.MethodGet {
+			a.sent.Add(1)
+		}
+	}
+	m.hook.Store(&count)
+	if _, err := m.h.Staff.Add(t.Context(), string(secondSupervisor)+"@example.com", staff.RoleSupervisor, ordersPassword); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := approvals.Open(t.Context(), m.h.DB, m.h.Audit, m.service, p, a.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.approvals = svc
+	// The same handlers with the service, served by a server of their own.
+	h := *m.h
+	h.Approvals = svc
+	e, err := h.Echo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.srv = httptest.NewServer(e)
+	t.Cleanup(m.srv.Close)
+	m.h = &h
+	return a
+}
+
+func (a *approvalsApp) now() time.Time { return ordersNow.Add(time.Duration(a.offset.Load())) }
+
+// thresholdPolicy is the policy of most tests.
+func thresholdPolicy() approvals.Policy {
+	return approvals.Policy{Thresholds: map[string]int64{"EUR": approvalThreshold}, TTL: 72 * time.Hour}
+}
+
+// bigOrder is a German order of one television at 1 000,00 €, captured in
+// full when captured is true.
+func (a *approvalsApp) bigOrder(captured bool) string {
+	a.t.Helper()
+	s := orderSpec{country: "DE", currency: "EUR", locale: "de-DE", lines: []omclient.OrderLine{physical("TV-1", "Television", 1, 100000, 0, 1900)}}
+	if captured {
+		id, _ := a.capturedOrder(s)
+		return id
+	}
+	return a.createOrder(s)
+}
+
+// refund posts the refund form of the order for a typed amount ("600,00").
+func (a *approvalsApp) refund(ag *agent, orderID, amount string, hdr http.Header) answer {
+	a.t.Helper()
+	path := formPath(orderID, "refund")
+	return ag.post(path, ag.fill(path, map[string]string{"mode": "amount", "refunded_amount": amount, "ticket": "HD-42"}), hdr)
+}
+
+// requests are the order's approval requests, oldest first.
+func (a *approvalsApp) requests(orderID string) []approvals.Request {
+	a.t.Helper()
+	rs, err := a.approvals.List(a.t.Context(), approvals.ListFilter{OrderID: orderID, OldestFirst: true})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return rs
+}
+
+// onlyRequest is the order's one request; the test fails when there is
+// not exactly one.
+func (a *approvalsApp) onlyRequest(orderID string) approvals.Request {
+	a.t.Helper()
+	rs := a.requests(orderID)
+	if len(rs) != 1 {
+		a.t.Fatalf("order %s has %d approval requests, want 1", orderID, len(rs))
+	}
+	return rs[0]
+}
+
+// request reads one request as it is now.
+func (a *approvalsApp) request(id string) approvals.Request {
+	a.t.Helper()
+	r, err := a.approvals.Get(a.t.Context(), id)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return r
+}
+
+// steps are request id's audit steps, oldest first ("requested", ...).
+func (a *approvalsApp) steps(orderID, id string) []string {
+	a.t.Helper()
+	evs, err := a.h.Audit.ApprovalEvents(a.t.Context(), orderID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		if e.Detail["approval_id"] == id {
+			out = append(out, e.Detail["step"])
+		}
+	}
+	return out
+}
+
+// decide posts a decision ("approve", "reject", "withdraw", "resend") on
+// request id with comment, with the CSRF token of the member's session.
+func (ag *agent) decide(id, action, comment string, extra url.Values) answer {
+	ag.a.t.Helper()
+	r := ag.get("/approvals", nil)
+	tok := r.doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")
+	if tok == "" {
+		ag.a.t.Fatalf("no CSRF token on /approvals (%d)", r.resp.StatusCode)
+	}
+	v := url.Values{"_csrf": {tok}, "comment": {comment}}
+	for k, x := range extra {
+		v[k] = x
+	}
+	return ag.post("/approvals/"+id+"/"+action, v, nil)
+}
+
+// follow loads the page a 303 points to.
+func (ag *agent) follow(r answer) answer {
+	ag.a.t.Helper()
+	if r.resp.StatusCode != http.StatusSeeOther {
+		ag.a.t.Fatalf("status %d, want 303: %s", r.resp.StatusCode, text(r.doc.Find("main")))
+	}
+	return ag.get(r.resp.Header.Get("Location"), nil)
+}
+
+// text is a selection's text with its white space collapsed.
+func text(s interface{ Text() string }) string { return strings.Join(strings.Fields(s.Text()), " ") }
