@@ -72,7 +72,8 @@ func (b *syncBuffer) Bytes() []byte {
 
 // startServer builds and runs the app for one test and stops it when the
 // test ends. The app's log goes to a buffer that a failing test saves.
-func startServer(t *testing.T) *server {
+// configure, if any, adjust the configuration first (approval thresholds).
+func startServer(t *testing.T, configure ...func(*config.Config)) *server {
 	t.Helper()
 	cfg := config.Config{
 		Addr:         "127.0.0.1:0",
@@ -80,6 +81,9 @@ func startServer(t *testing.T) *server {
 		OMProvider:   omclient.ProviderKustom,
 		OMTimeout:    10 * time.Second,
 		DemoPassword: demoPassword,
+	}
+	for _, f := range configure {
+		f(&cfg)
 	}
 	logs := &syncBuffer{}
 	a, err := app.Build(context.Background(), cfg,
