@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -18,9 +19,9 @@ const MaxBodyBytes = 1 << 20
 
 // Echo builds the server: global middleware, the routes table (plus extra
 // rows, for tests), the error handler. Middleware order, outermost first:
-// Recover, request id, security headers, access log, gzip, body limit; then,
-// for session routes: scs LoadAndSave, the in-session error renderer, load
-// staff, CSRF, and each route's role check.
+// Recover, request id, security headers, access log, gzip (compress.go),
+// body limit; then, for session routes: scs LoadAndSave, the in-session
+// error renderer, load staff, CSRF, and each route's role check.
 func (h *Handlers) Echo(extra ...Route) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort, e.Debug = true, true, false
@@ -41,7 +42,8 @@ func (h *Handlers) Echo(extra ...Route) (*echo.Echo, error) {
 	e.Use(requestID)
 	e.Use(h.securityHeaders)
 	e.Use(h.accessLog)
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	// Compression with a fixed set of writers, one per core (compress.go).
+	e.Use(gzipBody(newCompressPool(runtime.GOMAXPROCS(0), gzipLevel)))
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
 	e.Use(formWithinLimit)
 
