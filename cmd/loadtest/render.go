@@ -60,6 +60,10 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 		return err
 	}
 	defer sb.close()
+	var commits *commitCounter
+	if f.stack.inProcess {
+		commits = countCommits(dir)
+	}
 	bo, err := startBackOffice(ctx, &f.stack, dir, sb, f.agents)
 	if err != nil {
 		return err
@@ -109,6 +113,10 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 		f.warmup = 0
 		cpu0, _ = procCPU(bo.pid)
 	}
+	var commits0 map[string]int64
+	if commits != nil {
+		commits0 = commits.snapshot()
+	}
 	var p phase
 	how := "closed loop (next page as soon as the last arrived)"
 	if f.pace > 0 {
@@ -126,6 +134,14 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 			used := cpu1 - cpu0
 			fmt.Fprintf(out, "  back office CPU: %s ms per order page (%.2f cores busy on average)\n",
 				ms(used/time.Duration(p.count())), used.Seconds()/p.elapsed.Seconds())
+		}
+	}
+	if commits != nil && p.count() > 0 {
+		fmt.Fprintf(out, "  SQLite write transactions per order page: %s\n", perRequest(commits0, commits.snapshot(), p.count()))
+	}
+	if bo.pid != 0 {
+		if m, err := readProcMem(bo.pid); err == nil {
+			fmt.Fprintf(out, "  back office after the run: %s\n", m)
 		}
 	}
 	if p.errors > 0 {
