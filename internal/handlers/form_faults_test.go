@@ -22,16 +22,25 @@ import (
 // succeeded attempt.
 func TestChangeFormsUnderFaultsSayUnknownAndApplyOnce(t *testing.T) {
 	t.Parallel()
+	authorized := func(o *omclient.Order) bool {
+		return o.Status == omclient.StatusAuthorized && o.FraudStatus == omclient.FraudAccepted && o.RemainingAuthorizedAmount > 100
+	}
 	forms := []struct {
 		slug string
+		pick func(o *omclient.Order) bool
 		set  func(o *omclient.Order) map[string]string
 	}{
-		{"capture", func(*omclient.Order) map[string]string { return nil }},
-		{"cancel", func(*omclient.Order) map[string]string { return nil }},
-		{"amount", func(o *omclient.Order) map[string]string {
+		{"capture", authorized, func(*omclient.Order) map[string]string { return nil }},
+		{"cancel", authorized, func(*omclient.Order) map[string]string { return nil }},
+		{"amount", authorized, func(o *omclient.Order) map[string]string {
 			return map[string]string{"mode": "amount", "drop_lines": "1",
 				"order_amount": money.FormatPlain(o.OrderAmount-100, o.PurchaseCurrency.String())}
 		}},
+		// Everything refundable: after a lost refund the provider applied,
+		// nothing is left, so only the recorded request can settle it.
+		{"refund", func(o *omclient.Order) bool {
+			return (o.Status == omclient.StatusCaptured || o.Status == omclient.StatusPartCaptured) && o.CapturedAmount-o.RefundedAmount > 100
+		}, func(*omclient.Order) map[string]string { return nil }},
 	}
 	faults := []struct {
 		name    string
@@ -46,9 +55,7 @@ func TestChangeFormsUnderFaultsSayUnknownAndApplyOnce(t *testing.T) {
 			t.Run(form.slug+"/"+fault.name, func(t *testing.T) {
 				t.Parallel()
 				a := newOrdersApp(t, ordersAppOpts{})
-				o := a.demoOrder(func(o *omclient.Order) bool {
-					return o.Status == omclient.StatusAuthorized && o.FraudStatus == omclient.FraudAccepted && o.RemainingAuthorizedAmount > 100
-				})
+				o := a.demoOrder(form.pick)
 				ag := a.signedIn(staff.RoleAgent)
 				path := "/orders/" + o.OrderID + "/" + form.slug
 				v := ag.fill(path, form.set(o))

@@ -76,6 +76,19 @@ func recordedBody[T any](h *Handlers, c echo.Context) (body *T, ok bool) {
 	return body, true
 }
 
+// sameFormAgain is recordedBody for a form whose common fields are valid:
+// the recorded request, with the messages the derivation from the order
+// as it is now may have put on the form cleared (they are about a request
+// that will not be sent); nil when the form is not a resubmit.
+func sameFormAgain[T any](h *Handlers, c echo.Context, cf *changeForm, commonOK bool) *T {
+	body, again := recordedBody[T](h, c)
+	if !commonOK || !again {
+		return nil
+	}
+	cf.Form.Errors = nil
+	return body
+}
+
 // attemptDetail is the audit detail every form adds to its attempts.
 func attemptDetail(c echo.Context) map[string]string {
 	return map[string]string{detailFormDigest: formDigest(c)}

@@ -60,10 +60,9 @@ func (h *Handlers) submitCapture(c echo.Context) error {
 	}
 	ch, commonOK := cf.readCommon(c)
 	d := captureDraftOf(&cf.Form, cf.Order)
-	if body, again := recordedBody[omclient.CaptureRequest](h, c); commonOK && again {
+	if body := sameFormAgain[omclient.CaptureRequest](h, c, cf, commonOK); body != nil {
 		// The same form again after its outcome was lost: send what was
 		// sent then (form_resend.go), whatever the order holds now.
-		cf.Form.Errors = nil
 		d.body = body
 	}
 	if !commonOK || d.body == nil || cf.Form.HasErrors() {

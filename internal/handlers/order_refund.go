@@ -58,6 +58,10 @@ func (h *Handlers) submitRefund(c echo.Context) error {
 	}
 	ch, commonOK := cf.readCommon(c)
 	d := refundDraftOf(&cf.Form, cf.Order)
+	if body := sameFormAgain[omclient.RefundRequest](h, c, cf, commonOK); body != nil {
+		// The same form again after its outcome was lost (form_resend.go).
+		d.body = body
+	}
 	if !commonOK || d.body == nil || cf.Form.HasErrors() {
 		return h.renderRefund(c, cf, d, http.StatusUnprocessableEntity, false)
 	}
