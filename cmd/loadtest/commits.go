@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +22,10 @@ type commitCounter struct {
 	dir    string
 	mu     sync.Mutex
 	byFile map[string]*atomic.Int64
+	// rows counts rows inserted, updated or deleted per "file table", to
+	// say where the writes go (SQLite reports no rows of WITHOUT ROWID
+	// tables to this hook).
+	rows map[string]int64
 }
 
 var (
@@ -41,12 +48,13 @@ func countCommits(dir string) *commitCounter {
 			for _, c := range counters {
 				if n := c.file(dsn); n != nil {
 					h.RegisterCommitHook(func() int32 { n.Add(1); return 0 })
+					h.RegisterPreUpdateHook(c.rowHook(dsn))
 				}
 			}
 			return nil
 		})
 	})
-	c := &commitCounter{dir: dir, byFile: map[string]*atomic.Int64{}}
+	c := &commitCounter{dir: dir, byFile: map[string]*atomic.Int64{}, rows: map[string]int64{}}
 	countersMu.Lock()
 	counters = append(counters, c)
 	countersMu.Unlock()
@@ -69,6 +77,46 @@ func (c *commitCounter) file(dsn string) *atomic.Int64 {
 		c.byFile[name] = &atomic.Int64{}
 	}
 	return c.byFile[name]
+}
+
+// rowHook counts the rows changed through one connection, by table.
+func (c *commitCounter) rowHook(dsn string) sqlite.PreUpdateHookFn {
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	file := filepath.Base(path)
+	return func(d sqlite.SQLitePreUpdateData) {
+		c.mu.Lock()
+		c.rows[file+" "+d.TableName]++
+		c.mu.Unlock()
+	}
+}
+
+// rowSnapshot is the number of rows changed per table so far.
+func (c *commitCounter) rowSnapshot() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.rows)
+}
+
+// rowsPerRequest formats the rows changed between two snapshots per
+// request, by table, most first.
+func rowsPerRequest(before, after map[string]int64, requests int) string {
+	var names []string
+	for name, n := range after {
+		if n > before[name] {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(after[b]-before[b], after[a]-before[a]), cmp.Compare(a, b))
+	})
+	var parts []string
+	for _, name := range names {
+		parts = append(parts, fmt.Sprintf("%s %.2f", name, float64(after[name]-before[name])/float64(requests)))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // snapshot is the number of commits per file so far.

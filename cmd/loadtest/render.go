@@ -103,8 +103,8 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 	}
 	loadBefore := machineLoad()
 	var cpu0 time.Duration
-	if bo.pid != 0 {
-		// Warm up outside the CPU count, then count only the window.
+	if bo.pid != 0 || commits != nil {
+		// Warm up outside the CPU and write counts, then count only the window.
 		if f.pace > 0 {
 			runPaced(ctx, f.agents, 0, f.warmup, f.pace, op)
 		} else {
@@ -113,9 +113,9 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 		f.warmup = 0
 		cpu0, _ = procCPU(bo.pid)
 	}
-	var commits0 map[string]int64
+	var commits0, rows0 map[string]int64
 	if commits != nil {
-		commits0 = commits.snapshot()
+		commits0, rows0 = commits.snapshot(), commits.rowSnapshot()
 	}
 	var p phase
 	how := "closed loop (next page as soon as the last arrived)"
@@ -138,6 +138,7 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 	}
 	if commits != nil && p.count() > 0 {
 		fmt.Fprintf(out, "  SQLite write transactions per order page: %s\n", perRequest(commits0, commits.snapshot(), p.count()))
+		fmt.Fprintf(out, "  rows written per order page, by table: %s\n", rowsPerRequest(rows0, commits.rowSnapshot(), p.count()))
 	}
 	if bo.pid != 0 {
 		if m, err := readProcMem(bo.pid); err == nil {
