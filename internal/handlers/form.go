@@ -398,6 +398,7 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 	f := &cf.Form
 	var ve *omclient.ValidationError
 	var stale *orders.StaleError
+	var held *orders.HeldError
 	switch {
 	case errors.As(err, &ve):
 		cf.addValidation(ve)
@@ -420,6 +421,13 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 			Message: "The change was sent (outcome: " + string(res.Outcome) + "), but the audit log could not record its result. Reload the order to see its state, and tell a supervisor."}
 	case errors.Is(err, omclient.ErrNotSupported):
 		return &PublicError{Status: http.StatusNotFound, Err: err, Message: view.ProviderName(h.Provider) + " does not offer this action."}
+	case errors.As(err, &held):
+		// The pipeline's guard: the policy holds a change the form did not
+		// expect to be held (the daily limit reached in another tab
+		// meanwhile). Submitting again files the approval request.
+		f.Outcome = &view.Outcome{Kind: view.OutcomeRejected, Heading: "Not sent: this change needs a second person’s approval",
+			Message: held.Why + " Submit again to ask a supervisor for approval."}
+		return render(http.StatusConflict)
 	case c.Request().Context().Err() != nil:
 		return err
 	default:
