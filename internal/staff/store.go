@@ -2,7 +2,9 @@ package staff
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -80,13 +82,41 @@ func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
 	if s.limits == (Limits{}) {
 		s.limits = DefaultLimits
 	}
-	h, err := argon2id.CreateHash("ordercare dummy password", s.params)
+	h, err := unmatchableHash(s.params)
 	if err != nil {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	s.dummyHash = h
 	return s, nil
 }
+
+// unmatchableHash is an argon2id hash string with params, a random salt
+// and a random key: verifying any password against it costs exactly what
+// verifying against a real hash costs (the work is in the verification),
+// and no password matches it. Building it costs no argon2 run, which
+// hashing a dummy password cost at every start (19 MiB, t=2).
+func unmatchableHash(params *argon2id.Params) (string, error) {
+	salt := make([]byte, params.SaltLength)
+	key := make([]byte, params.KeyLength)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	if _, err := rand.Read(key); err != nil {
+		return "", err
+	}
+	enc := base64.RawStdEncoding
+	h := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argonVersion, params.Memory, params.Iterations,
+		params.Parallelism, enc.EncodeToString(salt), enc.EncodeToString(key))
+	// The format must be the one argon2id verifies, or unknown accounts
+	// would fail fast and differ in time from known ones.
+	if p, _, _, err := argon2id.DecodeHash(h); err != nil || *p != *params {
+		return "", fmt.Errorf("dummy hash %q does not decode to its parameters: %v", h, err)
+	}
+	return h, nil
+}
+
+// argonVersion is the argon2 version argon2id writes (golang.org/x/crypto/argon2.Version).
+const argonVersion = 0x13
 
 // NormalizeEmail lower-cases and checks an address ("a@b.c", no display name).
 func NormalizeEmail(email string) (string, error) {
