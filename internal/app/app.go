@@ -273,20 +273,28 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 	if generated {
 		pw = randomSecret()[:20]
 	}
-	for _, d := range DemoAccounts {
-		m, err := a.staff.GetByEmail(ctx, d.Email)
-		switch {
-		case errors.Is(err, staff.ErrNotFound):
-			if _, err := a.staff.Add(ctx, d.Email, d.Role, pw); err != nil {
-				return fmt.Errorf("demo account %s: %w", d.Email, err)
+	// Each account costs an argon2id run (a hash, or the check that the
+	// stored one still matches): one goroutine per account, so the start
+	// takes about one run per core instead of three in a row.
+	errs := make([]error, len(DemoAccounts))
+	var wg sync.WaitGroup
+	for i, d := range DemoAccounts {
+		wg.Go(func() {
+			m, err := a.staff.GetByEmail(ctx, d.Email)
+			switch {
+			case errors.Is(err, staff.ErrNotFound):
+				_, err = a.staff.Add(ctx, d.Email, d.Role, pw)
+			case err == nil:
+				_, err = a.staff.EnsurePassword(ctx, m.ID, pw)
 			}
-		case err != nil:
-			return err
-		default:
-			if _, err := a.staff.EnsurePassword(ctx, m.ID, pw); err != nil {
-				return fmt.Errorf("demo account %s: %w", d.Email, err)
+			if err != nil {
+				errs[i] = fmt.Errorf("demo account %s: %w", d.Email, err)
 			}
-		}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	a.demoPassword = pw
 	if generated {
