@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,7 +12,9 @@ import (
 	"time"
 
 	"ordercare/internal/approvals"
+	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 	"ordercare/internal/staff"
 )
 
@@ -35,6 +39,17 @@ type approvalsApp struct {
 	// sent counts the back office's requests that change an order at the
 	// sandbox (anything but GET).
 	sent atomic.Int64
+	// unreachable makes that many approved changes fail before anything
+	// is sent, as when the provider cannot be read first.
+	unreachable atomic.Int32
+}
+
+// Apply is the approvals' pipeline: the real one, unless unreachable.
+func (a *approvalsApp) Apply(ctx context.Context, actor audit.Actor, ch orders.Change) (orders.Result, error) {
+	if a.unreachable.Add(-1) >= 0 {
+		return orders.Result{}, errors.New("test: the provider could not be read before sending")
+	}
+	return a.service.Apply(ctx, actor, ch)
 }
 
 func newApprovalsApp(t *testing.T, p approvals.Policy) *approvalsApp {
@@ -50,7 +65,7 @@ func newApprovalsApp(t *testing.T, p approvals.Policy) *approvalsApp {
 	if _, err := m.h.Staff.Add(t.Context(), string(secondSupervisor)+"@example.com", staff.RoleSupervisor, ordersPassword); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := approvals.Open(t.Context(), m.h.DB, m.h.Audit, m.service, p, a.now)
+	svc, err := approvals.Open(t.Context(), m.h.DB, m.h.Audit, a, p, a.now)
 	if err != nil {
 		t.Fatal(err)
 	}

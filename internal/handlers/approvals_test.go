@@ -498,3 +498,42 @@ func TestApprovalListAndNavigation(t *testing.T) {
 		t.Errorf("events page: %s", text(events.doc.Find("main")))
 	}
 }
+
+// TestApprovalSendAgain: an approval whose change could not be sent (the
+// provider unreadable) stays approved; the page says so and offers "Send
+// again", which sends it once with the same key.
+func TestApprovalSendAgain(t *testing.T) {
+	t.Parallel()
+	a := newApprovalsApp(t, thresholdPolicy())
+	id := a.bigOrder(true)
+	a.refund(a.signedIn(staff.RoleAgent), id, "600,00", nil)
+	req := a.onlyRequest(id)
+	sup := a.signedIn(staff.RoleSupervisor)
+
+	a.unreachable.Store(1)
+	r := sup.decide(req.ID, "approve", "Return received", nil)
+	if r.resp.StatusCode != http.StatusBadGateway || !strings.HasPrefix(text(r.testid("approval-notice")), "Approved, but not sent") {
+		t.Fatalf("status %d, notice %q", r.resp.StatusCode, text(r.testid("approval-notice")))
+	}
+	if got := a.request(req.ID); got.Status != approvals.StatusApproved || a.sent.Load() != 0 {
+		t.Fatalf("request %s, %d sent; want approved and nothing sent", got.Status, a.sent.Load())
+	}
+	if r.testid("resend-form").Length() != 1 || r.testid("decide-form").Length() != 0 {
+		t.Fatal("the page does not offer to send again")
+	}
+	// The requester may not send it, a supervisor may.
+	if r := a.signedIn(staff.RoleAgent).decide(req.ID, "resend", "", nil); r.resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("agent sending again: status %d", r.resp.StatusCode)
+	}
+	page := sup.follow(sup.decide(req.ID, "resend", "", nil))
+	if o := a.sandboxOrder(id); len(o.Refunds) != 1 || o.RefundedAmount != 60000 {
+		t.Fatalf("%d refunds of %d", len(o.Refunds), o.RefundedAmount)
+	}
+	if a.request(req.ID).Status != approvals.StatusExecuted || !strings.HasPrefix(text(page.testid("flash")), "Approved and sent") {
+		t.Fatalf("after sending again: %s, %q", a.request(req.ID).Status, text(page.testid("flash")))
+	}
+	// Sending a settled request again is refused with its state.
+	if r := sup.decide(req.ID, "resend", "", nil); r.resp.StatusCode != http.StatusConflict || a.sandboxOrder(id).RefundedAmount != 60000 {
+		t.Fatalf("resend of an executed request: status %d", r.resp.StatusCode)
+	}
+}
