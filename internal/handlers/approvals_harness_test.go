@@ -140,6 +140,26 @@ func (a *approvalsApp) request(id string) approvals.Request {
 	return r
 }
 
+// newHeldRefund is the usual start: an app with the threshold policy and
+// a captured order of 1 000,00 € whose agent's refund of 600,00 € waits
+// for approval.
+func newHeldRefund(t *testing.T) (*approvalsApp, string, approvals.Request) {
+	t.Helper()
+	a := newApprovalsApp(t, thresholdPolicy())
+	id := a.bigOrder(true)
+	a.refund(a.signedIn(staff.RoleAgent), id, "600,00", nil)
+	return a, id, a.onlyRequest(id)
+}
+
+// expectSteps fails unless request id's audit steps are want
+// ("requested,approved,executed").
+func (a *approvalsApp) expectSteps(orderID, id, want string) {
+	a.t.Helper()
+	if got := strings.Join(a.steps(orderID, id), ","); got != want {
+		a.t.Fatalf("request %s: audit steps %s, want %s", id, got, want)
+	}
+}
+
 // steps are request id's audit steps, oldest first ("requested", ...).
 func (a *approvalsApp) steps(orderID, id string) []string {
 	a.t.Helper()

@@ -178,9 +178,7 @@ func TestApprovalNobodyApprovesTheirOwn(t *testing.T) {
 	if page.testid("approval-result").AttrOr("data-result", "") != "executed" || text(page.testid("approval-resource")) != got.ResourceID {
 		t.Fatalf("result on the request's page: %q", text(page.testid("approval-result")))
 	}
-	if s := strings.Join(a.steps(id, req.ID), ","); s != "requested,approved,executed" {
-		t.Fatalf("audit steps %s", s)
-	}
+	a.expectSteps(id, req.ID, "requested,approved,executed")
 	if n := page.testid("approval-step").Length(); n != 3 {
 		t.Errorf("the request's page shows %d steps of its path, want 3", n)
 	}
@@ -205,10 +203,7 @@ func TestApprovalNobodyApprovesTheirOwn(t *testing.T) {
 // approved it.
 func TestApprovalRaceSendsOnce(t *testing.T) {
 	t.Parallel()
-	a := newApprovalsApp(t, thresholdPolicy())
-	id := a.bigOrder(true)
-	a.refund(a.signedIn(staff.RoleAgent), id, "600,00", nil)
-	req := a.onlyRequest(id)
+	a, id, req := newHeldRefund(t)
 
 	members := []*agent{a.signedIn(staff.RoleSupervisor), a.signedIn(secondSupervisor)}
 	answers := make([]answer, len(members))
@@ -243,9 +238,7 @@ func TestApprovalRaceSendsOnce(t *testing.T) {
 	if o := a.sandboxOrder(id); len(o.Refunds) != 1 || o.RefundedAmount != 60000 {
 		t.Fatalf("%d refunds of %d at the provider, want exactly one of 60000", len(o.Refunds), o.RefundedAmount)
 	}
-	if s := strings.Join(a.steps(id, req.ID), ","); s != "requested,approved,executed" {
-		t.Fatalf("audit steps %s", s)
-	}
+	a.expectSteps(id, req.ID, "requested,approved,executed")
 }
 
 // TestApprovalFailsWhenTheOrderChanged: everything is refunded elsewhere
@@ -254,10 +247,7 @@ func TestApprovalRaceSendsOnce(t *testing.T) {
 // refunded.
 func TestApprovalFailsWhenTheOrderChanged(t *testing.T) {
 	t.Parallel()
-	a := newApprovalsApp(t, thresholdPolicy())
-	id := a.bigOrder(true)
-	a.refund(a.signedIn(staff.RoleAgent), id, "600,00", nil)
-	req := a.onlyRequest(id)
+	a, id, req := newHeldRefund(t)
 	a.shopRefund(id, omclient.RefundRequest{RefundedAmount: 100000})
 
 	sup := a.signedIn(staff.RoleSupervisor)
@@ -280,9 +270,7 @@ func TestApprovalFailsWhenTheOrderChanged(t *testing.T) {
 	if page.testid("resend-form").Length() != 0 {
 		t.Error("a failed request offers to send again")
 	}
-	if s := strings.Join(a.steps(id, req.ID), ","); s != "requested,approved,executed" {
-		t.Fatalf("audit steps %s", s)
-	}
+	a.expectSteps(id, req.ID, "requested,approved,executed")
 	if at := a.lastAttempt(id); at.Completed.Outcome != audit.OutcomeRefused {
 		t.Fatalf("attempt outcome %s", at.Completed.Outcome)
 	}
@@ -390,10 +378,7 @@ func TestApprovalDailyRefundLimit(t *testing.T) {
 // the typed comment kept.
 func TestApprovalBadInput(t *testing.T) {
 	t.Parallel()
-	a := newApprovalsApp(t, thresholdPolicy())
-	id := a.bigOrder(true)
-	a.refund(a.signedIn(staff.RoleAgent), id, "600,00", nil)
-	req := a.onlyRequest(id)
+	a, id, req := newHeldRefund(t)
 	sup := a.signedIn(staff.RoleSupervisor)
 
 	long := strings.Repeat("x", 600)
@@ -429,9 +414,7 @@ func TestApprovalBadInput(t *testing.T) {
 	if got := a.request(req.ID); got.Status != approvals.StatusPending || a.sent.Load() != 0 {
 		t.Fatalf("bad input changed the request (%s) or sent something", got.Status)
 	}
-	if s := strings.Join(a.steps(id, req.ID), ","); s != "requested" {
-		t.Fatalf("audit steps %s", s)
-	}
+	a.expectSteps(id, req.ID, "requested")
 }
 
 // TestApprovalListAndNavigation: supervisors see the count in the
@@ -504,10 +487,7 @@ func TestApprovalListAndNavigation(t *testing.T) {
 // again", which sends it once with the same key.
 func TestApprovalSendAgain(t *testing.T) {
 	t.Parallel()
-	a := newApprovalsApp(t, thresholdPolicy())
-	id := a.bigOrder(true)
-	a.refund(a.signedIn(staff.RoleAgent), id, "600,00", nil)
-	req := a.onlyRequest(id)
+	a, id, req := newHeldRefund(t)
 	sup := a.signedIn(staff.RoleSupervisor)
 
 	a.unreachable.Store(1)
