@@ -517,3 +517,26 @@ func TestApprovalSendAgain(t *testing.T) {
 		t.Fatalf("resend of an executed request: status %d", r.resp.StatusCode)
 	}
 }
+
+// TestApprovalStaleFormIsNotHeld: a refund form older than the order (a
+// refund made elsewhere meanwhile) is answered as submitChange answers
+// it, the typed amount kept, and no request is made.
+func TestApprovalStaleFormIsNotHeld(t *testing.T) {
+	t.Parallel()
+	a := newApprovalsApp(t, thresholdPolicy())
+	id := a.bigOrder(true)
+	ag := a.signedIn(staff.RoleAgent)
+	path := formPath(id, "refund")
+	form := ag.fill(path, map[string]string{"mode": "amount", "refunded_amount": "600,00"})
+	a.shopRefund(id, omclient.RefundRequest{RefundedAmount: 1000})
+	r := ag.postForm(path, form)
+	if kind, msg, _, _ := outcome(r); r.resp.StatusCode != http.StatusConflict || kind != "stale" || !strings.Contains(msg, "Not sent: the order has changed") {
+		t.Fatalf("status %d, outcome %s %q", r.resp.StatusCode, kind, msg)
+	}
+	if v := fieldValue(r, "refunded_amount"); v != "600,00" {
+		t.Fatalf("typed amount %q not kept", v)
+	}
+	if n := len(a.requests(id)); n != 0 {
+		t.Fatalf("%d requests made from a stale form", n)
+	}
+}
