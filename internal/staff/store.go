@@ -233,6 +233,7 @@ func (s *Store) List(ctx context.Context) ([]Member, error) {
 
 func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
 	// set is always a string literal of this file (Disable, Enable, SetRole,
+	// EnsureSharedPassword,
 	// SetPassword); every value goes in args as a ? parameter.
 	res, err := s.db.W.ExecContext(ctx, `UPDATE staff_members SET `+set+` WHERE id = ?`, append(args, id)...) // #nosec G202 -- set is a constant fragment from this file; values are ? parameters
 	if err != nil {
@@ -275,6 +276,55 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 		return fmt.Errorf("staff: hash password: %w", err)
 	}
 	return s.update(ctx, id, `password_hash = ?, sessions_valid_after = ?`, hash, s.now().UTC().UnixNano())
+}
+
+// EnsureSharedPassword makes password the password of every member in
+// ids — accounts that share one password by design, such as the built-in
+// sandbox's demo accounts — with one argon2id run instead of one per
+// member: when the stored hashes are one and the same string and it
+// verifies, nothing is written; otherwise one new hash is stored for all
+// of them (ending their sessions). A shared hash, salt included, reveals
+// only what is known anyway: that the passwords are equal. It reports
+// whether it wrote.
+func (s *Store) EnsureSharedPassword(ctx context.Context, ids []int64, password string) (bool, error) {
+	if len(ids) == 0 {
+		return false, nil
+	}
+	shared := ""
+	for i, id := range ids {
+		var hash string
+		err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, id).Scan(&hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, ErrNotFound
+		}
+		if err != nil {
+			return false, fmt.Errorf("staff: ensure password: %w", err)
+		}
+		if i == 0 {
+			shared = hash
+		} else if hash != shared {
+			shared = ""
+		}
+	}
+	if shared != "" {
+		if ok, err := argon2id.ComparePasswordAndHash(password, shared); err == nil && ok {
+			return false, nil
+		}
+	}
+	if err := checkPassword(password); err != nil {
+		return false, err
+	}
+	hash, err := argon2id.CreateHash(password, s.params)
+	if err != nil {
+		return false, fmt.Errorf("staff: hash password: %w", err)
+	}
+	now := s.now().UTC().UnixNano()
+	for _, id := range ids {
+		if err := s.update(ctx, id, `password_hash = ?, sessions_valid_after = ?`, hash, now); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // EnsurePassword sets the password only when it differs from the stored

@@ -1,0 +1,82 @@
+package staff
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestEnsureSharedPassword: the members end with the password, each can
+// sign in with it, and a second call with the same password writes
+// nothing (one verification, no new hash); a member whose password was
+// changed meanwhile gets the shared one back.
+func TestEnsureSharedPassword(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := t.Context()
+	var ids []int64
+	for i, email := range []string{"agent@example.com", "supervisor@example.com", "admin@example.com"} {
+		m, err := s.Add(ctx, email, RoleAgent, "own password "+string(rune('a'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	hashes := func() []string {
+		var out []string
+		for _, id := range ids {
+			var h string
+			if err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, id).Scan(&h); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, h)
+		}
+		return out
+	}
+	signsIn := func(step, pw string) {
+		t.Helper()
+		for _, email := range []string{"agent@example.com", "supervisor@example.com", "admin@example.com"} {
+			if _, err := s.Authenticate(ctx, email, pw, "192.0.2.7"); err != nil {
+				t.Fatalf("%s: %s cannot sign in with the shared password: %v", step, email, err)
+			}
+		}
+	}
+	steps := []struct {
+		name   string
+		pw     string
+		before func()
+		wrote  bool
+	}{
+		{"own passwords become one", "demo password 1", nil, true},
+		{"same password again", "demo password 1", nil, false},
+		{"another password", "demo password 2", nil, true},
+		{"one member changed meanwhile", "demo password 2", func() {
+			if err := s.SetPassword(ctx, ids[1], "changed by hand"); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, st := range steps {
+		if st.before != nil {
+			st.before()
+		}
+		before := hashes()
+		wrote, err := s.EnsureSharedPassword(ctx, ids, st.pw)
+		if err != nil || wrote != st.wrote {
+			t.Fatalf("%s: wrote %v, %v; want %v", st.name, wrote, err, st.wrote)
+		}
+		after := hashes()
+		if after[0] != after[1] || after[1] != after[2] {
+			t.Fatalf("%s: hashes differ afterwards", st.name)
+		}
+		if !st.wrote && after[0] != before[0] {
+			t.Fatalf("%s: a hash changed although nothing was to write", st.name)
+		}
+		signsIn(st.name, st.pw)
+	}
+	if _, err := s.EnsureSharedPassword(ctx, []int64{ids[0], 9999}, "demo password 2"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown member: %v", err)
+	}
+	if _, err := s.EnsureSharedPassword(ctx, ids, "short"); !errors.Is(err, ErrBadPassword) {
+		t.Fatalf("too short a password: %v", err)
+	}
+}
