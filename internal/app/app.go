@@ -273,28 +273,43 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 	if generated {
 		pw = randomSecret()[:20]
 	}
-	// Each account costs an argon2id run (a hash, or the check that the
-	// stored one still matches): one goroutine per account, so the start
-	// takes about one run per core instead of three in a row.
+	// Argon2id runs are what the demo start costs (19 MiB, t=2 each): the
+	// accounts share one stored hash, so a restart verifies it once
+	// (EnsureSharedPassword); only accounts missing (the first start) are
+	// hashed, in parallel so the runs share the cores.
+	ids := make([]int64, len(DemoAccounts))
 	errs := make([]error, len(DemoAccounts))
+	existed := 0
 	var wg sync.WaitGroup
 	for i, d := range DemoAccounts {
-		wg.Go(func() {
-			m, err := a.staff.GetByEmail(ctx, d.Email)
-			switch {
-			case errors.Is(err, staff.ErrNotFound):
-				_, err = a.staff.Add(ctx, d.Email, d.Role, pw)
-			case err == nil:
-				_, err = a.staff.EnsurePassword(ctx, m.ID, pw)
-			}
-			if err != nil {
-				errs[i] = fmt.Errorf("demo account %s: %w", d.Email, err)
-			}
-		})
+		m, err := a.staff.GetByEmail(ctx, d.Email)
+		switch {
+		case errors.Is(err, staff.ErrNotFound):
+			wg.Go(func() {
+				m, err := a.staff.Add(ctx, d.Email, d.Role, pw)
+				if err != nil {
+					errs[i] = fmt.Errorf("demo account %s: %w", d.Email, err)
+					return
+				}
+				ids[i] = m.ID
+			})
+		case err != nil:
+			errs[i] = err
+		default:
+			ids[i] = m.ID
+			existed++
+		}
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	if existed > 0 {
+		// One verification while the accounts share the hash; one new
+		// shared hash otherwise (the first restart, a new demo password).
+		if _, err := a.staff.EnsureSharedPassword(ctx, ids, pw); err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
 	}
 	a.demoPassword = pw
 	if generated {
