@@ -9,6 +9,7 @@
 //	go run ./cmd/loadtest footprint  # 5. binary size, start to first /healthz 200, RSS after start
 //	go run ./cmd/loadtest caching    #    cache headers, compression, no order cached across agents
 //	go run ./cmd/loadtest all        # everything above, in that order
+//	go run ./cmd/loadtest soak       # issue 7: steady 20 requests/s for 10 minutes, growth of goroutines, files, RSS
 //
 // Benchmark 4 (audit search) is a Go benchmark in internal/audit.
 package main
@@ -33,6 +34,7 @@ Benchmarks:
   footprint   binary size, start to first 200 from /healthz, RSS after start
   caching     cache headers, compression, fresh provider state for every agent
   all         all of the above in order (RSS is also taken after overhead)
+  soak        issue 7: steady request rate against the soak server, growth of goroutines, files, RSS
 
 Run 'loadtest <benchmark> -h' for its flags.
 `
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return cachingCmd(ctx, args, out)
 	case "all":
 		return allCmd(ctx, args, out)
+	case "soak":
+		return soakCmd(ctx, args, out)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(out, usage)
 		return flag.ErrHelp
