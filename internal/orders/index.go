@@ -21,6 +21,10 @@ import (
 // or name) through this index; it is filled whenever an order is fetched.
 type Index struct {
 	db *db.DB
+	// The reads of every order view (Upsert's and RecordView's checks),
+	// prepared once per reader connection instead of at every call: that
+	// halves the cost of the check (BenchmarkUpsertUnchanged).
+	unchangedStmt, latestViewStmt *sql.Stmt
 }
 
 // indexMigrations of component "orders" in admin.db. Append-only.
@@ -114,7 +118,14 @@ func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
 	if err := d.Migrate(ctx, "orders", indexMigrations); err != nil {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
-	return &Index{db: d}, nil
+	ix := &Index{db: d}
+	for st, q := range map[**sql.Stmt]string{&ix.unchangedStmt: unchangedQuery, &ix.latestViewStmt: latestViewQuery} {
+		var err error
+		if *st, err = d.R.PrepareContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("orders: index: %w", err)
+		}
+	}
+	return ix, nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.000000000Z" // fixed width: sorts as text
@@ -211,6 +222,11 @@ type indexRow struct {
 	Currency, CreatedAt, ExpiresAt, Keys                    string
 }
 
+const unchangedQuery = `SELECT merchant_reference1, merchant_reference2, klarna_reference,
+		email, customer_name, status, amount, remaining_authorized_amount, currency, created_at, expires_at,
+		last_read_at, (SELECT group_concat(key, char(0) ORDER BY key) FROM order_search_keys WHERE order_id = ?1)
+		FROM order_index WHERE order_id = ?1`
+
 // unchanged reports whether the index already holds row for the order with
 // a read time less than ReadFreshness before seenAt: one read on the
 // reader pool instead of a write transaction.
@@ -218,10 +234,7 @@ func (ix *Index) unchanged(ctx context.Context, orderID string, row indexRow, se
 	var got indexRow
 	var read string
 	var keys sql.NullString
-	err := ix.db.R.QueryRowContext(ctx, `SELECT merchant_reference1, merchant_reference2, klarna_reference,
-		email, customer_name, status, amount, remaining_authorized_amount, currency, created_at, expires_at,
-		last_read_at, (SELECT group_concat(key, char(0) ORDER BY key) FROM order_search_keys WHERE order_id = ?1)
-		FROM order_index WHERE order_id = ?1`, orderID).Scan(&got.MerchantReference1, &got.MerchantReference2,
+	err := ix.unchangedStmt.QueryRowContext(ctx, orderID).Scan(&got.MerchantReference1, &got.MerchantReference2,
 		&got.KlarnaReference, &got.Email, &got.CustomerName, &got.Status, &got.Amount, &got.RemainingAuthorized,
 		&got.Currency, &got.CreatedAt, &got.ExpiresAt, &read, &keys)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -401,6 +414,9 @@ func (ix *Index) Get(ctx context.Context, orderID string) (IndexedOrder, bool, e
 	return o, true, nil
 }
 
+const latestViewQuery = `SELECT order_id, viewed_at FROM order_views WHERE staff_id = ?
+	ORDER BY viewed_at DESC, order_id DESC LIMIT 1`
+
 // RecordView notes that a staff member opened an order, keeping the last
 // keepViews per staff member. When the order already is the member's most
 // recent view, less than ReadFreshness before at, the list would not
@@ -409,8 +425,7 @@ func (ix *Index) Get(ctx context.Context, orderID string) (IndexedOrder, bool, e
 // back to it from one of its forms, costs no write transaction.
 func (ix *Index) RecordView(ctx context.Context, staffID int64, orderID string, at time.Time) error {
 	var lastID, lastAt string
-	err := ix.db.R.QueryRowContext(ctx, `SELECT order_id, viewed_at FROM order_views WHERE staff_id = ?
-		ORDER BY viewed_at DESC, order_id DESC LIMIT 1`, staffID).Scan(&lastID, &lastAt)
+	err := ix.latestViewStmt.QueryRowContext(ctx, staffID).Scan(&lastID, &lastAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
