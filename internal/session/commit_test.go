@@ -223,3 +223,30 @@ func TestManagerWritesOnlyChangedSessions(t *testing.T) {
 		t.Fatalf("signed-out session still stored: %v %v", found, err)
 	}
 }
+
+// BenchmarkCommitUnchanged is scs's commit of an unchanged session on
+// every request: a read, no write.
+func BenchmarkCommitUnchanged(b *testing.B) {
+	d, err := db.Open(b.Context(), filepath.Join(b.TempDir(), "admin.db"), db.SyncNormal)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	s, err := NewStore(b.Context(), d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := sortedCodec{}.Encode(time.Now().Add(Lifetime), map[string]any{KeyStaffID: int64(1), KeyAuthTime: int64(2)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	expiry := time.Now().Add(IdleTimeout)
+	if err := s.CommitCtx(b.Context(), "tok", data, expiry); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := s.CommitCtx(b.Context(), "tok", data, expiry); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
