@@ -3,6 +3,7 @@ package e2e
 import (
 	"testing"
 
+	"ordercare/internal/config"
 	"ordercare/internal/omclient"
 )
 
@@ -118,4 +119,39 @@ func TestAccessibilityAxeAuditAndStaff(t *testing.T) {
 	p.open("/staff")
 	p.visible(`[data-testid="staff-table"]`)
 	p.checkAxe("the staff page")
+}
+
+// TestAccessibilityAxeApprovals: axe on the four-eyes pages: the order
+// page with its "Waiting for approval" panel, the supervisor's list of
+// requests and a request's page with its decision forms.
+func TestAccessibilityAxeApprovals(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, func(c *config.Config) { c.ApprovalThresholds = map[string]int64{"EUR": 100} })
+	b := startBrowser(t, srv)
+	axeScript(t)
+	order := srv.orderWhere(t, "a captured EUR order with something to refund", func(o *omclient.Order) bool {
+		return o.Status == omclient.StatusCaptured && o.PurchaseCurrency == "EUR" && o.RefundedAmount == 0 &&
+			o.CapturedAmount > 100 && o.FraudStatus == omclient.FraudAccepted
+	})
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + order.OrderID)
+	agent.signIn(agentEmail)
+	agent.openAction("create_refund")
+	agent.choose(`#order-form [name="reason"]`, "goods_returned")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFlash("the confirmation of the held refund")
+	agent.visible(`#order-approvals [data-testid="open-approval"]`)
+	agent.checkAxe("the order page with a request waiting")
+
+	sup := b.newPage("supervisor")
+	sup.open("/approvals")
+	sup.signIn(supervisorEmail)
+	sup.visible(`[data-testid="approval-row"]`)
+	sup.checkAxe("the list of requests")
+	sup.markWindow()
+	sup.click(`[data-testid="approval-row"] [data-testid="approval-link"]`)
+	sup.waitNewDocument("the request's page")
+	sup.visible(`[data-testid="approval-order-state"]`)
+	sup.checkAxe("a request's page")
 }

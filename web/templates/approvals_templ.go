@@ -1005,7 +1005,7 @@ func ApprovalDetailPage(v view.ApprovalDetailView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Item.Open {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "<h3>What the change would do</h3><table class=\"effect\" data-testid=\"approval-effect\"><thead><tr><th scope=\"col\"></th><th scope=\"col\">Now</th><th scope=\"col\">After</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "<h3>What the change would do</h3><table class=\"effect\" data-testid=\"approval-effect\"><thead><tr><th scope=\"col\"><span class=\"visually-hidden\">Amount</span></th><th scope=\"col\">Now</th><th scope=\"col\">After</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
