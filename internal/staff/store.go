@@ -331,16 +331,5 @@ func (s *Store) EnsureSharedPassword(ctx context.Context, ids []int64, password 
 // one (changing it ends the member's sessions), for start-up provisioning
 // such as the sandbox's demo accounts. It reports whether it changed.
 func (s *Store) EnsurePassword(ctx context.Context, id int64, password string) (bool, error) {
-	var hash string
-	err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, id).Scan(&hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, ErrNotFound
-	}
-	if err != nil {
-		return false, fmt.Errorf("staff: ensure password: %w", err)
-	}
-	if ok, err := argon2id.ComparePasswordAndHash(password, hash); err == nil && ok {
-		return false, nil
-	}
-	return true, s.SetPassword(ctx, id, password)
+	return s.EnsureSharedPassword(ctx, []int64{id}, password)
 }
