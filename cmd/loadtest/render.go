@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
+
+	"ordercare/internal/dbwatch"
 )
 
 type renderFlags struct {
@@ -60,9 +62,9 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 		return err
 	}
 	defer sb.close()
-	var commits *commitCounter
+	var commits *dbwatch.Counter
 	if f.stack.inProcess {
-		commits = countCommits(dir)
+		commits = dbwatch.Watch(dir)
 	}
 	bo, err := startBackOffice(ctx, &f.stack, dir, sb, f.agents)
 	if err != nil {
@@ -115,7 +117,7 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 	}
 	var commits0, rows0 map[string]int64
 	if commits != nil {
-		commits0, rows0 = commits.snapshot(), commits.rowSnapshot()
+		commits0, rows0 = commits.CommitsByFile(), commits.Rows()
 	}
 	var p phase
 	how := "closed loop (next page as soon as the last arrived)"
@@ -137,8 +139,8 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 		}
 	}
 	if commits != nil && p.count() > 0 {
-		fmt.Fprintf(out, "  SQLite write transactions per order page: %s\n", perRequest(commits0, commits.snapshot(), p.count()))
-		fmt.Fprintf(out, "  rows written per order page, by table: %s\n", rowsPerRequest(rows0, commits.rowSnapshot(), p.count()))
+		fmt.Fprintf(out, "  SQLite write transactions per order page: %s\n", perRequest(commits0, commits.CommitsByFile(), p.count()))
+		fmt.Fprintf(out, "  rows written per order page, by table: %s\n", rowsPerRequest(rows0, commits.Rows(), p.count()))
 	}
 	if bo.pid != 0 {
 		if m, err := readProcMem(bo.pid); err == nil {

@@ -6,15 +6,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"modernc.org/sqlite"
-
 	"ordercare/internal/db"
+	"ordercare/internal/dbwatch"
 	"ordercare/internal/omclient"
 )
 
@@ -22,16 +18,7 @@ var base = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 func openIndex(t *testing.T) *Index {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	ix, err := OpenIndex(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix, _ := openCountedIndex(t)
 	return ix
 }
 
@@ -265,45 +252,14 @@ func TestExpiringSoon(t *testing.T) {
 	}
 }
 
-// commits counts the write transactions committed on the SQLite file at
-// path (through any connection opened after the call): what Upsert and
-// RecordView cost beyond reads.
-var (
-	commitHookOnce sync.Once
-	commitMu       sync.Mutex
-	commitCounts   = map[string]*atomic.Int64{}
-)
-
-func countCommits(t *testing.T, path string) *atomic.Int64 {
-	t.Helper()
-	commitHookOnce.Do(func() {
-		sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
-			commitMu.Lock()
-			defer commitMu.Unlock()
-			for p, n := range commitCounts {
-				if strings.Contains(dsn, p) {
-					if h, ok := conn.(sqlite.HookRegisterer); ok {
-						h.RegisterCommitHook(func() int32 { n.Add(1); return 0 })
-					}
-				}
-			}
-			return nil
-		})
-	})
-	commitMu.Lock()
-	defer commitMu.Unlock()
-	n := &atomic.Int64{}
-	commitCounts[path] = n
-	return n
-}
-
-// openCountedIndex is openIndex with a count of the file's commits.
-func openCountedIndex(t *testing.T) (*Index, *atomic.Int64) {
+// openCountedIndex is openIndex with a count of admin.db's write
+// transactions: what Upsert and RecordView cost beyond reads.
+func openCountedIndex(t *testing.T) (*Index, func() int64) {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "admin.db")
-	n := countCommits(t, path)
-	d, err := db.Open(ctx, path, db.SyncNormal)
+	dir := t.TempDir()
+	c := dbwatch.Watch(dir)
+	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +268,7 @@ func openCountedIndex(t *testing.T) (*Index, *atomic.Int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ix, n
+	return ix, func() int64 { return c.Commits("admin.db") }
 }
 
 func TestUpsertWritesOnlyChangesOrStaleReadTimes(t *testing.T) {
@@ -354,7 +310,7 @@ func TestUpsertWritesOnlyChangesOrStaleReadTimes(t *testing.T) {
 			if err := ix.Upsert(ctx, fresh(), base); err != nil {
 				t.Fatal(err)
 			}
-			before := commits.Load()
+			before := commits()
 			if before == 0 {
 				t.Fatal("the first read of an order wrote nothing")
 			}
@@ -365,7 +321,7 @@ func TestUpsertWritesOnlyChangesOrStaleReadTimes(t *testing.T) {
 			if err := ix.Upsert(ctx, o, base.Add(tc.after)); err != nil {
 				t.Fatal(err)
 			}
-			if wrote := commits.Load() > before; wrote != tc.write {
+			if wrote := commits() > before; wrote != tc.write {
 				t.Fatalf("second read wrote %v, want %v", wrote, tc.write)
 			}
 			got, ok, err := ix.Get(ctx, id)
@@ -422,11 +378,11 @@ func TestRecordViewSkipsRepeatOfTheLatestView(t *testing.T) {
 		{a, 110 * time.Second, true, a, 110 * time.Second}, // a minute on: time refreshed
 	}
 	for i, s := range steps {
-		before := commits.Load()
+		before := commits()
 		if err := ix.RecordView(ctx, 1, s.id, base.Add(s.at)); err != nil {
 			t.Fatal(err)
 		}
-		if wrote := commits.Load() > before; wrote != s.write {
+		if wrote := commits() > before; wrote != s.write {
 			t.Fatalf("step %d: wrote %v, want %v", i, wrote, s.write)
 		}
 		got, err := ix.RecentlyViewed(ctx, 1, 10)

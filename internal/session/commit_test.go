@@ -5,46 +5,22 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"modernc.org/sqlite"
 
 	"ordercare/internal/db"
+	"ordercare/internal/dbwatch"
 )
 
-var (
-	commitHookOnce sync.Once
-	commitMu       sync.Mutex
-	commitCounts   = map[string]*atomic.Int64{}
-)
-
-// newCountedStore is newStore with a count of the write transactions
-// committed on its file: what a session commit costs beyond reads.
-func newCountedStore(t *testing.T) (*Store, *atomic.Int64) {
+// newCountedStore is newStore with a count of admin.db's write
+// transactions: what a session commit costs beyond reads.
+func newCountedStore(t testing.TB) (*Store, func() int64) {
 	t.Helper()
-	commitHookOnce.Do(func() {
-		sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
-			commitMu.Lock()
-			defer commitMu.Unlock()
-			for p, n := range commitCounts {
-				if h, ok := conn.(sqlite.HookRegisterer); ok && strings.Contains(dsn, p) {
-					h.RegisterCommitHook(func() int32 { n.Add(1); return 0 })
-				}
-			}
-			return nil
-		})
-	})
-	path := filepath.Join(t.TempDir(), "admin.db")
-	n := &atomic.Int64{}
-	commitMu.Lock()
-	commitCounts[path] = n
-	commitMu.Unlock()
-	d, err := db.Open(t.Context(), path, db.SyncNormal)
+	dir := t.TempDir()
+	c := dbwatch.Watch(dir)
+	d, err := db.Open(t.Context(), filepath.Join(dir, "admin.db"), db.SyncNormal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +29,7 @@ func newCountedStore(t *testing.T) (*Store, *atomic.Int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, n
+	return s, func() int64 { return c.Commits("admin.db") }
 }
 
 func TestCodecEncodesTheSameSessionToTheSameBytes(t *testing.T) {
@@ -110,11 +86,11 @@ func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
 			if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
 				t.Fatal(err)
 			}
-			before := commits.Load()
+			before := commits()
 			if err := s.CommitCtx(ctx, "tok", []byte(tc.data), tc.expiry); err != nil {
 				t.Fatal(err)
 			}
-			if wrote := commits.Load() > before; wrote != tc.write {
+			if wrote := commits() > before; wrote != tc.write {
 				t.Fatalf("wrote %v, want %v", wrote, tc.write)
 			}
 			b, found, err := s.FindCtx(ctx, "tok")
@@ -130,11 +106,11 @@ func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
 		if err := s.CommitCtx(ctx, "tok", []byte("one"), time.Now().Add(-time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		before := commits.Load()
+		before := commits()
 		if err := s.CommitCtx(ctx, "tok", []byte("one"), time.Now().Add(-time.Second+30*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if commits.Load() == before {
+		if commits() == before {
 			t.Fatal("an expired session was not written again")
 		}
 		if _, found, _ := s.FindCtx(ctx, "tok"); !found {
@@ -200,21 +176,21 @@ func TestManagerWritesOnlyChangedSessions(t *testing.T) {
 		{"/page", false, ""},
 	}
 	for i, s := range steps {
-		before := commits.Load()
+		before := commits()
 		if body := do(s.path); body != s.body {
 			t.Fatalf("step %d %s: body %q, want %q", i, s.path, body, s.body)
 		}
-		if wrote := commits.Load() > before; wrote != s.write {
+		if wrote := commits() > before; wrote != s.write {
 			t.Fatalf("step %d %s: wrote %v, want %v", i, s.path, wrote, s.write)
 		}
 	}
 	// Many reads in a row: with a codec that encodes the map in iteration
 	// order (scs.GobCodec), some of these would look changed and write.
-	before := commits.Load()
+	before := commits()
 	for range 100 {
 		do("/page")
 	}
-	if n := commits.Load() - before; n != 0 {
+	if n := commits() - before; n != 0 {
 		t.Fatalf("100 requests that only read the session wrote %d times", n)
 	}
 	tok := cookie.Value
@@ -227,15 +203,7 @@ func TestManagerWritesOnlyChangedSessions(t *testing.T) {
 // BenchmarkCommitUnchanged is scs's commit of an unchanged session on
 // every request: a read, no write.
 func BenchmarkCommitUnchanged(b *testing.B) {
-	d, err := db.Open(b.Context(), filepath.Join(b.TempDir(), "admin.db"), db.SyncNormal)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	s, err := NewStore(b.Context(), d)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, _ := newCountedStore(b)
 	data, err := sortedCodec{}.Encode(time.Now().Add(Lifetime), map[string]any{KeyStaffID: int64(1), KeyAuthTime: int64(2)})
 	if err != nil {
 		b.Fatal(err)

@@ -5,24 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"ordercare/internal/db"
 )
 
 func newStore(t *testing.T) *Store {
 	t.Helper()
-	d, err := db.Open(t.Context(), filepath.Join(t.TempDir(), "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	s, err := NewStore(t.Context(), d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := newCountedStore(t)
 	return s
 }
 
