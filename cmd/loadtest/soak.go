@@ -155,7 +155,7 @@ func runSoak(ctx context.Context, f soakFlags, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	const password = "soak-demo-password-1"
+	password := "soak-" + randomHex(12) // the demo accounts' password of this run
 	bo, err := startProcess(ctx, bin, logFile, "http://"+f.addr, nil, "ORDERCARE_DB="+filepath.Join(dir, "data", "admin.db"),
 		"ORDERCARE_ADDR="+f.addr, "ORDERCARE_DEMO_PASSWORD="+password, "SOAK_DEBUG_ADDR="+f.debugAddr)
 	if err != nil {
