@@ -417,3 +417,36 @@ func BenchmarkUpsertUnchanged(b *testing.B) {
 		}
 	}
 }
+
+// TestRecordViewKeepsTheNewestViews: many views keep the stored list
+// bounded, and the start page's list is always the newest keepViews.
+func TestRecordViewKeepsTheNewestViews(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := openIndex(t)
+	const views = 2*trimViewsAbove + 7
+	for i := range views {
+		id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
+		if err := ix.Upsert(ctx, order(id, base, omclient.StatusAuthorized), base); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.RecordView(ctx, 7, id, base.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		var stored int
+		if err := ix.db.R.QueryRowContext(ctx, `SELECT count(*) FROM order_views WHERE staff_id = 7`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored > trimViewsAbove+1 {
+			t.Fatalf("after %d views %d are stored, more than %d", i+1, stored, trimViewsAbove+1)
+		}
+		got, err := ix.RecentlyViewed(ctx, 7, keepViews)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(i+1, keepViews); len(got) != want || got[0].OrderID != id ||
+			got[len(got)-1].OrderID != fmt.Sprintf("%08d-0000-4000-8000-000000000000", i+1-want) {
+			t.Fatalf("after %d views: %d listed, first %s, last %s", i+1, len(got), got[0].OrderID, got[len(got)-1].OrderID)
+		}
+	}
+}
