@@ -45,6 +45,11 @@ type Log struct {
 	commits atomic.Int64
 	events  atomic.Int64
 
+	// insert is the prepared INSERT of an event, kept across commits: a
+	// statement prepared per commit recompiled the triggers it fires (the
+	// search index's and the full-text index's) every time.
+	insert *sql.Stmt
+
 	// committed is signalled (without blocking) after every commit, for
 	// the checkpointer.
 	committed chan struct{}
@@ -92,6 +97,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
 	}
+	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("audit: prepare: %w", err)
+	}
 	l.bgCtx, l.bgCancel = context.WithCancel(context.Background())
 	if l.now == nil {
 		l.now = time.Now
@@ -122,6 +131,7 @@ func (l *Log) Close() error {
 	}
 	l.bgCancel()
 	l.bg.Wait()
+	_ = l.insert.Close() // closing the database releases it anyway
 	return l.db.Close()
 }
 
@@ -179,19 +189,7 @@ func (l *Log) enqueue(ctx context.Context, req *appendReq) error {
 func (l *Log) writer() {
 	defer close(l.done)
 	for first := range l.reqs {
-		batch := []*appendReq{first}
-	collect:
-		for len(batch) < l.maxBatch {
-			select {
-			case r, ok := <-l.reqs:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, r)
-			default:
-				break collect
-			}
-		}
+		batch := l.gather([]*appendReq{first})
 		err := l.commit(batch)
 		for _, r := range batch {
 			r.resp <- appendResp{r: r.r, err: err}
@@ -203,6 +201,22 @@ func (l *Log) writer() {
 			}
 		}
 	}
+}
+
+// gather adds the requests already waiting to batch, up to maxBatch.
+func (l *Log) gather(batch []*appendReq) []*appendReq {
+	for len(batch) < l.maxBatch {
+		select {
+		case r, ok := <-l.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit writes a batch in one immediate transaction: it reads the chain
@@ -222,10 +236,7 @@ func (l *Log) commit(batch []*appendReq) error {
 	if err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, insertSQL)
-	if err != nil {
-		return fmt.Errorf("audit: prepare: %w", err)
-	}
+	stmt := tx.StmtContext(ctx, l.insert)
 	defer stmt.Close()
 	for _, req := range batch {
 		seq++
