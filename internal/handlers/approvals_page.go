@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -87,11 +88,32 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 // (so nobody refunds it twice) but open only their own. A failed read
 // leaves the panel empty rather than failing the order page.
 func (h *Handlers) orderApprovals(c echo.Context, orderID string) view.ApprovalPanel {
+	return h.approvalPanel(c, orderID, h.readApprovals(c.Request().Context(), orderID))
+}
+
+// approvalReads are an order's four-eyes requests, oldest first.
+type approvalReads struct {
+	requests []approvals.Request
+	err      error
+}
+
+// readApprovals reads them; it needs only the order id, so the order page
+// runs it beside the provider read.
+func (h *Handlers) readApprovals(ctx context.Context, orderID string) approvalReads {
+	if h.Approvals == nil {
+		return approvalReads{}
+	}
+	rs, err := h.Approvals.List(ctx, approvals.ListFilter{OrderID: orderID, OldestFirst: true})
+	return approvalReads{requests: rs, err: err}
+}
+
+// approvalPanel is orderApprovals from requests already read.
+func (h *Handlers) approvalPanel(c echo.Context, orderID string, r approvalReads) view.ApprovalPanel {
 	p := view.ApprovalPanel{Loaded: true, OrderID: orderID, CSRF: csrfToken(c)}
 	if h.Approvals == nil {
 		return p
 	}
-	rs, err := h.Approvals.List(c.Request().Context(), approvals.ListFilter{OrderID: orderID, OldestFirst: true})
+	rs, err := r.requests, r.err
 	if err != nil {
 		h.Log.Warn("reading the order's approval requests failed", slog.String("order_id", orderID),
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))

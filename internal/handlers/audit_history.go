@@ -1,43 +1,62 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
 
+// historyReads are the audit log's records of one order: its attempts
+// and the steps of its four-eyes requests.
+type historyReads struct {
+	attempts []audit.Attempt
+	steps    []audit.Event
+	err      error
+}
+
+// readHistory reads what the History section shows; it needs only the
+// order id, so the order page runs it beside the provider read.
+func (h *Handlers) readHistory(ctx context.Context, orderID string) historyReads {
+	var r historyReads
+	if r.attempts, r.err = h.Audit.OrderAttempts(ctx, orderID); r.err != nil {
+		return r
+	}
+	r.steps, r.err = h.Audit.ApprovalEvents(ctx, orderID)
+	return r
+}
+
 // orderHistory builds the order page's History section from the audit
 // trail and the order just read. A failure to read the audit log leaves
 // the section out (ok false) rather than failing the order page.
 func (h *Handlers) orderHistory(c echo.Context, o *omclient.Order) (items []view.HistoryItem, ok bool) {
-	attempts, err := h.Audit.OrderAttempts(c.Request().Context(), o.OrderID)
-	if err != nil {
+	return h.historyItems(c, o, h.readHistory(c.Request().Context(), o.OrderID))
+}
+
+// historyItems is orderHistory from records already read.
+func (h *Handlers) historyItems(c echo.Context, o *omclient.Order, r historyReads) (items []view.HistoryItem, ok bool) {
+	if r.err != nil {
 		h.Log.Warn("reading the order's audit history failed", slog.String("order_id", o.OrderID),
-			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", r.err))
 		return nil, false
 	}
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
-	items = view.BuildHistory(o, attempts, agentZone(c), link)
+	items = view.BuildHistory(o, r.attempts, agentZone(c), link)
 	// The four-eyes requests' steps (issue 9): the whole path of each.
-	steps, err := h.Audit.ApprovalEvents(c.Request().Context(), o.OrderID)
-	if err != nil {
-		h.Log.Warn("reading the order's approval history failed", slog.String("order_id", o.OrderID),
-			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
-		return nil, false
-	}
 	viewer := approvalViewer(m)
 	email := ""
 	if m != nil {
 		email = m.Email
 	}
-	return view.MergeApprovalHistory(items, steps, agentZone(c), viewer.AllRequests(), email), true
+	return view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email), true
 }
 
 // showOrderHistory is the History section alone, for a page rendered

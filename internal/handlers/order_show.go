@@ -23,7 +23,19 @@ func (h *Handlers) showOrder(c echo.Context) error {
 			Message: "“" + id + "” is not an order id: order ids have 32 hexadecimal digits in groups of 8-4-4-4-12. Use the search box to find an order by reference, e-mail or name."}
 		return renderPage(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v))
 	}
+	// Our own records of the order (its history, its four-eyes requests)
+	// need only its id: read them while the provider answers, so the page
+	// costs the provider's latency rather than the provider's plus ours.
+	var hist historyReads
+	var appr approvalReads
+	ours := make(chan struct{})
+	go func() {
+		defer close(ours)
+		hist = h.readHistory(c.Request().Context(), id)
+		appr = h.readApprovals(c.Request().Context(), id)
+	}()
 	o, err := h.readOrder(c, id)
+	<-ours
 	if err != nil {
 		if c.Request().Context().Err() != nil {
 			return err // the agent went away
@@ -40,8 +52,8 @@ func (h *Handlers) showOrder(c echo.Context) error {
 		}
 	}
 	v := view.FromOrder(o, h.Provider, now, agentZone(c))
-	v.History, v.HistoryLoaded = h.orderHistory(c, o)
-	v.Approvals = h.orderApprovals(c, o.OrderID)
+	v.History, v.HistoryLoaded = h.historyItems(c, o, hist)
+	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
 	p := h.page(c, v.Title, templates.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx
 	// submit puts it too, rather than in the layout.
