@@ -133,7 +133,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Ord
 			return Request{}, false, fmt.Errorf("approvals: encoding the request: %w", err)
 		}
 	}
-	if prior, err := get(ctx, s.db.R, `idempotency_key = ?`, ch.IdempotencyKey); err == nil {
+	if prior, err := get(ctx, s.db, `idempotency_key = ?`, ch.IdempotencyKey); err == nil {
 		if prior.OrderID != ch.OrderID || prior.Op != ch.Op || !bytes.Equal(prior.Body, body) {
 			return Request{}, false, fmt.Errorf("%w (order %s, %s)", orders.ErrKeyReused, ch.OrderID, ch.Op)
 		}
@@ -168,7 +168,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Ord
 		// The same form submitted twice at once: the other submit's
 		// request won the key's UNIQUE constraint, and nothing of this
 		// one was committed.
-		if prior, gerr := get(ctx, s.db.R, `idempotency_key = ?`, ch.IdempotencyKey); gerr == nil &&
+		if prior, gerr := get(ctx, s.db, `idempotency_key = ?`, ch.IdempotencyKey); gerr == nil &&
 			prior.OrderID == ch.OrderID && prior.Op == ch.Op && bytes.Equal(prior.Body, body) {
 			return prior, false, nil
 		}
@@ -488,13 +488,15 @@ func (s *Service) Get(ctx context.Context, id string) (Request, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return Request{}, ErrNotFound
 	}
-	return get(ctx, s.db.R, `id = ?`, id)
+	return get(ctx, s.db, `id = ?`, id)
 }
 
 // List returns the requests f selects.
 func (s *Service) List(ctx context.Context, f ListFilter) ([]Request, error) {
 	q, args := f.query()
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	// The text is one of a few shapes (which filters are set), so its
+	// prepared statement is kept.
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("approvals: list: %w", err)
 	}
@@ -514,7 +516,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Request, error) {
 // expired), for the navigation.
 func (s *Service) PendingCount(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM approval_requests WHERE status = 'pending' AND expires_at > ?`,
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM approval_requests WHERE status = 'pending' AND expires_at > ?`,
 		formatTime(s.now())).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("approvals: pending count: %w", err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"ordercare/internal/db"
 	"ordercare/internal/omclient"
 )
 
@@ -91,14 +92,10 @@ func scanRequest(s scanner) (Request, error) {
 	return r, nil
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// get reads one request through q (the reader pool, or a transaction).
-func get(ctx context.Context, q queryer, where string, arg any) (Request, error) {
+// get reads one request by a constant where clause.
+func get(ctx context.Context, d *db.DB, where string, arg any) (Request, error) {
 	// #nosec G202 -- where is a constant from this file; the value is a ? parameter
-	r, err := scanRequest(q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM approval_requests WHERE `+where, arg))
+	r, err := scanRequest(d.QueryRow(ctx, `SELECT `+requestCols+` FROM approval_requests WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Request{}, ErrNotFound
 	}

@@ -13,7 +13,7 @@ var ErrNotFound = errors.New("audit: not found")
 
 // Event returns the event with the given seq.
 func (l *Log) Event(ctx context.Context, seq int64) (Event, error) {
-	r, err := scanRow(l.db.R.QueryRowContext(ctx, `SELECT `+selectColumns+` FROM events WHERE seq = ?`, seq))
+	r, err := scanRow(l.db.QueryRow(ctx, `SELECT `+selectColumns+` FROM events WHERE seq = ?`, seq))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, ErrNotFound
 	}
@@ -57,7 +57,7 @@ func (l *Log) OrderAttempts(ctx context.Context, orderID string) ([]Attempt, err
 // joins them by attempt id, newest requested first.
 func (l *Log) attempts(ctx context.Context, where string, args ...any) ([]Attempt, error) {
 	// #nosec G202 -- where is a constant clause from each caller in this file; values are ? parameters
-	rows, err := l.db.R.QueryContext(ctx, `SELECT `+selectColumns+` FROM events
+	rows, err := l.db.Query(ctx, `SELECT `+selectColumns+` FROM events
 		WHERE `+where+` AND kind IN ('requested', 'completed') ORDER BY seq DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: attempts: %w", err)

@@ -71,7 +71,7 @@ func (l *Log) Reviews(ctx context.Context, attemptID string) ([]Event, error) {
 
 // eventsWhere returns the events matching where (which may end in ORDER BY).
 func (l *Log) eventsWhere(ctx context.Context, where string, args ...any) ([]Event, error) {
-	rows, err := l.db.R.QueryContext(ctx, `SELECT `+selectColumns+` FROM events WHERE `+where, args...) // #nosec G202 -- every caller passes constant SQL; values are ? parameters
+	rows, err := l.db.Query(ctx, `SELECT `+selectColumns+` FROM events WHERE `+where, args...) // #nosec G202 -- every caller passes constant SQL; values are ? parameters
 	if err != nil {
 		return nil, fmt.Errorf("audit: events: %w", err)
 	}

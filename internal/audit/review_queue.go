@@ -253,7 +253,7 @@ func showAmount(v int64, currency string) string {
 // outcomes), for a link to the queue.
 func (l *Log) PendingReviews(ctx context.Context) (int64, error) {
 	var n int64
-	if err := l.db.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+reviewWhere).Scan(&n); err != nil {
+	if err := l.db.QueryRow(ctx, `SELECT count(*) FROM attempts a WHERE `+reviewWhere).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: review queue: %w", err)
 	}
 	return n, nil

@@ -415,7 +415,7 @@ func (l *Log) Count(ctx context.Context, f Filter) (int64, error) {
 // AttemptRowByID returns the index row of one attempt (the latest, if an
 // id was ever used twice).
 func (l *Log) AttemptRowByID(ctx context.Context, attemptID string) (AttemptRow, error) {
-	r, err := scanAttempt(l.db.R.QueryRowContext(ctx, `SELECT `+attemptCols+` FROM attempts a
+	r, err := scanAttempt(l.db.QueryRow(ctx, `SELECT `+attemptCols+` FROM attempts a
 		WHERE a.attempt_id = ? ORDER BY a.seq DESC LIMIT 1`, attemptID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return AttemptRow{}, ErrNotFound

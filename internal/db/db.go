@@ -37,6 +37,8 @@ type DB struct {
 	// R is a pool of read-only connections.
 	R    *sql.DB
 	Path string
+
+	stmts stmtCache // the reader pool's prepared statements (stmts.go)
 }
 
 // Open opens (creating it and its folder when missing) the SQLite file at
@@ -120,6 +122,7 @@ func check(ctx context.Context, w *sql.DB, path string, sync Sync) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.closeStmts()
 	return errors.Join(d.R.Close(), d.W.Close())
 }
 

@@ -189,7 +189,7 @@ func scanMember(row scanner) (*Member, error) {
 }
 
 func (s *Store) getBy(ctx context.Context, where string, arg any) (*Member, error) {
-	m, err := scanMember(s.db.R.QueryRowContext(ctx, `SELECT `+memberCols+` FROM staff_members WHERE `+where, arg))
+	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberCols+` FROM staff_members WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
