@@ -3,7 +3,6 @@ package e2e
 import (
 	"testing"
 
-	"ordercare/internal/config"
 	"ordercare/internal/omclient"
 )
 
@@ -126,21 +125,15 @@ func TestAccessibilityAxeAuditAndStaff(t *testing.T) {
 // requests and a request's page with its decision forms.
 func TestAccessibilityAxeApprovals(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, func(c *config.Config) { c.ApprovalThresholds = map[string]int64{"EUR": 100} })
+	srv := startApprovalServer(t)
 	b := startBrowser(t, srv)
 	axeScript(t)
-	order := srv.orderWhere(t, "a captured EUR order with something to refund", func(o *omclient.Order) bool {
-		return o.Status == omclient.StatusCaptured && o.PurchaseCurrency == "EUR" && o.RefundedAmount == 0 &&
-			o.CapturedAmount > 100 && o.FraudStatus == omclient.FraudAccepted
-	})
+	order := refundableOrder(t, srv)
 
 	agent := b.newPage("agent")
 	agent.open("/orders/" + order.OrderID)
 	agent.signIn(agentEmail)
-	agent.openAction("create_refund")
-	agent.choose(`#order-form [name="reason"]`, "goods_returned")
-	agent.click(`#order-form [data-testid="submit"]`)
-	agent.waitFlash("the confirmation of the held refund")
+	askRefund(agent)
 	agent.visible(`#order-approvals [data-testid="open-approval"]`)
 	agent.checkAxe("the order page with a request waiting")
 
@@ -149,9 +142,6 @@ func TestAccessibilityAxeApprovals(t *testing.T) {
 	sup.signIn(supervisorEmail)
 	sup.visible(`[data-testid="approval-row"]`)
 	sup.checkAxe("the list of requests")
-	sup.markWindow()
-	sup.click(`[data-testid="approval-row"] [data-testid="approval-link"]`)
-	sup.waitNewDocument("the request's page")
-	sup.visible(`[data-testid="approval-order-state"]`)
+	openFirstRequest(sup)
 	sup.checkAxe("a request's page")
 }

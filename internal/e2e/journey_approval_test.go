@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"ordercare/internal/config"
-	"ordercare/internal/omclient"
 )
 
 // Journey: four-eyes approval (issue 9). With a threshold of 1,00 € an
@@ -17,22 +14,16 @@ import (
 // with a comment; the agent reloads the order and sees the refund.
 func TestJourneyApprovalAgentRequestsSupervisorApproves(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, func(c *config.Config) { c.ApprovalThresholds = map[string]int64{"EUR": 100} })
+	srv := startApprovalServer(t)
 	b := startBrowser(t, srv)
-	order := srv.orderWhere(t, "a captured EUR order with something to refund", func(o *omclient.Order) bool {
-		return o.Status == omclient.StatusCaptured && o.PurchaseCurrency == "EUR" && o.RefundedAmount == 0 &&
-			o.CapturedAmount > 100 && o.FraudStatus == omclient.FraudAccepted
-	})
+	order := refundableOrder(t, srv)
 
 	agent := b.newPage("agent")
 	agent.open("/orders/" + order.OrderID)
 	agent.signIn(agentEmail)
 	agent.visible(`[data-testid="order-page"]`)
 	refunded := agent.text(`[data-testid="amount-refunded"]`)
-	agent.openAction("create_refund")
-	agent.choose(`#order-form [name="reason"]`, "goods_returned")
-	agent.click(`#order-form [data-testid="submit"]`)
-	if flash := agent.waitFlash("the confirmation of the held refund"); !strings.HasPrefix(flash, "Waiting for approval: refund of") {
+	if flash := askRefund(agent); !strings.HasPrefix(flash, "Waiting for approval: refund of") {
 		t.Fatalf("confirmation %q, want Waiting for approval…", flash)
 	}
 	agent.visible(`#order-approvals [data-testid="open-approval"]`)
@@ -52,9 +43,7 @@ func TestJourneyApprovalAgentRequestsSupervisorApproves(t *testing.T) {
 	sup.markWindow()
 	sup.click(`[data-testid="nav-approvals"]`)
 	sup.waitNewDocument("the approvals list")
-	sup.markWindow()
-	sup.click(`[data-testid="approval-row"] [data-testid="approval-link"]`)
-	sup.waitNewDocument("the request's page")
+	openFirstRequest(sup)
 	sup.visible(`[data-testid="approval-order-state"] [data-testid="now-captured"]`)
 	if got := sup.text(`[data-testid="approval-requester"]`); got != agentEmail {
 		t.Errorf("requested by %q, want %s", got, agentEmail)

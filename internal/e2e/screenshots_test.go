@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"ordercare/internal/config"
 	"ordercare/internal/omclient"
 )
 
@@ -78,27 +77,18 @@ func TestScreenshotApproval(t *testing.T) {
 	if *screenshotDir == "" {
 		t.Skip("no -screenshots folder given")
 	}
-	srv := startServer(t, func(c *config.Config) { c.ApprovalThresholds = map[string]int64{"EUR": 5000} })
+	srv := startApprovalServer(t)
 	b := startBrowser(t, srv)
-	order := srv.orderWhere(t, "a captured EUR order worth more than 50 EUR", func(o *omclient.Order) bool {
-		return o.Status == omclient.StatusCaptured && o.PurchaseCurrency == "EUR" && o.RefundedAmount == 0 &&
-			o.CapturedAmount > 5000 && o.FraudStatus == omclient.FraudAccepted
-	})
+	order := refundableOrder(t, srv)
 	agent := b.newPage("agent")
 	agent.open("/orders/" + order.OrderID)
 	agent.signIn(agentEmail)
-	agent.openAction("create_refund")
-	agent.choose(`#order-form [name="reason"]`, "goods_returned")
-	agent.click(`#order-form [data-testid="submit"]`)
-	agent.waitFlash("the confirmation of the held refund")
+	askRefund(agent)
 
 	sup := b.newPage("supervisor")
 	sup.open("/approvals")
 	sup.signIn(supervisorEmail)
-	sup.markWindow()
-	sup.click(`[data-testid="approval-row"] [data-testid="approval-link"]`)
-	sup.waitNewDocument("the request's page")
-	sup.visible(`[data-testid="approval-order-state"]`)
+	openFirstRequest(sup)
 	sup.colorScheme("light")
 	sup.screenshot(filepath.Join(*screenshotDir, "approval.png"))
 }

@@ -1,0 +1,45 @@
+package e2e
+
+import (
+	"testing"
+
+	"ordercare/internal/config"
+	"ordercare/internal/omclient"
+)
+
+// Shared steps of the four-eyes tests (journey, axe, screenshot).
+
+// startApprovalServer starts the back office with refunds above 1.00 EUR
+// (and cancels of orders above it) held for approval.
+func startApprovalServer(t *testing.T) *server {
+	t.Helper()
+	return startServer(t, func(c *config.Config) { c.ApprovalThresholds = map[string]int64{"EUR": 100} })
+}
+
+// refundableOrder is a demo order captured in EUR, with nothing refunded.
+func refundableOrder(t *testing.T, srv *server) *omclient.Order {
+	t.Helper()
+	return srv.orderWhere(t, "a captured EUR order with something to refund", func(o *omclient.Order) bool {
+		return o.Status == omclient.StatusCaptured && o.PurchaseCurrency == "EUR" && o.RefundedAmount == 0 &&
+			o.CapturedAmount > 100 && o.FraudStatus == omclient.FraudAccepted
+	})
+}
+
+// askRefund has the signed-in page refund everything refundable on the
+// order it shows, reason "goods returned", and returns the confirmation.
+func askRefund(p *page) string {
+	p.t.Helper()
+	p.openAction("create_refund")
+	p.choose(`#order-form [name="reason"]`, "goods_returned")
+	p.click(`#order-form [data-testid="submit"]`)
+	return p.waitFlash("the confirmation of the held refund")
+}
+
+// openFirstRequest opens the first request of the list the page shows.
+func openFirstRequest(p *page) {
+	p.t.Helper()
+	p.markWindow()
+	p.click(`[data-testid="approval-row"] [data-testid="approval-link"]`)
+	p.waitNewDocument("the request's page")
+	p.visible(`[data-testid="approval-order-state"]`)
+}
