@@ -427,22 +427,8 @@ func (s *Service) close(ctx context.Context, actor audit.Actor, r Request, to St
 // expired step for each (by the system). It returns how many it closed.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.now()
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+requestCols+` FROM approval_requests
-		WHERE status = 'pending' AND expires_at <= ? ORDER BY created_at`, formatTime(now))
+	due, err := s.List(ctx, ListFilter{Statuses: []Status{StatusPending}, OldestFirst: true, dueBy: now})
 	if err != nil {
-		return 0, fmt.Errorf("approvals: expiry: %w", err)
-	}
-	var due []Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("approvals: expiry: %w", err)
-		}
-		due = append(due, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("approvals: expiry: %w", err)
 	}
 	system := audit.Actor{Role: "system"}

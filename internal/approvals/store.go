@@ -134,6 +134,8 @@ type ListFilter struct {
 	OldestFirst bool
 	// Limit bounds the list (DefaultLimit when 0).
 	Limit int
+	// dueBy keeps the requests whose time is up by then (expiry).
+	dueBy time.Time
 }
 
 // DefaultLimit is the longest list returned.
@@ -155,6 +157,10 @@ func (f ListFilter) query() (string, []any) {
 	if f.OrderID != "" {
 		where = append(where, `order_id = ?`)
 		args = append(args, f.OrderID)
+	}
+	if !f.dueBy.IsZero() {
+		where = append(where, `expires_at <= ?`)
+		args = append(args, formatTime(f.dueBy))
 	}
 	q := `SELECT ` + requestCols + ` FROM approval_requests`
 	if len(where) > 0 {
