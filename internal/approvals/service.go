@@ -111,10 +111,7 @@ func startOfDay(t time.Time) time.Time {
 }
 
 func refundAmount(body any) (int64, error) {
-	switch b := body.(type) {
-	case *omclient.RefundRequest:
-		return b.RefundedAmount, nil
-	case omclient.RefundRequest:
+	if b := orders.BodyAs[omclient.RefundRequest](body); b != nil {
 		return b.RefundedAmount, nil
 	}
 	return 0, fmt.Errorf("approvals: a refund without a refund body (%T)", body)
@@ -133,7 +130,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Ord
 			return Request{}, false, fmt.Errorf("approvals: encoding the request: %w", err)
 		}
 	}
-	if prior, err := get(ctx, s.db, `idempotency_key = ?`, ch.IdempotencyKey); err == nil {
+	if prior, err := s.ByKey(ctx, ch.IdempotencyKey); err == nil {
 		if prior.OrderID != ch.OrderID || prior.Op != ch.Op || !bytes.Equal(prior.Body, body) {
 			return Request{}, false, fmt.Errorf("%w (order %s, %s)", orders.ErrKeyReused, ch.OrderID, ch.Op)
 		}
@@ -168,7 +165,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Ord
 		// The same form submitted twice at once: the other submit's
 		// request won the key's UNIQUE constraint, and nothing of this
 		// one was committed.
-		if prior, gerr := get(ctx, s.db, `idempotency_key = ?`, ch.IdempotencyKey); gerr == nil &&
+		if prior, gerr := s.ByKey(ctx, ch.IdempotencyKey); gerr == nil &&
 			prior.OrderID == ch.OrderID && prior.Op == ch.Op && bytes.Equal(prior.Body, body) {
 			return prior, false, nil
 		}
@@ -467,6 +464,12 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// ByKey returns the request filed with a form's idempotency key, or
+// ErrNotFound.
+func (s *Service) ByKey(ctx context.Context, key string) (Request, error) {
+	return get(ctx, s.db, `idempotency_key = ?`, key)
 }
 
 // Get returns one request.

@@ -58,14 +58,12 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 // through (the daily limit of a new day): one form, one decision.
 func (h *Handlers) heldWhy(c echo.Context, cf *changeForm, ch orders.Change) (string, error) {
 	ctx := c.Request().Context()
-	prior, err := h.Approvals.List(ctx, approvals.ListFilter{OrderID: ch.OrderID})
-	if err != nil {
+	prior, err := h.Approvals.ByKey(ctx, ch.IdempotencyKey)
+	switch {
+	case err == nil:
+		return prior.Why, nil
+	case !errors.Is(err, approvals.ErrNotFound):
 		return "", err
-	}
-	for _, r := range prior {
-		if r.IdempotencyKey == ch.IdempotencyKey {
-			return r.Why, nil
-		}
 	}
 	return h.Approvals.Check(ctx, h.actor(c), cf.Order, ch)
 }

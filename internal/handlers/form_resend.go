@@ -52,37 +52,28 @@ func formDigest(c echo.Context) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// recordedBody returns the request body recorded for the posted
-// idempotency key when the agent posted the same values as then (the
-// digest matches), decoded into a new T; ok is false otherwise, and the
-// form derives its request as usual.
-func recordedBody[T any](h *Handlers, c echo.Context) (body *T, ok bool) {
+// sameFormAgain returns, for a form whose common fields are valid, the
+// request body recorded for the posted idempotency key when the agent
+// posted the same values as then (the digest matches), decoded into a new
+// T, and clears the messages the derivation from the order as it is now
+// may have put on the form (they are about a request that will not be
+// sent). It returns nil when the form is not such a resubmit, and the form
+// derives its request as usual.
+func sameFormAgain[T any](h *Handlers, c echo.Context, cf *changeForm, commonOK bool) *T {
 	key := formValue(c, view.FieldKey)
-	if key == "" || h.Audit == nil {
-		return nil, false
+	if !commonOK || key == "" || h.Audit == nil {
+		return nil
 	}
 	as, err := h.Audit.AttemptsByKey(c.Request().Context(), key)
 	if err != nil || len(as) == 0 {
-		return nil, false
+		return nil
 	}
 	first := as[len(as)-1].Requested
 	if d := first.Detail[detailFormDigest]; d == "" || d != formDigest(c) || len(first.Request) == 0 {
-		return nil, false
+		return nil
 	}
-	body = new(T)
+	body := new(T)
 	if err := json.Unmarshal(first.Request, body); err != nil {
-		return nil, false
-	}
-	return body, true
-}
-
-// sameFormAgain is recordedBody for a form whose common fields are valid:
-// the recorded request, with the messages the derivation from the order
-// as it is now may have put on the form cleared (they are about a request
-// that will not be sent); nil when the form is not a resubmit.
-func sameFormAgain[T any](h *Handlers, c echo.Context, cf *changeForm, commonOK bool) *T {
-	body, again := recordedBody[T](h, c)
-	if !commonOK || !again {
 		return nil
 	}
 	cf.Form.Errors = nil

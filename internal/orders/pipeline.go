@@ -248,18 +248,18 @@ func checkState(ch Change, o *omclient.Order) error {
 	var fe []omclient.FieldError
 	switch ch.Op {
 	case omclient.OpCreateCapture:
-		if b := bodyAs[omclient.CaptureRequest](ch.Body); b != nil && b.CapturedAmount > o.RemainingAuthorizedAmount {
+		if b := BodyAs[omclient.CaptureRequest](ch.Body); b != nil && b.CapturedAmount > o.RemainingAuthorizedAmount {
 			fe = append(fe, omclient.FieldError{Field: "captured_amount",
 				Message: "more than the remaining authorized amount " + show(o.RemainingAuthorizedAmount)})
 		}
 	case omclient.OpCreateRefund:
 		left := o.CapturedAmount - o.RefundedAmount
-		if b := bodyAs[omclient.RefundRequest](ch.Body); b != nil && b.RefundedAmount > left {
+		if b := BodyAs[omclient.RefundRequest](ch.Body); b != nil && b.RefundedAmount > left {
 			fe = append(fe, omclient.FieldError{Field: "refunded_amount",
 				Message: "more than can be refunded (captured minus refunded) " + show(left)})
 		}
 	case omclient.OpUpdateAuthorization:
-		if b := bodyAs[omclient.UpdateAuthorizationRequest](ch.Body); b != nil && b.OrderAmount < o.CapturedAmount {
+		if b := BodyAs[omclient.UpdateAuthorizationRequest](ch.Body); b != nil && b.OrderAmount < o.CapturedAmount {
 			fe = append(fe, omclient.FieldError{Field: "order_amount",
 				Message: "less than the captured amount " + show(o.CapturedAmount)})
 		}
@@ -270,8 +270,9 @@ func checkState(ch Change, o *omclient.Order) error {
 	return nil
 }
 
-// bodyAs returns the body as *T whether it was given as T or *T.
-func bodyAs[T any](body any) *T {
+// BodyAs returns the body as *T whether it was given as T or *T (nil for
+// another type).
+func BodyAs[T any](body any) *T {
 	switch b := body.(type) {
 	case *T:
 		return b
