@@ -27,14 +27,19 @@ type Counter struct {
 }
 
 var (
-	hookOnce sync.Once
 	mu       sync.Mutex
 	counters []*Counter
 )
 
+// The hook is registered when the package is initialised, before any
+// goroutine can open a connection: modernc.org/sqlite's Driver.Open reads
+// its list of hooks without the lock RegisterConnectionHook takes, so
+// registering it on the first Watch, from one parallel test while another
+// opened a database, was a data race (seen once by CI's -race run).
+func init() { sqlite.RegisterConnectionHook(hook) }
+
 // Watch starts counting the writes to the SQLite files directly in dir.
 func Watch(dir string) *Counter {
-	hookOnce.Do(func() { sqlite.RegisterConnectionHook(hook) })
 	c := &Counter{dir: filepath.Clean(dir), commits: map[string]int64{}, rows: map[string]int64{}}
 	mu.Lock()
 	counters = append(counters, c)

@@ -8,6 +8,40 @@ import (
 	"ordercare/internal/db"
 )
 
+// TestWatchWhileAnotherGoroutineOpensADatabase is first in the file and
+// not parallel, so its Watch is the package's first: under -race it fails
+// if watching registers the driver's hook then, unsynchronised with the
+// connection another goroutine is opening (CI saw that race between
+// parallel tests of internal/orders).
+func TestWatchWhileAnotherGoroutineOpensADatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "other.db")
+	opened := make(chan error)
+	go func() {
+		d, err := db.Open(ctx, path, db.SyncNormal)
+		if err == nil {
+			err = d.Close()
+		}
+		opened <- err
+	}()
+	dir := t.TempDir()
+	c := Watch(dir)
+	if err := <-opened; err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.W.ExecContext(ctx, `CREATE TABLE t (x)`); err != nil {
+		t.Fatal(err)
+	}
+	if c.Commits("admin.db") == 0 {
+		t.Fatal("a write on a watched file was not counted")
+	}
+}
+
 func TestCountsCommitsAndRowsOfWritersInTheFolder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
