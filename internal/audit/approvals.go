@@ -24,6 +24,9 @@ func (l *Log) ApprovalEvents(ctx context.Context, orderID string) ([]Event, erro
 // The currency is the one the attempt recorded (Detail["currency"]), else
 // the one in its before-values.
 func (l *Log) RefundTotals(ctx context.Context, staffID int64, since time.Time) (map[string]int64, error) {
+	if err := l.SyncIndex(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := l.db.Query(ctx, `SELECT a.amount, e.before_json, e.detail_json
 		FROM attempts a JOIN events e ON e.seq = a.seq
 		WHERE a.staff_id = ? AND a.action = 'create_refund' AND a.tkey >= ? AND a.outcome IN ('succeeded', 'unknown', '')`,

@@ -37,6 +37,9 @@ func (l *Log) ExportCSV(ctx context.Context, w io.Writer, actor Actor, f Filter)
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
+	if err := l.SyncIndex(ctx); err != nil {
+		return 0, err
+	}
 	detail := f.Detail()
 	detail["format"] = "csv"
 	if _, err := l.Append(ctx, Event{Kind: KindExport, Actor: actor, Detail: detail}); err != nil {

@@ -41,6 +41,9 @@ type Log struct {
 	closed bool
 	reqs   chan *appendReq
 	done   chan struct{}
+	// indexNow carries readers' requests to bring the search index up to
+	// date (SyncIndex).
+	indexNow chan chan error
 
 	commits atomic.Int64
 	events  atomic.Int64
@@ -94,6 +97,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		now:       opts.Now,
 		maxBatch:  opts.MaxBatch,
 		reqs:      make(chan *appendReq, 1024),
+		indexNow:  make(chan chan error),
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
 	}
@@ -185,20 +189,47 @@ func (l *Log) enqueue(ctx context.Context, req *appendReq) error {
 	}
 }
 
-// writer is the only goroutine that writes events.
+// writer is the only goroutine that writes events, and it keeps the
+// search index (index.go) between commits: after IndexBatch events
+// without a pause, when no event has come for indexDelay, when a reader
+// asks, and before it stops.
 func (l *Log) writer() {
 	defer close(l.done)
-	for first := range l.reqs {
-		batch := l.gather([]*appendReq{first})
-		err := l.commit(batch)
-		for _, r := range batch {
-			r.resp <- appendResp{r: r.r, err: err}
-		}
-		if err == nil {
-			select {
-			case l.committed <- struct{}{}:
-			default: // a signal is already waiting
+	l.logIndexError(l.catchUp()) // what a crash left unindexed
+	idle := time.NewTimer(indexDelay)
+	defer idle.Stop()
+	unindexed := 0
+	for {
+		select {
+		case first, ok := <-l.reqs:
+			if !ok {
+				l.logIndexError(l.catchUp())
+				return
 			}
+			batch := l.gather([]*appendReq{first})
+			err := l.commit(batch)
+			for _, r := range batch {
+				r.resp <- appendResp{r: r.r, err: err}
+			}
+			if err == nil {
+				select {
+				case l.committed <- struct{}{}:
+				default: // a signal is already waiting
+				}
+				unindexed += len(batch)
+			}
+			if unindexed >= IndexBatch {
+				_, err := l.indexStep(l.bgCtx)
+				l.logIndexError(err)
+				unindexed = 0
+			}
+			idle.Reset(indexDelay)
+		case done := <-l.indexNow:
+			done <- l.catchUp()
+			unindexed = 0
+		case <-idle.C:
+			l.logIndexError(l.catchUp())
+			unindexed = 0
 		}
 	}
 }

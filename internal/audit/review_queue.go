@@ -71,6 +71,9 @@ const reviewWhere = `a.money = 1 AND a.review = '' AND a.outcome IN ('succeeded'
 
 // ToReview returns the page of the to-review queue after cursor.
 func (l *Log) ToReview(ctx context.Context, cursor Cursor, opts ReviewOptions) (ReviewQueue, error) {
+	if err := l.SyncIndex(ctx); err != nil {
+		return ReviewQueue{}, err
+	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
@@ -252,6 +255,9 @@ func showAmount(v int64, currency string) string {
 // PendingReviews counts the money changes awaiting review (incl. unknown
 // outcomes), for a link to the queue.
 func (l *Log) PendingReviews(ctx context.Context) (int64, error) {
+	if err := l.SyncIndex(ctx); err != nil {
+		return 0, err
+	}
 	var n int64
 	if err := l.db.QueryRow(ctx, `SELECT count(*) FROM attempts a WHERE `+reviewWhere).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: review queue: %w", err)

@@ -70,7 +70,42 @@ var migrations = []string{
 	// tokens, so that text combined with other filters is one full-text
 	// query (see Filter.textQuery); the index is rebuilt.
 	migration5,
+	// 6: the search index is kept after the commit instead of inside it
+	// (index.go): the triggers move from events to the writer's temporary
+	// index_feed, which it fills from the events past index_state's mark.
+	migration6,
+	// 7: indexes of events that no query uses any more (the search reads
+	// the attempts table since migration 3); each cost a B-tree insert,
+	// and a page in the WAL, on every append.
+	`DROP INDEX events_time;
+	DROP INDEX events_staff;
+	DROP INDEX events_action;
+	DROP INDEX events_outcome;`,
 }
+
+// migration6 is the sixth migration (see above). Frozen once shipped.
+//
+// The index triggers cost about two thirds of an append when they ran in
+// the commit of every event. Fed up to a thousand events at a time after
+// the appends' commit, the same work is done once per batch (the
+// full-text segment flushed once, the statements compiled once) and no
+// agent waits for it. index_state.seq is the last event indexed,
+// committed with the index rows it covers, so a crash between an append
+// and its indexing leaves the mark behind and the next writer picks the
+// events up.
+const migration6 = `
+DROP TRIGGER events_index_requested;
+DROP TRIGGER events_index_completed;
+DROP TRIGGER events_index_review;
+DROP TRIGGER events_index_reconciled;
+
+-- Every event stored so far was indexed by the triggers above.
+CREATE TABLE index_state (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	seq INTEGER NOT NULL
+) STRICT;
+INSERT INTO index_state (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events;
+`
 
 // migration5 is the fifth migration (see above). Frozen once shipped.
 //
@@ -99,58 +134,10 @@ DROP TABLE attempt_text;
 CREATE VIRTUAL TABLE attempt_text USING fts5(text, content='', contentless_delete=1);
 
 CREATE TRIGGER events_index_requested AFTER INSERT ON events WHEN NEW.kind = 'requested'
-BEGIN
-	INSERT INTO attempts (tkey, seq, attempt_id, time, staff_id, staff_email, order_id, action, money, amount)
-	VALUES ((CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) << 20) | (NEW.seq & 1048575),
-		NEW.seq, NEW.attempt_id, NEW.time, NEW.staff_id, NEW.staff_email, NEW.order_id, NEW.action,
-		NEW.action IN ('create_capture', 'create_refund', 'update_authorization', 'cancel', 'release_remaining_authorization'),
-		CASE WHEN json_valid(CAST(NEW.request AS TEXT)) THEN coalesce(CAST(coalesce(
-			json_extract(CAST(NEW.request AS TEXT), '$.captured_amount'),
-			json_extract(CAST(NEW.request AS TEXT), '$.refunded_amount'),
-			json_extract(CAST(NEW.request AS TEXT), '$.order_amount')) AS INTEGER), 0) ELSE 0 END);
-	INSERT INTO attempt_counts (day, action, outcome, n)
-	VALUES (CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) / 86400000, NEW.action, '', 1)
-		ON CONFLICT (day, action, outcome) DO UPDATE SET n = n + 1;
-	INSERT INTO attempt_text (rowid, text)
-	VALUES ((CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) << 20) | (NEW.seq & 1048575),
-		concat_ws(' ', NEW.reason, NEW.ticket, NEW.idempotency_key, NEW.attempt_id,
-		CASE WHEN json_valid(CAST(NEW.request AS TEXT)) THEN concat_ws(' ',
-			json_extract(CAST(NEW.request AS TEXT), '$.reference'),
-			json_extract(CAST(NEW.request AS TEXT), '$.description'),
-			json_extract(CAST(NEW.request AS TEXT), '$.merchant_reference1'),
-			json_extract(CAST(NEW.request AS TEXT), '$.merchant_reference2')) END,
-		'xs' || NEW.staff_id, 'xe' || hex(lower(NEW.staff_email)), 'xo' || hex(NEW.order_id),
-		'xa' || hex(NEW.action), 'xr'));
-END;
+` + indexRequested + `
 
 CREATE TRIGGER events_index_completed AFTER INSERT ON events WHEN NEW.kind = 'completed'
-BEGIN
-	-- Move the attempt's count from its old outcome to the new one, before
-	-- the attempt row changes.
-	UPDATE attempt_counts SET n = n - (SELECT count(*) FROM attempts a
-		WHERE a.attempt_id = NEW.attempt_id AND (a.tkey >> 20) / 86400000 = attempt_counts.day
-		AND a.action = attempt_counts.action AND a.outcome = attempt_counts.outcome)
-	WHERE (day, action, outcome) IN (SELECT (tkey >> 20) / 86400000, action, outcome FROM attempts WHERE attempt_id = NEW.attempt_id);
-	INSERT INTO attempt_counts (day, action, outcome, n)
-	SELECT (tkey >> 20) / 86400000, action, NEW.outcome, count(*) FROM attempts WHERE attempt_id = NEW.attempt_id GROUP BY 1, 2
-		ON CONFLICT (day, action, outcome) DO UPDATE SET n = n + excluded.n;
-	UPDATE attempts SET outcome = NEW.outcome, completed_seq = NEW.seq, http_status = NEW.http_status,
-		error_code = NEW.error_code, correlation_id = NEW.correlation_id, duration_ms = NEW.duration_ms
-	WHERE attempt_id = NEW.attempt_id;
-	DELETE FROM attempt_text WHERE rowid IN (SELECT tkey FROM attempts WHERE attempt_id = NEW.attempt_id);
-	INSERT INTO attempt_text (rowid, text)
-	SELECT a.tkey, concat_ws(' ', r.reason, r.ticket, r.idempotency_key, r.attempt_id,
-		CASE WHEN json_valid(CAST(r.request AS TEXT)) THEN concat_ws(' ',
-			json_extract(CAST(r.request AS TEXT), '$.reference'),
-			json_extract(CAST(r.request AS TEXT), '$.description'),
-			json_extract(CAST(r.request AS TEXT), '$.merchant_reference1'),
-			json_extract(CAST(r.request AS TEXT), '$.merchant_reference2')) END,
-		NEW.error_code, NEW.error_messages, NEW.correlation_id, NEW.resource_id,
-		CASE WHEN json_valid(NEW.detail_json) THEN json_extract(NEW.detail_json, '$.error') END,
-		'xs' || a.staff_id, 'xe' || hex(lower(a.staff_email)), 'xo' || hex(a.order_id),
-		'xa' || hex(a.action), 'xr' || hex(a.outcome))
-	FROM attempts a JOIN events r ON r.seq = a.seq WHERE a.attempt_id = NEW.attempt_id;
-END;
+` + indexCompleted + `
 
 INSERT INTO attempt_text (rowid, text)
 SELECT a.tkey, concat_ws(' ', r.reason, r.ticket, r.idempotency_key, r.attempt_id,
@@ -256,17 +243,10 @@ BEGIN
 END;
 
 CREATE TRIGGER events_index_review AFTER INSERT ON events WHEN NEW.kind = 'review'
-BEGIN
-	UPDATE attempts SET review_seq = NEW.seq,
-		review = CASE WHEN json_valid(NEW.detail_json) AND json_extract(NEW.detail_json, '$.review') = 'flagged'
-			THEN 'flagged' ELSE 'reviewed' END
-	WHERE attempt_id = NEW.attempt_id;
-END;
+` + indexReview + `
 
 CREATE TRIGGER events_index_reconciled AFTER INSERT ON events WHEN NEW.kind = 'reconciled'
-BEGIN
-	UPDATE attempts SET reconciled_seq = NEW.seq WHERE attempt_id = NEW.attempt_id;
-END;
+` + indexReconciled + `
 
 -- Backfill the events stored before this migration by the same rules
 -- (review and reconciled events did not exist before it).
@@ -324,3 +304,69 @@ func (r *row) args() []any {
 		r.Outcome, r.HTTPStatus, r.ErrorCode, r.ErrorMessages, r.CorrelationID, r.ResourceID, r.DurationMS,
 		r.DetailJSON, r.PrevHash, r.Hash}
 }
+
+// The bodies of the triggers that keep the search index, shared by the
+// migrations that created them on events (3 and 5) and the indexer, which
+// runs them on its temporary index_feed (index.go). NEW is the event being indexed. Frozen: a
+// change to the index is a new migration with new bodies.
+const (
+	indexRequested = `BEGIN
+	INSERT INTO attempts (tkey, seq, attempt_id, time, staff_id, staff_email, order_id, action, money, amount)
+	VALUES ((CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) << 20) | (NEW.seq & 1048575),
+		NEW.seq, NEW.attempt_id, NEW.time, NEW.staff_id, NEW.staff_email, NEW.order_id, NEW.action,
+		NEW.action IN ('create_capture', 'create_refund', 'update_authorization', 'cancel', 'release_remaining_authorization'),
+		CASE WHEN json_valid(CAST(NEW.request AS TEXT)) THEN coalesce(CAST(coalesce(
+			json_extract(CAST(NEW.request AS TEXT), '$.captured_amount'),
+			json_extract(CAST(NEW.request AS TEXT), '$.refunded_amount'),
+			json_extract(CAST(NEW.request AS TEXT), '$.order_amount')) AS INTEGER), 0) ELSE 0 END);
+	INSERT INTO attempt_counts (day, action, outcome, n)
+	VALUES (CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) / 86400000, NEW.action, '', 1)
+		ON CONFLICT (day, action, outcome) DO UPDATE SET n = n + 1;
+	INSERT INTO attempt_text (rowid, text)
+	VALUES ((CAST(round(unixepoch(NEW.time, 'subsec') * 1000) AS INTEGER) << 20) | (NEW.seq & 1048575),
+		concat_ws(' ', NEW.reason, NEW.ticket, NEW.idempotency_key, NEW.attempt_id,
+		CASE WHEN json_valid(CAST(NEW.request AS TEXT)) THEN concat_ws(' ',
+			json_extract(CAST(NEW.request AS TEXT), '$.reference'),
+			json_extract(CAST(NEW.request AS TEXT), '$.description'),
+			json_extract(CAST(NEW.request AS TEXT), '$.merchant_reference1'),
+			json_extract(CAST(NEW.request AS TEXT), '$.merchant_reference2')) END,
+		'xs' || NEW.staff_id, 'xe' || hex(lower(NEW.staff_email)), 'xo' || hex(NEW.order_id),
+		'xa' || hex(NEW.action), 'xr'));
+END;`
+	indexCompleted = `BEGIN
+	-- Move the attempt's count from its old outcome to the new one, before
+	-- the attempt row changes.
+	UPDATE attempt_counts SET n = n - (SELECT count(*) FROM attempts a
+		WHERE a.attempt_id = NEW.attempt_id AND (a.tkey >> 20) / 86400000 = attempt_counts.day
+		AND a.action = attempt_counts.action AND a.outcome = attempt_counts.outcome)
+	WHERE (day, action, outcome) IN (SELECT (tkey >> 20) / 86400000, action, outcome FROM attempts WHERE attempt_id = NEW.attempt_id);
+	INSERT INTO attempt_counts (day, action, outcome, n)
+	SELECT (tkey >> 20) / 86400000, action, NEW.outcome, count(*) FROM attempts WHERE attempt_id = NEW.attempt_id GROUP BY 1, 2
+		ON CONFLICT (day, action, outcome) DO UPDATE SET n = n + excluded.n;
+	UPDATE attempts SET outcome = NEW.outcome, completed_seq = NEW.seq, http_status = NEW.http_status,
+		error_code = NEW.error_code, correlation_id = NEW.correlation_id, duration_ms = NEW.duration_ms
+	WHERE attempt_id = NEW.attempt_id;
+	DELETE FROM attempt_text WHERE rowid IN (SELECT tkey FROM attempts WHERE attempt_id = NEW.attempt_id);
+	INSERT INTO attempt_text (rowid, text)
+	SELECT a.tkey, concat_ws(' ', r.reason, r.ticket, r.idempotency_key, r.attempt_id,
+		CASE WHEN json_valid(CAST(r.request AS TEXT)) THEN concat_ws(' ',
+			json_extract(CAST(r.request AS TEXT), '$.reference'),
+			json_extract(CAST(r.request AS TEXT), '$.description'),
+			json_extract(CAST(r.request AS TEXT), '$.merchant_reference1'),
+			json_extract(CAST(r.request AS TEXT), '$.merchant_reference2')) END,
+		NEW.error_code, NEW.error_messages, NEW.correlation_id, NEW.resource_id,
+		CASE WHEN json_valid(NEW.detail_json) THEN json_extract(NEW.detail_json, '$.error') END,
+		'xs' || a.staff_id, 'xe' || hex(lower(a.staff_email)), 'xo' || hex(a.order_id),
+		'xa' || hex(a.action), 'xr' || hex(a.outcome))
+	FROM attempts a JOIN events r ON r.seq = a.seq WHERE a.attempt_id = NEW.attempt_id;
+END;`
+	indexReview = `BEGIN
+	UPDATE attempts SET review_seq = NEW.seq,
+		review = CASE WHEN json_valid(NEW.detail_json) AND json_extract(NEW.detail_json, '$.review') = 'flagged'
+			THEN 'flagged' ELSE 'reviewed' END
+	WHERE attempt_id = NEW.attempt_id;
+END;`
+	indexReconciled = `BEGIN
+	UPDATE attempts SET reconciled_seq = NEW.seq WHERE attempt_id = NEW.attempt_id;
+END;`
+)

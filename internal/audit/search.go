@@ -337,6 +337,9 @@ type AttemptPage struct {
 // costs the same however deep it is, and rows appended meanwhile do not
 // shift later pages.
 func (l *Log) Attempts(ctx context.Context, f Filter, cursor Cursor) (AttemptPage, error) {
+	if err := l.SyncIndex(ctx); err != nil {
+		return AttemptPage{}, err
+	}
 	return l.attemptPage(ctx, f, cursor, PageSize)
 }
 
@@ -398,6 +401,9 @@ func (l *Log) Count(ctx context.Context, f Filter) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
+	if err := l.SyncIndex(ctx); err != nil {
+		return 0, err
+	}
 	if q := f.textQuery(); q != "" {
 		return l.textMatches(ctx, f, q)
 	}
@@ -415,6 +421,9 @@ func (l *Log) Count(ctx context.Context, f Filter) (int64, error) {
 // AttemptRowByID returns the index row of one attempt (the latest, if an
 // id was ever used twice).
 func (l *Log) AttemptRowByID(ctx context.Context, attemptID string) (AttemptRow, error) {
+	if err := l.SyncIndex(ctx); err != nil {
+		return AttemptRow{}, err
+	}
 	r, err := scanAttempt(l.db.QueryRow(ctx, `SELECT `+attemptCols+` FROM attempts a
 		WHERE a.attempt_id = ? ORDER BY a.seq DESC LIMIT 1`, attemptID))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -275,6 +275,9 @@ func TestTkeyMatchesSQL(t *testing.T) {
 		time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC),
 	} {
 		appendAttempt(t, l, attemptSpec{id: fmt.Sprint("t", i), at: at, order: "o", action: "cancel"})
+		if err := l.SyncIndex(context.Background()); err != nil { // the query below reads the index directly
+			t.Fatal(err)
+		}
 		var k, seq int64
 		if err := l.db.R.QueryRow(`SELECT tkey, seq FROM attempts WHERE attempt_id = ?`, fmt.Sprint("t", i)).Scan(&k, &seq); err != nil {
 			t.Fatal(err)
