@@ -57,8 +57,9 @@ func benchDB(b *testing.B) string {
 }
 
 // generate fills a new audit database with n events through direct
-// batched INSERTs in one transaction (the triggers index them as in
-// production), chaining the hashes as the writer does, so Verify passes.
+// batched INSERTs in one transaction, chaining the hashes as the writer
+// does, so Verify passes; the writer indexes them, as in production,
+// when the log is closed.
 func generate(ctx context.Context, path string, n int) error {
 	l, err := Open(ctx, path)
 	if err != nil {
