@@ -79,6 +79,9 @@ func (a *App) Close() error {
 		if a.auditLog != nil {
 			errs = append(errs, a.auditLog.Close())
 		}
+		if a.index != nil {
+			errs = append(errs, a.index.Close()) // the views it has not written yet
+		}
 		if a.adminDB != nil {
 			errs = append(errs, a.adminDB.Close())
 		}

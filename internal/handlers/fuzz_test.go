@@ -69,6 +69,7 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
 	svc := orders.NewService(client, al, ix, clock.Now)
 	st, err := staff.Open(ctx, d, staff.Options{Now: clock.Now, Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
 	if err != nil {

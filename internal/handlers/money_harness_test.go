@@ -94,6 +94,7 @@ func newMoneyApp(t *testing.T, provider omclient.Provider) *moneyApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
 	svc := orders.NewService(client, al, ix, clock.Now)
 	st, err := staff.Open(ctx, d, staff.Options{Now: clock.Now, Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
 	if err != nil {

@@ -129,6 +129,7 @@ func newOrdersApp(t *testing.T, o ordersAppOpts) *ordersApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
 	svc := orders.NewService(client, al, ix, clock.Now)
 	// Staff share the fake clock: sign-in times and session validity must
 	// agree with the handlers' clock.

@@ -21,10 +21,11 @@ import (
 // or name) through this index; it is filled whenever an order is fetched.
 type Index struct {
 	db *db.DB
-	// The reads of every order view (Upsert's and RecordView's checks),
-	// prepared once per reader connection instead of at every call: that
-	// halves the cost of the check (BenchmarkUpsertUnchanged).
-	unchangedStmt, latestViewStmt *sql.Stmt
+	// The read of every order view (Upsert's check), prepared once per
+	// reader connection instead of at every call: that halves the cost
+	// of the check (BenchmarkUpsertUnchanged).
+	unchangedStmt *sql.Stmt
+	views         viewLog // views.go
 }
 
 // indexMigrations of component "orders" in admin.db. Append-only.
@@ -119,12 +120,11 @@ func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
 	ix := &Index{db: d}
-	for st, q := range map[**sql.Stmt]string{&ix.unchangedStmt: unchangedQuery, &ix.latestViewStmt: latestViewQuery} {
-		var err error
-		if *st, err = d.R.PrepareContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("orders: index: %w", err)
-		}
+	var err error
+	if ix.unchangedStmt, err = d.R.PrepareContext(ctx, unchangedQuery); err != nil {
+		return nil, fmt.Errorf("orders: index: %w", err)
 	}
+	ix.views.init()
 	return ix, nil
 }
 
@@ -415,56 +415,12 @@ func (ix *Index) Get(ctx context.Context, orderID string) (IndexedOrder, bool, e
 }
 
 // latestViewQuery: the member's latest view and how many views are stored.
-const latestViewQuery = `SELECT v.order_id, v.viewed_at, (SELECT count(*) FROM order_views WHERE staff_id = ?1)
-	FROM order_views v WHERE v.staff_id = ?1 ORDER BY v.viewed_at DESC, v.order_id DESC LIMIT 1`
-
-// trimViewsAbove: RecordView trims a member's views back to keepViews only
-// once more than this many are stored. The trim (a sorted anti-join) was
-// half of RecordView's CPU when it ran on every view; RecentlyViewed never
-// returns more than keepViews, so the few extra rows are never shown.
-const trimViewsAbove = keepViews + 10
-
-// RecordView notes that a staff member opened an order, keeping the last
-// keepViews per staff member (up to trimViewsAbove rows are stored). When
-// the order already is the member's most recent view, less than
-// ReadFreshness before at, the list would not change (only its "viewed"
-// time, by under a minute: the start page shows it to the minute), so
-// nothing is written: reloading an order, or coming back to it from one
-// of its forms, costs no write transaction.
-func (ix *Index) RecordView(ctx context.Context, staffID int64, orderID string, at time.Time) error {
-	var lastID, lastAt string
-	var stored int
-	err := ix.latestViewStmt.QueryRowContext(ctx, staffID).Scan(&lastID, &lastAt, &stored)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("orders: record view: %w", err)
-	case lastID == orderID && at.Sub(parseTime(lastAt)) < ReadFreshness:
-		return nil
-	}
-	tx, err := ix.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("orders: record view: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	if _, err := tx.ExecContext(ctx, `INSERT INTO order_views (staff_id, order_id, viewed_at) VALUES (?, ?, ?)
-		ON CONFLICT (staff_id, order_id) DO UPDATE SET viewed_at = excluded.viewed_at`,
-		staffID, orderID, fmtTime(at)); err != nil {
-		return fmt.Errorf("orders: record view: %w", err)
-	}
-	if stored >= trimViewsAbove {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM order_views WHERE staff_id = ? AND order_id NOT IN (
-			SELECT order_id FROM order_views WHERE staff_id = ? ORDER BY viewed_at DESC, order_id DESC LIMIT ?)`,
-			staffID, staffID, keepViews); err != nil {
-			return fmt.Errorf("orders: record view: %w", err)
-		}
-	}
-	return tx.Commit()
-}
-
 // RecentlyViewed returns the n (at most keepViews) orders the staff member
 // opened last, most recent first.
 func (ix *Index) RecentlyViewed(ctx context.Context, staffID int64, n int) ([]IndexedOrder, error) {
+	if err := ix.flushViews(ctx); err != nil {
+		return nil, err
+	}
 	if n <= 0 || n > keepViews {
 		n = keepViews
 	}

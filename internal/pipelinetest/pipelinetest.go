@@ -90,6 +90,7 @@ func New(t testing.TB, o Options) *Env {
 	t.Cleanup(func() { _ = adm.Close() })
 	ix, err := orders.OpenIndex(ctx, adm)
 	must(err)
+	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
 	return &Env{Sandbox: sb, URL: srv.URL, Client: client, Log: log, Admin: adm, Index: ix,
 		Orders: orders.NewService(client, log, ix, o.Now)}
 }
