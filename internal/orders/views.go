@@ -64,7 +64,7 @@ func (v *viewLog) init() {
 // time, by under a minute: the start page shows it to the minute), so
 // nothing is noted: reloading an order, or coming back to it from one of
 // its forms, writes nothing. It does not wait for the write.
-func (ix *Index) RecordView(_ context.Context, staffID int64, orderID string, at time.Time) error {
+func (ix *Index) RecordView(ctx context.Context, staffID int64, orderID string, at time.Time) error {
 	v := &ix.views
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -76,14 +76,15 @@ func (ix *Index) RecordView(_ context.Context, staffID int64, orderID string, at
 	if !v.waiting {
 		v.waiting = true
 		v.bg.Add(1)
-		go ix.flushLater()
+		// The write outlives the page that noted the view.
+		go ix.flushLater(context.WithoutCancel(ctx))
 	}
 	return nil
 }
 
 // flushLater writes the views noted within viewFlushDelay (or at once
 // when the index closes).
-func (ix *Index) flushLater() {
+func (ix *Index) flushLater(ctx context.Context) {
 	defer ix.views.bg.Done()
 	t := time.NewTimer(viewFlushDelay)
 	defer t.Stop()
@@ -91,7 +92,7 @@ func (ix *Index) flushLater() {
 	case <-t.C:
 	case <-ix.views.closing:
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	ix.views.mu.Lock()
 	ix.views.waiting = false
