@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -239,17 +241,40 @@ func (w *gzipWriter) finish() error {
 		_, err := w.buf.WriteTo(w.rw)
 		return err
 	}
-	h := w.Header()
-	h.Set(echo.HeaderContentEncoding, "gzip")
-	h.Del(echo.HeaderContentLength)
-	w.rw.WriteHeader(w.code)
+	// Compressed into a second buffer, sent with its length and flushed:
+	// written through to the connection, the last bytes stayed in the
+	// server's buffer until the response ended, after the middleware
+	// outside this one (the access log's write among them). The page is
+	// finished here, so it leaves here. (The overhead benchmark did not
+	// move measurably: a fraction of a millisecond, within its spread.)
+	out := bodyBuffers.Get().(*bytes.Buffer)
+	out.Reset()
+	defer func() {
+		if out.Cap() <= maxPooledBuffer {
+			bodyBuffers.Put(out)
+		}
+	}()
 	zw := w.pool.get()
-	defer w.pool.put(zw)
-	zw.Reset(w.rw)
-	if _, err := zw.Write(w.buf.Bytes()); err != nil {
+	zw.Reset(out)
+	_, err := zw.Write(w.buf.Bytes())
+	if err == nil {
+		err = zw.Close()
+	}
+	w.pool.put(zw)
+	if err != nil {
 		return err
 	}
-	return zw.Close()
+	h := w.Header()
+	h.Set(echo.HeaderContentEncoding, "gzip")
+	h.Set(echo.HeaderContentLength, strconv.Itoa(out.Len()))
+	w.rw.WriteHeader(w.code)
+	if _, err := out.WriteTo(w.rw); err != nil {
+		return err
+	}
+	if err := http.NewResponseController(w.rw).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -211,5 +212,40 @@ func TestGzipBodyPanicAfterWritingStillAnswers500(t *testing.T) {
 	resp, body := fetch(t, srv.URL+"/panic", "gzip")
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, "<title>Order") {
 		t.Fatalf("status %d, body %.80q", resp.StatusCode, body)
+	}
+}
+
+// TestGzipBodyDeliversThePageBeforeOuterMiddlewareEnds: a compressed page
+// is complete on the wire when compression ends, not when the middleware
+// outside it (the access log) has finished: the middleware here waits
+// until the client has read the whole body, and gives up after 10 s.
+func TestGzipBodyDeliversThePageBeforeOuterMiddlewareEnds(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	e := echo.New()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second):
+			}
+			return err
+		}
+	})
+	e.Use(gzipBody(newCompressPool(1, gzipLevel)))
+	page := pageHTML + strings.Repeat("<p>more lines than one buffer holds</p>\n", 300)
+	e.GET("/page", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+
+	start := time.Now()
+	resp, body := fetch(t, srv.URL+"/page", "gzip")
+	close(release)
+	if body != page || resp.Header.Get("Content-Encoding") != "gzip" || resp.ContentLength <= 0 {
+		t.Fatalf("gzip %q, Content-Length %d, body intact %v", resp.Header.Get("Content-Encoding"), resp.ContentLength, body == page)
+	}
+	if waited := time.Since(start); waited >= 10*time.Second {
+		t.Fatalf("the body arrived only when the outer middleware gave up (%v)", waited)
 	}
 }
