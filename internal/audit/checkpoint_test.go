@@ -3,7 +3,6 @@ package audit
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"os"
@@ -169,10 +168,7 @@ func TestCheckpointAtLeastEveryInterval(t *testing.T) {
 // head recomputed so that the chain verifies again.
 func rewriteChain(t *testing.T, path string, seq int64) {
 	t.Helper()
-	d, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := rawDB(t, path)
 	defer d.Close()
 	for _, s := range []string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`, `UPDATE events SET reason = 'goodwill, approved' WHERE seq = ` + strconv.FormatInt(seq, 10)} {
 		if _, err := d.Exec(s); err != nil {

@@ -144,10 +144,7 @@ func TestTriggersRefuseUpdateAndDelete(t *testing.T) {
 	if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
 		t.Fatal(err)
 	}
-	plain, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain := rawDB(t, path)
 	defer plain.Close()
 	for _, stmt := range []string{
 		`UPDATE events SET reason = 'edited' WHERE seq = 1`,
@@ -167,16 +164,24 @@ func TestTriggersRefuseUpdateAndDelete(t *testing.T) {
 	}
 }
 
-// tamper opens the file the way an attacker with file access would: plain
-// sql.Open, triggers dropped.
-func tamper(t *testing.T, path string, stmts ...string) {
+// rawDB opens the audit file on a connection of its own, as another
+// process would (an attacker with the file, a failing disk). Like any
+// other process it waits while the log's writer holds the lock: the
+// writer also writes between commits, when it indexes (index.go).
+func rawDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	// Like any other process, it waits while the log's writer holds the
-	// lock (the writer indexes between commits, index.go).
 	d, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+// tamper opens the file the way an attacker with file access would: plain
+// sql.Open, triggers dropped.
+func tamper(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	d := rawDB(t, path)
 	defer d.Close()
 	for _, s := range append([]string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`}, stmts...) {
 		if _, err := d.Exec(s); err != nil {
@@ -291,10 +296,7 @@ func TestFailedCommitFailsEveryWaiter(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The disk "fails": every insert is refused from now on.
-	d, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := rawDB(t, path)
 	defer d.Close()
 	if _, err := d.Exec(`CREATE TRIGGER fail_insert BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
 		t.Fatal(err)
