@@ -73,6 +73,9 @@ const feedSQL = `INSERT INTO index_feed (seq, time, kind, attempt_id, staff_id, 
 		correlation_id, resource_id, duration_ms, detail_json
 	FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq`
 
+// markQuery reads the last event indexed and the last event stored.
+const markQuery = `SELECT (SELECT seq FROM index_state), (SELECT coalesce(max(seq), 0) FROM events)`
+
 // indexStep indexes up to IndexBatch events past the mark in one
 // transaction and reports whether events are left after it.
 func (l *Log) indexStep(ctx context.Context) (more bool, err error) {
@@ -82,8 +85,7 @@ func (l *Log) indexStep(ctx context.Context) (more bool, err error) {
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	var mark, last int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM index_state),
-		(SELECT coalesce(max(seq), 0) FROM events)`).Scan(&mark, &last); err != nil {
+	if err := tx.QueryRowContext(ctx, markQuery).Scan(&mark, &last); err != nil {
 		return false, fmt.Errorf("audit: index: mark: %w", err)
 	}
 	if last <= mark {
@@ -129,12 +131,11 @@ func (l *Log) logIndexError(err error) {
 // before the call: at once when it does already (one read), otherwise
 // after the writer has indexed them.
 func (l *Log) SyncIndex(ctx context.Context) error {
-	var behind bool
-	if err := l.db.QueryRow(ctx, `SELECT (SELECT seq FROM index_state) <
-		(SELECT coalesce(max(seq), 0) FROM events)`).Scan(&behind); err != nil {
+	var mark, last int64
+	if err := l.db.QueryRow(ctx, markQuery).Scan(&mark, &last); err != nil {
 		return fmt.Errorf("audit: index mark: %w", err)
 	}
-	if !behind {
+	if mark >= last {
 		return nil
 	}
 	done := make(chan error, 1)

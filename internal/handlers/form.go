@@ -221,8 +221,31 @@ func (h *Handlers) keyUsed(c echo.Context, key string) bool {
 	if key == "" || h.Audit == nil {
 		return false
 	}
-	as, err := h.Audit.AttemptsByKey(c.Request().Context(), key)
+	as, err := h.attemptsByKey(c, key)
 	return err == nil && len(as) > 0
+}
+
+// attemptsByKeyKey holds, in the echo context, a request's lookup of its
+// form's idempotency key.
+const attemptsByKeyKey = "attempts_by_key"
+
+type keyLookup struct {
+	key string
+	as  []audit.Attempt
+	err error
+}
+
+// attemptsByKey returns the audited attempts sent with key, read once per
+// request: a refund's submit asks up to three times (is the action still
+// allowed, is it the same form again, is it held for approval) before the
+// pipeline, which records the new attempt, is called.
+func (h *Handlers) attemptsByKey(c echo.Context, key string) ([]audit.Attempt, error) {
+	if l, ok := c.Get(attemptsByKeyKey).(keyLookup); ok && l.key == key {
+		return l.as, l.err
+	}
+	as, err := h.Audit.AttemptsByKey(c.Request().Context(), key)
+	c.Set(attemptsByKeyKey, keyLookup{key, as, err})
+	return as, err
 }
 
 // checkText is the shared rule for a single-line text field: printable,

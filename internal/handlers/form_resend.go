@@ -64,7 +64,7 @@ func sameFormAgain[T any](h *Handlers, c echo.Context, cf *changeForm, commonOK 
 	if !commonOK || key == "" || h.Audit == nil {
 		return nil
 	}
-	as, err := h.Audit.AttemptsByKey(c.Request().Context(), key)
+	as, err := h.attemptsByKey(c, key)
 	if err != nil || len(as) == 0 {
 		return nil
 	}
