@@ -26,7 +26,9 @@ import (
 // change them through the one audited pipeline. The mutating omclient
 // methods are out of reach by construction.
 type OrderService interface {
-	GetOrder(ctx context.Context, id string) (*omclient.Order, error)
+	// GetOrderForPage reads an order for a page; the order index is
+	// updated behind the page.
+	GetOrderForPage(ctx context.Context, id string) (*omclient.Order, error)
 	Apply(ctx context.Context, actor audit.Actor, ch orders.Change) (orders.Result, error)
 	// GetExtendDueDateOptions reads the due-date extensions the provider
 	// offers for a capture (Klarna), for the extend-due-date form.

@@ -71,7 +71,7 @@ func (h *Handlers) readOrder(c echo.Context, id string) (*omclient.Order, error)
 		ctx, cancel = context.WithTimeout(ctx, h.OMTimeout)
 		defer cancel()
 	}
-	o, err := h.Orders.GetOrder(ctx, id)
+	o, err := h.Orders.GetOrderForPage(ctx, id)
 	if err != nil && c.Request().Context().Err() == nil {
 		v := view.FromProviderError(err, id, h.Provider)
 		h.Log.Warn("reading an order failed", slog.String("order_id", id), slog.String("kind", v.Kind),

@@ -20,8 +20,8 @@ import (
 // merchant reference, the provider's short reference, the customer's e-mail
 // or name) through this index; it is filled whenever an order is fetched.
 type Index struct {
-	db    *db.DB
-	views viewLog // views.go
+	db     *db.DB
+	behind behind // behind.go
 }
 
 // indexMigrations of component "orders" in admin.db. Append-only.
@@ -116,7 +116,7 @@ func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
 	ix := &Index{db: d}
-	ix.views.init()
+	ix.behind.init()
 	return ix, nil
 }
 
@@ -152,6 +152,9 @@ const ReadFreshness = time.Minute
 // When the index already holds exactly these values and keys, and the
 // stored read time is less than ReadFreshness before seenAt, it writes
 // nothing: the row is right and its "last read" honest within the bound.
+// A read older than the one stored changes nothing: two reads of one order
+// written out of order (one of them behind a page, UpsertLater) leave the
+// later one.
 func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time) error {
 	if o == nil || o.OrderID == "" {
 		return errors.New("orders: index: order without id")
@@ -174,7 +177,7 @@ func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	_, err = tx.ExecContext(ctx, `INSERT INTO order_index (order_id, merchant_reference1, merchant_reference2,
+	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (order_id, merchant_reference1, merchant_reference2,
 		klarna_reference, email, customer_name, status, amount, remaining_authorized_amount, currency,
 		created_at, expires_at, last_read_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
@@ -183,12 +186,18 @@ func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time
 		email = excluded.email, customer_name = excluded.customer_name, status = excluded.status,
 		amount = excluded.amount, remaining_authorized_amount = excluded.remaining_authorized_amount,
 		currency = excluded.currency, created_at = excluded.created_at, expires_at = excluded.expires_at,
-		last_read_at = max(order_index.last_read_at, excluded.last_read_at)`,
+		last_read_at = excluded.last_read_at
+		WHERE excluded.last_read_at >= order_index.last_read_at`,
 		o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
 		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
 		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt))
 	if err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	} else if n == 0 {
+		return nil // a later read is stored: its keys stay too
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM order_search_keys WHERE order_id = ?`, o.OrderID); err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
@@ -327,6 +336,7 @@ func scanIndexed(s interface{ Scan(...any) error }, extra ...any) (IndexedOrder,
 // cursor (created_at, order_id) for the next page, so paging stays correct
 // while orders are added.
 func (ix *Index) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
+	ix.writeWaiting(ctx)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultPageSize
@@ -398,6 +408,7 @@ func decodeCursor(c string) (created, id string, err error) {
 
 // Get returns one indexed order.
 func (ix *Index) Get(ctx context.Context, orderID string) (IndexedOrder, bool, error) {
+	ix.writeWaiting(ctx)
 	o, err := scanIndexed(ix.db.R.QueryRowContext(ctx, `SELECT `+indexColumns+` FROM order_index o WHERE o.order_id = ?`, orderID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return IndexedOrder{}, false, nil
@@ -412,9 +423,7 @@ func (ix *Index) Get(ctx context.Context, orderID string) (IndexedOrder, bool, e
 // RecentlyViewed returns the n (at most keepViews) orders the staff member
 // opened last, most recent first.
 func (ix *Index) RecentlyViewed(ctx context.Context, staffID int64, n int) ([]IndexedOrder, error) {
-	if err := ix.flushViews(ctx); err != nil {
-		return nil, err
-	}
+	ix.writeWaiting(ctx)
 	if n <= 0 || n > keepViews {
 		n = keepViews
 	}
@@ -445,6 +454,7 @@ const maxExpiring = 100
 // authorization expires after now and within the window, soonest first:
 // money the merchant can still capture, but not for long.
 func (ix *Index) ExpiringSoon(ctx context.Context, now time.Time, within time.Duration) ([]IndexedOrder, error) {
+	ix.writeWaiting(ctx)
 	rows, err := ix.db.R.QueryContext(ctx, `SELECT `+indexColumns+` FROM order_index o
 		WHERE o.status IN ('AUTHORIZED', 'PART_CAPTURED') AND o.expires_at > ? AND o.expires_at <= ?
 		ORDER BY o.expires_at, o.order_id LIMIT ?`, fmtTime(now), fmtTime(now.Add(within)), maxExpiring)

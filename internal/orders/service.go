@@ -64,6 +64,19 @@ func (s *Service) GetOrder(ctx context.Context, id string) (*omclient.Order, err
 	return o, nil
 }
 
+// GetOrderForPage is GetOrder for a page an agent is waiting on: the index
+// is updated behind the page (Index.UpsertLater), not before it answers.
+func (s *Service) GetOrderForPage(ctx context.Context, id string) (*omclient.Order, error) {
+	o, err := s.client.GetOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.index.UpsertLater(ctx, o, s.now()); err != nil {
+		s.logger.Warn("order index update failed", "order_id", o.OrderID, "err", err)
+	}
+	return o, nil
+}
+
 // ListCaptures reads the order's captures.
 func (s *Service) ListCaptures(ctx context.Context, orderID string) ([]omclient.Capture, error) {
 	return s.client.ListCaptures(ctx, orderID)
