@@ -201,7 +201,8 @@ func TestManagerWritesOnlyChangedSessions(t *testing.T) {
 }
 
 // BenchmarkCommitUnchanged is scs's commit of an unchanged session on
-// every request: a read, no write.
+// every request: answered from what the store last read or wrote, with
+// neither a read nor a write of admin.db.
 func BenchmarkCommitUnchanged(b *testing.B) {
 	s, _ := newCountedStore(b)
 	data, err := sortedCodec{}.Encode(time.Now().Add(Lifetime), map[string]any{KeyStaffID: int64(1), KeyAuthTime: int64(2)})
@@ -216,5 +217,34 @@ func BenchmarkCommitUnchanged(b *testing.B) {
 		if err := s.CommitCtx(b.Context(), "tok", data, expiry); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestUnchangedCommitDoesNotBringBackADeletedSession: a request that only
+// read its session ends with scs's commit. When the row was deleted while
+// the request ran (a sign-out in another tab, `admin user disable` from
+// another process), that commit must not store the session again.
+func TestUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T) {
+	t.Parallel()
+	s, commits := newCountedStore(t)
+	ctx := t.Context()
+	expiry := time.Now().Add(IdleTimeout)
+	if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
+		t.Fatal(err)
+	}
+	b, found, err := s.FindCtx(ctx, "tok") // the request starts
+	if err != nil || !found {
+		t.Fatalf("find: %v %v", found, err)
+	}
+	// Deleted behind the store's back, as another process does.
+	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = 'tok'`); err != nil {
+		t.Fatal(err)
+	}
+	before := commits()
+	if err := s.CommitCtx(ctx, "tok", b, expiry.Add(time.Second)); err != nil { // the request ends
+		t.Fatal(err)
+	}
+	if _, found, err := s.FindCtx(ctx, "tok"); found || err != nil || commits() != before {
+		t.Fatalf("deleted session stored again by an unchanged commit (found %v, %d writes, %v)", found, commits()-before, err)
 	}
 }

@@ -4,11 +4,13 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -24,11 +26,55 @@ var migrations = []string{
 // Store is an scs.CtxStore and scs.IterableCtxStore over admin.db. Expiry
 // is a julian day so SQLite compares it with julianday('now').
 //
-// The two reads of every request (Find, and Commit's check) go through
-// db.QueryRow, which prepares them once per reader connection instead of
-// at every call (BenchmarkCommitUnchanged).
+// Find, the read of every request, goes through db.QueryRow, which
+// prepares it once per reader connection instead of at every call. Commit's
+// check whether anything changed is answered from what this process last
+// read or wrote of the session (seen), without a second read.
 type Store struct {
-	db *db.DB
+	db   *db.DB
+	seen seenSessions
+}
+
+// seenSessions remembers, per token, the bytes and expiry this process
+// last read (Find) or wrote (Commit) of a session. It only ever lets
+// Commit skip a write of what is already stored; it never answers Find.
+// When the row changed meanwhile behind this process's back (a sign-out
+// or `admin user disable` deletes it), skipping the write leaves the
+// change in place, where writing would have brought a deleted session back.
+type seenSessions struct {
+	mu sync.Mutex
+	m  map[string]seenSession
+}
+
+type seenSession struct {
+	data   []byte
+	expiry time.Time
+}
+
+// maxSeen bounds seenSessions: past it the map starts again empty (a
+// session not remembered costs one read at its next commit, as before).
+const maxSeen = 4096
+
+func (s *seenSessions) put(token string, data []byte, expiry time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= maxSeen {
+		s.m = map[string]seenSession{}
+	}
+	s.m[token] = seenSession{data: data, expiry: expiry}
+}
+
+func (s *seenSessions) get(token string) (seenSession, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[token]
+	return v, ok
+}
+
+func (s *seenSessions) forget(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, token)
 }
 
 var (
@@ -46,7 +92,9 @@ func NewStore(ctx context.Context, d *db.DB) (*Store, error) {
 }
 
 const (
-	findQuery = `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`
+	// findQuery: the data and the expiry in Unix milliseconds.
+	findQuery = `SELECT data, CAST(round((expiry - 2440587.5) * 86400000.0) AS INTEGER) FROM sessions
+		WHERE token = ? AND julianday('now') < expiry`
 	// sameQuery: are the stored bytes these, and by how many milliseconds
 	// does the new expiry pass the stored one.
 	sameQuery = `SELECT data = ?, (julianday(?) - expiry) * 86400000.0 FROM sessions
@@ -59,13 +107,16 @@ const julianLayout = "2006-01-02 15:04:05.000"
 // no error, for a missing or expired token.
 func (s *Store) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var b []byte
-	err := s.db.QueryRow(ctx, findQuery, token).Scan(&b)
+	var expiryMS int64
+	err := s.db.QueryRow(ctx, findQuery, token).Scan(&b, &expiryMS)
 	if errors.Is(err, sql.ErrNoRows) {
+		s.seen.forget(token)
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("session: find: %w", err)
 	}
+	s.seen.put(token, b, time.UnixMilli(expiryMS))
 	return b, true, nil
 }
 
@@ -84,6 +135,11 @@ const ExpiryPrecision = time.Minute
 // message, a sign-in, a new token) is always written, and a sign-out
 // deletes the row (DeleteCtx).
 func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if v, ok := s.seen.get(token); ok && bytes.Equal(v.data, b) && time.Now().Before(v.expiry) {
+		if lag := expiry.Sub(v.expiry); lag >= 0 && lag < ExpiryPrecision {
+			return nil
+		}
+	}
 	at := expiry.UTC().Format(julianLayout)
 	var same bool
 	var lagMS float64
@@ -93,6 +149,7 @@ func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry ti
 	case err != nil:
 		return fmt.Errorf("session: commit: %w", err)
 	case same && lagMS >= 0 && lagMS < float64(ExpiryPrecision.Milliseconds()):
+		s.seen.put(token, b, expiry.Add(-time.Duration(lagMS*float64(time.Millisecond))))
 		return nil
 	}
 	_, err = s.db.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
@@ -101,11 +158,14 @@ func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry ti
 	if err != nil {
 		return fmt.Errorf("session: commit: %w", err)
 	}
+	// The expiry as stored: julianLayout keeps milliseconds.
+	s.seen.put(token, b, expiry.Truncate(time.Millisecond))
 	return nil
 }
 
 // DeleteCtx removes a session; deleting a missing token is no error.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
+	s.seen.forget(token)
 	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {
 		return fmt.Errorf("session: delete: %w", err)
 	}
