@@ -248,3 +248,61 @@ func TestUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T) {
 		t.Fatalf("deleted session stored again by an unchanged commit (found %v, %d writes, %v)", found, commits()-before, err)
 	}
 }
+
+// TestCodecWritesTheSessionsOfTheBackOfficeCompactly: staff id, sign-in
+// time and flash (int64s and strings) are written in format 2 and read
+// back exactly; every cut of such an encoding, and an unknown tag, is an
+// error rather than a wrong session or a panic.
+func TestCodecWritesTheSessionsOfTheBackOfficeCompactly(t *testing.T) {
+	t.Parallel()
+	deadline := time.Now().Add(Lifetime)
+	values := map[string]any{KeyStaffID: int64(42), KeyAuthTime: int64(-1), KeyFlash: "Refund of 12,50 € sent — ticket “T-1”."}
+	b, err := sortedCodec{}.Encode(deadline, values)
+	if err != nil || !bytes.HasPrefix(b, compactMagic) {
+		t.Fatalf("encoded %q, %v; want format 2", b, err)
+	}
+	gotDeadline, got, err := sortedCodec{}.Decode(b)
+	if err != nil || !gotDeadline.Equal(deadline) || len(got) != len(values) {
+		t.Fatalf("round trip: %v %v %v", gotDeadline, got, err)
+	}
+	for k, v := range values {
+		if got[k] != v {
+			t.Fatalf("%s = %#v, want %#v", k, got[k], v)
+		}
+	}
+	for n := len(compactMagic); n < len(b); n++ {
+		if _, v, err := (sortedCodec{}).Decode(b[:n]); err == nil && len(v) == len(values) {
+			t.Fatalf("a session cut to %d of %d bytes decoded whole: %v", n, len(b), v)
+		} else if err == nil && n < len(compactMagic)+8 {
+			t.Fatalf("a session cut inside its deadline (%d bytes) decoded", n)
+		}
+	}
+	bad := append(append([]byte{}, compactMagic...), make([]byte, 8)...)
+	bad = append(bad, 1, 'k', 'x', 0)
+	if _, _, err := (sortedCodec{}).Decode(bad); err == nil {
+		t.Fatal("an unknown value tag decoded")
+	}
+}
+
+func BenchmarkCodec(b *testing.B) {
+	values := map[string]any{KeyStaffID: int64(7), KeyAuthTime: time.Now().UnixNano()}
+	deadline := time.Now().Add(Lifetime)
+	enc, err := sortedCodec{}.Encode(deadline, values)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := (sortedCodec{}).Encode(deadline, values); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := (sortedCodec{}).Decode(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
