@@ -244,3 +244,15 @@ func TestDecodeTolerance(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeOrder is the order page's decoding of the provider's
+// answer (the provider's own sample order, 2 kB).
+func BenchmarkDecodeOrder(b *testing.B) {
+	body := readSeed(b, "002_get_order_response.json")
+	for b.Loop() {
+		var o Order
+		if err := decodeJSON(body, &o, "GET", "/ordermanagement/v1/orders/x", 200); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -104,3 +104,35 @@ func FuzzValidateLines(f *testing.F) {
 }
 
 func clamp(v, lo, hi int64) int64 { return max(lo, min(hi, v)) }
+
+// FuzzTextDecodesStringsLikeEncodingJSON: Text's fast path for plain
+// strings decodes every JSON string literal exactly as encoding/json
+// does, escapes, control characters and invalid UTF-8 included.
+func FuzzTextDecodesStringsLikeEncodingJSON(f *testing.F) {
+	for _, s := range []string{"", "Testgatan 10", "Müller", `a \"quoted\" \u00e9 \n`, "\xff\xfe", "tab\there", "€ 12,50", `\ud800`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, lit := range []string{`"` + raw + `"`, mustMarshal(t, raw)} {
+			if !json.Valid([]byte(lit)) {
+				continue
+			}
+			var want string
+			if err := json.Unmarshal([]byte(lit), &want); err != nil {
+				t.Fatalf("encoding/json: %v", err)
+			}
+			var got Text
+			if err := got.UnmarshalJSON([]byte(lit)); err != nil || string(got) != want {
+				t.Fatalf("Text of %q = %q, %v; encoding/json gives %q", lit, got, err, want)
+			}
+		}
+	})
+}
+
+func mustMarshal(t *testing.T, s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

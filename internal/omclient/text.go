@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Text is a string field that tolerates a JSON number where the schema says
@@ -21,6 +22,10 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 		*t = ""
 		return nil
 	case b[0] == '"':
+		if s, ok := plainString(b); ok {
+			*t = Text(s)
+			return nil
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
@@ -39,6 +44,28 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return fmt.Errorf("omclient: cannot decode %.20s as text", b)
+}
+
+// plainString returns what a JSON string literal decodes to when that is
+// simply the bytes between its quotes: no escape, no control character,
+// valid UTF-8 (encoding/json hands UnmarshalJSON a well-formed literal).
+// Most strings of an order are so, and decoding each with json.Unmarshal
+// (a validation pass and a decoder of its own) was a quarter of the
+// order's decoding time.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // String returns the text.
