@@ -40,7 +40,7 @@ func runCaching(ctx context.Context, f stackFlags, out io.Writer) (err error) {
 		return err
 	}
 	defer cleanup()
-	sb, err := startSandbox(ctx, dir)
+	sb, err := f.startSandbox(ctx, dir)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func runFootprint(ctx context.Context, f footprintFlags, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "footprint:\n  binary: %s (go build), %s (go build -ldflags=\"-s -w\")\n", fileMB(bin), fileMB(stripped))
 
-	sb, err := startSandbox(ctx, dir)
+	sb, err := sf.startSandbox(ctx, dir)
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return allCmd(ctx, args, out)
 	case "soak":
 		return soakCmd(ctx, args, out)
+	case "provider": // the sandbox in a process of its own, started by the benchmarks (provider.go)
+		return providerCmd(ctx, args, out)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(out, usage)
 		return flag.ErrHelp

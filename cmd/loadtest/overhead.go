@@ -85,7 +85,7 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 		return procMem{}, err
 	}
 	defer cleanup()
-	sb, err := startSandbox(ctx, dir)
+	sb, err := f.stack.startSandbox(ctx, dir)
 	if err != nil {
 		return procMem{}, err
 	}
@@ -114,14 +114,16 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 		return procMem{}, errors.New("order page does not show its order id")
 	}
 
-	sb.setLatency(f.latency)
-	defer sb.setLatency(0)
+	if err := sb.setLatency(ctx, f.latency); err != nil {
+		return procMem{}, err
+	}
+	defer func() { err = errors.Join(err, sb.setLatency(context.WithoutCancel(ctx), 0)) }()
 	pacing := "back to back"
 	if f.pace > 0 {
 		pacing = "one request per worker every " + f.pace.String()
 	}
-	fmt.Fprintf(out, "overhead: sandbox latency %s, %s, %d orders, %d rounds of warm-up %s + %s measured per path, back office %s; %s\n",
-		f.latency, pacing, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), modeName(f.stack.inProcess), machineLoad())
+	fmt.Fprintf(out, "overhead: sandbox latency %s, %s, %d orders, %d rounds of warm-up %s + %s measured per path, %s; %s\n",
+		f.latency, pacing, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), modeName(f.stack), machineLoad())
 	var rows []overheadRow
 	for _, n := range counts {
 		raws := make([]*rawClient, n)
@@ -139,18 +141,28 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 			}
 		}
 		for range f.rounds {
-			c0 := sb.conns.Load()
+			c0, err := sb.connCount(ctx)
+			if err != nil {
+				return procMem{}, err
+			}
 			row.raw = row.raw.merge(run(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
 				_, err := raws[w].getOrder(ctx, orderFor(w, k))
 				return err
 			}))
-			c1 := sb.conns.Load()
+			c1, err := sb.connCount(ctx)
+			if err != nil {
+				return procMem{}, err
+			}
 			row.page = row.page.merge(run(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
 				_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
 				return err
 			}))
+			c2, err := sb.connCount(ctx)
+			if err != nil {
+				return procMem{}, err
+			}
 			row.rawConns += c1 - c0
-			row.pageConns += sb.conns.Load() - c1
+			row.pageConns += c2 - c1
 		}
 		rows = append(rows, row)
 		if ctx.Err() != nil {
@@ -198,9 +210,14 @@ func ratio(a, b time.Duration) float64 {
 	return float64(a) / float64(b)
 }
 
-func modeName(inProcess bool) string {
-	if inProcess {
-		return "in process"
+// modeName says where the back office and the sandbox run.
+func modeName(f stackFlags) string {
+	bo := "back office as a subprocess"
+	if f.inProcess {
+		bo = "back office in process"
 	}
-	return "as a subprocess"
+	if f.providerProcess {
+		return bo + ", sandbox in a process of its own"
+	}
+	return bo + ", sandbox in this process"
 }

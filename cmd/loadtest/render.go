@@ -57,7 +57,7 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 		return err
 	}
 	defer cleanup()
-	sb, err := startSandbox(ctx, dir)
+	sb, err := f.stack.startSandbox(ctx, dir)
 	if err != nil {
 		return err
 	}
@@ -127,8 +127,8 @@ func runRender(ctx context.Context, f renderFlags, out io.Writer) (err error) {
 	} else {
 		p = runPhase(ctx, f.agents, f.warmup, f.window, op)
 	}
-	fmt.Fprintf(out, "render: zero provider latency, %d agents, %s, %s measured, back office %s; %s before, %s after\n",
-		f.agents, how, f.window, modeName(f.stack.inProcess), loadBefore, machineLoad())
+	fmt.Fprintf(out, "render: zero provider latency, %d agents, %s, %s measured, %s; %s before, %s after\n",
+		f.agents, how, f.window, modeName(f.stack), loadBefore, machineLoad())
 	fmt.Fprintf(out, "  order pages: %d in %.1f s = %.0f req/s; p50 %s ms, p95 %s ms, p99 %s ms, max %s ms; errors %d\n",
 		p.count(), p.elapsed.Seconds(), p.perSecond(), ms(p.pct(0.50)), ms(p.pct(0.95)), ms(p.pct(0.99)), ms(p.pct(1)), p.errors)
 	if bo.pid != 0 && p.count() > 0 {

@@ -34,6 +34,9 @@ type stackFlags struct {
 	dir       string
 	inProcess bool
 	keep      bool
+	// providerProcess runs the sandbox in a process of its own
+	// (provider.go) rather than in this one.
+	providerProcess bool
 }
 
 func (f *stackFlags) register(fs *flag.FlagSet) {
@@ -41,6 +44,15 @@ func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "dir", "", "parent of the work folder holding the databases (empty: the system temp folder)")
 	fs.BoolVar(&f.inProcess, "inprocess", false, "run the back office in this process (internal/app) instead of as a subprocess")
 	fs.BoolVar(&f.keep, "keep", false, "keep the work folder (databases, admin.log) afterwards")
+	fs.BoolVar(&f.providerProcess, "provider-process", true, "run the sandbox (the provider) in a process of its own, as a remote provider is; false: in this process, beside the load")
+}
+
+// startSandbox starts the provider the flags ask for.
+func (f *stackFlags) startSandbox(ctx context.Context, dir string) (*sandbox, error) {
+	if f.providerProcess {
+		return startSandboxProcess(ctx, dir)
+	}
+	return startSandbox(ctx, dir)
 }
 
 // workDir makes the folder for one run's databases and logs.
@@ -82,34 +94,56 @@ func goBuild(ctx context.Context, out string, extra ...string) error {
 }
 
 // sandbox is omsim with demo data, served on a loopback port by this
-// process; unlike the back office's built-in sandbox its credentials are
-// known, so the raw provider GET can be measured beside the order page.
+// process or by a process of its own (provider.go); unlike the back
+// office's built-in sandbox its credentials are known, so the raw
+// provider GET can be measured beside the order page.
 type sandbox struct {
-	sb         *omsim.Sandbox
-	srv        *http.Server
 	url        string
 	user, pass string
 	orderIDs   []string
-	// conns counts connections the sandbox accepted: a client that does
-	// not keep its connections alive opens one per request.
+
+	// In this process: the sandbox, its server, and the connections it
+	// accepted (a client that does not keep its connections alive opens
+	// one per request).
+	sb    *omsim.Sandbox
+	srv   *http.Server
 	conns atomic.Int64
+
+	// In a process of its own: the process, asked over HTTP.
+	proc *providerProc
 }
 
 func startSandbox(ctx context.Context, dir string) (*sandbox, error) {
 	s := &sandbox{user: "load", pass: randomHex(16)}
+	if err := s.serve(ctx, dir, "127.0.0.1:0", nil); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// serve starts omsim on addr with the demo orders in dir, with extra
+// routes (the control routes of a provider process) beside the API.
+func (s *sandbox) serve(ctx context.Context, dir, addr string, extra func(*http.ServeMux)) error {
 	sb, err := omsim.New(ctx, omsim.Options{Provider: omclient.ProviderKustom, Username: s.user, Password: s.pass,
 		DBPath: filepath.Join(dir, "sandbox.db"), Demo: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	s.sb = sb
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		_ = sb.Close()
-		return nil, fmt.Errorf("sandbox: %w", err)
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second,
+	var h http.Handler = sb
+	if extra != nil {
+		mux := http.NewServeMux()
+		mux.Handle("/", sb)
+		extra(mux)
+		h = mux
+	}
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ConnState: func(_ net.Conn, st http.ConnState) {
 			if st == http.StateNew {
 				s.conns.Add(1)
@@ -118,19 +152,37 @@ func startSandbox(ctx context.Context, dir string) (*sandbox, error) {
 	go func() { _ = s.srv.Serve(ln) }()
 	if s.orderIDs, err = sb.OrderIDs(ctx); err != nil {
 		s.close()
-		return nil, fmt.Errorf("sandbox: %w", err)
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	if len(s.orderIDs) == 0 {
 		s.close()
-		return nil, errors.New("sandbox: no demo orders")
+		return errors.New("sandbox: no demo orders")
 	}
-	return s, nil
+	return nil
 }
 
 // setLatency adds d to every sandbox response, like a remote provider.
-func (s *sandbox) setLatency(d time.Duration) { s.sb.SetFaults(omsim.Faults{Latency: d}) }
+func (s *sandbox) setLatency(ctx context.Context, d time.Duration) error {
+	if s.proc != nil {
+		return s.proc.setLatency(ctx, d)
+	}
+	s.sb.SetFaults(omsim.Faults{Latency: d})
+	return nil
+}
+
+// connCount is the number of connections the sandbox accepted so far.
+func (s *sandbox) connCount(ctx context.Context) (int64, error) {
+	if s.proc != nil {
+		return s.proc.conns(ctx)
+	}
+	return s.conns.Load(), nil
+}
 
 func (s *sandbox) close() {
+	if s.proc != nil {
+		s.proc.stop()
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = s.srv.Shutdown(ctx)
