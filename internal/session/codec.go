@@ -68,12 +68,16 @@ const (
 // encodeCompact writes format 2: the marker, the deadline in Unix
 // nanoseconds (8 bytes, big-endian), then per key its length (uvarint),
 // the key, a tag and the value: an int64 as a varint, a string as its
-// length (uvarint) and bytes. ok is false when a value is of another type.
+// length (uvarint) and bytes. ok is false when a value is of another type
+// or a key or string is longer than maxCompactString.
 func encodeCompact(deadline time.Time, keys []string, values map[string]any) ([]byte, bool) {
 	b := make([]byte, 0, 64)
 	b = append(b, compactMagic...)
 	b = binary.BigEndian.AppendUint64(b, uint64(deadline.UnixNano())) // #nosec G115 -- the bits are read back as int64
 	for _, k := range keys {
+		if len(k) > maxCompactString {
+			return nil, false
+		}
 		b = binary.AppendUvarint(b, uint64(len(k)))
 		b = append(b, k...)
 		switch v := values[k].(type) {
@@ -81,6 +85,9 @@ func encodeCompact(deadline time.Time, keys []string, values map[string]any) ([]
 			b = append(b, tagInt64)
 			b = binary.AppendVarint(b, v)
 		case string:
+			if len(v) > maxCompactString {
+				return nil, false
+			}
 			b = append(b, tagString)
 			b = binary.AppendUvarint(b, uint64(len(v)))
 			b = append(b, v...)
@@ -93,6 +100,12 @@ func encodeCompact(deadline time.Time, keys []string, values map[string]any) ([]
 
 var errCompact = errors.New("session: decode: malformed session")
 
+// maxCompactString bounds a string's length as read from a session record,
+// so that a corrupt length can neither overflow an int nor make the decoder
+// slice past the record: session values are ids, roles and tokens, far
+// smaller than this.
+const maxCompactString = 1 << 20
+
 func decodeCompact(b []byte) (time.Time, map[string]any, error) {
 	if len(b) < 8 {
 		return time.Time{}, nil, errCompact
@@ -102,11 +115,15 @@ func decodeCompact(b []byte) (time.Time, map[string]any, error) {
 	values := map[string]any{}
 	str := func() (string, bool) {
 		n, w := binary.Uvarint(b)
-		if w <= 0 || n > uint64(len(b)-w) {
+		if w <= 0 || n > maxCompactString {
 			return "", false
 		}
-		s := string(b[w : w+int(n)])
-		b = b[w+int(n):]
+		end := w + int(n)
+		if end > len(b) {
+			return "", false
+		}
+		s := string(b[w:end])
+		b = b[end:]
 		return s, true
 	}
 	for len(b) > 0 {

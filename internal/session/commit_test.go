@@ -2,9 +2,11 @@ package session
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -281,6 +283,29 @@ func TestCodecWritesTheSessionsOfTheBackOfficeCompactly(t *testing.T) {
 	bad = append(bad, 1, 'k', 'x', 0)
 	if _, _, err := (sortedCodec{}).Decode(bad); err == nil {
 		t.Fatal("an unknown value tag decoded")
+	}
+}
+
+// TestCodecBoundsStringLengths: a length that names more than the record
+// holds, or more than an int, is an error and not a panic; a string longer
+// than format 2 allows is still kept whole (in gob).
+func TestCodecBoundsStringLengths(t *testing.T) {
+	t.Parallel()
+	for _, n := range []uint64{maxCompactString + 1, 1 << 63, ^uint64(0)} {
+		bad := append(append([]byte{}, compactMagic...), make([]byte, 8)...)
+		bad = binary.AppendUvarint(bad, n)
+		bad = append(bad, "key"...)
+		if _, _, err := (sortedCodec{}).Decode(bad); err == nil {
+			t.Fatalf("a key length of %d decoded", n)
+		}
+	}
+	long := strings.Repeat("x", maxCompactString+1)
+	b, err := sortedCodec{}.Encode(time.Now().Add(Lifetime), map[string]any{KeyFlash: long})
+	if err != nil || bytes.HasPrefix(b, compactMagic) {
+		t.Fatalf("a %d-byte flash: format 2 or error (%v)", len(long), err)
+	}
+	if _, got, err := (sortedCodec{}).Decode(b); err != nil || got[KeyFlash] != long {
+		t.Fatalf("a %d-byte flash did not come back whole: %v", len(long), err)
 	}
 }
 
