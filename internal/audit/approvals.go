@@ -2,7 +2,7 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -27,40 +27,44 @@ func (l *Log) RefundTotals(ctx context.Context, staffID int64, since time.Time) 
 	if err := l.SyncIndex(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := l.db.Query(ctx, `SELECT a.amount, e.before_json, e.detail_json
-		FROM attempts a JOIN events e ON e.seq = a.seq
+	// The attempts from the index (its own file), then their requested
+	// events from the log.
+	rows, err := l.idx.Query(ctx, `SELECT a.seq, a.amount FROM attempts a
 		WHERE a.staff_id = ? AND a.action = 'create_refund' AND a.tkey >= ? AND a.outcome IN ('succeeded', 'unknown', '')`,
 		staffID, tkeyOf(since, 0))
 	if err != nil {
 		return nil, fmt.Errorf("audit: refund totals: %w", err)
 	}
-	defer rows.Close()
-	totals := map[string]int64{}
+	var refunds []AttemptRow
 	for rows.Next() {
-		var amount int64
-		var beforeJSON, detailJSON string
-		if err := rows.Scan(&amount, &beforeJSON, &detailJSON); err != nil {
+		var a AttemptRow
+		if err := rows.Scan(&a.Seq, &a.Amount); err != nil {
+			_ = rows.Close()
 			return nil, fmt.Errorf("audit: refund totals: %w", err)
 		}
-		var before, detail map[string]string
-		if beforeJSON != "" {
-			if err := json.Unmarshal([]byte(beforeJSON), &before); err != nil {
-				return nil, fmt.Errorf("audit: refund totals: before values: %w", err)
-			}
+		refunds = append(refunds, a)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("audit: refund totals: %w", err)
+	}
+	events, err := l.eventsBySeq(ctx, refunds)
+	if err != nil {
+		return nil, fmt.Errorf("audit: refund totals: %w", err)
+	}
+	totals := map[string]int64{}
+	for _, a := range refunds {
+		e, ok := events[a.Seq]
+		if !ok {
+			return nil, fmt.Errorf("audit: refund totals: event %d is indexed but not in the log", a.Seq)
 		}
-		if detailJSON != "" {
-			if err := json.Unmarshal([]byte(detailJSON), &detail); err != nil {
-				return nil, fmt.Errorf("audit: refund totals: detail: %w", err)
-			}
-		}
-		if detail["approval_id"] != "" {
+		if e.Detail["approval_id"] != "" {
 			continue
 		}
-		cur := detail["currency"]
+		cur := e.Detail["currency"]
 		if cur == "" {
-			cur = currencyOf(before)
+			cur = currencyOf(e.Before)
 		}
-		totals[cur] += amount
+		totals[cur] += a.Amount
 	}
-	return totals, rows.Err()
+	return totals, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +22,7 @@ func indexDump(t *testing.T, l *Log) string {
 	}
 	var b strings.Builder
 	for _, q := range []string{`SELECT * FROM attempts ORDER BY tkey`, `SELECT * FROM attempt_counts ORDER BY day, action, outcome`} {
-		rows, err := l.db.R.QueryContext(ctx, q)
+		rows, err := l.idx.R.QueryContext(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,8 +101,13 @@ func TestIndexRebuiltFromTheMarkAfterACrash(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	tamper(t, path, `DELETE FROM attempts`, `DELETE FROM attempt_counts`,
-		`INSERT INTO attempt_text (attempt_text) VALUES ('delete-all')`, `UPDATE index_state SET seq = 0`)
+	d := rawDB(t, IndexPath(path))
+	for _, q := range resetIndex {
+		if _, err := d.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = d.Close()
 
 	l2, err := OpenWith(ctx, path, Options{Now: func() time.Time { return t0 }})
 	if err != nil {
@@ -168,7 +175,7 @@ func TestTwoWritersIndexEachEventOnce(t *testing.T) {
 		}
 	}
 	var rows, distinct int
-	if err := a.db.R.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT attempt_id) FROM attempts`).Scan(&rows, &distinct); err != nil {
+	if err := a.idx.R.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT attempt_id) FROM attempts`).Scan(&rows, &distinct); err != nil {
 		t.Fatal(err)
 	}
 	if rows != 2*each || distinct != 2*each {
@@ -189,5 +196,149 @@ func TestIndexFeedLeavesNoCopyInTheFile(t *testing.T) {
 	}
 	if err := l.db.R.QueryRow(`SELECT type FROM sqlite_schema WHERE name = 'index_feed'`).Scan(&kind); err != sql.ErrNoRows {
 		t.Fatalf("index_feed in the database file: %v, %v", kind, err)
+	}
+}
+
+// reopen opens the log at path again, closed with the test.
+func reopen(t *testing.T, path string) *Log {
+	t.Helper()
+	l, err := OpenWith(context.Background(), path, Options{Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
+// TestIndexRebuiltWhenItsFileIsLost: the index is derived, in a file of
+// its own. Without that file (deleted, or a log from before the index
+// moved there) the log opens and the index is built again from the
+// events, to exactly the index kept while they were appended; the log's
+// own file holds no index table.
+func TestIndexRebuiltWhenItsFileIsLost(t *testing.T) {
+	t.Parallel()
+	l, path := openTest(t)
+	fillIndexed(t, l, 40)
+	want := indexDump(t, l)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(IndexPath(path) + suffix); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	l2 := reopen(t, path)
+	if got := indexDump(t, l2); got != want {
+		t.Fatalf("index rebuilt without its file:\n%s\nwant:\n%s", got, want)
+	}
+	var n int
+	if err := l2.db.R.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('attempts', 'attempt_counts', 'attempt_text', 'index_state')`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("index tables in the log's file: %d, %v", n, err)
+	}
+}
+
+// TestIndexOfAnotherLogIsRebuilt: audit.db restored from a backup (older
+// than its index, or another log altogether) beside an index that covers
+// events it does not hold. The index is built again from the events the
+// log holds; nothing of the other log is found.
+func TestIndexOfAnotherLogIsRebuilt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, path := openTest(t)
+	fillIndexed(t, l, 12)
+	want := indexDump(t, l)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "audit.db")
+	copyFile(t, path, backup)
+	l = reopen(t, path)
+	for i := range 8 {
+		appendAttempt(t, l, attemptSpec{id: fmt.Sprint("later-", i), at: t0.Add(time.Hour), order: "o", action: "cancel",
+			ticket: "after-the-backup"})
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, backup, path) // restored: the index covers 8 attempts more than the log holds
+
+	l2 := reopen(t, path)
+	if got := indexDump(t, l2); got != want {
+		t.Fatalf("index after the restore:\n%s\nwant (the restored log's own):\n%s", got, want)
+	}
+	if n, err := l2.Count(ctx, Filter{Text: "after-the-backup"}); err != nil || n != 0 {
+		t.Fatalf("attempts not in the restored log still found: %d, %v", n, err)
+	}
+}
+
+// copyFile copies a closed SQLite file (its WAL was checkpointed at close).
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		_ = os.Remove(to + suffix)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAppendsDoNotWaitForTheIndex: the index has its own file and its own
+// lock. While another connection holds the index's write lock, appends
+// still commit at once; a search waits for the index, then sees them.
+func TestAppendsDoNotWaitForTheIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, path := openTest(t)
+	holder := rawDB(t, IndexPath(path))
+	defer holder.Close()
+	hold, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	appended := make(chan error, 1)
+	go func() {
+		for i := range 20 {
+			if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+				appended <- err
+				return
+			}
+		}
+		appended <- nil
+	}()
+	select {
+	case err := <-appended:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("appends waited for the index's write lock")
+	}
+	counted := make(chan int64, 1)
+	go func() {
+		n, err := l.Count(ctx, Filter{})
+		if err != nil {
+			t.Error(err)
+		}
+		counted <- n
+	}()
+	select {
+	case n := <-counted:
+		t.Fatalf("a search answered (%d attempts) while the index could not be written", n)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := hold.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	_ = hold.Close()
+	if n := <-counted; n != 20 {
+		t.Fatalf("search after the index was free: %d attempts, want 20", n)
 	}
 }

@@ -41,9 +41,18 @@ type Log struct {
 	closed bool
 	reqs   chan *appendReq
 	done   chan struct{}
-	// indexNow carries readers' requests to bring the search index up to
-	// date (SyncIndex).
-	indexNow chan chan error
+	// idx is the search index's file (index.go), kept by the indexer
+	// goroutine: appended wakes it after every commit, indexNow carries
+	// readers' requests to bring it up to date (SyncIndex), stopIndex
+	// ends it and indexDone says it has ended.
+	idx       *db.DB
+	appended  chan struct{}
+	indexNow  chan chan error
+	stopIndex chan struct{}
+	indexDone chan struct{}
+	// indexChecked is set once the indexer found the index to be this
+	// log's (index.go, SyncIndex).
+	indexChecked atomic.Bool
 
 	commits atomic.Int64
 	events  atomic.Int64
@@ -92,17 +101,27 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		_ = d.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("audit: %w", err)
 	}
+	idx, err := openIndex(ctx, path)
+	if err != nil {
+		_ = d.Close() // the index's error is the one to report
+		return nil, fmt.Errorf("audit: search index: %w", err)
+	}
 	l := &Log{
 		db:        d,
+		idx:       idx,
 		now:       opts.Now,
 		maxBatch:  opts.MaxBatch,
 		reqs:      make(chan *appendReq, 1024),
+		appended:  make(chan struct{}, 1),
 		indexNow:  make(chan chan error),
+		stopIndex: make(chan struct{}),
+		indexDone: make(chan struct{}),
+
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
 	}
 	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err != nil {
-		_ = d.Close()
+		_ = errors.Join(idx.Close(), d.Close())
 		return nil, fmt.Errorf("audit: prepare: %w", err)
 	}
 	l.bgCtx, l.bgCancel = context.WithCancel(context.Background())
@@ -113,6 +132,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		l.maxBatch = DefaultMaxBatch
 	}
 	go l.writer()
+	go l.runIndexer(l.stopIndex)
 	return l, nil
 }
 
@@ -130,13 +150,15 @@ func (l *Log) Close() error {
 	cp := l.cp
 	l.mu.Unlock()
 	<-l.done
+	close(l.stopIndex)
+	<-l.indexDone
 	if cp != nil {
 		cp.close()
 	}
 	l.bgCancel()
 	l.bg.Wait()
 	_ = l.insert.Close() // closing the database releases it anyway
-	return l.db.Close()
+	return errors.Join(l.idx.Close(), l.db.Close())
 }
 
 // defaultCheckpointFile is audit.checkpoints beside the database.
@@ -189,47 +211,24 @@ func (l *Log) enqueue(ctx context.Context, req *appendReq) error {
 	}
 }
 
-// writer is the only goroutine that writes events, and it keeps the
-// search index (index.go) between commits: after IndexBatch events
-// without a pause, when no event has come for indexDelay, when a reader
-// asks, and before it stops.
+// writer is the only goroutine that writes events. After each commit it
+// wakes the indexer (index.go), which keeps the search index on its own.
 func (l *Log) writer() {
 	defer close(l.done)
-	l.logIndexError(l.catchUp()) // what a crash left unindexed
-	idle := time.NewTimer(indexDelay)
-	defer idle.Stop()
-	unindexed := 0
-	for {
-		select {
-		case first, ok := <-l.reqs:
-			if !ok {
-				l.logIndexError(l.catchUp())
-				return
+	for first := range l.reqs {
+		batch := l.gather([]*appendReq{first})
+		err := l.commit(batch)
+		for _, r := range batch {
+			r.resp <- appendResp{r: r.r, err: err}
+		}
+		if err != nil {
+			continue
+		}
+		for _, c := range []chan struct{}{l.committed, l.appended} {
+			select {
+			case c <- struct{}{}:
+			default: // a signal is already waiting
 			}
-			batch := l.gather([]*appendReq{first})
-			err := l.commit(batch)
-			for _, r := range batch {
-				r.resp <- appendResp{r: r.r, err: err}
-			}
-			if err == nil {
-				select {
-				case l.committed <- struct{}{}:
-				default: // a signal is already waiting
-				}
-				unindexed += len(batch)
-			}
-			if unindexed >= IndexBatch {
-				_, err := l.indexStep(l.bgCtx)
-				l.logIndexError(err)
-				unindexed = 0
-			}
-			idle.Reset(indexDelay)
-		case done := <-l.indexNow:
-			done <- l.catchUp()
-			unindexed = 0
-		case <-idle.C:
-			l.logIndexError(l.catchUp())
-			unindexed = 0
 		}
 	}
 }

@@ -81,6 +81,13 @@ var migrations = []string{
 	DROP INDEX events_staff;
 	DROP INDEX events_action;
 	DROP INDEX events_outcome;`,
+	// 8: the search index moves to a file of its own, kept by a goroutine
+	// of its own beside the writer (index.go), which rebuilds it there
+	// from the events; its tables leave the log.
+	`DROP TABLE attempt_text;
+	DROP TABLE attempt_counts;
+	DROP TABLE attempts;
+	DROP TABLE index_state;`,
 }
 
 // migration6 is the sixth migration (see above). Frozen once shipped.
@@ -307,8 +314,10 @@ func (r *row) args() []any {
 
 // The bodies of the triggers that keep the search index, shared by the
 // migrations that created them on events (3 and 5) and the indexer, which
-// runs them on its temporary index_feed (index.go). NEW is the event being indexed. Frozen: a
-// change to the index is a new migration with new bodies.
+// runs them on its temporary index_feed in the index's own file, where
+// `events` is the log attached (index.go). NEW is the event being
+// indexed. Frozen: a change to the index is a new migration with new
+// bodies.
 const (
 	indexRequested = `BEGIN
 	INSERT INTO attempts (tkey, seq, attempt_id, time, staff_id, staff_email, order_id, action, money, amount)

@@ -279,7 +279,7 @@ func TestTkeyMatchesSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 		var k, seq int64
-		if err := l.db.R.QueryRow(`SELECT tkey, seq FROM attempts WHERE attempt_id = ?`, fmt.Sprint("t", i)).Scan(&k, &seq); err != nil {
+		if err := l.idx.R.QueryRow(`SELECT tkey, seq FROM attempts WHERE attempt_id = ?`, fmt.Sprint("t", i)).Scan(&k, &seq); err != nil {
 			t.Fatal(err)
 		}
 		if want := tkeyOf(at, seq); k != want {
@@ -397,7 +397,7 @@ func TestKeptCountsMatchTheRows(t *testing.T) {
 				}
 				c := f.columnCond()
 				var want int64
-				if err := l.db.R.QueryRow(`SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&want); err != nil {
+				if err := l.idx.R.QueryRow(`SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&want); err != nil {
 					t.Fatal(err)
 				}
 				if got != want {
