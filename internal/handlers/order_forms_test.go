@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
@@ -149,7 +151,7 @@ func TestFormRefusesDamagedHiddenFieldsAndReasons(t *testing.T) {
 			t.Errorf("%s: typed value lost (%q)", tt.name, got)
 		}
 		back := formOf(r)
-		if !validUUID4(back.Get("idempotency_key")) || back.Get("expected") != "v1.AUTHORIZED.10000.0.0.0.0" {
+		if !mintedKey(back.Get("idempotency_key")) || back.Get("expected") != "v1.AUTHORIZED.10000.0.0.0.0" {
 			t.Errorf("%s: the form came back with key %q and expected %q", tt.name, back.Get("idempotency_key"), back.Get("expected"))
 		}
 		a.expectNoChange(o.OrderID, applied, attempts)
@@ -165,8 +167,10 @@ func TestFormRefusesDamagedHiddenFieldsAndReasons(t *testing.T) {
 	}
 }
 
-func validUUID4(s string) bool {
-	return len(s) == 36 && s[14] == '4'
+// mintedKey: forms mint UUID v7 keys.
+func mintedKey(s string) bool {
+	u, err := uuid.Parse(s)
+	return err == nil && u.Version() == 7 && u.String() == s
 }
 
 func TestFormStaleAfterACaptureInAnotherTab(t *testing.T) {
