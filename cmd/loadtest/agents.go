@@ -112,24 +112,35 @@ func signInAgents(ctx context.Context, base string, n int) ([]*agent, error) {
 // rawClient reads orders straight from the sandbox with Basic auth: the
 // provider's own latency, the baseline of the overhead ratio. Each worker
 // has its own, so each keeps one connection like an agent's browser.
+// A rawClient of the relay (relay.go) reads the same orders through it.
 type rawClient struct {
-	base, user, pass string
-	client           *http.Client
+	base, path, user, pass string
+	client                 *http.Client
 }
 
 func newRawClient(sb *sandbox) *rawClient {
-	return &rawClient{base: sb.url, user: sb.user, pass: sb.pass, client: &http.Client{
+	return &rawClient{base: sb.url, path: "/ordermanagement/v1/orders/", user: sb.user, pass: sb.pass, client: newWorkerClient()}
+}
+
+func newRelayClient(relayURL string) *rawClient {
+	return &rawClient{base: relayURL, path: "/orders/", client: newWorkerClient()}
+}
+
+func newWorkerClient() *http.Client {
+	return &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute},
-	}}
+	}
 }
 
 func (r *rawClient) getOrder(ctx context.Context, id string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/ordermanagement/v1/orders/"+id, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+r.path+id, nil)
 	if err != nil {
 		return nil, err
 	}
-	req.SetBasicAuth(r.user, r.pass)
+	if r.user != "" {
+		req.SetBasicAuth(r.user, r.pass)
+	}
 	req.Header.Set("Accept", "application/json")
 	return do(r.client, req)
 }

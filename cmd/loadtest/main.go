@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return soakCmd(ctx, args, out)
 	case "provider": // the sandbox in a process of its own, started by the benchmarks (provider.go)
 		return providerCmd(ctx, args, out)
+	case "relay": // a do-nothing back office in front of the provider, for overhead -floor (relay.go)
+		return relayCmd(ctx, args, out)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(out, usage)
 		return flag.ErrHelp

@@ -21,6 +21,7 @@ type overheadFlags struct {
 	window  time.Duration
 	rounds  int
 	pace    time.Duration
+	floor   bool
 }
 
 func (f *overheadFlags) register(fs *flag.FlagSet) {
@@ -31,6 +32,7 @@ func (f *overheadFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.window, "window", 10*time.Second, "measured time per phase")
 	fs.DurationVar(&f.pace, "pace", 0, "each worker starts a request every pace (agents with think time); 0: back to back (closed loop)")
 	fs.IntVar(&f.rounds, "rounds", 5, "split each phase's window into this many raw/page rounds, alternating, each with its own warm-up")
+	fs.BoolVar(&f.floor, "floor", false, "also measure a do-nothing relay process between agent and provider (loadtest relay): the ratio a back office of zero cost would reach")
 }
 
 func parseCounts(s string) ([]int, error) {
@@ -63,6 +65,9 @@ type overheadRow struct {
 	// rawConns and pageConns are the connections the sandbox accepted
 	// during each phase.
 	rawConns, pageConns int64
+	// relay and relayConns: the same for the relay (-floor), if measured.
+	relay      *phase
+	relayConns int64
 }
 
 // runOverhead measures, for each agent count, the raw provider GET and the
@@ -95,6 +100,15 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 		return procMem{}, err
 	}
 	defer func() { err = errors.Join(err, bo.stop()) }()
+	relayURL := ""
+	if f.floor {
+		relay, u, err := startRelay(ctx, sb)
+		if err != nil {
+			return procMem{}, err
+		}
+		defer relay.stop()
+		relayURL = u
+	}
 	if bo.pid != 0 {
 		if m, err := readProcMem(bo.pid); err == nil {
 			fmt.Fprintf(out, "back office pid %d after start: %s\n", bo.pid, m)
@@ -127,10 +141,17 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 	var rows []overheadRow
 	for _, n := range counts {
 		raws := make([]*rawClient, n)
+		var relays []*rawClient
 		for i := range raws {
 			raws[i] = newRawClient(sb)
+			if relayURL != "" {
+				relays = append(relays, newRelayClient(relayURL))
+			}
 		}
 		row := overheadRow{agents: n}
+		if relayURL != "" {
+			row.relay = &phase{}
+		}
 		// Alternate short raw and page phases so that both see the same
 		// background load on a shared machine; the samples are pooled.
 		window := f.window / time.Duration(f.rounds)
@@ -152,6 +173,18 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 			c1, err := sb.connCount(ctx)
 			if err != nil {
 				return procMem{}, err
+			}
+			if row.relay != nil {
+				*row.relay = row.relay.merge(run(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
+					_, err := relays[w].getOrder(ctx, orderFor(w, k))
+					return err
+				}))
+				c, err := sb.connCount(ctx)
+				if err != nil {
+					return procMem{}, err
+				}
+				row.relayConns += c - c1
+				c1 = c
 			}
 			row.page = row.page.merge(run(ctx, n, f.warmup, window, func(ctx context.Context, w, k int) error {
 				_, err := agents[w].get(ctx, "/orders/"+orderFor(w, k))
@@ -177,6 +210,9 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 		}
 	}
 	for _, r := range rows {
+		if r.relay != nil && r.relay.errors > 0 {
+			return memAfter, fmt.Errorf("%d agents: %d relay errors, first: %v", r.agents, r.relay.errors, r.relay.firstErr)
+		}
 		if r.raw.errors+r.page.errors > 0 {
 			return memAfter, fmt.Errorf("%d agents: %d raw and %d page errors, first: %v", r.agents,
 				r.raw.errors, r.page.errors, errors.Join(r.raw.firstErr, r.page.firstErr))
@@ -188,17 +224,30 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 func printOverhead(out io.Writer, rows []overheadRow) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "agents\tpath\tn\treq/s\tp50 ms\tp95 ms\tp99 ms\tprovider conns\t")
+	type line struct {
+		name  string
+		ph    phase
+		conns int64
+	}
+	ratioLine := func(agents int, name string, a, b phase) {
+		fmt.Fprintf(tw, "%d\tratio %s\t\t\t%.3f\t%.3f\t%.3f\t\n", agents, name, ratio(a.pct(0.50), b.pct(0.50)),
+			ratio(a.pct(0.95), b.pct(0.95)), ratio(a.pct(0.99), b.pct(0.99)))
+	}
 	for _, r := range rows {
-		for _, p := range []struct {
-			name  string
-			ph    phase
-			conns int64
-		}{{"raw GET", r.raw, r.rawConns}, {"order page", r.page, r.pageConns}} {
+		lines := []line{{"raw GET", r.raw, r.rawConns}}
+		if r.relay != nil {
+			lines = append(lines, line{"relay (floor)", *r.relay, r.relayConns})
+		}
+		lines = append(lines, line{"order page", r.page, r.pageConns})
+		for _, p := range lines {
 			fmt.Fprintf(tw, "%d\t%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t\n", r.agents, p.name, p.ph.count(), p.ph.perSecond(),
 				ms(p.ph.pct(0.50)), ms(p.ph.pct(0.95)), ms(p.ph.pct(0.99)), p.conns)
 		}
-		fmt.Fprintf(tw, "%d\tratio page/raw\t\t\t%.3f\t%.3f\t%.3f\t\n", r.agents, ratio(r.page.pct(0.50), r.raw.pct(0.50)),
-			ratio(r.page.pct(0.95), r.raw.pct(0.95)), ratio(r.page.pct(0.99), r.raw.pct(0.99)))
+		ratioLine(r.agents, "page/raw", r.page, r.raw)
+		if r.relay != nil {
+			ratioLine(r.agents, "relay/raw", *r.relay, r.raw)
+			ratioLine(r.agents, "page/relay", r.page, *r.relay)
+		}
 	}
 	_ = tw.Flush()
 }

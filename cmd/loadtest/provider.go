@@ -91,8 +91,7 @@ func (s *sandbox) control(h http.HandlerFunc) http.HandlerFunc {
 
 // providerProc is a running `loadtest provider`.
 type providerProc struct {
-	cmd        *exec.Cmd
-	done       chan error
+	*child
 	url        string
 	user, pass string
 	client     *http.Client
@@ -101,49 +100,82 @@ type providerProc struct {
 // startSandboxProcess starts this program as `loadtest provider` in dir
 // and waits for its first line.
 func startSandboxProcess(ctx context.Context, dir string) (*sandbox, error) {
-	exe, err := os.Executable()
+	s := &sandbox{user: "load", pass: randomHex(16)}
+	var hello providerHello
+	c, err := startChild(ctx, []string{"provider", "-dir", dir}, []string{providerPasswordEnv + "=" + s.pass}, &hello)
+	if err == nil && (hello.URL == "" || len(hello.OrderIDs) == 0) {
+		c.stop()
+		err = errors.New("it reported no address or no orders")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("provider process: %w", err)
 	}
-	s := &sandbox{user: "load", pass: randomHex(16)}
-	cmd := exec.Command(exe, "provider", "-dir", dir) // #nosec G204 -- this program itself, with its own arguments
-	cmd.Env = append(cleanEnv(), providerPasswordEnv+"="+s.pass)
+	p := &providerProc{child: c, url: hello.URL, user: s.user, pass: s.pass,
+		client: &http.Client{Timeout: 10 * time.Second}}
+	s.url, s.orderIDs, s.proc = hello.URL, hello.OrderIDs, p
+	return s, nil
+}
+
+// child is a process of this program started by a benchmark (`loadtest
+// provider`, `loadtest relay`).
+type child struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// childEnv marks the environment of a child, so that a test binary
+// standing in for this program runs it as the child (overhead_test.go).
+const childEnv = "LOADTEST_CHILD=1"
+
+// startChild starts this program with args and env (added to a clean
+// environment) and decodes the first line it prints, JSON, into hello.
+func startChild(ctx context.Context, args, env []string, hello any) (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, args...) // #nosec G204 -- this program itself, with its own arguments
+	cmd.Env = append(append(cleanEnv(), childEnv), env...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("provider process: %w", err)
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("provider process: %w", err)
+		return nil, err
 	}
-	p := &providerProc{cmd: cmd, done: make(chan error, 1), user: s.user, pass: s.pass,
-		client: &http.Client{Timeout: 10 * time.Second}}
+	c := &child{cmd: cmd, done: make(chan error, 1)}
 	lines := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(stdout).ReadString('\n')
 		lines <- line
 		_, _ = io.Copy(io.Discard, stdout)
-		p.done <- cmd.Wait()
+		c.done <- cmd.Wait()
 	}()
-	var hello providerHello
 	select {
 	case line := <-lines:
-		err = json.Unmarshal([]byte(line), &hello)
+		err = json.Unmarshal([]byte(line), hello)
 	case <-time.After(time.Minute):
 		err = errors.New("no answer within a minute")
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	if err == nil && (hello.URL == "" || len(hello.OrderIDs) == 0) {
-		err = errors.New("it reported no address or no orders")
-	}
 	if err != nil {
-		p.stop()
-		return nil, fmt.Errorf("provider process: %w", err)
+		c.stop()
+		return nil, err
 	}
-	p.url = hello.URL
-	s.url, s.orderIDs, s.proc = hello.URL, hello.OrderIDs, p
-	return s, nil
+	return c, nil
+}
+
+// stop signals the process and waits for it (killing it after 10 s).
+func (c *child) stop() {
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
 }
 
 func (p *providerProc) setLatency(ctx context.Context, d time.Duration) error {
@@ -175,15 +207,4 @@ func (p *providerProc) call(ctx context.Context, method, route, body string) (st
 		return "", fmt.Errorf("provider process: %s %s: %d %s", method, route, resp.StatusCode, b)
 	}
 	return string(b), nil
-}
-
-// stop signals the process and waits for it (killing it after 10 s).
-func (p *providerProc) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
 }
