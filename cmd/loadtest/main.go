@@ -1,7 +1,7 @@
 // Command loadtest runs the performance benchmarks of issue 8 against a
 // real build of the back office on this machine, with the Order Management
-// sandbox (omsim) in this process on a loopback port. All traffic stays on
-// 127.0.0.1. docs/PERFORMANCE.md records the figures and how to read them.
+// sandbox (omsim) on a loopback port, in a process of its own (provider.go).
+// All traffic stays on 127.0.0.1. docs/PERFORMANCE.md records the figures and how to read them.
 //
 //	go run ./cmd/loadtest overhead   # 1. order page vs raw provider GET, 50 ms provider latency
 //	go run ./cmd/loadtest render     # 2. order page with zero provider latency, 50 agents
