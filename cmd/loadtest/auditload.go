@@ -15,8 +15,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/google/uuid"
-
 	"ordercare/internal/audit"
 )
 
@@ -148,13 +146,13 @@ func appendLoad(ctx context.Context, path string, writers int, window time.Durat
 
 // sampleEvent is a realistic "requested" event: a capture with its request
 // body and before-values, its attempt id and idempotency key minted as the
-// back office mints them (UUID v7: internal/orders, internal/handlers).
+// back office mints them (audit.NewID).
 func sampleEvent(w, _ int) audit.Event {
 	return audit.Event{
-		Kind: audit.KindRequested, AttemptID: uuid.Must(uuid.NewV7()).String(),
+		Kind: audit.KindRequested, AttemptID: audit.NewID(),
 		Actor:   audit.Actor{StaffID: int64(w + 1), Email: agentEmail(w), Role: "agent", ClientIP: "127.0.0.1", UserAgent: "loadtest"},
 		OrderID: "0b1d9815-165e-42e2-8867-35bc03789e00", Action: "create_capture", Reason: "customer asked for the capture",
-		Ticket: "T-1234", IdempotencyKey: uuid.Must(uuid.NewV7()).String(),
+		Ticket: "T-1234", IdempotencyKey: audit.NewID(),
 		Request: json.RawMessage(`{"captured_amount":10000,"description":"Shipped in full"}`),
 		Before:  map[string]string{"captured_amount": "0.00 EUR", "status": "AUTHORIZED"},
 	}

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"os"
 	"time"
+
+	"ordercare/internal/app"
 )
 
 // The floor of the overhead ratio. `loadtest relay` is a process that
@@ -38,9 +40,8 @@ func relayCmd(ctx context.Context, args []string, out io.Writer) error {
 	if *provider == "" || *user == "" || pass == "" {
 		return fmt.Errorf("loadtest relay: -provider, -user and %s are required (it is started by the benchmarks)", providerPasswordEnv)
 	}
-	// As many idle connections as the back office keeps (internal/app).
-	client := &http.Client{Timeout: 30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 100, IdleConnTimeout: 90 * time.Second}}
+	// The back office's own transport to the provider.
+	client := &http.Client{Timeout: 30 * time.Second, Transport: app.ProviderTransport()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
 		req, err := http.NewRequestWithContext(r.Context(), http.MethodGet,

@@ -230,7 +230,7 @@ func (a *App) connectProvider(ctx context.Context) error {
 		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: a.cfg.OMProvider,
 			Env: omclient.EnvSandbox, Username: user, Password: pass}
 	}
-	cc.HTTPClient = &http.Client{Transport: providerTransport()}
+	cc.HTTPClient = &http.Client{Transport: ProviderTransport()}
 	c, err := omclient.New(cc)
 	if err != nil {
 		return fmt.Errorf("provider client: %w", err)

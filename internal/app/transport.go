@@ -9,9 +9,11 @@ import "net/http"
 // socket in TIME_WAIT (docs/PERFORMANCE.md, overhead benchmark).
 const MaxProviderConns = 100
 
-// providerTransport is the default transport keeping MaxProviderConns
-// idle connections to the one provider host.
-func providerTransport() *http.Transport {
+// ProviderTransport is the default transport keeping MaxProviderConns
+// idle connections to the one provider host (also the load program's
+// relay, cmd/loadtest, so that its floor reads the provider as the back
+// office does).
+func ProviderTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = MaxProviderConns
 	t.MaxIdleConnsPerHost = MaxProviderConns

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"ordercare/internal/db"
 )
 
@@ -37,6 +39,12 @@ const (
 	// three times what it costs in batches of hundreds.
 	indexDelay = 50 * time.Millisecond
 )
+
+// NewID mints an attempt id or an idempotency key: a UUID v7, ordered by
+// time, so that the indexes of them (events_attempt, events_idempotency
+// and the index file's attempts_id) grow at their end instead of at a
+// random page per change. Keys minted before as v4 stay valid.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // IndexPath is the search index's file for the log at path:
 // audit.db → audit-index.db.
@@ -268,12 +276,12 @@ func (ix *indexer) step(ctx context.Context) (more bool, err error) {
 	}
 	var mark, last int64
 	var markHash string
-	var lastHash sql.NullString
+	var markEventHash sql.NullString
 	if err := c.QueryRowContext(ctx, `SELECT seq, hash, (SELECT hash FROM ev.events WHERE seq = index_state.seq),
-		(SELECT coalesce(max(seq), 0) FROM ev.events) FROM index_state`).Scan(&mark, &markHash, &lastHash, &last); err != nil {
+		(SELECT coalesce(max(seq), 0) FROM ev.events) FROM index_state`).Scan(&mark, &markHash, &markEventHash, &last); err != nil {
 		return false, fmt.Errorf("audit: index: mark: %w", err)
 	}
-	if mark > 0 && (!lastHash.Valid || lastHash.String != markHash) {
+	if mark > 0 && (!markEventHash.Valid || markEventHash.String != markHash) {
 		// The mark names no event of this log: the index is another's.
 		slog.Default().Warn("audit search index belongs to another log; rebuilding it", slog.Int64("mark", mark))
 		for _, q := range resetIndex {
@@ -283,31 +291,26 @@ func (ix *indexer) step(ctx context.Context) (more bool, err error) {
 		}
 		mark = 0
 	}
-	if last <= mark {
-		if _, err := c.ExecContext(ctx, `COMMIT`); err != nil {
-			return false, fmt.Errorf("audit: index: commit: %w", err)
+	if last > mark {
+		to := min(last, mark+IndexBatch)
+		steps := []struct {
+			sql  string
+			args []any
+		}{{feedSQL, []any{mark, to}}, {`DELETE FROM index_feed`, nil},
+			{`UPDATE index_state SET seq = ?1, hash = (SELECT hash FROM ev.events WHERE seq = ?1)`, []any{to}}}
+		for _, st := range steps {
+			if _, err := c.ExecContext(ctx, st.sql, st.args...); err != nil {
+				return false, fmt.Errorf("audit: index events %d-%d: %w", mark+1, to, err)
+			}
 		}
-		committed = true
-		ix.l.indexChecked.Store(true)
-		return false, nil
-	}
-	to := min(last, mark+IndexBatch)
-	steps := []struct {
-		sql  string
-		args []any
-	}{{feedSQL, []any{mark, to}}, {`DELETE FROM index_feed`, nil},
-		{`UPDATE index_state SET seq = ?1, hash = (SELECT hash FROM ev.events WHERE seq = ?1)`, []any{to}}}
-	for _, st := range steps {
-		if _, err := c.ExecContext(ctx, st.sql, st.args...); err != nil {
-			return false, fmt.Errorf("audit: index events %d-%d: %w", mark+1, to, err)
-		}
+		more = to < last
 	}
 	if _, err := c.ExecContext(ctx, `COMMIT`); err != nil {
 		return false, fmt.Errorf("audit: index: commit: %w", err)
 	}
 	committed = true
 	ix.l.indexChecked.Store(true)
-	return to < last, nil
+	return more, nil
 }
 
 // logIndexError reports a failed indexing: the events are stored and

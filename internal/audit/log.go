@@ -116,7 +116,6 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		indexNow:  make(chan chan error),
 		stopIndex: make(chan struct{}),
 		indexDone: make(chan struct{}),
-
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
 	}

@@ -266,10 +266,8 @@ func checkText(s string, required bool, max int) string {
 	return ""
 }
 
-// newKey mints a form's idempotency key: a UUID v7, ordered by time, so
-// that the audit log's index of keys grows at its end instead of at a
-// random page per change (internal/audit; docs/PERFORMANCE.md, section 3).
-func newKey() string { return uuid.Must(uuid.NewV7()).String() }
+// newKey mints a form's idempotency key, time-ordered (audit.NewID).
+func newKey() string { return audit.NewID() }
 
 // validKey accepts the canonical text of a UUID v7, the keys forms mint,
 // or v4, the keys they minted before (a form still open in a browser).

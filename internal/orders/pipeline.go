@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"ordercare/internal/audit"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
@@ -75,9 +73,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		}
 	}
 
-	// A UUID v7, ordered by time: the audit log's index of attempt ids
-	// then grows at its end instead of at a random page per change.
-	res = Result{AttemptID: uuid.Must(uuid.NewV7()).String(), Before: touched(ch.Op, order, ch.CaptureID)}
+	res = Result{AttemptID: audit.NewID(), Before: touched(ch.Op, order, ch.CaptureID)}
 	detail := map[string]string{"provider": string(s.client.Provider()), "environment": string(s.client.Environment()),
 		"currency": order.PurchaseCurrency.String()}
 	for k, v := range ch.Detail {
