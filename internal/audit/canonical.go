@@ -42,7 +42,7 @@ const canonicalHeader = "ordercare-audit-v1\n"
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
 // columnOrder is the order of columns in canonical(row); hash is excluded.
-var columnOrder = []string{
+var columnOrder = [...]string{
 	"seq", "time", "kind", "attempt_id",
 	"staff_id", "staff_email", "staff_role", "client_ip", "user_agent",
 	"order_id", "action", "reason", "ticket", "idempotency_key",
@@ -83,41 +83,45 @@ type row struct {
 	Hash           string
 }
 
-// values returns the stored bytes of each column in columnOrder.
-func (r *row) values() [][]byte {
-	i := strconv.AppendInt
-	return [][]byte{
-		i(nil, r.Seq, 10), []byte(r.Time), []byte(r.Kind), []byte(r.AttemptID),
-		i(nil, r.StaffID, 10), []byte(r.StaffEmail), []byte(r.StaffRole), []byte(r.ClientIP), []byte(r.UserAgent),
-		[]byte(r.OrderID), []byte(r.Action), []byte(r.Reason), []byte(r.Ticket), []byte(r.IdempotencyKey),
-		r.Request, []byte(r.BeforeJSON), []byte(r.AfterJSON),
-		[]byte(r.Outcome), i(nil, r.HTTPStatus, 10), []byte(r.ErrorCode), []byte(r.ErrorMessages),
-		[]byte(r.CorrelationID), []byte(r.ResourceID), i(nil, r.DurationMS, 10), []byte(r.DetailJSON),
-		[]byte(r.PrevHash),
+// values returns the stored bytes of each column in columnOrder. An array
+// of strings, not a slice of byte slices: the writer frames every event
+// with it, and the string columns then cost no copy.
+func (r *row) values() [len(columnOrder)]string {
+	i := func(n int64) string { return strconv.FormatInt(n, 10) }
+	return [...]string{
+		i(r.Seq), r.Time, r.Kind, r.AttemptID,
+		i(r.StaffID), r.StaffEmail, r.StaffRole, r.ClientIP, r.UserAgent,
+		r.OrderID, r.Action, r.Reason, r.Ticket, r.IdempotencyKey,
+		string(r.Request), r.BeforeJSON, r.AfterJSON,
+		r.Outcome, i(r.HTTPStatus), r.ErrorCode, r.ErrorMessages,
+		r.CorrelationID, r.ResourceID, i(r.DurationMS), r.DetailJSON,
+		r.PrevHash,
 	}
 }
 
-// canonical is the encoding the hash covers (see the comment at the top).
-func (r *row) canonical() []byte {
-	var b bytes.Buffer
-	b.WriteString(canonicalHeader)
+// appendCanonical appends the encoding the hash covers (see the comment
+// at the top) to b.
+func (r *row) appendCanonical(b []byte) []byte {
+	b = append(b, canonicalHeader...)
 	for k, v := range r.values() {
-		b.WriteString(columnOrder[k])
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(len(v)))
-		b.WriteByte(':')
-		b.Write(v)
-		b.WriteByte('\n')
+		b = append(b, columnOrder[k]...)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
+		b = append(b, '\n')
 	}
-	return b.Bytes()
+	return b
 }
 
 // computeHash returns the hash the row must carry given its prev_hash.
+// The input is framed into one buffer, sized for a typical event so that
+// the writer, which hashes every event in turn, allocates nothing more.
 func (r *row) computeHash() string {
-	h := sha256.New()
-	h.Write([]byte(r.PrevHash))
-	h.Write(r.canonical())
-	return hex.EncodeToString(h.Sum(nil))
+	b := make([]byte, 0, 2048)
+	b = append(b, r.PrevHash...)
+	sum := sha256.Sum256(r.appendCanonical(b))
+	return hex.EncodeToString(sum[:])
 }
 
 // encodeRow turns an event into its stored representation (without seq,
