@@ -61,6 +61,9 @@ type Log struct {
 	// statement prepared per commit recompiled the triggers it fires (the
 	// search index's and the full-text index's) every time.
 	insert *sql.Stmt
+	// lastStmt reads the chain head at the start of every commit (headSQL),
+	// prepared once for the same reason.
+	lastStmt *sql.Stmt
 
 	// committed is signalled (without blocking) after every commit, for
 	// the checkpointer.
@@ -119,7 +122,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
 	}
-	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err != nil {
+	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err == nil {
+		l.lastStmt, err = d.W.PrepareContext(ctx, headSQL)
+	}
+	if err != nil {
 		_ = errors.Join(idx.Close(), d.Close())
 		return nil, fmt.Errorf("audit: prepare: %w", err)
 	}
@@ -156,7 +162,7 @@ func (l *Log) Close() error {
 	}
 	l.bgCancel()
 	l.bg.Wait()
-	_ = l.insert.Close() // closing the database releases it anyway
+	_ = errors.Join(l.insert.Close(), l.lastStmt.Close()) // closing the database releases them anyway
 	return errors.Join(l.idx.Close(), l.db.Close())
 }
 
@@ -193,7 +199,7 @@ func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
 	if resp.err != nil {
 		return Event{}, resp.err
 	}
-	return resp.r.event()
+	return storedEvent(e, resp.r)
 }
 
 func (l *Log) enqueue(ctx context.Context, req *appendReq) error {
@@ -261,18 +267,23 @@ func (l *Log) commit(batch []*appendReq) error {
 		return fmt.Errorf("audit: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	seq, prev, err := head(ctx, tx)
+	seq, prev, err := scanHead(tx.StmtContext(ctx, l.lastStmt).QueryRowContext(ctx))
 	if err != nil {
 		return err
 	}
 	stmt := tx.StmtContext(ctx, l.insert)
 	defer stmt.Close()
+	// The inserts run without the deadline: the driver watches a context
+	// that can end with a goroutine per statement, one per event here,
+	// and an insert into pages the transaction already holds has nothing
+	// to wait for (Begin and Commit keep the deadline).
+	insertCtx := context.WithoutCancel(ctx)
 	for _, req := range batch {
 		seq++
 		req.r.Seq = seq
 		req.r.PrevHash = prev
 		req.r.Hash = req.r.computeHash()
-		if _, err := stmt.ExecContext(ctx, req.r.args()...); err != nil {
+		if _, err := stmt.ExecContext(insertCtx, req.r.args()...); err != nil {
 			return fmt.Errorf("audit: append event %d: %w", seq, err)
 		}
 		prev = req.r.Hash
@@ -285,15 +296,19 @@ func (l *Log) commit(batch []*appendReq) error {
 	return nil
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// headSQL reads the last event's seq and hash.
+const headSQL = `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`
 
 // head returns the last seq and hash (0 and GenesisHash for an empty log).
-func head(ctx context.Context, q queryer) (int64, string, error) {
+func head(ctx context.Context, d *sql.DB) (int64, string, error) {
+	return scanHead(d.QueryRowContext(ctx, headSQL))
+}
+
+// scanHead reads the answer of headSQL.
+func scanHead(q *sql.Row) (int64, string, error) {
 	var seq int64
 	var hash string
-	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	err := q.Scan(&seq, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, GenesisHash, nil
 	}

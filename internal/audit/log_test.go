@@ -80,6 +80,51 @@ func TestAppendStoresEventAndChainVerifies(t *testing.T) {
 	}
 }
 
+// TestAppendAnswersWhatItStored: the event Append returns is the one a
+// reader gets back, for events whose JSON columns are empty, hold text
+// that JSON rewrites (invalid UTF-8) or carry a local, monotonic time;
+// and it shares no map or slice with the caller's event.
+func TestAppendAnswersWhatItStored(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	berlin := time.FixedZone("CET", 3600)
+	bad := "caf\xe9 \xff"
+	cases := map[string]Event{
+		"bare":          {Kind: KindSignIn},
+		"empty columns": {Kind: KindSignIn, Request: json.RawMessage{}, Before: map[string]string{}, ErrorMessages: []string{}},
+		"local time":    {Kind: KindSignIn, Time: time.Now().In(berlin)},
+		"invalid UTF-8": {Kind: KindStaff, Before: map[string]string{bad: "x"}, After: map[string]string{"name": bad},
+			ErrorMessages: []string{bad}, Reason: bad},
+		"full": sampleEvent(9),
+	}
+	for name, in := range cases {
+		got, err := l.Append(ctx, in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		stored, err := l.Event(ctx, got.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(stored, got) {
+			t.Errorf("%s: Append answered\n%#v\nbut stored\n%#v", name, got, stored)
+		}
+		for k := range in.Before {
+			in.Before[k] = "changed by the caller"
+		}
+		for i := range in.ErrorMessages {
+			in.ErrorMessages[i] = "changed by the caller"
+		}
+		if len(in.Request) > 0 {
+			in.Request[0] = '!'
+		}
+		if !reflect.DeepEqual(stored, got) {
+			t.Errorf("%s: the caller's later edits reached the answer: %#v", name, got)
+		}
+	}
+}
+
 func TestAppendRefusesIncompleteEvents(t *testing.T) {
 	t.Parallel()
 	l, _ := openTest(t)
