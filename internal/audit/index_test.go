@@ -342,3 +342,41 @@ func TestAppendsDoNotWaitForTheIndex(t *testing.T) {
 		t.Fatalf("search after the index was free: %d attempts, want 20", n)
 	}
 }
+
+// TestIndexKeptWhileAppendsNeverPause: the indexer waits for a pause in
+// the appends, but not for longer than indexMaxLag, and after the last
+// append it catches up with no reader asking.
+func TestIndexKeptWhileAppendsNeverPause(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	mark := func() int64 {
+		var n int64
+		if err := l.idx.R.QueryRowContext(ctx, `SELECT seq FROM index_state`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	stream := indexMaxLag + indexMaxLag/2
+	start := time.Now()
+	for i := 0; time.Since(start) < stream; i++ {
+		if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(indexDelay / 5)
+	}
+	if m := mark(); m == 0 {
+		t.Fatalf("nothing indexed after %s of appends %s apart; the index may lag at most %s", stream, indexDelay/5, indexMaxLag)
+	}
+	last, _, err := l.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for mark() < last {
+		if time.Now().After(deadline) {
+			t.Fatalf("index at %d of %d events 5 s after the last append", mark(), last)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
