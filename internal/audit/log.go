@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -220,8 +221,19 @@ func (l *Log) enqueue(ctx context.Context, req *appendReq) error {
 // wakes the indexer (index.go), which keeps the search index on its own.
 func (l *Log) writer() {
 	defer close(l.done)
+	last := 0 // events in the last commit
 	for first := range l.reqs {
+		if last > 1 {
+			// Others are appending: let the callers just answered (they
+			// wait on this P's run queue) hand in their next events
+			// before the batch is gathered, as PostgreSQL's commit_delay
+			// does when commit_siblings are active. A lone writer never
+			// waits. Batches at 10 writers grew from 4.7 to 7.5 events
+			// and at 50 from 21 to 29 (BenchmarkAppend).
+			runtime.Gosched()
+		}
 		batch := l.gather([]*appendReq{first})
+		last = len(batch)
 		err := l.commit(batch)
 		for _, r := range batch {
 			r.resp <- appendResp{r: r.r, err: err}
