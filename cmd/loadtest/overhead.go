@@ -250,6 +250,25 @@ func printOverhead(out io.Writer, rows []overheadRow) {
 		}
 	}
 	_ = tw.Flush()
+	for _, r := range rows {
+		lo, hi := ratioInterval(r.page, r.raw, 0.99)
+		fmt.Fprintf(out, "%d agents: p99 ratio page/raw %.3f, 95 %% bootstrap interval %.3f-%.3f: %s\n",
+			r.agents, ratio(r.page.pct(0.99), r.raw.pct(0.99)), lo, hi, verdict(lo, hi, overheadTarget))
+	}
+}
+
+// overheadTarget is issue 8's bound on the p99 ratio page/raw.
+const overheadTarget = 1.05
+
+// verdict reads a ratio's interval against an upper bound.
+func verdict(lo, hi, bound float64) string {
+	switch {
+	case hi <= bound:
+		return fmt.Sprintf("at most %.2f with 95 %% confidence", bound)
+	case lo > bound:
+		return fmt.Sprintf("above %.2f with 95 %% confidence", bound)
+	}
+	return fmt.Sprintf("%.2f lies inside the interval: not established either way", bound)
 }
 
 func ratio(a, b time.Duration) float64 {

@@ -43,8 +43,14 @@ func (p phase) pct(q float64) time.Duration {
 	if n == 0 {
 		return 0
 	}
+	return p.samples[rankIndex(q, n)]
+}
+
+// rankIndex is the index of the q-quantile among n sorted values by the
+// nearest-rank method.
+func rankIndex(q float64, n int) int {
 	i := int(q*float64(n)+0.999999) - 1
-	return p.samples[min(max(i, 0), n-1)]
+	return min(max(i, 0), n-1)
 }
 
 // runPhase runs workers goroutines, each calling op in a loop with its

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -120,5 +123,39 @@ func TestMergePoolsSamplesSorted(t *testing.T) {
 	}
 	if m.perSecond() != 2.5 {
 		t.Errorf("perSecond = %v, want 2.5", m.perSecond())
+	}
+}
+
+// TestRatioIntervalBracketsTheTrueRatio: with 1,500 samples per path the
+// interval of the p99 ratio holds the ratio the paths were drawn with,
+// and tells a page 20 % slower from one 1 % slower.
+func TestRatioIntervalBracketsTheTrueRatio(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	draw := func(scale float64) phase {
+		var p phase
+		for range 1500 {
+			// 50 ms plus an exponential tail of mean 2 ms, as a paced provider GET.
+			p.samples = append(p.samples, time.Duration(scale*float64(50*time.Millisecond+time.Duration(rng.ExpFloat64()*2e6))))
+		}
+		slices.Sort(p.samples)
+		return p
+	}
+	raw := draw(1)
+	for _, tc := range []struct {
+		scale float64
+		want  string
+	}{{1.20, "above 1.05"}, {1.01, "at most 1.05"}} {
+		page := draw(tc.scale)
+		lo, hi := ratioInterval(page, raw, 0.99)
+		if lo > tc.scale || hi < tc.scale || lo >= hi {
+			t.Errorf("scale %.2f: interval %.3f-%.3f does not hold it", tc.scale, lo, hi)
+		}
+		if got := verdict(lo, hi, overheadTarget); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("scale %.2f: verdict %q, want %q", tc.scale, got, tc.want)
+		}
+	}
+	if got := verdict(1.02, 1.08, overheadTarget); !strings.Contains(got, "not established") {
+		t.Errorf("verdict of an interval across the bound: %q", got)
 	}
 }
