@@ -251,10 +251,19 @@ func printOverhead(out io.Writer, rows []overheadRow) {
 	}
 	_ = tw.Flush()
 	for _, r := range rows {
-		lo, hi := ratioInterval(r.page, r.raw, 0.99)
-		fmt.Fprintf(out, "%d agents: p99 ratio page/raw %.3f, 95 %% bootstrap interval %.3f-%.3f: %s\n",
-			r.agents, ratio(r.page.pct(0.99), r.raw.pct(0.99)), lo, hi, verdict(lo, hi, overheadTarget))
+		printInterval(out, r.agents, "page/raw", r.page, r.raw)
+		if r.relay != nil {
+			printInterval(out, r.agents, "relay/raw", *r.relay, r.raw)
+		}
 	}
+}
+
+// printInterval prints the p99 ratio a/b with its bootstrap interval and
+// how it stands against the target.
+func printInterval(out io.Writer, agents int, name string, a, b phase) {
+	lo, hi := ratioInterval(a, b, 0.99)
+	fmt.Fprintf(out, "%d agents: p99 ratio %s %.3f, 95 %% bootstrap interval %.3f-%.3f: %s\n",
+		agents, name, ratio(a.pct(0.99), b.pct(0.99)), lo, hi, verdict(lo, hi, overheadTarget))
 }
 
 // overheadTarget is issue 8's bound on the p99 ratio page/raw.
