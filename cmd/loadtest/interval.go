@@ -11,6 +11,16 @@ import (
 // printed precision between seeds.
 const bootstrapResamples = 2000
 
+// minTail is how many samples must lie beyond the quantile for its
+// bootstrap interval to mean anything: with fewer, the quantile is one of
+// the last few samples, and every resample's is too (for a p99, 1,000
+// samples per path).
+const minTail = 10
+
+// enoughForInterval reports whether a q-quantile of n samples has minTail
+// samples beyond it.
+func enoughForInterval(n int, q float64) bool { return float64(n)*(1-q) >= minTail-1e-9 }
+
 // ratioInterval is a 95 % percentile-bootstrap interval of
 // a.pct(q)/b.pct(q): both paths' samples are drawn again with replacement
 // and the ratio recomputed, bootstrapResamples times. A p99 of 1,500

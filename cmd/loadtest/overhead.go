@@ -261,6 +261,11 @@ func printOverhead(out io.Writer, rows []overheadRow) {
 // printInterval prints the p99 ratio a/b with its bootstrap interval and
 // how it stands against the target.
 func printInterval(out io.Writer, agents int, name string, a, b phase) {
+	if n := min(a.count(), b.count()); !enoughForInterval(n, 0.99) {
+		fmt.Fprintf(out, "%d agents: p99 ratio %s %.3f from %d samples: too few for an interval (a p99 needs %d per path; -window sets them)\n",
+			agents, name, ratio(a.pct(0.99), b.pct(0.99)), n, minTail*100)
+		return
+	}
 	lo, hi := ratioInterval(a, b, 0.99)
 	fmt.Fprintf(out, "%d agents: p99 ratio %s %.3f, 95 %% bootstrap interval %.3f-%.3f: %s\n",
 		agents, name, ratio(a.pct(0.99), b.pct(0.99)), lo, hi, verdict(lo, hi, overheadTarget))

@@ -155,6 +155,11 @@ func TestRatioIntervalBracketsTheTrueRatio(t *testing.T) {
 			t.Errorf("scale %.2f: verdict %q, want %q", tc.scale, got, tc.want)
 		}
 	}
+	for n, want := range map[int]bool{10: false, 500: false, 999: false, 1000: true, 6000: true} {
+		if got := enoughForInterval(n, 0.99); got != want {
+			t.Errorf("enoughForInterval(%d, 0.99) = %v, want %v", n, got, want)
+		}
+	}
 	if got := verdict(1.02, 1.08, overheadTarget); !strings.Contains(got, "not established") {
 		t.Errorf("verdict of an interval across the bound: %q", got)
 	}
