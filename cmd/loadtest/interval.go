@@ -52,3 +52,18 @@ func resampledPct(rng *rand.Rand, p phase, q float64, idx []int) time.Duration {
 	slices.Sort(idx)
 	return p.samples[idx[rankIndex(q, n)]]
 }
+
+// pctInterval is a 95 % percentile-bootstrap interval of p.pct(q).
+func pctInterval(p phase, q float64) (lo, hi time.Duration) {
+	if p.count() == 0 {
+		return 0, 0
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pcts := make([]time.Duration, bootstrapResamples)
+	idx := make([]int, p.count())
+	for i := range pcts {
+		pcts[i] = resampledPct(rng, p, q, idx)
+	}
+	slices.Sort(pcts)
+	return pcts[bootstrapResamples*25/1000], pcts[bootstrapResamples*975/1000-1]
+}

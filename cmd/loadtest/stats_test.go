@@ -164,3 +164,25 @@ func TestRatioIntervalBracketsTheTrueRatio(t *testing.T) {
 		t.Errorf("verdict of an interval across the bound: %q", got)
 	}
 }
+
+// TestPctIntervalHoldsTheTrueQuantile: 1,500 paced page times, 2 ms plus
+// an exponential tail of mean 2 ms, whose true p99 is 2 + 2 ln 100 =
+// 11.21 ms: the interval holds it and reads as above a 9 ms bound.
+func TestPctIntervalHoldsTheTrueQuantile(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	var p phase
+	for range 1500 {
+		p.samples = append(p.samples, 2*time.Millisecond+time.Duration(rng.ExpFloat64()*2e6))
+	}
+	slices.Sort(p.samples)
+	lo, hi := pctInterval(p, 0.99)
+	const truth = 11.21
+	l, h := lo.Seconds()*1000, hi.Seconds()*1000
+	if l > truth || h < truth {
+		t.Fatalf("interval %.2f-%.2f ms does not hold the true p99 %.2f ms", l, h, truth)
+	}
+	if got := verdict(l, h, 9); !strings.HasPrefix(got, "above") {
+		t.Errorf("against 9 ms: %q", got)
+	}
+}
