@@ -31,7 +31,7 @@ func ratioInterval(a, b phase, q float64) (lo, hi float64) {
 	if a.count() == 0 || b.count() == 0 {
 		return 0, 0
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := resampler()
 	ratios := make([]float64, bootstrapResamples)
 	ia, ib := make([]int, a.count()), make([]int, b.count())
 	for i := range ratios {
@@ -39,6 +39,12 @@ func ratioInterval(a, b phase, q float64) (lo, hi float64) {
 	}
 	slices.Sort(ratios)
 	return ratios[bootstrapResamples*25/1000], ratios[bootstrapResamples*975/1000-1]
+}
+
+// resampler is the fixed-seed source of the resamples, so that the same
+// samples print the same interval.
+func resampler() *rand.Rand {
+	return rand.New(rand.NewPCG(1, 2)) // #nosec G404 -- statistical resampling that must be reproducible, not a secret
 }
 
 // resampledPct is p.pct(q) of a resample of p's samples. The samples are
@@ -58,7 +64,7 @@ func pctInterval(p phase, q float64) (lo, hi time.Duration) {
 	if p.count() == 0 {
 		return 0, 0
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := resampler()
 	pcts := make([]time.Duration, bootstrapResamples)
 	idx := make([]int, p.count())
 	for i := range pcts {
