@@ -271,3 +271,42 @@ func BenchmarkFilters(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecoverOpenAttempts times what every start does before it
+// serves, over a copy of the log of 1,000,000 events: with no recovery
+// mark (the first start of this version, or after a restore) it looks at
+// every requested event; after a start, only at the events since.
+//
+//	go test -run '^$' -bench BenchmarkRecoverOpenAttempts -benchtime 3x ./internal/audit
+func BenchmarkRecoverOpenAttempts(b *testing.B) {
+	if testing.Short() {
+		b.Skip("fills 1,000,000 events")
+	}
+	path := filepath.Join(b.TempDir(), "audit.db")
+	copyFile(b, benchDB(b), path)
+	ctx := context.Background()
+	l, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	for _, bc := range []struct {
+		name   string
+		unmark bool
+	}{{"no_mark", true}, {"after_a_start", false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if bc.unmark {
+					b.StopTimer()
+					if _, err := l.db.W.ExecContext(ctx, `DELETE FROM recovery_mark`); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				if _, err := l.RecoverOpenAttempts(ctx, benchStart); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

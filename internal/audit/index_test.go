@@ -273,7 +273,7 @@ func TestIndexOfAnotherLogIsRebuilt(t *testing.T) {
 }
 
 // copyFile copies a closed SQLite file (its WAL was checkpointed at close).
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {

@@ -427,6 +427,62 @@ func TestRecoverOpenAttemptsAndOrderAttempts(t *testing.T) {
 	}
 }
 
+// TestRecoveryLooksOnlyPastItsMark: a start looks at the requested events
+// since the last start's recovery, not at the whole log; and at the whole
+// log again when the mark names no event of this log (a restored audit.db).
+func TestRecoveryLooksOnlyPastItsMark(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t)
+	request := func(i int) Event {
+		e, err := l.Append(ctx, sampleEvent(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	recoverWant := func(want int) {
+		t.Helper()
+		if n, err := l.RecoverOpenAttempts(ctx, t0); err != nil || n != want {
+			t.Fatalf("recovery closed %d attempts, %v; want %d", n, err, want)
+		}
+	}
+	outcome := func(e Event) Outcome {
+		t.Helper()
+		a, err := l.Attempt(ctx, e.AttemptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Outcome()
+	}
+	first := request(1)
+	recoverWant(1)
+	var mark int64
+	if err := l.db.R.QueryRowContext(ctx, `SELECT seq FROM recovery_mark`).Scan(&mark); err != nil || mark != first.Seq {
+		t.Fatalf("mark after the first recovery = %d, %v; want the head before it, %d", mark, err, first.Seq)
+	}
+	// An attempt left open below the mark: no stop leaves one (the mark
+	// moves once every attempt up to it is closed); written here so that
+	// the test sees which events a start reads.
+	hidden := request(2)
+	if _, err := l.db.W.ExecContext(ctx, `UPDATE recovery_mark SET seq = ?, hash = ?`, hidden.Seq, hidden.Hash); err != nil {
+		t.Fatal(err)
+	}
+	later := request(3)
+	recoverWant(1)
+	if outcome(later) != OutcomeUnknown || outcome(hidden) != "" {
+		t.Fatalf("after a recovery from the mark: attempt past it %q, below it %q; want unknown and still open", outcome(later), outcome(hidden))
+	}
+	if _, err := l.db.W.ExecContext(ctx, `UPDATE recovery_mark SET hash = 'of another log'`); err != nil {
+		t.Fatal(err)
+	}
+	recoverWant(1)
+	if outcome(hidden) != OutcomeUnknown {
+		t.Fatalf("a mark of another log was trusted: the attempt below it is %q", outcome(hidden))
+	}
+	recoverWant(0)
+}
+
 func TestReopenContinuesChain(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

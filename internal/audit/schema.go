@@ -88,6 +88,16 @@ var migrations = []string{
 	DROP TABLE attempt_counts;
 	DROP TABLE attempts;
 	DROP TABLE index_state;`,
+	// 9: where the last start's recovery of open attempts looked up to
+	// (RecoverOpenAttempts, query.go), so that the next start looks only
+	// at the requested events after it. Not part of the record, which
+	// the events are: a mark that names no event of this log, or none, makes
+	// the next start look at every requested event.
+	`CREATE TABLE recovery_mark (
+		id   INTEGER PRIMARY KEY CHECK (id = 1),
+		seq  INTEGER NOT NULL,
+		hash TEXT    NOT NULL
+	) STRICT;`,
 }
 
 // migration6 is the sixth migration (see above). Frozen once shipped.
