@@ -13,8 +13,13 @@ func (l *Log) ApprovalEvents(ctx context.Context, orderID string) ([]Event, erro
 	if orderID == "" {
 		return nil, nil
 	}
-	return l.eventsWhere(ctx, `order_id = ? AND kind = 'approval' ORDER BY seq`, orderID)
+	return l.eventsWhere(ctx, approvalsWhere, orderID)
 }
+
+// approvalsWhere finds an order's approval events through the order's
+// events (events_order); "+kind" keeps the planner off events_kind, which
+// would read every approval of every order.
+const approvalsWhere = byOrder + ` AND +kind = 'approval' ORDER BY seq`
 
 // RefundTotals sums, per currency, the refunds a staff member sent on their
 // own since a time: attempts of create_refund that succeeded, whose outcome

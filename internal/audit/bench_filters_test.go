@@ -310,3 +310,53 @@ func BenchmarkRecoverOpenAttempts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLookups times the log's lookups by order, attempt and
+// idempotency key over the log of 1,000,000 events: the order page reads
+// the order's attempts and approvals, every order change looks up its
+// form's key first. They must not grow with the log.
+//
+//	go test -run '^$' -bench BenchmarkLookups -benchtime 20x ./internal/audit
+func BenchmarkLookups(b *testing.B) {
+	if testing.Short() {
+		b.Skip("fills 1,000,000 events")
+	}
+	ctx := context.Background()
+	l, err := Open(ctx, benchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.SyncIndex(ctx); err != nil {
+		b.Fatal(err)
+	}
+	sample, err := l.attemptPage(ctx, Filter{Action: "create_capture"}, "", 1)
+	if err != nil || len(sample.Rows) == 0 {
+		b.Fatalf("sample: %v", err)
+	}
+	s, err := l.Attempt(ctx, sample.Rows[0].AttemptID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, lc := range []struct {
+		name string
+		run  func() (int, error)
+	}{
+		{"order_attempts", func() (int, error) { as, err := l.OrderAttempts(ctx, s.Requested.OrderID); return len(as), err }},
+		{"order_approvals", func() (int, error) { _, err := l.ApprovalEvents(ctx, s.Requested.OrderID); return 1, err }},
+		{"attempt", func() (int, error) { _, err := l.Attempt(ctx, s.AttemptID); return 1, err }},
+		{"attempt_reviews", func() (int, error) { _, err := l.Reviews(ctx, s.AttemptID); return 1, err }},
+		{"idempotency_key", func() (int, error) {
+			as, err := l.AttemptsByKey(ctx, s.Requested.IdempotencyKey)
+			return len(as), err
+		}},
+	} {
+		b.Run(lc.name, func(b *testing.B) {
+			for b.Loop() {
+				if n, err := lc.run(); err != nil || n == 0 {
+					b.Fatalf("%d found, %v", n, err)
+				}
+			}
+		})
+	}
+}

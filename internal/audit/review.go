@@ -66,12 +66,20 @@ func (l *Log) Reconciled(ctx context.Context, actor Actor, attemptID string, obs
 // Reviews returns the review and reconciled events of an attempt, oldest
 // first, for its detail page.
 func (l *Log) Reviews(ctx context.Context, attemptID string) ([]Event, error) {
-	return l.eventsWhere(ctx, `attempt_id = ? AND kind IN ('review', 'reconciled') ORDER BY seq`, attemptID)
+	return l.eventsWhere(ctx, reviewsWhere, attemptID)
+}
+
+// reviewsWhere finds an attempt's review and reconciled events.
+const reviewsWhere = byAttempt + ` AND kind IN ('review', 'reconciled') ORDER BY seq`
+
+// eventsSQL selects the events matching where (which may end in ORDER BY).
+func eventsSQL(where string) string {
+	return `SELECT ` + selectColumns + ` FROM events WHERE ` + where
 }
 
 // eventsWhere returns the events matching where (which may end in ORDER BY).
 func (l *Log) eventsWhere(ctx context.Context, where string, args ...any) ([]Event, error) {
-	rows, err := l.db.Query(ctx, `SELECT `+selectColumns+` FROM events WHERE `+where, args...) // #nosec G202 -- every caller passes constant SQL; values are ? parameters
+	rows, err := l.db.Query(ctx, eventsSQL(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: events: %w", err)
 	}

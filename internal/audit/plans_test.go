@@ -1,0 +1,47 @@
+package audit
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestLookupsUseTheirIndexes keeps the plans of the lookups the order
+// page and every order change run: each must search its own index, not
+// read every event of a kind (over 1,000,000 events that took 1.2 s per
+// lookup, and a start's recovery did not finish; BenchmarkLookups,
+// BenchmarkRecoverOpenAttempts).
+func TestLookupsUseTheirIndexes(t *testing.T) {
+	t.Parallel()
+	l, _ := openTest(t)
+	for _, tc := range []struct {
+		name, sql, index string
+		args             []any
+	}{
+		{"attempt", attemptsSQL(byAttempt), "events_attempt", []any{"a"}},
+		{"idempotency key", attemptsSQL(byKey), "events_idempotency", []any{"k"}},
+		{"order's attempts", attemptsSQL(byOrder), "events_order", []any{"o"}},
+		{"order's approvals", eventsSQL(approvalsWhere), "events_order", []any{"o"}},
+		{"attempt's reviews", eventsSQL(reviewsWhere), "events_attempt", []any{"a"}},
+		{"open attempts' completed events", openAttemptsSQL, "events_attempt", []any{0, 1}},
+	} {
+		rows, err := l.db.R.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+tc.sql, tc.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		got := strings.Join(plan, "; ")
+		if !strings.Contains(got, "INDEX "+tc.index+" (") {
+			t.Errorf("%s: plan %q does not search %s", tc.name, got, tc.index)
+		}
+	}
+}
