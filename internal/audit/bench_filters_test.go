@@ -196,16 +196,7 @@ func BenchmarkFilters(b *testing.B) {
 	}
 	b.Logf("index in step with the log after %v", time.Since(start).Round(time.Millisecond))
 	month := benchStart.AddDate(0, 6, 0)
-	// A sample attempt gives an order id, a ticket and an idempotency key
-	// that exist.
-	sample, err := l.attemptPage(ctx, Filter{Action: "create_capture"}, "", 1)
-	if err != nil || len(sample.Rows) == 0 {
-		b.Fatalf("sample: %v", err)
-	}
-	s, err := l.Attempt(ctx, sample.Rows[0].AttemptID)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := sampleAttempt(b, l)
 	// A deep cursor: 100 pages in.
 	var deep Cursor
 	for range 100 {
@@ -330,14 +321,7 @@ func BenchmarkLookups(b *testing.B) {
 	if err := l.SyncIndex(ctx); err != nil {
 		b.Fatal(err)
 	}
-	sample, err := l.attemptPage(ctx, Filter{Action: "create_capture"}, "", 1)
-	if err != nil || len(sample.Rows) == 0 {
-		b.Fatalf("sample: %v", err)
-	}
-	s, err := l.Attempt(ctx, sample.Rows[0].AttemptID)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := sampleAttempt(b, l)
 	for _, lc := range []struct {
 		name string
 		run  func() (int, error)
@@ -359,4 +343,19 @@ func BenchmarkLookups(b *testing.B) {
 			}
 		})
 	}
+}
+
+// sampleAttempt is a capture of the benchmark log: an order id, a ticket
+// and an idempotency key that exist.
+func sampleAttempt(b *testing.B, l *Log) Attempt {
+	b.Helper()
+	page, err := l.attemptPage(context.Background(), Filter{Action: "create_capture"}, "", 1)
+	if err != nil || len(page.Rows) == 0 {
+		b.Fatalf("sample: %v", err)
+	}
+	s, err := l.Attempt(context.Background(), page.Rows[0].AttemptID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
 }
