@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -31,14 +32,31 @@ func ratioInterval(a, b phase, q float64) (lo, hi float64) {
 	if a.count() == 0 || b.count() == 0 {
 		return 0, 0
 	}
-	rng := resampler()
-	ratios := make([]float64, bootstrapResamples)
 	ia, ib := make([]int, a.count()), make([]int, b.count())
-	for i := range ratios {
-		ratios[i] = ratio(resampledPct(rng, a, q, ia), resampledPct(rng, b, q, ib))
+	return bootstrap(func(rng *rand.Rand) float64 {
+		return ratio(resampledPct(rng, a, q, ia), resampledPct(rng, b, q, ib))
+	})
+}
+
+// pctInterval is a 95 % percentile-bootstrap interval of p.pct(q).
+func pctInterval(p phase, q float64) (lo, hi time.Duration) {
+	if p.count() == 0 {
+		return 0, 0
 	}
-	slices.Sort(ratios)
-	return ratios[bootstrapResamples*25/1000], ratios[bootstrapResamples*975/1000-1]
+	idx := make([]int, p.count())
+	return bootstrap(func(rng *rand.Rand) time.Duration { return resampledPct(rng, p, q, idx) })
+}
+
+// bootstrap computes stat on bootstrapResamples resamples and returns its
+// 2.5 % and 97.5 % points.
+func bootstrap[T cmp.Ordered](stat func(rng *rand.Rand) T) (lo, hi T) {
+	rng := resampler()
+	vals := make([]T, bootstrapResamples)
+	for i := range vals {
+		vals[i] = stat(rng)
+	}
+	slices.Sort(vals)
+	return vals[bootstrapResamples*25/1000], vals[bootstrapResamples*975/1000-1]
 }
 
 // resampler is the fixed-seed source of the resamples, so that the same
@@ -57,19 +75,4 @@ func resampledPct(rng *rand.Rand, p phase, q float64, idx []int) time.Duration {
 	}
 	slices.Sort(idx)
 	return p.samples[idx[rankIndex(q, n)]]
-}
-
-// pctInterval is a 95 % percentile-bootstrap interval of p.pct(q).
-func pctInterval(p phase, q float64) (lo, hi time.Duration) {
-	if p.count() == 0 {
-		return 0, 0
-	}
-	rng := resampler()
-	pcts := make([]time.Duration, bootstrapResamples)
-	idx := make([]int, p.count())
-	for i := range pcts {
-		pcts[i] = resampledPct(rng, p, q, idx)
-	}
-	slices.Sort(pcts)
-	return pcts[bootstrapResamples*25/1000], pcts[bootstrapResamples*975/1000-1]
 }

@@ -56,7 +56,7 @@ func (l *Log) OrderAttempts(ctx context.Context, orderID string) ([]Attempt, err
 // The log's lookups by attempt, idempotency key and order. Each repeats
 // its partial index's condition (events_attempt, events_idempotency,
 // events_order): SQLite uses a partial index only when the query implies
-// its WHERE, and "order_id = ?" does not (the value may be ”). Without
+// its WHERE, and "order_id = ?" does not (the value may be empty). Without
 // it every lookup read all requested and completed events through
 // events_kind: 1.2-1.3 s per order page and per form over 1,000,000
 // events (BenchmarkLookups; TestLookupsUseTheirIndexes keeps the plans).
