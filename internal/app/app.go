@@ -119,6 +119,20 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
 		return nil, err
 	}
+	if a.staff, err = staff.Open(ctx, a.adminDB, o.staffOpts); err != nil {
+		return nil, err
+	}
+	// The demo accounts' check is one argon2id run on one core (most of a
+	// demo restart): it runs beside the rest of the start, which needs
+	// neither it nor that core, and the start waits for it before it
+	// listens, so an instance whose demo accounts fail still fails here.
+	demoStaff := func() error { return nil }
+	if cfg.Sandbox() {
+		done := make(chan error, 1)
+		go func() { done <- a.ensureDemoStaff(ctx) }()
+		demoStaff = sync.OnceValue(func() error { return <-done })
+		defer func() { _ = demoStaff() }() // a failed start waits for it before closing what it uses
+	}
 	if a.auditLog, err = audit.Open(ctx, cfg.AuditDBPath()); err != nil {
 		return nil, err
 	}
@@ -129,9 +143,6 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		return nil, fmt.Errorf("audit: recovering open attempts: %w", err)
 	} else if n > 0 {
 		a.log.Warn("audit: attempts left open by an earlier stop were closed as outcome unknown", slog.Int("count", n))
-	}
-	if a.staff, err = staff.Open(ctx, a.adminDB, o.staffOpts); err != nil {
-		return nil, err
 	}
 	if a.sessions, err = session.NewStore(ctx, a.adminDB); err != nil {
 		return nil, err
@@ -155,9 +166,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		if err := a.seedIndex(ctx); err != nil {
 			return nil, err
 		}
-		if err := a.ensureDemoStaff(ctx); err != nil {
-			return nil, err
-		}
+	}
+	if err := demoStaff(); err != nil {
+		return nil, err
 	}
 
 	a.handlers = &handlers.Handlers{
