@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"ordercare/internal/app"
+	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -37,6 +39,9 @@ type stackFlags struct {
 	// providerProcess runs the sandbox in a process of its own
 	// (provider.go) rather than in this one.
 	providerProcess bool
+	// auditLog is an audit.db copied into the work folder, with its
+	// index file, before the back office starts on it.
+	auditLog string
 }
 
 func (f *stackFlags) register(fs *flag.FlagSet) {
@@ -45,6 +50,46 @@ func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.inProcess, "inprocess", false, "run the back office in this process (internal/app) instead of as a subprocess")
 	fs.BoolVar(&f.keep, "keep", false, "keep the work folder (databases, admin.log) afterwards")
 	fs.BoolVar(&f.providerProcess, "provider-process", true, "run the sandbox (the provider) in a process of its own, as a remote provider is; false: in this process, beside the load")
+	fs.StringVar(&f.auditLog, "audit-log", "", "an audit.db (with its -index.db beside it, if any) the back office starts on, copied into the work folder: a run with a long log behind it, e.g. the 1,000,000-event log BenchmarkFilters leaves in the temp folder")
+}
+
+// copyAuditLog puts a copy of f.auditLog and its index file as audit.db
+// and audit-index.db into dir, where the back office of dbPath finds them.
+// The copy's WAL, if one was left, is not copied: the source must be
+// closed (a benchmark's log is).
+func (f *stackFlags) copyAuditLog(dbPath string) error {
+	if f.auditLog == "" {
+		return nil
+	}
+	dst := config.Config{DBPath: dbPath}.AuditDBPath()
+	if err := copyFile(f.auditLog, dst); err != nil {
+		return fmt.Errorf("-audit-log: %w", err)
+	}
+	err := copyFile(audit.IndexPath(f.auditLog), audit.IndexPath(dst))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // the back office builds the index at start
+	}
+	if err != nil {
+		return fmt.Errorf("-audit-log: %w", err)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src) // #nosec G304 -- a file the operator named with -audit-log
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- a fixed name in the work folder this program made
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // startSandbox starts the provider the flags ask for.
@@ -231,6 +276,9 @@ type backOffice struct {
 func startBackOffice(ctx context.Context, f *stackFlags, dir string, sb *sandbox, agents int) (*backOffice, error) {
 	dbPath := filepath.Join(dir, "admin.db")
 	if err := seedAgents(ctx, dbPath, agents); err != nil {
+		return nil, err
+	}
+	if err := f.copyAuditLog(dbPath); err != nil {
 		return nil, err
 	}
 	logFile, err := os.Create(filepath.Join(dir, "admin.log")) // #nosec G304 -- a fixed name in the work folder this program made (under the operator's -dir)
