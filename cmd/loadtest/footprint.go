@@ -13,15 +13,17 @@ import (
 )
 
 type footprintFlags struct {
-	dir    string
-	keep   bool
-	starts int
+	dir      string
+	keep     bool
+	starts   int
+	auditLog string
 }
 
 func (f *footprintFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "dir", "", "parent of the work folder (empty: the system temp folder)")
 	fs.BoolVar(&f.keep, "keep", false, "keep the work folder afterwards")
 	fs.IntVar(&f.starts, "starts", 5, "restarts timed per mode (after the first start on an empty folder)")
+	fs.StringVar(&f.auditLog, "audit-log", "", "an audit.db (with its -index.db beside it, if any) copied into each mode's folder before its first start: starts with a long log")
 }
 
 func footprintCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -41,7 +43,7 @@ func runFootprint(ctx context.Context, f footprintFlags, out io.Writer) error {
 	if f.starts < 1 {
 		return errors.New("-starts must be at least 1")
 	}
-	sf := stackFlags{dir: f.dir, keep: f.keep}
+	sf := stackFlags{dir: f.dir, keep: f.keep, auditLog: f.auditLog}
 	dir, cleanup, err := sf.workDir()
 	if err != nil {
 		return err
@@ -74,9 +76,16 @@ func runFootprint(ctx context.Context, f footprintFlags, out io.Writer) error {
 			return []string{"serve", "-addr", addr, "-db", db}
 		}, []string{"ORDERCARE_DEMO_PASSWORD=" + agentPassword}},
 	}
+	firstIn := "empty folder"
+	if f.auditLog != "" {
+		firstIn = "folder holding only the copied audit log"
+	}
 	for i, m := range modes {
 		modeDir := filepath.Join(dir, fmt.Sprintf("mode-%d", i))
 		if err := os.Mkdir(modeDir, 0o700); err != nil {
+			return err
+		}
+		if err := sf.copyAuditLog(filepath.Join(modeDir, "admin.db")); err != nil {
 			return err
 		}
 		var first, firstCPU time.Duration
@@ -97,9 +106,9 @@ func runFootprint(ctx context.Context, f footprintFlags, out io.Writer) error {
 		}
 		slices.Sort(restarts)
 		slices.Sort(restartCPU)
-		fmt.Fprintf(out, "  %s:\n    start to first /healthz 200: first start (empty folder) %s ms; restarts median %s ms, max %s ms (%d runs)\n"+
+		fmt.Fprintf(out, "  %s:\n    start to first /healthz 200: first start (%s) %s ms; restarts median %s ms, max %s ms (%d runs)\n"+
 			"    CPU used by then (user+system, 10 ms ticks): first start %s ms; restarts median %s ms\n"+
-			"    memory right after start: %s\n", m.name, ms(first), ms(restarts[len(restarts)/2]), ms(restarts[len(restarts)-1]), len(restarts),
+			"    memory right after start: %s\n", m.name, firstIn, ms(first), ms(restarts[len(restarts)/2]), ms(restarts[len(restarts)-1]), len(restarts),
 			ms(firstCPU), ms(restartCPU[len(restartCPU)/2]), mem)
 	}
 	return nil
