@@ -296,41 +296,41 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 	}
 	// Argon2id runs are what the demo start costs (19 MiB, t=2 each): the
 	// accounts share one stored hash, so a restart verifies it once
-	// (EnsureSharedPassword); only accounts missing (the first start) are
-	// hashed, in parallel so the runs share the cores.
-	ids := make([]int64, len(DemoAccounts))
-	errs := make([]error, len(DemoAccounts))
-	existed := 0
-	var wg sync.WaitGroup
+	// (EnsureSharedPassword) and an account that is missing (all three on
+	// the first start) copies it (AddSharingPassword); at most one run.
+	var existing []int64
+	var missing []int
 	for i, d := range DemoAccounts {
 		m, err := a.staff.GetByEmail(ctx, d.Email)
 		switch {
 		case errors.Is(err, staff.ErrNotFound):
-			wg.Go(func() {
-				m, err := a.staff.Add(ctx, d.Email, d.Role, pw)
-				if err != nil {
-					errs[i] = fmt.Errorf("demo account %s: %w", d.Email, err)
-					return
-				}
-				ids[i] = m.ID
-			})
+			missing = append(missing, i)
 		case err != nil:
-			errs[i] = err
+			return err
 		default:
-			ids[i] = m.ID
-			existed++
+			existing = append(existing, m.ID)
 		}
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	if existed > 0 {
+	if len(existing) > 0 {
 		// One verification while the accounts share the hash; one new
-		// shared hash otherwise (the first restart, a new demo password).
-		if _, err := a.staff.EnsureSharedPassword(ctx, ids, pw); err != nil {
+		// shared hash otherwise (a new demo password).
+		if _, err := a.staff.EnsureSharedPassword(ctx, existing, pw); err != nil {
 			return fmt.Errorf("demo accounts: %w", err)
 		}
+	}
+	for _, i := range missing {
+		d := DemoAccounts[i]
+		var m *staff.Member
+		var err error
+		if len(existing) == 0 {
+			m, err = a.staff.Add(ctx, d.Email, d.Role, pw)
+		} else {
+			m, err = a.staff.AddSharingPassword(ctx, d.Email, d.Role, existing[0])
+		}
+		if err != nil {
+			return fmt.Errorf("demo account %s: %w", d.Email, err)
+		}
+		existing = append(existing, m.ID)
 	}
 	a.demoPassword = pw
 	if generated {

@@ -92,26 +92,7 @@ func TestSandboxModeEndToEnd(t *testing.T) {
 
 	// Sign in as each demo account through the real server.
 	for _, d := range app.DemoAccounts {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		r, err := c.Get(a.URL() + "/login")
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, _ := goquery.NewDocumentFromReader(r.Body)
-		r.Body.Close()
-		if env, _ := doc.Find(`[data-testid="env-banner"]`).Attr("data-env"); env != "sandbox" {
-			t.Fatalf("banner %q", env)
-		}
-		tok, _ := doc.Find(`input[name="_csrf"]`).Attr("value")
-		r, err = c.PostForm(a.URL()+"/login", url.Values{"_csrf": {tok}, "email": {d.Email}, "password": {pw}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Body.Close()
-		if r.StatusCode != http.StatusSeeOther {
-			t.Fatalf("%s sign-in: %d", d.Email, r.StatusCode)
-		}
+		signIn(t, a.URL(), d.Email, pw)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
@@ -130,6 +111,58 @@ func TestSandboxModeEndToEnd(t *testing.T) {
 	}
 	if _, err := a2.Staff().Authenticate(t.Context(), "agent@example.com", "chosen demo password", "127.0.0.1"); err != nil {
 		t.Fatalf("configured demo password: %v", err)
+	}
+}
+
+// signIn signs in through the sign-in form of the sandbox-mode server at
+// base and returns a client holding the session.
+func signIn(t *testing.T, base, email, pw string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := c.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(r.Body)
+	r.Body.Close()
+	if env, _ := doc.Find(`[data-testid="env-banner"]`).Attr("data-env"); env != "sandbox" {
+		t.Fatalf("banner %q", env)
+	}
+	tok, _ := doc.Find(`input[name="_csrf"]`).Attr("value")
+	r, err = c.PostForm(base+"/login", url.Values{"_csrf": {tok}, "email": {email}, "password": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s sign-in: %d", email, r.StatusCode)
+	}
+	return c
+}
+
+// The demo accounts get one shared password hash from the first start on,
+// so restarting with the same demo password writes nothing and an agent
+// signed in before the restart is still signed in after it.
+func TestDemoRestartKeepsSessions(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.DemoPassword = "same demo password"
+	a, stop := start(t, cfg, io.Discard)
+	c := signIn(t, a.URL(), "agent@example.com", cfg.DemoPassword)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := start(t, cfg, io.Discard)
+	// The cookie jar is keyed by host, and the restart listens on a new
+	// port of the same host.
+	r, err := c.Get(b.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("start page after the restart: %d (%s), want 200: the restart ended the session", r.StatusCode, r.Header.Get("Location"))
 	}
 }
 

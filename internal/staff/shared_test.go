@@ -80,3 +80,36 @@ func TestEnsureSharedPassword(t *testing.T) {
 		t.Fatalf("too short a password: %v", err)
 	}
 }
+
+// TestAddSharingPassword: a member added with another's password signs in
+// with it, shares its stored hash (so EnsureSharedPassword has nothing to
+// write and ends nobody's session), and gets its own role; an unknown
+// source or a taken e-mail is refused.
+func TestAddSharingPassword(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := t.Context()
+	first, err := s.Add(ctx, "agent@example.com", RoleAgent, "demo password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.AddSharingPassword(ctx, "Supervisor@Example.com", RoleSupervisor, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Role != RoleSupervisor || second.Email != "supervisor@example.com" {
+		t.Fatalf("added %+v", second)
+	}
+	if m, err := s.Authenticate(ctx, "supervisor@example.com", "demo password 1", "192.0.2.7"); err != nil || m.ID != second.ID {
+		t.Fatalf("the added member cannot sign in with the shared password: %v", err)
+	}
+	if wrote, err := s.EnsureSharedPassword(ctx, []int64{first.ID, second.ID}, "demo password 1"); err != nil || wrote {
+		t.Fatalf("EnsureSharedPassword after AddSharingPassword: wrote %v, %v; want nothing written", wrote, err)
+	}
+	if _, err := s.AddSharingPassword(ctx, "admin@example.com", RoleAdmin, 9999); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown source member: %v", err)
+	}
+	if _, err := s.AddSharingPassword(ctx, "agent@example.com", RoleAdmin, first.ID); !errors.Is(err, ErrExists) {
+		t.Fatalf("taken e-mail: %v", err)
+	}
+}

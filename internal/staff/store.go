@@ -151,9 +151,37 @@ func (s *Store) Add(ctx context.Context, email string, role Role, password strin
 	if err != nil {
 		return nil, fmt.Errorf("staff: hash password: %w", err)
 	}
+	return s.insert(ctx, e, role, hash)
+}
+
+// AddSharingPassword adds a member whose password is member from's, by a
+// copy of its stored hash (salt included), without an argon2id run: for
+// accounts that share one password by design, as EnsureSharedPassword
+// keeps them (the built-in sandbox's demo accounts).
+func (s *Store) AddSharingPassword(ctx context.Context, email string, role Role, from int64) (*Member, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if !role.Valid() {
+		return nil, fmt.Errorf("staff: unknown role %q", role)
+	}
+	var hash string
+	err = s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, from).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("staff: add member: %w", err)
+	}
+	return s.insert(ctx, e, role, hash)
+}
+
+// insert adds a member with a normalised e-mail, a valid role and a hash.
+func (s *Store) insert(ctx context.Context, email string, role Role, hash string) (*Member, error) {
 	now := s.now().UTC()
 	res, err := s.db.W.ExecContext(ctx, `INSERT INTO staff_members (email, role, password_hash, created_at, sessions_valid_after)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`, e, string(role), hash, now.UnixNano(), now.UnixNano())
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`, email, string(role), hash, now.UnixNano(), now.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("staff: add member: %w", err)
 	}
