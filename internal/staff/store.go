@@ -137,12 +137,9 @@ func checkPassword(pw string) error {
 
 // Add creates a member with the given role and password.
 func (s *Store) Add(ctx context.Context, email string, role Role, password string) (*Member, error) {
-	e, err := NormalizeEmail(email)
+	e, err := checkNew(email, role)
 	if err != nil {
 		return nil, err
-	}
-	if !role.Valid() {
-		return nil, fmt.Errorf("staff: unknown role %q", role)
 	}
 	if err := checkPassword(password); err != nil {
 		return nil, err
@@ -159,12 +156,9 @@ func (s *Store) Add(ctx context.Context, email string, role Role, password strin
 // accounts that share one password by design, as EnsureSharedPassword
 // keeps them (the built-in sandbox's demo accounts).
 func (s *Store) AddSharingPassword(ctx context.Context, email string, role Role, from int64) (*Member, error) {
-	e, err := NormalizeEmail(email)
+	e, err := checkNew(email, role)
 	if err != nil {
 		return nil, err
-	}
-	if !role.Valid() {
-		return nil, fmt.Errorf("staff: unknown role %q", role)
 	}
 	var hash string
 	err = s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, from).Scan(&hash)
@@ -175,6 +169,19 @@ func (s *Store) AddSharingPassword(ctx context.Context, email string, role Role,
 		return nil, fmt.Errorf("staff: add member: %w", err)
 	}
 	return s.insert(ctx, e, role, hash)
+}
+
+// checkNew returns a new member's e-mail normalised, or why the e-mail or
+// the role cannot be a member's.
+func checkNew(email string, role Role) (string, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return "", err
+	}
+	if !role.Valid() {
+		return "", fmt.Errorf("staff: unknown role %q", role)
+	}
+	return e, nil
 }
 
 // insert adds a member with a normalised e-mail, a valid role and a hash.
