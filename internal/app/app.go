@@ -296,8 +296,10 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 	}
 	// Argon2id runs are what the demo start costs (19 MiB, t=2 each): the
 	// accounts share one stored hash, so a restart verifies it once
-	// (EnsureSharedPassword) and an account that is missing (all three on
-	// the first start) copies it (AddSharingPassword); at most one run.
+	// (EnsureSharedPassword), or only hashes the password made for this
+	// run, and an account that is missing (all three on the first start)
+	// copies it (AddSharingPassword); one run, two when a configured
+	// password changed.
 	var existing []int64
 	var missing []int
 	for i, d := range DemoAccounts {
@@ -311,7 +313,15 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 			existing = append(existing, m.ID)
 		}
 	}
-	if len(existing) > 0 {
+	switch {
+	case len(existing) == 0:
+	case generated:
+		// A password made for this run matches no stored hash: checking
+		// would be a second argon2id run before the new hash.
+		if err := a.staff.SetSharedPassword(ctx, existing, pw); err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
+	default:
 		// One verification while the accounts share the hash; one new
 		// shared hash otherwise (a new demo password).
 		if _, err := a.staff.EnsureSharedPassword(ctx, existing, pw); err != nil {

@@ -302,3 +302,29 @@ func TestRestartIndexesOnlyWhatTheIndexLacks(t *testing.T) {
 		t.Fatalf("restart log lacks %q:\n%s", want, logs.String())
 	}
 }
+
+// Without a configured demo password every run makes its own: after a
+// restart the new one signs in and the old one no longer does.
+func TestDemoRestartWithAGeneratedPassword(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	a, stop := start(t, cfg, io.Discard)
+	old := a.DemoPassword()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	b, _ := start(t, cfg, &out)
+	pw := b.DemoPassword()
+	if pw == old || !strings.Contains(out.String(), pw) {
+		t.Fatalf("restart: password %q (before %q), printed %q", pw, old, out.String())
+	}
+	for _, d := range app.DemoAccounts {
+		if _, err := b.Staff().Authenticate(t.Context(), d.Email, pw, "127.0.0.1"); err != nil {
+			t.Fatalf("%s with this run's password: %v", d.Email, err)
+		}
+		if _, err := b.Staff().Authenticate(t.Context(), d.Email, old, "127.0.0.1"); err == nil {
+			t.Fatalf("%s still signs in with the last run's password", d.Email)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package staff
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestEnsureSharedPassword: the members end with the password, each can
@@ -111,5 +112,50 @@ func TestAddSharingPassword(t *testing.T) {
 	}
 	if _, err := s.AddSharingPassword(ctx, "agent@example.com", RoleAdmin, first.ID); !errors.Is(err, ErrExists) {
 		t.Fatalf("taken e-mail: %v", err)
+	}
+}
+
+// TestSetSharedPassword: every member gets one new hash of the password
+// and signs in with it, their old passwords stop working, and their
+// sessions end; an unknown member or a short password is refused.
+func TestSetSharedPassword(t *testing.T) {
+	t.Parallel()
+	s, clock, _ := newStore(t)
+	ctx := t.Context()
+	a, err := s.Add(ctx, "agent@example.com", RoleAgent, "old demo password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.AddSharingPassword(ctx, "admin@example.com", RoleAdmin, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	if err := s.SetSharedPassword(ctx, []int64{a.ID, b.ID}, "new demo password"); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"agent@example.com", "admin@example.com"} {
+		m, err := s.Authenticate(ctx, email, "new demo password", "192.0.2.7")
+		if err != nil {
+			t.Fatalf("%s cannot sign in with the new password: %v", email, err)
+		}
+		if !m.SessionsValidAfter.After(a.SessionsValidAfter) {
+			t.Fatalf("%s: sessions not ended (valid after %v)", email, m.SessionsValidAfter)
+		}
+		if _, err := s.Authenticate(ctx, email, "old demo password", "192.0.2.7"); err == nil {
+			t.Fatalf("%s still signs in with the old password", email)
+		}
+	}
+	if wrote, err := s.EnsureSharedPassword(ctx, []int64{a.ID, b.ID}, "new demo password"); err != nil || wrote {
+		t.Fatalf("the members do not share one hash afterwards: wrote %v, %v", wrote, err)
+	}
+	if err := s.SetSharedPassword(ctx, []int64{a.ID, 9999}, "another demo password"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown member: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "agent@example.com", "new demo password", "192.0.2.7"); err != nil {
+		t.Fatalf("a refused SetSharedPassword changed a member's password: %v", err)
+	}
+	if err := s.SetSharedPassword(ctx, []int64{a.ID}, "short"); !errors.Is(err, ErrBadPassword) {
+		t.Fatalf("too short a password: %v", err)
 	}
 }

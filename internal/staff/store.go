@@ -268,7 +268,6 @@ func (s *Store) List(ctx context.Context) ([]Member, error) {
 
 func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
 	// set is always a string literal of this file (Disable, Enable, SetRole,
-	// EnsureSharedPassword,
 	// SetPassword); every value goes in args as a ? parameter.
 	res, err := s.db.W.ExecContext(ctx, `UPDATE staff_members SET `+set+` WHERE id = ?`, append(args, id)...) // #nosec G202 -- set is a constant fragment from this file; values are ? parameters
 	if err != nil {
@@ -346,20 +345,40 @@ func (s *Store) EnsureSharedPassword(ctx context.Context, ids []int64, password 
 			return false, nil
 		}
 	}
+	return true, s.SetSharedPassword(ctx, ids, password)
+}
+
+// SetSharedPassword stores one new hash of password for every member in
+// ids (ending their sessions), without first checking whether it is
+// theirs already: for a password that cannot be, such as one just made
+// for this run. One argon2id run; all members or, on error, none.
+func (s *Store) SetSharedPassword(ctx context.Context, ids []int64, password string) error {
 	if err := checkPassword(password); err != nil {
-		return false, err
+		return err
 	}
 	hash, err := argon2id.CreateHash(password, s.params)
 	if err != nil {
-		return false, fmt.Errorf("staff: hash password: %w", err)
+		return fmt.Errorf("staff: hash password: %w", err)
 	}
+	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("staff: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	now := s.now().UTC().UnixNano()
 	for _, id := range ids {
-		if err := s.update(ctx, id, `password_hash = ?, sessions_valid_after = ?`, hash, now); err != nil {
-			return false, err
+		res, err := tx.ExecContext(ctx, `UPDATE staff_members SET password_hash = ?, sessions_valid_after = ? WHERE id = ?`, hash, now, id)
+		if err != nil {
+			return fmt.Errorf("staff: update member: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
 		}
 	}
-	return true, nil
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("staff: %w", err)
+	}
+	return nil
 }
 
 // EnsurePassword sets the password only when it differs from the stored
