@@ -51,7 +51,7 @@ type ordersAppOpts struct {
 }
 
 type ordersApp struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	sandbox *omsim.Sandbox
 	service *orders.Service
@@ -80,7 +80,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func newOrdersApp(t *testing.T, o ordersAppOpts) *ordersApp {
+func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 	t.Helper()
 	ctx := t.Context()
 	dir := t.TempDir()
