@@ -72,9 +72,14 @@ func runFootprint(ctx context.Context, f footprintFlags, out io.Writer) error {
 		{"against a provider (the sandbox of this process)", func(addr, db string) []string {
 			return []string{"serve", "-addr", addr, "-db", db, "-om-url", sb.url, "-om-provider", "kustom", "-om-user", sb.user}
 		}, []string{"ORDERCARE_OM_PASSWORD=" + sb.pass}},
-		{"built-in sandbox (demo)", func(addr, db string) []string {
+		{"built-in sandbox (demo), a configured demo password", func(addr, db string) []string {
 			return []string{"serve", "-addr", addr, "-db", db}
 		}, []string{"ORDERCARE_DEMO_PASSWORD=" + agentPassword}},
+		// The README's `go run ./cmd/admin`: a new demo password every run,
+		// so every restart stores a new hash.
+		{"built-in sandbox (demo), a demo password made per run", func(addr, db string) []string {
+			return []string{"serve", "-addr", addr, "-db", db}
+		}, nil},
 	}
 	firstIn := "empty folder"
 	if f.auditLog != "" {
