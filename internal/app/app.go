@@ -315,6 +315,7 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 	}
 	switch {
 	case len(existing) == 0:
+		// The first start: the first account added below is hashed.
 	case generated:
 		// A password made for this run matches no stored hash: checking
 		// would be a second argon2id run before the new hash.

@@ -160,13 +160,9 @@ func (s *Store) AddSharingPassword(ctx context.Context, email string, role Role,
 	if err != nil {
 		return nil, err
 	}
-	var hash string
-	err = s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, from).Scan(&hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
+	hash, err := s.storedHash(ctx, from)
 	if err != nil {
-		return nil, fmt.Errorf("staff: add member: %w", err)
+		return nil, err
 	}
 	return s.insert(ctx, e, role, hash)
 }
@@ -267,8 +263,8 @@ func (s *Store) List(ctx context.Context) ([]Member, error) {
 }
 
 func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
-	// set is always a string literal of this file (Disable, Enable, SetRole,
-	// SetPassword); every value goes in args as a ? parameter.
+	// set is always a string literal of this file (Disable, Enable,
+	// SetRole); every value goes in args as a ? parameter.
 	res, err := s.db.W.ExecContext(ctx, `UPDATE staff_members SET `+set+` WHERE id = ?`, append(args, id)...) // #nosec G202 -- set is a constant fragment from this file; values are ? parameters
 	if err != nil {
 		return fmt.Errorf("staff: update member: %w", err)
@@ -302,14 +298,20 @@ func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
 // SetPassword replaces the password and ends every existing session of the
 // member, so a leaked password stops working everywhere.
 func (s *Store) SetPassword(ctx context.Context, id int64, password string) error {
-	if err := checkPassword(password); err != nil {
-		return err
+	return s.SetSharedPassword(ctx, []int64{id}, password)
+}
+
+// storedHash is member id's stored password hash.
+func (s *Store) storedHash(ctx context.Context, id int64) (string, error) {
+	var hash string
+	err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
 	}
-	hash, err := argon2id.CreateHash(password, s.params)
 	if err != nil {
-		return fmt.Errorf("staff: hash password: %w", err)
+		return "", fmt.Errorf("staff: password hash: %w", err)
 	}
-	return s.update(ctx, id, `password_hash = ?, sessions_valid_after = ?`, hash, s.now().UTC().UnixNano())
+	return hash, nil
 }
 
 // EnsureSharedPassword makes password the password of every member in
@@ -326,13 +328,9 @@ func (s *Store) EnsureSharedPassword(ctx context.Context, ids []int64, password 
 	}
 	shared := ""
 	for i, id := range ids {
-		var hash string
-		err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM staff_members WHERE id = ?`, id).Scan(&hash)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, ErrNotFound
-		}
+		hash, err := s.storedHash(ctx, id)
 		if err != nil {
-			return false, fmt.Errorf("staff: ensure password: %w", err)
+			return false, err
 		}
 		if i == 0 {
 			shared = hash
