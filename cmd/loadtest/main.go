@@ -1,7 +1,9 @@
 // Command loadtest runs the performance benchmarks of issue 8 against a
 // real build of the back office on this machine, with the Order Management
 // sandbox (omsim) on a loopback port, in a process of its own (provider.go).
-// All traffic stays on 127.0.0.1. docs/PERFORMANCE.md records the figures and how to read them.
+// All traffic stays on 127.0.0.1, unless `overhead` is given a provider
+// and a back office running on other machines (remote.go).
+// docs/PERFORMANCE.md records the figures and how to read them.
 //
 //	go run ./cmd/loadtest overhead   # 1. order page vs raw provider GET, 50 ms provider latency
 //	go run ./cmd/loadtest render     # 2. order page with zero provider latency, 50 agents
@@ -35,6 +37,11 @@ Benchmarks:
   caching     cache headers, compression, fresh provider state for every agent
   all         all of the above in order (RSS is also taken after overhead)
   soak        issue 7: steady request rate against the soak server, growth of goroutines, files, RSS
+
+For overhead on separate machines (-provider-url, -admin-url, -relay-url):
+  provider    the sandbox with the demo orders and the benchmark's control routes (-addr)
+  relay       the do-nothing back office of -floor (-addr)
+  agents      the agents' accounts, in an admin database before a back office starts on it
 
 Run 'loadtest <benchmark> -h' for its flags.
 `
@@ -77,6 +84,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return providerCmd(ctx, args, out)
 	case "relay": // a do-nothing back office in front of the provider, for overhead -floor (relay.go)
 		return relayCmd(ctx, args, out)
+	case "agents": // the agents' accounts in a back office's database, for overhead -admin-url (remote.go)
+		return agentsCmd(ctx, args, out)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(out, usage)
 		return flag.ErrHelp

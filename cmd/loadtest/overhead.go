@@ -22,6 +22,7 @@ type overheadFlags struct {
 	rounds  int
 	pace    time.Duration
 	floor   bool
+	remote  remoteFlags
 }
 
 func (f *overheadFlags) register(fs *flag.FlagSet) {
@@ -33,6 +34,7 @@ func (f *overheadFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.pace, "pace", 0, "each worker starts a request every pace (agents with think time); 0: back to back (closed loop)")
 	fs.IntVar(&f.rounds, "rounds", 5, "split each phase's window into this many raw/page rounds, alternating, each with its own warm-up")
 	fs.BoolVar(&f.floor, "floor", false, "also measure a do-nothing relay process between agent and provider (loadtest relay): the ratio a back office of zero cost would reach")
+	f.remote.register(fs)
 }
 
 func parseCounts(s string) ([]int, error) {
@@ -85,29 +87,41 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 	for _, n := range counts {
 		maxAgents = max(maxAgents, n)
 	}
-	dir, cleanup, err := f.stack.workDir()
-	if err != nil {
-		return procMem{}, err
-	}
-	defer cleanup()
-	sb, err := f.stack.startSandbox(ctx, dir)
-	if err != nil {
-		return procMem{}, err
-	}
-	defer sb.close()
-	bo, err := startBackOffice(ctx, &f.stack, dir, sb, maxAgents)
-	if err != nil {
-		return procMem{}, err
-	}
-	defer func() { err = errors.Join(err, bo.stop()) }()
-	relayURL := ""
-	if f.floor {
-		relay, u, err := startRelay(ctx, sb)
-		if err != nil {
+	var sb *sandbox
+	var bo *backOffice
+	relayURL, mode := "", modeName(f.stack)
+	if f.remote.set() {
+		if err := f.remote.check(f.stack, f.floor); err != nil {
 			return procMem{}, err
 		}
-		defer relay.stop()
-		relayURL = u
+		if sb, bo, err = f.remote.connect(ctx); err != nil {
+			return procMem{}, err
+		}
+		relayURL, mode = strings.TrimRight(f.remote.relay, "/"), f.remote.String()
+	} else {
+		// No := here: the deferred stop below must join into the named err.
+		var dir string
+		var cleanup func()
+		if dir, cleanup, err = f.stack.workDir(); err != nil {
+			return procMem{}, err
+		}
+		defer cleanup()
+		if sb, err = f.stack.startSandbox(ctx, dir); err != nil {
+			return procMem{}, err
+		}
+		defer sb.close()
+		if bo, err = startBackOffice(ctx, &f.stack, dir, sb, maxAgents); err != nil {
+			return procMem{}, err
+		}
+		defer func() { err = errors.Join(err, bo.stop()) }()
+		if f.floor {
+			relay, u, err := startRelay(ctx, sb)
+			if err != nil {
+				return procMem{}, err
+			}
+			defer relay.stop()
+			relayURL = u
+		}
 	}
 	if bo.pid != 0 {
 		if m, err := readProcMem(bo.pid); err == nil {
@@ -137,7 +151,7 @@ func runOverhead(ctx context.Context, f overheadFlags, out io.Writer) (memAfter 
 		pacing = "one request per worker every " + f.pace.String()
 	}
 	fmt.Fprintf(out, "overhead: sandbox latency %s, %s, %d orders, %d rounds of warm-up %s + %s measured per path, %s; %s\n",
-		f.latency, pacing, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), modeName(f.stack), machineLoad())
+		f.latency, pacing, len(ids), f.rounds, f.warmup, f.window/time.Duration(f.rounds), mode, machineLoad())
 	var rows []overheadRow
 	for _, n := range counts {
 		raws := make([]*rawClient, n)

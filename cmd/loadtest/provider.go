@@ -29,13 +29,18 @@ import (
 // paths, and what differs is the back office.
 //
 // `loadtest provider` is that process: it serves omsim with the demo
-// orders and two control routes, prints one JSON line ({url, order_ids})
-// and runs until it is signalled.
+// orders and three control routes, prints one JSON line ({url, order_ids})
+// and runs until it is signalled. With -addr it also serves a load
+// program on another machine (remote.go).
 
 const (
 	providerPasswordEnv = "LOADTEST_PROVIDER_PASSWORD"
-	latencyRoute        = "/loadtest/latency"
-	connsRoute          = "/loadtest/conns"
+	// providerUser is the provider's API username (and the control
+	// routes'); the password is providerPasswordEnv's.
+	providerUser = "load"
+	latencyRoute = "/loadtest/latency"
+	connsRoute   = "/loadtest/conns"
+	ordersRoute  = "/loadtest/orders"
 )
 
 type providerHello struct {
@@ -46,14 +51,15 @@ type providerHello struct {
 func providerCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("loadtest provider", flag.ContinueOnError)
 	dir := fs.String("dir", "", "work folder of the sandbox's database")
+	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; another machine's load program needs a reachable one (e.g. :9000)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	s := &sandbox{user: "load", pass: os.Getenv(providerPasswordEnv)}
+	s := &sandbox{user: providerUser, pass: os.Getenv(providerPasswordEnv)}
 	if *dir == "" || s.pass == "" {
-		return fmt.Errorf("loadtest provider: -dir and %s are required (it is started by the benchmarks)", providerPasswordEnv)
+		return fmt.Errorf("loadtest provider: -dir and %s are required (the benchmarks start it; see remote.go to start it yourself)", providerPasswordEnv)
 	}
-	err := s.serve(ctx, *dir, "127.0.0.1:0", func(mux *http.ServeMux) {
+	err := s.serve(ctx, *dir, *addr, func(mux *http.ServeMux) {
 		mux.HandleFunc("PUT "+latencyRoute, s.control(func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(io.LimitReader(r.Body, 64))
 			d, err := time.ParseDuration(string(b))
@@ -65,6 +71,11 @@ func providerCmd(ctx context.Context, args []string, out io.Writer) error {
 		}))
 		mux.HandleFunc("GET "+connsRoute, s.control(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, s.conns.Load())
+		}))
+		// The hello line's order ids, for a load program that did not
+		// start this process.
+		mux.HandleFunc("GET "+ordersRoute, s.control(func(w http.ResponseWriter, r *http.Request) {
+			_ = json.NewEncoder(w).Encode(s.orderIDs)
 		}))
 	})
 	if err != nil {
@@ -100,7 +111,7 @@ type providerProc struct {
 // startSandboxProcess starts this program as `loadtest provider` in dir
 // and waits for its first line.
 func startSandboxProcess(ctx context.Context, dir string) (*sandbox, error) {
-	s := &sandbox{user: "load", pass: randomHex(16)}
+	s := &sandbox{user: providerUser, pass: randomHex(16)}
 	var hello providerHello
 	c, err := startChild(ctx, []string{"provider", "-dir", dir}, []string{providerPasswordEnv + "=" + s.pass}, &hello)
 	if err == nil && (hello.URL == "" || len(hello.OrderIDs) == 0) {
@@ -167,8 +178,12 @@ func startChild(ctx context.Context, args, env []string, hello any) (*child, err
 	return c, nil
 }
 
-// stop signals the process and waits for it (killing it after 10 s).
+// stop signals the process and waits for it (killing it after 10 s). A
+// nil child is a process started elsewhere (remote.go): not ours to stop.
 func (c *child) stop() {
+	if c == nil {
+		return
+	}
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-c.done:
@@ -202,7 +217,7 @@ func (p *providerProc) call(ctx context.Context, method, route, body string) (st
 		return "", fmt.Errorf("provider process: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("provider process: %s %s: %d %s", method, route, resp.StatusCode, b)
 	}

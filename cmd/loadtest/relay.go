@@ -33,12 +33,13 @@ func relayCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("loadtest relay", flag.ContinueOnError)
 	provider := fs.String("provider", "", "base URL of the provider")
 	user := fs.String("user", "", "API username")
+	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; another machine's load program needs a reachable one (e.g. :9100)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	pass := os.Getenv(providerPasswordEnv)
 	if *provider == "" || *user == "" || pass == "" {
-		return fmt.Errorf("loadtest relay: -provider, -user and %s are required (it is started by the benchmarks)", providerPasswordEnv)
+		return fmt.Errorf("loadtest relay: -provider, -user and %s are required (the benchmarks start it; see remote.go to start it yourself)", providerPasswordEnv)
 	}
 	// The back office's own transport to the provider.
 	client := &http.Client{Timeout: 30 * time.Second, Transport: app.ProviderTransport()}
@@ -62,7 +63,7 @@ func relayCmd(ctx context.Context, args []string, out io.Writer) error {
 		w.WriteHeader(resp.StatusCode)
 		_, _ = io.Copy(w, resp.Body)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}

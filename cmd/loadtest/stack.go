@@ -159,7 +159,7 @@ type sandbox struct {
 }
 
 func startSandbox(ctx context.Context, dir string) (*sandbox, error) {
-	s := &sandbox{user: "load", pass: randomHex(16)}
+	s := &sandbox{user: providerUser, pass: randomHex(16)}
 	if err := s.serve(ctx, dir, "127.0.0.1:0", nil); err != nil {
 		return nil, err
 	}
