@@ -57,7 +57,7 @@ func providerCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	s := &sandbox{user: providerUser, pass: os.Getenv(providerPasswordEnv)}
 	if *dir == "" || s.pass == "" {
-		return fmt.Errorf("loadtest provider: -dir and %s are required (the benchmarks start it; see remote.go to start it yourself)", providerPasswordEnv)
+		return fmt.Errorf("loadtest provider: -dir and %s are required (the benchmarks start it; to start it yourself see docs/PERFORMANCE.md, \"On separate machines\")", providerPasswordEnv)
 	}
 	err := s.serve(ctx, *dir, *addr, func(mux *http.ServeMux) {
 		mux.HandleFunc("PUT "+latencyRoute, s.control(func(w http.ResponseWriter, r *http.Request) {

@@ -39,7 +39,7 @@ func relayCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	pass := os.Getenv(providerPasswordEnv)
 	if *provider == "" || *user == "" || pass == "" {
-		return fmt.Errorf("loadtest relay: -provider, -user and %s are required (the benchmarks start it; see remote.go to start it yourself)", providerPasswordEnv)
+		return fmt.Errorf("loadtest relay: -provider, -user and %s are required (the benchmarks start it; to start it yourself see docs/PERFORMANCE.md, \"On separate machines\")", providerPasswordEnv)
 	}
 	// The back office's own transport to the provider.
 	client := &http.Client{Timeout: 30 * time.Second, Transport: app.ProviderTransport()}
