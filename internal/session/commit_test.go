@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -330,4 +331,103 @@ func BenchmarkCodec(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestSignOutHoldsAgainstARequestInFlight: a request of the session that
+// started before the sign-out and ends after it commits the session as it
+// loaded it. That commit must not store it again, whether its idle expiry
+// moved a little or past ExpiryPrecision.
+func TestSignOutHoldsAgainstARequestInFlight(t *testing.T) {
+	t.Parallel()
+	for _, moved := range []time.Duration{time.Second, 2 * ExpiryPrecision} {
+		s, commits := newCountedStore(t)
+		ctx := t.Context()
+		expiry := time.Now().Add(IdleTimeout)
+		if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
+			t.Fatal(err)
+		}
+		b, found, err := s.FindCtx(ctx, "tok") // the request starts
+		if err != nil || !found {
+			t.Fatalf("find: %v %v", found, err)
+		}
+		if err := s.DeleteCtx(ctx, "tok"); err != nil { // signed out in another tab
+			t.Fatal(err)
+		}
+		before := commits()
+		if err := s.CommitCtx(ctx, "tok", b, expiry.Add(moved)); err != nil { // the request ends
+			t.Fatal(err)
+		}
+		if _, found, err := s.FindCtx(ctx, "tok"); found || err != nil || commits() != before {
+			t.Fatalf("expiry moved %v: signed-out session stored again by a request in flight (found %v, %d writes, %v)",
+				moved, found, commits()-before, err)
+		}
+	}
+}
+
+// TestManagerSignOutHoldsAgainstAPageStillLoading drives scs: a page is
+// still loading in one tab (it waits for the provider) when the agent
+// signs out in another. When the page finishes, its response carries the
+// session cookie again, but the session is gone: that cookie signs no one
+// in.
+func TestManagerSignOutHoldsAgainstAPageStillLoading(t *testing.T) {
+	t.Parallel()
+	store, _ := newCountedStore(t)
+	sm := NewManager(store, false)
+	loading, release := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/signin", func(w http.ResponseWriter, r *http.Request) {
+		if err := sm.RenewToken(r.Context()); err != nil {
+			t.Error(err)
+		}
+		sm.Put(r.Context(), KeyStaffID, int64(42))
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		_ = sm.GetInt64(r.Context(), KeyStaffID)
+		close(loading)
+		<-release
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(strconv.FormatInt(sm.GetInt64(r.Context(), KeyStaffID), 10)))
+	})
+	mux.HandleFunc("/signout", func(w http.ResponseWriter, r *http.Request) {
+		if err := sm.Destroy(r.Context()); err != nil {
+			t.Error(err)
+		}
+	})
+	h := sm.LoadAndSave(mux)
+	do := func(path string, c *http.Cookie) (*httptest.ResponseRecorder, *http.Cookie) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if c != nil {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, set := range rec.Result().Cookies() {
+			if set.Name == CookieName(false) {
+				return rec, set
+			}
+		}
+		return rec, nil
+	}
+	_, cookie := do("/signin", nil)
+	if cookie == nil || cookie.Value == "" {
+		t.Fatal("no session cookie after sign-in")
+	}
+	slow := make(chan *http.Cookie)
+	go func() {
+		_, set := do("/slow", cookie)
+		slow <- set
+	}()
+	<-loading
+	if _, cleared := do("/signout", cookie); cleared == nil || cleared.Value != "" {
+		t.Fatalf("sign-out did not clear the cookie: %v", cleared)
+	}
+	close(release)
+	resent := <-slow
+	if resent == nil || resent.Value != cookie.Value {
+		t.Fatalf("the page that was loading answered with cookie %v; this test expects scs to re-send the old token", resent)
+	}
+	if rec, _ := do("/whoami", resent); rec.Body.String() != "0" {
+		t.Fatalf("the cookie of a signed-out session still signs in staff %s", rec.Body.String())
+	}
 }

@@ -31,8 +31,48 @@ var migrations = []string{
 // check whether anything changed is answered from what this process last
 // read or wrote of the session (seen), without a second read.
 type Store struct {
-	db   *db.DB
-	seen seenSessions
+	db      *db.DB
+	seen    seenSessions
+	deleted deletedSessions
+}
+
+// deletedSessions remembers the tokens this process deleted (a sign-out,
+// the old token of a renewal) for deletedTTL. scs commits every request,
+// and the commit of a session the store does not remember writes it, so a
+// page still loading in one tab when the agent signed out in another
+// stored the session again when it finished, and its response set the
+// cookie again: the sign-out was undone. A token is never used again
+// after its delete (scs makes a new one), so none of its commits is
+// written.
+type deletedSessions struct {
+	mu sync.Mutex
+	m  map[string]time.Time // token → when deleted
+}
+
+// deletedTTL is longer than any request of the back office runs (the
+// server's write timeout, an audit export).
+const deletedTTL = time.Hour
+
+func (d *deletedSessions) add(token string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := time.Now()
+	for t, at := range d.m {
+		if now.Sub(at) > deletedTTL {
+			delete(d.m, t)
+		}
+	}
+	if d.m == nil {
+		d.m = map[string]time.Time{}
+	}
+	d.m[token] = now
+}
+
+func (d *deletedSessions) has(token string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	at, ok := d.m[token]
+	return ok && time.Since(at) <= deletedTTL
 }
 
 // seenSessions remembers, per token, the bytes and expiry this process
@@ -133,8 +173,12 @@ const ExpiryPrecision = time.Minute
 // stored session has exactly these bytes and an expiry less than
 // ExpiryPrecision before the new one; any change of the data (a flash
 // message, a sign-in, a new token) is always written, and a sign-out
-// deletes the row (DeleteCtx).
+// deletes the row (DeleteCtx) for good: a commit of a token deleted by
+// this process writes nothing (deletedSessions).
 func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if s.deleted.has(token) {
+		return nil // signed out (or renewed) while this request ran
+	}
 	if v, ok := s.seen.get(token); ok && bytes.Equal(v.data, b) && time.Now().Before(v.expiry) {
 		if lag := expiry.Sub(v.expiry); lag >= 0 && lag < ExpiryPrecision {
 			return nil
@@ -165,6 +209,7 @@ func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry ti
 
 // DeleteCtx removes a session; deleting a missing token is no error.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
+	s.deleted.add(token)
 	s.seen.forget(token)
 	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {
 		return fmt.Errorf("session: delete: %w", err)
