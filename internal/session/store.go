@@ -49,8 +49,10 @@ type deletedSessions struct {
 	m  map[string]time.Time // token → when deleted
 }
 
-// deletedTTL is longer than any request of the back office runs (the
-// server's write timeout, an audit export).
+// deletedTTL is far longer than a request of the back office can run (the
+// server's write timeout is 2 minutes). Deletes come from sign-ins,
+// sign-outs and ended accounts, at the pace of people, so the map stays
+// small.
 const deletedTTL = time.Hour
 
 func (d *deletedSessions) add(token string) {
