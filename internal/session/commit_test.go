@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"net/http"
 	"net/http/httptest"
@@ -229,6 +230,23 @@ func BenchmarkCommitUnchanged(b *testing.B) {
 // another process), that commit must not store the session again.
 func TestUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T) {
 	t.Parallel()
+	// Deleted behind the store's back, as another process does.
+	behindItsBack := func(ctx context.Context, s *Store) error {
+		_, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = 'tok'`)
+		return err
+	}
+	if found, writes := commitAfterDelete(t, behindItsBack, time.Second); found || writes != 0 {
+		t.Fatalf("deleted session stored again by an unchanged commit (found %v, %d writes)", found, writes)
+	}
+}
+
+// commitAfterDelete is a request in flight across a delete: the session
+// is stored, the request loads it, del deletes the row, and the request
+// ends with scs's commit of what it loaded, its idle expiry moved by
+// moved. It reports whether the session is stored afterwards and how many
+// writes that commit made.
+func commitAfterDelete(t *testing.T, del func(context.Context, *Store) error, moved time.Duration) (found bool, writes int64) {
+	t.Helper()
 	s, commits := newCountedStore(t)
 	ctx := t.Context()
 	expiry := time.Now().Add(IdleTimeout)
@@ -239,17 +257,17 @@ func TestUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("find: %v %v", found, err)
 	}
-	// Deleted behind the store's back, as another process does.
-	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = 'tok'`); err != nil {
+	if err := del(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	before := commits()
-	if err := s.CommitCtx(ctx, "tok", b, expiry.Add(time.Second)); err != nil { // the request ends
+	if err := s.CommitCtx(ctx, "tok", b, expiry.Add(moved)); err != nil { // the request ends
 		t.Fatal(err)
 	}
-	if _, found, err := s.FindCtx(ctx, "tok"); found || err != nil || commits() != before {
-		t.Fatalf("deleted session stored again by an unchanged commit (found %v, %d writes, %v)", found, commits()-before, err)
+	if _, found, err = s.FindCtx(ctx, "tok"); err != nil {
+		t.Fatal(err)
 	}
+	return found, commits() - before
 }
 
 // TestCodecWritesTheSessionsOfTheBackOfficeCompactly: staff id, sign-in
@@ -339,27 +357,11 @@ func BenchmarkCodec(b *testing.B) {
 // moved a little or past ExpiryPrecision.
 func TestSignOutHoldsAgainstARequestInFlight(t *testing.T) {
 	t.Parallel()
+	signOut := func(ctx context.Context, s *Store) error { return s.DeleteCtx(ctx, "tok") } // in another tab
 	for _, moved := range []time.Duration{time.Second, 2 * ExpiryPrecision} {
-		s, commits := newCountedStore(t)
-		ctx := t.Context()
-		expiry := time.Now().Add(IdleTimeout)
-		if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
-			t.Fatal(err)
-		}
-		b, found, err := s.FindCtx(ctx, "tok") // the request starts
-		if err != nil || !found {
-			t.Fatalf("find: %v %v", found, err)
-		}
-		if err := s.DeleteCtx(ctx, "tok"); err != nil { // signed out in another tab
-			t.Fatal(err)
-		}
-		before := commits()
-		if err := s.CommitCtx(ctx, "tok", b, expiry.Add(moved)); err != nil { // the request ends
-			t.Fatal(err)
-		}
-		if _, found, err := s.FindCtx(ctx, "tok"); found || err != nil || commits() != before {
-			t.Fatalf("expiry moved %v: signed-out session stored again by a request in flight (found %v, %d writes, %v)",
-				moved, found, commits()-before, err)
+		if found, writes := commitAfterDelete(t, signOut, moved); found || writes != 0 {
+			t.Fatalf("expiry moved %v: signed-out session stored again by a request in flight (found %v, %d writes)",
+				moved, found, writes)
 		}
 	}
 }
