@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"ordercare/internal/omclient"
@@ -24,13 +25,21 @@ func sandbox(ctx context.Context, args []string, e env) error {
 	addr := fs.String("addr", "127.0.0.1:8089", "address to listen on")
 	userName := fs.String("user", "", "Basic auth username (random when empty)")
 	password := fs.String("password", "", "Basic auth password (random when empty)")
-	provider := fs.String("provider", "kustom", "provider to imitate: kustom or klarna")
+	defProvider := e.getenv("ORDERCARE_OM_PROVIDER")
+	if defProvider == "" {
+		defProvider = string(omclient.ProviderKustom)
+	}
+	provider := fs.String("provider", defProvider, "provider to imitate: kustom or klarna (default from ORDERCARE_OM_PROVIDER, as the built-in sandbox)")
 	dbPath := fs.String("db", "", "SQLite file for the sandbox's state (empty: in memory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	*provider = strings.ToLower(strings.TrimSpace(*provider))
+	if p := omclient.Provider(*provider); p != omclient.ProviderKustom && p != omclient.ProviderKlarna {
+		return fmt.Errorf("sandbox: provider %q (-provider or ORDERCARE_OM_PROVIDER) is not kustom or klarna", *provider)
 	}
 	printCreds := *userName == "" || *password == ""
 	if *userName == "" {
