@@ -380,6 +380,10 @@ func TestHealthzAndStatic(t *testing.T) {
 	if p.resp.StatusCode != 200 || len(p.resp.Header.Values("Set-Cookie")) != 0 {
 		t.Fatalf("healthz: %d cookies %v", p.resp.StatusCode, p.resp.Header.Values("Set-Cookie"))
 	}
+	// Load balancers probe with HEAD: it answers like GET, without a body.
+	if p := b.do(http.MethodHead, "/healthz", nil, nil); p.resp.StatusCode != 200 || len(p.body) != 0 || len(p.resp.Header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("HEAD healthz: %d body %q cookies %v", p.resp.StatusCode, p.body, p.resp.Header.Values("Set-Cookie"))
+	}
 	for _, name := range []string{"app.css", "app.js", "vendor/htmx.min.js"} {
 		path := static.Path(name)
 		p := b.get(path)
@@ -393,6 +397,9 @@ func TestHealthzAndStatic(t *testing.T) {
 	f.h.DB.Close()
 	if p := b.get("/healthz"); p.resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("healthz with the database closed: %d", p.resp.StatusCode)
+	}
+	if p := b.do(http.MethodHead, "/healthz", nil, nil); p.resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("HEAD healthz with the database closed: %d", p.resp.StatusCode)
 	}
 }
 

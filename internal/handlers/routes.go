@@ -35,6 +35,8 @@ type Route struct {
 func (h *Handlers) Routes() []Route {
 	return append([]Route{
 		{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Handler: h.healthz, Public: true, NoSession: true},
+		// Load balancers probe with HEAD; net/http sends no body for it.
+		{Name: "healthz.head", Method: http.MethodHead, Path: "/healthz", Handler: h.healthz, Public: true, NoSession: true},
 		{Name: "static", Method: http.MethodGet, Path: "/static/*", Handler: h.static, Public: true, NoSession: true},
 
 		{Name: "login", Method: http.MethodGet, Path: "/login", Handler: h.showLogin, Public: true},

@@ -23,6 +23,7 @@ import (
 // auditor may use it too.
 var routeAccess = map[string]string{
 	"GET /healthz":  "public",
+	"HEAD /healthz": "public",
 	"GET /static/*": "public",
 	"GET /login":    "public",
 	"POST /login":   "public",
