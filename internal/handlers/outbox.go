@@ -19,7 +19,10 @@ const outboxRowsShown = 50
 // showOutbox is the admin's view of outbound events (issue 10).
 func (h *Handlers) showOutbox(c echo.Context) error {
 	if h.Outbox == nil {
-		return publicError(http.StatusNotFound, "Outbound events are not configured (ORDERCARE_OUTBOUND_URL and ORDERCARE_OUTBOUND_SECRET).")
+		// The navigation links here for every admin: say that sending is
+		// off and how to turn it on, rather than answer 404.
+		p := h.page(c, "Outbound events", templates.NavOutbox)
+		return renderPage(c, http.StatusOK, p, templates.OutboxPage(p, templates.OutboxView{Off: true}))
 	}
 	ctx := c.Request().Context()
 	counts, err := h.Outbox.Counts(ctx)

@@ -84,3 +84,26 @@ func TestOutboxPage(t *testing.T) {
 		t.Errorf("retry of a missing event: %d", r.resp.StatusCode)
 	}
 }
+
+// The navigation shows admins "Outbox" whether or not outbound events are
+// set up; the page says they are off and how to turn them on instead of
+// answering 404.
+func TestOutboxPageWhenOff(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{})
+	b := f.browser()
+	b.signIn("admin@example.com", testPassword, "")
+	p := b.get("/outbox")
+	if p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("admin: GET /outbox without outbound events: %d", p.resp.StatusCode)
+	}
+	off := p.doc.Find(`[data-testid="outbox-off"]`).Text()
+	for _, want := range []string{"off", "ORDERCARE_OUTBOUND_URL", "ORDERCARE_OUTBOUND_SECRET"} {
+		if !strings.Contains(off, want) {
+			t.Errorf("the page does not say %q: %q", want, off)
+		}
+	}
+	if p.doc.Find(`[data-testid="outbox-counts"]`).Length() != 0 {
+		t.Error("counts of a delivery that does not exist are shown")
+	}
+}

@@ -2,6 +2,9 @@ package templates
 
 // OutboxView is the /outbox page: outbound events by delivery state.
 type OutboxView struct {
+	// Off: outbound events are not configured; the page says how to turn
+	// them on.
+	Off bool
 	// Target is the receiving URL's host, so an admin sees where events go.
 	Target                              string
 	Pending, Failing, Failed, Delivered int
