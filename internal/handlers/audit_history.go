@@ -66,6 +66,11 @@ func (h *Handlers) showOrderHistory(c echo.Context) error {
 	if !omclient.ValidOrderID(id) {
 		return publicError(http.StatusNotFound, "Not an order id.")
 	}
+	if !isHTMX(c) {
+		// Opened directly (a bookmark, a copied link): the order page,
+		// at its History, rather than an unstyled fragment.
+		return c.Redirect(http.StatusSeeOther, "/orders/"+id+"#order-history")
+	}
 	o, err := h.readOrder(c, id)
 	if err != nil {
 		if c.Request().Context().Err() != nil {

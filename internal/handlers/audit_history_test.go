@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +68,31 @@ func TestOrderPageHistoryMergesAuditAndProvider(t *testing.T) {
 	frag := agent.get("/orders/"+o.OrderID+"/history", http.Header{"Hx-Request": {"true"}})
 	if frag.resp.StatusCode != http.StatusOK || strings.Contains(frag.body, "<html") || len(sources(frag)) != len(items) {
 		t.Fatalf("history fragment: %d %s", frag.resp.StatusCode, frag.body)
+	}
+	// Opened directly (a bookmark, a link copied from the fragment), it
+	// leads to the order page's History, not to an unstyled fragment.
+	direct := agent.get("/orders/"+o.OrderID+"/history", nil)
+	if loc := direct.resp.Header.Get("Location"); direct.resp.StatusCode != http.StatusSeeOther || loc != "/orders/"+o.OrderID+"#order-history" {
+		t.Fatalf("history opened directly: %d to %q, want 303 to the order page's History", direct.resp.StatusCode, loc)
+	}
+}
+
+// Without a time-zone cookie (no JavaScript), times are shown in UTC and
+// the page says so; it said "Local", the server's zone by another name.
+func TestTimesWithoutZoneCookieSayUTC(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	sup := a.signedIn(staff.RoleAdmin)
+	for _, path := range []string{"/audit/review", "/staff"} {
+		p := sup.get(path, nil)
+		label := regexp.MustCompile(`(?:[Tt]imes are|judge office hours \([^)]*\)) in ([^.;<]+)`).FindAllStringSubmatch(p.body, -1)
+		if len(label) == 0 {
+			t.Errorf("%s: no time label (%d)", path, p.resp.StatusCode)
+		}
+		for _, m := range label {
+			if m[1] != "UTC" {
+				t.Errorf("%s: %q, want times in UTC", path, m[0])
+			}
+		}
 	}
 }

@@ -43,12 +43,13 @@ const zoneCookie = "tz"
 
 var zoneCache sync.Map // name -> *time.Location
 
-// agentZone is the zone named by the tz cookie, or the server's zone when
-// the cookie is missing or names no zone.
+// agentZone is the zone named by the tz cookie, or UTC when the cookie is
+// missing (no JavaScript) or names no zone: the server's own zone would be
+// labelled "Local", which tells the reader nothing.
 func agentZone(c echo.Context) *time.Location {
 	ck, err := c.Cookie(zoneCookie)
 	if err != nil {
-		return time.Local
+		return time.UTC
 	}
 	return zoneNamed(ck.Value)
 }
@@ -56,14 +57,14 @@ func agentZone(c echo.Context) *time.Location {
 func zoneNamed(name string) *time.Location {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 64 || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
-		return time.Local
+		return time.UTC
 	}
 	if loc, ok := zoneCache.Load(name); ok {
 		return loc.(*time.Location)
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return time.Local
+		return time.UTC
 	}
 	zoneCache.Store(name, loc)
 	return loc
