@@ -242,6 +242,10 @@ func (a *App) connectProvider(ctx context.Context) error {
 			Env: omclient.EnvSandbox, Username: user, Password: pass}
 	}
 	cc.HTTPClient = &http.Client{Transport: ProviderTransport()}
+	// One bound for reads and changes alike, retries included: a change
+	// that runs out of it is recorded with an unknown outcome, as any lost
+	// answer, and the agent is not held longer than the setting says.
+	cc.Timeout = a.cfg.OMTimeout
 	c, err := omclient.New(cc)
 	if err != nil {
 		return fmt.Errorf("provider client: %w", err)

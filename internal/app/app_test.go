@@ -328,3 +328,15 @@ func TestDemoRestartWithAGeneratedPassword(t *testing.T) {
 		}
 	}
 }
+
+// ORDERCARE_OM_TIMEOUT bounds changes as well as reads: a provider that
+// hangs held an agent's change for the client's own 30 s default.
+func TestProviderTimeoutBoundsChangesToo(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.OMTimeout = 5 * time.Second
+	a, _ := start(t, cfg, io.Discard)
+	if got := a.Client().Timeout(); got != cfg.OMTimeout {
+		t.Fatalf("a change may wait %v for the provider, want ORDERCARE_OM_TIMEOUT (%v)", got, cfg.OMTimeout)
+	}
+}

@@ -64,7 +64,7 @@ type Config struct {
 	// TrustedProxy, when valid, is the only range whose X-Forwarded-For is
 	// believed for the client address; otherwise the connection's address is used.
 	TrustedProxy netip.Prefix
-	// OMTimeout bounds one provider read for the order page.
+	// OMTimeout bounds one provider call, read or change, retries included.
 	OMTimeout time.Duration
 
 	// AuditSigningKey signs the audit log's checkpoints (a note signing
@@ -128,7 +128,7 @@ var options = []option{
 	{"demo-password", "ORDERCARE_DEMO_PASSWORD", "", "password of the demo accounts in sandbox mode; random when empty", func(c *Config, v string) error { c.DemoPassword = v; return nil }},
 	{"secure-cookies", "ORDERCARE_SECURE_COOKIES", "false", "mark cookies Secure and send HSTS (true when served over HTTPS)", setSecure},
 	{"trusted-proxy", "ORDERCARE_TRUSTED_PROXY", "", "CIDR of a reverse proxy whose X-Forwarded-For is trusted", setProxy},
-	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the order page waits for the provider", setTimeout},
+	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the back office waits for the provider, for reads and changes alike (retries included)", setTimeout},
 	{"audit-signing-key", "ORDERCARE_AUDIT_SIGNING_KEY", "", "key that signs the audit checkpoints (prefer the environment variable); empty: audit.key beside the database, created in sandbox mode, or by 'admin audit keygen'", func(c *Config, v string) error { c.AuditSigningKey = strings.TrimSpace(v); return nil }},
 	{"hook-token", "ORDERCARE_HOOK_TOKEN", "", "bearer token of POST /hooks/orders (the shop's order intake); empty disables it", func(c *Config, v string) error { c.HookToken = strings.TrimSpace(v); return nil }},
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
