@@ -17,10 +17,11 @@ import (
 // the order's current shipping address.
 //
 // Mandatory, never cleared: given name, family name, street address,
-// postal code, city and country, plus region for US addresses. These are
-// what a delivery needs and what providers' risk checks refuse without
-// (om-api.md §2.3 says "mandatory fields cannot be cleared" without a list;
-// the sandbox refuses the same set).
+// postal code, city and country, plus region for US addresses
+// (omclient.MandatoryAddressFields): what a delivery needs and what the
+// providers' risk checks refuse without. The provider's reference says
+// "mandatory fields cannot be cleared" without a list; the sandbox refuses
+// the same set. Any other field emptied on the form is cleared.
 
 func (h *Handlers) showAddressForm(c echo.Context) error {
 	cf, ok, err := h.openForm(c, omclient.OpUpdateCustomerDetails)
@@ -61,6 +62,7 @@ func (h *Handlers) submitAddress(c echo.Context) error {
 			changed = true
 		}
 	}
+	var clear []string
 	for _, fd := range view.AddressFields {
 		v := typed[fd.Key]
 		required := fd.Required || (fd.Key == "region" && typed["country"] == "US")
@@ -72,9 +74,9 @@ func (h *Handlers) submitAddress(c echo.Context) error {
 		case required && v == "":
 			f.AddError(fd.Name, "Enter the "+strings.ToLower(fd.Label)+": it cannot be empty")
 		case v == "" && cur[fd.Key] != "":
-			// The client sends only filled fields, so an emptied optional
-			// field would silently keep its value at the provider.
-			f.AddError(fd.Name, "Emptying this field is not possible here: the provider would keep “"+cur[fd.Key]+"”. Type a new value or restore it.")
+			// An emptied optional field is sent as "", which the provider
+			// clears; left out, it would keep its value.
+			clear = append(clear, fd.Key)
 		case fd.MaxLength > 0:
 			if msg := checkText(v, false, fd.MaxLength); msg != "" {
 				f.AddError(fd.Name, msg)
@@ -91,7 +93,7 @@ func (h *Handlers) submitAddress(c echo.Context) error {
 		City: omclient.Text(typed["city"]), Region: omclient.Text(typed["region"]), Country: omclient.Text(typed["country"]),
 		Email: omclient.Text(typed["email"]), Phone: omclient.Text(typed["phone"]),
 		Attention: omclient.Text(typed["attention"]), OrganizationName: omclient.Text(typed["organization_name"]),
-	}}
+	}, Clear: clear}
 	cf.validateBody(body)
 	if !ok || f.HasErrors() {
 		return render(http.StatusUnprocessableEntity)

@@ -68,7 +68,6 @@ func TestAddressFormValidation(t *testing.T) {
 		{"cleared country", "shipping_address.country", "cannot be empty", map[string]string{"shipping_address.country": ""}},
 		{"unknown country", "shipping_address.country", "Choose a country from the list", map[string]string{"shipping_address.country": "XX"}},
 		{"US without region", "shipping_address.region", "United States addresses need one", map[string]string{"shipping_address.country": "US"}},
-		{"cleared optional e-mail", "shipping_address.email", "Emptying this field is not possible", map[string]string{"shipping_address.email": ""}},
 		{"postal code too long", "shipping_address.postal_code", "At most 10 characters", map[string]string{"shipping_address.postal_code": "12345678901"}},
 		{"e-mail shape", "shipping_address.email", "Must be an e-mail address", map[string]string{"shipping_address.email": "erika.example.com"}},
 		{"nothing changed", "", "Nothing to send", map[string]string{}},
@@ -97,6 +96,38 @@ func TestAddressFormValidation(t *testing.T) {
 			t.Errorf("%s: the typed city was not kept", tt.name)
 		}
 		a.expectNoChange(o.OrderID, applied, attempts)
+	}
+}
+
+// An optional field emptied on the form is cleared at the provider, which
+// clears a field sent as "" (only mandatory ones cannot be cleared). The
+// form used to refuse it: "the provider would keep …".
+func TestAddressFormClearsOptionalFields(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	ag := a.signedIn(staff.RoleAgent)
+	o := a.newOrder("DE", "EUR", "de-DE", 14997, &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann",
+		StreetAddress: "Heidestraße 17", StreetAddress2: "Bâtiment B", PostalCode: "51147", City: "Köln", Country: "DE",
+		Email: "erika@example.com", Phone: "+49 221 1234567"})
+	path := "/orders/" + o.OrderID + "/address"
+	applied := a.applied(o.OrderID)
+	r := ag.post(path, ag.fill(path, map[string]string{"shipping_address.street_address2": "", "shipping_address.phone": " "}), nil)
+	if r.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d: %s", r.resp.StatusCode, r.testid("error-summary").Text()+r.body)
+	}
+	if a.applied(o.OrderID) != applied+1 {
+		t.Fatal("the sandbox did not apply the change")
+	}
+	got := a.sandboxOrder(o.OrderID).ShippingAddress
+	if got.StreetAddress2 != "" || got.Phone != "" || got.Email != "erika@example.com" || got.City != "Köln" {
+		t.Errorf("address now %+v: the emptied fields must be cleared, the others kept", got)
+	}
+	at := a.lastAttempt(o.OrderID)
+	if !strings.Contains(string(at.Requested.Request), `"street_address2":""`) || at.Completed.Outcome != audit.OutcomeSucceeded {
+		t.Errorf("the audit log must show the field sent empty: %s (%s)", at.Requested.Request, at.Completed.Outcome)
+	}
+	if flash := ag.get("/orders/"+o.OrderID, nil).testid("flash").Text(); !strings.Contains(flash, "Bâtiment B →") {
+		t.Errorf("confirmation %q does not name the cleared field", flash)
 	}
 }
 

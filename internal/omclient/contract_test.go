@@ -216,6 +216,11 @@ func runAllOperations(t *testing.T, c *omclient.Client, orderID, captureID strin
 	must("acknowledge", c.Acknowledge(ctx, orderID, key("ack")))
 	must("merchant references", c.UpdateMerchantReferences(ctx, orderID, key("refs"), omclient.UpdateMerchantReferencesRequest{MerchantReference1: ptr("10002"), MerchantReference2: ptr("")}))
 	must("customer details", c.UpdateCustomerDetails(ctx, orderID, key("addr"), omclient.UpdateCustomerDetailsRequest{ShippingAddress: sampleAddress()}))
+	// An optional field cleared: sent as "".
+	cleared := sampleAddress()
+	cleared.Attention = ""
+	must("customer details, attention cleared", c.UpdateCustomerDetails(ctx, orderID, key("addr-clear"),
+		omclient.UpdateCustomerDetailsRequest{ShippingAddress: cleared, Clear: []string{"attention"}}))
 	must("order shipping info", c.AddOrderShippingInfo(ctx, orderID, key("ship"), omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInfo{sampleShipping()}}))
 	must("extend authorization", c.ExtendAuthorizationTime(ctx, orderID, key("extend")))
 	must("update authorization", c.UpdateAuthorization(ctx, orderID, key("auth"), omclient.UpdateAuthorizationRequest{OrderAmount: 50000, Description: "Two mugs",

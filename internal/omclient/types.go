@@ -1,5 +1,7 @@
 package omclient
 
+import "encoding/json"
+
 // Types for the schemas of the Order Management API (om-api.md §2).
 //
 // Money is int64 minor units, tax rates are int basis points (2500 = 25 %).
@@ -275,6 +277,38 @@ type UpdateAuthorizationRequest struct {
 // UpdateCustomerDetailsRequest is the body of PATCH .../customer-details.
 type UpdateCustomerDetailsRequest struct {
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
+	// Clear names shipping address fields (by their JSON names) to empty
+	// at the provider. Address leaves empty fields out, which keeps them;
+	// these are sent as "", which clears an optional field. Mandatory
+	// fields (MandatoryAddressFields) cannot be cleared ("Fields can be
+	// cleared with "" except mandatory ones", Klarna's Order Management
+	// API reference, update customer details).
+	Clear []string `json:"-"`
+}
+
+// MandatoryAddressFields are the shipping address fields a change may not
+// clear: what a delivery needs and what the providers' risk checks refuse
+// without. A United States address also needs its region.
+var MandatoryAddressFields = []string{"given_name", "family_name", "street_address", "postal_code", "city", "country"}
+
+// MarshalJSON writes the address with the cleared fields as "".
+func (r UpdateCustomerDetailsRequest) MarshalJSON() ([]byte, error) {
+	type plain UpdateCustomerDetailsRequest
+	if len(r.Clear) == 0 || r.ShippingAddress == nil {
+		return json.Marshal(plain(r))
+	}
+	raw, err := json.Marshal(r.ShippingAddress)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	for _, name := range r.Clear {
+		fields[name] = json.RawMessage(`""`)
+	}
+	return json.Marshal(map[string]any{"shipping_address": fields})
 }
 
 // UpdateMerchantReferencesRequest is the body of PATCH .../merchant-references.

@@ -1,9 +1,11 @@
 package omclient
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -195,6 +197,7 @@ func (f *fieldErrors) requestBody(op Operation, body any) {
 			return
 		}
 		f.address("shipping_address", b.ShippingAddress)
+		f.clearedAddress("shipping_address", b.ShippingAddress, b.Clear)
 	case *UpdateMerchantReferencesRequest:
 		if b.MerchantReference1 == nil && b.MerchantReference2 == nil {
 			f.add("merchant_reference1", "set merchant_reference1, merchant_reference2 or both")
@@ -406,6 +409,39 @@ func (f *fieldErrors) address(p string, a *Address) {
 	f.text(p+".phone", string(a.Phone), 0, 100)
 	f.text(p+".attention", string(a.Attention), 0, maxText255)
 	f.text(p+".organization_name", string(a.OrganizationName), 0, maxText255)
+}
+
+// clearedAddress checks the fields a change clears: known, optional, and
+// not also given a value.
+func (f *fieldErrors) clearedAddress(p string, a *Address, clear []string) {
+	raw, _ := json.Marshal(a)
+	set := map[string]json.RawMessage{}
+	_ = json.Unmarshal(raw, &set)
+	known := map[string]bool{}
+	for _, fd := range addressJSONNames() {
+		known[fd] = true
+	}
+	for _, name := range clear {
+		switch {
+		case !known[name]:
+			f.add(p, "cannot clear %q: not an address field", name)
+		case slices.Contains(MandatoryAddressFields, name):
+			f.add(p+"."+name, "is mandatory and cannot be cleared")
+		case set[name] != nil:
+			f.add(p+"."+name, "cannot be both set and cleared")
+		}
+	}
+}
+
+// addressJSONNames are Address's fields as the API names them.
+func addressJSONNames() []string {
+	t := reflect.TypeFor[Address]()
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		names = append(names, name)
+	}
+	return names
 }
 
 func isAlpha2(s string) bool {

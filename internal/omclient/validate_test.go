@@ -1,6 +1,7 @@
 package omclient
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -242,5 +243,43 @@ func TestValidateOrderLinesPaths(t *testing.T) {
 	fe := ValidateOrderLines(lines)
 	if len(fe) != 1 || fe[0].Field != "order_lines[2].tax_rate" {
 		t.Errorf("got %v", fe)
+	}
+}
+
+// An emptied optional address field is sent as "" (the provider clears
+// it); a mandatory one, an unknown name or a field both set and cleared
+// is refused before sending.
+func TestUpdateCustomerDetailsClear(t *testing.T) {
+	addr := &Address{GivenName: "Erika", FamilyName: "Mustermann", StreetAddress: "Heidestraße 17", PostalCode: "51147",
+		City: "Köln", Country: "DE"}
+	body, err := json.Marshal(UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{"street_address2", "phone"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"street_address2":""`, `"phone":""`, `"city":"Köln"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("body %s lacks %s", body, want)
+		}
+	}
+	if plain, _ := json.Marshal(UpdateCustomerDetailsRequest{ShippingAddress: addr}); strings.Contains(string(plain), `""`) {
+		t.Errorf("nothing cleared, yet %s sends an empty field", plain)
+	}
+	if err := ValidateRequest(OpUpdateCustomerDetails, &UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{"phone"}}); err != nil {
+		t.Errorf("clearing the phone: %v", err)
+	}
+	for clear, want := range map[string]string{
+		"city":        "shipping_address.city: is mandatory",
+		"shoe":        "not an address field",
+		"given_name":  "shipping_address.given_name: is mandatory",
+		"postal_code": "is mandatory",
+	} {
+		err := ValidateRequest(OpUpdateCustomerDetails, &UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{clear}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("clearing %s: %v, want %q", clear, err, want)
+		}
+	}
+	err = ValidateRequest(OpUpdateCustomerDetails, &UpdateCustomerDetailsRequest{ShippingAddress: &Address{City: "Bonn"}, Clear: []string{"city"}})
+	if err == nil {
+		t.Error("a field both set and cleared was accepted")
 	}
 }
