@@ -67,6 +67,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "staff.disable", Method: http.MethodPost, Path: "/staff/:id/disable", Handler: h.disableStaff, Min: staff.RoleAdmin},
 		{Name: "staff.enable", Method: http.MethodPost, Path: "/staff/:id/enable", Handler: h.enableStaff, Min: staff.RoleAdmin},
 		{Name: "staff.password", Method: http.MethodPost, Path: "/staff/:id/password", Handler: h.resetStaffPassword, Min: staff.RoleAdmin},
+		{Name: "staff.unlock", Method: http.MethodPost, Path: "/staff/:id/unlock", Handler: h.unlockStaff, Min: staff.RoleAdmin},
 
 		// Four-eyes approval (issue 9): everyone who may see orders reads
 		// the requests (an agent only their own, approvals_page.go);

@@ -53,6 +53,7 @@ var routeAccess = map[string]string{
 	"POST /staff/:id/disable":  "admin",
 	"POST /staff/:id/enable":   "admin",
 	"POST /staff/:id/password": "admin",
+	"POST /staff/:id/unlock":   "admin",
 
 	"GET /":           "agent+auditor",
 	"GET /orders":     "agent+auditor",

@@ -33,7 +33,11 @@ func (h *Handlers) staffView(c echo.Context) (view.StaffView, error) {
 	if m := h.currentStaff(c); m != nil {
 		self = m.ID
 	}
-	v := view.NewStaffView(members, self, agentZone(c))
+	locks, err := h.Staff.AccountLocks(c.Request().Context())
+	if err != nil {
+		return view.StaffView{}, err
+	}
+	v := view.NewStaffView(members, self, locks, agentZone(c))
 	v.CSRF = csrfToken(c)
 	return v, nil
 }
@@ -260,6 +264,11 @@ func (h *Handlers) resetStaffPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A new password is how an admin helps a member who forgot theirs, so
+	// it also lifts a lock-out their guesses caused.
+	if err := h.Staff.Unlock(c.Request().Context(), m.Email); err != nil {
+		return err
+	}
 	if err := h.auditStaff(c, audit.OutcomeSucceeded, m, "password", map[string]string{"password": passwordSource(generated)}); err != nil {
 		return err
 	}
@@ -267,5 +276,22 @@ func (h *Handlers) resetStaffPassword(c echo.Context) error {
 		return h.showSecret(c, m, pw)
 	}
 	h.flash(c, "New password set for "+m.Email+"; their sessions have ended.")
+	return redirect(c, "/staff")
+}
+
+// unlockStaff lifts a member's sign-in lock-out (too many wrong
+// passwords) before it runs out, once an admin has checked it is them.
+func (h *Handlers) unlockStaff(c echo.Context) error {
+	m, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Staff.Unlock(c.Request().Context(), m.Email); err != nil {
+		return err
+	}
+	if err := h.auditStaff(c, audit.OutcomeSucceeded, m, "unlock", nil); err != nil {
+		return err
+	}
+	h.flash(c, m.Email+" can sign in again now.")
 	return redirect(c, "/staff")
 }

@@ -224,3 +224,52 @@ func TestLastActiveAdminCannotLeave(t *testing.T) {
 		t.Fatalf("former admin on /staff: %d", r.resp.StatusCode)
 	}
 }
+
+// A member who typed a wrong password five times is locked out for 15
+// minutes; the admin sees it on /staff and can lift it (audited), and a
+// password reset lifts it too. The page said "Active" and a reset left
+// the lock in place.
+func TestLockedOutMemberCanBeHelped(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	lockOut := func() {
+		for range staff.DefaultLimits.MaxPerAccount {
+			if _, ok := a.signInAs("agent@example.com", "wrong password!"); ok {
+				t.Fatal("a wrong password signed in")
+			}
+		}
+		if _, ok := a.signInAs("agent@example.com", testPassword); ok {
+			t.Fatal("the account is not locked after five wrong passwords")
+		}
+	}
+	lockOut()
+	admin := a.signedIn(staff.RoleAdmin)
+	row := staffRow(admin.get("/staff", nil), a.staff[staff.RoleAgent])
+	if row.AttrOr("data-status", "") != "locked" || !strings.Contains(row.Text(), "Locked until") {
+		t.Fatalf("locked member's row: status %q: %s", row.AttrOr("data-status", ""), strings.Join(strings.Fields(row.Text()), " "))
+	}
+	base := "/staff/" + strconv.FormatInt(a.staff[staff.RoleAgent], 10)
+	if r := admin.post(base+"/unlock", url.Values{"_csrf": {admin.csrfToken()}}, nil); r.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unlock: %d", r.resp.StatusCode)
+	}
+	if _, ok := a.signInAs("agent@example.com", testPassword); !ok {
+		t.Fatal("the member cannot sign in after the unlock")
+	}
+	evs := a.staffEvents()
+	if last := evs[len(evs)-1]; last.Detail["change"] != "unlock" || last.Actor.Email != "admin@example.com" {
+		t.Errorf("the unlock is not audited: %+v", last)
+	}
+
+	lockOut()
+	if r := admin.post(base+"/password", url.Values{"_csrf": {admin.csrfToken()}, "password": {"a fresh passphrase"}}, nil); r.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.resp.StatusCode)
+	}
+	if _, ok := a.signInAs("agent@example.com", "a fresh passphrase"); !ok {
+		t.Fatal("a password reset did not lift the lock")
+	}
+	// Nobody but an admin may unlock.
+	sup := a.signedIn(staff.RoleSupervisor)
+	if r := sup.post(base+"/unlock", url.Values{"_csrf": {sup.csrfToken()}}, nil); r.resp.StatusCode != http.StatusForbidden {
+		t.Errorf("supervisor unlock: %d, want 403", r.resp.StatusCode)
+	}
+}

@@ -47,6 +47,9 @@ type StaffRow struct {
 	Roles    []Option
 	Status   Badge
 	Disabled bool
+	// Locked: sign-in is locked after too many wrong passwords; the row
+	// offers an unlock.
+	Locked   bool
 	LastSeen Time
 	// Self marks the signed-in admin's own row.
 	Self bool
@@ -69,15 +72,21 @@ type StaffView struct {
 	Zone              string
 }
 
-// NewStaffView builds the staff list; selfID is the signed-in admin.
-func NewStaffView(members []staff.Member, selfID int64, loc *time.Location) StaffView {
+// NewStaffView builds the staff list; selfID is the signed-in admin, locks
+// the accounts locked out of sign-in now (by e-mail, until when).
+func NewStaffView(members []staff.Member, selfID int64, locks map[string]time.Time, loc *time.Location) StaffView {
 	v := StaffView{AddRole: RoleOptions(staff.RoleAgent), Zone: loc.String()}
 	for _, m := range members {
 		row := StaffRow{ID: m.ID, IDText: strconv.FormatInt(m.ID, 10), Email: m.Email, Role: RoleName(m.Role),
 			Roles: RoleOptions(m.Role), Disabled: m.Disabled, LastSeen: newTime(m.LastSignInAt, loc), Self: m.ID == selfID}
-		if m.Disabled {
+		until, locked := locks[m.Email]
+		switch {
+		case m.Disabled:
 			row.Status = Badge{Text: "Disabled", Class: "badge badge-disabled", Value: "disabled"}
-		} else {
+		case locked:
+			row.Locked = true
+			row.Status = Badge{Text: "Locked until " + until.In(loc).Format("15:04"), Class: "badge badge-locked", Value: "locked"}
+		default:
 			row.Status = Badge{Text: "Active", Class: "badge badge-active", Value: "active"}
 		}
 		v.Rows = append(v.Rows, row)
