@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
@@ -52,6 +53,9 @@ func (h *Handlers) showOrder(c echo.Context) error {
 		}
 	}
 	v := view.FromOrder(o, h.Provider, now, agentZone(c))
+	if m := h.currentStaff(c); m != nil && !m.Role.Allows(staff.RoleAgent, false) {
+		v.ReadOnlyRole = view.RoleName(m.Role)
+	}
 	v.History, v.HistoryLoaded = h.historyItems(c, o, hist)
 	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
 	p := h.page(c, v.Title, templates.NavOrders)

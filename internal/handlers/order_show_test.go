@@ -291,3 +291,29 @@ func TestOrderPageBadCredentials(t *testing.T) {
 		t.Errorf("search lookup with bad credentials: %q", r.testid("provider-error").AttrOr("data-kind", ""))
 	}
 }
+
+// The auditor reads and never changes: their order page offers no live
+// action (each used to answer "Not allowed" only once clicked), but still
+// says what staff could do with the order now.
+func TestAuditorSeesNoLiveAction(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	o := a.demoOrder(func(o *omclient.Order) bool { return len(o.Captures) > 0 && o.Status == omclient.StatusPartCaptured })
+	auditor := a.signedIn(staff.RoleAuditor)
+	p := auditor.get("/orders/"+o.OrderID, nil)
+	if p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("order page: %d", p.resp.StatusCode)
+	}
+	if n := p.doc.Find(`#order-page a[hx-get], #order-page [data-testid="action"] a, #order-page [data-testid="action"] button`).Length(); n != 0 {
+		t.Errorf("the auditor's order page has %d action links or buttons", n)
+	}
+	summary := p.testid("actions-read-only").Text()
+	if !strings.Contains(summary, "Auditor") || !strings.Contains(summary, "Capture") {
+		t.Errorf("read-only summary %q should name the role and what staff could do", summary)
+	}
+	// An agent still gets the live actions.
+	ag := a.signedIn(staff.RoleAgent)
+	if n := ag.get("/orders/"+o.OrderID, nil).doc.Find(`[data-testid="action"] a[hx-get]`).Length(); n == 0 {
+		t.Error("the agent lost the action links")
+	}
+}

@@ -30,6 +30,9 @@ type OrderView struct {
 	Captures       []CaptureView
 	Refunds        []RefundView
 	Actions        []ActionView
+	// ReadOnlyRole names the viewer's role when it changes nothing (the
+	// auditor): the actions are shown as a summary, without links.
+	ReadOnlyRole string
 	// Flash is the confirmation of the change just made ("Shipping address
 	// updated: city Berlin → Hamburg"), shown at the top of the page.
 	Flash string
