@@ -103,6 +103,10 @@ var (
 	ErrCommentRequired = errors.New("approvals: a comment is required")
 	// ErrNotApprover: only supervisors and admins decide requests.
 	ErrNotApprover = errors.New("approvals: only supervisors and admins may decide requests")
+	// ErrManagedByRequester: the requester recently created the decider's
+	// account, changed their role or reset their password (ManagedError
+	// says which), so the decider may be the requester's puppet.
+	ErrManagedByRequester = errors.New("approvals: the requester recently managed the decider's account")
 )
 
 // MaxComment bounds a decision's comment.
