@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -165,6 +166,14 @@ func (h *Handlers) decisionRefused(c echo.Context, what string, r approvals.Requ
 		return notice(http.StatusForbidden, "error", "Nothing was done: "+view.LowerFirst(msgOwnRequest), "")
 	case errors.Is(err, approvals.ErrNotRequester):
 		return notice(http.StatusForbidden, "error", "Nothing was done: only the requester may withdraw a request.", "")
+	case errors.Is(err, approvals.ErrManagedByRequester):
+		var me *approvals.ManagedError
+		who := "The requester recently created or managed your account"
+		if errors.As(err, &me) {
+			who = me.Requester + " " + me.Did + " on " + me.At.In(agentZone(c)).Format("2 January 2006")
+		}
+		return notice(http.StatusForbidden, "error", "Nothing was done: you may not decide this request.",
+			who+", so another supervisor or admin must decide it (for "+strconv.Itoa(int(approvals.ManagedWindow.Hours()/24))+" days after such a change).")
 	case errors.Is(err, approvals.ErrNotApprover):
 		return notice(http.StatusForbidden, "error", "Nothing was done: only supervisors and admins decide requests.", "")
 	case errors.Is(err, approvals.ErrNotPending):

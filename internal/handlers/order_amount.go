@@ -111,7 +111,8 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 		}
 		return msg
 	}
-	return h.submitChange(c, cf, ch, flash, func(status int) error {
+	// An amount cut may need a second person (the four-eyes policy).
+	return h.holdOrSubmit(c, cf, ch, flash, func(status int) error {
 		return h.renderAmount(c, cf, amountDraftOf(&view.Form{Values: cf.Form.Values, Labels: map[string]string{}}, cf.Order, len(rows)), status, false)
 	})
 }
