@@ -21,17 +21,17 @@ func TestLookalikeAddressesAreRefused(t *testing.T) {
 		email string
 		want  error
 	}{
-		{"supervisor@exаmple.com", ErrEmailScripts},        // Cyrillic а in a Latin address
-		{"sυpervisor@example.com", ErrEmailScripts},        // Greek upsilon
+		{"supervisor@exаmple.com", ErrEmailScripts},         // Cyrillic а in a Latin address
+		{"sυpervisor@example.com", ErrEmailScripts},         // Greek upsilon
 		{"super\u200bvisor@example.com", ErrEmailInvisible}, // zero-width space
 		{"\u202esupervisor@example.com", ErrEmailInvisible}, // right-to-left override
 		{"super\u2066visor@example.com", ErrEmailInvisible}, // left-to-right isolate
 		{"supervisor\u00ad@example.com", ErrEmailInvisible}, // soft hyphen
-		{"supervis0r@example.com", ErrEmailLookalike},      // digit zero for o
-		{"adrnin@example.com", ErrEmailLookalike},          // r n for m
-		{"superv1sor@example.com", nil},                    // 1 is l, not i: a different address
-		{"jürgen@example.com", ErrExists},                  // the same (precomposed)
-		{"ju\u0308rgen@example.com", ErrEmailLookalike},    // the same, decomposed
+		{"supervis0r@example.com", ErrEmailLookalike},       // digit zero for o
+		{"adrnin@example.com", ErrEmailLookalike},           // r n for m
+		{"superv1sor@example.com", nil},                     // 1 is l, not i: a different address
+		{"jürgen@example.com", ErrExists},                   // the same (precomposed)
+		{"ju\u0308rgen@example.com", ErrEmailLookalike},     // the same, decomposed
 		{"sup2@example.com", nil},
 		{"иван@пример.рф", nil}, // one script throughout
 	} {
