@@ -84,8 +84,10 @@ type Config struct {
 	// order change a signed POST to the merchant's system.
 	OutboundURL, OutboundSecret string
 
-	// ApprovalThresholds (per currency, minor units): refunds above, and
-	// cancellations of orders above, wait for a second person. Empty: no
+	// ApprovalThresholds (per currency, minor units; "*" for every other
+	// currency): refunds that take an order's refunds in the window above,
+	// and cancellations of orders above, wait for a second person; with
+	// thresholds set, a currency without one fails closed. Empty: no
 	// approvals.
 	ApprovalThresholds map[string]int64
 	// DailyRefundLimits (per currency, minor units): what one member may
@@ -93,11 +95,14 @@ type Config struct {
 	DailyRefundLimits map[string]int64
 	// ApprovalTTL is how long a request waits for a decision.
 	ApprovalTTL time.Duration
+	// ApprovalWindow is how far back the thresholds look at an order.
+	ApprovalWindow time.Duration
 }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
 func (c Config) ApprovalPolicy() approvals.Policy {
-	return approvals.Policy{Thresholds: c.ApprovalThresholds, DailyRefundLimits: c.DailyRefundLimits, TTL: c.ApprovalTTL}
+	return approvals.Policy{Thresholds: c.ApprovalThresholds, DailyRefundLimits: c.DailyRefundLimits, TTL: c.ApprovalTTL,
+		Window: c.ApprovalWindow}
 }
 
 // Outbound reports whether outbound events are configured.
@@ -134,9 +139,10 @@ var options = []option{
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
 	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},
 	{"outbound-url", "ORDERCARE_OUTBOUND_URL", "", "URL that receives a signed POST for every completed order change", func(c *Config, v string) error { c.OutboundURL = strings.TrimSpace(v); return nil }},
-	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000: refunds above, and cancellations of orders above, need a second person's approval; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
+	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
 	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", amountsSetter("ORDERCARE_DAILY_REFUND_LIMITS", func(c *Config, m map[string]int64) { c.DailyRefundLimits = m })},
 	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", approvals.DefaultTTL.String(), "how long an approval request waits for a decision before it expires", setApprovalTTL},
+	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", approvals.DefaultWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)", setApprovalWindow},
 	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
 }
 
@@ -163,6 +169,15 @@ func amountsSetter(env string, set func(*Config, map[string]int64)) func(*Config
 		set(c, m)
 		return nil
 	}
+}
+
+func setApprovalWindow(c *Config, v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < time.Hour || d > 90*24*time.Hour {
+		return fmt.Errorf("ORDERCARE_APPROVAL_WINDOW: %q is not a duration between 1h and 2160h such as 24h", v)
+	}
+	c.ApprovalWindow = d
+	return nil
 }
 
 func setApprovalTTL(c *Config, v string) error {
