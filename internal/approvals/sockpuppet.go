@@ -56,3 +56,9 @@ func (s *Service) notManagedBy(ctx context.Context, decider audit.Actor, request
 	}
 	return nil
 }
+
+// MayDecide reports whether actor may approve or reject r (nil), or why
+// not, for a page to say so before a decision is tried.
+func (s *Service) MayDecide(ctx context.Context, actor audit.Actor, r Request) error {
+	return s.decider(ctx, actor, r)
+}

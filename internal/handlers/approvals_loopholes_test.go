@@ -163,6 +163,10 @@ func TestApprovalPuppetMayNotDecide(t *testing.T) {
 	if !ok {
 		t.Fatal("sup2 cannot sign in")
 	}
+	shown := puppet.get("/approvals/"+req.ID, nil)
+	if shown.testid("approve").Length() != 0 || !strings.Contains(text(shown.testid("approval-own")), "admin@example.com created your account") {
+		t.Fatalf("the puppet is offered the decision: %q", text(shown.testid("approval-own")))
+	}
 	r := puppet.decide(req.ID, "approve", "looks fine", nil)
 	notice := text(r.testid("approval-notice"))
 	if r.resp.StatusCode != http.StatusForbidden || !strings.Contains(notice, "you may not decide this request") ||
