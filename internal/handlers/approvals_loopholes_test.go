@@ -124,6 +124,12 @@ func TestApprovalCurrencyWithoutThresholdFailsClosed(t *testing.T) {
 		}
 	}
 
+	// Without approvals the page says so, rather than a 404.
+	off := newMoneyApp(t, "").signedIn(staff.RoleAgent).get("/approvals/policy", nil)
+	if off.resp.StatusCode != http.StatusOK || !strings.Contains(text(off.testid("policy-off")), "every change is sent at once") {
+		t.Fatalf("rules page without approvals: %d %q", off.resp.StatusCode, text(off.doc.Find("main")))
+	}
+
 	p := thresholdPolicy()
 	p.Thresholds[approvals.AnyCurrency] = 50000
 	b := newApprovalsApp(t, p)
