@@ -1,9 +1,13 @@
 // Package approvals is the four-eyes rule for large refunds and
-// cancellations (issue 9). A refund above its currency's threshold, a
-// cancellation of an order whose amount is above it, and any refund that
-// would take an agent past their daily refund limit are not sent: they
-// become a Request, kept in admin.db, that a second person (a supervisor
-// or an admin, never the requester) approves or rejects.
+// cancellations. A refund that takes the order's refunds in the window
+// above its currency's threshold, a cancellation or release of an order
+// whose amount was above it in the window, an amount cut across it, every
+// such change in a currency no threshold covers (fail closed), and any
+// refund that would take an agent past their daily refund limit are not
+// sent (thresholds.go): they become a Request, kept in admin.db, that a
+// second person (a supervisor or an admin, never the requester nor anyone
+// whose account the requester recently made or managed, sockpuppet.go)
+// approves or rejects.
 //
 // The request keeps the exact change the agent asked for: the request
 // body and the idempotency key made when the form was rendered. Approval

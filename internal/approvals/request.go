@@ -63,9 +63,10 @@ type Request struct {
 	OrderID   string
 	// OrderRef is the provider's short reference of the order, for lists.
 	OrderRef string
-	Op       omclient.Operation // create_refund or cancel
+	Op       omclient.Operation // create_refund, cancel, release_remaining_authorization or update_authorization
 	Currency string
-	// Amount is the refund's amount, or the cancelled order's amount.
+	// Amount is the refund's amount, the cancelled order's amount, the
+	// remaining authorization released, or an amount change's new amount.
 	Amount int64
 	// IdempotencyKey was made when the agent's form was rendered; the
 	// approved change is sent with it.
@@ -103,6 +104,10 @@ var (
 	ErrCommentRequired = errors.New("approvals: a comment is required")
 	// ErrNotApprover: only supervisors and admins decide requests.
 	ErrNotApprover = errors.New("approvals: only supervisors and admins may decide requests")
+	// ErrManagedByRequester: the requester recently created the decider's
+	// account, changed their role or reset their password (ManagedError
+	// says which), so the decider may be the requester's puppet.
+	ErrManagedByRequester = errors.New("approvals: the requester recently managed the decider's account")
 )
 
 // MaxComment bounds a decision's comment.

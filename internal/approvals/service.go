@@ -18,7 +18,6 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
-	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/staff"
@@ -59,31 +58,29 @@ func (s *Service) Policy() Policy { return s.policy }
 
 // Check says whether ch, about to be sent by actor on order o, needs a
 // second person's approval: the reason, or "" to send it now. Only
-// refunds and cancellations are ever held, and only by a configured rule.
+// refunds, cancellations, releases and amount cuts are ever held, and only
+// by a configured rule (thresholds.go).
 func (s *Service) Check(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change) (string, error) {
-	cur := o.PurchaseCurrency.String()
-	show := func(v int64) string { return money.FormatPlain(v, cur) + " " + cur }
 	switch ch.Op {
-	case omclient.OpCancel:
-		if t, ok := s.policy.Thresholds[cur]; ok && o.OrderAmount > t {
-			return "Cancelling an order of more than " + show(t) + " needs a second person’s approval.", nil
-		}
+	case omclient.OpCancel, omclient.OpReleaseRemaining, omclient.OpUpdateAuthorization:
+		return s.checkAuthorization(ctx, o, ch)
 	case omclient.OpCreateRefund:
 		amount, err := refundAmount(ch.Body)
 		if err != nil {
 			return "", err
 		}
-		if t, ok := s.policy.Thresholds[cur]; ok && amount > t {
-			return "Refunds of more than " + show(t) + " need a second person’s approval.", nil
+		if why, err := s.checkRefund(ctx, o, amount); why != "" || err != nil {
+			return why, err
 		}
-		if limit, ok := s.policy.DailyRefundLimits[cur]; ok {
+		cur := o.PurchaseCurrency.String()
+		if limit, ok := s.policy.DailyLimit(cur); ok {
 			totals, err := s.log.RefundTotals(ctx, actor.StaffID, startOfDay(s.now()))
 			if err != nil {
 				return "", fmt.Errorf("approvals: your refunds today: %w", err)
 			}
 			if done := totals[cur]; done+amount > limit {
-				return "This refund would take your refunds today to " + show(done+amount) +
-					", over your daily limit of " + show(limit) + ", so it needs a second person’s approval.", nil
+				return "This refund would take your refunds today to " + show(done+amount, cur) +
+					", over your daily limit of " + show(limit, cur) + ", so it needs a second person’s approval.", nil
 			}
 		}
 	}
@@ -108,6 +105,42 @@ func (s *Service) Guard(ctx context.Context, actor audit.Actor, o *omclient.Orde
 func startOfDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// requestAmount is the amount a request shows: the refund's, the new
+// order amount of an amount change, what a release gives up, or the
+// cancelled order's amount.
+func requestAmount(o *omclient.Order, ch orders.Change) (int64, error) {
+	switch ch.Op {
+	case omclient.OpCreateRefund:
+		return refundAmount(ch.Body)
+	case omclient.OpUpdateAuthorization:
+		if b := orders.BodyAs[omclient.UpdateAuthorizationRequest](ch.Body); b != nil {
+			return b.OrderAmount, nil
+		}
+		return 0, fmt.Errorf("approvals: an amount change without its body (%T)", ch.Body)
+	case omclient.OpReleaseRemaining:
+		return o.RemainingAuthorizedAmount, nil
+	}
+	return o.OrderAmount, nil
+}
+
+// storedBody decodes the body a request keeps (none for a cancellation
+// or a release).
+func storedBody(r Request) (any, error) {
+	var body any
+	switch r.Op {
+	case omclient.OpCreateRefund:
+		body = &omclient.RefundRequest{}
+	case omclient.OpUpdateAuthorization:
+		body = &omclient.UpdateAuthorizationRequest{}
+	default:
+		return nil, nil
+	}
+	if err := json.Unmarshal(r.Body, body); err != nil {
+		return nil, fmt.Errorf("approvals: request %s: stored body: %w", r.ID, err)
+	}
+	return body, nil
 }
 
 func refundAmount(body any) (int64, error) {
@@ -143,11 +176,9 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Ord
 			return Request{}, false, &orders.StaleError{Expected: *ch.Expected, Actual: now, Order: o}
 		}
 	}
-	amount := o.OrderAmount
-	if ch.Op == omclient.OpCreateRefund {
-		if amount, err = refundAmount(ch.Body); err != nil {
-			return Request{}, false, err
-		}
+	amount, err := requestAmount(o, ch)
+	if err != nil {
+		return Request{}, false, err
 	}
 	now := s.now()
 	r = Request{
@@ -234,15 +265,17 @@ func transition(ctx context.Context, tx *sql.Tx, id string, to Status, by Person
 	return n == 1, err
 }
 
-// decider checks that actor may decide r.
-func decider(actor audit.Actor, r Request) error {
+// decider checks that actor may decide r: a supervisor or admin, not the
+// requester, and not someone whose account the requester recently made or
+// managed (sockpuppet.go).
+func (s *Service) decider(ctx context.Context, actor audit.Actor, r Request) error {
 	if role := staff.Role(actor.Role); role != staff.RoleSupervisor && role != staff.RoleAdmin {
 		return ErrNotApprover
 	}
 	if actor.StaffID == r.RequestedBy.StaffID {
 		return ErrOwnRequest
 	}
-	return nil
+	return s.notManagedBy(ctx, actor, r.RequestedBy)
 }
 
 // checkComment is the rule for a decision's comment.
@@ -274,7 +307,7 @@ func (s *Service) Approve(ctx context.Context, actor audit.Actor, id, comment st
 	if err != nil {
 		return Request{}, orders.Result{}, err
 	}
-	if err := decider(actor, r); err != nil {
+	if err := s.decider(ctx, actor, r); err != nil {
 		return r, orders.Result{}, err
 	}
 	now := s.now()
@@ -309,7 +342,7 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, id string) (Req
 	if err != nil {
 		return Request{}, orders.Result{}, err
 	}
-	if err := decider(actor, r); err != nil {
+	if err := s.decider(ctx, actor, r); err != nil {
 		return r, orders.Result{}, err
 	}
 	if !r.Status.Resendable() {
@@ -325,13 +358,11 @@ func (s *Service) execute(ctx context.Context, actor audit.Actor, r Request) (Re
 		ProviderDecides: true, ApprovalID: r.ID,
 		Detail: map[string]string{"approval_id": r.ID, "requested_by": r.RequestedBy.Email, "approved_by": r.DecidedBy.Email},
 	}
-	if r.Op == omclient.OpCreateRefund {
-		var body omclient.RefundRequest
-		if err := json.Unmarshal(r.Body, &body); err != nil {
-			return r, orders.Result{}, fmt.Errorf("approvals: request %s: stored body: %w", r.ID, err)
-		}
-		ch.Body = &body
+	body, err := storedBody(r)
+	if err != nil {
+		return r, orders.Result{}, err
 	}
+	ch.Body = body
 	res, err := s.orders.Apply(ctx, actor, ch)
 	if err != nil && res.Outcome == "" {
 		// Nothing was sent (provider unreadable, audit log down): the
@@ -381,7 +412,7 @@ func (s *Service) Reject(ctx context.Context, actor audit.Actor, id, comment str
 	if err != nil {
 		return Request{}, err
 	}
-	if err := decider(actor, r); err != nil {
+	if err := s.decider(ctx, actor, r); err != nil {
 		return r, err
 	}
 	return s.close(ctx, actor, r, StatusRejected, "rejected", c)

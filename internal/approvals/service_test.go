@@ -3,6 +3,7 @@ package approvals
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -321,11 +322,17 @@ func TestCancelOfALargeOrderWaits(t *testing.T) {
 	if o := e.order(t, id); o.Status != omclient.StatusCancelled {
 		t.Fatalf("status after approval = %s", o.Status)
 	}
-	// A currency without a threshold is never held.
+	// With thresholds set, a currency without one fails closed (see
+	// TestCurrenciesWithoutAThresholdFailClosed); without any, nothing is
+	// held.
 	o := e.order(t, id)
 	o.PurchaseCurrency = "SEK"
-	if why, _ := e.svc.Check(ctx, agent, o, ch); why != "" {
-		t.Fatalf("held without a SEK threshold: %q", why)
+	if why, _ := e.svc.Check(ctx, agent, o, ch); !strings.Contains(why, "No approval threshold is set for SEK") {
+		t.Fatalf("a SEK cancellation without a SEK threshold: %q", why)
+	}
+	none := newEnv(t, Policy{})
+	if why, _ := none.svc.Check(ctx, agent, o, ch); why != "" {
+		t.Fatalf("held without any thresholds: %q", why)
 	}
 }
 

@@ -84,8 +84,10 @@ type Config struct {
 	// order change a signed POST to the merchant's system.
 	OutboundURL, OutboundSecret string
 
-	// ApprovalThresholds (per currency, minor units): refunds above, and
-	// cancellations of orders above, wait for a second person. Empty: no
+	// ApprovalThresholds (per currency, minor units; "*" for every other
+	// currency): refunds that take an order's refunds in the window above,
+	// and cancellations of orders above, wait for a second person; with
+	// thresholds set, a currency without one fails closed. Empty: no
 	// approvals.
 	ApprovalThresholds map[string]int64
 	// DailyRefundLimits (per currency, minor units): what one member may
@@ -93,11 +95,14 @@ type Config struct {
 	DailyRefundLimits map[string]int64
 	// ApprovalTTL is how long a request waits for a decision.
 	ApprovalTTL time.Duration
+	// ApprovalWindow is how far back the thresholds look at an order.
+	ApprovalWindow time.Duration
 }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
 func (c Config) ApprovalPolicy() approvals.Policy {
-	return approvals.Policy{Thresholds: c.ApprovalThresholds, DailyRefundLimits: c.DailyRefundLimits, TTL: c.ApprovalTTL}
+	return approvals.Policy{Thresholds: c.ApprovalThresholds, DailyRefundLimits: c.DailyRefundLimits, TTL: c.ApprovalTTL,
+		Window: c.ApprovalWindow}
 }
 
 // Outbound reports whether outbound events are configured.
@@ -134,9 +139,12 @@ var options = []option{
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
 	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},
 	{"outbound-url", "ORDERCARE_OUTBOUND_URL", "", "URL that receives a signed POST for every completed order change", func(c *Config, v string) error { c.OutboundURL = strings.TrimSpace(v); return nil }},
-	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000: refunds above, and cancellations of orders above, need a second person's approval; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
+	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
 	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", amountsSetter("ORDERCARE_DAILY_REFUND_LIMITS", func(c *Config, m map[string]int64) { c.DailyRefundLimits = m })},
-	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", approvals.DefaultTTL.String(), "how long an approval request waits for a decision before it expires", setApprovalTTL},
+	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", approvals.DefaultTTL.String(), "how long an approval request waits for a decision before it expires",
+		durationSetter("ORDERCARE_APPROVAL_TTL", time.Minute, 90*24*time.Hour, "72h", func(c *Config, d time.Duration) { c.ApprovalTTL = d })},
+	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", approvals.DefaultWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
+		durationSetter("ORDERCARE_APPROVAL_WINDOW", time.Hour, 90*24*time.Hour, "24h", func(c *Config, d time.Duration) { c.ApprovalWindow = d })},
 	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
 }
 
@@ -165,13 +173,25 @@ func amountsSetter(env string, set func(*Config, map[string]int64)) func(*Config
 	}
 }
 
-func setApprovalTTL(c *Config, v string) error {
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil || d < time.Minute || d > 90*24*time.Hour {
-		return fmt.Errorf("ORDERCARE_APPROVAL_TTL: %q is not a duration between 1m and 2160h such as 72h", v)
+// durationSetter parses a duration between lo and hi (messages name
+// example as a good value).
+func durationSetter(env string, lo, hi time.Duration, example string, set func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("%s: %q is not a duration between %s and %s such as %s", env, v, shortDuration(lo), shortDuration(hi), example)
+		}
+		set(c, d)
+		return nil
 	}
-	c.ApprovalTTL = d
-	return nil
+}
+
+// shortDuration writes 1m, 1h or 2160h rather than 1m0s, 1h0m0s.
+func shortDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	}
+	return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
 }
 
 func setSecure(c *Config, v string) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,6 +41,14 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 	v := view.ApprovalDetailView{Item: view.NewApprovalItem(r, approvalViewer(h.currentStaff(c)), now, loc), CSRF: csrfToken(c)}
 	if v.Item.Own && r.Status == approvals.StatusPending {
 		v.OwnNote = msgOwnRequest
+	}
+	if v.Item.CanDecide {
+		// Say before a decision is tried that the requester made or
+		// managed this member's account (the decision is refused anyway).
+		var me *approvals.ManagedError
+		if err := h.Approvals.MayDecide(c.Request().Context(), h.actor(c), r); errors.As(err, &me) {
+			v.Item.CanDecide, v.OwnNote = false, managedText(c, me)
+		}
 	}
 	if o, err := h.readOrder(c, r.OrderID); err != nil {
 		if c.Request().Context().Err() != nil {
@@ -165,6 +174,13 @@ func (h *Handlers) decisionRefused(c echo.Context, what string, r approvals.Requ
 		return notice(http.StatusForbidden, "error", "Nothing was done: "+view.LowerFirst(msgOwnRequest), "")
 	case errors.Is(err, approvals.ErrNotRequester):
 		return notice(http.StatusForbidden, "error", "Nothing was done: only the requester may withdraw a request.", "")
+	case errors.Is(err, approvals.ErrManagedByRequester):
+		var me *approvals.ManagedError
+		msg := "The requester recently created or managed your account, so another supervisor or admin must decide it."
+		if errors.As(err, &me) {
+			msg = managedText(c, me)
+		}
+		return notice(http.StatusForbidden, "error", "Nothing was done: you may not decide this request.", msg)
 	case errors.Is(err, approvals.ErrNotApprover):
 		return notice(http.StatusForbidden, "error", "Nothing was done: only supervisors and admins decide requests.", "")
 	case errors.Is(err, approvals.ErrNotPending):
@@ -193,4 +209,12 @@ func (h *Handlers) decisionRefused(c echo.Context, what string, r approvals.Requ
 			"Nothing reached the provider. Send it again in a moment: the same request key is reused, so it is applied at most once.")
 	}
 	return err
+}
+
+// managedText says why a member may not decide a request whose requester
+// made or managed their account.
+func managedText(c echo.Context, me *approvals.ManagedError) string {
+	return me.Requester + " " + me.Did + " on " + me.At.In(agentZone(c)).Format("2 January 2006") +
+		", so another supervisor or admin must decide this request (for " +
+		strconv.Itoa(int(approvals.ManagedWindow.Hours()/24)) + " days after such a change)."
 }

@@ -12,7 +12,8 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// holdOrSubmit is the last step of the refund and cancel forms (issue 9):
+// holdOrSubmit is the last step of the refund, cancel, release and amount
+// forms:
 // a change the four-eyes policy holds is recorded as an approval request
 // and nothing is sent; any other change goes to submitChange. The agent
 // sees the held change like a completed one (the order page with a
@@ -20,7 +21,7 @@ import (
 // the audit log being down are answered exactly as submitChange answers
 // them, the typed values kept.
 func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change, flash func(orders.Result) string, render formRenderer) error {
-	if h.Approvals == nil || (ch.Op != omclient.OpCreateRefund && ch.Op != omclient.OpCancel) || h.keyUsed(c, ch.IdempotencyKey) {
+	if h.Approvals == nil || !mayBeHeld(ch.Op) || h.keyUsed(c, ch.IdempotencyKey) {
 		// A key already sent (an unknown outcome being resubmitted) goes
 		// on to the pipeline's replay, whatever the policy says now.
 		return h.submitChange(c, cf, ch, flash, render)
@@ -30,7 +31,7 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 	why, err := h.heldWhy(c, cf, ch)
 	if err != nil {
 		return &PublicError{Status: http.StatusServiceUnavailable, Err: err,
-			Message: "Not sent: whether this change needs a second person’s approval could not be checked (your refunds today could not be read from the audit log). Try again in a moment."}
+			Message: "Not sent: whether this change needs a second person’s approval could not be checked (the order’s recent changes could not be read from the audit log). Try again in a moment."}
 	}
 	if why == "" {
 		return h.submitChange(c, cf, ch, flash, render)
@@ -66,4 +67,15 @@ func (h *Handlers) heldWhy(c echo.Context, cf *changeForm, ch orders.Change) (st
 		return "", err
 	}
 	return h.Approvals.Check(ctx, h.actor(c), cf.Order, ch)
+}
+
+// mayBeHeld reports whether the four-eyes policy may hold op: refunds,
+// cancellations, releases and amount changes (an amount cut gives up
+// authorization as a cancellation does).
+func mayBeHeld(op omclient.Operation) bool {
+	switch op {
+	case omclient.OpCreateRefund, omclient.OpCancel, omclient.OpReleaseRemaining, omclient.OpUpdateAuthorization:
+		return true
+	}
+	return false
 }

@@ -61,13 +61,16 @@ func TestApprovalRefundAboveThresholdIsHeld(t *testing.T) {
 		t.Fatalf("resubmit: %q, %d requests", text(again.testid("flash")), len(a.requests(id)))
 	}
 
-	// Below the threshold: sent at once, as before.
-	r = a.refund(ag, id, "100,00", nil)
+	// Below the threshold: sent at once, as before (on another order: on
+	// this one the waiting 600.00 EUR counts against the threshold too,
+	// see TestApprovalSplitRefundsAreHeld).
+	small := a.bigOrder(true)
+	r = a.refund(ag, small, "100,00", nil)
 	if r.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("small refund: status %d", r.resp.StatusCode)
 	}
-	if o := a.sandboxOrder(id); o.RefundedAmount != 10000 || len(a.requests(id)) != 1 {
-		t.Fatalf("small refund: refunded %d, %d requests", o.RefundedAmount, len(a.requests(id)))
+	if o := a.sandboxOrder(small); o.RefundedAmount != 10000 || len(a.requests(small)) != 0 || len(a.requests(id)) != 1 {
+		t.Fatalf("small refund: refunded %d, %d requests", o.RefundedAmount, len(a.requests(small)))
 	}
 	if got := a.steps(id, req.ID); strings.Join(got, ",") != "requested" {
 		t.Fatalf("audit steps %v, want [requested]", got)
@@ -367,9 +370,11 @@ func TestApprovalDailyRefundLimit(t *testing.T) {
 	if a.sandboxOrder(id).RefundedAmount != 20000 || len(a.requests(id)) != 1 {
 		t.Fatal("the refund past the daily limit was sent")
 	}
-	// Another agent's allowance is their own: the supervisor's refund goes.
-	if r := a.refund(a.signedIn(staff.RoleSupervisor), id, "200,00", nil); r.resp.StatusCode != http.StatusSeeOther || a.sandboxOrder(id).RefundedAmount != 40000 {
-		t.Fatalf("another member's refund: status %d, refunded %d", r.resp.StatusCode, a.sandboxOrder(id).RefundedAmount)
+	// Another agent's allowance is their own: the supervisor's refund goes
+	// (on another order: on this one the order's own total would hold it).
+	other := a.bigOrder(true)
+	if r := a.refund(a.signedIn(staff.RoleSupervisor), other, "200,00", nil); r.resp.StatusCode != http.StatusSeeOther || a.sandboxOrder(other).RefundedAmount != 20000 {
+		t.Fatalf("another member's refund: status %d, refunded %d", r.resp.StatusCode, a.sandboxOrder(other).RefundedAmount)
 	}
 }
 

@@ -111,7 +111,8 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 		}
 		return msg
 	}
-	return h.submitChange(c, cf, ch, flash, func(status int) error {
+	// An amount cut may need a second person (the four-eyes policy).
+	return h.holdOrSubmit(c, cf, ch, flash, func(status int) error {
 		return h.renderAmount(c, cf, amountDraftOf(&view.Form{Values: cf.Form.Values, Labels: map[string]string{}}, cf.Order, len(rows)), status, false)
 	})
 }
@@ -129,6 +130,7 @@ func (h *Handlers) previewAmount(c echo.Context) error {
 	rows, tooMany := readAmountValues(c, cf)
 	d := amountDraftOf(&cf.Form, o, len(rows))
 	p := amountPreview(cf, d, true, h.Provider)
+	p.Approval = h.amountApprovalNote(c, o, d)
 	if tooMany {
 		p.Effect.Problems = append(p.Effect.Problems, "At most "+strconv.Itoa(omclient.MaxOrderLines)+" lines")
 		p.Effect.Ready = false
@@ -280,6 +282,7 @@ func (h *Handlers) renderAmount(c echo.Context, cf *changeForm, d amountDraft, s
 		v.IncreaseNote = "The payment method (" + paymentMethodName(o) + ") cannot have its amount increased according to the provider's documentation: an increase is likely refused."
 	}
 	v.Preview = amountPreview(&changeForm{Order: o, Form: f}, d, false, h.Provider)
+	v.Preview.Approval = h.amountApprovalNote(c, o, d)
 	panel := templates.AmountForm(v)
 	return h.renderForm(c, status, v.Form, panel)
 }
@@ -368,4 +371,13 @@ func previewError(c echo.Context, err error) error {
 		return err
 	}
 	return render(c, http.StatusOK, templates.MoneyPreviewUnavailable(msg))
+}
+
+// amountApprovalNote is why the drafted amount change would wait for
+// approval (a cut across the threshold).
+func (h *Handlers) amountApprovalNote(c echo.Context, o *omclient.Order, d amountDraft) string {
+	if d.body == nil {
+		return ""
+	}
+	return h.approvalNote(c, o, orders.Change{Op: omclient.OpUpdateAuthorization, OrderID: o.OrderID, Body: d.body})
 }

@@ -43,6 +43,7 @@ func (h *Handlers) oneClickForm(c echo.Context, oc oneClick, post bool) error {
 	render := func(status int) error {
 		v := oc.confirm(h, c, cf)
 		v.Form = cf.Form
+		v.Approval = h.approvalNote(c, cf.Order, orders.Change{Op: oc.op, OrderID: cf.Order.OrderID})
 		return h.renderForm(c, status, v.Form, templates.ConfirmFormPanel(v))
 	}
 	if !post {

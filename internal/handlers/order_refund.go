@@ -99,7 +99,9 @@ func (h *Handlers) previewRefund(c echo.Context) error {
 	cf := &changeForm{Order: o, Form: view.Form{Values: map[string]string{}, Labels: map[string]string{}}}
 	readPickValues(c, cf, refundFields, orders.RefundBalances(o))
 	d := refundDraftOf(&cf.Form, o)
-	return render(c, http.StatusOK, templates.MoneyPreviewFragment(refundPreview(cf.Form, o, d, true)))
+	p := refundPreview(cf.Form, o, d, true)
+	p.Approval = h.refundApprovalNote(c, o, d)
+	return render(c, http.StatusOK, templates.MoneyPreviewFragment(p))
 }
 
 // refundDraftOf checks the typed values against the order and builds the
@@ -204,6 +206,7 @@ func (h *Handlers) renderRefund(c echo.Context, cf *changeForm, d refundDraft, s
 		ReturnFee: why == "", ReturnFeeWhyNot: why,
 		Preview: refundPreview(f, o, d, false),
 	}
+	v.Preview.Approval = h.refundApprovalNote(c, o, d)
 	return h.renderForm(c, status, v.Form, templates.RefundForm(v))
 }
 
@@ -216,4 +219,12 @@ func refundPreview(f view.Form, o *omclient.Order, d refundDraft, live bool) vie
 		summary += ": " + view.MoneyText(d.goods, o) + " of goods less a return fee of " + view.MoneyText(d.fee, o)
 	}
 	return pickPreview(f, o, d.pickDraft, after, summary, live)
+}
+
+// refundApprovalNote is why the drafted refund would wait for approval.
+func (h *Handlers) refundApprovalNote(c echo.Context, o *omclient.Order, d refundDraft) string {
+	if d.body == nil {
+		return ""
+	}
+	return h.approvalNote(c, o, orders.Change{Op: omclient.OpCreateRefund, OrderID: o.OrderID, Body: d.body})
 }

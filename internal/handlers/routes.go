@@ -74,6 +74,7 @@ func (h *Handlers) Routes() []Route {
 		// supervisors and admins decide and send again (never their own,
 		// the service checks); the requester withdraws.
 		{Name: "approvals", Method: http.MethodGet, Path: "/approvals", Handler: h.showApprovals, Min: staff.RoleAgent, Auditor: true},
+		{Name: "approvals.policy", Method: http.MethodGet, Path: "/approvals/policy", Handler: h.showApprovalPolicy, Min: staff.RoleAgent, Auditor: true},
 		{Name: "approvals.show", Method: http.MethodGet, Path: "/approvals/:id", Handler: h.showApproval, Min: staff.RoleAgent, Auditor: true},
 		{Name: "approvals.approve", Method: http.MethodPost, Path: "/approvals/:id/approve", Handler: h.approveApproval, Min: staff.RoleSupervisor},
 		{Name: "approvals.reject", Method: http.MethodPost, Path: "/approvals/:id/reject", Handler: h.rejectApproval, Min: staff.RoleSupervisor},

@@ -68,6 +68,7 @@ var routeAccess = map[string]string{
 	// requester withdraws (the service's rule).
 	"GET /approvals":               "agent+auditor",
 	"GET /approvals/:id":           "agent+auditor",
+	"GET /approvals/policy":        "agent+auditor",
 	"POST /approvals/:id/approve":  "supervisor",
 	"POST /approvals/:id/reject":   "supervisor",
 	"POST /approvals/:id/resend":   "supervisor",

@@ -122,6 +122,8 @@ func (h *Handlers) addStaff(c echo.Context) error {
 		m, err = h.Staff.Add(c.Request().Context(), email, role, pw)
 		switch {
 		case err == nil:
+		case lookalikeMessage(err) != "":
+			msg = lookalikeMessage(err)
 		case errors.Is(err, staff.ErrBadEmail):
 			msg = "Enter an e-mail address such as name@example.com."
 		case errors.Is(err, staff.ErrExists):

@@ -141,6 +141,9 @@ func (s *Store) Add(ctx context.Context, email string, role Role, password strin
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkLookalike(ctx, e); err != nil {
+		return nil, err
+	}
 	if err := checkPassword(password); err != nil {
 		return nil, err
 	}

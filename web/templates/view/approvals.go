@@ -73,8 +73,13 @@ func ApprovalAmount(amount int64, currency string) string {
 // ApprovalWhat names a request's change: "refund of 600.00 EUR",
 // "cancellation of an order of 600.00 EUR".
 func ApprovalWhat(op omclient.Operation, amount int64, currency string) string {
-	if op == omclient.OpCancel {
+	switch op {
+	case omclient.OpCancel:
 		return "cancellation of an order of " + ApprovalAmount(amount, currency)
+	case omclient.OpReleaseRemaining:
+		return "release of a remaining authorization of " + ApprovalAmount(amount, currency)
+	case omclient.OpUpdateAuthorization:
+		return "order amount change to " + ApprovalAmount(amount, currency)
 	}
 	return "refund of " + ApprovalAmount(amount, currency)
 }
@@ -357,6 +362,14 @@ func NewOrderState(o *omclient.Order, r approvals.Request) OrderStateView {
 		}
 		if o.Status != omclient.StatusAuthorized {
 			v.Problem = "The order is " + strings.ToLower(StatusText(o.Status)) + " now: the provider will most likely refuse the cancellation."
+		}
+	case omclient.OpReleaseRemaining:
+		v.Effect = []ConfirmRow{
+			{Key: "remaining", Label: "Remaining authorized", Before: MoneyText(o.RemainingAuthorizedAmount, o), After: MoneyText(0, o)},
+		}
+	case omclient.OpUpdateAuthorization:
+		v.Effect = []ConfirmRow{
+			{Key: "order", Label: "Order amount", Before: MoneyText(o.OrderAmount, o), After: MoneyText(r.Amount, o)},
 		}
 	}
 	return v

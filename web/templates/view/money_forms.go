@@ -52,6 +52,9 @@ type MoneyPreview struct {
 	LineTotals              []LineCell // per-row computed totals, swapped out of band
 	SendAnyway              *Confirm   // increase on a method that cannot be increased
 	DropLines               *Confirm   // amount only: the order's lines are removed
+	// Approval says why this change would wait for a second person's
+	// approval ("" when it would be sent at once).
+	Approval string
 }
 
 // LineCell is a computed cell of a row (line total, tax), by element id.

@@ -144,6 +144,9 @@ type ConfirmForm struct {
 	Explain string
 	// Effect lists the values the action changes, before and after.
 	Effect []ConfirmRow
+	// Approval says why this action would wait for a second person's
+	// approval ("" when it would be sent at once).
+	Approval string
 }
 
 // ConfirmRow is one value before and after a one-click action.
