@@ -46,11 +46,15 @@ func formParams(c echo.Context) map[string][]string {
 	return p
 }
 
-// keepHidden carries the posted idempotency key and fingerprint into a
-// re-rendered form without judging the rest (an editing button, the
-// preview): a damaged value is replaced by the fresh one newForm made, and
-// the real submit reports it.
+// keepHidden carries the posted idempotency key and fingerprint, and the
+// reason and helpdesk ticket typed so far, into a re-rendered form without
+// judging them (an editing button, the preview): a damaged key or
+// fingerprint is replaced by the fresh one newForm made, and the real
+// submit reports it.
 func keepHidden(c echo.Context, f *view.Form) {
+	for _, n := range []string{view.FieldReason, view.FieldReasonOther, view.FieldTicket} {
+		f.SetValue(n, formValue(c, n))
+	}
 	if k := formValue(c, view.FieldKey); validKey(k) {
 		f.Key = k
 	}

@@ -495,3 +495,35 @@ func TestAmountFormStaleAndForged(t *testing.T) {
 		t.Fatal("something was sent")
 	}
 }
+
+// "Add line" and "Update totals" re-render the form with everything typed,
+// the reason and the helpdesk ticket too (they were cleared), in the
+// amount form and the refund form alike.
+func TestEditingButtonsKeepReasonAndTicket(t *testing.T) {
+	t.Parallel()
+	m := newMoneyApp(t, "")
+	ag := m.signedIn(staff.RoleAgent)
+	amountID := m.createOrder(orderSpec{})
+	refundID, _ := m.capturedOrder(orderSpec{country: "DE", currency: "EUR", locale: "de-DE", lines: deLines()})
+	for _, tc := range []struct{ path, button string }{
+		{formPath(amountID, "amount"), "add_line"},
+		{formPath(amountID, "amount"), "recalc"},
+		{formPath(refundID, "refund"), "recalc"},
+	} {
+		v := ag.formValues(tc.path)
+		v.Set("reason", "other")
+		v.Set("reason_other", "the customer called twice")
+		v.Set("ticket", "ZD-4711")
+		v.Set(tc.button, "1")
+		r := ag.postForm(tc.path, v)
+		if r.resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: status %d", tc.path, tc.button, r.resp.StatusCode)
+		}
+		back := formOf(r)
+		for name, want := range map[string]string{"reason": "other", "reason_other": "the customer called twice", "ticket": "ZD-4711"} {
+			if got := back.Get(name); got != want {
+				t.Errorf("%s %s: %s came back as %q, want %q", tc.path, tc.button, name, got, want)
+			}
+		}
+	}
+}
