@@ -186,7 +186,8 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 	cf.readValues(c, view.FieldReason, view.FieldReasonOther, view.FieldTicket)
 	f.Labels[view.FieldReason], f.Labels[view.FieldReasonOther], f.Labels[view.FieldTicket] = "Reason", "Other reason", "Helpdesk ticket"
 	reason, other, ticket := f.Value(view.FieldReason), f.Value(view.FieldReasonOther), f.Value(view.FieldTicket)
-	i := slices.IndexFunc(view.Reasons, func(o view.Option) bool { return o.Value == reason })
+	reasons := view.ReasonsFor(string(cf.Action.Op))
+	i := slices.IndexFunc(reasons, func(o view.Option) bool { return o.Value == reason })
 	switch {
 	case reason == "":
 		f.AddError(view.FieldReason, "Choose why you are making this change")
@@ -202,7 +203,7 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 			ch.Reason = "Other: " + other
 		}
 	default:
-		ch.Reason = view.Reasons[i].Label
+		ch.Reason = reasons[i].Label
 	}
 	if msg := checkText(ticket, false, maxTicket); msg != "" {
 		f.AddError(view.FieldTicket, msg)

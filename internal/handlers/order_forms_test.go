@@ -3,9 +3,11 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
@@ -304,4 +306,43 @@ func TestFormUnknownOutcomeKeepsTheKeyAndResubmitsSafely(t *testing.T) {
 	if at := a.lastAttempt(o.OrderID); at.Completed.Outcome != audit.OutcomeSucceeded {
 		t.Errorf("the resubmit ended %s", at.Completed.Outcome)
 	}
+}
+
+// Each action offers reasons that fit it: a capture "Shipped in full", a
+// cancel "Suspected fraud", not one refund-style list for every action; a
+// reason of another action's list is refused like a forged one.
+func TestReasonsFitTheAction(t *testing.T) {
+	t.Parallel()
+	a := newOrdersApp(t, ordersAppOpts{})
+	ag := a.signedIn(staff.RoleAgent)
+	o := a.newOrder("DE", "EUR", "de-DE", 14997, nil)
+	options := func(path string) []string {
+		var out []string
+		ag.get(path, nil).doc.Find(`select[name="reason"] option`).Each(func(_ int, s *goquery.Selection) {
+			if v := s.AttrOr("value", ""); v != "" {
+				out = append(out, v)
+			}
+		})
+		return out
+	}
+	capture := options("/orders/" + o.OrderID + "/capture")
+	cancel := options("/orders/" + o.OrderID + "/cancel")
+	if !slices.Contains(capture, "shipped") || slices.Contains(capture, "goods_returned") {
+		t.Errorf("capture reasons %v: want shipping reasons, not returns", capture)
+	}
+	if !slices.Contains(cancel, "suspected_fraud") || slices.Contains(cancel, "shipped") {
+		t.Errorf("cancel reasons %v", cancel)
+	}
+	for _, list := range [][]string{capture, cancel} {
+		if len(list) == 0 || list[len(list)-1] != "other" || !slices.Contains(list, "customer_request") {
+			t.Errorf("reasons %v: want customer request and, last, other", list)
+		}
+	}
+	path := "/orders/" + o.OrderID + "/cancel"
+	applied, attempts := a.applied(o.OrderID), len(a.attempts(o.OrderID))
+	r := ag.post(path, ag.fill(path, map[string]string{"reason": "goods_returned"}), nil)
+	if msg := fieldError(t, r, "reason"); !strings.Contains(msg, "Choose a reason from the list") {
+		t.Errorf("a refund reason on a cancel: %d %q", r.resp.StatusCode, msg)
+	}
+	a.expectNoChange(o.OrderID, applied, attempts)
 }

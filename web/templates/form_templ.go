@@ -371,7 +371,7 @@ func ReasonFields(f view.Form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Field(f, view.Input{Name: view.FieldReason, Label: "Reason", Type: "select", Required: true, Options: reasonOptions()}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Field(f, view.Input{Name: view.FieldReason, Label: "Reason", Type: "select", Required: true, Options: view.ReasonsFor(f.Action)}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1221,8 +1221,6 @@ func SubmitButtons(f view.Form) templ.Component {
 		return nil
 	})
 }
-
-func reasonOptions() []view.Option { return view.Reasons }
 
 func hasOption(opts []view.Option, v string) bool {
 	for _, o := range opts {
