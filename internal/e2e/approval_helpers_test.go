@@ -30,6 +30,7 @@ func refundableOrder(t *testing.T, srv *server) *omclient.Order {
 func askRefund(p *page) string {
 	p.t.Helper()
 	p.openAction("create_refund")
+	p.click(`#order-form [name="mode"][value="full"]`)
 	p.choose(`#order-form [name="reason"]`, "goods_returned")
 	p.click(`#order-form [data-testid="submit"]`)
 	return p.waitFlash("the confirmation of the held refund")

@@ -52,6 +52,11 @@ type MoneyPreview struct {
 	LineTotals              []LineCell // per-row computed totals, swapped out of band
 	SendAnyway              *Confirm   // increase on a method that cannot be increased
 	DropLines               *Confirm   // amount only: the order's lines are removed
+	// Submit is the submit button's text, naming the money when the
+	// effect is known ("Refund 63,95 €"); the live preview swaps it into
+	// the button, so button and effect never disagree. "" leaves the
+	// button alone (the amount form).
+	Submit string
 }
 
 // LineCell is a computed cell of a row (line total, tax), by element id.
