@@ -107,11 +107,11 @@ func RefundForm(v view.RefundFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeLines, "Chosen lines", linesHint(v.LinesNote, "Type how many of each captured line to refund; a line's discount is shared out by quantity."), v.Mode).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeLines, "Chosen lines", linesHint(v.LinesNote, "Type how many of each captured line to refund (typing a quantity chooses this); a line's discount is shared out by quantity."), v.Mode).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeAmount, "An amount", "Type the amount; no lines are sent.", v.Mode).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = modeRadio(v.Form, view.ModeAmount, "An amount", "Type the amount below (typing it chooses this); no lines are sent.", v.Mode).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
