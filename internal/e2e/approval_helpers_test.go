@@ -30,7 +30,11 @@ func refundableOrder(t *testing.T, srv *server) *omclient.Order {
 func askRefund(p *page) string {
 	p.t.Helper()
 	p.openAction("create_refund")
+	p.click(`#order-form [name="mode"][value="full"]`)
 	p.choose(`#order-form [name="reason"]`, "goods_returned")
+	// The choice fetches the effect; wait for it (and the button naming
+	// the amount) so the click lands after the panel has grown.
+	p.waitFor("the effect of refunding everything", `document.querySelector('#order-form [data-testid="money-preview"][data-ready="true"] [data-testid="effect-summary"]')`)
 	p.click(`#order-form [data-testid="submit"]`)
 	return p.waitFlash("the confirmation of the held refund")
 }

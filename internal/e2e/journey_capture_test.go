@@ -17,10 +17,11 @@ func TestJourney6DoubleClickCapture(t *testing.T) {
 	agent.signIn(agentEmail)
 	agent.visible(`[data-testid="order-page"]`)
 	agent.openAction("create_capture")
-	// Everything that is left is the form's first choice.
-	if !eval[bool](agent, `document.querySelector('#order-form [name="mode"][value="full"]').checked`) {
-		t.Fatal(`"Everything that is left" is not preselected`)
+	// Nothing is preselected: the agent chooses "Everything that is left".
+	if eval[bool](agent, `!!document.querySelector('#order-form [name="mode"]:checked')`) {
+		t.Fatal(`a mode is preselected on the capture form`)
 	}
+	agent.click(`#order-form [name="mode"][value="full"]`)
 	agent.choose(`#order-form [name="reason"]`, "customer_request")
 	agent.waitFor("the effect of capturing everything", `(() => {
 		const r = document.querySelector('#order-form [data-testid="effect-captured"] [data-testid="after"]');
@@ -51,6 +52,7 @@ func TestJourney6DoubleClickCapture(t *testing.T) {
 	plain.open("/orders/" + second.OrderID + "/capture")
 	plain.signIn(agentEmail)
 	plain.visible(`[data-testid="change-form"]`)
+	plain.click(`[name="mode"][value="full"]`)
 	plain.choose(`[name="reason"]`, "customer_request")
 	before := srv.requests(t, "POST", "/orders/:id/capture")
 	plain.markWindow()

@@ -60,6 +60,10 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 	} else {
 		st := view.NewOrderState(o, r)
 		v.Order = &st
+		v.Item.Customer = orders.CustomerName(o)
+	}
+	if v.Item.Customer == "" {
+		v.Item.Customer = h.indexedCustomer(c, r.OrderID)
 	}
 	if evs, err := h.Audit.ApprovalEvents(c.Request().Context(), r.OrderID); err != nil {
 		h.Log.Warn("reading an approval's audit events failed", slog.String("approval_id", r.ID),

@@ -80,6 +80,14 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 		return err
 	}
 	v := view.NewApprovalsList(tab, rs, viewer, h.now(), agentZone(c))
+	names := map[string]string{}
+	for i := range v.Rows {
+		id := v.Rows[i].OrderID
+		if _, ok := names[id]; !ok {
+			names[id] = h.indexedCustomer(c, id)
+		}
+		v.Rows[i].Customer = names[id]
+	}
 	return renderPage(c, http.StatusOK, h.page(c, "Approvals", templates.NavApprovals), templates.ApprovalsPage(v))
 }
 
@@ -165,4 +173,23 @@ func (h *Handlers) approvalFor(c echo.Context) (approvals.Request, error) {
 		return approvals.Request{}, publicError(http.StatusNotFound, "“"+id+"” is not an approval request. Open it from the list of approvals.")
 	}
 	return r, nil
+}
+
+// indexedCustomer is the customer's name of an order from the order index
+// (the order was read, so indexed, when its request was made); "" when
+// it is not there. A failed read leaves the name out rather than failing
+// the page.
+func (h *Handlers) indexedCustomer(c echo.Context, orderID string) string {
+	if h.Index == nil {
+		return ""
+	}
+	o, found, err := h.Index.Get(c.Request().Context(), orderID)
+	if err != nil {
+		h.Log.Warn("reading an order's customer from the index failed", slog.String("order_id", orderID),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+	}
+	if !found {
+		return ""
+	}
+	return o.CustomerName
 }

@@ -30,7 +30,7 @@ func TestChangeFormsUnderFaultsSayUnknownAndApplyOnce(t *testing.T) {
 		pick func(o *omclient.Order) bool
 		set  func(o *omclient.Order) map[string]string
 	}{
-		{"capture", authorized, func(*omclient.Order) map[string]string { return nil }},
+		{"capture", authorized, func(*omclient.Order) map[string]string { return map[string]string{"mode": "full"} }},
 		{"cancel", authorized, func(*omclient.Order) map[string]string { return nil }},
 		{"amount", authorized, func(o *omclient.Order) map[string]string {
 			return map[string]string{"mode": "amount", "drop_lines": "1",
@@ -40,7 +40,7 @@ func TestChangeFormsUnderFaultsSayUnknownAndApplyOnce(t *testing.T) {
 		// nothing is left, so only the recorded request can settle it.
 		{"refund", func(o *omclient.Order) bool {
 			return (o.Status == omclient.StatusCaptured || o.Status == omclient.StatusPartCaptured) && o.CapturedAmount-o.RefundedAmount > 100
-		}, func(*omclient.Order) map[string]string { return nil }},
+		}, func(*omclient.Order) map[string]string { return map[string]string{"mode": "full"} }},
 	}
 	faults := []struct {
 		name    string

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
@@ -25,6 +26,8 @@ type pickWords struct {
 	done        string // "captured", "refunded"
 	left        string // "the remaining authorized amount", "what can be refunded (captured minus refunded)"
 	amountField string // view.FieldCapturedAmount, view.FieldRefundedAmount
+	full        string // the label of the full mode: "Everything that is left", "Everything refundable"
+	button      string // the submit button without the money: "Capture", "Refund"
 }
 
 // pickDraft is what the mode and typed values amount to.
@@ -50,12 +53,7 @@ type pickDraft struct {
 func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, left int64, w pickWords) pickDraft {
 	cur, lc := o.PurchaseCurrency.String(), string(o.Locale)
 	show := func(v int64) string { return money.Format(v, cur, lc) }
-	d := pickDraft{mode: f.Value(view.FieldMode), balances: balances}
-	switch d.mode {
-	case view.ModeLines, view.ModeAmount:
-	default:
-		d.mode = view.ModeFull
-	}
+	d := pickDraft{balances: balances}
 	open := 0
 	for i, b := range balances {
 		r := view.NewPickRow(i, b.Line, b.Done, cur, lc)
@@ -74,6 +72,10 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 		d.linesNote = "The order has no lines, so there are no lines to choose: capture an amount."
 	case open == 0:
 		d.linesNote = "Every line is " + w.done + " already; what is left is not tied to lines: " + w.verb + " an amount."
+	}
+	var ok bool
+	if d.mode, ok = pickMode(f, balances, w); !ok {
+		return d
 	}
 
 	switch d.mode {
@@ -100,7 +102,7 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 			f.AddError(view.FieldLines, d.linesNote)
 			return d
 		}
-		ok := true
+		ok = true
 		for i, b := range balances {
 			if b.Open() == 0 {
 				continue
@@ -154,6 +156,46 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 	return d
 }
 
+// pickMode is the mode the agent meant: the one chosen, or, when none is
+// (a browser without JavaScript, where typing does not tick the choice),
+// the one the typed values name. A choice the typed values contradict is
+// refused rather than guessed at, because either reading may move money
+// the agent did not mean to: "Everything refundable" with a quantity of 1
+// typed refunded every line. ok is false with the message at the mode.
+func pickMode(f *view.Form, balances []orders.LineBalance, w pickWords) (mode string, ok bool) {
+	qty := false
+	for i, b := range balances {
+		if b.Open() > 0 && f.Value(view.LineField(i, view.FieldLineQuantity)) != "" {
+			qty = true
+			break
+		}
+	}
+	amount := f.Value(w.amountField) != ""
+	fail := func(msg string) (string, bool) { f.AddError(view.FieldMode, msg); return mode, false }
+	switch mode = f.Value(view.FieldMode); {
+	case mode != view.ModeFull && mode != view.ModeLines && mode != view.ModeAmount:
+		mode = ""
+		switch {
+		case qty && amount:
+			return fail("You typed quantities and an amount: choose “Chosen lines” or “An amount”, and empty the other")
+		case qty:
+			return view.ModeLines, true
+		case amount:
+			return view.ModeAmount, true
+		}
+		return fail("Choose what to " + w.verb + ": “" + w.full + "”, “Chosen lines” (type the quantities) or “An amount” (type it)")
+	case mode == view.ModeFull && qty:
+		return fail("You typed quantities but chose “" + w.full + "”: choose “Chosen lines”, or empty the quantities")
+	case mode == view.ModeFull && amount:
+		return fail("You typed an amount but chose “" + w.full + "”: choose “An amount”, or empty the amount")
+	case mode == view.ModeLines && amount:
+		return fail("You typed an amount but chose “Chosen lines”: choose “An amount”, or empty the amount")
+	case mode == view.ModeAmount && qty:
+		return fail("You typed quantities but chose “An amount”: choose “Chosen lines”, or empty the quantities")
+	}
+	return mode, true
+}
+
 // pickRename maps a client field path of a capture or refund to its form
 // field: amounts to the amount field (or the picker in lines mode),
 // lines to the picker row's quantity.
@@ -180,8 +222,8 @@ func (d pickDraft) pickRename(w pickWords) func(string) string {
 
 // pickPreview is the effect box of a capture or refund with after as the
 // order's amounts if it goes through.
-func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAmounts, summary string, live bool) view.MoneyPreview {
-	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known)}
+func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAmounts, summary string, live bool, w pickWords) view.MoneyPreview {
+	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known), Submit: w.button}
 	if d.known {
 		p.Effect.Summary = summary
 	}
@@ -204,7 +246,27 @@ func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAm
 			p.Effect.Ready = false
 		}
 	}
+	if p.Effect.Ready && !pickErrors(f, w) {
+		// The button names the money the agent is about to move, from
+		// the draft the effect shows: "Refund 63,95 €".
+		p.Submit = w.button + " " + view.MoneyText(d.amount, o)
+	}
 	return p
+}
+
+// pickErrors reports a message at a field that decides the amount (the
+// mode, a quantity, the amount, the return fee): the amount is then not
+// the one that would be sent, so the button does not name it.
+func pickErrors(f view.Form, w pickWords) bool {
+	for _, e := range f.Errors {
+		switch {
+		case e.Field == view.FieldMode, e.Field == view.FieldLines, e.Field == w.amountField,
+			e.Field == view.FieldReturnFee, e.Field == view.FieldReturnFeeTax,
+			strings.HasPrefix(e.Field, view.FieldLines+"["):
+			return true
+		}
+	}
+	return false
 }
 
 // linesCount writes "with 2 lines" for a confirmation, "" without lines.

@@ -20,7 +20,7 @@ import (
 // authorized amount. Optional description, reference and one shipping
 // info entry.
 
-var captureWords = pickWords{verb: "capture", done: "captured", left: "the remaining authorized amount", amountField: view.FieldCapturedAmount}
+var captureWords = pickWords{verb: "capture", done: "captured", left: "the remaining authorized amount", amountField: view.FieldCapturedAmount, full: "Everything that is left", button: "Capture"}
 
 // captureFields are the posted fields of the capture form besides the
 // picker's quantities.
@@ -39,8 +39,10 @@ func (h *Handlers) showCaptureForm(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	cf.Form.SetValue(view.FieldMode, view.ModeFull)
-	for _, n := range captureFields[1:] {
+	// No mode is chosen: the agent picks one, or typing picks it (a
+	// preselected "everything" once sent every line when a quantity was
+	// typed and the choice left alone).
+	for _, n := range captureFields {
 		cf.Form.SetValue(n, "")
 	}
 	return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
@@ -178,11 +180,13 @@ func (h *Handlers) renderCapture(c echo.Context, cf *changeForm, d captureDraft,
 	if fresh {
 		f.Errors = nil
 	}
+	preview := capturePreview(f, o, d.pickDraft, false)
+	f.Submit = preview.Submit
 	v := view.CaptureFormView{
 		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
 		Remaining: view.MoneyOf(o.RemainingAuthorizedAmount, o), Rows: d.rows, LinesNote: d.linesNote,
 		ShippingMethods: view.ShippingMethodOptions(omclient.ShippingMethods),
-		Preview:         capturePreview(f, o, d.pickDraft, false),
+		Preview:         preview,
 	}
 	return h.renderForm(c, status, v.Form, templates.CaptureForm(v))
 }
@@ -193,5 +197,5 @@ func capturePreview(f view.Form, o *omclient.Order, d pickDraft, live bool) view
 	after.Captured += d.amount
 	after.Remaining -= d.amount
 	summary := "Capture " + money.Format(d.amount, o.PurchaseCurrency.String(), string(o.Locale)) + linesCount(d.lines)
-	return pickPreview(f, o, d, after, summary, live)
+	return pickPreview(f, o, d, after, summary, live, captureWords)
 }

@@ -19,7 +19,7 @@ import (
 // provider allows it, a return fee: a return_fee line with a negative
 // amount, so the refunded amount is the goods minus the fee.
 
-var refundWords = pickWords{verb: "refund", done: "refunded", left: "what can be refunded (captured minus refunded)", amountField: view.FieldRefundedAmount}
+var refundWords = pickWords{verb: "refund", done: "refunded", left: "what can be refunded (captured minus refunded)", amountField: view.FieldRefundedAmount, full: "Everything refundable", button: "Refund"}
 
 var refundFields = []string{view.FieldMode, view.FieldRefundedAmount, view.FieldDescription, view.FieldReference,
 	view.FieldReturnFee, view.FieldReturnFeeTax}
@@ -37,8 +37,10 @@ func (h *Handlers) showRefundForm(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	cf.Form.SetValue(view.FieldMode, view.ModeFull)
-	for _, n := range refundFields[1:] {
+	// No mode is chosen: the agent picks one, or typing picks it (a
+	// preselected "everything" once sent every line when a quantity was
+	// typed and the choice left alone).
+	for _, n := range refundFields {
 		cf.Form.SetValue(n, "")
 	}
 	cf.Form.SetValue(view.FieldReturnFeeTax, defaultFeeRate(cf.Order))
@@ -200,11 +202,13 @@ func (h *Handlers) renderRefund(c echo.Context, cf *changeForm, d refundDraft, s
 		f.Errors = nil
 	}
 	why := orders.ReturnFeeWhyNot(o)
+	preview := refundPreview(f, o, d, false)
+	f.Submit = preview.Submit
 	v := view.RefundFormView{
 		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
 		Refundable: view.MoneyOf(max(o.CapturedAmount-o.RefundedAmount, 0), o), Rows: d.rows, LinesNote: d.linesNote,
 		ReturnFee: why == "", ReturnFeeWhyNot: why,
-		Preview: refundPreview(f, o, d, false),
+		Preview: preview,
 	}
 	v.Preview.Approval = h.refundApprovalNote(c, o, d)
 	return h.renderForm(c, status, v.Form, templates.RefundForm(v))
@@ -218,7 +222,7 @@ func refundPreview(f view.Form, o *omclient.Order, d refundDraft, live bool) vie
 	if d.fee > 0 {
 		summary += ": " + view.MoneyText(d.goods, o) + " of goods less a return fee of " + view.MoneyText(d.fee, o)
 	}
-	return pickPreview(f, o, d.pickDraft, after, summary, live)
+	return pickPreview(f, o, d.pickDraft, after, summary, live, refundWords)
 }
 
 // refundApprovalNote is why the drafted refund would wait for approval.

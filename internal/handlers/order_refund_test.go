@@ -40,7 +40,7 @@ func TestRefundEverythingWithReturnFee(t *testing.T) {
 	if r.testid("return-fee").Length() != 1 || fieldValue(r, "return_fee_tax_rate") != "19" {
 		t.Fatalf("return fee not offered with the goods' tax rate: %q", fieldValue(r, "return_fee_tax_rate"))
 	}
-	r = ag.postForm(path, ag.fill(path, map[string]string{"return_fee": "5,95", "description": "Returned, fee deducted", "reason": "goods_returned"}))
+	r = ag.postForm(path, ag.fill(path, map[string]string{"mode": "full", "return_fee": "5,95", "description": "Returned, fee deducted", "reason": "goods_returned"}))
 	if r.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d: %s", r.resp.StatusCode, r.testid("error-summary").Text())
 	}

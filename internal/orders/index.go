@@ -260,6 +260,13 @@ func sortedKeys(o *omclient.Order) []string {
 	return slices.Compact(slices.Sorted(slices.Values(searchKeys(o))))
 }
 
+// CustomerName is the order's customer as result rows show them (billing
+// name first, shipping when billing lacks one; "" when neither has one).
+func CustomerName(o *omclient.Order) string {
+	_, name := contact(o)
+	return name
+}
+
 // contact is the e-mail and display name shown in result rows: billing
 // first, shipping when billing lacks them.
 func contact(o *omclient.Order) (email, name string) {

@@ -93,6 +93,24 @@
       flash.focus();
     }
   });
+  // Capture and refund forms: typing a quantity or an amount chooses the
+  // matching mode ("Chosen lines", "An amount"), so what is sent is what
+  // was typed. The live preview fires 300 ms later and sees the choice.
+  // Without JavaScript the server infers the mode from the typed values.
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (!t || t.type === "radio" || !t.value || !t.closest || !t.form) {
+      return;
+    }
+    var area = t.closest("[data-selects-mode]");
+    if (!area) {
+      return;
+    }
+    var radio = t.form.querySelector('input[type="radio"][name="mode"][value="' + area.getAttribute("data-selects-mode") + '"]');
+    if (radio && !radio.checked) {
+      radio.checked = true;
+    }
+  });
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute("data-search-form") || !document.getElementById("results") || !window.htmx) {

@@ -55,6 +55,11 @@ type ApprovalItem struct {
 	Open                           bool
 	// Own: the viewer made the request.
 	Own bool
+	// Scope is what the request covers (lines or amount only) and its
+	// effect; Customer the order's customer ("" when not known: the
+	// handler fills it from the order index or the order read).
+	Scope    ApprovalScope
+	Customer string
 	// CanDecide: a supervisor or admin other than the requester, while
 	// pending. CanWithdraw: the requester, while pending. CanResend: a
 	// supervisor or admin other than the requester, when approved and
@@ -140,7 +145,7 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 		Expires: newTime(r.ExpiresAt, loc), Why: r.Why, Reason: r.Reason, Ticket: r.Ticket,
 		Decision: ApprovalDecision(r, loc), Comment: r.Comment,
 		ResourceID: r.ResourceID, ErrorCode: r.ErrorCode, Message: r.Message,
-		Open: r.Status.Open(), Own: own,
+		Open: r.Status.Open(), Own: own, Scope: NewApprovalScope(r),
 	}
 	if r.Status == approvals.StatusPending {
 		if now.Before(r.ExpiresAt) {

@@ -55,6 +55,11 @@ type MoneyPreview struct {
 	// Approval says why this change would wait for a second person's
 	// approval ("" when it would be sent at once).
 	Approval string
+	// Submit is the submit button's text, naming the money when the
+	// effect is known ("Refund 63,95 €"); the live preview swaps it into
+	// the button, so button and effect never disagree. "" leaves the
+	// button alone (the amount form).
+	Submit string
 }
 
 // LineCell is a computed cell of a row (line total, tax), by element id.
