@@ -93,6 +93,10 @@ type Config struct {
 	DailyRefundLimits map[string]int64
 	// ApprovalTTL is how long a request waits for a decision.
 	ApprovalTTL time.Duration
+
+	// Shop is the shop's own order system, the payment order's twin
+	// (shop.go).
+	Shop ShopConfig
 }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
@@ -300,6 +304,9 @@ func (c Config) Validate() error {
 		return errors.New("ORDERCARE_OM_TIMEOUT: must be positive")
 	}
 	if err := c.validateSync(); err != nil {
+		return err
+	}
+	if err := c.validateShop(); err != nil {
 		return err
 	}
 	return c.checkWritable()

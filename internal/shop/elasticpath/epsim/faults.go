@@ -1,12 +1,12 @@
 package epsim
 
 import (
-	"ordercare/internal/omsim"
-
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"ordercare/internal/omsim"
 )
 
 // Faults, FaultRule and the fault kinds are the payment sandbox's
