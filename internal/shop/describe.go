@@ -29,13 +29,13 @@ func Describe(err error, platform string) Problem {
 		return Problem{"no-reference", "No shop order named", "This payment order's merchant references name no order in " + platform + ". The payment order is shown as usual."}
 	case errors.As(err, &nf):
 		return Problem{"not-found", "Not found in the shop", platform + " has no order under " + strings.Join(nf.Tried, ", then ") + "."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return Problem{"slow", "The shop is slow", platform + " did not answer in time. Reload the page to try again; the payment order is not affected."}
 	case errors.As(err, &te):
 		if te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusBadRequest {
 			return Problem{"refused-token", "The shop refused our credentials", platform + " did not accept the configured client id and secret (HTTP " + fmt.Sprint(te.StatusCode) + "). An admin must check ORDERCARE_SHOP_CLIENT_ID and ORDERCARE_SHOP_CLIENT_SECRET."}
 		}
 		return Problem{"unreachable", "The shop cannot be reached", platform + " gave no access token: " + te.Err.Error()}
-	case errors.Is(err, context.DeadlineExceeded):
-		return Problem{"slow", "The shop is slow", platform + " did not answer in time. Reload the page to try again; the payment order is not affected."}
 	case errors.As(err, &ae):
 		if ae.StatusCode >= 500 {
 			return Problem{"unreachable", "The shop is failing", fmt.Sprintf("%s answered HTTP %d: %s. Try again later.", platform, ae.StatusCode, ae.Message())}

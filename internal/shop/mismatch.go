@@ -29,8 +29,8 @@ func Compare(p *omclient.Order, t *Twin, now time.Time) []Mismatch {
 	if !open {
 		return nil
 	}
-	cur := string(p.PurchaseCurrency)
-	remaining := money.FormatPlain(p.RemainingAuthorizedAmount, cur)
+	cur, loc := string(p.PurchaseCurrency), string(p.Locale)
+	remaining := money.Format(p.RemainingAuthorizedAmount, cur, loc)
 	var out []Mismatch
 	if t.Cancelled {
 		m := Mismatch{Kind: "cancelled-authorized", Title: "Cancelled in the shop, but " + remaining + " is still authorized"}
@@ -44,14 +44,15 @@ func Compare(p *omclient.Order, t *Twin, now time.Time) []Mismatch {
 	if t.Fulfilled {
 		m := Mismatch{Kind: "fulfilled-not-captured", Title: "Shipped in the shop, but " + remaining + " is not captured", Action: "capture"}
 		if exp := p.ExpiresAt.Time; !exp.IsZero() {
-			days := int(exp.Sub(now).Hours() / 24)
-			when := exp.UTC().Format("2 January 2006")
+			left := exp.Sub(now)
+			days, hours := int(left.Hours()/24), int(left.Hours())
+			when := exp.UTC().Format("2 January 2006, 15:04 UTC")
 			switch {
-			case !exp.After(now):
+			case left <= 0:
 				m.Advice = "The authorization expired on " + when + "."
 				m.Action = ""
 			case days < 1:
-				m.Advice = "The authorization expires today (" + when + "): capture now or the money is lost."
+				m.Advice = fmt.Sprintf("The authorization expires in %d hour%s (%s): capture now or the money is lost.", max(hours, 1), plural(max(hours, 1)), when)
 			default:
 				m.Advice = fmt.Sprintf("The authorization expires in %d day%s (%s): capture now or the money is lost.", days, plural(days), when)
 			}
@@ -62,7 +63,7 @@ func Compare(p *omclient.Order, t *Twin, now time.Time) []Mismatch {
 	}
 	if t.Currency != "" && (t.Currency != cur || t.Total != p.OrderAmount) {
 		out = append(out, Mismatch{Kind: "totals",
-			Title:  "The totals differ: " + money.FormatPlain(t.Total, t.Currency) + " in the shop, " + money.FormatPlain(p.OrderAmount, cur) + " in the payment order",
+			Title:  "The totals differ: " + money.Format(t.Total, t.Currency, loc) + " in the shop, " + money.Format(p.OrderAmount, cur, loc) + " in the payment order",
 			Advice: "Find out which is right; lower the payment order's amount, or correct the shop's order, before capturing."})
 	}
 	if pa := p.ShippingAddress; pa != nil && t.ShippingAddress != (Address{}) && !sameAddress(pa, t.ShippingAddress) {
