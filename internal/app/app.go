@@ -199,6 +199,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Outbox:        a.outbox,
 		Approvals:     a.approvals,
 		Shop:          a.shop,
+		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
 	}
 	e, err := a.handlers.Echo()

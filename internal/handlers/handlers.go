@@ -73,6 +73,9 @@ type Handlers struct {
 	Shop shop.Source
 	// ShopTimeout bounds the shop read of one page; 0 = 3 s.
 	ShopTimeout time.Duration
+	// ShopChanges sends the shop panel's changes through the audited
+	// pipeline (order_shop_change.go); nil: the panel offers none.
+	ShopChanges ShopChangeApplier
 }
 
 func (h *Handlers) now() time.Time {

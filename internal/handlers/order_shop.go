@@ -9,6 +9,7 @@ import (
 
 	"ordercare/internal/omclient"
 	"ordercare/internal/shop"
+	"ordercare/internal/staff"
 	"ordercare/web/templates/view"
 )
 
@@ -73,6 +74,10 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 		twin, err = h.lookupTwin(c.Request().Context(), o)
 	}
 	p := view.FromShop(o, shopPlatformName, twin, err, h.now(), actions)
+	if m := h.currentStaff(c); err == nil && h.ShopChanges != nil && m != nil && m.Role != staff.RoleAuditor {
+		fe, _ := c.Get(shopFormErrorKey).(shopFormError)
+		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, twin, fe.action, fe.msg), csrfToken(c)
+	}
 	if p.Problem != nil && p.Problem.Kind != "no-reference" && p.Problem.Kind != "not-found" {
 		h.Log.Warn("reading the shop's order failed", slog.String("order_id", o.OrderID), slog.String("kind", p.Problem.Kind),
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))

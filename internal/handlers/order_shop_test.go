@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -142,4 +143,68 @@ func TestOrderPageShopFailures(t *testing.T) {
 	a = b
 	id = a.demoOrder(func(o *omclient.Order) bool { return o.Status == omclient.StatusAuthorized }).OrderID
 	check("credentials refused", "refused-token")
+}
+
+// Cancelling in the shop from the panel is an audited attempt filed under
+// the payment order; a missing reason sends nothing; a lost answer is said
+// as such, and sending again reads the shop first, finds the cancel made,
+// and sends nothing more: one change.
+func TestOrderPageShopCancel(t *testing.T) {
+	t.Parallel()
+	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	ag := a.signedIn(staff.RoleAgent)
+	id := sb.OutOfStep()[epsim.TotalsDiffer]
+	shopID := epsim.ShopID(id)
+	page := ag.get("/orders/"+id, nil)
+	if page.doc.Find(`[data-testid="shop-change"][data-kind="cancel"] select[name="reason"]`).Length() != 1 {
+		t.Fatalf("no cancel form in the shop panel: %s", page.doc.Find(`[data-testid="order-shop"]`).Text())
+	}
+	post := func(reason string) answer {
+		form := url.Values{"_csrf": {ag.csrfToken()}, "reason": {reason}}
+		return ag.send(http.MethodPost, "/orders/"+id+"/shop/cancel", strings.NewReader(form.Encode()), nil)
+	}
+
+	r := post("")
+	if got := strings.TrimSpace(r.doc.Find(`[data-testid="shop-change"][data-kind="cancel"] [data-testid="shop-change-error"]`).Text()); got != "Choose why you are making this change" {
+		t.Fatalf("missing reason: message %q (status %d)", got, r.resp.StatusCode)
+	}
+	if o, _ := sb.Order(shopID); o.Status == ep.StatusCancelled {
+		t.Fatal("cancelled in the shop without a reason")
+	}
+
+	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.FaultResetAfterApply, Times: 1}}})
+	post("customer_request")
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); !strings.Contains(msg, "answer was lost") {
+		t.Errorf("lost answer: flash %q", msg)
+	}
+	post("customer_request")
+	after := ag.get("/orders/"+id, nil)
+	if msg := after.testid("flash").Text(); !strings.Contains(msg, "already cancelled in the shop") {
+		t.Errorf("resend: flash %q", msg)
+	}
+	if got := strings.TrimSpace(after.doc.Find(`[data-testid="shop-status"]`).Text()); got != "Cancelled" {
+		t.Errorf("shop status after cancel %q", got)
+	}
+	as, err := a.h.Audit.OrderAttempts(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []string
+	for _, at := range as {
+		if at.Requested.Action == "shop_cancel" && at.Requested.Detail["system"] == "shop" && at.Requested.Reason == "Customer request" {
+			outcomes = append(outcomes, string(at.Outcome()))
+		}
+	}
+	if strings.Join(outcomes, ",") != "unknown" {
+		t.Errorf("audited shop attempts: %v, want the one whose answer was lost", outcomes)
+	}
+
+	// Marking fulfilled needs a paid order: refused before sending here.
+	r = func() answer {
+		form := url.Values{"_csrf": {ag.csrfToken()}, "reason": {"customer_request"}}
+		return ag.send(http.MethodPost, "/orders/"+id+"/shop/fulfil", strings.NewReader(form.Encode()), nil)
+	}()
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); !strings.Contains(msg, "Nothing was sent") {
+		t.Errorf("fulfil of a cancelled shop order: flash %q", msg)
+	}
 }

@@ -168,7 +168,7 @@ func (c *Client) UpdateOrder(ctx context.Context, id string, u Update) (*Order, 
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(u.body())
+	body, err := u.JSON()
 	if err != nil {
 		return nil, err
 	}

@@ -249,3 +249,7 @@ func (u Update) body() any {
 		Data any `json:"data"`
 	}{data}
 }
+
+// JSON is the request body exactly as UpdateOrder sends it (for the
+// audit trail).
+func (u Update) JSON() ([]byte, error) { return json.Marshal(u.body()) }

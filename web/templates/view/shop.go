@@ -24,6 +24,19 @@ type ShopPanel struct {
 	Lines                            []ShopLine
 	ShippingAddress, Billing         AddressView
 	Warnings                         []ShopWarning
+	// Changes are the panel's own forms (cancel or mark fulfilled in the
+	// shop), set by the handler for members who may change orders.
+	Changes []ShopChangeForm
+	CSRF    string
+}
+
+// ShopChangeForm is one change of the shop's order the panel offers.
+type ShopChangeForm struct {
+	Kind, Label, Path string
+	Allowed           bool
+	Why               string // why not, when not allowed
+	Error             string // the message by the reason field after a refused submit
+	Reasons           []Option
 }
 
 // ShopLine is one item of the shop's order.
@@ -36,6 +49,28 @@ type ShopLine struct {
 type ShopWarning struct {
 	Kind, Title, Advice     string
 	ActionLabel, ActionHref string
+}
+
+// ShopChangeForms are the panel's forms for the twin's current state.
+func ShopChangeForms(orderID string, t *shop.Twin, errAction, errMsg string) []ShopChangeForm {
+	var out []ShopChangeForm
+	for _, f := range []struct{ kind, action, label string }{
+		{"cancel", shop.ActionCancel, "Cancel in the shop"},
+		{"fulfil", shop.ActionFulfil, "Mark fulfilled in the shop"},
+	} {
+		ok, why := t.Allowed(f.action)
+		form := ShopChangeForm{Kind: f.kind, Label: f.label, Path: OrderPath(orderID) + "/shop/" + f.kind, Allowed: ok, Why: why}
+		if f.action == errAction {
+			form.Error = errMsg
+		}
+		for _, r := range Reasons {
+			if r.Value != ReasonOther {
+				form.Reasons = append(form.Reasons, r)
+			}
+		}
+		out = append(out, form)
+	}
+	return out
 }
 
 // shopActionOps maps a mismatch's action to the payment operation.
