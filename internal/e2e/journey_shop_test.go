@@ -61,3 +61,51 @@ func TestJourneyShopOutOfStepCancel(t *testing.T) {
 	}
 	checkOneSucceeded(t, srv, id, omclient.OpCancel)
 }
+
+// The order page with the shop's panel, its forms and a warning has no
+// serious accessibility problems.
+func TestAccessibilityShopPanel(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	axeScript(t) // skip early (or fail under CI) when axe-core is unavailable
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.TotalsDiffer]
+	p := b.newPage("agent")
+	p.open("/orders/" + id)
+	p.signIn(agentEmail)
+	p.visible(`[data-testid="shop-warnings"]`)
+	p.visible(`[data-testid="shop-change"]`)
+	p.checkAxe("the order page with the shop's panel")
+}
+
+// Cancel in both systems: the payment order through its cancel form, then
+// the shop's order from the shop's panel, each confirmed on the page.
+func TestJourneyShopCancelInBoth(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.AddressDiffers]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	agent.visible(`[data-testid="shop-warning"][data-kind="address"]`)
+	agent.openAction("cancel")
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFor("the cancelled status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CANCELLED"`)
+
+	const form = `[data-testid="shop-change"][data-kind="cancel"]`
+	agent.choose(form+` [name="reason"]`, "customer_request")
+	agent.click(form + ` [data-testid="shop-change-submit"]`)
+	agent.waitFor("the shop's cancelled status", `(document.querySelector('[data-testid="shop-status"]') || {}).innerText === "Cancelled"`)
+	if flash := agent.text(`[data-testid="flash"]`); flash != "Cancelled in the shop." {
+		t.Errorf("confirmation %q", flash)
+	}
+	if got, _ := srv.app.ShopSandbox().Order(epsim.ShopID(id)); got.Status != "cancelled" {
+		t.Fatalf("shop sandbox status %s, want cancelled", got.Status)
+	}
+	if got := srv.sandboxOrder(t, id).Status; got != omclient.StatusCancelled {
+		t.Fatalf("payment order %s, want CANCELLED", got)
+	}
+}
