@@ -109,3 +109,30 @@ func TestJourneyShopCancelInBoth(t *testing.T) {
 		t.Fatalf("payment order %s, want CANCELLED", got)
 	}
 }
+
+// Shipped in the shop but not captured: the warning names the days left
+// and its Capture opens the capture form; capturing everything settles it.
+func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.FulfilledNotCaptured]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	warning := agent.text(`[data-testid="shop-warning"][data-kind="fulfilled-not-captured"]`)
+	if !strings.Contains(warning, "not captured") || !strings.Contains(warning, "expires in") {
+		t.Fatalf("warning %q", warning)
+	}
+	agent.click(`[data-testid="shop-warning-action"]`)
+	agent.visible(`#order-form [data-testid="form"][data-action="create_capture"] [data-testid="change-form"]`)
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFlash("the confirmation of the capture")
+	agent.waitFor("the captured status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CAPTURED"`)
+	if n := agent.count(`[data-testid="shop-warnings"]`); n != 0 {
+		t.Errorf("the warning is still shown after capturing everything")
+	}
+	checkOneSucceeded(t, srv, id, omclient.OpCreateCapture)
+}
