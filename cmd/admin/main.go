@@ -43,6 +43,8 @@ func (e env) logger() *slog.Logger {
 const usage = `Usage:
   admin [serve] [flags]          run the back office (see 'admin serve -h' for every setting)
   admin sandbox [flags]          run the Order Management sandbox with demo orders on its own
+  admin shopsim --platform elasticpath [--addr A] [--client-id I --client-secret S]
+                                 run the shop platform's sandbox with the demo orders' shop side on its own
   admin user add --email E --role agent|supervisor|admin|auditor
                                  add a staff member (password from stdin, or generated and printed)
   admin user list                list staff members
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return serve(ctx, args[1:], e)
 	case "sandbox":
 		return sandbox(ctx, args[1:], e)
+	case "shopsim":
+		return shopsim(ctx, args[1:], e)
 	case "user":
 		return user(ctx, args[1:], e)
 	case "audit":

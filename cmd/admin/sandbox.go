@@ -68,6 +68,11 @@ func sandbox(ctx context.Context, args []string, e env) error {
 	if printCreds {
 		fmt.Fprintf(e.stdout, "credentials: ORDERCARE_OM_USER=%s ORDERCARE_OM_PASSWORD=%s\n", *userName, *password)
 	}
+	return serveUntilDone(ctx, srv, ln)
+}
+
+// serveUntilDone serves until ctx ends (a signal), then shuts down.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -29,6 +29,8 @@ import (
 	"ordercare/internal/orders"
 	"ordercare/internal/outbox"
 	"ordercare/internal/session"
+	"ordercare/internal/shop"
+	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/staff"
 )
 
@@ -56,6 +58,11 @@ type App struct {
 
 	sandbox       *omsim.Sandbox
 	sandboxServer *http.Server
+
+	// The shop's order system (shop.go): nil when off.
+	shop        shop.Source
+	shopSandbox *epsim.Sandbox
+	shopServer  *http.Server
 
 	// Background workers (workers.go): the intake queue, the refresh of
 	// indexed orders and, when configured, outbound event delivery.
@@ -153,6 +160,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := a.connectProvider(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.connectShop(ctx); err != nil {
+		return nil, err
+	}
 	a.service = orders.NewService(a.client, a.auditLog, a.index, a.now)
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
@@ -188,6 +198,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Hooks:         handlers.NewHooks(cfg.HookToken, a.queue),
 		Outbox:        a.outbox,
 		Approvals:     a.approvals,
+		Shop:          a.shop,
+		ShopChanges:   a.service,
+		ShopTimeout:   cfg.Shop.Timeout,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -68,6 +68,7 @@ func (a *App) Close() error {
 		// The workers read the provider and write admin.db: stop them
 		// before either goes away.
 		a.stopWorkers()
+		errs = append(errs, a.closeShop())
 		if a.sandboxServer != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			errs = append(errs, a.sandboxServer.Shutdown(ctx))

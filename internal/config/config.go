@@ -97,6 +97,10 @@ type Config struct {
 	ApprovalTTL time.Duration
 	// ApprovalWindow is how far back the thresholds look at an order.
 	ApprovalWindow time.Duration
+
+	// Shop is the shop's own order system, the payment order's twin
+	// (shop.go).
+	Shop ShopConfig
 }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
@@ -320,6 +324,9 @@ func (c Config) Validate() error {
 		return errors.New("ORDERCARE_OM_TIMEOUT: must be positive")
 	}
 	if err := c.validateSync(); err != nil {
+		return err
+	}
+	if err := c.validateShop(); err != nil {
 		return err
 	}
 	return c.checkWritable()

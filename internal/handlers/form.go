@@ -506,6 +506,7 @@ func (h *Handlers) changeSucceeded(c echo.Context, orderID string, fresh *omclie
 	}
 	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c))
 	v.Flash = msg
+	v.Shop = h.shopPanel(c, fresh, nil, v.Actions)
 	hd := c.Response().Header()
 	hd.Set(hxRetarget, "#order-page")
 	hd.Set(hxReswap, "outerHTML")

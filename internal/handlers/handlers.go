@@ -18,6 +18,7 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/outbox"
+	"ordercare/internal/shop"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -67,6 +68,14 @@ type Handlers struct {
 	// person (issue 9; approvals_*.go); nil: the feature is off and every
 	// change is sent at once.
 	Approvals *approvals.Service
+	// Shop finds the payment order's twin in the merchant's shop for the
+	// order page's shop panel (order_shop.go); nil: no panel.
+	Shop shop.Source
+	// ShopTimeout bounds the shop read of one page; 0 = 3 s.
+	ShopTimeout time.Duration
+	// ShopChanges sends the shop panel's changes through the audited
+	// pipeline (order_shop_change.go); nil: the panel offers none.
+	ShopChanges ShopChangeApplier
 }
 
 func (h *Handlers) now() time.Time {

@@ -35,6 +35,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 		hist = h.readHistory(c.Request().Context(), id)
 		appr = h.readApprovals(c.Request().Context(), id)
 	}()
+	sr := h.startShopRead(c.Request().Context(), id)
 	o, err := h.readOrder(c, id)
 	<-ours
 	if err != nil {
@@ -58,6 +59,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	}
 	v.History, v.HistoryLoaded = h.historyItems(c, o, hist)
 	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
+	v.Shop = h.shopPanel(c, o, sr, v.Actions)
 	p := h.page(c, v.Title, templates.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx
 	// submit puts it too, rather than in the layout.

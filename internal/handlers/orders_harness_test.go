@@ -24,6 +24,7 @@ import (
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
 	"ordercare/internal/session"
+	"ordercare/internal/shop"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -48,6 +49,9 @@ type ordersAppOpts struct {
 	// can act at the provider at the moment a request arrives (another
 	// system capturing just before an agent's cancel).
 	wrapSandbox func(http.Handler) http.Handler
+	// shop, when set, builds the shop source of the order page from the
+	// payment sandbox (order_shop_test.go).
+	shop func(testing.TB, *omsim.Sandbox) (shop.Source, time.Duration)
 }
 
 type ordersApp struct {
@@ -154,6 +158,10 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 		Provider:  o.provider,
 		DB:        d,
 		OMTimeout: o.omTimeout,
+	}
+	if o.shop != nil {
+		h.Shop, h.ShopTimeout = o.shop(t, sb)
+		h.ShopChanges = svc
 	}
 	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: map[staff.Role]int64{}, logs: logs}
 	for _, r := range staff.Roles {

@@ -93,6 +93,8 @@ var routeAccess = map[string]string{
 	"POST /orders/:id/shipping-info":                      "agent",
 	"GET /orders/:id/cancel":                              "agent",
 	"POST /orders/:id/cancel":                             "agent",
+	"POST /orders/:id/shop/cancel":                        "agent",
+	"POST /orders/:id/shop/fulfil":                        "agent",
 	"GET /orders/:id/extend":                              "agent",
 	"POST /orders/:id/extend":                             "agent",
 	"GET /orders/:id/release":                             "agent",

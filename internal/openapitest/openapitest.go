@@ -29,6 +29,12 @@ const specFile = "order-management-api-openapi.yml"
 // shared/openapi. Outside CI a missing folder skips; under CI=true it fails.
 func findSpec(t testing.TB) string {
 	t.Helper()
+	return findFile(t, specFile)
+}
+
+// findFile finds shared/openapi/name above the working directory.
+func findFile(t testing.TB, specFile string) string {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

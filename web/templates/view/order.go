@@ -43,6 +43,9 @@ type OrderView struct {
 	// Approvals is the "Waiting for approval" panel (issue 9); when not
 	// Loaded the page fetches it with htmx.
 	Approvals ApprovalPanel
+	// Shop is the shop's order beside the payment order (shop.go); zero
+	// when no shop is configured.
+	Shop ShopPanel
 }
 
 // Field is one labelled value of a description list.

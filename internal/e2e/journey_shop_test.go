@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"ordercare/internal/config"
+	"ordercare/internal/omclient"
+	"ordercare/internal/shop/elasticpath/epsim"
+)
+
+// withShop turns on the built-in Elastic Path sandbox, as `go run
+// ./cmd/admin` does with the default settings.
+func withShop(c *config.Config) {
+	c.Shop = config.ShopConfig{IDReference: config.RefMerchant2, NumberReference: config.RefMerchant1, Timeout: 10 * time.Second}
+}
+
+// An order cancelled in the shop but still authorized warns at the top of
+// its page; the warning's Cancel opens the cancel form, and once the
+// payment order is cancelled the warning is gone while the shop's panel
+// stays.
+func TestJourneyShopOutOfStepCancel(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.CancelledStillAuthorized]
+	if id == "" {
+		t.Fatal("the demo has no order cancelled in the shop")
+	}
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	warning := agent.text(`[data-testid="shop-warning"][data-kind="cancelled-authorized"]`)
+	if !strings.Contains(warning, "Cancelled in the shop") || !strings.Contains(warning, "still authorized") {
+		t.Fatalf("warning %q", warning)
+	}
+	if got := agent.text(`[data-testid="shop-status"]`); got != "Cancelled" {
+		t.Errorf("shop status %q, want Cancelled", got)
+	}
+	// The warning sits above the amounts: seen without scrolling past them.
+	if !eval[bool](agent, `document.querySelector('[data-testid="shop-warnings"]').getBoundingClientRect().top < document.querySelector('[data-testid="order-amounts"]').getBoundingClientRect().top`) {
+		t.Error("the warning is below the amounts")
+	}
+
+	agent.click(`[data-testid="shop-warning-action"]`)
+	agent.visible(`#order-form [data-testid="form"][data-action="cancel"] [data-testid="change-form"]`)
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFlash("the confirmation of the cancel")
+	agent.waitFor("the cancelled status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CANCELLED"`)
+	if got := srv.sandboxOrder(t, id).Status; got != omclient.StatusCancelled {
+		t.Fatalf("payment order %s, want CANCELLED", got)
+	}
+	if n := agent.count(`[data-testid="shop-warnings"]`); n != 0 {
+		t.Errorf("the warning is still shown after the cancel")
+	}
+	if n := agent.count(`[data-testid="order-shop"]`); n != 1 {
+		t.Errorf("the shop's panel is gone after the cancel")
+	}
+	checkOneSucceeded(t, srv, id, omclient.OpCancel)
+}
+
+// The order page with the shop's panel, its forms and a warning has no
+// serious accessibility problems.
+func TestAccessibilityShopPanel(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	axeScript(t) // skip early (or fail under CI) when axe-core is unavailable
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.TotalsDiffer]
+	p := b.newPage("agent")
+	p.open("/orders/" + id)
+	p.signIn(agentEmail)
+	p.visible(`[data-testid="shop-warnings"]`)
+	p.visible(`[data-testid="shop-change"]`)
+	p.checkAxe("the order page with the shop's panel")
+}
+
+// Cancel in both systems: the payment order through its cancel form, then
+// the shop's order from the shop's panel, each confirmed on the page.
+func TestJourneyShopCancelInBoth(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.AddressDiffers]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	agent.visible(`[data-testid="shop-warning"][data-kind="address"]`)
+	agent.openAction("cancel")
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFor("the cancelled status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CANCELLED"`)
+
+	const form = `[data-testid="shop-change"][data-kind="cancel"]`
+	agent.choose(form+` [name="reason"]`, "customer_request")
+	agent.click(form + ` [data-testid="shop-change-submit"]`)
+	agent.waitFor("the shop's cancelled status", `(document.querySelector('[data-testid="shop-status"]') || {}).innerText === "Cancelled"`)
+	if flash := agent.text(`[data-testid="flash"]`); flash != "Cancelled in the shop." {
+		t.Errorf("confirmation %q", flash)
+	}
+	if got, _ := srv.app.ShopSandbox().Order(epsim.ShopID(id)); got.Status != "cancelled" {
+		t.Fatalf("shop sandbox status %s, want cancelled", got.Status)
+	}
+	if got := srv.sandboxOrder(t, id).Status; got != omclient.StatusCancelled {
+		t.Fatalf("payment order %s, want CANCELLED", got)
+	}
+}
+
+// Shipped in the shop but not captured: the warning names the days left
+// and its Capture opens the capture form; capturing everything settles it.
+func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	id := srv.app.ShopSandbox().OutOfStep()[epsim.FulfilledNotCaptured]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	warning := agent.text(`[data-testid="shop-warning"][data-kind="fulfilled-not-captured"]`)
+	if !strings.Contains(warning, "not captured") || !strings.Contains(warning, "expires in") {
+		t.Fatalf("warning %q", warning)
+	}
+	agent.click(`[data-testid="shop-warning-action"]`)
+	agent.visible(`#order-form [data-testid="form"][data-action="create_capture"] [data-testid="change-form"]`)
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFlash("the confirmation of the capture")
+	agent.waitFor("the captured status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CAPTURED"`)
+	if n := agent.count(`[data-testid="shop-warnings"]`); n != 0 {
+		t.Errorf("the warning is still shown after capturing everything")
+	}
+	checkOneSucceeded(t, srv, id, omclient.OpCreateCapture)
+}

@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/omclient"
+	"ordercare/internal/shop"
+	"ordercare/internal/staff"
+	"ordercare/web/templates/view"
+)
+
+// defaultShopTimeout bounds the shop read when none is configured.
+const defaultShopTimeout = 3 * time.Second
+
+// shopRead is the twin read started before the payment order arrives.
+type shopRead struct {
+	ref1, ref2 string // the references it was looked up with
+	done       chan struct{}
+	twin       *shop.Twin
+	err        error
+}
+
+// startShopRead looks the twin up with the references the order index
+// holds for the order, while the provider answers: the shop's latency
+// then hides behind the provider's. Nil when no shop is configured or the
+// index does not know the order yet (showShop then reads after).
+func (h *Handlers) startShopRead(ctx context.Context, id string) *shopRead {
+	if h.Shop == nil || h.Index == nil {
+		return nil
+	}
+	io, ok, err := h.Index.Get(ctx, id)
+	if err != nil || !ok {
+		return nil
+	}
+	r := &shopRead{ref1: io.MerchantReference1, ref2: io.MerchantReference2, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.twin, r.err = h.lookupTwin(ctx, &omclient.Order{OrderID: id,
+			MerchantReference1: omclient.Text(r.ref1), MerchantReference2: omclient.Text(r.ref2)})
+	}()
+	return r
+}
+
+// lookupTwin reads the twin within the shop timeout.
+func (h *Handlers) lookupTwin(ctx context.Context, o *omclient.Order) (*shop.Twin, error) {
+	d := h.ShopTimeout
+	if d <= 0 {
+		d = defaultShopTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return h.Shop.Lookup(ctx, o)
+}
+
+// shopPanel finishes the shop read for the payment order o (reading again
+// when its references changed since the index saw them) and builds the
+// panel. A failing shop only ever fills the panel with what went wrong.
+func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, actions []view.ActionView) view.ShopPanel {
+	if h.Shop == nil {
+		return view.ShopPanel{}
+	}
+	var twin *shop.Twin
+	var err error
+	if r != nil {
+		<-r.done // bounded by the shop timeout
+	}
+	if r != nil && r.ref1 == string(o.MerchantReference1) && r.ref2 == string(o.MerchantReference2) {
+		twin, err = r.twin, r.err
+	} else {
+		twin, err = h.lookupTwin(c.Request().Context(), o)
+	}
+	p := view.FromShop(o, shopPlatformName, twin, err, h.now(), actions)
+	if m := h.currentStaff(c); err == nil && h.ShopChanges != nil && m != nil && m.Role != staff.RoleAuditor {
+		fe, _ := c.Get(shopFormErrorKey).(shopFormError)
+		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, twin, fe.action, fe.msg), csrfToken(c)
+	}
+	if p.Problem != nil && p.Problem.Kind != "no-reference" && p.Problem.Kind != "not-found" {
+		h.Log.Warn("reading the shop's order failed", slog.String("order_id", o.OrderID), slog.String("kind", p.Problem.Kind),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+	}
+	return p
+}
+
+// shopPlatformName is the one platform served so far.
+const shopPlatformName = "Elastic Path"
