@@ -127,7 +127,11 @@ func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
 	}
 	agent.click(`[data-testid="shop-warning-action"]`)
 	agent.visible(`#order-form [data-testid="form"][data-action="create_capture"] [data-testid="change-form"]`)
-	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	// The capture form preselects nothing: the agent chooses everything
+	// that is left, and the effect shows before the click.
+	agent.click(`#order-form [name="mode"][value="full"]`)
+	agent.choose(`#order-form [name="reason"]`, "shipped")
+	agent.waitFor("the effect of capturing everything", `document.querySelector('#order-form [data-testid="money-preview"][data-ready="true"] [data-testid="effect-summary"]')`)
 	agent.click(`#order-form [data-testid="submit"]`)
 	agent.waitFlash("the confirmation of the capture")
 	agent.waitFor("the captured status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CAPTURED"`)
