@@ -1,7 +1,7 @@
 // Command admin is the ordercare back office: `admin` (or `admin serve`)
 // runs it; `admin sandbox` runs the Order Management sandbox on its own;
 // `admin user ...` manages staff accounts; `admin audit verify` checks the
-// audit log's hash chain. Errors end with one line and exit status 1.
+// audit log against its hash chain and signed checkpoints. Errors end with one line and exit status 1.
 package main
 
 import (
@@ -48,8 +48,11 @@ const usage = `Usage:
   admin user list                list staff members
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
-  admin audit verify [-checkpoints FILE [-key PUBFILE]]
-                                 check the audit log's hash chain, and its signed checkpoints
+  admin audit verify [-checkpoints FILE]... [-key PUBFILE] [-chain-only]
+                                 check the audit log's hash chain against every signed checkpoint
+                                 (audit.checkpoints, and copies kept elsewhere)
+  admin audit acknowledge -reason TEXT [-by NAME]
+                                 record a restore of audit.db from a backup (the events it lost)
   admin audit keygen             create the checkpoint signing key (audit.key, audit.pub) beside the database
   admin index import FILE.csv    index the orders a CSV names (column order_id or the first holding ids);
                                  resumable, at ORDERCARE_IMPORT_RATE reads per second

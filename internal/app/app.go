@@ -136,7 +136,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.auditLog, err = audit.Open(ctx, cfg.AuditDBPath()); err != nil {
 		return nil, err
 	}
-	if err := a.startCheckpoints(); err != nil {
+	if err := a.startCheckpoints(ctx); err != nil {
 		return nil, err
 	}
 	if n, err := a.auditLog.RecoverOpenAttempts(ctx, a.now()); err != nil {

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"ordercare/internal/audit"
@@ -10,21 +13,41 @@ import (
 
 // startCheckpoints turns on the audit log's signed checkpoints (every 100
 // events and at least hourly, to audit.checkpoints beside audit.db and to
-// the log). The key comes from ORDERCARE_AUDIT_SIGNING_KEY or audit.key
-// beside the database; in sandbox mode a missing key is generated there.
-// Outside sandbox mode a missing key does not stop the back office (test
-// and staging setups against a provider would all need one first), but
-// the log says so at error level on every start and the audit page shows
-// that checkpoints are off; `admin audit keygen` makes the key.
-func (a *App) startCheckpoints() error {
+// the log), after checking the log against the newest checkpoint: a log
+// that was rolled back, forked, or lost its checkpoints is refused before
+// anything is appended to it (audit.MismatchError says what and which
+// command records a restore).
+//
+// The key comes from ORDERCARE_AUDIT_SIGNING_KEY or audit.key beside the
+// database; in sandbox mode it is generated there, but only for an empty
+// log: a key made for a log with events would sign whatever the log holds
+// now. ORDERCARE_AUDIT_VERIFIER_KEY, when set, pins the key. Outside
+// sandbox mode a missing key does not stop the back office when nothing
+// shows that the log was ever signed (test and staging setups against a
+// provider would all need one first), but the log says so at error level
+// on every start and the audit page shows that checkpoints are off;
+// `admin audit keygen` makes the key.
+func (a *App) startCheckpoints(ctx context.Context) error {
 	dir := filepath.Dir(a.cfg.DBPath)
-	key, err := audit.LoadSigningKey(a.cfg.AuditSigningKey, dir, a.cfg.Sandbox())
+	n, _, err := a.auditLog.Head(ctx)
+	if err != nil {
+		return err
+	}
+	key, err := audit.LoadSigningKey(a.cfg.AuditSigningKey, dir, a.cfg.Sandbox() && n == 0)
 	if errors.Is(err, audit.ErrNoSigningKey) {
+		if n > 0 && (a.cfg.Sandbox() || a.cfg.AuditVerifierKey != "" || exists(filepath.Join(dir, audit.PubFileName)) ||
+			exists(filepath.Join(dir, audit.CheckpointsFileName))) {
+			return fmt.Errorf("audit log refused: it holds %d events signed with a key that is missing (%s and ORDERCARE_AUDIT_SIGNING_KEY): restore the key; a new key is never made for a log with events",
+				n, audit.KeyFileName)
+		}
 		a.log.Error("audit checkpoints are off: no signing key", slog.String("fix", err.Error()))
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if pinned := a.cfg.AuditVerifierKey; pinned != "" && key.VerifierKey != pinned {
+		return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins (was the key replaced?); restore the pinned key, or rotate with 'admin audit rotate-key' and pin the new one")
 	}
 	if err := a.auditLog.StartCheckpoints(audit.CheckpointConfig{Key: key, Logger: a.log}); err != nil {
 		return err
@@ -33,4 +56,9 @@ func (a *App) startCheckpoints() error {
 	a.log.Info("audit checkpoints on", slog.String("file", st.File), slog.String("verifier_key", key.VerifierKey),
 		slog.String("verifier_key_file", filepath.Join(dir, audit.PubFileName)))
 	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

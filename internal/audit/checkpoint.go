@@ -159,3 +159,16 @@ func lastCheckpointIn(path string, v note.Verifier) (Checkpoint, error) {
 	}
 	return Checkpoint{}, nil
 }
+
+// CheckpointsUpTo returns the notes of file that v verifies and that
+// cover at most n events: the checkpoints of a copy of the log taken at n
+// events (`admin backup`), so that the copy can be verified on its own.
+func CheckpointsUpTo(file []byte, v note.Verifier, n int64) []byte {
+	var out []byte
+	for _, msg := range SplitCheckpoints(file) {
+		if c, err := OpenCheckpoint(msg, v); err == nil && c.Count <= n {
+			out = append(out, msg...)
+		}
+	}
+	return out
+}

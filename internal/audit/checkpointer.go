@@ -55,7 +55,11 @@ type checkpointer struct {
 	lastErr error
 }
 
-// StartCheckpoints starts signing checkpoints for the log until Close:
+// StartCheckpoints starts signing checkpoints for the log until Close.
+// It first checks the log against the newest checkpoint of the file and
+// returns a *MismatchError, signing nothing, when the log has events but
+// the file no checkpoint of the key, or when the log is shorter than or
+// departs from that checkpoint (tail.go). Then it signs
 // one now if the file has none yet or events were appended since its last
 // checkpoint (by this process, or by an admin command meanwhile), then whenever Every
 // more events are committed, at least every Interval, and a last one on
@@ -82,6 +86,17 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	}
 	last, err := lastCheckpointIn(cfg.File, v)
 	if err != nil {
+		return err
+	}
+	// Nothing is signed on top of a log that does not match what was
+	// signed before (tail.go).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, _, err := head(ctx, l.db.R)
+	if err != nil {
+		return err
+	}
+	if err := checkTail(ctx, l.db.R, n, last, cfg.File); err != nil {
 		return err
 	}
 	c := &checkpointer{l: l, cfg: cfg, verifier: v, stop: make(chan struct{}), done: make(chan struct{}), last: last}
