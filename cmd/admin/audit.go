@@ -170,7 +170,7 @@ func checkpointSources(local string, extra []string) ([]audit.CheckpointSource, 
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("checkpoint file: %w", err)
 	}
-	out := []audit.CheckpointSource{{Name: local, Notes: b}}
+	out := []audit.CheckpointSource{{Name: local, Notes: b, Local: true}}
 	for _, f := range extra {
 		if filepath.Clean(f) == filepath.Clean(local) {
 			continue
@@ -273,6 +273,24 @@ func auditKeygen(ctx context.Context, args []string, e env) error {
 		filepath.Join(dir, audit.KeyFileName), k.VerifierKey, filepath.Join(dir, audit.PubFileName))
 	if events > 0 {
 		fmt.Fprintf(e.stdout, "the audit log already holds %d events: record that signing starts now with '%s' before the next start\n", events, audit.AcknowledgeCommand)
+	}
+	return nil
+}
+
+// signWhileStopped signs the events an admin command just appended when
+// the back office is stopped (audit.Log.SignWhileStopped), with the key of
+// the data folder; without a key there is nothing to sign with.
+func signWhileStopped(ctx context.Context, l *audit.Log, auditPath string, getenv func(string) string, appended int64) error {
+	dir := filepath.Dir(auditPath)
+	key, err := audit.LoadSigningKey(getenv("ORDERCARE_AUDIT_SIGNING_KEY"), dir, false)
+	if errors.Is(err, audit.ErrNoSigningKey) {
+		return nil
+	}
+	if err == nil {
+		err = l.SignWhileStopped(ctx, key, filepath.Join(dir, audit.CheckpointsFileName), appended)
+	}
+	if err != nil {
+		return fmt.Errorf("the change was made and recorded, but its audit checkpoint was not signed: %w", err)
 	}
 	return nil
 }

@@ -19,9 +19,10 @@ import (
 // command records a restore).
 //
 // The key comes from ORDERCARE_AUDIT_SIGNING_KEY or audit.key beside the
-// database; in sandbox mode it is generated there, but only for an empty
-// log: a key made for a log with events would sign whatever the log holds
-// now. ORDERCARE_AUDIT_VERIFIER_KEY, when set, pins the key. Outside
+// database; in sandbox mode it is generated there, but only for a log
+// never signed (no audit.pub, no audit.checkpoints, and no event but the
+// staff changes of admin commands run before the first start): a key made
+// for a log that was signed would sign whatever the log holds now. ORDERCARE_AUDIT_VERIFIER_KEY, when set, pins the key. Outside
 // sandbox mode a missing key does not stop the back office when nothing
 // shows that the log was ever signed (test and staging setups against a
 // provider would all need one first), but the log says so at error level
@@ -33,11 +34,22 @@ func (a *App) startCheckpoints(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := audit.LoadSigningKey(a.cfg.AuditSigningKey, dir, a.cfg.Sandbox() && n == 0)
+	// A log was signed before when a verifier key is pinned or its
+	// verifier key or checkpoints exist; in sandbox mode, where a key is
+	// made at the first start, also when a back office wrote to it. Such a
+	// log never gets a new key: it would sign whatever the log holds now.
+	signed := a.cfg.AuditVerifierKey != "" || exists(filepath.Join(dir, audit.PubFileName)) || exists(filepath.Join(dir, audit.CheckpointsFileName))
+	if a.cfg.Sandbox() && n > 0 && !signed {
+		never, err := a.auditLog.NeverServed(ctx)
+		if err != nil {
+			return err
+		}
+		signed = !never
+	}
+	key, err := audit.LoadSigningKey(a.cfg.AuditSigningKey, dir, a.cfg.Sandbox() && !signed)
 	if errors.Is(err, audit.ErrNoSigningKey) {
-		if n > 0 && (a.cfg.Sandbox() || a.cfg.AuditVerifierKey != "" || exists(filepath.Join(dir, audit.PubFileName)) ||
-			exists(filepath.Join(dir, audit.CheckpointsFileName))) {
-			return fmt.Errorf("audit log refused: it holds %d events signed with a key that is missing (%s and ORDERCARE_AUDIT_SIGNING_KEY): restore the key; a new key is never made for a log with events",
+		if signed {
+			return fmt.Errorf("audit log refused: it holds %d events and was signed with a key that is missing (%s, ORDERCARE_AUDIT_SIGNING_KEY): restore the key; a new key is never made for a log that was signed",
 				n, audit.KeyFileName)
 		}
 		a.log.Error("audit checkpoints are off: no signing key", slog.String("fix", err.Error()))
@@ -47,7 +59,7 @@ func (a *App) startCheckpoints(ctx context.Context) error {
 		return err
 	}
 	if pinned := a.cfg.AuditVerifierKey; pinned != "" && key.VerifierKey != pinned {
-		return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins (was the key replaced?); restore the pinned key, or rotate with 'admin audit rotate-key' and pin the new one")
+		return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins (was the key replaced?); restore the pinned key")
 	}
 	if err := a.auditLog.StartCheckpoints(audit.CheckpointConfig{Key: key, Logger: a.log}); err != nil {
 		return err

@@ -1,13 +1,16 @@
 package app_test
 
 import (
+	"bytes"
 	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/config"
 	"ordercare/internal/omsim"
 )
 
@@ -69,5 +72,25 @@ func TestProviderModeNeedsAConfiguredKey(t *testing.T) {
 	b, _ := start(t, cfg2, io.Discard)
 	if !b.Audit().CheckpointStatus().Enabled {
 		t.Fatal("checkpoints off with a configured key")
+	}
+}
+
+// crashed makes the data folder look as a crash leaves it: a stop signs a
+// checkpoint marked stopped, after which nothing may be appended unsigned,
+// and a crash signs none, so the newest is dropped again. Tests that
+// append the events a crash leaves behind call it.
+func crashed(t *testing.T, cfg config.Config) {
+	t.Helper()
+	path := filepath.Join(filepath.Dir(cfg.DBPath), audit.CheckpointsFileName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := audit.SplitCheckpoints(b)
+	if len(notes) == 0 || !strings.Contains(string(notes[len(notes)-1]), "\nstopped\n") {
+		t.Fatalf("the newest checkpoint is not the stop's: %q", notes)
+	}
+	if err := os.WriteFile(path, bytes.Join(notes[:len(notes)-1], nil), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

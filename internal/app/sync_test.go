@@ -103,6 +103,7 @@ func TestOutboundAfterRestart(t *testing.T) {
 	if err := log.Close(); err != nil {
 		t.Fatal(err)
 	}
+	crashed(t, cfg)
 
 	start(t, cfg, io.Discard)
 	waitFor(t, "the recovered change at the receiver", func() bool {

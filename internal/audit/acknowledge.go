@@ -64,7 +64,8 @@ func excused(cp Checkpoint, acks []acknowledgement) bool {
 
 // Acknowledge records that the log no longer matches the newest checkpoint
 // of file signed by key (a restore from a backup, or a log that predates
-// signing), then signs a checkpoint that covers the record. It refuses a
+// signing, or holds events appended unsigned after a stop), then signs a
+// stopped checkpoint that covers the record. It refuses a
 // log whose hash chain is broken (no restore does that) and a log that
 // matches its newest checkpoint (nothing to acknowledge). The log must not
 // have a checkpointer running (the back office stopped).
@@ -80,7 +81,7 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Event{}, Checkpoint{}, fmt.Errorf("audit: checkpoint file: %w", err)
 	}
-	rep, err := verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: b}}, v)
+	rep, err := verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: b, Local: true}}, v)
 	if err != nil {
 		return Event{}, Checkpoint{}, err
 	}
@@ -107,6 +108,9 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	switch {
 	case last.Time.IsZero():
 		summary = fmt.Sprintf("no checkpoint signed by this key covered the log's %d events; signing starts here", n)
+	case last.Count <= n && unsignedAfterStop(n, last) != "":
+		summary = fmt.Sprintf("events %d..%d were appended after the back office stopped at %d events (checkpoint signed %s) and nothing signed them; accepted as the log's",
+			last.Count+1, n, last.Count, at)
 	case last.Count > n:
 		summary = fmt.Sprintf("restored from backup: the log holds %d events, the newest checkpoint (signed %s) covered %d; events %d..%d lost",
 			n, at, last.Count, n+1, last.Count)
@@ -129,17 +133,17 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	if err != nil {
 		return Event{}, Checkpoint{}, err
 	}
-	cp, err := l.signNow(ctx, key, file)
+	cp, err := l.signNow(ctx, key, file, true)
 	return e, cp, err
 }
 
 // signNow signs a checkpoint of the log's head and appends it to file.
-func (l *Log) signNow(ctx context.Context, key SigningKey, file string) (Checkpoint, error) {
+func (l *Log) signNow(ctx context.Context, key SigningKey, file string, stopped bool) (Checkpoint, error) {
 	n, h, err := head(ctx, l.db.R)
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	cp := Checkpoint{Count: n, Head: h, Time: l.now().UTC()}
+	cp := Checkpoint{Count: n, Head: h, Time: l.now().UTC(), Stopped: stopped}
 	msg, err := SignCheckpoint(key.Signer, cp)
 	if err != nil {
 		return Checkpoint{}, err

@@ -24,8 +24,17 @@ import (
 //	<count>
 //	<head hash, 64 lower-case hex>
 //	<time, RFC 3339 UTC>
+//	[stopped]
 //
 //	— ordercare-audit <base64 signature>
+//
+// The optional fifth line marks the checkpoint the back office signs as it
+// stops: nothing may be appended after it without a signature (admin
+// commands that append while it is stopped sign a new stopped checkpoint),
+// so an event forged onto a stopped log is caught at the next start and by
+// verification. The back office signs a checkpoint without the mark as it
+// starts. After a crash the newest checkpoint has no mark, and the events
+// committed since it are reported as not yet covered.
 //
 // Each checkpoint is appended to a file outside the database and written
 // to the process log. VerifyCheckpoints then checks, for every checkpoint,
@@ -45,17 +54,27 @@ type Checkpoint struct {
 	Head string
 	// Time is when it was signed.
 	Time time.Time
+	// Stopped marks the checkpoint signed as the back office stopped.
+	Stopped bool
 }
+
+// stoppedLine is the optional fifth line of a stopped checkpoint.
+const stoppedLine = "stopped"
 
 // Text is the checkpoint's note text.
 func (c Checkpoint) Text() string {
-	return fmt.Sprintf("%s\n%d\n%s\n%s\n", CheckpointOrigin, c.Count, c.Head, c.Time.UTC().Format(time.RFC3339))
+	t := fmt.Sprintf("%s\n%d\n%s\n%s\n", CheckpointOrigin, c.Count, c.Head, c.Time.UTC().Format(time.RFC3339))
+	if c.Stopped {
+		t += stoppedLine + "\n"
+	}
+	return t
 }
 
 // parseCheckpointText reads a note text written by Text.
 func parseCheckpointText(text string) (Checkpoint, error) {
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	if len(lines) != 4 || lines[0] != CheckpointOrigin {
+	stopped := len(lines) == 5 && lines[4] == stoppedLine
+	if (len(lines) != 4 && !stopped) || lines[0] != CheckpointOrigin {
 		return Checkpoint{}, errors.New("not an ordercare audit checkpoint")
 	}
 	n, err := strconv.ParseInt(lines[1], 10, 64)
@@ -69,7 +88,7 @@ func parseCheckpointText(text string) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("bad time %q", lines[3])
 	}
-	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC()}, nil
+	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC(), Stopped: stopped}, nil
 }
 
 // SignCheckpoint returns the signed note of c.

@@ -118,8 +118,9 @@ func TestCheckpointsEveryNEventsAndOnClose(t *testing.T) {
 	if strings.Count(logText, "msg=\"audit checkpoint\"") != len(cps) || !strings.Contains(logText, "ordercare-audit") {
 		t.Fatalf("process log:\n%s", logText)
 	}
-	// Reopening with nothing new adds no checkpoint; one more event and a
-	// close add exactly one.
+	// Reopening with nothing new adds only the one that says the back
+	// office runs again (the newest was signed as it stopped); one more
+	// event and a close add exactly one more, marked stopped.
 	l, err := Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,11 @@ func TestCheckpointsEveryNEventsAndOnClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Close()
-	if got := readCheckpoints(t, cpFile, verifierOf(t, k)); len(got) != len(cps)+1 || got[len(got)-1].Count != 251 {
+	if !cps[len(cps)-1].Stopped {
+		t.Fatalf("the close's checkpoint is not marked stopped: %+v", cps)
+	}
+	if got := readCheckpoints(t, cpFile, verifierOf(t, k)); len(got) != len(cps)+2 || got[len(got)-2].Count != 250 || got[len(got)-2].Stopped ||
+		got[len(got)-1].Count != 251 || !got[len(got)-1].Stopped {
 		t.Fatalf("after reopen: %+v", got)
 	}
 }

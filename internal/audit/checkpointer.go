@@ -111,8 +111,10 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	l.cp = c
 	// Cover whatever is not covered yet; the very first checkpoint is
 	// written even for an empty log, so that the file starts with the
-	// log's beginning and a log replaced later is caught.
-	c.checkpoint(last.Time.IsZero(), 1)
+	// log's beginning and a log replaced later is caught, and one follows
+	// every stopped checkpoint, so that the newest checkpoint says whether
+	// the back office is stopped (checkpoint.go).
+	c.checkpoint(last.Time.IsZero() || last.Stopped, 1, false)
 	go c.run()
 	return nil
 }
@@ -124,19 +126,20 @@ func (c *checkpointer) run() {
 	for {
 		select {
 		case <-c.l.committed:
-			c.checkpoint(false, c.cfg.Every)
+			c.checkpoint(false, c.cfg.Every, false)
 		case <-t.C:
-			c.checkpoint(true, 0)
+			c.checkpoint(true, 0, false)
 		case <-c.stop:
-			c.checkpoint(false, 1)
+			c.checkpoint(true, 0, true)
 			return
 		}
 	}
 }
 
 // checkpoint signs and writes one when the log has grown by at least
-// minNew events since the last one, or always when force is set.
-func (c *checkpointer) checkpoint(force bool, minNew int64) {
+// minNew events since the last one, or always when force is set; stopped
+// marks the one signed as the log closes.
+func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	n, h, err := head(ctx, c.l.db.R)
@@ -148,7 +151,7 @@ func (c *checkpointer) checkpoint(force bool, minNew int64) {
 	var cp Checkpoint
 	var msg []byte
 	if err == nil {
-		cp = Checkpoint{Count: n, Head: h, Time: c.l.now().UTC()}
+		cp = Checkpoint{Count: n, Head: h, Time: c.l.now().UTC(), Stopped: stopped}
 		msg, err = SignCheckpoint(c.cfg.Key.Signer, cp)
 	}
 	if err == nil {

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // The start-up check.
@@ -74,13 +77,43 @@ func tailProblem(ctx context.Context, d *sql.DB, n int64, cp Checkpoint) (string
 	return "", nil
 }
 
+// NeverServed reports whether no back office ever wrote to the log: every
+// event is a staff change made with an admin command (`admin user add`
+// before the first start). Such a log may get its first key and
+// checkpoint; any other log with events must already have them. It reads
+// the whole log, so it is asked only when the key or the checkpoints are
+// missing.
+func (l *Log) NeverServed(ctx context.Context) (bool, error) {
+	return neverServed(ctx, l.db.R)
+}
+
+func neverServed(ctx context.Context, d *sql.DB) (bool, error) {
+	var served bool
+	err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE kind <> ? OR staff_role <> ?)`,
+		string(KindStaff), CLIRole).Scan(&served)
+	if err != nil {
+		return false, fmt.Errorf("audit: %w", err)
+	}
+	return !served, nil
+}
+
+// CLIRole is the actor role of the staff changes admin commands record.
+const CLIRole = "cli"
+
 // checkTail is the start-up check of a log of n events against the newest
 // checkpoint of its file (zero when the file holds none signed by the
-// key): a log with events must have one, and must match it.
+// key): a log with events must have one, and must match it, unless no
+// back office ever served it and the file does not exist yet (the first
+// start after `admin user add`).
 func checkTail(ctx context.Context, d *sql.DB, n int64, last Checkpoint, file string) error {
 	if last.Time.IsZero() {
 		if n == 0 {
 			return nil
+		}
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			if never, err := neverServed(ctx, d); err != nil || never {
+				return err
+			}
 		}
 		return &MismatchError{Problem: fmt.Sprintf("the log holds %d events but %s holds no checkpoint signed by this key (deleted, replaced, or signed by another key)", n, file)}
 	}
@@ -88,8 +121,54 @@ func checkTail(ctx context.Context, d *sql.DB, n int64, last Checkpoint, file st
 	if err != nil {
 		return err
 	}
+	if p == "" {
+		p = unsignedAfterStop(n, last)
+	}
 	if p != "" {
 		return &MismatchError{Problem: p}
 	}
 	return nil
+}
+
+// unsignedAfterStop is the problem of a log with events after its newest
+// checkpoint when that one was signed as the back office stopped: every
+// writer that appends to a stopped log signs what it appended
+// (SignWhileStopped), so nothing should be there ("" when nothing is).
+func unsignedAfterStop(n int64, last Checkpoint) string {
+	if !last.Stopped || n <= last.Count {
+		return ""
+	}
+	return fmt.Sprintf("events %d..%d were appended after the back office stopped at %d events (signed %s), and nothing signed them",
+		last.Count+1, n, last.Count, last.Time.Format(time.RFC3339))
+}
+
+// SignWhileStopped signs a stopped checkpoint of the log's head when the
+// newest checkpoint of file says the back office is stopped and the log
+// still matches it: admin commands that append while it is stopped call
+// it, so that their events are not taken for forged ones at the next
+// start. While the back office runs (or after a crash) it does nothing:
+// the back office covers the events itself.
+//
+// appended is how many events the command appended: the log must be the
+// stopped checkpoint's plus those, so that events forged onto the stopped
+// log before the command ran are never signed here.
+func (l *Log) SignWhileStopped(ctx context.Context, key SigningKey, file string, appended int64) error {
+	v, err := note.NewVerifier(key.VerifierKey)
+	if err != nil {
+		return fmt.Errorf("audit: verifier key: %w", err)
+	}
+	last, err := lastCheckpointIn(file, v)
+	if err != nil || !last.Stopped {
+		return err
+	}
+	n, _, err := head(ctx, l.db.R)
+	if err != nil {
+		return err
+	}
+	p, err := tailProblem(ctx, l.db.R, n, last)
+	if err != nil || p != "" || n-appended != last.Count {
+		return err // a log that does not match is the next start's to refuse, never signed here
+	}
+	_, err = l.signNow(ctx, key, file, true)
+	return err
 }

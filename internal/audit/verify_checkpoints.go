@@ -43,18 +43,22 @@ type CheckpointSource struct {
 	Name string
 	// Notes is the file's contents: signed notes one after the other.
 	Notes []byte
+	// Local marks the file the back office writes: its newest checkpoint
+	// says whether the back office stopped (checkpoint.go), which a copy
+	// elsewhere, possibly behind, cannot.
+	Local bool
 }
 
 // VerifyCheckpoints walks the chain and checks every checkpoint of the
 // file contents against it (see checkpoint.go).
 func (l *Log) VerifyCheckpoints(ctx context.Context, file []byte, v note.Verifier) (CheckpointReport, error) {
-	return verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: file}}, v)
+	return verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: file, Local: true}}, v)
 }
 
 // VerifyCheckpointsFile is VerifyCheckpoints on the database at dbPath,
 // opened read-only.
 func VerifyCheckpointsFile(ctx context.Context, dbPath string, file []byte, v note.Verifier) (CheckpointReport, error) {
-	return VerifySources(ctx, dbPath, []CheckpointSource{{Notes: file}}, v)
+	return VerifySources(ctx, dbPath, []CheckpointSource{{Notes: file, Local: true}}, v)
 }
 
 // VerifySources checks the database at dbPath, opened read-only, against
@@ -118,7 +122,12 @@ func verifyCheckpoints(ctx context.Context, d *sql.DB, sources []CheckpointSourc
 	for _, a := range w.acks {
 		rep.Acknowledged = append(rep.Acknowledged, fmt.Sprintf("event %d (%s): %s", a.Seq, a.Time.Format(time.RFC3339), a.Summary))
 	}
-	for _, notes := range valid {
+	for si, notes := range valid {
+		if n := len(notes); sources[si].Local && n > 0 {
+			if p := unsignedAfterStop(chain.Events, notes[n-1].cp); p != "" {
+				rep.Problems = append(rep.Problems, notes[n-1].where+": "+p)
+			}
+		}
 		var maxCount int64
 		maxWhere := ""
 		for _, s := range notes {
