@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,25 +26,7 @@ func checkpointedDir(t *testing.T, n int) (dir string, vars map[string]string) {
 	if fi, err := os.Stat(filepath.Join(dir, audit.KeyFileName)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
-	key, err := audit.LoadSigningKey("", dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.Open(t.Context(), filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
-	for range n {
-		if _, err := l.Append(t.Context(), audit.Event{Kind: audit.KindSignIn, Actor: audit.Actor{StaffID: 1}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	appendServed(t, dir, n)
 	return dir, vars
 }
 
