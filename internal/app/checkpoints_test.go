@@ -2,16 +2,21 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/omsim"
+	"ordercare/internal/outbox"
 )
 
 // In sandbox mode the first start creates the checkpoint key (0600) and
@@ -92,5 +97,57 @@ func crashed(t *testing.T, cfg config.Config) {
 	}
 	if err := os.WriteFile(path, bytes.Join(notes[:len(notes)-1], nil), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With outbound events on, every signed checkpoint goes to the merchant
+// as an audit.checkpoint event; the notes it stores verify the log from
+// outside the data folder.
+func TestCheckpointsArePublished(t *testing.T) {
+	t.Parallel()
+	const secret = "merchant-secret-0123456789"
+	var mu sync.Mutex
+	var notes [][]byte
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := outbox.Verify([]byte(secret), r.Header.Get(outbox.SignatureHeader), body, time.Now(), outbox.DefaultTolerance); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var ev outbox.CheckpointEvent
+		if json.Unmarshal(body, &ev) == nil && ev.Type == outbox.CheckpointType {
+			mu.Lock()
+			notes = append(notes, []byte(ev.Note))
+			mu.Unlock()
+		}
+	}))
+	t.Cleanup(recv.Close)
+	cfg := testConfig(t)
+	cfg.OutboundURL, cfg.OutboundSecret = recv.URL, secret
+	a, stop := start(t, cfg, io.Discard)
+	for range 3 {
+		if _, err := a.Audit().Append(t.Context(), audit.Event{Kind: audit.KindSignIn, Actor: audit.Actor{StaffID: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stop(); err != nil { // signs the stop's checkpoint
+		t.Fatal(err)
+	}
+	start(t, cfg, io.Discard) // delivers it
+	waitFor(t, "the stop's checkpoint at the receiver", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(notes) >= 2
+	})
+	v, err := audit.ReadVerifierKey(filepath.Join(filepath.Dir(cfg.DBPath), audit.PubFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	file := bytes.Join(notes, nil)
+	mu.Unlock()
+	rep, err := audit.VerifySources(t.Context(), cfg.AuditDBPath(), []audit.CheckpointSource{{Name: "shop", Notes: file}}, v)
+	if err != nil || !rep.OK() || rep.Latest.Count < 3 {
+		t.Fatalf("the shop's notes against the log: %+v %v", rep, err)
 	}
 }

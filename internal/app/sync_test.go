@@ -79,6 +79,9 @@ func TestOutboundAfterRestart(t *testing.T) {
 		}
 		var ev outbox.Event
 		_ = json.NewDecoder(bytes.NewReader(body)).Decode(&ev)
+		if ev.Type != outbox.EventType {
+			return // the audit log's checkpoints go out too
+		}
 		mu.Lock()
 		got = append(got, ev)
 		mu.Unlock()

@@ -52,7 +52,9 @@ type checkpointer struct {
 
 	mu      sync.Mutex
 	last    Checkpoint
+	lastMsg []byte // the signed note of last
 	lastErr error
+	publish func(Checkpoint, []byte)
 }
 
 // StartCheckpoints starts signing checkpoints for the log until Close.
@@ -162,7 +164,10 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 		c.cfg.Logger.Error("audit checkpoint not written", slog.Any("err", err))
 		return
 	}
-	c.last, c.lastErr = cp, nil
+	c.last, c.lastMsg, c.lastErr = cp, msg, nil
+	if c.publish != nil {
+		c.publish(cp, msg)
+	}
 	c.cfg.Logger.Info("audit checkpoint", slog.Int64("count", cp.Count), slog.String("head", cp.Head),
 		slog.String("note", string(msg)))
 }
@@ -187,4 +192,23 @@ func (l *Log) CheckpointStatus() CheckpointStatus {
 		s.LastErr = c.lastErr.Error()
 	}
 	return s
+}
+
+// PublishCheckpoints hands every checkpoint signed from now on, and the
+// latest one at once, to publish (the outbox: a copy outside the data
+// folder). It is called with the checkpointer's lock held, from the
+// goroutine that signs: publish must only record, never wait on delivery.
+func (l *Log) PublishCheckpoints(publish func(Checkpoint, []byte)) {
+	l.mu.RLock()
+	c := l.cp
+	l.mu.RUnlock()
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.publish = publish
+	if c.lastMsg != nil {
+		publish(c.last, c.lastMsg)
+	}
 }
