@@ -17,7 +17,7 @@ import (
 )
 
 const auditUsage = "usage: admin audit verify [-db ADMIN_DB] [-checkpoints FILE]... [-key PUBFILE] [-chain-only]" +
-	" | admin audit acknowledge -reason TEXT [-by NAME] [-db ADMIN_DB] | admin audit keygen [-db ADMIN_DB]"
+	" | admin audit acknowledge -reason TEXT [-by NAME] [-db ADMIN_DB] | admin audit keygen [-db ADMIN_DB] | admin audit rotate-key [-db ADMIN_DB]"
 
 // auditCmd: `admin audit verify` checks audit.db (read only, safe while
 // the server runs) against its hash chain and every signed checkpoint it
@@ -35,8 +35,26 @@ func auditCmd(ctx context.Context, args []string, e env) error {
 		return auditAcknowledge(ctx, args[1:], e)
 	case "keygen":
 		return auditKeygen(ctx, args[1:], e)
+	case "rotate-key":
+		return auditRotateKey(ctx, args[1:], e)
 	}
 	return errors.New(auditUsage)
+}
+
+// parseAuditFlags parses the flags of `admin audit SUB`: -db and those
+// define adds; it returns the admin database's path (audit.db and the
+// key files are beside it).
+func parseAuditFlags(sub string, args []string, e env, define func(*flag.FlagSet)) (string, error) {
+	fs := flag.NewFlagSet("admin audit "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dbFlag := fs.String("db", "", "admin database file; audit.db and the audit key files are beside it [ORDERCARE_DB, default "+config.DefaultDB+"]")
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	return config.StoragePath(*dbFlag, e.getenv)
 }
 
 // files is a repeatable file flag.
@@ -52,17 +70,14 @@ func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 // must have a verifier key and checkpoints; a rewritten chain, a removed
 // tail, a fork or checkpoints that go backwards all fail.
 func auditVerify(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("admin audit verify", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	dbFlag := fs.String("db", "", "admin database file; audit.db is beside it [ORDERCARE_DB, default "+config.DefaultDB+"]")
 	var extra files
-	fs.Var(&extra, "checkpoints", "another file of signed checkpoints to check the log against (repeatable); "+audit.CheckpointsFileName+" beside audit.db is always checked")
-	keyFlag := fs.String("key", "", "verifier key file of the checkpoints (default: ORDERCARE_AUDIT_VERIFIER_KEY, else "+audit.PubFileName+" beside the database)")
-	chainOnly := fs.Bool("chain-only", false, "walk the hash chain only; checkpoints are not checked (a removed tail or a rewritten chain then pass)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	path, err := config.StoragePath(*dbFlag, e.getenv)
+	var keyFlag *string
+	var chainOnly *bool
+	path, err := parseAuditFlags("verify", args, e, func(fs *flag.FlagSet) {
+		fs.Var(&extra, "checkpoints", "another file of signed checkpoints to check the log against (repeatable); "+audit.CheckpointsFileName+" beside audit.db is always checked")
+		keyFlag = fs.String("key", "", "verifier key file of the checkpoints (default: ORDERCARE_AUDIT_VERIFIER_KEY, else "+audit.PubFileName+" beside the database)")
+		chainOnly = fs.Bool("chain-only", false, "walk the hash chain only; checkpoints are not checked (a removed tail or a rewritten chain then pass)")
+	})
 	if err != nil {
 		return err
 	}
@@ -148,8 +163,8 @@ func verifierFor(dir, keyFile string, getenv func(string) string) (note.Verifier
 	}
 	text := strings.TrimSpace(string(b))
 	if pinned != "" {
-		if text != "" && text != pinned {
-			return nil, fmt.Errorf("%s is not the key ORDERCARE_AUDIT_VERIFIER_KEY pins: the checkpoint key was replaced", keyFile)
+		if text != "" && text != pinned && !handedOver(dir, pinned, text) {
+			return nil, fmt.Errorf("%s is not the key ORDERCARE_AUDIT_VERIFIER_KEY pins, and no key rotation hands it over: the checkpoint key was replaced", keyFile)
 		}
 		text = pinned
 	}
@@ -161,6 +176,13 @@ func verifierFor(dir, keyFile string, getenv func(string) string) (note.Verifier
 		return nil, fmt.Errorf("verifier key %s: %w", keyFile, err)
 	}
 	return v, nil
+}
+
+// handedOver reports whether the local checkpoint file hands the pinned
+// key over to key (`admin audit rotate-key`).
+func handedOver(dir, pinned, key string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName)) // #nosec G304 -- audit.checkpoints in the configured data folder
+	return err == nil && audit.KeyHandedOver(b, pinned, key)
 }
 
 // checkpointSources reads the local checkpoint file (missing: none) and
@@ -189,20 +211,16 @@ func checkpointSources(local string, extra []string) ([]audit.CheckpointSource, 
 // and a checkpoint that covers it. Run it with the back office stopped,
 // after it refused to start; it needs the signing key.
 func auditAcknowledge(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("admin audit acknowledge", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	dbFlag := fs.String("db", "", "admin database file; audit.db is beside it [ORDERCARE_DB, default "+config.DefaultDB+"]")
-	reason := fs.String("reason", "", "why: which backup was restored, when and by whom (recorded in the event)")
-	by := fs.String("by", "", "who records it (an e-mail address or a name, recorded in the event)")
-	if err := fs.Parse(args); err != nil {
+	var reason, by *string
+	path, err := parseAuditFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
+		reason = fs.String("reason", "", "why: which backup was restored, when and by whom (recorded in the event)")
+		by = fs.String("by", "", "who records it (an e-mail address or a name, recorded in the event)")
+	})
+	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(*reason) == "" {
 		return errors.New("admin audit acknowledge: -reason is required (which backup was restored, and when)")
-	}
-	path, err := config.StoragePath(*dbFlag, e.getenv)
-	if err != nil {
-		return err
 	}
 	dir := filepath.Dir(path)
 	cfg := config.Config{DBPath: path}
@@ -213,7 +231,7 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey {
+	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey && !handedOver(dir, pinned, key.VerifierKey) {
 		return errors.New("the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins: nothing recorded")
 	}
 	l, err := audit.Open(ctx, cfg.AuditDBPath())
@@ -238,13 +256,7 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 // exist): a lost key is restored, not replaced by a new one that would
 // sign whatever the log holds now.
 func auditKeygen(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("admin audit keygen", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	dbFlag := fs.String("db", "", "admin database file; the key files go beside it [ORDERCARE_DB, default "+config.DefaultDB+"]")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	path, err := config.StoragePath(*dbFlag, e.getenv)
+	path, err := parseAuditFlags("keygen", args, e, nil)
 	if err != nil {
 		return err
 	}
@@ -291,6 +303,70 @@ func signWhileStopped(ctx context.Context, l *audit.Log, auditPath string, geten
 	}
 	if err != nil {
 		return fmt.Errorf("the change was made and recorded, but its audit checkpoint was not signed: %w", err)
+	}
+	return nil
+}
+
+// auditRotateKey replaces the checkpoint signing key: with the back office
+// stopped and the log matching its checkpoints, it appends a hand-over
+// note signed by the old and the new key and a checkpoint signed by the
+// new one, then replaces audit.key and audit.pub (or prints the new key
+// when the old one came from ORDERCARE_AUDIT_SIGNING_KEY). A pinned
+// ORDERCARE_AUDIT_VERIFIER_KEY of the old key keeps working: verification
+// follows the hand-over.
+func auditRotateKey(ctx context.Context, args []string, e env) error {
+	path, err := parseAuditFlags("rotate-key", args, e, nil)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	configured := e.getenv("ORDERCARE_AUDIT_SIGNING_KEY")
+	old, err := audit.LoadSigningKey(configured, dir, false)
+	if err != nil {
+		return err
+	}
+	skey, _, err := audit.GenerateSigningKey()
+	if err != nil {
+		return err
+	}
+	next, err := audit.ParseSigningKey(skey)
+	if err != nil {
+		return err
+	}
+	l, err := audit.Open(ctx, config.Config{DBPath: path}.AuditDBPath())
+	if err != nil {
+		return err
+	}
+	err = l.RotateKey(ctx, old, next, filepath.Join(dir, audit.CheckpointsFileName))
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := replaceFile(filepath.Join(dir, audit.PubFileName), next.VerifierKey+"\n", 0o644); err != nil {
+		return err
+	}
+	if strings.TrimSpace(configured) != "" {
+		fmt.Fprintf(e.stdout, "key handed over; set ORDERCARE_AUDIT_SIGNING_KEY to the new signing key before the next start (keep it secret):\n%s\nnew verifier key: %s\n", skey, next.VerifierKey)
+		return nil
+	}
+	if err := replaceFile(filepath.Join(dir, audit.KeyFileName), skey+"\n", 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "key handed over: %s holds the new signing key, %s the new verifier key %s; the old key signs nothing more\n",
+		filepath.Join(dir, audit.KeyFileName), audit.PubFileName, next.VerifierKey)
+	return nil
+}
+
+// replaceFile writes data to path through a new file renamed over it.
+func replaceFile(path, data string, perm os.FileMode) error {
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, []byte(data), perm); err != nil {
+		return fmt.Errorf("key rotation: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("key rotation: %w", err)
 	}
 	return nil
 }

@@ -571,3 +571,109 @@ func TestRestoreFromBackupIsAcknowledgedNotAlarmed(t *testing.T) {
 		t.Fatalf("event 41: %+v %v", ev, err)
 	}
 }
+
+// A key rotation hands the pinned key over to a new one: verify and
+// start-up accept the new key under the old pin; a checkpoint the old key
+// signs afterwards (someone kept it) is caught, and so is a hand-over the
+// old key did not sign.
+func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, pinned := servedFolder(t)
+	oldKey := fileKey(t, dir)
+	vars := map[string]string{"ORDERCARE_DB": filepath.Join(dir, "admin.db"), "ORDERCARE_AUDIT_VERIFIER_KEY": pinned}
+	e, out, _ := testEnv(vars, nil)
+	if err := run(ctx, []string{"audit", "rotate-key"}, e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "key handed over") || fileKey(t, dir) == oldKey {
+		t.Fatalf("rotate-key: %s", out)
+	}
+	for _, pin := range []string{pinned, ""} { // the old pin, and audit.pub (the new key) alone
+		if out, err := verifyFolder(t, dir, pin); err != nil {
+			t.Fatalf("verify after the rotation (pin %q): %v\n%s", pin, err, out)
+		}
+	}
+	if err := startFolder(t, dir, pinned); err != nil {
+		t.Fatalf("start after the rotation under the old pin: %v", err)
+	}
+	appendServed(t, dir, 5)
+	if out, err := verifyFolder(t, dir, pinned); err != nil {
+		t.Fatalf("verify after new events: %v\n%s", err, out)
+	}
+
+	// Someone kept the old key: what it signs after the hand-over fails,
+	// even a checkpoint that matches the log.
+	k, err := audit.ParseSigningKey(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, h, err := l.Head(ctx)
+	_ = l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, err := audit.SignCheckpoint(k.Signer, audit.Checkpoint{Count: n, Head: h, Time: time.Now().Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, filepath.Join(dir, audit.CheckpointsFileName), late)
+	if out, err := verifyFolder(t, dir, pinned); err == nil || !strings.Contains(out, "someone kept the old key") {
+		t.Fatalf("a checkpoint of the old key after the hand-over: %v\n%s", err, out)
+	}
+
+	// A hand-over the old key did not sign does not carry the pin.
+	dir2, pinned2 := servedFolder(t)
+	skey := swapKey(t, dir2)
+	next, err := audit.ParseSigningKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := audit.SignRotation(next, next, audit.Checkpoint{Count: 40, Head: audit.GenesisHash, Time: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged = []byte(strings.Replace(string(forged), "from "+next.VerifierKey, "from "+pinned2, 1))
+	appendTo(t, filepath.Join(dir2, audit.CheckpointsFileName), forged)
+	rewriteCheckpointsAppend(t, dir2, skey)
+	if _, err := verifyFolder(t, dir2, pinned2); err == nil {
+		t.Fatal("verify accepted a hand-over the pinned key did not sign")
+	}
+	if err := startFolder(t, dir2, pinned2); err == nil || !strings.Contains(err.Error(), "no key rotation hands it over") {
+		t.Fatalf("start with a forged hand-over: %v", err)
+	}
+}
+
+// rewriteCheckpointsAppend appends a stopped checkpoint of the log's head
+// signed by the key text skey.
+func rewriteCheckpointsAppend(t *testing.T, dir, skey string) {
+	t.Helper()
+	path := filepath.Join(dir, audit.CheckpointsFileName)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewriteCheckpoints(t, dir, skey)
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(before, after...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendTo(t *testing.T, path string, b []byte) {
+	t.Helper()
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(old, b...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -59,7 +59,15 @@ func (a *App) startCheckpoints(ctx context.Context) error {
 		return err
 	}
 	if pinned := a.cfg.AuditVerifierKey; pinned != "" && key.VerifierKey != pinned {
-		return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins (was the key replaced?); restore the pinned key")
+		// A key rotation hands the pinned key over to the new one with a
+		// note signed by both (`admin audit rotate-key`).
+		file, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName)) // #nosec G304 -- audit.checkpoints in the configured data folder
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("audit: checkpoint file: %w", err)
+		}
+		if !audit.KeyHandedOver(file, pinned, key.VerifierKey) {
+			return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins, and no key rotation hands it over (was the key replaced?); restore the pinned key")
+		}
 	}
 	if err := a.auditLog.StartCheckpoints(audit.CheckpointConfig{Key: key, Logger: a.log}); err != nil {
 		return err

@@ -115,19 +115,22 @@ func OpenCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
 }
 
 // SplitCheckpoints splits the contents of a checkpoint file into its notes
-// (each starts with the origin line).
+// (each starts with the origin line of a checkpoint or of a key
+// hand-over, rotation.go).
 func SplitCheckpoints(file []byte) [][]byte {
-	marker := []byte(CheckpointOrigin + "\n")
+	markers := [][]byte{[]byte(CheckpointOrigin + "\n"), []byte(RotationOrigin + "\n")}
 	var out [][]byte
 	start := -1
 	for i := 0; i < len(file); {
-		if (i == 0 || file[i-1] == '\n') && bytes.HasPrefix(file[i:], marker) {
-			if start >= 0 {
-				out = append(out, trimBlankLines(file[start:i]))
+		if i == 0 || file[i-1] == '\n' {
+			if m := markerAt(file[i:], markers); m > 0 {
+				if start >= 0 {
+					out = append(out, trimBlankLines(file[start:i]))
+				}
+				start = i
+				i += m
+				continue
 			}
-			start = i
-			i += len(marker)
-			continue
 		}
 		i++
 	}
@@ -135,6 +138,16 @@ func SplitCheckpoints(file []byte) [][]byte {
 		out = append(out, trimBlankLines(file[start:]))
 	}
 	return out
+}
+
+// markerAt is the length of the marker b starts with, 0 for none.
+func markerAt(b []byte, markers [][]byte) int {
+	for _, m := range markers {
+		if bytes.HasPrefix(b, m) {
+			return len(m)
+		}
+	}
+	return 0
 }
 
 // trimBlankLines leaves exactly one final newline.

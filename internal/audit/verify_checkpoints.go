@@ -73,6 +73,14 @@ func VerifySources(ctx context.Context, dbPath string, sources []CheckpointSourc
 	return verifyCheckpoints(ctx, d, sources, v)
 }
 
+// sourcePrefix starts the problems of a named source.
+func sourcePrefix(src CheckpointSource) string {
+	if src.Name == "" {
+		return ""
+	}
+	return src.Name + ": "
+}
+
 // signedNote is a checkpoint whose signature was valid, with where it was
 // found.
 type signedNote struct {
@@ -86,17 +94,29 @@ func verifyCheckpoints(ctx context.Context, d *sql.DB, sources []CheckpointSourc
 	valid := make([][]signedNote, len(sources))
 	need := map[int64]bool{}
 	empty := make([]bool, len(sources))
+	// The key hand-overs of every source extend the trusted keys
+	// (rotation.go).
+	split := make([][][]byte, len(sources))
+	var rots []rotation
 	for si, src := range sources {
-		prefix := ""
-		if src.Name != "" {
-			prefix = src.Name + ": "
-		}
-		notes := SplitCheckpoints(src.Notes)
-		rep.Checkpoints += len(notes)
+		split[si] = SplitCheckpoints(src.Notes)
+		r, probs := rotationsIn(split[si], sourcePrefix(src))
+		rots = append(rots, r...)
+		rep.Problems = append(rep.Problems, probs...)
+	}
+	kr, probs := trustedKeys(v, rots)
+	rep.Problems = append(rep.Problems, probs...)
+	for si, src := range sources {
+		prefix := sourcePrefix(src)
+		notes := split[si]
 		empty[si] = len(notes) == 0
 		for i, n := range notes {
+			if isRotation(n) {
+				continue
+			}
+			rep.Checkpoints++
 			where := fmt.Sprintf("%scheckpoint %d", prefix, i+1)
-			cp, err := OpenCheckpoint(n, v)
+			cp, err := kr.open(n)
 			if err != nil {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("%s: signature or format not valid: %v", where, err))
 				continue
