@@ -133,6 +133,9 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	if err != nil {
 		return Event{}, Checkpoint{}, err
 	}
+	if err := l.resetTree(ctx); err != nil {
+		return Event{}, Checkpoint{}, err
+	}
 	cp, err := l.signNow(ctx, key, file, true)
 	return e, cp, err
 }
@@ -144,6 +147,9 @@ func (l *Log) signNow(ctx context.Context, key SigningKey, file string, stopped 
 		return Checkpoint{}, err
 	}
 	cp := Checkpoint{Count: n, Head: h, Time: l.now().UTC(), Stopped: stopped}
+	if cp.Root, err = l.rootOf(ctx, n); err != nil {
+		return Checkpoint{}, err
+	}
 	msg, err := SignCheckpoint(key.Signer, cp)
 	if err != nil {
 		return Checkpoint{}, err

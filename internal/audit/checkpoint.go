@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Signed checkpoints.
@@ -24,7 +25,11 @@ import (
 //	<count>
 //	<head hash, 64 lower-case hex>
 //	<time, RFC 3339 UTC>
+//	[root <Merkle tree hash of the first count events, base64>]
 //	[stopped]
+//
+// The root line (tree.go) is written by every checkpoint since the tree
+// was added; older checkpoints lack it and are checked by the head alone.
 //
 //	— ordercare-audit <base64 signature>
 //
@@ -54,16 +59,26 @@ type Checkpoint struct {
 	Head string
 	// Time is when it was signed.
 	Time time.Time
+	// Root is the Merkle tree hash of the first Count events (tree.go),
+	// base64; "" in checkpoints signed before the tree.
+	Root string
 	// Stopped marks the checkpoint signed as the back office stopped.
 	Stopped bool
 }
 
-// stoppedLine is the optional fifth line of a stopped checkpoint.
-const stoppedLine = "stopped"
+// stoppedLine is the optional last line of a stopped checkpoint, and
+// rootPrefix starts the optional line of the tree's root.
+const (
+	stoppedLine = "stopped"
+	rootPrefix  = "root "
+)
 
 // Text is the checkpoint's note text.
 func (c Checkpoint) Text() string {
 	t := fmt.Sprintf("%s\n%d\n%s\n%s\n", CheckpointOrigin, c.Count, c.Head, c.Time.UTC().Format(time.RFC3339))
+	if c.Root != "" {
+		t += rootPrefix + c.Root + "\n"
+	}
 	if c.Stopped {
 		t += stoppedLine + "\n"
 	}
@@ -73,8 +88,22 @@ func (c Checkpoint) Text() string {
 // parseCheckpointText reads a note text written by Text.
 func parseCheckpointText(text string) (Checkpoint, error) {
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	stopped := len(lines) == 5 && lines[4] == stoppedLine
-	if (len(lines) != 4 && !stopped) || lines[0] != CheckpointOrigin {
+	if len(lines) < 4 || lines[0] != CheckpointOrigin {
+		return Checkpoint{}, errors.New("not an ordercare audit checkpoint")
+	}
+	var root string
+	stopped := false
+	rest := lines[4:]
+	if len(rest) > 0 && strings.HasPrefix(rest[0], rootPrefix) {
+		root, rest = strings.TrimPrefix(rest[0], rootPrefix), rest[1:]
+		if _, err := tlog.ParseHash(root); err != nil {
+			return Checkpoint{}, fmt.Errorf("bad root %q", root)
+		}
+	}
+	if len(rest) > 0 && rest[0] == stoppedLine {
+		stopped, rest = true, rest[1:]
+	}
+	if len(rest) > 0 {
 		return Checkpoint{}, errors.New("not an ordercare audit checkpoint")
 	}
 	n, err := strconv.ParseInt(lines[1], 10, 64)
@@ -88,7 +117,7 @@ func parseCheckpointText(text string) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("bad time %q", lines[3])
 	}
-	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC(), Stopped: stopped}, nil
+	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC(), Root: root, Stopped: stopped}, nil
 }
 
 // SignCheckpoint returns the signed note of c.

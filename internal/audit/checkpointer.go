@@ -154,6 +154,9 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 	var msg []byte
 	if err == nil {
 		cp = Checkpoint{Count: n, Head: h, Time: c.l.now().UTC(), Stopped: stopped}
+		cp.Root, err = c.l.rootOf(ctx, n)
+	}
+	if err == nil {
 		msg, err = SignCheckpoint(c.cfg.Key.Signer, cp)
 	}
 	if err == nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Verify walks the whole chain in seq order and reports the first event
@@ -50,6 +52,7 @@ func openReadOnly(path string) (*sql.DB, error) {
 // every seq asked for (for checkpoints) and the acknowledged restores.
 type walked struct {
 	hashes map[int64]string
+	roots  map[int64]tlog.Hash // the Merkle root at every seq in need (tree.go)
 	acks   []acknowledgement
 }
 
@@ -57,7 +60,8 @@ type walked struct {
 // returns the stored hash of every seq in need (for checkpoints) and the
 // acknowledgements it met.
 func walk(ctx context.Context, d *sql.DB, need map[int64]bool) (VerifyResult, walked, error) {
-	w := walked{hashes: map[int64]string{}}
+	w := walked{hashes: map[int64]string{}, roots: map[int64]tlog.Hash{0: emptyRoot}}
+	var tree frontier
 	tx, err := d.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return VerifyResult{}, w, fmt.Errorf("audit: verify: %w", err)
@@ -75,8 +79,10 @@ func walk(ctx context.Context, d *sql.DB, need map[int64]bool) (VerifyResult, wa
 		if err != nil {
 			continue
 		}
+		tree.add(r.Hash)
 		if need[r.Seq] {
 			w.hashes[r.Seq] = r.Hash
+			w.roots[r.Seq] = tree.root()
 		}
 		if r.Kind == string(KindAcknowledged) {
 			if a, ok := acknowledgementOf(r); ok {

@@ -163,6 +163,8 @@ func verifyCheckpoints(ctx context.Context, d *sql.DB, sources []CheckpointSourc
 				problem = fmt.Sprintf("%s (signed %s) covers %d events but the log holds %d: events were removed", s.where, at, cp.Count, chain.Events)
 			case want != cp.Head:
 				problem = fmt.Sprintf("%s (signed %s): the log's hash at event %d is not the signed head: the chain was rewritten", s.where, at, cp.Count)
+			case cp.Root != "" && cp.Root != w.roots[cp.Count].String():
+				problem = fmt.Sprintf("%s (signed %s): the Merkle root of the log's first %d events is not the signed root", s.where, at, cp.Count)
 			}
 			if problem != "" && excused(cp, w.acks) {
 				rep.Excused++
