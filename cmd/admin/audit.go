@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,14 +39,18 @@ func auditCmd(ctx context.Context, args []string, e env) error {
 		return auditKeygen(ctx, args[1:], e)
 	case "rotate-key":
 		return auditRotateKey(ctx, args[1:], e)
+	case "prove":
+		return auditProve(ctx, args[1:], e)
+	case "check-proof":
+		return auditCheckProof(args[1:], e)
 	}
 	return errors.New(auditUsage)
 }
 
 // parseAuditFlags parses the flags of `admin audit SUB`: -db and those
 // define adds; it returns the admin database's path (audit.db and the
-// key files are beside it).
-func parseAuditFlags(sub string, args []string, e env, define func(*flag.FlagSet)) (string, error) {
+// key files are beside it) and the arguments after the flags.
+func parseAuditFlags(sub string, args []string, e env, define func(*flag.FlagSet)) (string, []string, error) {
 	fs := flag.NewFlagSet("admin audit "+sub, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dbFlag := fs.String("db", "", "admin database file; audit.db and the audit key files are beside it [ORDERCARE_DB, default "+config.DefaultDB+"]")
@@ -52,9 +58,10 @@ func parseAuditFlags(sub string, args []string, e env, define func(*flag.FlagSet
 		define(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return config.StoragePath(*dbFlag, e.getenv)
+	path, err := config.StoragePath(*dbFlag, e.getenv)
+	return path, fs.Args(), err
 }
 
 // files is a repeatable file flag.
@@ -73,7 +80,7 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 	var extra files
 	var keyFlag *string
 	var chainOnly *bool
-	path, err := parseAuditFlags("verify", args, e, func(fs *flag.FlagSet) {
+	path, _, err := parseAuditFlags("verify", args, e, func(fs *flag.FlagSet) {
 		fs.Var(&extra, "checkpoints", "another file of signed checkpoints to check the log against (repeatable); "+audit.CheckpointsFileName+" beside audit.db is always checked")
 		keyFlag = fs.String("key", "", "verifier key file of the checkpoints (default: ORDERCARE_AUDIT_VERIFIER_KEY, else "+audit.PubFileName+" beside the database)")
 		chainOnly = fs.Bool("chain-only", false, "walk the hash chain only; checkpoints are not checked (a removed tail or a rewritten chain then pass)")
@@ -212,7 +219,7 @@ func checkpointSources(local string, extra []string) ([]audit.CheckpointSource, 
 // after it refused to start; it needs the signing key.
 func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	var reason, by *string
-	path, err := parseAuditFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
+	path, _, err := parseAuditFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
 		reason = fs.String("reason", "", "why: which backup was restored, when and by whom (recorded in the event)")
 		by = fs.String("by", "", "who records it (an e-mail address or a name, recorded in the event)")
 	})
@@ -256,7 +263,7 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 // exist): a lost key is restored, not replaced by a new one that would
 // sign whatever the log holds now.
 func auditKeygen(ctx context.Context, args []string, e env) error {
-	path, err := parseAuditFlags("keygen", args, e, nil)
+	path, _, err := parseAuditFlags("keygen", args, e, nil)
 	if err != nil {
 		return err
 	}
@@ -315,7 +322,7 @@ func signWhileStopped(ctx context.Context, l *audit.Log, auditPath string, geten
 // ORDERCARE_AUDIT_VERIFIER_KEY of the old key keeps working: verification
 // follows the hand-over.
 func auditRotateKey(ctx context.Context, args []string, e env) error {
-	path, err := parseAuditFlags("rotate-key", args, e, nil)
+	path, _, err := parseAuditFlags("rotate-key", args, e, nil)
 	if err != nil {
 		return err
 	}
@@ -368,5 +375,94 @@ func replaceFile(path, data string, perm os.FileMode) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("key rotation: %w", err)
 	}
+	return nil
+}
+
+// auditProve prints, as JSON, the proof that event SEQ is in the newest
+// signed checkpoint: the event's bytes, the signed note and the Merkle
+// path; `admin audit check-proof` checks it with the verifier key alone.
+func auditProve(ctx context.Context, args []string, e env) error {
+	path, rest, err := parseAuditFlags("prove", args, e, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: admin audit prove [-db ADMIN_DB] SEQ (the event's number, from the audit trail)")
+	}
+	seq, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil || seq < 1 {
+		return errors.New("usage: admin audit prove [-db ADMIN_DB] SEQ (the event's number, from the audit trail)")
+	}
+	dir := filepath.Dir(path)
+	v, err := verifierFor(dir, "", e.getenv)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return errors.New("no verifier key: " + audit.PubFileName + " is missing and ORDERCARE_AUDIT_VERIFIER_KEY is not set")
+	}
+	l, err := audit.Open(ctx, config.Config{DBPath: path}.AuditDBPath())
+	if err != nil {
+		return err
+	}
+	p, err := l.Prove(ctx, seq, filepath.Join(dir, audit.CheckpointsFileName), v)
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s\n", b)
+	fmt.Fprintf(e.stderr, "save the JSON above as proof.json; anyone can check it offline with the verifier key (%s):\n"+
+		"  admin audit check-proof proof.json -key audit.pub\n", filepath.Join(dir, audit.PubFileName))
+	return nil
+}
+
+// auditCheckProof checks a proof written by `admin audit prove` with the
+// verifier key alone (no log, no back office) and prints the event.
+func auditCheckProof(args []string, e env) error {
+	fs := flag.NewFlagSet("admin audit check-proof", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	keyFlag := fs.String("key", "", "verifier key file (default: ORDERCARE_AUDIT_VERIFIER_KEY)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: admin audit check-proof FILE [-key PUBFILE]")
+	}
+	text := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY"))
+	if *keyFlag != "" {
+		b, err := os.ReadFile(*keyFlag) // #nosec G304 -- the operator names the key file
+		if err != nil {
+			return fmt.Errorf("verifier key: %w", err)
+		}
+		text = strings.TrimSpace(string(b))
+	}
+	if text == "" {
+		return errors.New("no verifier key: give -key PUBFILE or set ORDERCARE_AUDIT_VERIFIER_KEY")
+	}
+	v, err := note.NewVerifier(text)
+	if err != nil {
+		return fmt.Errorf("verifier key: %w", err)
+	}
+	b, err := os.ReadFile(fs.Arg(0)) // #nosec G304 -- the operator names the proof to check
+	if err != nil {
+		return err
+	}
+	var p audit.InclusionProof
+	if err := json.Unmarshal(b, &p); err != nil {
+		return fmt.Errorf("not a proof: %w", err)
+	}
+	cp, err := audit.CheckInclusion(p, v)
+	if err != nil {
+		return fmt.Errorf("the proof does not hold: %w", err)
+	}
+	f, _ := audit.CanonicalFields(p.Canonical)
+	fmt.Fprintf(e.stdout, "proof ok: event %s (%s, %s, order %q, action %q, outcome %q, by %q) is event %d of the %d the checkpoint signed %s covers\n",
+		f["seq"], f["time"], f["kind"], f["order_id"], f["action"], f["outcome"], f["staff_email"], p.Seq, cp.Count, cp.Time.Format(time.RFC3339))
 	return nil
 }

@@ -55,6 +55,9 @@ const usage = `Usage:
                                  record a restore of audit.db from a backup (the events it lost)
   admin audit keygen             create the checkpoint signing key (audit.key, audit.pub) beside the database
   admin audit rotate-key         replace the signing key, the hand-over signed with both keys (back office stopped)
+  admin audit prove SEQ          print the proof (JSON) that event SEQ is in the newest signed checkpoint
+  admin audit check-proof FILE -key audit.pub
+                                 check such a proof offline, with the verifier key alone
   admin index import FILE.csv    index the orders a CSV names (column order_id or the first holding ids);
                                  resumable, at ORDERCARE_IMPORT_RATE reads per second
   admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)

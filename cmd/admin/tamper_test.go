@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -675,5 +676,65 @@ func appendTo(t *testing.T, path string, b []byte) {
 	}
 	if err := os.WriteFile(path, append(old, b...), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// `admin audit prove` gives an auditor a proof of one event they can check
+// with the verifier key alone; an edited event, path or key fails it.
+func TestProveOneEvent(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, pinned := servedFolder(t)
+	vars := map[string]string{"ORDERCARE_DB": filepath.Join(dir, "admin.db"), "ORDERCARE_AUDIT_VERIFIER_KEY": pinned}
+	e, out, errOut := testEnv(vars, nil)
+	if err := run(ctx, []string{"audit", "prove", "17"}, e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), "admin audit check-proof proof.json -key audit.pub") {
+		t.Fatalf("prove says how to check: %s", errOut)
+	}
+	proofFile := filepath.Join(t.TempDir(), "proof.json")
+	if err := os.WriteFile(proofFile, []byte(out.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check := func(file string, key string) (string, error) {
+		e, out, _ := testEnv(nil, nil)
+		err := run(ctx, []string{"audit", "check-proof", "-key", key, file}, e)
+		return out.String(), err
+	}
+	pub := filepath.Join(dir, audit.PubFileName)
+	got, err := check(proofFile, pub)
+	if err != nil || !strings.Contains(got, "proof ok: event 17 (") || !strings.Contains(got, `action "create_refund"`) {
+		t.Fatalf("check-proof: %v %s", err, got)
+	}
+	var p audit.InclusionProof
+	if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
+		t.Fatal(err)
+	}
+	write := func(p audit.InclusionProof) string {
+		b, _ := json.Marshal(p)
+		f := filepath.Join(t.TempDir(), "p.json")
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	edited := p
+	edited.Canonical = []byte(strings.Replace(string(p.Canonical), "customer returned item 17", "customer returned item 71", 1))
+	if _, err := check(write(edited), pub); err == nil || !strings.Contains(err.Error(), "do not hash") {
+		t.Fatalf("edited event: %v", err)
+	}
+	rehashed := edited
+	sum := sha256.Sum256(edited.Canonical)
+	rehashed.EventHash = hex.EncodeToString(sum[:])
+	if _, err := check(write(rehashed), pub); err == nil || !strings.Contains(err.Error(), "signed root") {
+		t.Fatalf("edited and rehashed event: %v", err)
+	}
+	other := filepath.Join(t.TempDir(), "other.pub")
+	if _, vkey, err := audit.GenerateSigningKey(); err != nil || os.WriteFile(other, []byte(vkey), 0o600) != nil {
+		t.Fatal(err)
+	}
+	if _, err := check(proofFile, other); err == nil {
+		t.Fatal("a proof checked with another key")
 	}
 }
