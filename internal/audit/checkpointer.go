@@ -54,7 +54,7 @@ type checkpointer struct {
 	last    Checkpoint
 	lastMsg []byte // the signed note of last
 	lastErr error
-	publish func(Checkpoint, []byte)
+	publish []func(Checkpoint, []byte)
 }
 
 // StartCheckpoints starts signing checkpoints for the log until Close.
@@ -168,8 +168,8 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 		return
 	}
 	c.last, c.lastMsg, c.lastErr = cp, msg, nil
-	if c.publish != nil {
-		c.publish(cp, msg)
+	for _, p := range c.publish {
+		p(cp, msg)
 	}
 	c.cfg.Logger.Info("audit checkpoint", slog.Int64("count", cp.Count), slog.String("head", cp.Head),
 		slog.String("note", string(msg)))
@@ -198,8 +198,8 @@ func (l *Log) CheckpointStatus() CheckpointStatus {
 }
 
 // PublishCheckpoints hands every checkpoint signed from now on, and the
-// latest one at once, to publish (the outbox: a copy outside the data
-// folder). It is called with the checkpointer's lock held, from the
+// latest one at once, to publish (the outbox, a witness: copies outside
+// the data folder); each call adds one. It is called with the checkpointer's lock held, from the
 // goroutine that signs: publish must only record, never wait on delivery.
 func (l *Log) PublishCheckpoints(publish func(Checkpoint, []byte)) {
 	l.mu.RLock()
@@ -210,7 +210,7 @@ func (l *Log) PublishCheckpoints(publish func(Checkpoint, []byte)) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.publish = publish
+	c.publish = append(c.publish, publish)
 	if c.lastMsg != nil {
 		publish(c.last, c.lastMsg)
 	}

@@ -172,3 +172,20 @@ func (l *Log) SignWhileStopped(ctx context.Context, key SigningKey, file string,
 	_, err = l.signNow(ctx, key, file, true)
 	return err
 }
+
+// CheckAgainst is the start-up check against a checkpoint held elsewhere
+// (a witness's): the log must reach it and match it.
+func (l *Log) CheckAgainst(ctx context.Context, cp Checkpoint, where string) error {
+	n, _, err := head(ctx, l.db.R)
+	if err != nil {
+		return err
+	}
+	p, err := tailProblem(ctx, l.db.R, n, cp)
+	if err != nil {
+		return err
+	}
+	if p != "" {
+		return &MismatchError{Problem: where + ": " + p}
+	}
+	return nil
+}
