@@ -60,6 +60,8 @@ const usage = `Usage:
                                  check such a proof offline, with the verifier key alone
   admin index import FILE.csv    index the orders a CSV names (column order_id or the first holding ids);
                                  resumable, at ORDERCARE_IMPORT_RATE reads per second
+  admin witness -log-key audit.pub [-addr A] [-dir D]
+                                 serve a checkpoint witness for a back office's audit log (run it elsewhere)
   admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)
 `
 
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return indexCmd(ctx, args[1:], e)
 	case "backup":
 		return backupCmd(ctx, args[1:], e)
+	case "witness":
+		return witnessCmd(ctx, args[1:], e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage+"\nSettings of 'admin serve' (flags win over the environment):\n\n")
 		err := serve(ctx, []string{"-h"}, env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout})

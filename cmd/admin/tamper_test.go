@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,12 +17,14 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
+	"golang.org/x/mod/sumdb/note"
 
 	"ordercare/internal/app"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/staff"
+	"ordercare/internal/witness"
 )
 
 // The tamper suite: what an auditor tries with the back office stopped,
@@ -228,8 +231,14 @@ var cheapStaff = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations
 // folder and stops it again; the error is the start's.
 func startFolder(t *testing.T, dir, pinned string) error {
 	t.Helper()
+	return startWitnessed(t, dir, pinned, "")
+}
+
+// startWitnessed is startFolder with a witness.
+func startWitnessed(t *testing.T, dir, pinned, witnessURL string) error {
+	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DBPath: filepath.Join(dir, "admin.db"), OMProvider: "kustom",
-		OMTimeout: 10 * time.Second, AuditVerifierKey: pinned}
+		OMTimeout: 10 * time.Second, AuditVerifierKey: pinned, AuditWitnessURL: witnessURL}
 	a, err := app.Build(t.Context(), cfg, app.WithLogger(slog.New(slog.DiscardHandler)), app.WithOutput(io.Discard), app.WithStaffOptions(cheapStaff))
 	if err != nil {
 		return err
@@ -331,57 +340,61 @@ func TestTamperIsCaught(t *testing.T) {
 		// tamper edits the folder; copy is a checkpoint copy kept outside
 		// it (the shop's audit.checkpoint events), taken before.
 		tamper func(t *testing.T, dir, copy string)
-		// outside: caught only with the outside copy given to verify
-		// (-checkpoints), and not at start-up (no witness yet).
+		// outside: caught only with a copy outside the folder: the
+		// shop's copy given to verify (-checkpoints), a witness at
+		// start-up (it saw the checkpoints before the tampering).
 		outside bool
+		// witnessUpTo: the witness saw the checkpoints up to this count
+		// (0: all of them).
+		witnessUpTo int64
 	}{
-		{"last event deleted", func(t *testing.T, dir, _ string) { f := openForger(t, dir); defer f.close(); f.deleteTail(1) }, false},
-		{"last 5 events deleted", func(t *testing.T, dir, _ string) { f := openForger(t, dir); defer f.close(); f.deleteTail(5) }, false},
-		{"last 10 events deleted", func(t *testing.T, dir, _ string) { f := openForger(t, dir); defer f.close(); f.deleteTail(10) }, false},
+		{"last event deleted", func(t *testing.T, dir, _ string) { f := openForger(t, dir); defer f.close(); f.deleteTail(1) }, false, 0},
+		{"last 5 events deleted", func(t *testing.T, dir, _ string) { f := openForger(t, dir); defer f.close(); f.deleteTail(5) }, false, 0},
+		{"last 10 events deleted", func(t *testing.T, dir, _ string) { f := openForger(t, dir); defer f.close(); f.deleteTail(10) }, false, 0},
 		{"middle event deleted, the rest renumbered and rehashed", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			defer f.close()
 			f.exec(`DELETE FROM events WHERE seq = 20`)
 			f.shift(21, -1)
 			f.rehashFrom(20)
-		}, false},
+		}, false, 0},
 		{"forged event appended", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			defer f.close()
 			n := f.count()
 			f.forge(n+1, "forged")
 			f.rehashFrom(n + 1)
-		}, false},
+		}, false, 0},
 		{"forged event inserted and the rest rehashed", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			defer f.close()
 			f.shift(20, 1)
 			f.forge(20, "forged")
 			f.rehashFrom(20)
-		}, false},
+		}, false, 0},
 		{"event edited and every hash after it recomputed", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			defer f.close()
 			f.edit(5)
-		}, false},
+		}, false, 0},
 		{"log cut to leave a change open (start-up would append its recovery)", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			defer f.close()
 			f.deleteTail(9) // event 31, a requested, loses its completed
-		}, false},
+		}, false, 0},
 		{"audit.key deleted beside a rewritten log", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			f.edit(5)
 			f.close()
 			_ = os.Remove(filepath.Join(dir, audit.KeyFileName))
-		}, false},
+		}, false, 0},
 		{"audit.key and audit.pub deleted beside a rewritten log", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			f.edit(5)
 			f.close()
 			_ = os.Remove(filepath.Join(dir, audit.KeyFileName))
 			_ = os.Remove(filepath.Join(dir, audit.PubFileName))
-		}, false},
+		}, false, 0},
 		{"audit.key, audit.pub and audit.checkpoints deleted beside a rewritten log", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			f.edit(5)
@@ -389,28 +402,28 @@ func TestTamperIsCaught(t *testing.T) {
 			for _, n := range []string{audit.KeyFileName, audit.PubFileName, audit.CheckpointsFileName} {
 				_ = os.Remove(filepath.Join(dir, n))
 			}
-		}, false},
+		}, false, 0},
 		{"rewritten log re-signed with a new key in a new audit.checkpoints", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			f.edit(5)
 			f.close()
 			rewriteCheckpoints(t, dir, swapKey(t, dir))
-		}, false},
+		}, false, 0},
 		{"last events and the newer checkpoints deleted", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			f.deleteTail(10)
 			f.close()
 			dropNotes(t, dir, 30)
-		}, true},
+		}, true, 0},
 		// Beyond the issue's thirteen:
-		{"checkpoint file deleted", func(t *testing.T, dir, _ string) { _ = os.Remove(filepath.Join(dir, audit.CheckpointsFileName)) }, false},
+		{"checkpoint file deleted", func(t *testing.T, dir, _ string) { _ = os.Remove(filepath.Join(dir, audit.CheckpointsFileName)) }, false, 0},
 		{"outside copy older than the local file: log rewritten and re-signed with the stolen key", func(t *testing.T, dir, copy string) {
 			dropNotesAt(t, copy, dir, 30) // the copy saw up to 30 events (checkpoints at about 10 and 20)
 			f := openForger(t, dir)
 			f.edit(5)
 			f.close()
 			rewriteCheckpoints(t, dir, fileKey(t, dir))
-		}, true},
+		}, true, 30},
 		{"two forks of equal length", func(t *testing.T, dir, _ string) {
 			f := openForger(t, dir)
 			defer f.close()
@@ -419,10 +432,10 @@ func TestTamperIsCaught(t *testing.T) {
 				f.forge(s, "fork "+strconv.FormatInt(s, 10))
 			}
 			f.rehashFrom(31)
-		}, false},
+		}, false, 0},
 		{"key swapped with a matching new checkpoint file", func(t *testing.T, dir, _ string) {
 			rewriteCheckpoints(t, dir, swapKey(t, dir))
-		}, false},
+		}, false, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -433,6 +446,10 @@ func TestTamperIsCaught(t *testing.T) {
 			}
 			copy := filepath.Join(t.TempDir(), "shop.checkpoints")
 			copyFile(t, filepath.Join(dir, audit.CheckpointsFileName), copy)
+			witnessURL := ""
+			if tc.outside {
+				witnessURL = witnessed(t, dir, pinned, tc.witnessUpTo)
+			}
 			tc.tamper(t, dir, copy)
 			n := auditEvents(t, dir)
 
@@ -448,10 +465,15 @@ func TestTamperIsCaught(t *testing.T) {
 			}
 			t.Logf("verify: %v", err)
 
-			err = startFolder(t, dir, pinned)
+			if tc.outside {
+				// The folder alone cannot show it: the back office
+				// without a witness starts.
+				if err := startFolder(t, dir, pinned); err != nil {
+					t.Logf("caught without the witness too: %v", err)
+				}
+			}
+			err = startWitnessed(t, dir, pinned, witnessURL)
 			switch {
-			case tc.outside:
-				// Without a witness the folder alone cannot show it.
 			case err == nil:
 				t.Fatal("the back office started on the tampered log")
 			case !strings.Contains(err.Error(), "audit log refused"):
@@ -737,4 +759,45 @@ func TestProveOneEvent(t *testing.T) {
 	if _, err := check(proofFile, other); err == nil {
 		t.Fatal("a proof checked with another key")
 	}
+}
+
+// witnessed runs a witness for the folder's log, hands it every
+// checkpoint of the folder up to upTo events (0: all) in order, as the
+// back office would have, and returns its URL.
+func witnessed(t *testing.T, dir, pinned string, upTo int64) string {
+	t.Helper()
+	ctx := t.Context()
+	lv, err := note.NewVerifier(pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _, err := witnessKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(witness.New(t.TempDir(), lv, ws))
+	t.Cleanup(srv.Close)
+	c := witness.Client{URL: srv.URL, HTTP: srv.Client(), Log: lv}
+	b, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, msg := range audit.SplitCheckpoints(b) {
+		cp, err := audit.OpenCheckpoint(msg, lv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if upTo > 0 && cp.Count > upTo {
+			break
+		}
+		if _, err := c.Add(ctx, l, cp, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv.URL
 }

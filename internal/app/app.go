@@ -65,6 +65,10 @@ type App struct {
 	outbox      *outbox.Outbox
 	workers     workers
 
+	// stopWitness ends the hand-over of checkpoints to the witness
+	// (witness.go); nil without one.
+	stopWitness func()
+
 	demoPassword string
 	closeOnce    sync.Once
 	closeErr     error

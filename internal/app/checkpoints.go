@@ -69,9 +69,13 @@ func (a *App) startCheckpoints(ctx context.Context) error {
 			return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins, and no key rotation hands it over (was the key replaced?); restore the pinned key")
 		}
 	}
+	if err := a.checkWitness(ctx, key); err != nil {
+		return err
+	}
 	if err := a.auditLog.StartCheckpoints(audit.CheckpointConfig{Key: key, Logger: a.log}); err != nil {
 		return err
 	}
+	a.publishToWitness(key)
 	st := a.auditLog.CheckpointStatus()
 	a.log.Info("audit checkpoints on", slog.String("file", st.File), slog.String("verifier_key", key.VerifierKey),
 		slog.String("verifier_key_file", filepath.Join(dir, audit.PubFileName)))

@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,10 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"ordercare/internal/app"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/omsim"
 	"ordercare/internal/outbox"
+	"ordercare/internal/witness"
 )
 
 // In sandbox mode the first start creates the checkpoint key (0600) and
@@ -149,5 +155,81 @@ func TestCheckpointsArePublished(t *testing.T) {
 	rep, err := audit.VerifySources(t.Context(), cfg.AuditDBPath(), []audit.CheckpointSource{{Name: "shop", Notes: file}}, v)
 	if err != nil || !rep.OK() || rep.Latest.Count < 3 {
 		t.Fatalf("the shop's notes against the log: %+v %v", rep, err)
+	}
+}
+
+// With a witness configured, the back office hands it every checkpoint
+// (it co-signs them) and starts only on a log that reaches what the
+// witness co-signed.
+func TestCheckpointsGoToTheWitness(t *testing.T) {
+	t.Parallel()
+	skey, vkey, err := audit.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wkey, _, err := audit.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := note.NewSigner(wkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(witness.New(t.TempDir(), lv, ws))
+	t.Cleanup(srv.Close)
+	c := witness.Client{URL: srv.URL, HTTP: srv.Client(), Log: lv}
+
+	cfg := testConfig(t)
+	cfg.AuditSigningKey, cfg.AuditWitnessURL = skey, srv.URL
+	a, stop := start(t, cfg, io.Discard)
+	for range 3 {
+		if _, err := a.Audit().Append(t.Context(), audit.Event{Kind: audit.KindSignIn, Actor: audit.Actor{StaffID: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, _, err := a.Audit().Head(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, stop2 := start(t, cfg, io.Discard) // its start checkpoint covers the 3 events
+	waitFor(t, "the witness co-signing the log's head", func() bool {
+		cp, _, err := c.Latest(t.Context())
+		return err == nil && cp.Count >= n
+	})
+	_ = b
+	if err := stop2(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The log loses its last event (and the folder its newer checkpoints,
+	// so only the witness knows): the start is refused.
+	d, err := sql.Open("sqlite", cfg.AuditDBPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)`} {
+		if _, err := d.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Close()
+	path := filepath.Join(filepath.Dir(cfg.DBPath), audit.CheckpointsFileName)
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, audit.CheckpointsUpTo(file, lv, n-1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = app.Build(t.Context(), cfg, app.WithLogger(slog.New(slog.DiscardHandler)), app.WithOutput(io.Discard), app.WithStaffOptions(cheap))
+	if err == nil || !strings.Contains(err.Error(), "the witness at "+srv.URL) {
+		t.Fatalf("start on a log behind its witness: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -174,18 +175,34 @@ func (l *Log) SignWhileStopped(ctx context.Context, key SigningKey, file string,
 }
 
 // CheckAgainst is the start-up check against a checkpoint held elsewhere
-// (a witness's): the log must reach it and match it.
+// (a witness's): the log must reach it and match it, unless an
+// acknowledged restore recorded since accounts for it (ErrAcknowledged).
 func (l *Log) CheckAgainst(ctx context.Context, cp Checkpoint, where string) error {
 	n, _, err := head(ctx, l.db.R)
 	if err != nil {
 		return err
 	}
 	p, err := tailProblem(ctx, l.db.R, n, cp)
+	if err != nil || p == "" {
+		return err
+	}
+	evs, err := l.eventsWhere(ctx, `kind = 'acknowledged' ORDER BY seq`)
 	if err != nil {
 		return err
 	}
-	if p != "" {
-		return &MismatchError{Problem: where + ": " + p}
+	var acks []acknowledgement
+	for _, e := range evs {
+		if through, err := strconv.ParseInt(e.Detail["matched_through"], 10, 64); err == nil {
+			acks = append(acks, acknowledgement{Seq: e.Seq, Time: e.Time, Through: through})
+		}
 	}
-	return nil
+	if excused(cp, acks) {
+		return ErrAcknowledged
+	}
+	return &MismatchError{Problem: where + ": " + p}
 }
+
+// ErrAcknowledged: the checkpoint held elsewhere is one an acknowledged
+// restore accounts for; the holder (a witness) must be reset to follow
+// the restored log.
+var ErrAcknowledged = errors.New("audit: the checkpoint is from before an acknowledged restore")
