@@ -453,16 +453,26 @@ func auditCheckProof(args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	var p audit.InclusionProof
-	if err := json.Unmarshal(b, &p); err != nil {
-		return fmt.Errorf("not a proof: %w", err)
+	// One proof (admin audit prove), or a list (the attempt page's).
+	var ps []audit.InclusionProof
+	if err := json.Unmarshal(b, &ps); err != nil {
+		var p audit.InclusionProof
+		if err := json.Unmarshal(b, &p); err != nil {
+			return fmt.Errorf("not a proof: %w", err)
+		}
+		ps = []audit.InclusionProof{p}
 	}
-	cp, err := audit.CheckInclusion(p, v)
-	if err != nil {
-		return fmt.Errorf("the proof does not hold: %w", err)
+	if len(ps) == 0 {
+		return errors.New("not a proof: empty")
 	}
-	f, _ := audit.CanonicalFields(p.Canonical)
-	fmt.Fprintf(e.stdout, "proof ok: event %s (%s, %s, order %q, action %q, outcome %q, by %q) is event %d of the %d the checkpoint signed %s covers\n",
-		f["seq"], f["time"], f["kind"], f["order_id"], f["action"], f["outcome"], f["staff_email"], p.Seq, cp.Count, cp.Time.Format(time.RFC3339))
+	for _, p := range ps {
+		cp, err := audit.CheckInclusion(p, v)
+		if err != nil {
+			return fmt.Errorf("the proof of event %d does not hold: %w", p.Seq, err)
+		}
+		f, _ := audit.CanonicalFields(p.Canonical)
+		fmt.Fprintf(e.stdout, "proof ok: event %s (%s, %s, order %q, action %q, outcome %q, by %q) is event %d of the %d the checkpoint signed %s covers\n",
+			f["seq"], f["time"], f["kind"], f["order_id"], f["action"], f["outcome"], f["staff_email"], p.Seq, cp.Count, cp.Time.Format(time.RFC3339))
+	}
 	return nil
 }

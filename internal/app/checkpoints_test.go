@@ -233,3 +233,53 @@ func TestCheckpointsGoToTheWitness(t *testing.T) {
 		t.Fatalf("start on a log behind its witness: %v", err)
 	}
 }
+
+// The attempt page offers the proof of the attempt's events in the newest
+// signed checkpoint; it checks with the verifier key alone.
+func TestAttemptProofDownload(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.DemoPassword = "attempt proof demo password"
+	a, stop := start(t, cfg, io.Discard)
+	actor := audit.Actor{StaffID: 1, Email: "agent@example.com", Role: "agent"}
+	for _, e := range []audit.Event{
+		{Kind: audit.KindRequested, AttemptID: "proof-1", Actor: actor, OrderID: "order-9", Action: "cancel", Reason: "customer asked"},
+		{Kind: audit.KindCompleted, AttemptID: "proof-1", Actor: actor, OrderID: "order-9", Action: "cancel", Outcome: audit.OutcomeSucceeded, HTTPStatus: 204},
+	} {
+		if _, err := a.Audit().Append(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stop(); err != nil { // a checkpoint covers both
+		t.Fatal(err)
+	}
+	b, _ := start(t, cfg, io.Discard)
+	c := signIn(t, b.URL(), "supervisor@example.com", cfg.DemoPassword)
+	resp, err := c.Get(b.URL() + "/audit/attempts/proof-1/proof.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var proofs []audit.InclusionProof
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&proofs) != nil || len(proofs) != 2 {
+		t.Fatalf("proof download: %s, %d proofs", resp.Status, len(proofs))
+	}
+	v, err := audit.ReadVerifierKey(filepath.Join(filepath.Dir(cfg.DBPath), audit.PubFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range proofs {
+		if _, err := audit.CheckInclusion(p, v); err != nil {
+			t.Fatalf("proof of event %d: %v", p.Seq, err)
+		}
+	}
+	page, err := c.Get(b.URL() + "/audit/attempts/proof-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(body), `href="/audit/attempts/proof-1/proof.json"`) {
+		t.Fatal("the attempt page does not offer the proof")
+	}
+}

@@ -140,3 +140,34 @@ func CanonicalFields(b []byte) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// ProveAttempt returns the inclusion proofs of an attempt's events (its
+// requested and, once there, its completed event) in the newest signed
+// checkpoint of the running checkpointer's file.
+func (l *Log) ProveAttempt(ctx context.Context, attemptID string) ([]InclusionProof, error) {
+	st := l.CheckpointStatus()
+	if !st.Enabled {
+		return nil, errors.New("audit: checkpoints are off, so there is nothing to prove against")
+	}
+	v, err := note.NewVerifier(st.VerifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("audit: verifier key: %w", err)
+	}
+	a, err := l.Attempt(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	seqs := []int64{a.Requested.Seq}
+	if a.Completed != nil {
+		seqs = append(seqs, a.Completed.Seq)
+	}
+	var out []InclusionProof
+	for _, seq := range seqs {
+		p, err := l.Prove(ctx, seq, st.File, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
