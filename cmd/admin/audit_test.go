@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,25 +26,7 @@ func checkpointedDir(t *testing.T, n int) (dir string, vars map[string]string) {
 	if fi, err := os.Stat(filepath.Join(dir, audit.KeyFileName)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
-	key, err := audit.LoadSigningKey("", dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.Open(t.Context(), filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
-	for range n {
-		if _, err := l.Append(t.Context(), audit.Event{Kind: audit.KindSignIn, Actor: audit.Actor{StaffID: 1}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	appendServed(t, dir, n)
 	return dir, vars
 }
 
@@ -79,10 +60,15 @@ func TestAuditVerifyCheckpoints(t *testing.T) {
 	}
 	d.Close()
 	e, _, _ = testEnv(vars, nil)
-	if err := run(t.Context(), []string{"audit", "verify"}, e); err != nil {
-		t.Fatalf("the chain alone cannot see a removed tail, yet: %v", err)
+	if err := run(t.Context(), []string{"audit", "verify", "-chain-only"}, e); err != nil {
+		t.Fatalf("the chain alone cannot see a removed tail: %v", err)
 	}
+	// The default verify reads the checkpoints beside the log.
 	e, _, errOut := testEnv(vars, nil)
+	if err := run(t.Context(), []string{"audit", "verify"}, e); err == nil || !strings.Contains(errOut.String(), "events were removed") {
+		t.Fatalf("default verify of a removed tail: %v / %s", err, errOut.String())
+	}
+	e, _, errOut = testEnv(vars, nil)
 	err = run(t.Context(), []string{"audit", "verify", "-checkpoints", cps}, e)
 	if err == nil || !strings.Contains(err.Error(), "does not match its signed checkpoints") || !strings.Contains(errOut.String(), "events were removed") {
 		t.Fatalf("removed tail: %v / %s", err, errOut.String())

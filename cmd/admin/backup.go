@@ -17,9 +17,13 @@ import (
 // and audit.db (and sandbox.db when there is one) into the new folder DIR,
 // while the server keeps running: each file is copied with VACUUM INTO in
 // one read transaction, then checked (integrity_check; the audit copy's
-// hash chain is verified). DIR must not exist yet, or be empty, so a
-// backup never overwrites another. To restore, stop the server and copy
-// the files back beside each other (ORDERCARE_DB names admin.db).
+// hash chain is verified; audit.pub and the checkpoints that cover the
+// copy come along, so the copy verifies on its own). DIR must not exist
+// yet, or be empty, so a backup never overwrites another. To restore, stop
+// the server and copy admin.db and audit.db back beside each other
+// (ORDERCARE_DB names admin.db), keep the live audit.key and
+// audit.checkpoints, and record the restore with `admin audit
+// acknowledge` when the back office says events were lost.
 func backupCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("admin backup", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -69,6 +73,9 @@ func backupCmd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("the audit log copy is broken at event %d of %d (%s): the live log needs checking with 'admin audit verify'", res.FirstBad, res.Events, res.Reason)
 	}
 	fmt.Fprintf(e.stdout, "audit.db: copied, integrity ok, %d events, hash chain intact\n", res.Events)
+	if err := backupCheckpoints(filepath.Dir(cfg.DBPath), dir, res.Events); err != nil {
+		return err
+	}
 
 	if _, err := os.Stat(cfg.SandboxDBPath()); err == nil {
 		if err := db.BackupFile(ctx, cfg.SandboxDBPath(), filepath.Join(dir, "sandbox.db")); err != nil {
@@ -77,6 +84,37 @@ func backupCmd(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "sandbox.db: copied, integrity ok\n")
 	}
 	fmt.Fprintf(e.stdout, "backup written to %s\n", dir)
+	return nil
+}
+
+// backupCheckpoints copies audit.pub and the checkpoints that cover at
+// most the copied log's n events, so `admin audit verify` checks the copy
+// on its own. A restore copies back admin.db and audit.db only: the live
+// audit.checkpoints and audit.key stay, and the back office then refuses
+// the older log until `admin audit acknowledge` records the restore.
+func backupCheckpoints(from, to string, n int64) error {
+	pub := filepath.Join(from, audit.PubFileName)
+	b, err := os.ReadFile(pub) // #nosec G304 -- audit.pub in the configured data folder
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // checkpoints are off
+	}
+	if err != nil {
+		return fmt.Errorf("audit.pub: %w", err)
+	}
+	v, err := audit.ReadVerifierKey(pub)
+	if err != nil {
+		return err
+	}
+	cps, err := os.ReadFile(filepath.Join(from, audit.CheckpointsFileName)) // #nosec G304 -- audit.checkpoints in the configured data folder
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("audit.checkpoints: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(to, audit.PubFileName), b, 0o644); err != nil { // #nosec G306 -- a public key
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(to, audit.CheckpointsFileName), audit.CheckpointsUpTo(cps, v, n), 0o600); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	return nil
 }
 

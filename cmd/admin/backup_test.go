@@ -97,7 +97,9 @@ func TestBackupWhileServingRestores(t *testing.T) {
 		if err := os.MkdirAll(restored, 0o750); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"admin.db", "audit.db", "sandbox.db"} {
+		// audit.pub and the copy's checkpoints come along, so that the
+		// copy is verified against what was signed.
+		for _, name := range []string{"admin.db", "audit.db", "sandbox.db", audit.PubFileName, audit.CheckpointsFileName} {
 			b, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
 				t.Fatalf("backup lacks %s: %v", name, err)

@@ -1,7 +1,7 @@
 // Command admin is the ordercare back office: `admin` (or `admin serve`)
 // runs it; `admin sandbox` runs the Order Management sandbox on its own;
 // `admin user ...` manages staff accounts; `admin audit verify` checks the
-// audit log's hash chain. Errors end with one line and exit status 1.
+// audit log against its hash chain and signed checkpoints. Errors end with one line and exit status 1.
 package main
 
 import (
@@ -50,11 +50,20 @@ const usage = `Usage:
   admin user list                list staff members
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
-  admin audit verify [-checkpoints FILE [-key PUBFILE]]
-                                 check the audit log's hash chain, and its signed checkpoints
+  admin audit verify [-checkpoints FILE]... [-key PUBFILE] [-chain-only]
+                                 check the audit log's hash chain against every signed checkpoint
+                                 (audit.checkpoints, and copies kept elsewhere)
+  admin audit acknowledge -reason TEXT [-by NAME]
+                                 record a restore of audit.db from a backup (the events it lost)
   admin audit keygen             create the checkpoint signing key (audit.key, audit.pub) beside the database
+  admin audit rotate-key         replace the signing key, the hand-over signed with both keys (back office stopped)
+  admin audit prove SEQ          print the proof (JSON) that event SEQ is in the newest signed checkpoint
+  admin audit check-proof FILE -key audit.pub
+                                 check such a proof offline, with the verifier key alone
   admin index import FILE.csv    index the orders a CSV names (column order_id or the first holding ids);
                                  resumable, at ORDERCARE_IMPORT_RATE reads per second
+  admin witness -log-key audit.pub [-addr A] [-dir D]
+                                 serve a checkpoint witness for a back office's audit log (run it elsewhere)
   admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)
 `
 
@@ -77,6 +86,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return indexCmd(ctx, args[1:], e)
 	case "backup":
 		return backupCmd(ctx, args[1:], e)
+	case "witness":
+		return witnessCmd(ctx, args[1:], e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage+"\nSettings of 'admin serve' (flags win over the environment):\n\n")
 		err := serve(ctx, []string{"-h"}, env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout})

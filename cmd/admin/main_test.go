@@ -144,11 +144,17 @@ func TestAuditVerify(t *testing.T) {
 	}
 	l.Close()
 	e, out, _ := testEnv(map[string]string{"ORDERCARE_DB": filepath.Join(dir, "admin.db")}, nil)
-	if err := run(t.Context(), []string{"audit", "verify"}, e); err != nil {
+	if err := run(t.Context(), []string{"audit", "verify", "-chain-only"}, e); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "audit log ok: 1 events") {
 		t.Fatalf("verify output %q", out.String())
+	}
+	// A log with events and no key to check its checkpoints with does not
+	// verify by default.
+	e, _, _ = testEnv(map[string]string{"ORDERCARE_DB": filepath.Join(dir, "admin.db")}, nil)
+	if err := run(t.Context(), []string{"audit", "verify"}, e); err == nil || !strings.Contains(err.Error(), "no verifier key") {
+		t.Fatalf("verify without a key: %v", err)
 	}
 }
 

@@ -86,7 +86,7 @@ func user(ctx context.Context, args []string, e env) error {
 		if generated {
 			source = "generated"
 		}
-		if err := recordStaffChange(ctx, auditPath, m, "add", map[string]string{"role": string(m.Role), "password": source}); err != nil {
+		if err := recordStaffChange(ctx, e.getenv, auditPath, m, "add", map[string]string{"role": string(m.Role), "password": source}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "added %s (%s), id %d\n", m.Email, m.Role, m.ID)
@@ -141,7 +141,7 @@ func user(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		if err := recordStaffChange(ctx, auditPath, m, sub, nil); err != nil {
+		if err := recordStaffChange(ctx, e.getenv, auditPath, m, sub, nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%sd %s\n", sub, m.Email)
@@ -154,7 +154,7 @@ func user(ctx context.Context, args []string, e env) error {
 // the audit log, as the staff page does for changes made in the browser:
 // the actor is the operating-system user who ran the command. The change
 // is already made, so a failure is reported for the operator to act on.
-func recordStaffChange(ctx context.Context, auditPath string, target *staff.Member, change string, detail map[string]string) error {
+func recordStaffChange(ctx context.Context, getenv func(string) string, auditPath string, target *staff.Member, change string, detail map[string]string) error {
 	l, err := audit.Open(ctx, auditPath)
 	if err != nil {
 		return fmt.Errorf("the change was made, but the audit log could not be opened to record it: %w", err)
@@ -165,14 +165,14 @@ func recordStaffChange(ctx context.Context, auditPath string, target *staff.Memb
 	for k, v := range detail {
 		d[k] = v
 	}
-	actor := audit.Actor{Role: "cli", UserAgent: "ordercare admin CLI"}
+	actor := audit.Actor{Role: audit.CLIRole, UserAgent: "ordercare admin CLI"}
 	if u, err := osuser.Current(); err == nil {
 		actor.Email = "os:" + u.Username
 	}
 	if _, err := l.Append(ctx, audit.Event{Kind: audit.KindStaff, Actor: actor, Outcome: audit.OutcomeSucceeded, Detail: d}); err != nil {
 		return fmt.Errorf("the change was made, but recording it in the audit log failed: %w", err)
 	}
-	return nil
+	return signWhileStopped(ctx, l, auditPath, getenv, 1)
 }
 
 // readPassword takes the first line of stdin when it is piped, else

@@ -72,6 +72,10 @@ type App struct {
 	outbox      *outbox.Outbox
 	workers     workers
 
+	// stopWitness ends the hand-over of checkpoints to the witness
+	// (witness.go); nil without one.
+	stopWitness func()
+
 	demoPassword string
 	closeOnce    sync.Once
 	closeErr     error
@@ -143,7 +147,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.auditLog, err = audit.Open(ctx, cfg.AuditDBPath()); err != nil {
 		return nil, err
 	}
-	if err := a.startCheckpoints(); err != nil {
+	if err := a.startCheckpoints(ctx); err != nil {
 		return nil, err
 	}
 	if n, err := a.auditLog.RecoverOpenAttempts(ctx, a.now()); err != nil {

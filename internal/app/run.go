@@ -77,6 +77,9 @@ func (a *App) Close() error {
 		if a.sandbox != nil {
 			errs = append(errs, a.sandbox.Close())
 		}
+		if a.stopWitness != nil {
+			a.stopWitness() // before the log it reads proofs from
+		}
 		if a.auditLog != nil {
 			errs = append(errs, a.auditLog.Close())
 		}

@@ -45,6 +45,13 @@ func (a *App) openSync(ctx context.Context) error {
 		a.log.Warn("outbound events: added completed changes recorded before the last stop", slog.Int("count", n))
 	}
 	ob, log := a.outbox, a.log
+	// Every signed checkpoint of the audit log goes out too, as an
+	// audit.checkpoint event: a copy the files' holder cannot rewrite.
+	a.auditLog.PublishCheckpoints(func(cp audit.Checkpoint, note []byte) {
+		if err := ob.RecordCheckpoint(context.Background(), cp, note); err != nil {
+			log.Error("audit checkpoint not published", slog.Int64("count", cp.Count), slog.Any("err", err))
+		}
+	})
 	a.service.OnCompleted(func(ctx context.Context, e audit.Event) {
 		// The change has happened; a failure here is caught up by the
 		// next reconcile (within a minute, or at start-up).

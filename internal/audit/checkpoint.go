@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Signed checkpoints.
@@ -24,8 +25,21 @@ import (
 //	<count>
 //	<head hash, 64 lower-case hex>
 //	<time, RFC 3339 UTC>
+//	[root <Merkle tree hash of the first count events, base64>]
+//	[stopped]
+//
+// The root line (tree.go) is written by every checkpoint since the tree
+// was added; older checkpoints lack it and are checked by the head alone.
 //
 //	— ordercare-audit <base64 signature>
+//
+// The optional fifth line marks the checkpoint the back office signs as it
+// stops: nothing may be appended after it without a signature (admin
+// commands that append while it is stopped sign a new stopped checkpoint),
+// so an event forged onto a stopped log is caught at the next start and by
+// verification. The back office signs a checkpoint without the mark as it
+// starts. After a crash the newest checkpoint has no mark, and the events
+// committed since it are reported as not yet covered.
 //
 // Each checkpoint is appended to a file outside the database and written
 // to the process log. VerifyCheckpoints then checks, for every checkpoint,
@@ -45,17 +59,51 @@ type Checkpoint struct {
 	Head string
 	// Time is when it was signed.
 	Time time.Time
+	// Root is the Merkle tree hash of the first Count events (tree.go),
+	// base64; "" in checkpoints signed before the tree.
+	Root string
+	// Stopped marks the checkpoint signed as the back office stopped.
+	Stopped bool
 }
+
+// stoppedLine is the optional last line of a stopped checkpoint, and
+// rootPrefix starts the optional line of the tree's root.
+const (
+	stoppedLine = "stopped"
+	rootPrefix  = "root "
+)
 
 // Text is the checkpoint's note text.
 func (c Checkpoint) Text() string {
-	return fmt.Sprintf("%s\n%d\n%s\n%s\n", CheckpointOrigin, c.Count, c.Head, c.Time.UTC().Format(time.RFC3339))
+	t := fmt.Sprintf("%s\n%d\n%s\n%s\n", CheckpointOrigin, c.Count, c.Head, c.Time.UTC().Format(time.RFC3339))
+	if c.Root != "" {
+		t += rootPrefix + c.Root + "\n"
+	}
+	if c.Stopped {
+		t += stoppedLine + "\n"
+	}
+	return t
 }
 
 // parseCheckpointText reads a note text written by Text.
 func parseCheckpointText(text string) (Checkpoint, error) {
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	if len(lines) != 4 || lines[0] != CheckpointOrigin {
+	if len(lines) < 4 || lines[0] != CheckpointOrigin {
+		return Checkpoint{}, errors.New("not an ordercare audit checkpoint")
+	}
+	var root string
+	stopped := false
+	rest := lines[4:]
+	if len(rest) > 0 && strings.HasPrefix(rest[0], rootPrefix) {
+		root, rest = strings.TrimPrefix(rest[0], rootPrefix), rest[1:]
+		if _, err := tlog.ParseHash(root); err != nil {
+			return Checkpoint{}, fmt.Errorf("bad root %q", root)
+		}
+	}
+	if len(rest) > 0 && rest[0] == stoppedLine {
+		stopped, rest = true, rest[1:]
+	}
+	if len(rest) > 0 {
 		return Checkpoint{}, errors.New("not an ordercare audit checkpoint")
 	}
 	n, err := strconv.ParseInt(lines[1], 10, 64)
@@ -69,7 +117,7 @@ func parseCheckpointText(text string) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("bad time %q", lines[3])
 	}
-	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC()}, nil
+	return Checkpoint{Count: n, Head: lines[2], Time: t.UTC(), Root: root, Stopped: stopped}, nil
 }
 
 // SignCheckpoint returns the signed note of c.
@@ -96,19 +144,22 @@ func OpenCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
 }
 
 // SplitCheckpoints splits the contents of a checkpoint file into its notes
-// (each starts with the origin line).
+// (each starts with the origin line of a checkpoint or of a key
+// hand-over, rotation.go).
 func SplitCheckpoints(file []byte) [][]byte {
-	marker := []byte(CheckpointOrigin + "\n")
+	markers := [][]byte{[]byte(CheckpointOrigin + "\n"), []byte(RotationOrigin + "\n")}
 	var out [][]byte
 	start := -1
 	for i := 0; i < len(file); {
-		if (i == 0 || file[i-1] == '\n') && bytes.HasPrefix(file[i:], marker) {
-			if start >= 0 {
-				out = append(out, trimBlankLines(file[start:i]))
+		if i == 0 || file[i-1] == '\n' {
+			if m := markerAt(file[i:], markers); m > 0 {
+				if start >= 0 {
+					out = append(out, trimBlankLines(file[start:i]))
+				}
+				start = i
+				i += m
+				continue
 			}
-			start = i
-			i += len(marker)
-			continue
 		}
 		i++
 	}
@@ -116,6 +167,16 @@ func SplitCheckpoints(file []byte) [][]byte {
 		out = append(out, trimBlankLines(file[start:]))
 	}
 	return out
+}
+
+// markerAt is the length of the marker b starts with, 0 for none.
+func markerAt(b []byte, markers [][]byte) int {
+	for _, m := range markers {
+		if bytes.HasPrefix(b, m) {
+			return len(m)
+		}
+	}
+	return 0
 }
 
 // trimBlankLines leaves exactly one final newline.
@@ -158,4 +219,17 @@ func lastCheckpointIn(path string, v note.Verifier) (Checkpoint, error) {
 		}
 	}
 	return Checkpoint{}, nil
+}
+
+// CheckpointsUpTo returns the notes of file that v verifies and that
+// cover at most n events: the checkpoints of a copy of the log taken at n
+// events (`admin backup`), so that the copy can be verified on its own.
+func CheckpointsUpTo(file []byte, v note.Verifier, n int64) []byte {
+	var out []byte
+	for _, msg := range SplitCheckpoints(file) {
+		if c, err := OpenCheckpoint(msg, v); err == nil && c.Count <= n {
+			out = append(out, msg...)
+		}
+	}
+	return out
 }

@@ -52,10 +52,16 @@ type checkpointer struct {
 
 	mu      sync.Mutex
 	last    Checkpoint
+	lastMsg []byte // the signed note of last
 	lastErr error
+	publish []func(Checkpoint, []byte)
 }
 
-// StartCheckpoints starts signing checkpoints for the log until Close:
+// StartCheckpoints starts signing checkpoints for the log until Close.
+// It first checks the log against the newest checkpoint of the file and
+// returns a *MismatchError, signing nothing, when the log has events but
+// the file no checkpoint of the key, or when the log is shorter than or
+// departs from that checkpoint (tail.go). Then it signs
 // one now if the file has none yet or events were appended since its last
 // checkpoint (by this process, or by an admin command meanwhile), then whenever Every
 // more events are committed, at least every Interval, and a last one on
@@ -84,6 +90,17 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	if err != nil {
 		return err
 	}
+	// Nothing is signed on top of a log that does not match what was
+	// signed before (tail.go).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, _, err := head(ctx, l.db.R)
+	if err != nil {
+		return err
+	}
+	if err := checkTail(ctx, l.db.R, n, last, cfg.File); err != nil {
+		return err
+	}
 	c := &checkpointer{l: l, cfg: cfg, verifier: v, stop: make(chan struct{}), done: make(chan struct{}), last: last}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -96,8 +113,10 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	l.cp = c
 	// Cover whatever is not covered yet; the very first checkpoint is
 	// written even for an empty log, so that the file starts with the
-	// log's beginning and a log replaced later is caught.
-	c.checkpoint(last.Time.IsZero(), 1)
+	// log's beginning and a log replaced later is caught, and one follows
+	// every stopped checkpoint, so that the newest checkpoint says whether
+	// the back office is stopped (checkpoint.go).
+	c.checkpoint(last.Time.IsZero() || last.Stopped, 1, false)
 	go c.run()
 	return nil
 }
@@ -109,19 +128,20 @@ func (c *checkpointer) run() {
 	for {
 		select {
 		case <-c.l.committed:
-			c.checkpoint(false, c.cfg.Every)
+			c.checkpoint(false, c.cfg.Every, false)
 		case <-t.C:
-			c.checkpoint(true, 0)
+			c.checkpoint(true, 0, false)
 		case <-c.stop:
-			c.checkpoint(false, 1)
+			c.checkpoint(true, 0, true)
 			return
 		}
 	}
 }
 
 // checkpoint signs and writes one when the log has grown by at least
-// minNew events since the last one, or always when force is set.
-func (c *checkpointer) checkpoint(force bool, minNew int64) {
+// minNew events since the last one, or always when force is set; stopped
+// marks the one signed as the log closes.
+func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	n, h, err := head(ctx, c.l.db.R)
@@ -133,7 +153,10 @@ func (c *checkpointer) checkpoint(force bool, minNew int64) {
 	var cp Checkpoint
 	var msg []byte
 	if err == nil {
-		cp = Checkpoint{Count: n, Head: h, Time: c.l.now().UTC()}
+		cp = Checkpoint{Count: n, Head: h, Time: c.l.now().UTC(), Stopped: stopped}
+		cp.Root, err = c.l.rootOf(ctx, n)
+	}
+	if err == nil {
 		msg, err = SignCheckpoint(c.cfg.Key.Signer, cp)
 	}
 	if err == nil {
@@ -144,7 +167,10 @@ func (c *checkpointer) checkpoint(force bool, minNew int64) {
 		c.cfg.Logger.Error("audit checkpoint not written", slog.Any("err", err))
 		return
 	}
-	c.last, c.lastErr = cp, nil
+	c.last, c.lastMsg, c.lastErr = cp, msg, nil
+	for _, p := range c.publish {
+		p(cp, msg)
+	}
 	c.cfg.Logger.Info("audit checkpoint", slog.Int64("count", cp.Count), slog.String("head", cp.Head),
 		slog.String("note", string(msg)))
 }
@@ -169,4 +195,23 @@ func (l *Log) CheckpointStatus() CheckpointStatus {
 		s.LastErr = c.lastErr.Error()
 	}
 	return s
+}
+
+// PublishCheckpoints hands every checkpoint signed from now on, and the
+// latest one at once, to publish (the outbox, a witness: copies outside
+// the data folder); each call adds one. It is called with the checkpointer's lock held, from the
+// goroutine that signs: publish must only record, never wait on delivery.
+func (l *Log) PublishCheckpoints(publish func(Checkpoint, []byte)) {
+	l.mu.RLock()
+	c := l.cp
+	l.mu.RUnlock()
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.publish = append(c.publish, publish)
+	if c.lastMsg != nil {
+		publish(c.last, c.lastMsg)
+	}
 }

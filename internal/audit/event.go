@@ -52,6 +52,12 @@ const (
 	// decider's comment; an executed step carries the outcome of the
 	// attempt that sent it (Detail["attempt_id"]).
 	KindApproval Kind = "approval"
+	// KindAcknowledged: an admin acknowledged that the log no longer
+	// matches its newest signed checkpoint, as after a restore from a
+	// backup (`admin audit acknowledge`, acknowledge.go): Detail says which
+	// signed events are lost, Reason holds the admin's reason. The
+	// checkpoint signed right after it covers it.
+	KindAcknowledged Kind = "acknowledged"
 )
 
 // needsAttempt reports whether events of kind k belong to an attempt.

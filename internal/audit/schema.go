@@ -98,6 +98,18 @@ var migrations = []string{
 		seq  INTEGER NOT NULL,
 		hash TEXT    NOT NULL
 	) STRICT;`,
+	// 10: the stored hashes of the log's Merkle tree (tree.go), in
+	// golang.org/x/mod/sumdb/tlog's layout, and how many events they
+	// cover. Derived from the events, not part of the record: the
+	// checkpointer extends them, verification never reads them.
+	`CREATE TABLE tree_hashes (
+		id   INTEGER PRIMARY KEY,
+		hash BLOB NOT NULL
+	) STRICT;
+	CREATE TABLE tree_state (
+		id     INTEGER PRIMARY KEY CHECK (id = 1),
+		leaves INTEGER NOT NULL
+	) STRICT;`,
 }
 
 // migration6 is the sixth migration (see above). Frozen once shipped.

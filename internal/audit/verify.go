@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Verify walks the whole chain in seq order and reports the first event
@@ -46,32 +48,52 @@ func openReadOnly(path string) (*sql.DB, error) {
 	return d, nil
 }
 
+// walked is what a walk collects besides the result: the stored hash of
+// every seq asked for (for checkpoints) and the acknowledged restores.
+type walked struct {
+	hashes map[int64]string
+	roots  map[int64]tlog.Hash // the Merkle root at every seq in need (tree.go)
+	acks   []acknowledgement
+}
+
 // walk checks the chain in seq order through one read transaction and
-// returns the stored hash of every seq in need (for checkpoints).
-func walk(ctx context.Context, d *sql.DB, need map[int64]bool) (VerifyResult, map[int64]string, error) {
+// returns the stored hash of every seq in need (for checkpoints) and the
+// acknowledgements it met.
+func walk(ctx context.Context, d *sql.DB, need map[int64]bool) (VerifyResult, walked, error) {
+	w := walked{hashes: map[int64]string{}, roots: map[int64]tlog.Hash{0: emptyRoot}}
+	var tree frontier
 	tx, err := d.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return VerifyResult{}, nil, fmt.Errorf("audit: verify: %w", err)
+		return VerifyResult{}, w, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	rows, err := tx.QueryContext(ctx, `SELECT `+selectColumns+` FROM events ORDER BY seq`)
 	if err != nil {
-		return VerifyResult{}, nil, fmt.Errorf("audit: verify: %w", err)
+		return VerifyResult{}, w, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
 	var c chainChecker
-	hashes := map[int64]string{}
 	for rows.Next() {
 		r, err := scanRow(rows)
 		c.add(r, err)
-		if err == nil && need[r.Seq] {
-			hashes[r.Seq] = r.Hash
+		if err != nil {
+			continue
+		}
+		tree.add(r.Hash)
+		if need[r.Seq] {
+			w.hashes[r.Seq] = r.Hash
+			w.roots[r.Seq] = tree.root()
+		}
+		if r.Kind == string(KindAcknowledged) {
+			if a, ok := acknowledgementOf(r); ok {
+				w.acks = append(w.acks, a)
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return VerifyResult{}, nil, fmt.Errorf("audit: verify: %w", err)
+		return VerifyResult{}, w, fmt.Errorf("audit: verify: %w", err)
 	}
-	return c.result(), hashes, nil
+	return c.result(), w, nil
 }
 
 // chainChecker checks rows one by one in seq order and remembers the first

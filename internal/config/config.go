@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"ordercare/internal/approvals"
 	"ordercare/internal/omclient"
 )
@@ -71,6 +73,15 @@ type Config struct {
 	// key, "PRIVATE+KEY+ordercare-audit+..."); empty: audit.key beside the
 	// database, generated there in sandbox mode.
 	AuditSigningKey string
+	// AuditVerifierKey pins the key the audit checkpoints must be signed
+	// with ("ordercare-audit+<hash>+<base64>", audit.pub's text): start-up
+	// refuses another signing key, and `admin audit verify` checks with it
+	// instead of trusting audit.pub, which sits in the folder it guards.
+	AuditVerifierKey string
+	// AuditWitnessURL is a checkpoint witness (`admin witness`, on another
+	// machine): every checkpoint is handed to it, and start-up checks the
+	// log against the newest checkpoint it co-signed.
+	AuditWitnessURL string
 	// HookToken is the bearer token of POST /hooks/orders; empty disables
 	// the endpoint (404).
 	HookToken string
@@ -121,6 +132,31 @@ func (c Config) AuditDBPath() string { return filepath.Join(filepath.Dir(c.DBPat
 // SandboxDBPath is sandbox.db beside admin.db.
 func (c Config) SandboxDBPath() string { return filepath.Join(filepath.Dir(c.DBPath), "sandbox.db") }
 
+// setVerifierKey accepts a note verifier key (what audit.pub holds).
+func setVerifierKey(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v != "" {
+		if _, err := note.NewVerifier(v); err != nil {
+			return fmt.Errorf("ORDERCARE_AUDIT_VERIFIER_KEY: not a verifier key (the text of audit.pub): %w", err)
+		}
+	}
+	c.AuditVerifierKey = v
+	return nil
+}
+
+// setWitnessURL accepts an http(s) URL.
+func setWitnessURL(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("ORDERCARE_AUDIT_WITNESS_URL: %q is not an http(s) URL", v)
+		}
+	}
+	c.AuditWitnessURL = v
+	return nil
+}
+
 // option is one setting: its flag, its environment variable and its help.
 type option struct {
 	flag, env, def, help string
@@ -139,6 +175,8 @@ var options = []option{
 	{"trusted-proxy", "ORDERCARE_TRUSTED_PROXY", "", "CIDR of a reverse proxy whose X-Forwarded-For is trusted", setProxy},
 	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the back office waits for the provider, for reads and changes alike (retries included)", setTimeout},
 	{"audit-signing-key", "ORDERCARE_AUDIT_SIGNING_KEY", "", "key that signs the audit checkpoints (prefer the environment variable); empty: audit.key beside the database, created in sandbox mode, or by 'admin audit keygen'", func(c *Config, v string) error { c.AuditSigningKey = strings.TrimSpace(v); return nil }},
+	{"audit-verifier-key", "ORDERCARE_AUDIT_VERIFIER_KEY", "", "the verifier key the audit checkpoints must be signed with (audit.pub's text); start-up refuses another signing key and 'admin audit verify' checks with it; empty: audit.pub beside the database", setVerifierKey},
+	{"audit-witness-url", "ORDERCARE_AUDIT_WITNESS_URL", "", "URL of a checkpoint witness ('admin witness' on another machine): each audit checkpoint is handed to it, and start-up checks the log against what it co-signed; empty: none", setWitnessURL},
 	{"hook-token", "ORDERCARE_HOOK_TOKEN", "", "bearer token of POST /hooks/orders (the shop's order intake); empty disables it", func(c *Config, v string) error { c.HookToken = strings.TrimSpace(v); return nil }},
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
 	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},

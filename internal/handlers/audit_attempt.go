@@ -50,6 +50,23 @@ func (h *Handlers) showAttempt(c echo.Context) error {
 	return renderPage(c, http.StatusOK, h.page(c, v.Title, templates.NavAudit), templates.AuditAttemptPage(v))
 }
 
+// proveAttempt downloads the inclusion proofs of the attempt's events in
+// the newest signed checkpoint (JSON), which an auditor checks offline
+// with the verifier key alone: `admin audit check-proof FILE -key audit.pub`.
+func (h *Handlers) proveAttempt(c echo.Context) error {
+	id := c.Param("id")
+	proofs, err := h.Audit.ProveAttempt(c.Request().Context(), id)
+	if errors.Is(err, audit.ErrNotFound) {
+		return publicError(http.StatusNotFound, "There is no attempt with this id in the audit trail.")
+	}
+	if err != nil {
+		h.Log.Warn("attempt proof not available", "attempt_id", id, "err", err)
+		return publicError(http.StatusConflict, "No signed checkpoint covers this attempt yet (one is signed every 100 events and at least hourly); try again later.")
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="attempt-proof.json"`)
+	return c.JSONPretty(http.StatusOK, proofs, "  ")
+}
+
 // auditBack is where a review or check returns: a page of the audit trail
 // the form named, else the attempt.
 func auditBack(c echo.Context, id string) string {

@@ -59,6 +59,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "audit.events", Method: http.MethodGet, Path: "/audit/events", Handler: h.showAuditEvents, Min: staff.RoleSupervisor, Auditor: true},
 		{Name: "audit.review", Method: http.MethodGet, Path: "/audit/review", Handler: h.showReviewQueue, Min: staff.RoleSupervisor, Auditor: true},
 		{Name: "audit.attempt", Method: http.MethodGet, Path: "/audit/attempts/:id", Handler: h.showAttempt, Min: staff.RoleSupervisor, Auditor: true},
+		{Name: "audit.attempt.proof", Method: http.MethodGet, Path: "/audit/attempts/:id/proof.json", Handler: h.proveAttempt, Min: staff.RoleSupervisor, Auditor: true},
 		{Name: "audit.attempt.review", Method: http.MethodPost, Path: "/audit/attempts/:id/review", Handler: h.reviewAttempt, Min: staff.RoleSupervisor},
 		{Name: "audit.attempt.check", Method: http.MethodPost, Path: "/audit/attempts/:id/check", Handler: h.checkAttempt, Min: staff.RoleSupervisor},
 		{Name: "audit.verify", Method: http.MethodPost, Path: "/audit/verify", Handler: h.startVerification, Min: staff.RoleSupervisor},

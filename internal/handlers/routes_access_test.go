@@ -38,14 +38,15 @@ var routeAccess = map[string]string{
 
 	// Audit trail (issue 5): the auditor reads, only supervisors and
 	// admins review, check and verify.
-	"GET /audit":                      "supervisor+auditor",
-	"GET /audit/export.csv":           "supervisor+auditor",
-	"GET /audit/events":               "supervisor+auditor",
-	"GET /audit/review":               "supervisor+auditor",
-	"GET /audit/attempts/:id":         "supervisor+auditor",
-	"POST /audit/attempts/:id/review": "supervisor",
-	"POST /audit/attempts/:id/check":  "supervisor",
-	"POST /audit/verify":              "supervisor",
+	"GET /audit":                         "supervisor+auditor",
+	"GET /audit/export.csv":              "supervisor+auditor",
+	"GET /audit/events":                  "supervisor+auditor",
+	"GET /audit/review":                  "supervisor+auditor",
+	"GET /audit/attempts/:id":            "supervisor+auditor",
+	"GET /audit/attempts/:id/proof.json": "supervisor+auditor",
+	"POST /audit/attempts/:id/review":    "supervisor",
+	"POST /audit/attempts/:id/check":     "supervisor",
+	"POST /audit/verify":                 "supervisor",
 	// Staff administration: admins only.
 	"GET /staff":               "admin",
 	"POST /staff":              "admin",
