@@ -53,6 +53,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	}
 	v := view.FromOrder(o, h.Provider, now, agentZone(c))
 	v.History, v.HistoryLoaded = h.historyItems(c, o, hist)
+	v.Unsettled = h.unsettledPanel(c, o, hist)
 	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
 	p := h.page(c, v.Title, templates.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx

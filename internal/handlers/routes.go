@@ -46,6 +46,9 @@ func (h *Handlers) Routes() []Route {
 		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.history", Method: http.MethodGet, Path: "/orders/:id/history", Handler: h.showOrderHistory, Min: staff.RoleAgent, Auditor: true},
+		// "Check now" of an unknown outcome on the order page: any member
+		// who changes orders may settle it (a read and an appended event).
+		{Name: "orders.attempt.check", Method: http.MethodPost, Path: "/orders/:id/attempts/:attempt_id/check", Handler: h.settleAttempt, Min: staff.RoleAgent},
 
 		// Audit trail (issue 5): supervisors and admins; the auditor reads
 		// (pages and the CSV export) but never reviews, checks or verifies.
