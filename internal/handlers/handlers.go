@@ -38,6 +38,9 @@ type OrderService interface {
 	CheckIntent(ctx context.Context, o *omclient.Order, ch orders.Change) error
 	// IntentWindow is how far back that rule looks (0: off).
 	IntentWindow() time.Duration
+	// RecentChanges lists the order's money changes and requests since a
+	// time, newest first (the approval page lists them all).
+	RecentChanges(ctx context.Context, orderID string, since time.Time) ([]orders.PriorChange, error)
 	// Settle checks an unknown outcome with the provider and records what
 	// the order proves.
 	Settle(ctx context.Context, actor audit.Actor, attemptID string) (orders.Settlement, error)

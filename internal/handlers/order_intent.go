@@ -60,10 +60,13 @@ func (h *Handlers) settleMessage(c echo.Context, id string) string {
 	case err != nil:
 		pe := view.FromProviderError(err, "", h.Provider)
 		return "The order could not be read from the provider, nothing was recorded: " + pe.Heading + ". Try again later."
-	case st.Outcome == audit.SettledApplied:
-		return "Checked with the provider: the change was applied. " + st.Why + " Recorded in the audit trail; new changes can be made again."
-	case st.Outcome == audit.SettledNotApplied:
-		return "Checked with the provider: the change was not applied. " + st.Why + " Recorded in the audit trail; new changes can be made again."
 	}
-	return "Checked with the provider, but the order does not prove the outcome: " + st.Why + " The check is recorded; the change stays unknown."
+	seen := "Checked with the provider: " + observedSummary(orders.ObservedOrder(st.Order)) + ". "
+	switch st.Outcome {
+	case audit.SettledApplied:
+		return seen + "The change was applied: " + st.Why + " Recorded in the audit trail; new changes can be made again."
+	case audit.SettledNotApplied:
+		return seen + "The change was not applied: " + st.Why + " Recorded in the audit trail; new changes can be made again."
+	}
+	return seen + "This does not prove the outcome: " + st.Why + " The check is recorded; the change stays unknown."
 }

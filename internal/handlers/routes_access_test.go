@@ -44,7 +44,9 @@ var routeAccess = map[string]string{
 	"GET /audit/attempts/:id":         "supervisor+auditor",
 	"POST /audit/attempts/:id/review": "supervisor",
 	"POST /audit/attempts/:id/check":  "supervisor",
-	"POST /audit/verify":              "supervisor",
+	// "Check now" of an unknown outcome on the order page.
+	"POST /orders/:id/attempts/:attempt_id/check": "agent",
+	"POST /audit/verify":                          "supervisor",
 	// Staff administration: admins only.
 	"GET /staff":               "admin",
 	"POST /staff":              "admin",

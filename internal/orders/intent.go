@@ -129,6 +129,13 @@ func (s *Service) IntentWindow() time.Duration { return s.intentWindow }
 // approvals before approving one (ch.ApprovalID names that request, which
 // is then not its own twin).
 func (s *Service) CheckIntent(ctx context.Context, o *omclient.Order, ch Change) error {
+	return s.checkIntent(ctx, o, ch, true)
+}
+
+// checkIntent is CheckIntent; twins false checks only for unsettled
+// changes (Apply carrying out an approved request: its confirmation was
+// asked when it was approved).
+func (s *Service) checkIntent(ctx context.Context, o *omclient.Order, ch Change, twins bool) error {
 	if s.intentWindow <= 0 || !MoneyOp(ch.Op) {
 		return nil
 	}
@@ -136,12 +143,10 @@ func (s *Service) CheckIntent(ctx context.Context, o *omclient.Order, ch Change)
 	if err != nil {
 		return err
 	}
-	return intentRule(o, ch, prior, ch.ApprovalID == "" || ch.Confirm != "")
+	return intentRule(o, ch, prior, twins)
 }
 
-// intentRule is CheckIntent on the changes already read; twins false
-// checks only for unsettled changes (an approved request being carried
-// out was confirmed when it was approved).
+// intentRule is checkIntent on the changes already read.
 func intentRule(o *omclient.Order, ch Change, prior []PriorChange, twins bool) error {
 	amount := ChangeAmount(ch.Op, ch.Body)
 	var same []PriorChange

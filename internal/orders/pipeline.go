@@ -71,8 +71,9 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	// unknown, or one of the same kind and amount without the agent's
 	// confirmation, stops this one (intent.go). A retry of a known key is
 	// the same intent, and the provider answers it once.
+	// An approved request was confirmed when it was approved.
 	if !retry {
-		if err := s.CheckIntent(ctx, order, ch); err != nil {
+		if err := s.checkIntent(ctx, order, ch, ch.ApprovalID == ""); err != nil {
 			return Result{Order: order}, err
 		}
 	}

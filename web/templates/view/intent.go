@@ -81,7 +81,11 @@ func PriorLine(p orders.PriorChange, locale string, now time.Time, loc *time.Loc
 	if p.ApprovalID != "" && p.AttemptID == "" {
 		what += " requested"
 	}
-	return what + " by " + orDash(p.By) + " " + Relative(p.At, now, loc) + " (" + priorStates[p.State] + ")."
+	when := Relative(p.At, now, loc)
+	if d := now.Sub(p.At); d > -time.Minute && d < time.Minute {
+		when = "just now"
+	}
+	return what + " by " + orDash(p.By) + " " + when + " (" + priorStates[p.State] + ")."
 }
 
 // TwinIntent is the box for a *orders.TwinError: the earlier changes and
