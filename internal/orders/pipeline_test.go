@@ -29,7 +29,7 @@ type env struct {
 
 var agent = audit.Actor{StaffID: 3, Email: "agent@example.com", Role: "agent", ClientIP: "192.0.2.7", UserAgent: "test"}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
@@ -63,7 +63,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // newOrder creates an AUTHORIZED order of 100.00 EUR (two lines) shipped to Berlin.
-func (e *env) newOrder(t *testing.T) string {
+func (e *env) newOrder(t testing.TB) string {
 	t.Helper()
 	id, err := e.sb.CreateOrder(context.Background(), omsim.NewOrder{
 		PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE", OrderAmount: 10000,
