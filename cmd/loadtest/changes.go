@@ -40,6 +40,7 @@ type changesFlags struct {
 	warmup  time.Duration
 	window  time.Duration
 	rounds  int
+	pace    time.Duration
 }
 
 func (f *changesFlags) register(fs *flag.FlagSet) {
@@ -51,6 +52,7 @@ func (f *changesFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "warm-up per phase, not counted")
 	fs.DurationVar(&f.window, "window", 30*time.Second, "measured time per operation and mode, split over the rounds")
 	fs.IntVar(&f.rounds, "rounds", 3, "rounds of raw / checks off / checks on, alternating")
+	fs.DurationVar(&f.pace, "pace", 0, "each agent starts a change every pace (think time); 0: back to back (closed loop)")
 }
 
 func changesCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -91,14 +93,24 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 	}
 	defer func() { err = errors.Join(err, closeStack()) }()
 
-	fmt.Fprintf(out, "changes: sandbox latency %s, %d agents on %d orders each, %d rounds of warm-up %s + %s measured per operation and mode, sandbox and pipeline in this process; %s\n",
-		f.latency, f.agents, f.orders, f.rounds, f.warmup, f.window/time.Duration(f.rounds), machineLoad())
+	pacing := "back to back"
+	if f.pace > 0 {
+		pacing = "one change per agent every " + f.pace.String()
+	}
+	fmt.Fprintf(out, "changes: sandbox latency %s, %s, %d agents on %d orders each, %d rounds of warm-up %s + %s measured per operation and mode, sandbox and pipeline in this process; %s\n",
+		f.latency, pacing, f.agents, f.orders, f.rounds, f.warmup, f.window/time.Duration(f.rounds), machineLoad())
 	st.sb.SetFaults(omsim.Faults{Latency: f.latency})
 	defer st.sb.SetFaults(omsim.Faults{})
 
 	type cell struct{ raw, off, on phase }
 	results := map[omclient.Operation]*cell{omclient.OpCreateCapture: {}, omclient.OpCreateRefund: {}}
 	window := f.window / time.Duration(f.rounds)
+	runPhase := runPhase
+	if f.pace > 0 {
+		runPhase = func(ctx context.Context, workers int, warmup, window time.Duration, op func(context.Context, int, int) error) phase {
+			return runPaced(ctx, workers, warmup, window, f.pace, op)
+		}
+	}
 	for range f.rounds {
 		for _, op := range []omclient.Operation{omclient.OpCreateCapture, omclient.OpCreateRefund} {
 			c := results[op]
