@@ -26,7 +26,14 @@ func (h *Handlers) unsettledPanel(c echo.Context, o *omclient.Order, r historyRe
 	prior := orders.PriorChangesOf(r.attempts, r.settled, r.steps, now.Add(-w), now)
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
-	return view.NewUnsettledPanel(o.OrderID, prior, string(o.Locale), now, agentZone(c), link, csrfToken(c))
+	p := view.NewUnsettledPanel(o.OrderID, prior, string(o.Locale), now, agentZone(c), link, csrfToken(c))
+	if m == nil || !m.Role.Allows(staff.RoleAgent, false) {
+		// The auditor reads; "Check now" records an event.
+		for i := range p.Items {
+			p.Items[i].CheckPath = ""
+		}
+	}
+	return p
 }
 
 // settleAttempt is "Check now" on the order page: the order is read from

@@ -69,6 +69,10 @@ func TestRefundAfterLostAnswerWaitsForCheck(t *testing.T) {
 	if items.Length() != 1 || !strings.Contains(text(items), "40,00") {
 		t.Fatalf("order page: unsettled %q", text(page.testid("unsettled")))
 	}
+	// The auditor sees it, without "Check now" (a check records an event).
+	if aud := m.signedIn(staff.RoleAuditor).get("/orders/"+id, nil); aud.testid("unsettled-item").Length() != 1 || aud.testid("check-now").Length() != 0 {
+		t.Fatal("the auditor's order page: want the unknown refund without Check now")
+	}
 	check := items.Find("form").AttrOr("action", "")
 	done := ag.follow(ag.post(check, url.Values{"_csrf": {ag.csrfToken()}}, nil))
 	if f := text(done.testid("flash")); !strings.Contains(f, "The change was applied") || !strings.Contains(f, m.sandboxOrder(id).Refunds[0].RefundID) {

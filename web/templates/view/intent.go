@@ -126,7 +126,8 @@ func UnsettledIntent(e *orders.UnsettledError, orderHref, locale string, now tim
 type UnsettledItem struct {
 	Line      string
 	AttemptID string
-	// CheckPath is where "Check now" posts.
+	// CheckPath is where "Check now" posts ("" for a viewer who may not
+	// record a check: the auditor).
 	CheckPath string
 	// Href opens the attempt in the audit trail ("" for agents).
 	Href string
