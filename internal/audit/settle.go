@@ -56,16 +56,44 @@ func (l *Log) OrderSettlements(ctx context.Context, orderID string) (map[string]
 	if err != nil {
 		return nil, err
 	}
+	return settlementsOf(events), nil
+}
+
+// OrderFollowUps is OrderSettlements and ApprovalEvents in one read of the
+// order's events (the intent check asks both before every money change).
+func (l *Log) OrderFollowUps(ctx context.Context, orderID string) (map[string]Settlement, []Event, error) {
+	if orderID == "" {
+		return nil, nil, nil
+	}
+	events, err := l.eventsWhere(ctx, followUpsWhere, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var steps []Event
+	for _, e := range events {
+		if e.Kind == KindApproval {
+			steps = append(steps, e)
+		}
+	}
+	return settlementsOf(events), steps, nil
+}
+
+// settlementsOf keeps the latest settlement per attempt among events
+// (oldest first).
+func settlementsOf(events []Event) map[string]Settlement {
 	out := map[string]Settlement{}
 	for _, e := range events {
-		if s := e.Detail["settled"]; s != "" {
+		if s := e.Detail["settled"]; e.Kind == KindReconciled && s != "" {
 			out[e.AttemptID] = Settlement{Outcome: s, ResourceID: e.Detail["resource_id"], Event: e}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // settlementsWhere finds an order's reconciled events through the order's
 // events (events_order), oldest first; "+kind" keeps the planner off
 // events_kind.
-const settlementsWhere = byOrder + ` AND +kind = 'reconciled' ORDER BY seq`
+const (
+	settlementsWhere = byOrder + ` AND +kind = 'reconciled' ORDER BY seq`
+	followUpsWhere   = byOrder + ` AND +kind IN ('reconciled', 'approval') ORDER BY seq`
+)

@@ -219,11 +219,7 @@ func (s *Service) RecentChanges(ctx context.Context, orderID string, since time.
 	if err != nil {
 		return nil, fmt.Errorf("%w: recent changes of %s: %w", ErrAudit, orderID, err)
 	}
-	settled, err := s.log.OrderSettlements(ctx, orderID)
-	if err != nil {
-		return nil, fmt.Errorf("%w: recent changes of %s: %w", ErrAudit, orderID, err)
-	}
-	steps, err := s.log.ApprovalEvents(ctx, orderID)
+	settled, steps, err := s.log.OrderFollowUps(ctx, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: recent changes of %s: %w", ErrAudit, orderID, err)
 	}
