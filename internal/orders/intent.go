@@ -95,7 +95,7 @@ func (p PriorChange) ID() string {
 type UnsettledError struct{ Prior PriorChange }
 
 func (e *UnsettledError) Error() string {
-	return fmt.Sprintf("orders: the outcome of %s %s on order is unknown; check it with the provider first", e.Prior.Op, e.Prior.AttemptID)
+	return fmt.Sprintf("orders: the outcome of an earlier %s on the order (attempt %s) is unknown; check it with the provider first", e.Prior.Op, e.Prior.AttemptID)
 }
 
 // TwinError: a change of the same kind and amount was made or asked for
