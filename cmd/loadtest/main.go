@@ -12,6 +12,7 @@
 //	go run ./cmd/loadtest caching    #    cache headers, compression, no order cached across agents
 //	go run ./cmd/loadtest all        # everything above, in that order
 //	go run ./cmd/loadtest soak       # issue 7: steady 20 requests/s for 10 minutes, growth of goroutines, files, RSS
+//	go run ./cmd/loadtest changes    # the change pipeline's cost over the provider's calls (capture, refund), intent checks off and on
 //
 // Benchmark 4 (audit search) is a Go benchmark in internal/audit.
 package main
@@ -37,6 +38,7 @@ Benchmarks:
   caching     cache headers, compression, fresh provider state for every agent
   all         all of the above in order (RSS is also taken after overhead)
   soak        issue 7: steady request rate against the soak server, growth of goroutines, files, RSS
+  changes     what the change pipeline adds to a capture and a refund over the provider's own calls, intent checks off and on, 50 agents
 
 For overhead on separate machines (-provider-url, -admin-url, -relay-url):
   provider    the sandbox with the demo orders and the benchmark's control routes (-addr)
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return allCmd(ctx, args, out)
 	case "soak":
 		return soakCmd(ctx, args, out)
+	case "changes":
+		return changesCmd(ctx, args, out)
 	case "provider": // the sandbox in a process of its own, started by the benchmarks (provider.go)
 		return providerCmd(ctx, args, out)
 	case "relay": // a do-nothing back office in front of the provider, for overhead -floor (relay.go)

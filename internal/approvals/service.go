@@ -299,6 +299,14 @@ func checkComment(comment string, required bool) (string, error) {
 // no longer allows it, the provider's refusal closes the request as failed.
 // An error with a zero Result means nothing was sent.
 func (s *Service) Approve(ctx context.Context, actor audit.Actor, id, comment string) (Request, orders.Result, error) {
+	return s.ApproveConfirmed(ctx, actor, id, comment, "")
+}
+
+// ApproveConfirmed is Approve with the decider's confirmation of a change
+// identical to one already made or waiting on the order (Intent; "" for
+// none): without it such a request is not approved (*orders.TwinError),
+// and none is approved while an earlier change's outcome is unknown.
+func (s *Service) ApproveConfirmed(ctx context.Context, actor audit.Actor, id, comment, confirm string) (Request, orders.Result, error) {
 	c, err := checkComment(comment, true)
 	if err != nil {
 		return Request{}, orders.Result{}, err
@@ -309,6 +317,11 @@ func (s *Service) Approve(ctx context.Context, actor audit.Actor, id, comment st
 	}
 	if err := s.decider(ctx, actor, r); err != nil {
 		return r, orders.Result{}, err
+	}
+	if r.Status == StatusPending {
+		if err := s.Intent(ctx, r, confirm); err != nil {
+			return r, orders.Result{}, err
+		}
 	}
 	now := s.now()
 	if r.Status == StatusPending && !now.Before(r.ExpiresAt) {

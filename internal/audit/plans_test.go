@@ -23,6 +23,8 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"order's attempts", attemptsSQL(byOrder), "events_order", []any{"o"}},
 		{"order's approvals", eventsSQL(approvalsWhere), "events_order", []any{"o"}},
 		{"attempt's reviews", eventsSQL(reviewsWhere), "events_attempt", []any{"a"}},
+		{"order's settlements", eventsSQL(settlementsWhere), "events_order", []any{"o"}},
+		{"order's follow-ups", eventsSQL(followUpsWhere), "events_order", []any{"o"}},
 		{"open attempts' completed events", openAttemptsSQL, "events_attempt", []any{0, 1}},
 	} {
 		rows, err := l.db.R.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+tc.sql, tc.args...)

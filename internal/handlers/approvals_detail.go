@@ -71,6 +71,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 	} else {
 		v.Path = view.ApprovalPath(evs, r.ID, loc)
 	}
+	h.approvalIntent(c, r, &v)
 	if edit != nil {
 		edit(&v)
 	}
@@ -120,7 +121,7 @@ func (h *Handlers) decide(c echo.Context, what string) error {
 	var res orders.Result
 	switch what {
 	case "approve":
-		got, res, err = h.Approvals.Approve(ctx, actor, r.ID, comment)
+		got, res, err = h.Approvals.ApproveConfirmed(ctx, actor, r.ID, comment, c.FormValue(view.FieldConfirm))
 	case "reject":
 		got, err = h.Approvals.Reject(ctx, actor, r.ID, comment)
 	case "withdraw":
@@ -193,6 +194,11 @@ func (h *Handlers) decisionRefused(c echo.Context, what string, r approvals.Requ
 			heading = "Already " + view.LowerFirst(d)
 		}
 		return notice(http.StatusConflict, "warn", heading+".", "Nothing was done: the request is no longer waiting. It is shown below as it is now.")
+	case isIntentError(err):
+		// Nothing approved: the page shows the identical changes (and the
+		// confirmation) or the unknown outcome to check first.
+		return notice(http.StatusConflict, "warn", "Not approved: the order has an identical or unsettled change.",
+			"Nothing was sent. Read the order's other changes below; to approve anyway, tick the confirmation and approve again.")
 	case errors.Is(err, approvals.ErrCommentRequired):
 		return h.renderApproval(c, http.StatusUnprocessableEntity, r, func(v *view.ApprovalDetailView) {
 			v.Comment, v.CommentError = comment, "Write a comment: say why you "+what+" it"

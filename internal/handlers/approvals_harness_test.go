@@ -203,3 +203,13 @@ func (ag *agent) follow(r answer) answer {
 
 // text is a selection's text with its white space collapsed.
 func text(s interface{ Text() string }) string { return strings.Join(strings.Fields(s.Text()), " ") }
+
+// GetOrder and CheckIntent give the approvals the pipeline's intent rule,
+// as the app's orders.Service does.
+func (a *approvalsApp) GetOrder(ctx context.Context, id string) (*omclient.Order, error) {
+	return a.service.GetOrder(ctx, id)
+}
+
+func (a *approvalsApp) CheckIntent(ctx context.Context, o *omclient.Order, ch orders.Change) error {
+	return a.service.CheckIntent(ctx, o, ch)
+}

@@ -36,6 +36,11 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 	if why == "" {
 		return h.submitChange(c, cf, ch, flash, render)
 	}
+	// One change per intent holds for requests too: not while an earlier
+	// outcome is unknown, and not a twin of a recent one unconfirmed.
+	if err := h.Orders.CheckIntent(ctx, cf.Order, ch); err != nil {
+		return h.changeNotSent(c, cf, ch, orders.Result{}, err, render)
+	}
 	r, created, err := h.Approvals.Submit(ctx, actor, cf.Order, ch, why)
 	if err != nil {
 		var stale *orders.StaleError

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -287,13 +289,16 @@ func TestApprovalRejectWithdrawExpireSendNothing(t *testing.T) {
 	a := newApprovalsApp(t, thresholdPolicy())
 	id := a.bigOrder(true)
 	ag := a.signedIn(staff.RoleAgent)
-	for range 3 {
-		a.refund(ag, id, "600,00", nil)
+	// Three amounts: a second request identical to a waiting one would
+	// need the agent's confirmation (the intent rule).
+	for _, amount := range []string{"600,00", "610,00", "620,00"} {
+		a.refund(ag, id, amount, nil)
 	}
 	rs := a.requests(id)
 	if len(rs) != 3 {
 		t.Fatalf("%d requests, want 3", len(rs))
 	}
+	slices.SortFunc(rs, func(x, y approvals.Request) int { return cmp.Compare(x.Amount, y.Amount) })
 	rejected, withdrawn, expired := rs[0], rs[1], rs[2]
 
 	sup := a.signedIn(staff.RoleSupervisor)
@@ -340,8 +345,8 @@ func TestApprovalRejectWithdrawExpireSendNothing(t *testing.T) {
 	}
 	order := ag.get("/orders/"+id, nil)
 	hist := text(order.testid("order-history"))
-	for _, want := range []string{"Refund 600.00 EUR rejected", "No return received yet", "Refund 600.00 EUR withdrawn",
-		"Refund 600.00 EUR: approval request expired"} {
+	for _, want := range []string{"Refund 600.00 EUR rejected", "No return received yet", "Refund 610.00 EUR withdrawn",
+		"Refund 620.00 EUR: approval request expired"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("history lacks %q: %s", want, hist)
 		}
@@ -363,7 +368,9 @@ func TestApprovalDailyRefundLimit(t *testing.T) {
 	if r := a.refund(ag, id, "200,00", nil); r.resp.StatusCode != http.StatusSeeOther || a.sandboxOrder(id).RefundedAmount != 20000 {
 		t.Fatalf("first refund: status %d, refunded %d", r.resp.StatusCode, a.sandboxOrder(id).RefundedAmount)
 	}
-	page := ag.follow(a.refund(ag, id, "200,00", nil))
+	// 150.00 (a second 200.00 would be a twin of the first, asking for a
+	// confirmation before the limit is even looked at).
+	page := ag.follow(a.refund(ag, id, "150,00", nil))
 	if flash := text(page.testid("flash")); !strings.Contains(flash, "Waiting for approval") || !strings.Contains(flash, "daily limit of 300.00 EUR") {
 		t.Fatalf("second refund: %q", flash)
 	}

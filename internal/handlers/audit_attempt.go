@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/money"
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
@@ -113,8 +112,9 @@ func (h *Handlers) reviewAttempt(c echo.Context) error {
 }
 
 // checkAttempt reads the attempt's order from the provider now and records
-// what it shows (a reconciled event), so an unknown outcome can be
-// settled: was the capture made or not?
+// what it shows (a reconciled event). An unknown outcome of a money change
+// is settled when the provider's captures or refunds prove it (as "Check
+// now" on the order page does); any other attempt gets what was seen.
 func (h *Handlers) checkAttempt(c echo.Context) error {
 	id := c.Param("id")
 	row, err := h.Audit.AttemptRowByID(c.Request().Context(), id)
@@ -123,6 +123,10 @@ func (h *Handlers) checkAttempt(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if (row.Outcome == audit.OutcomeUnknown || row.Outcome == "") && orders.MoneyOp(omclient.Operation(row.Action)) {
+		h.flash(c, h.settleMessage(c, id))
+		return redirect(c, auditBack(c, id))
 	}
 	o, err := h.readOrder(c, row.OrderID)
 	if err != nil {
@@ -133,50 +137,12 @@ func (h *Handlers) checkAttempt(c echo.Context) error {
 		h.flash(c, "The order could not be read from the provider, nothing was recorded: "+pe.Heading+". Try again later.")
 		return redirect(c, auditBack(c, id))
 	}
-	observed := observedOrder(o)
+	observed := orders.ObservedOrder(o)
 	if _, err := h.Audit.Reconciled(c.Request().Context(), h.actor(c), id, observed); err != nil {
 		return err
 	}
 	h.flash(c, "Checked with the provider: "+observedSummary(observed)+". Recorded in the audit trail.")
 	return redirect(c, auditBack(c, id))
-}
-
-// observedOrder is what a check records about the order: its status and
-// amounts, and its captures and refunds (id and amount), so a reader can
-// see whether the attempt's change is there.
-func observedOrder(o *omclient.Order) map[string]string {
-	cur := o.PurchaseCurrency.String()
-	amt := func(v int64) string { return money.FormatPlain(v, cur) + " " + cur }
-	m := map[string]string{
-		"status":                      string(o.Status),
-		"order_amount":                amt(o.OrderAmount),
-		"captured_amount":             amt(o.CapturedAmount),
-		"refunded_amount":             amt(o.RefundedAmount),
-		"remaining_authorized_amount": amt(o.RemainingAuthorizedAmount),
-		"captures":                    strconv.Itoa(len(o.Captures)),
-		"refunds":                     strconv.Itoa(len(o.Refunds)),
-	}
-	const most = 20
-	var caps, refs []string
-	for i, c := range o.Captures {
-		if i == most {
-			break
-		}
-		caps = append(caps, c.CaptureID+" "+amt(c.CapturedAmount))
-	}
-	for i, r := range o.Refunds {
-		if i == most {
-			break
-		}
-		refs = append(refs, r.RefundID+" "+amt(r.RefundedAmount))
-	}
-	if len(caps) > 0 {
-		m["capture_list"] = strings.Join(caps, "; ")
-	}
-	if len(refs) > 0 {
-		m["refund_list"] = strings.Join(refs, "; ")
-	}
-	return m
 }
 
 func observedSummary(m map[string]string) string {

@@ -19,6 +19,7 @@ import (
 type historyReads struct {
 	attempts []audit.Attempt
 	steps    []audit.Event
+	settled  map[string]audit.Settlement
 	err      error
 }
 
@@ -29,7 +30,10 @@ func (h *Handlers) readHistory(ctx context.Context, orderID string) historyReads
 	if r.attempts, r.err = h.Audit.OrderAttempts(ctx, orderID); r.err != nil {
 		return r
 	}
-	r.steps, r.err = h.Audit.ApprovalEvents(ctx, orderID)
+	if r.steps, r.err = h.Audit.ApprovalEvents(ctx, orderID); r.err != nil {
+		return r
+	}
+	r.settled, r.err = h.Audit.OrderSettlements(ctx, orderID)
 	return r
 }
 
@@ -49,7 +53,7 @@ func (h *Handlers) historyItems(c echo.Context, o *omclient.Order, r historyRead
 	}
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
-	items = view.BuildHistory(o, r.attempts, agentZone(c), link)
+	items = view.BuildSettledHistory(o, r.attempts, r.settled, agentZone(c), link)
 	// The four-eyes requests' steps (issue 9): the whole path of each.
 	viewer := approvalViewer(m)
 	email := ""

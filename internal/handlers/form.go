@@ -183,6 +183,9 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 		ch.Expected = &fp
 	}
 
+	// A confirmation of a change like a recent one (the intent rule); the
+	// pipeline refuses it unless it matches this very draft.
+	ch.Confirm = formValue(c, view.FieldConfirm)
 	cf.readValues(c, view.FieldReason, view.FieldReasonOther, view.FieldTicket)
 	f.Labels[view.FieldReason], f.Labels[view.FieldReasonOther], f.Labels[view.FieldTicket] = "Reason", "Other reason", "Helpdesk ticket"
 	reason, other, ticket := f.Value(view.FieldReason), f.Value(view.FieldReasonOther), f.Value(view.FieldTicket)
@@ -426,7 +429,15 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 	var ve *omclient.ValidationError
 	var stale *orders.StaleError
 	var held *orders.HeldError
+	var twin *orders.TwinError
+	var unsettled *orders.UnsettledError
 	switch {
+	case errors.As(err, &twin):
+		f.Intent = view.TwinIntent(twin, string(cf.Order.Locale), h.now(), agentZone(c))
+		return render(http.StatusConflict)
+	case errors.As(err, &unsettled):
+		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), string(cf.Order.Locale), h.now(), agentZone(c))
+		return render(http.StatusConflict)
 	case errors.As(err, &ve):
 		cf.addValidation(ve)
 		return render(http.StatusUnprocessableEntity)

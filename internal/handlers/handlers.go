@@ -34,6 +34,17 @@ type OrderService interface {
 	// GetExtendDueDateOptions reads the due-date extensions the provider
 	// offers for a capture (Klarna), for the extend-due-date form.
 	GetExtendDueDateOptions(ctx context.Context, orderID, captureID string) (*omclient.ExtendDueDateOptions, error)
+	// CheckIntent is the pipeline's one-change-per-intent rule, asked
+	// before a four-eyes request is filed (Apply asks it itself).
+	CheckIntent(ctx context.Context, o *omclient.Order, ch orders.Change) error
+	// IntentWindow is how far back that rule looks (0: off).
+	IntentWindow() time.Duration
+	// RecentChanges lists the order's money changes and requests since a
+	// time, newest first (the approval page lists them all).
+	RecentChanges(ctx context.Context, orderID string, since time.Time) ([]orders.PriorChange, error)
+	// Settle checks an unknown outcome with the provider and records what
+	// the order proves.
+	Settle(ctx context.Context, actor audit.Actor, attemptID string) (orders.Settlement, error)
 }
 
 // Handlers holds every dependency of the web layer; one value serves all

@@ -58,6 +58,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 		v.ReadOnlyRole = view.RoleName(m.Role)
 	}
 	v.History, v.HistoryLoaded = h.historyItems(c, o, hist)
+	v.Unsettled = h.unsettledPanel(c, o, hist)
 	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
 	v.Shop = h.shopPanel(c, o, sr, v.Actions)
 	p := h.page(c, v.Title, templates.NavOrders)

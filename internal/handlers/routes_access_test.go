@@ -47,6 +47,8 @@ var routeAccess = map[string]string{
 	"POST /audit/attempts/:id/review":    "supervisor",
 	"POST /audit/attempts/:id/check":     "supervisor",
 	"POST /audit/verify":                 "supervisor",
+	// "Check now" of an unknown outcome on the order page.
+	"POST /orders/:id/attempts/:attempt_id/check": "agent",
 	// Staff administration: admins only.
 	"GET /staff":               "admin",
 	"POST /staff":              "admin",

@@ -35,8 +35,13 @@ type Change struct {
 	// requester).
 	Detail map[string]string
 	// ApprovalID names the approved four-eyes request this change carries
-	// out; the guard (SetGuard) does not hold it again.
+	// out; the guard (SetGuard) does not hold it again, nor does the
+	// intent check ask again for the confirmation given when approving.
 	ApprovalID string
+	// Confirm is the agent's confirmation of a change of the same kind and
+	// amount as a recent one (TwinError.Token, from the form); "" when
+	// none was given.
+	Confirm string
 }
 
 // HeldError: the guard holds the change for a second person's approval

@@ -20,7 +20,10 @@ import (
 //  2. under a per-order lock, an earlier attempt with the same idempotency
 //     key answers a double submit without sending again; the order is
 //     re-read, and a form rendered from an older state (Expected) or an
-//     amount beyond what the order allows is refused, nothing sent;
+//     amount beyond what the order allows is refused, nothing sent; so is
+//     a money change while an earlier one's outcome is unknown, or one of
+//     the same kind and amount as a recent one without the agent's
+//     confirmation (intent.go);
 //  3. `requested` is appended and committed (if that fails, nothing is sent);
 //  4. the client sends the exact encoded bytes with the key;
 //  5. a fresh read gives the after-values; `completed` is appended with the
@@ -61,6 +64,16 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	}
 	if !retry && !ch.ProviderDecides {
 		if err := checkState(ch, order); err != nil {
+			return Result{Order: order}, err
+		}
+	}
+	// One change per intent: an earlier money change whose outcome is
+	// unknown, or one of the same kind and amount without the agent's
+	// confirmation, stops this one (intent.go). A retry of a known key is
+	// the same intent, and the provider answers it once.
+	// An approved request was confirmed when it was approved.
+	if !retry {
+		if err := s.checkIntent(ctx, order, ch, ch.ApprovalID == ""); err != nil {
 			return Result{Order: order}, err
 		}
 	}

@@ -29,7 +29,7 @@ type env struct {
 
 var agent = audit.Actor{StaffID: 3, Email: "agent@example.com", Role: "agent", ClientIP: "192.0.2.7", UserAgent: "test"}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
@@ -63,7 +63,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // newOrder creates an AUTHORIZED order of 100.00 EUR (two lines) shipped to Berlin.
-func (e *env) newOrder(t *testing.T) string {
+func (e *env) newOrder(t testing.TB) string {
 	t.Helper()
 	id, err := e.sb.CreateOrder(context.Background(), omsim.NewOrder{
 		PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE", OrderAmount: 10000,
@@ -288,7 +288,12 @@ func TestApplySameKeyTwiceConcurrentlyCapturesOnce(t *testing.T) {
 	e := newEnv(t)
 	id := e.newOrder(t)
 	for _, withFingerprint := range []bool{false, true} {
+		// Two forms of different amounts: a second capture of the same
+		// amount would need the agent's confirmation (intent.go).
 		ch := capture(id, 1500)
+		if withFingerprint {
+			ch = capture(id, 1600)
+		}
 		if withFingerprint { // the form as rendered: later submits must not be "stale"
 			o, err := e.svc.GetOrder(ctx, id)
 			if err != nil {
@@ -325,8 +330,8 @@ func TestApplySameKeyTwiceConcurrentlyCapturesOnce(t *testing.T) {
 			t.Fatalf("attempts with the key = %d, %v; want 1", len(as), err)
 		}
 	}
-	if o, _ := e.sb.Order(ctx, id); o.CapturedAmount != 3000 || len(o.Captures) != 2 {
-		t.Fatalf("captured %d in %d captures, want 3000 in 2", o.CapturedAmount, len(o.Captures))
+	if o, _ := e.sb.Order(ctx, id); o.CapturedAmount != 3100 || len(o.Captures) != 2 {
+		t.Fatalf("captured %d in %d captures, want 3100 in 2", o.CapturedAmount, len(o.Captures))
 	}
 }
 

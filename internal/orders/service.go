@@ -27,6 +27,8 @@ type Service struct {
 	onCompleted func(ctx context.Context, completed audit.Event)
 	// guard may hold a change for approval (pipeline.go, SetGuard).
 	guard func(ctx context.Context, actor audit.Actor, o *omclient.Order, ch Change) error
+	// intentWindow is how far back the intent checks look (intent.go).
+	intentWindow time.Duration
 }
 
 // NewService wires the pipeline. now is the clock for audit events and the
@@ -35,7 +37,7 @@ func NewService(client *omclient.Client, log *audit.Log, index *Index, now func(
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{client: client, log: log, index: index, now: now, logger: slog.Default()}
+	return &Service{client: client, log: log, index: index, now: now, logger: slog.Default(), intentWindow: DefaultIntentWindow}
 }
 
 // SetLogger replaces the logger used for best-effort failures (index

@@ -403,6 +403,11 @@ type ApprovalDetailView struct {
 	Notice                *ApprovalNotice
 	// OwnNote is shown to the requester instead of the decision forms.
 	OwnNote string
+	// Others are the order's other captures, refunds and requests
+	// (newest first); Intent, when set, asks the decider to confirm a
+	// request identical to one already made or waiting (approval_intent.go).
+	Others []string
+	Intent *Intent
 }
 
 // ApprovalPath keeps the events of request id, oldest first, as steps.

@@ -35,6 +35,13 @@ type HistoryItem struct {
 // id an attempt recorded is shown once, on the attempt. linkAudit adds the
 // links to the attempts' detail pages.
 func BuildHistory(o *omclient.Order, attempts []audit.Attempt, loc *time.Location, linkAudit bool) []HistoryItem {
+	return BuildSettledHistory(o, attempts, nil, loc, linkAudit)
+}
+
+// BuildSettledHistory is BuildHistory with the checks that settled unknown
+// outcomes: such an attempt shows what the check proved, and the capture
+// or refund the check found is shown on it, not as made outside ordercare.
+func BuildSettledHistory(o *omclient.Order, attempts []audit.Attempt, settled map[string]audit.Settlement, loc *time.Location, linkAudit bool) []HistoryItem {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -64,6 +71,13 @@ func BuildHistory(o *omclient.Order, attempts []audit.Attempt, loc *time.Locatio
 			}
 			if c.ErrorCode != "" {
 				it.Detail = joinNonEmpty(" · ", it.Detail, c.ErrorCode)
+			}
+		}
+		if st, ok := settled[a.AttemptID]; ok {
+			it.Outcome = SettledBadge(st.Outcome)
+			if st.ResourceID != "" {
+				it.ResourceID = st.ResourceID
+				recorded[st.ResourceID] = true
 			}
 		}
 		if linkAudit {
@@ -112,4 +126,12 @@ func requestAmount(body []byte) int64 {
 		}
 	}
 	return 0
+}
+
+// SettledBadge is the outcome of an unknown attempt as a check settled it.
+func SettledBadge(outcome string) Badge {
+	if outcome == audit.SettledApplied {
+		return Badge{Text: "Succeeded (checked)", Class: "badge badge-succeeded", Value: outcome}
+	}
+	return Badge{Text: "Not applied (checked)", Class: "badge badge-refused", Value: outcome}
 }

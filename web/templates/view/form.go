@@ -50,6 +50,9 @@ type Form struct {
 	// Disallowed is the reason the order's state does not allow the
 	// action; when set the form is not shown at all.
 	Disallowed string
+	// Intent is the box of the pipeline's intent rule (an unknown outcome
+	// to check first, or a confirmation to give); nil when none.
+	Intent *Intent
 }
 
 // FieldError is one message; Field is the form field's name, "" for the

@@ -40,6 +40,10 @@ type OrderView struct {
 	// loaded it (HistoryLoaded); otherwise the page fetches it with htmx.
 	History       []HistoryItem
 	HistoryLoaded bool
+	// Unsettled lists the money changes whose outcome is unknown, shown
+	// first with "Check now": no new money change is sent until they are
+	// checked.
+	Unsettled UnsettledPanel
 	// Approvals is the "Waiting for approval" panel (issue 9); when not
 	// Loaded the page fetches it with htmx.
 	Approvals ApprovalPanel
