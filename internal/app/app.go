@@ -119,6 +119,11 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
 		return nil, err
 	}
+	if o.staffOpts.SealKey == nil {
+		if o.staffOpts.SealKey, err = staffSealKey(cfg.StaffKeyPath()); err != nil {
+			return nil, err
+		}
+	}
 	if a.staff, err = staff.Open(ctx, a.adminDB, o.staffOpts); err != nil {
 		return nil, err
 	}
@@ -188,6 +193,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Hooks:         handlers.NewHooks(cfg.HookToken, a.queue),
 		Outbox:        a.outbox,
 		Approvals:     a.approvals,
+		MFA:           cfg.MFA,
+		MFAExempt:     demoExempt(cfg.Sandbox()),
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

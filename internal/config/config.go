@@ -20,6 +20,7 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
 )
 
 // Defaults.
@@ -93,7 +94,16 @@ type Config struct {
 	DailyRefundLimits map[string]int64
 	// ApprovalTTL is how long a request waits for a decision.
 	ApprovalTTL time.Duration
+
+	// MFA is who must have a second factor (staff.MFAPolicy); the
+	// environment's default is required-for-money, a Config built in code
+	// without it has second factors off.
+	MFA staff.MFAPolicy
 }
+
+// StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
+// second-factor secrets in admin.db (created when missing, mode 0600).
+func (c Config) StaffKeyPath() string { return filepath.Join(filepath.Dir(c.DBPath), "staff.key") }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
 func (c Config) ApprovalPolicy() approvals.Policy {
@@ -137,7 +147,17 @@ var options = []option{
 	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000: refunds above, and cancellations of orders above, need a second person's approval; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
 	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", amountsSetter("ORDERCARE_DAILY_REFUND_LIMITS", func(c *Config, m map[string]int64) { c.DailyRefundLimits = m })},
 	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", approvals.DefaultTTL.String(), "how long an approval request waits for a decision before it expires", setApprovalTTL},
+	{"mfa", "ORDERCARE_MFA", string(staff.DefaultMFAPolicy), "who needs a second factor: off, optional, required, or required-for-money (supervisors, admins and everyone who may refund or approve)", setMFA},
 	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
+}
+
+func setMFA(c *Config, v string) error {
+	p, err := staff.ParseMFAPolicy(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("ORDERCARE_MFA: %q is not off, optional, required or required-for-money", v)
+	}
+	c.MFA = p
+	return nil
 }
 
 // rateSetter parses a rate in events per second; zero is allowed only

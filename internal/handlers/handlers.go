@@ -67,6 +67,12 @@ type Handlers struct {
 	// person (issue 9; approvals_*.go); nil: the feature is off and every
 	// change is sent at once.
 	Approvals *approvals.Service
+
+	// MFA is the second-factor policy (ORDERCARE_MFA, mfa.go); empty is
+	// off. MFAExempt names members the policy does not apply to (the demo
+	// accounts of the built-in sandbox); nil: nobody.
+	MFA       staff.MFAPolicy
+	MFAExempt func(*staff.Member) bool
 }
 
 func (h *Handlers) now() time.Time {

@@ -21,4 +21,16 @@ var factorMigrations = []string{
 		used_at INTEGER,
 		PRIMARY KEY (member_id, code_hash)
 	);`,
+	// A second factor is reset (removed by someone else than its owner)
+	// only by two admins: one asks, another approves (factor_reset.go).
+	// One open request per member.
+	`CREATE TABLE staff_factor_resets (
+		id INTEGER PRIMARY KEY,
+		member_id INTEGER NOT NULL REFERENCES staff_members (id),
+		requested_by INTEGER NOT NULL REFERENCES staff_members (id),
+		requested_at INTEGER NOT NULL,
+		approved_by INTEGER REFERENCES staff_members (id),
+		approved_at INTEGER
+	);
+	CREATE UNIQUE INDEX staff_factor_resets_open ON staff_factor_resets (member_id) WHERE approved_at IS NULL;`,
 }

@@ -203,7 +203,8 @@ func (s *Store) VerifySecondFactor(ctx context.Context, m *Member, code, clientA
 }
 
 // throttled runs check unless the member's account or the address is
-// locked, and counts a failed check like a wrong password.
+// locked, and counts a failed check like a wrong password (a second
+// factor, the current password when changing it).
 func (s *Store) throttled(ctx context.Context, m *Member, clientAddr string, check func(time.Time) (bool, error)) error {
 	now := s.now().UTC()
 	if le, err := s.lockedOut(ctx, m.Email, clientAddr, now); err != nil || le != nil {
@@ -226,7 +227,11 @@ func (s *Store) throttled(ctx context.Context, m *Member, clientAddr string, che
 		}
 		return ErrBadCode
 	}
-	return s.recordSuccess(ctx, m.ID, m.Email, now)
+	// Clear the account's count (not the address's, as at sign-in).
+	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM staff_signin_failures WHERE scope = 'account' AND key = ?`, m.Email); err != nil {
+		return fmt.Errorf("staff: clear failures: %w", err)
+	}
+	return nil
 }
 
 // HasTOTP reports whether the member has a confirmed authenticator.

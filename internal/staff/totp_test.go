@@ -198,3 +198,64 @@ func TestPasswordResetKeepsTheSecondFactor(t *testing.T) {
 		t.Fatalf("a password reset touched the recovery codes: %d left", n)
 	}
 }
+
+func TestChangeOwnPassword(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	m, _ := s.Add(t.Context(), "sup@example.com", RoleSupervisor, "correct horse")
+	if err := s.ChangeOwnPassword(t.Context(), m, "wrong horse", "a fresh passphrase", "192.0.2.1"); !errors.Is(err, ErrWrongCurrentPassword) {
+		t.Fatalf("wrong current password: %v", err)
+	}
+	for _, common := range []string{"password1", "Iloveyou1", "QWERTYUIOP", "baseball1"} {
+		if err := s.ChangeOwnPassword(t.Context(), m, "correct horse", common, "192.0.2.1"); !errors.Is(err, ErrCommonPassword) {
+			t.Fatalf("common password %q: %v", common, err)
+		}
+	}
+	if err := s.ChangeOwnPassword(t.Context(), m, "correct horse", "short", "192.0.2.1"); !errors.Is(err, ErrBadPassword) {
+		t.Fatalf("short password: %v", err)
+	}
+	if err := s.ChangeOwnPassword(t.Context(), m, "correct horse", "a fresh passphrase", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(t.Context(), m.Email, "a fresh passphrase", "192.0.2.1"); err != nil {
+		t.Fatalf("new password: %v", err)
+	}
+	if _, err := s.Authenticate(t.Context(), m.Email, "correct horse", "192.0.2.1"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Fatalf("old password: %v", err)
+	}
+}
+
+func TestSecondFactorResetNeedsTwoAdmins(t *testing.T) {
+	t.Parallel()
+	s, c, _ := newStore(t)
+	m, _, _ := enrolled(t, s, c, "sup@example.com")
+	a1, _ := s.Add(t.Context(), "a1@example.com", RoleAdmin, "correct horse")
+	a2, _ := s.Add(t.Context(), "a2@example.com", RoleAdmin, "correct horse")
+	if _, err := s.RequestFactorReset(t.Context(), m.ID, m.ID); !errors.Is(err, ErrResetOwn) {
+		t.Fatalf("own reset: %v", err)
+	}
+	if _, err := s.ApproveFactorReset(t.Context(), m.ID, a2.ID); !errors.Is(err, ErrNoReset) {
+		t.Fatalf("approval without a request: %v", err)
+	}
+	if r, err := s.RequestFactorReset(t.Context(), m.ID, a1.ID); err != nil || r.RequestedBy != a1.ID {
+		t.Fatalf("request: %+v %v", r, err)
+	}
+	if r, err := s.RequestFactorReset(t.Context(), m.ID, a2.ID); err != nil || r.RequestedBy != a1.ID {
+		t.Fatalf("second request: %+v %v", r, err)
+	}
+	if _, err := s.ApproveFactorReset(t.Context(), m.ID, a1.ID); !errors.Is(err, ErrResetSameAdmin) {
+		t.Fatalf("approval by the asking admin: %v", err)
+	}
+	if has, _ := s.HasTOTP(t.Context(), m.ID); !has {
+		t.Fatal("the factor went before a second admin approved")
+	}
+	if _, err := s.ApproveFactorReset(t.Context(), m.ID, a2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if has, _ := s.HasTOTP(t.Context(), m.ID); has {
+		t.Fatal("the factor survived the approved reset")
+	}
+	if open, _ := s.OpenFactorResets(t.Context()); len(open) != 0 {
+		t.Fatalf("open requests after approval: %v", open)
+	}
+}

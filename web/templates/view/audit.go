@@ -551,6 +551,7 @@ var eventKinds = []struct{ Value, Label string }{
 	{string(audit.KindVerify), "Verification"}, {string(audit.KindReview), "Review"},
 	{string(audit.KindReconciled), "Check with the provider"},
 	{string(audit.KindApproval), "Four-eyes approval"},
+	{string(audit.KindSecondFactor), "Second factor"},
 }
 
 // EventKindName is an event kind in words.
@@ -627,6 +628,8 @@ func eventSummary(e audit.Event) string {
 		return "Checked order " + e.OrderID + " with the provider: status " + orDash(d["status"])
 	case audit.KindApproval:
 		return approvalSummary(e)
+	case audit.KindSecondFactor:
+		return joinNonEmpty(" ", humanize(d["factor"]), humanize(d["step"]), d["target_email"], e.Reason)
 	}
 	return e.Reason
 }
