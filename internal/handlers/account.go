@@ -23,6 +23,10 @@ func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.Accou
 	ctx := c.Request().Context()
 	v := templates.AccountView{CSRF: csrfToken(c), Offered: h.MFA.Offered()}
 	v.Policy, v.Needed = h.mfaPolicyText(c, m)
+	var err error
+	if v.Sessions, err = h.sessionRows(c, m); err != nil {
+		return v, err
+	}
 	if !v.Offered {
 		return v, nil
 	}

@@ -165,6 +165,7 @@ func (h *Handlers) completeSignIn(c echo.Context, m *staff.Member, factor, next 
 	h.Sessions.Remove(ctx, session.KeyPendingAt)
 	h.Sessions.Put(ctx, session.KeyStaffID, m.ID)
 	h.Sessions.Put(ctx, session.KeyAuthTime, h.now().UnixNano())
+	h.Sessions.Put(ctx, session.KeyUserAgent, userAgent(c))
 	if factor != "" {
 		h.Sessions.Put(ctx, session.KeySecondFactor, factor)
 	} else {

@@ -53,6 +53,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "account.totp.confirm", Method: http.MethodPost, Path: "/account/totp/confirm", Handler: h.confirmTOTP, BeforeSecondFactor: true},
 		{Name: "account.totp.remove", Method: http.MethodPost, Path: "/account/totp/remove", Handler: h.removeTOTP},
 		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
+		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 
 		// Order pages: read-only, so the auditor may use them too.
 		{Name: "home", Method: http.MethodGet, Path: "/", Handler: h.home, Min: staff.RoleAgent, Auditor: true},

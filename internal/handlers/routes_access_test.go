@@ -29,13 +29,14 @@ var routeAccess = map[string]string{
 	"POST /logout":  "signed-in",
 
 	// The second step of sign-in, and every member's own account page.
-	"GET /login/code":            "public",
-	"POST /login/code":           "public",
-	"GET /account":               "signed-in",
-	"POST /account/totp":         "signed-in",
-	"POST /account/totp/confirm": "signed-in",
-	"POST /account/totp/remove":  "signed-in",
-	"POST /account/password":     "signed-in",
+	"GET /login/code":                "public",
+	"POST /login/code":               "public",
+	"GET /account":                   "signed-in",
+	"POST /account/totp":             "signed-in",
+	"POST /account/totp/confirm":     "signed-in",
+	"POST /account/totp/remove":      "signed-in",
+	"POST /account/sessions/:id/end": "signed-in",
+	"POST /account/password":         "signed-in",
 
 	// The shop's order intake (issue 10): a machine endpoint with its own
 	// bearer token, no session.

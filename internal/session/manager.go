@@ -27,6 +27,9 @@ const (
 	// password was checked (unix nanoseconds). Neither signs anyone in.
 	KeyPendingStaffID = "pending_staff_id"
 	KeyPendingAt      = "pending_at"
+	// KeyUserAgent is the browser the member signed in with (cut to 256
+	// bytes), shown in their list of sessions.
+	KeyUserAgent = "user_agent"
 	// KeySecondFactor is the factor that completed this session's
 	// sign-in ("totp", "recovery_code"; absent: password alone).
 	KeySecondFactor = "second_factor"

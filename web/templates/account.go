@@ -33,4 +33,13 @@ type AccountView struct {
 	// Password change: an error next to the current password or the new
 	// one (the fields are never filled in again).
 	CurrentError, NewError string
+	// Sessions are the member's signed-in sessions, newest first.
+	Sessions []SessionRow
+}
+
+// SessionRow is one of a member's sessions. ID names it in the form
+// without being its token (a hash of it).
+type SessionRow struct {
+	ID, SignedIn, Browser string
+	Current               bool
 }
