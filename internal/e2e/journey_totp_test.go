@@ -25,6 +25,7 @@ func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := startBrowser(t, srv)
+	axeScript(t)
 	sam := b.newPage("sam")
 	sam.open("/orders")
 	sam.signIn(email)
@@ -41,6 +42,7 @@ func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 	// The QR code is an image the page really shows (its data: URL passes
 	// the Content-Security-Policy).
 	sam.waitFor("the QR code to load", `document.querySelector('[data-testid="totp-qr"]').naturalWidth > 0`)
+	sam.checkAxe("the authenticator set-up")
 	secret := strings.TrimSpace(sam.text(`[data-testid="totp-secret"]`))
 	if uri := sam.text(`[data-testid="totp-uri"]`); !strings.Contains(uri, "secret="+secret) {
 		t.Fatalf("key URI %q does not hold the key %q", uri, secret)
@@ -56,6 +58,7 @@ func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 	if n := sam.count(`[data-testid="recovery-codes"] li`); n != staff.RecoveryCodeCount {
 		t.Fatalf("%d recovery codes shown, want %d", n, staff.RecoveryCodeCount)
 	}
+	sam.checkAxe("the recovery codes")
 	// Set up: the orders are open to them now.
 	sam.open("/orders")
 	if got := sam.path(); got != "/orders" {
@@ -73,6 +76,7 @@ func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 	if got := sam.path(); got != "/login/code" {
 		t.Fatalf("after the password the supervisor is on %s, want the code form", got)
 	}
+	sam.checkAxe("the code form")
 	// The set-up's code is spent; the next step's is accepted (one step
 	// of clock skew).
 	next, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
