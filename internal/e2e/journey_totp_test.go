@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,29 +20,8 @@ import (
 // with password and code.
 func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, func(c *config.Config) { c.MFA = staff.MFARequiredForMoney })
-	const email = "sam.supervisor@example.com"
-	if _, err := srv.app.Staff().Add(context.Background(), email, staff.RoleSupervisor, demoPassword); err != nil {
-		t.Fatal(err)
-	}
-	b := startBrowser(t, srv)
 	axeScript(t)
-	sam := b.newPage("sam")
-	sam.open("/orders")
-	sam.signIn(email)
-	if got := sam.path(); got != "/account" {
-		t.Fatalf("after the password the supervisor is on %s, want /account", got)
-	}
-	if txt := sam.text(`[data-testid="mfa-policy"]`); !strings.Contains(txt, "needs a second factor") {
-		t.Fatalf("policy text %q", txt)
-	}
-
-	sam.markWindow()
-	sam.click(`[data-testid="totp-begin"] button`)
-	sam.waitNewDocument("the set-up page")
-	// The QR code is an image the page really shows (its data: URL passes
-	// the Content-Security-Policy).
-	sam.waitFor("the QR code to load", `document.querySelector('[data-testid="totp-qr"]').naturalWidth > 0`)
+	sam := atEnrolment(t)
 	sam.checkAxe("the authenticator set-up")
 	secret := strings.TrimSpace(sam.text(`[data-testid="totp-secret"]`))
 	if uri := sam.text(`[data-testid="totp-uri"]`); !strings.Contains(uri, "secret="+secret) {
@@ -68,7 +48,7 @@ func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 	sam.markWindow()
 	sam.click(`form[action="/logout"] button`)
 	sam.waitNewDocument("the signed-out page")
-	sam.fill("#login-email", email)
+	sam.fill("#login-email", samEmail)
 	sam.fill("#login-password", demoPassword)
 	sam.markWindow()
 	sam.click(`form[action="/login"] button[type="submit"]`)
@@ -87,10 +67,53 @@ func TestJourneyTOTPEnrolmentAndSignIn(t *testing.T) {
 	sam.markWindow()
 	sam.click(`form[action="/login/code"] button[type="submit"]`)
 	sam.waitNewDocument("the page after the code")
-	if got := sam.text(`[data-testid="signed-in-as"]`); !strings.Contains(got, email) {
+	if got := sam.text(`[data-testid="signed-in-as"]`); !strings.Contains(got, samEmail) {
 		t.Fatalf("signed in as %q", got)
 	}
 	if got := sam.path(); got != "/" {
 		t.Fatalf("after the code the supervisor is on %s", got)
 	}
+}
+
+// samEmail is a supervisor who is not a demo account.
+const samEmail = "sam.supervisor@example.com"
+
+// atEnrolment starts a back office with ORDERCARE_MFA=required-for-money
+// and a supervisor who is not a demo account, signs them in (which lands
+// on /account) and starts the authenticator set-up: the page with the QR
+// code, loaded.
+func atEnrolment(t *testing.T) *page {
+	t.Helper()
+	srv := startServer(t, func(c *config.Config) { c.MFA = staff.MFARequiredForMoney })
+	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	b := startBrowser(t, srv)
+	sam := b.newPage("sam")
+	sam.open("/orders")
+	sam.signIn(samEmail)
+	if got := sam.path(); got != "/account" {
+		t.Fatalf("after the password the supervisor is on %s, want /account", got)
+	}
+	if txt := sam.text(`[data-testid="mfa-policy"]`); !strings.Contains(txt, "needs a second factor") {
+		t.Fatalf("policy text %q", txt)
+	}
+	sam.markWindow()
+	sam.click(`[data-testid="totp-begin"] button`)
+	sam.waitNewDocument("the set-up page")
+	// The QR code is an image the page really shows (its data: URL passes
+	// the Content-Security-Policy).
+	sam.waitFor("the QR code to load", `document.querySelector('[data-testid="totp-qr"]').naturalWidth > 0`)
+	return sam
+}
+
+// TestScreenshotEnrolment takes the README's picture of the authenticator
+// set-up (run with -screenshots, like TestScreenshots).
+func TestScreenshotEnrolment(t *testing.T) {
+	if *screenshotDir == "" {
+		t.Skip("no -screenshots folder given")
+	}
+	sam := atEnrolment(t)
+	sam.colorScheme("light")
+	sam.screenshot(filepath.Join(*screenshotDir, "enrolment.png"))
 }
