@@ -28,8 +28,21 @@ func (h *Handlers) needsSecondFactor(c echo.Context, m *staff.Member) bool {
 
 // toEnrolment sends a member who must first set up a second factor to
 // /account, for any route but the account's own and sign-out.
+// A member who has one already (set up in another session, or the policy
+// was turned on while they were signed in) is asked for its code instead.
 func (h *Handlers) toEnrolment(c echo.Context, m *staff.Member) error {
 	h.Log.Info("second factor required", slog.Int64("staff_id", m.ID), slog.String("route", c.Path()), slog.String("request_id", requestIDOf(c)))
+	has, err := h.Staff.HasTOTP(c.Request().Context(), m.ID)
+	if err != nil {
+		return err
+	}
+	if has {
+		next := "/"
+		if c.Request().Method == http.MethodGet && !fromHTMX(c) {
+			next = safeNext(c.Request().URL.RequestURI())
+		}
+		return h.askSecondFactor(c, m, next)
+	}
 	h.flash(c, "Your role needs a second factor. Set up an authenticator app to continue.")
 	if fromHTMX(c) {
 		c.Response().Header().Set(hxRedirect, "/account")

@@ -242,3 +242,25 @@ func TestWrongCodesAtSignInLockTheAccount(t *testing.T) {
 		t.Fatalf("right code while locked: %d", p.resp.StatusCode)
 	}
 }
+
+// A session without a second factor of a member who has one (set up in
+// another browser) is asked for its code, not sent to set one up again.
+func TestSessionWithoutTheFactorOfAnEnrolledMemberIsAskedForTheCode(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFARequiredForMoney})
+	first, second := f.browser(), f.browser()
+	first.signIn("agent@example.com", testPassword, "")
+	second.signIn("agent@example.com", testPassword, "")
+	secret, _ := second.enrolTOTP()
+	p := first.get("/test/agent")
+	if p.resp.StatusCode != http.StatusSeeOther || p.resp.Header.Get("Location") != "/login/code?next=%2Ftest%2Fagent" {
+		t.Fatalf("the other session: %d %q", p.resp.StatusCode, p.resp.Header.Get("Location"))
+	}
+	p = first.post("/login/code", "/login/code", url.Values{"code": {codeAt(t, secret, time.Now().Add(30*time.Second))}, "next": {"/test/agent"}})
+	if p.resp.StatusCode != http.StatusSeeOther || p.resp.Header.Get("Location") != "/test/agent" {
+		t.Fatalf("code: %d %q", p.resp.StatusCode, p.resp.Header.Get("Location"))
+	}
+	if p := first.get("/test/agent"); p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the code: %d", p.resp.StatusCode)
+	}
+}
