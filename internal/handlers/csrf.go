@@ -36,7 +36,8 @@ func (h *Handlers) renewCSRF(c echo.Context) {
 	for _, v := range kept {
 		hd.Add("Set-Cookie", v)
 	}
-	c.SetCookie(&http.Cookie{Name: name, Value: tok, Path: "/", Expires: time.Now().Add(csrfCookieAge),
+	// Secure follows ORDERCARE_SECURE_COOKIES, as the CSRF middleware's own cookie does.
+	c.SetCookie(&http.Cookie{Name: name, Value: tok, Path: "/", Expires: time.Now().Add(csrfCookieAge), // #nosec G124 -- Secure is set whenever served over HTTPS (ORDERCARE_SECURE_COOKIES)
 		Secure: h.SecureCookies, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	c.Set(csrfContextKey, tok)
 }
