@@ -130,6 +130,11 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
 		return nil, err
 	}
+	if o.staffOpts.SealKey == nil {
+		if o.staffOpts.SealKey, err = staffSealKey(cfg.StaffKeyPath()); err != nil {
+			return nil, err
+		}
+	}
 	if a.staff, err = staff.Open(ctx, a.adminDB, o.staffOpts); err != nil {
 		return nil, err
 	}
@@ -205,6 +210,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
+		MFA:           cfg.MFA,
+		MFAExempt:     demoExempt(cfg.Sandbox()),
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/omclient"
+	"ordercare/internal/staff"
 )
 
 // Defaults.
@@ -112,7 +113,16 @@ type Config struct {
 	// Shop is the shop's own order system, the payment order's twin
 	// (shop.go).
 	Shop ShopConfig
+
+	// MFA is who must have a second factor (staff.MFAPolicy); the
+	// environment's default is required-for-money, a Config built in code
+	// without it has second factors off.
+	MFA staff.MFAPolicy
 }
+
+// StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
+// second-factor secrets in admin.db (created when missing, mode 0600).
+func (c Config) StaffKeyPath() string { return filepath.Join(filepath.Dir(c.DBPath), "staff.key") }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
 func (c Config) ApprovalPolicy() approvals.Policy {
@@ -187,7 +197,17 @@ var options = []option{
 		durationSetter("ORDERCARE_APPROVAL_TTL", time.Minute, 90*24*time.Hour, "72h", func(c *Config, d time.Duration) { c.ApprovalTTL = d })},
 	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", approvals.DefaultWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
 		durationSetter("ORDERCARE_APPROVAL_WINDOW", time.Hour, 90*24*time.Hour, "24h", func(c *Config, d time.Duration) { c.ApprovalWindow = d })},
+	{"mfa", "ORDERCARE_MFA", string(staff.DefaultMFAPolicy), "who needs a second factor: off, optional, required, or required-for-money (supervisors, admins and everyone who may refund or approve)", setMFA},
 	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
+}
+
+func setMFA(c *Config, v string) error {
+	p, err := staff.ParseMFAPolicy(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("ORDERCARE_MFA: %q is not off, optional, required or required-for-money", v)
+	}
+	c.MFA = p
+	return nil
 }
 
 // rateSetter parses a rate in events per second; zero is allowed only

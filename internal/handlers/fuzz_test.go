@@ -121,6 +121,8 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 	if r.status != http.StatusSeeOther {
 		tb.Fatalf("sign-in: %d", r.status)
 	}
+	// Signing in renews the CSRF token: take the new one from the next page.
+	a.token = a.do(tb, http.MethodGet, "/", nil, nil).doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
 	return a
 }
 

@@ -87,6 +87,12 @@ type Handlers struct {
 	// ShopChanges sends the shop panel's changes through the audited
 	// pipeline (order_shop_change.go); nil: the panel offers none.
 	ShopChanges ShopChangeApplier
+
+	// MFA is the second-factor policy (ORDERCARE_MFA, mfa.go); empty is
+	// off. MFAExempt names members the policy does not apply to (the demo
+	// accounts of the built-in sandbox); nil: nobody.
+	MFA       staff.MFAPolicy
+	MFAExempt func(*staff.Member) bool
 }
 
 func (h *Handlers) now() time.Time {

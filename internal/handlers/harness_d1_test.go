@@ -56,6 +56,10 @@ type foundation struct {
 type foundationOpts struct {
 	secure       bool
 	trustedProxy netip.Prefix
+	// mfa is the second-factor policy (empty: off); exempt names members
+	// it leaves alone.
+	mfa    staff.MFAPolicy
+	exempt func(*staff.Member) bool
 }
 
 func newFoundation(t *testing.T, o foundationOpts) *foundation {
@@ -90,6 +94,8 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		DB:            d,
 		SecureCookies: o.secure,
 		TrustedProxy:  o.trustedProxy,
+		MFA:           o.mfa,
+		MFAExempt:     o.exempt,
 	}
 	f := &foundation{t: t, h: h, audit: al, logs: logs, ids: map[staff.Role]int64{}}
 	for _, r := range staff.Roles {

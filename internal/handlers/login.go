@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -29,9 +28,10 @@ func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm
 	return renderPage(c, status, p, templates.Login(p, f))
 }
 
-// signIn checks the credentials with throttling, renews the session token
-// (no fixation), records the sign-in in the audit log, and returns the
-// member to where they were going.
+// signIn checks the credentials with throttling; a member with a second
+// factor goes on to the code form (login_code.go), others are signed in
+// (completeSignIn: new session and CSRF tokens, audit event) and return to
+// where they were going.
 func (h *Handlers) signIn(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
@@ -65,18 +65,16 @@ func (h *Handlers) signIn(c echo.Context) error {
 		return h.renderLogin(c, status, form)
 	}
 
-	if err := h.Sessions.RenewToken(ctx); err != nil {
-		return err
+	if h.MFA.Offered() {
+		has, err := h.Staff.HasTOTP(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if has {
+			return h.askSecondFactor(c, m, next)
+		}
 	}
-	who := audit.Actor{StaffID: m.ID, Email: m.Email, Role: string(m.Role), ClientIP: ip, UserAgent: userAgent(c)}
-	if _, err := h.Audit.Append(ctx, audit.Event{Kind: audit.KindSignIn, Actor: who}); err != nil {
-		// No sign-in that the audit log does not know about.
-		return err
-	}
-	h.Sessions.Put(ctx, session.KeyStaffID, m.ID)
-	h.Sessions.Put(ctx, session.KeyAuthTime, h.now().UnixNano())
-	h.Log.Info("signed in", slog.Int64("staff_id", m.ID), slog.String("role", string(m.Role)), slog.String("request_id", requestIDOf(c)))
-	return redirect(c, next)
+	return h.completeSignIn(c, m, "", next)
 }
 
 // signOut destroys the session server-side, records it, and starts a fresh
@@ -93,6 +91,7 @@ func (h *Handlers) signOut(c echo.Context) error {
 	if err := h.Sessions.RenewToken(ctx); err != nil {
 		return err
 	}
+	h.renewCSRF(c)
 	h.flash(c, "You are signed out.")
 	h.Log.Info("signed out", slog.Int64("staff_id", m.ID), slog.String("request_id", requestIDOf(c)))
 	return redirect(c, "/login")
@@ -134,7 +133,7 @@ func safeNext(next string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
-	if u.Path == "/login" || u.Path == "/logout" {
+	if u.Path == "/login" || u.Path == "/logout" || u.Path == "/login/code" {
 		return "/"
 	}
 	return u.RequestURI()

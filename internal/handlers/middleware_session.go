@@ -62,22 +62,22 @@ func (h *Handlers) currentStaff(c echo.Context) *staff.Member {
 	return m
 }
 
+// csrfCookieAge is the CSRF cookie's lifetime: a session's longest.
+const csrfCookieAge = 12 * time.Hour
+
 // csrf is echo's CSRF middleware: Sec-Fetch-Site first (same-origin and
 // direct navigation pass, cross-site state changes are refused), then the
-// double-submit token from the X-CSRF-Token header (htmx) or the _csrf form
-// field, compared with an HttpOnly, SameSite=Strict cookie.
+// double-submit token from the X-CSRF-Token header (htmx) or the _csrf
+// field of the form body (never the URL: onlyBodyToken), compared with an HttpOnly, SameSite=Strict cookie.
 func (h *Handlers) csrf() echo.MiddlewareFunc {
-	name := "_csrf"
-	if h.SecureCookies {
-		name = "__Host-csrf"
-	}
+	name := h.csrfCookieName()
 	// #nosec G101 -- the CSRF settings hold a header, form field and cookie name, not a credential; tokens are random per session
 	tokenCheck := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		ContextKey:     csrfContextKey,
 		CookieName:     name,
 		CookiePath:     "/",
-		CookieMaxAge:   int((12 * time.Hour).Seconds()),
+		CookieMaxAge:   int(csrfCookieAge.Seconds()),
 		CookieSecure:   h.SecureCookies,
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
@@ -104,6 +104,7 @@ func (h *Handlers) csrf() echo.MiddlewareFunc {
 					slog.String("request_id", requestIDOf(c)), slog.String("sec_fetch_site", c.Request().Header.Get(echo.HeaderSecFetchSite)))
 				return publicError(http.StatusForbidden, "This form was sent from another site. Open the back office directly and try again.")
 			}
+			onlyBodyToken(c.Request())
 			return checked(c)
 		}
 	}
@@ -126,6 +127,9 @@ func (h *Handlers) authorize(rt Route) echo.MiddlewareFunc {
 				h.Log.Warn("access denied", slog.Int64("staff_id", m.ID), slog.String("role", string(m.Role)),
 					slog.String("route", rt.Path), slog.String("method", rt.Method), slog.String("request_id", requestIDOf(c)))
 				return publicError(http.StatusForbidden, "Your role does not allow this page or action. Ask an admin if you need it.")
+			}
+			if !rt.BeforeSecondFactor && h.needsSecondFactor(c, m) {
+				return h.toEnrolment(c, m)
 			}
 			return next(c)
 		}

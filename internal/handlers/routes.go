@@ -28,6 +28,10 @@ type Route struct {
 	Public bool
 	// NoSession routes skip sessions and CSRF entirely (health, static).
 	NoSession bool
+	// BeforeSecondFactor routes may be used by a member whom the MFA
+	// policy sends to set up a second factor first (their account page,
+	// sign-out); every other route sends them there (mfa.go).
+	BeforeSecondFactor bool
 }
 
 // Routes is the table of contents of the back office. D2 and later form
@@ -41,7 +45,17 @@ func (h *Handlers) Routes() []Route {
 
 		{Name: "login", Method: http.MethodGet, Path: "/login", Handler: h.showLogin, Public: true},
 		{Name: "login.submit", Method: http.MethodPost, Path: "/login", Handler: h.signIn, Public: true},
-		{Name: "logout", Method: http.MethodPost, Path: "/logout", Handler: h.signOut},
+		{Name: "logout", Method: http.MethodPost, Path: "/logout", Handler: h.signOut, BeforeSecondFactor: true},
+		{Name: "login.code", Method: http.MethodGet, Path: "/login/code", Handler: h.showLoginCode, Public: true},
+		{Name: "login.code.submit", Method: http.MethodPost, Path: "/login/code", Handler: h.submitLoginCode, Public: true},
+
+		// A member's own account (any role, the auditor too): second factor.
+		{Name: "account", Method: http.MethodGet, Path: "/account", Handler: h.showAccount, BeforeSecondFactor: true},
+		{Name: "account.totp", Method: http.MethodPost, Path: "/account/totp", Handler: h.beginTOTP, BeforeSecondFactor: true},
+		{Name: "account.totp.confirm", Method: http.MethodPost, Path: "/account/totp/confirm", Handler: h.confirmTOTP, BeforeSecondFactor: true},
+		{Name: "account.totp.remove", Method: http.MethodPost, Path: "/account/totp/remove", Handler: h.removeTOTP},
+		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
+		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 
 		// Order pages: read-only, so the auditor may use them too.
 		{Name: "home", Method: http.MethodGet, Path: "/", Handler: h.home, Min: staff.RoleAgent, Auditor: true},
@@ -75,6 +89,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "staff.enable", Method: http.MethodPost, Path: "/staff/:id/enable", Handler: h.enableStaff, Min: staff.RoleAdmin},
 		{Name: "staff.password", Method: http.MethodPost, Path: "/staff/:id/password", Handler: h.resetStaffPassword, Min: staff.RoleAdmin},
 		{Name: "staff.unlock", Method: http.MethodPost, Path: "/staff/:id/unlock", Handler: h.unlockStaff, Min: staff.RoleAdmin},
+		{Name: "staff.factor-reset", Method: http.MethodPost, Path: "/staff/:id/factor-reset", Handler: h.factorReset, Min: staff.RoleAdmin},
 
 		// Four-eyes approval (issue 9): everyone who may see orders reads
 		// the requests (an agent only their own, approvals_page.go);

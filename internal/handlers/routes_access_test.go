@@ -29,6 +29,16 @@ var routeAccess = map[string]string{
 	"POST /login":   "public",
 	"POST /logout":  "signed-in",
 
+	// The second step of sign-in, and every member's own account page.
+	"GET /login/code":                "public",
+	"POST /login/code":               "public",
+	"GET /account":                   "signed-in",
+	"POST /account/totp":             "signed-in",
+	"POST /account/totp/confirm":     "signed-in",
+	"POST /account/totp/remove":      "signed-in",
+	"POST /account/sessions/:id/end": "signed-in",
+	"POST /account/password":         "signed-in",
+
 	// The shop's order intake (issue 10): a machine endpoint with its own
 	// bearer token, no session.
 	"POST /hooks/orders": "public",
@@ -50,13 +60,14 @@ var routeAccess = map[string]string{
 	// "Check now" of an unknown outcome on the order page.
 	"POST /orders/:id/attempts/:attempt_id/check": "agent",
 	// Staff administration: admins only.
-	"GET /staff":               "admin",
-	"POST /staff":              "admin",
-	"POST /staff/:id/role":     "admin",
-	"POST /staff/:id/disable":  "admin",
-	"POST /staff/:id/enable":   "admin",
-	"POST /staff/:id/password": "admin",
-	"POST /staff/:id/unlock":   "admin",
+	"GET /staff":                   "admin",
+	"POST /staff":                  "admin",
+	"POST /staff/:id/role":         "admin",
+	"POST /staff/:id/disable":      "admin",
+	"POST /staff/:id/enable":       "admin",
+	"POST /staff/:id/password":     "admin",
+	"POST /staff/:id/unlock":       "admin",
+	"POST /staff/:id/factor-reset": "admin",
 
 	"GET /":           "agent+auditor",
 	"GET /orders":     "agent+auditor",

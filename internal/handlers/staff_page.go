@@ -39,7 +39,7 @@ func (h *Handlers) staffView(c echo.Context) (view.StaffView, error) {
 	}
 	v := view.NewStaffView(members, self, locks, agentZone(c))
 	v.CSRF = csrfToken(c)
-	return v, nil
+	return v, h.factorResetRows(c, members, self, v.Rows)
 }
 
 func (h *Handlers) renderStaff(c echo.Context, status int, v view.StaffView) error {

@@ -22,6 +22,17 @@ const (
 	KeyAuthTime = "auth_time"
 	// KeyFlash is a one-time confirmation message.
 	KeyFlash = "flash"
+	// KeyPendingStaffID is the member whose password was right and whose
+	// second factor is still to come (int64); KeyPendingAt is when the
+	// password was checked (unix nanoseconds). Neither signs anyone in.
+	KeyPendingStaffID = "pending_staff_id"
+	KeyPendingAt      = "pending_at"
+	// KeyUserAgent is the browser the member signed in with (cut to 256
+	// bytes), shown in their list of sessions.
+	KeyUserAgent = "user_agent"
+	// KeySecondFactor is the factor that completed this session's
+	// sign-in ("totp", "recovery_code"; absent: password alone).
+	KeySecondFactor = "second_factor"
 )
 
 // CookieName is the session cookie's name: "__Host-session" when secure

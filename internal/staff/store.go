@@ -54,6 +54,8 @@ type Store struct {
 	// account costs the same time as a wrong password (ASVS 6.3.8).
 	dummyHash string
 	limits    Limits
+	// seal protects second-factor secrets at rest (seal.go).
+	seal *sealer
 }
 
 // DefaultParams follow OWASP's argon2id recommendation (19 MiB, t=2, p=1):
@@ -65,6 +67,11 @@ type Options struct {
 	Now    func() time.Time // default time.Now
 	Params *argon2id.Params // default DefaultParams (tests use cheaper ones)
 	Limits Limits           // default DefaultLimits
+	// SealKey (SealKeySize bytes) seals second-factor secrets in admin.db;
+	// it is kept outside admin.db (the app's staff.key). Nil: a random key
+	// for this process only, so second factors set up now stop working at
+	// the next start (tests, and commands that never read them).
+	SealKey []byte
 }
 
 // Open migrates the staff tables in d and returns the store.
@@ -72,7 +79,21 @@ func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
 	if err := d.Migrate(ctx, "staff", migrations); err != nil {
 		return nil, err
 	}
-	s := &Store{db: d, now: opts.Now, params: opts.Params, limits: opts.Limits}
+	if err := d.Migrate(ctx, "staff_factors", factorMigrations); err != nil {
+		return nil, err
+	}
+	key := opts.SealKey
+	if key == nil {
+		key = make([]byte, SealKeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("staff: seal key: %w", err)
+		}
+	}
+	seal, err := newSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: d, now: opts.Now, params: opts.Params, limits: opts.Limits, seal: seal}
 	if s.now == nil {
 		s.now = time.Now
 	}

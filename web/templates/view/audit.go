@@ -552,6 +552,7 @@ var eventKinds = []struct{ Value, Label string }{
 	{string(audit.KindReconciled), "Check with the provider"},
 	{string(audit.KindApproval), "Four-eyes approval"},
 	{string(audit.KindAcknowledged), "Acknowledged restore"},
+	{string(audit.KindSecondFactor), "Second factor"},
 }
 
 // EventKindName is an event kind in words.
@@ -630,6 +631,8 @@ func eventSummary(e audit.Event) string {
 		return approvalSummary(e)
 	case audit.KindAcknowledged:
 		return joinNonEmpty(": ", d["summary"], e.Reason)
+	case audit.KindSecondFactor:
+		return joinNonEmpty(" ", humanize(d["factor"]), humanize(d["step"]), d["target_email"], e.Reason)
 	}
 	return e.Reason
 }

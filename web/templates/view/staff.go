@@ -53,6 +53,12 @@ type StaffRow struct {
 	LastSeen Time
 	// Self marks the signed-in admin's own row.
 	Self bool
+	// HasFactor: the member has an authenticator app set up. ResetBy is
+	// the admin who asked to reset it (empty: nobody); ResetByMe: the
+	// signed-in admin asked, so another admin must approve.
+	HasFactor bool
+	ResetBy   string
+	ResetByMe bool
 }
 
 // StaffView is the staff page.

@@ -1,0 +1,16 @@
+package audit
+
+// KindSecondFactor: a step of a member's second factor. Detail["step"] is
+// one of the Factor* steps below, Detail["factor"] the factor ("totp",
+// "recovery_code"), Detail["target_id"]/["target_email"] the member when
+// the actor is someone else (an admin).
+const KindSecondFactor Kind = "second_factor"
+
+// Steps of KindSecondFactor events.
+const (
+	FactorEnrolled         = "enrolled"
+	FactorRemoved          = "removed"
+	FactorRecoveryCodeUsed = "recovery_code_used"
+	FactorFailed           = "failed"
+	FactorResetRequested   = "reset_requested"
+)

@@ -1,0 +1,47 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestOwnSessionsListedAndEnded(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{})
+	b, other, someoneElse := f.browser(), f.browser(), f.browser()
+	b.header.Set("User-Agent", "Laptop browser")
+	other.header.Set("User-Agent", "Phone browser")
+	b.signIn("agent@example.com", testPassword, "")
+	other.signIn("agent@example.com", testPassword, "")
+	someoneElse.signIn("supervisor@example.com", testPassword, "")
+
+	acct := b.get("/account")
+	rows := acct.doc.Find(`[data-testid="session"]`)
+	if rows.Length() != 2 || acct.doc.Find(`[data-testid="session"][data-current]`).Length() != 1 {
+		t.Fatalf("%d sessions listed: %q", rows.Length(), acct.doc.Find(`[data-testid="sessions"]`).Text())
+	}
+	if txt := acct.doc.Find(`[data-testid="sessions"]`).Text(); !strings.Contains(txt, "Phone browser") || !strings.Contains(txt, "Laptop browser") {
+		t.Fatalf("the list does not name the browsers: %q", txt)
+	}
+	form := acct.doc.Find(`[data-testid="session"]:not([data-current]) form`)
+	action, _ := form.Attr("action")
+	if action == "" || form.Parent().Text() == "" {
+		t.Fatal("no form to end the other session")
+	}
+	if p := b.post("/account", action, nil); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ending the other session: %d", p.resp.StatusCode)
+	}
+	if p := other.get("/test/agent"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the ended session: %d", p.resp.StatusCode)
+	}
+	if p := b.get("/test/agent"); p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("this session: %d", p.resp.StatusCode)
+	}
+	if p := someoneElse.get("/test/supervisor"); p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("another member's session: %d", p.resp.StatusCode)
+	}
+	if p := b.post("/account", action, nil); p.resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("ending it twice: %d", p.resp.StatusCode)
+	}
+}

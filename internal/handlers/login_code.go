@@ -1,0 +1,177 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/session"
+	"ordercare/internal/staff"
+	"ordercare/web/templates"
+)
+
+// pendingFor is how long a right password waits for its second factor.
+const pendingFor = 5 * time.Minute
+
+// askSecondFactor is the end of a right password for a member with a
+// second factor: the session (new token, nobody signed in) remembers whom
+// the password was for, and the browser goes to the code form.
+func (h *Handlers) askSecondFactor(c echo.Context, m *staff.Member, next string) error {
+	ctx := c.Request().Context()
+	if err := h.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	h.renewCSRF(c)
+	for _, k := range []string{session.KeyStaffID, session.KeyAuthTime, session.KeySecondFactor} {
+		h.Sessions.Remove(ctx, k)
+	}
+	h.Sessions.Put(ctx, session.KeyPendingStaffID, m.ID)
+	h.Sessions.Put(ctx, session.KeyPendingAt, h.now().UnixNano())
+	target := "/login/code"
+	if next != "/" {
+		target += "?next=" + url.QueryEscape(next)
+	}
+	return redirect(c, target)
+}
+
+// pendingMember is the member whose password was right in this session
+// within pendingFor, or nil (none, too old, disabled since).
+func (h *Handlers) pendingMember(c echo.Context) (*staff.Member, error) {
+	ctx := c.Request().Context()
+	id := h.Sessions.GetInt64(ctx, session.KeyPendingStaffID)
+	at := time.Unix(0, h.Sessions.GetInt64(ctx, session.KeyPendingAt))
+	if id == 0 || h.now().Sub(at) > pendingFor {
+		return nil, nil
+	}
+	m, err := h.Staff.Get(ctx, id)
+	if errors.Is(err, staff.ErrNotFound) || (m != nil && (m.Disabled || at.Before(m.SessionsValidAfter))) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// noPendingSignIn answers the code form when no password waits for its
+// code (too slow, or never given): the sign-in form, saying why.
+func (h *Handlers) noPendingSignIn(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if c.Request().Method == http.MethodPost {
+		next = safeNext(c.FormValue("next"))
+	}
+	return h.renderLogin(c, http.StatusUnauthorized, templates.LoginForm{Next: nextField(next),
+		Error: "Your sign-in took longer than " + strconv.Itoa(int(pendingFor/time.Minute)) + " minutes or was not started. Sign in again."})
+}
+
+// showLoginCode is the code form of a pending sign-in.
+func (h *Handlers) showLoginCode(c echo.Context) error {
+	m, err := h.pendingMember(c)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return h.noPendingSignIn(c)
+	}
+	return h.renderLoginCode(c, http.StatusOK, templates.CodeForm{Next: nextField(safeNext(c.QueryParam("next")))})
+}
+
+func (h *Handlers) renderLoginCode(c echo.Context, status int, f templates.CodeForm) error {
+	p := h.page(c, "Second factor", "")
+	return renderPage(c, status, p, templates.LoginCode(p, f))
+}
+
+// submitLoginCode checks the code of a pending sign-in (throttled like
+// passwords) and completes the sign-in.
+func (h *Handlers) submitLoginCode(c echo.Context) error {
+	m, err := h.pendingMember(c)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return h.noPendingSignIn(c)
+	}
+	next := safeNext(c.FormValue("next"))
+	form := templates.CodeForm{Next: nextField(next)}
+	ip := c.RealIP()
+	factor, err := h.Staff.VerifySecondFactor(c.Request().Context(), m, c.FormValue("code"), ip)
+	if err != nil {
+		status, msg, ok := h.codeRefused(c, m, audit.Actor{StaffID: m.ID, Email: m.Email, Role: string(m.Role), ClientIP: ip, UserAgent: userAgent(c)}, err)
+		if !ok {
+			return err
+		}
+		form.Error = msg
+		return h.renderLoginCode(c, status, form)
+	}
+	return h.completeSignIn(c, m, factor, next)
+}
+
+// codeRefused records a refused second-factor code (audit, log) and says
+// what to answer; ok is false for errors that are not a refusal.
+func (h *Handlers) codeRefused(c echo.Context, m *staff.Member, who audit.Actor, err error) (status int, msg string, ok bool) {
+	var le *staff.LockedError
+	isLocked := errors.As(err, &le)
+	if !isLocked && !errors.Is(err, staff.ErrBadCode) {
+		return 0, "", false
+	}
+	reason := "wrong_or_used_code"
+	if isLocked {
+		reason = "locked_" + le.Scope
+	}
+	h.Log.Warn("second factor refused", slog.Int64("staff_id", m.ID), slog.String("reason", reason), slog.String("request_id", requestIDOf(c)))
+	h.appendAudit(c, audit.Event{Kind: audit.KindSecondFactor, Actor: who, Reason: reason,
+		Detail: map[string]string{"step": audit.FactorFailed, "target_id": strconv.FormatInt(m.ID, 10), "target_email": m.Email}})
+	if !isLocked {
+		return http.StatusUnauthorized, "Wrong or already used code. Type the code your app shows now, or an unused recovery code.", true
+	}
+	if le.JustLocked {
+		h.appendAudit(c, audit.Event{Kind: audit.KindLockout, Actor: who, Reason: "too many failed sign-ins",
+			Detail: map[string]string{"scope": le.Scope, "until": le.Until.UTC().Format("2006-01-02T15:04:05Z")}})
+	}
+	return http.StatusTooManyRequests, le.Message(h.now()), true
+}
+
+// completeSignIn signs m in: a new session token (no fixation) and CSRF
+// token, the audit event (no sign-in the audit log does not know about),
+// and the session keys.
+func (h *Handlers) completeSignIn(c echo.Context, m *staff.Member, factor, next string) error {
+	ctx := c.Request().Context()
+	if err := h.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	h.renewCSRF(c)
+	who := audit.Actor{StaffID: m.ID, Email: m.Email, Role: string(m.Role), ClientIP: c.RealIP(), UserAgent: userAgent(c)}
+	e := audit.Event{Kind: audit.KindSignIn, Actor: who}
+	if factor != "" {
+		e.Detail = map[string]string{"factor": factor}
+	}
+	if _, err := h.Audit.Append(ctx, e); err != nil {
+		return err
+	}
+	if factor == staff.FactorRecovery {
+		left, err := h.Staff.RecoveryCodesLeft(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		h.appendAudit(c, audit.Event{Kind: audit.KindSecondFactor, Actor: who,
+			Detail: map[string]string{"step": audit.FactorRecoveryCodeUsed, "factor": factor, "codes_left": strconv.Itoa(left)}})
+		h.flash(c, "You signed in with a recovery code; "+strconv.Itoa(left)+" left. Make new ones on your account page when they run low.")
+	}
+	h.Sessions.Remove(ctx, session.KeyPendingStaffID)
+	h.Sessions.Remove(ctx, session.KeyPendingAt)
+	h.Sessions.Put(ctx, session.KeyStaffID, m.ID)
+	h.Sessions.Put(ctx, session.KeyAuthTime, h.now().UnixNano())
+	h.Sessions.Put(ctx, session.KeyUserAgent, userAgent(c))
+	if factor != "" {
+		h.Sessions.Put(ctx, session.KeySecondFactor, factor)
+	} else {
+		h.Sessions.Remove(ctx, session.KeySecondFactor)
+	}
+	h.Log.Info("signed in", slog.Int64("staff_id", m.ID), slog.String("role", string(m.Role)),
+		slog.String("factor", strings.TrimSpace(factor)), slog.String("request_id", requestIDOf(c)))
+	return redirect(c, next)
+}

@@ -1,0 +1,45 @@
+package templates
+
+// CodeForm is the second step of sign-in: the code from the authenticator
+// app or a recovery code.
+type CodeForm struct {
+	Next  string
+	Error string
+}
+
+// AccountView is a member's own account page (/account).
+type AccountView struct {
+	CSRF string
+	// Policy is the sentence that says what the MFA policy asks of this
+	// member (or that the demo account is exempt); Needed is set when the
+	// member cannot act before setting up a second factor.
+	Policy string
+	Needed bool
+	// Offered is false when ORDERCARE_MFA=off.
+	Offered bool
+	// TOTP: Enrolled with RecoveryLeft unused codes, or a set-up waiting
+	// for its first code (Pending, with the QR code as a data: URL, the
+	// otpauth:// URI and the secret to type).
+	Enrolled     bool
+	RecoveryLeft int
+	Pending      bool
+	QRDataURL    string
+	URI          string
+	Secret       string
+	// CodeError is shown next to the code field of the form that failed.
+	CodeError string
+	// RecoveryCodes are shown once, right after they were made.
+	RecoveryCodes []string
+	// Password change: an error next to the current password or the new
+	// one (the fields are never filled in again).
+	CurrentError, NewError string
+	// Sessions are the member's signed-in sessions, newest first.
+	Sessions []SessionRow
+}
+
+// SessionRow is one of a member's sessions. ID names it in the form
+// without being its token (a hash of it).
+type SessionRow struct {
+	ID, SignedIn, Browser string
+	Current               bool
+}
