@@ -77,8 +77,17 @@ func TestSplitRefundsCountTogetherAgainstTheThreshold(t *testing.T) {
 
 	e.sent(t, agent, refund(id, 20000)) // at the threshold: allowed
 	// The second 200 € takes the order's refunds to 400 €: held, by any
-	// door, however small each part is.
-	e.held(t, agent, refund(id, 20000), "come to 400.00 EUR (200.00 EUR refunded")
+	// door, however small each part is. (Being the same amount as the
+	// first, it also needs the agent's confirmation of a second refund;
+	// confirmed, the threshold still holds it.)
+	second := refund(id, 20000)
+	_, err := e.pipe.Apply(context.Background(), agent, second)
+	var twin *orders.TwinError
+	if !errors.As(err, &twin) {
+		t.Fatalf("a second refund of the same amount: %v, want a confirmation asked", err)
+	}
+	second.Confirm = twin.Token
+	e.held(t, agent, second, "come to 400.00 EUR (200.00 EUR refunded")
 	e.held(t, agent2, refund(id, 1273), "come to 212.73 EUR")
 	if o := e.order(t, id); len(o.Refunds) != 1 {
 		t.Fatalf("%d refunds reached the provider, want 1", len(o.Refunds))
