@@ -16,6 +16,9 @@ func typeRefund(p *page, amount string, confirm bool) {
 	p.openAction("create_refund")
 	p.click(`#order-form [name="mode"][value="amount"]`)
 	p.fill(`#order-form [name="refunded_amount"]`, amount)
+	// Typing fetches the effect and the button's label: wait for them, so
+	// the reason is chosen and the click lands after the panel has grown.
+	p.waitFor("the effect of refunding "+amount, `document.querySelector('#order-form [data-testid="money-preview"][data-ready="true"] [data-testid="effect-summary"]')`)
 	p.choose(`#order-form [name="reason"]`, "goods_returned")
 	if confirm {
 		p.click(`#order-form [data-testid="intent-confirm"]`)
