@@ -109,10 +109,10 @@ func backupCheckpoints(from, to string, n int64) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("audit.checkpoints: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(to, audit.PubFileName), b, 0o644); err != nil { // #nosec G306 -- a public key
+	if err := os.WriteFile(filepath.Join(to, audit.PubFileName), b, 0o644); err != nil { // #nosec G306 G703 -- a public key, into the backup folder the operator names
 		return fmt.Errorf("backup: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(to, audit.CheckpointsFileName), audit.CheckpointsUpTo(cps, v, n), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(to, audit.CheckpointsFileName), audit.CheckpointsUpTo(cps, v, n), 0o600); err != nil { // #nosec G703 -- the backup folder the operator names
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

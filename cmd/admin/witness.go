@@ -56,7 +56,7 @@ func witnessCmd(ctx context.Context, args []string, e env) error {
 	log.Info("audit witness listening", slog.String("addr", ln.Addr().String()), slog.String("witness_key_id", vkey))
 	go func() {
 		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()

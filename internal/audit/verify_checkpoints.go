@@ -142,8 +142,9 @@ func verifyCheckpoints(ctx context.Context, d *sql.DB, sources []CheckpointSourc
 	for _, a := range w.acks {
 		rep.Acknowledged = append(rep.Acknowledged, fmt.Sprintf("event %d (%s): %s", a.Seq, a.Time.Format(time.RFC3339), a.Summary))
 	}
-	for si, notes := range valid {
-		if n := len(notes); sources[si].Local && n > 0 {
+	for si, src := range sources {
+		notes := valid[si] // valid has one list per source
+		if n := len(notes); src.Local && n > 0 {
 			if p := unsignedAfterStop(chain.Events, notes[n-1].cp); p != "" {
 				rep.Problems = append(rep.Problems, notes[n-1].where+": "+p)
 			}
