@@ -15,8 +15,9 @@ import (
 
 // searchOrders answers the search box. An order id is looked up at the
 // provider directly and opens the order page; anything else is matched
-// against the local index (references, e-mail, name; case-insensitive
-// prefix), 25 per page, newest first. htmx requests (as-you-type, the
+// against the local index (words of names, e-mails and references, case
+// and accents aside; phone numbers by digits), 25 per page, newest first;
+// an exact reference opens its order. htmx requests (as-you-type, the
 // status filter, the pager) get only the inside of #results.
 func (h *Handlers) searchOrders(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
@@ -27,6 +28,23 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	cursor := c.QueryParam("cursor")
 	loc := agentZone(c)
 
+	searchable := q != "" && len([]rune(q)) <= view.MaxQueryLen
+	// An exact reference or id opens its order. A submitted search (the
+	// search box on any other page) or a whole id (of a capture or refund
+	// too) asks the index for the one order that holds it exactly; as you
+	// type, a reference opens only when its order is the query's only
+	// match, so that a pause after "SO-12" on the way to "SO-123" does not
+	// jump to order SO-12 while SO-123 exists.
+	unfiltered := status == "" && cursor == ""
+	if searchable && unfiltered && (!isHTMX(c) || omclient.ValidOrderID(q)) {
+		id, ok, err := h.Index.FindExact(c.Request().Context(), q)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return redirect(c, view.OrderPath(id))
+		}
+	}
 	var lookup *view.ProviderErrorView
 	httpStatus := http.StatusOK
 	if omclient.ValidOrderID(q) {
@@ -53,6 +71,11 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+	if searchable && unfiltered && lookup == nil && len(page.Orders) == 1 && page.NextCursor == "" {
+		if m := page.Orders[0].Matched; m.Exact && m.Kind.Reference() {
+			return redirect(c, view.OrderPath(page.Orders[0].OrderID))
 		}
 	}
 	v := view.NewSearchView(q, status, cursor, page, loc)

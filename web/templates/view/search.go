@@ -26,6 +26,9 @@ type ResultRow struct {
 	Expires            Time
 	ExpiresRelative    string // "in 2 days"; set in the expiring-soon list
 	Viewed             Time   // set in the recently-viewed list
+	// Matched names the field a search matched, such as "Capture
+	// reference: DN-855912"; "" outside search results.
+	Matched string
 	// LastRead is when the order was last read from the provider (index
 	// rows are as true as that read; the background refresh keeps open
 	// orders recent).
@@ -146,7 +149,15 @@ func Row(o orders.IndexedOrder, loc *time.Location) ResultRow {
 		Expires:            newTime(o.ExpiresAt, loc),
 		Viewed:             newTime(o.ViewedAt, loc),
 		LastRead:           newTime(o.LastReadAt, loc),
+		Matched:            matchedText(o.Matched),
 	}
+}
+
+func matchedText(m orders.MatchedField) string {
+	if m.Kind == "" {
+		return ""
+	}
+	return m.Kind.Label() + ": " + m.Value
 }
 
 // Query hints.

@@ -1,0 +1,278 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"ordercare/internal/omclient"
+)
+
+// Search plans (measured in docs/PERFORMANCE.md, "Order search over a
+// million orders"): a query with words reads FTS5's order_search newest
+// first (rowid order) and stops after one page, checking the list's
+// filters on each hit; a list without words walks order_index newest
+// first on its (created_at, order_id) or (status, created_at, order_id)
+// index. Neither sorts the matches, so a one-letter query costs what a
+// full name costs.
+
+// sortKey is an order's rowid in order_search: milliseconds since 1970
+// in the high bits and the first five hex digits of the order id in the
+// low 20, so that rowid order is (created_at, order_id) order. An order
+// without a creation time sorts last, as in order_index.
+func sortKey(created time.Time, orderID string) int64 {
+	var ms int64
+	if !created.IsZero() {
+		ms = min(max(created.UnixMilli(), 0), 1<<42)
+	}
+	var tie int64
+	for i := range 5 {
+		tie <<= 4
+		if i < len(orderID) {
+			tie |= int64(hexValue(orderID[i]))
+		}
+	}
+	return ms<<20 | tie
+}
+
+func hexValue(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return c & 0xf
+}
+
+// freeSortKey is key, or the next value no other order holds: two orders
+// created in the same millisecond whose ids start alike (about one in a
+// million such pairs) stay two rows.
+func freeSortKey(ctx context.Context, tx execer, key int64, orderID string) (int64, error) {
+	for {
+		var holder string
+		err := tx.QueryRowContext(ctx, `SELECT order_id FROM order_index WHERE search_rowid = ?`, key).Scan(&holder)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && holder == orderID) {
+			return key, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		key++
+	}
+}
+
+// insertWords writes the full-text row of one order.
+func insertWords(ctx context.Context, tx execer, rowid int64, fields []Field) error {
+	cols := map[string][]string{}
+	for _, f := range fields {
+		c := f.Kind.Column()
+		cols[c] = append(cols[c], indexText(f))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO order_search (rowid, names, emails, phones, refs) VALUES (?,?,?,?,?)`,
+		rowid, strings.Join(cols["names"], " "), strings.Join(cols["emails"], " "),
+		strings.Join(cols["phones"], " "), strings.Join(cols["refs"], " "))
+	return err
+}
+
+// Search returns one page of matching orders, newest first, with a keyset
+// cursor (created_at, order_id) for the next page, so paging stays correct
+// while orders are added. Each row says which of its fields matched Q.
+func (ix *Index) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
+	ix.writeWaiting(ctx)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	var where []string
+	var args []any
+	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
+		where = append(where, `o.status = ?`)
+		args = append(args, s)
+	}
+	var query string
+	text := strings.TrimSpace(q.Q) != ""
+	if text {
+		expr := matchExpr(q.Q)
+		if expr == "" {
+			return SearchPage{}, nil // only punctuation: nothing can match
+		}
+		where = append(where, `order_search MATCH ?`)
+		args = append(args, expr)
+		if q.Cursor != "" {
+			after, err := ix.cursorSortKey(ctx, q.Cursor)
+			if err != nil {
+				return SearchPage{}, err
+			}
+			where = append(where, `order_search.rowid < ?`)
+			args = append(args, after)
+		}
+		// CROSS JOIN keeps order_search the outer loop, read in rowid
+		// order: the plan that stops after one page.
+		query = `SELECT ` + indexColumns + `, o.search_fields FROM order_search CROSS JOIN order_index o
+			ON o.search_rowid = order_search.rowid WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
+			` ORDER BY order_search.rowid DESC LIMIT ?`
+	} else {
+		if q.Cursor != "" {
+			created, id, err := decodeCursor(q.Cursor)
+			if err != nil {
+				return SearchPage{}, err
+			}
+			where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
+			args = append(args, created, id)
+		}
+		query = `SELECT ` + indexColumns + `, o.search_fields FROM order_index o`
+		if len(where) > 0 {
+			query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
+		}
+		query += ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`
+	}
+	args = append(args, limit+1)
+	rows, err := ix.db.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("orders: search: %w", err)
+	}
+	defer rows.Close()
+	var page SearchPage
+	for rows.Next() {
+		var fields string
+		o, err := scanIndexed(rows, &fields)
+		if err != nil {
+			return SearchPage{}, fmt.Errorf("orders: search: %w", err)
+		}
+		if text {
+			o.Matched, _ = matchedField(q.Q, decodeFields(fields))
+		}
+		page.Orders = append(page.Orders, o)
+	}
+	if err := rows.Err(); err != nil {
+		return SearchPage{}, fmt.Errorf("orders: search: %w", err)
+	}
+	if len(page.Orders) > limit {
+		page.Orders = page.Orders[:limit]
+		last := page.Orders[limit-1]
+		page.NextCursor = encodeCursor(fmtTime(last.CreatedAt), last.OrderID)
+	}
+	return page, nil
+}
+
+// cursorSortKey is the order_search rowid of the cursor's order.
+func (ix *Index) cursorSortKey(ctx context.Context, cursor string) (int64, error) {
+	created, id, err := decodeCursor(cursor)
+	if err != nil {
+		return 0, err
+	}
+	var key sql.NullInt64
+	err = ix.db.R.QueryRowContext(ctx, `SELECT search_rowid FROM order_index WHERE order_id = ?`, id).Scan(&key)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("orders: search: %w", err)
+	}
+	if key.Valid {
+		return key.Int64, nil
+	}
+	return sortKey(parseTime(created), id), nil
+}
+
+// FindExact returns the one order whose order id, merchant, provider,
+// capture or refund reference, or capture or refund id is exactly q
+// (case and accents aside); ok is false when none or several are.
+func (ix *Index) FindExact(ctx context.Context, q string) (orderID string, ok bool, err error) {
+	words := queryWords(q)
+	if len(words) == 0 {
+		return "", false, nil
+	}
+	var phrase []string
+	for _, w := range words {
+		phrase = append(phrase, strings.ReplaceAll(w, `"`, `""`))
+	}
+	ix.writeWaiting(ctx)
+	rows, err := ix.db.R.QueryContext(ctx, `SELECT o.order_id, o.search_fields FROM order_search CROSS JOIN order_index o
+		ON o.search_rowid = order_search.rowid WHERE order_search MATCH ? ORDER BY order_search.rowid DESC LIMIT 3`,
+		`refs : "`+strings.Join(phrase, " ")+`"`)
+	if err != nil {
+		return "", false, fmt.Errorf("orders: exact search: %w", err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var id, fields string
+		if err := rows.Scan(&id, &fields); err != nil {
+			return "", false, fmt.Errorf("orders: exact search: %w", err)
+		}
+		if m, ok := matchedField(q, decodeFields(fields)); ok && m.Exact && m.Kind.Reference() {
+			found = append(found, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", false, fmt.Errorf("orders: exact search: %w", err)
+	}
+	if len(found) != 1 {
+		return "", false, nil
+	}
+	return found[0], true, nil
+}
+
+// backfill gives orders indexed before full-text search their words,
+// from the columns the index holds (references, e-mail, name); the next
+// read of each order adds the rest (captures, refunds, phone).
+func (ix *Index) backfill(ctx context.Context) error {
+	for {
+		rows, err := ix.db.W.QueryContext(ctx, `SELECT order_id, merchant_reference1, merchant_reference2,
+			klarna_reference, email, customer_name, created_at FROM order_index WHERE search_rowid IS NULL LIMIT 500`)
+		if err != nil {
+			return err
+		}
+		var batch []*omclient.Order
+		for rows.Next() {
+			o := &omclient.Order{BillingAddress: &omclient.Address{}}
+			var mr1, mr2, kr, email, name, created string
+			if err := rows.Scan(&o.OrderID, &mr1, &mr2, &kr, &email, &name, &created); err != nil {
+				rows.Close()
+				return err
+			}
+			o.MerchantReference1, o.MerchantReference2, o.KlarnaReference = omclient.Text(mr1), omclient.Text(mr2), omclient.Text(kr)
+			o.BillingAddress.Email, o.BillingAddress.GivenName = omclient.Text(email), omclient.Text(name)
+			o.CreatedAt = omclient.Time{Time: parseTime(created)}
+			batch = append(batch, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := ix.backfillBatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+}
+
+func (ix *Index) backfillBatch(ctx context.Context, batch []*omclient.Order) error {
+	tx, err := ix.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	for _, o := range batch {
+		fields := searchFields(o)
+		rowid, err := freeSortKey(ctx, tx, sortKey(o.CreatedAt.Time, o.OrderID), o.OrderID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE order_index SET search_rowid = ?, search_fields = ? WHERE order_id = ?`,
+			rowid, encodeFields(fields), o.OrderID); err != nil {
+			return err
+		}
+		if err := insertWords(ctx, tx, rowid, fields); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
