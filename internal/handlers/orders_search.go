@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,7 +36,7 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	// type, a reference opens only when its order is the query's only
 	// match, so that a pause after "SO-12" on the way to "SO-123" does not
 	// jump to order SO-12 while SO-123 exists.
-	unfiltered := status == "" && cursor == ""
+	unfiltered := status == "" && cursor == "" && !view.ListFilterFrom(c.QueryParams()).Active()
 	if searchable && unfiltered && (!isHTMX(c) || omclient.ValidOrderID(q)) {
 		id, ok, err := h.Index.FindExact(c.Request().Context(), q)
 		if err != nil {
@@ -61,13 +62,19 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 
 	hint := view.QueryHint(q)
 	var page orders.SearchPage
-	if len([]rune(q)) <= view.MaxQueryLen {
-		var err error
-		page, err = h.Index.Search(c.Request().Context(), orders.SearchQuery{Q: q, Status: status, Cursor: cursor})
+	sq, filter, err := h.listQuery(c, q, status, loc)
+	if err != nil {
+		return err
+	}
+	if len(filter.Errors) > 0 {
+		httpStatus = http.StatusBadRequest
+	} else if len([]rune(q)) <= view.MaxQueryLen {
+		sq.Cursor = cursor
+		page, err = h.Index.Search(c.Request().Context(), sq)
 		if errors.Is(err, orders.ErrBadCursor) {
 			hint = "That page link is out of date; showing the first page."
-			cursor = ""
-			page, err = h.Index.Search(c.Request().Context(), orders.SearchQuery{Q: q, Status: status})
+			cursor, sq.Cursor = "", ""
+			page, err = h.Index.Search(c.Request().Context(), sq)
 		}
 		if err != nil {
 			return err
@@ -78,7 +85,7 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 			return redirect(c, view.OrderPath(page.Orders[0].OrderID))
 		}
 	}
-	v := view.NewSearchView(q, status, cursor, page, loc)
+	v := view.NewListView(q, status, filter, cursor, page, loc)
 	v.Hint, v.Lookup = hint, lookup
 
 	fromStatusFilter := c.Request().Header.Get(hxTrigger) == "status-filter"
@@ -89,4 +96,20 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	p := h.page(c, "Orders", templates.NavOrders)
 	p.Query = q
 	return respond(c, httpStatus, p, templates.SearchPage(v), fragment)
+}
+
+// listQuery reads the order list's filters from the request. The "has an
+// unknown outcome" filter asks the audit log which orders have one.
+func (h *Handlers) listQuery(c echo.Context, q, status string, loc *time.Location) (orders.SearchQuery, view.ListFilter, error) {
+	sq := orders.SearchQuery{Q: q, Status: status}
+	f := view.ListFilterFrom(c.QueryParams())
+	f.Apply(&sq, loc, h.now())
+	if f.Unknown && len(f.Errors) == 0 {
+		ids, err := h.Audit.OrdersWithUnknownOutcome(c.Request().Context())
+		if err != nil {
+			return sq, f, err
+		}
+		sq.OrderIDs = ids
+	}
+	return sq, f, nil
 }

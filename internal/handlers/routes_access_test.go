@@ -53,9 +53,11 @@ var routeAccess = map[string]string{
 	"POST /staff/:id/enable":   "admin",
 	"POST /staff/:id/password": "admin",
 
-	"GET /":           "agent+auditor",
-	"GET /orders":     "agent+auditor",
-	"GET /orders/:id": "agent+auditor",
+	"GET /":       "agent+auditor",
+	"GET /orders": "agent+auditor",
+	// The order list's CSV: whoever may see the list.
+	"GET /orders/export.csv": "agent+auditor",
+	"GET /orders/:id":        "agent+auditor",
 	// The order page's History section, loaded on its own after a change.
 	"GET /orders/:id/history": "agent+auditor",
 	// The order page's approval panel, loaded on its own after a change.

@@ -118,6 +118,17 @@ type SearchQuery struct {
 	Status string // "" = any
 	Cursor string // from SearchPage.NextCursor
 	Limit  int    // 0 = DefaultPageSize
+
+	// The order list's filters; zero values filter nothing.
+	CreatedFrom, CreatedBefore time.Time // created in [CreatedFrom, CreatedBefore)
+	AmountMin, AmountMax       *int64    // order amount in minor units, inclusive
+	Currency                   string
+	// ExpiringBy keeps open authorizations (AUTHORIZED, PART_CAPTURED)
+	// that expire after Now and no later than ExpiringBy.
+	ExpiringBy, Now time.Time
+	// OrderIDs, when not nil, keeps only these orders (the "has an unknown
+	// outcome" filter, whose answer lives in the audit log).
+	OrderIDs []string
 }
 
 // SearchPage is one page of results, newest first.

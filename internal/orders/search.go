@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,39 +91,108 @@ func (ix *Index) Search(ctx context.Context, q SearchQuery) (SearchPage, error) 
 		limit = DefaultPageSize
 	}
 	limit = min(limit, MaxPageSize)
+	var page SearchPage
+	err := ix.eachMatch(ctx, q, limit+1, func(o IndexedOrder) error {
+		page.Orders = append(page.Orders, o)
+		return nil
+	})
+	if err != nil {
+		return SearchPage{}, err
+	}
+	if len(page.Orders) > limit {
+		page.Orders = page.Orders[:limit]
+		last := page.Orders[limit-1]
+		page.NextCursor = encodeCursor(fmtTime(last.CreatedAt), last.OrderID)
+	}
+	return page, nil
+}
+
+// Each calls fn with every order matching q (from q.Cursor on), newest
+// first, one row at a time: an export of a million orders holds one row
+// in memory, not the list. It reads in one transaction, so the rows are
+// one consistent view of the index.
+func (ix *Index) Each(ctx context.Context, q SearchQuery, fn func(IndexedOrder) error) error {
+	ix.writeWaiting(ctx)
+	return ix.eachMatch(ctx, q, -1, fn)
+}
+
+// eachMatch runs the query of q with at most limit rows (-1: all).
+func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
+	query, args, ok, err := ix.searchSQL(ctx, q)
+	if err != nil || !ok {
+		return err
+	}
+	rows, err := ix.db.R.QueryContext(ctx, query, append(args, limit)...)
+	if err != nil {
+		return fmt.Errorf("orders: search: %w", err)
+	}
+	defer rows.Close()
+	text := strings.TrimSpace(q.Q) != ""
+	for rows.Next() {
+		var fields string
+		o, err := scanIndexed(rows, &fields)
+		if err != nil {
+			return fmt.Errorf("orders: search: %w", err)
+		}
+		if text {
+			o.Matched, _ = matchedField(q.Q, decodeFields(fields))
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("orders: search: %w", err)
+	}
+	return nil
+}
+
+// searchSQL is the statement of q, its LIMIT the last parameter; ok is
+// false when nothing can match (a query of punctuation only, an empty
+// OrderIDs list).
+func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, args []any, ok bool, err error) {
 	var where []string
-	var args []any
 	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
 		where = append(where, `o.status = ?`)
 		args = append(args, s)
 	}
-	var query string
-	text := strings.TrimSpace(q.Q) != ""
-	if text {
-		expr := matchExpr(q.Q)
-		if expr == "" {
-			return SearchPage{}, nil // only punctuation: nothing can match
+	if !q.CreatedFrom.IsZero() {
+		where = append(where, `o.created_at >= ?`)
+		args = append(args, fmtTime(q.CreatedFrom))
+	}
+	if !q.CreatedBefore.IsZero() {
+		where = append(where, `o.created_at < ?`)
+		args = append(args, fmtTime(q.CreatedBefore))
+	}
+	if q.AmountMin != nil {
+		where = append(where, `o.amount >= ?`)
+		args = append(args, *q.AmountMin)
+	}
+	if q.AmountMax != nil {
+		where = append(where, `o.amount <= ?`)
+		args = append(args, *q.AmountMax)
+	}
+	if c := strings.ToUpper(strings.TrimSpace(q.Currency)); c != "" {
+		where = append(where, `o.currency = ?`)
+		args = append(args, c)
+	}
+	if !q.ExpiringBy.IsZero() {
+		where = append(where, `o.status IN ('AUTHORIZED', 'PART_CAPTURED') AND o.expires_at > ? AND o.expires_at <= ?`)
+		args = append(args, fmtTime(q.Now), fmtTime(q.ExpiringBy))
+	}
+	if q.OrderIDs != nil {
+		if len(q.OrderIDs) == 0 {
+			return "", nil, false, nil
 		}
-		where = append(where, `order_search MATCH ?`)
-		args = append(args, expr)
-		if q.Cursor != "" {
-			after, err := ix.cursorSortKey(ctx, q.Cursor)
-			if err != nil {
-				return SearchPage{}, err
-			}
-			where = append(where, `order_search.rowid < ?`)
-			args = append(args, after)
-		}
-		// CROSS JOIN keeps order_search the outer loop, read in rowid
-		// order: the plan that stops after one page.
-		query = `SELECT ` + indexColumns + `, o.search_fields FROM order_search CROSS JOIN order_index o
-			ON o.search_rowid = order_search.rowid WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
-			` ORDER BY order_search.rowid DESC LIMIT ?`
-	} else {
+		where = append(where, `o.order_id IN (SELECT value FROM json_each(?))`)
+		ids, _ := json.Marshal(q.OrderIDs) // a list of strings always encodes
+		args = append(args, string(ids))
+	}
+	if strings.TrimSpace(q.Q) == "" {
 		if q.Cursor != "" {
 			created, id, err := decodeCursor(q.Cursor)
 			if err != nil {
-				return SearchPage{}, err
+				return "", nil, false, err
 			}
 			where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
 			args = append(args, created, id)
@@ -131,35 +201,37 @@ func (ix *Index) Search(ctx context.Context, q SearchQuery) (SearchPage, error) 
 		if len(where) > 0 {
 			query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
 		}
-		query += ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`
+		return query + ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, args, true, nil
 	}
-	args = append(args, limit+1)
-	rows, err := ix.db.R.QueryContext(ctx, query, args...)
-	if err != nil {
-		return SearchPage{}, fmt.Errorf("orders: search: %w", err)
+	expr := matchExpr(q.Q)
+	if expr == "" {
+		return "", nil, false, nil // only punctuation: nothing can match
 	}
-	defer rows.Close()
-	var page SearchPage
-	for rows.Next() {
-		var fields string
-		o, err := scanIndexed(rows, &fields)
+	where = append(where, `order_search MATCH ?`)
+	args = append(args, expr)
+	// The date range also bounds the rowids read (they sort by creation).
+	if !q.CreatedFrom.IsZero() {
+		where = append(where, `order_search.rowid >= ?`)
+		args = append(args, sortKey(q.CreatedFrom, ""))
+	}
+	if !q.CreatedBefore.IsZero() {
+		where = append(where, `order_search.rowid < ?`)
+		args = append(args, sortKey(q.CreatedBefore, ""))
+	}
+	if q.Cursor != "" {
+		after, err := ix.cursorSortKey(ctx, q.Cursor)
 		if err != nil {
-			return SearchPage{}, fmt.Errorf("orders: search: %w", err)
+			return "", nil, false, err
 		}
-		if text {
-			o.Matched, _ = matchedField(q.Q, decodeFields(fields))
-		}
-		page.Orders = append(page.Orders, o)
+		where = append(where, `order_search.rowid < ?`)
+		args = append(args, after)
 	}
-	if err := rows.Err(); err != nil {
-		return SearchPage{}, fmt.Errorf("orders: search: %w", err)
-	}
-	if len(page.Orders) > limit {
-		page.Orders = page.Orders[:limit]
-		last := page.Orders[limit-1]
-		page.NextCursor = encodeCursor(fmtTime(last.CreatedAt), last.OrderID)
-	}
-	return page, nil
+	// CROSS JOIN keeps order_search the outer loop, read in rowid order:
+	// the plan that stops after one page.
+	query = `SELECT ` + indexColumns + `, o.search_fields FROM order_search CROSS JOIN order_index o
+		ON o.search_rowid = order_search.rowid WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
+		` ORDER BY order_search.rowid DESC LIMIT ?`
+	return query, args, true, nil
 }
 
 // cursorSortKey is the order_search rowid of the cursor's order.

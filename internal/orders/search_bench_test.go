@@ -45,7 +45,25 @@ var searchBenchCases = []struct {
 	{"rare_name+status", SearchQuery{Q: "lefevre", Status: "CAPTURED"}},
 	{"status_only", SearchQuery{Status: "PART_CAPTURED"}},
 	{"list_all", SearchQuery{}},
+	// The order list's filters (no "before": they did not exist).
+	{"name+currency", SearchQuery{Q: "anna", Currency: "EUR"}},
+	{"letter+amount", SearchQuery{Q: "a", AmountMin: ptr(100_000), AmountMax: ptr(200_000)}},
+	{"letter+month", SearchQuery{Q: "e", CreatedFrom: benchYearAgo, CreatedBefore: benchYearAgo.AddDate(0, 1, 0)}},
+	{"rare_name+month", SearchQuery{Q: "lefevre", CreatedFrom: benchYearAgo, CreatedBefore: benchYearAgo.AddDate(0, 1, 0)}},
+	{"name+currency+amount", SearchQuery{Q: "anna", Currency: "USD", AmountMin: ptr(290_000), AmountMax: ptr(300_000)}},
+	{"list_currency+amount", SearchQuery{Currency: "GBP", AmountMin: ptr(290_000), AmountMax: ptr(300_000)}},
+	{"list_month", SearchQuery{CreatedFrom: benchYearAgo, CreatedBefore: benchYearAgo.AddDate(0, 1, 0)}},
+	{"list_expiring_7d", SearchQuery{Now: benchNow, ExpiringBy: benchNow.AddDate(0, 0, 7)}},
+	{"list_unknown_outcome", SearchQuery{OrderIDs: []string{"00000000-0000-4000-8000-000000000000"}}},
 }
+
+// benchNow is the end of the generated orders' three years.
+var (
+	benchNow     = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	benchYearAgo = benchNow.AddDate(-1, 0, 0)
+)
+
+func ptr(n int64) *int64 { return &n }
 
 // BenchmarkOrderSearch times Index.Search over 1,000,000 indexed orders,
 // one sub-benchmark per query class, and reports the median and 99th

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"net/url"
 	"strings"
 	"time"
 
@@ -60,26 +59,41 @@ type SearchView struct {
 	Lookup *ProviderErrorView
 	// Empty is the sentence shown when there are no rows.
 	Empty string
+	// Filter is the list's filters beyond the status, as typed.
+	Filter ListFilter
+	// ExportHref downloads every order of this list as CSV.
+	ExportHref string
 }
 
 // NewSearchView builds the search page from a page of index results.
 // cursor is the cursor this page was fetched with ("" for the first).
 func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
+	return NewListView(q, status, ListFilter{}, cursor, page, loc)
+}
+
+// NewListView is NewSearchView with the order list's filters, which the
+// pager and the CSV export keep.
+func NewListView(q, status string, f ListFilter, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
 	if loc == nil {
 		loc = time.UTC
 	}
-	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status)}
+	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status), Filter: f,
+		ExportHref: ListHref("/orders/export.csv", q, status, f, "")}
 	for _, o := range page.Orders {
 		v.Rows = append(v.Rows, Row(o, loc))
 	}
 	if page.NextCursor != "" {
-		v.NextHref = SearchHref(q, status, page.NextCursor)
+		v.NextHref = ListHref("/orders", q, status, f, page.NextCursor)
 	}
 	if cursor != "" {
-		v.FirstHref = SearchHref(q, status, "")
+		v.FirstHref = ListHref("/orders", q, status, f, "")
 	}
 	switch {
 	case len(v.Rows) > 0:
+	case len(f.Errors) > 0:
+		v.Empty = "Correct the filters marked above to see the orders."
+	case f.Active():
+		v.Empty = "No orders in the index match these filters."
 	case strings.TrimSpace(q) == "" && status == "":
 		v.Empty = "No orders in the index yet. Search for an order id to fetch an order from the provider."
 	case strings.TrimSpace(q) == "":
@@ -116,20 +130,7 @@ func ValidStatus(s string) bool {
 
 // SearchHref is the URL of a results page.
 func SearchHref(q, status, cursor string) string {
-	vals := url.Values{}
-	if q != "" {
-		vals.Set("q", q)
-	}
-	if status != "" {
-		vals.Set("status", status)
-	}
-	if cursor != "" {
-		vals.Set("cursor", cursor)
-	}
-	if len(vals) == 0 {
-		return "/orders"
-	}
-	return "/orders?" + vals.Encode()
+	return ListHref("/orders", q, status, ListFilter{}, cursor)
 }
 
 // Row is one index row as a list row.
