@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +31,15 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	}
 	cursor := c.QueryParam("cursor")
 	loc := agentZone(c)
+	// One address per list: the filter form's empty fields and a
+	// currency's case are dropped, so the address bar, bookmarks and the
+	// back button read as the list does.
+	if canonical := view.ListHref("/orders", q, status, view.ListFilterFrom(c.QueryParams()), cursor); !sameQuery(c, canonical) {
+		if !isHTMX(c) {
+			return c.Redirect(http.StatusSeeOther, canonical)
+		}
+		c.Response().Header().Set(hxPushURL, canonical)
+	}
 
 	searchable := q != "" && len([]rune(q)) <= view.MaxQueryLen
 	// An exact reference or id opens its order. A submitted search (the
@@ -112,4 +124,12 @@ func (h *Handlers) listQuery(c echo.Context, q, status string, loc *time.Locatio
 		sq.OrderIDs = ids
 	}
 	return sq, f, nil
+}
+
+// sameQuery reports whether the request's query has exactly the
+// parameters of href's.
+func sameQuery(c echo.Context, href string) bool {
+	_, raw, _ := strings.Cut(href, "?")
+	want, err := url.ParseQuery(raw)
+	return err == nil && maps.EqualFunc(c.QueryParams(), want, slices.Equal)
 }
