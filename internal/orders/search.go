@@ -116,9 +116,33 @@ func (ix *Index) Each(ctx context.Context, q SearchQuery, fn func(IndexedOrder) 
 	return ix.eachMatch(ctx, q, -1, fn)
 }
 
-// eachMatch runs the query of q with at most limit rows (-1: all).
+// widenBudget bounds the rows a widened query reads before it gives way
+// to the exact one: a rare word whose first three letters are common
+// ("anderssen" among the "and…", "SO-0999990" among every "SO-")
+// would otherwise walk most of the index.
+const widenBudget = 400
+
+// eachMatch runs the query of q with at most limit rows (-1: all). A page
+// of a text query is first read through the widened query (matchExpr),
+// which finds common words without merging their doclists; a rare word
+// that the widened query cannot find within widenBudget rows is then
+// read exactly, which for a rare word is cheap.
 func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
-	query, args, ok, err := ix.searchSQL(ctx, q)
+	if limit > 0 && strings.TrimSpace(q.Q) != "" {
+		page, ok, err := ix.widenedPage(ctx, q, limit)
+		if err != nil {
+			return err
+		}
+		if ok {
+			for _, o := range page {
+				if err := fn(o); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	query, args, ok, _, err := ix.searchSQL(ctx, q, false)
 	if err != nil || !ok {
 		return err
 	}
@@ -147,10 +171,49 @@ func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn fun
 	return nil
 }
 
+// widenedPage reads up to limit orders matching q through the widened
+// query, checking each row against q; ok is false when no word was cut or
+// the budget ran out first (the caller then runs the exact query).
+func (ix *Index) widenedPage(ctx context.Context, q SearchQuery, limit int) (page []IndexedOrder, ok bool, err error) {
+	query, args, ok, widened, err := ix.searchSQL(ctx, q, true)
+	if err != nil || !ok || !widened {
+		return nil, false, err
+	}
+	rows, err := ix.db.R.QueryContext(ctx, query, append(args, -1)...)
+	if err != nil {
+		return nil, false, fmt.Errorf("orders: search: %w", err)
+	}
+	defer rows.Close()
+	for read := 0; rows.Next(); read++ {
+		// Every 100 rows, give way when the page would not fill within
+		// the budget at the density of matches seen so far.
+		if read == widenBudget || (read > 0 && read%100 == 0 && len(page)*widenBudget < limit*read) {
+			return nil, false, nil
+		}
+		var fields string
+		o, err := scanIndexed(rows, &fields)
+		if err != nil {
+			return nil, false, fmt.Errorf("orders: search: %w", err)
+		}
+		fs := decodeFields(fields)
+		if !matchesAll(q.Q, fs) {
+			continue
+		}
+		o.Matched, _ = matchedField(q.Q, fs)
+		if page = append(page, o); len(page) == limit {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("orders: search: %w", err)
+	}
+	return page, true, nil
+}
+
 // searchSQL is the statement of q, its LIMIT the last parameter; ok is
 // false when nothing can match (a query of punctuation only, an empty
 // OrderIDs list).
-func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, args []any, ok bool, err error) {
+func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (query string, args []any, ok, widened bool, err error) {
 	var where []string
 	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
 		where = append(where, `o.status = ?`)
@@ -182,7 +245,7 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, ar
 	}
 	if q.OrderIDs != nil {
 		if len(q.OrderIDs) == 0 {
-			return "", nil, false, nil
+			return "", nil, false, false, nil
 		}
 		where = append(where, `o.order_id IN (SELECT value FROM json_each(?))`)
 		ids, _ := json.Marshal(q.OrderIDs) // a list of strings always encodes
@@ -192,7 +255,7 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, ar
 		if q.Cursor != "" {
 			created, id, err := decodeCursor(q.Cursor)
 			if err != nil {
-				return "", nil, false, err
+				return "", nil, false, false, err
 			}
 			where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
 			args = append(args, created, id)
@@ -201,11 +264,11 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, ar
 		if len(where) > 0 {
 			query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
 		}
-		return query + ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, args, true, nil
+		return query + ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, args, true, false, nil
 	}
-	expr := matchExpr(q.Q)
+	expr, widened := matchExpr(q.Q, widen)
 	if expr == "" {
-		return "", nil, false, nil // only punctuation: nothing can match
+		return "", nil, false, false, nil // only punctuation: nothing can match
 	}
 	where = append(where, `order_search MATCH ?`)
 	args = append(args, expr)
@@ -221,7 +284,7 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, ar
 	if q.Cursor != "" {
 		after, err := ix.cursorSortKey(ctx, q.Cursor)
 		if err != nil {
-			return "", nil, false, err
+			return "", nil, false, false, err
 		}
 		where = append(where, `order_search.rowid < ?`)
 		args = append(args, after)
@@ -231,7 +294,7 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery) (query string, ar
 	query = `SELECT ` + indexColumns + `, o.search_fields FROM order_search CROSS JOIN order_index o
 		ON o.search_rowid = order_search.rowid WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
 		` ORDER BY order_search.rowid DESC LIMIT ?`
-	return query, args, true, nil
+	return query, args, true, widened, nil
 }
 
 // cursorSortKey is the order_search rowid of the cursor's order.

@@ -163,6 +163,9 @@ func decodeFields(s string) []Field {
 // letter plus an accent spelled the way people type them without it
 // (ø→o, ß→ss, æ→ae).
 func fold(s string) string {
+	if ascii(s) { // the common case, without normalising
+		return strings.ToLower(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFKD.String(s) {
@@ -192,6 +195,15 @@ func fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenChar is a character inside a word, as the full-text tokenizer
@@ -285,10 +297,25 @@ func queryWords(q string) []string {
 // the names, e-mails or references (in any order), or, when q reads as a
 // phone number, its digits must start one of the phone forms. "" when q
 // has nothing to match.
-func matchExpr(q string) string {
+//
+// With widen, the last word of each phrase is cut to the longest prefix
+// the table has an index for (prefixIndexMax), so that FTS5 reads one
+// doclist lazily, newest first, instead of first merging the doclists of
+// every word that starts so (which for "anna" or "andersson" means 100,000
+// rows before the first result). The rows then match a wider query and
+// are checked against q (matchesAll). widened reports whether any word
+// was cut.
+func matchExpr(q string, widen bool) (expr string, widened bool) {
 	var phrases []string
 	for _, w := range queryWords(q) {
-		phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+		toks := tokens(w)
+		if len(toks) == 0 {
+			toks = []string{w}
+		}
+		if last := []rune(toks[len(toks)-1]); widen && len(last) > prefixIndexMax {
+			toks[len(toks)-1], widened = string(last[:prefixIndexMax]), true
+		}
+		phrases = append(phrases, `"`+strings.ReplaceAll(strings.Join(toks, " "), `"`, `""`)+`"*`)
 	}
 	words := ""
 	if len(phrases) > 0 {
@@ -296,11 +323,51 @@ func matchExpr(q string) string {
 	}
 	if d := phoneQuery(q); d != "" {
 		if words == "" {
-			return `phones : "` + d + `"*`
+			return `phones : "` + d + `"*`, widened
 		}
-		return `(phones : "` + d + `"*) OR (` + words + `)`
+		return `(phones : "` + d + `"*) OR (` + words + `)`, widened
 	}
-	return words
+	return words, widened
+}
+
+// prefixIndexMax is the longest prefix order_search has an index for
+// (its prefix='1 2 3').
+const prefixIndexMax = 3
+
+// matchesAll reports whether the order's fields match q as matchExpr's
+// exact query does: every word starts a phrase in some name, e-mail or
+// reference, or the phone digits start a phone number's form.
+func matchesAll(q string, fields []Field) bool {
+	if d := phoneQuery(q); d != "" {
+		for _, f := range fields {
+			if f.Kind == KindPhone && phoneMatches(d, f.Value) {
+				return true
+			}
+		}
+	}
+	words := queryWords(q)
+	if len(words) == 0 {
+		return false
+	}
+	fieldTokens := make([][]string, 0, len(fields))
+	for _, f := range fields {
+		if f.Kind != KindPhone {
+			fieldTokens = append(fieldTokens, tokens(indexText(f)))
+		}
+	}
+	for _, w := range words {
+		wt, found := tokens(w), false
+		for _, ft := range fieldTokens {
+			if phraseMatches(wt, ft) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // MatchedField is the field of a result that the query matched: the
