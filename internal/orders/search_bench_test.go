@@ -53,7 +53,7 @@ var searchBenchCases = []struct {
 	{"name+currency+amount", SearchQuery{Q: "anna", Currency: "USD", AmountMin: ptr(290_000), AmountMax: ptr(300_000)}},
 	{"list_currency+amount", SearchQuery{Currency: "GBP", AmountMin: ptr(290_000), AmountMax: ptr(300_000)}},
 	{"list_month", SearchQuery{CreatedFrom: benchYearAgo, CreatedBefore: benchYearAgo.AddDate(0, 1, 0)}},
-	{"list_expiring_7d", SearchQuery{Now: benchNow, ExpiringBy: benchNow.AddDate(0, 0, 7)}},
+	{"list_expiring_21d", SearchQuery{Now: benchNow, ExpiringBy: benchNow.AddDate(0, 0, 21)}},
 	{"list_unknown_outcome", SearchQuery{OrderIDs: []string{"00000000-0000-4000-8000-000000000000"}}},
 }
 
