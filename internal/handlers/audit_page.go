@@ -25,7 +25,7 @@ const auditDate = "2006-01-02"
 // auditFilter reads the audit trail's filters from the URL. Dates are
 // whole days in the viewer's zone: "to" is inclusive, so the filter ends at
 // the start of the next day. msg explains a filter that cannot be used.
-func auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit.Filter, cursor audit.Cursor, msg string) {
+func (h *Handlers) auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit.Filter, cursor audit.Cursor, msg string) {
 	q = view.AuditQueryFrom(c.QueryParams())
 	cursor = audit.Cursor(c.QueryParam("cursor"))
 	f = audit.Filter{StaffEmail: strings.ToLower(q.Staff), OrderID: q.Order, Action: q.Action,
@@ -35,6 +35,18 @@ func auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit
 	}
 	if len(q.Text) > maxAuditText {
 		return q, f, cursor, "The text filter is too long."
+	}
+	// The order filter takes the order's id or any of its references
+	// (provider, merchant, capture or refund), looked up in the order
+	// index; anything else is matched as an order id, as before.
+	if o := strings.TrimSpace(q.Order); o != "" && h.Index != nil {
+		id, ok, err := h.Index.FindReference(c.Request().Context(), o)
+		if err != nil {
+			return q, f, cursor, "The order index could not be read; filter by the order id."
+		}
+		if ok {
+			f.OrderID = id
+		}
 	}
 	if q.From != "" {
 		t, err := time.ParseInLocation(auditDate, q.From, loc)
@@ -70,7 +82,7 @@ func canSupervise(m *staff.Member) bool {
 func (h *Handlers) showAudit(c echo.Context) error {
 	ctx := c.Request().Context()
 	loc := agentZone(c)
-	q, f, cursor, msg := auditFilter(c, loc)
+	q, f, cursor, msg := h.auditFilter(c, loc)
 	v := view.AuditView{Query: q, Zone: loc.String(), Error: msg, CSRF: csrfToken(c), CanVerify: canSupervise(h.currentStaff(c)),
 		ActionOptions: view.AuditActionOptions(q.Action), OutcomeOptions: view.AuditOutcomeOptions(q.Outcome)}
 	status := http.StatusOK
@@ -156,7 +168,7 @@ func (h *Handlers) staffOptions(c echo.Context, selected string) ([]view.Option,
 // that fails nothing is exported.
 func (h *Handlers) exportAudit(c echo.Context) error {
 	loc := agentZone(c)
-	_, f, _, msg := auditFilter(c, loc)
+	_, f, _, msg := h.auditFilter(c, loc)
 	if msg != "" {
 		return publicError(http.StatusBadRequest, msg)
 	}

@@ -314,10 +314,23 @@ func (ix *Index) cursorSortKey(ctx context.Context, cursor string) (int64, error
 	return sortKey(parseTime(created), id), nil
 }
 
-// FindExact returns the one order whose order id, merchant, provider,
-// capture or refund reference, or capture or refund id is exactly q
-// (case and accents aside); ok is false when none or several are.
+// FindExact returns the one order whose order id, provider, capture or
+// refund reference, or capture or refund id is exactly q (case and
+// accents aside); ok is false when none or several are.
 func (ix *Index) FindExact(ctx context.Context, q string) (orderID string, ok bool, err error) {
+	return ix.findExact(ctx, q, FieldKind.Reference)
+}
+
+// FindReference is FindExact that also accepts the merchant's references:
+// for a filter that names one order (the audit trail's), where a shared
+// merchant reference simply finds nothing.
+func (ix *Index) FindReference(ctx context.Context, q string) (orderID string, ok bool, err error) {
+	return ix.findExact(ctx, q, func(k FieldKind) bool {
+		return k.Reference() || k == KindMerchantRef1 || k == KindMerchantRef2
+	})
+}
+
+func (ix *Index) findExact(ctx context.Context, q string, accept func(FieldKind) bool) (orderID string, ok bool, err error) {
 	words := queryWords(q)
 	if len(words) == 0 {
 		return "", false, nil
@@ -340,7 +353,7 @@ func (ix *Index) FindExact(ctx context.Context, q string) (orderID string, ok bo
 		if err := rows.Scan(&id, &fields); err != nil {
 			return "", false, fmt.Errorf("orders: exact search: %w", err)
 		}
-		if m, ok := matchedField(q, decodeFields(fields)); ok && m.Exact && m.Kind.Reference() {
+		if exactField(q, decodeFields(fields), accept) {
 			found = append(found, id)
 		}
 	}
@@ -410,4 +423,15 @@ func (ix *Index) backfillBatch(ctx context.Context, batch []*omclient.Order) err
 		}
 	}
 	return tx.Commit()
+}
+
+// exactField reports whether one of the accepted fields is q as a whole.
+func exactField(q string, fields []Field, accept func(FieldKind) bool) bool {
+	want := strings.Join(tokens(fold(q)), " ")
+	for _, f := range fields {
+		if accept(f.Kind) && strings.Join(tokens(fold(f.Value)), " ") == want {
+			return true
+		}
+	}
+	return false
 }
