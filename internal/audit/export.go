@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ordercare/internal/money"
 )
 
 // exportPageSize is how many attempts the export reads per query: the
@@ -23,6 +25,9 @@ var ExportColumns = []string{
 	"correlation_id", "resource_id", "duration_ms", "reason", "ticket", "idempotency_key",
 	"request", "before", "after", "review", "completed_at",
 	"requested_seq", "requested_hash", "completed_seq", "completed_hash",
+	// amount as people read it ("149.97") and the order's currency, as
+	// recorded before the change; "amount" stays in minor units.
+	"currency", "amount_decimal",
 }
 
 // ExportCSV records an export event for actor with the filters, then
@@ -122,6 +127,10 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	num := func(v int64) string { return strconv.FormatInt(v, 10) }
+	cur, amountDecimal := currencyOf(req.Before), ""
+	if cur != "" {
+		amountDecimal = money.FormatPlain(a.Amount, cur)
+	}
 	completedSeq, completedHash := "", ""
 	if a.CompletedSeq != 0 {
 		completedSeq, completedHash = num(a.CompletedSeq), done.Hash
@@ -133,6 +142,7 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 		req.Reason, req.Ticket, req.IdempotencyKey,
 		string(req.Request), mapText(req.Before), mapText(done.After), a.Review, ts(done.Time),
 		num(a.Seq), req.Hash, completedSeq, completedHash,
+		cur, amountDecimal,
 	}
 }
 
