@@ -18,7 +18,8 @@ import (
 // TestAuditOrderFilterTakesAnyReference: the audit trail's order filter
 // finds an order's changes by the references a supervisor has at hand
 // (the provider's, the shop's, a capture's or refund's), not only by the
-// order id; the CSV export follows the same filter.
+// order id; the CSV export follows the same filter. Each row shows the
+// order's references and the amount as money.
 func TestAuditOrderFilterTakesAnyReference(t *testing.T) {
 	t.Parallel()
 	a := newOrdersApp(t, ordersAppOpts{})
@@ -38,6 +39,15 @@ func TestAuditOrderFilterTakesAnyReference(t *testing.T) {
 		r.testid("audit-row").Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("data-attempt-id", "")) })
 		if r.resp.StatusCode != http.StatusOK || !slices.Equal(ids, []string{"r1"}) {
 			t.Errorf("order filter %q: status %d, attempts %v; want [r1]", ref, r.resp.StatusCode, ids)
+		}
+		row := r.doc.Find(`[data-testid="audit-row"][data-attempt-id="r1"]`)
+		if refs := row.Find(`[data-testid="audit-references"]`).Text(); !strings.Contains(refs, string(o.KlarnaReference)) ||
+			!strings.Contains(refs, string(o.MerchantReference1)) {
+			t.Errorf("the row's references %q lack the order's %s and %s", refs, o.KlarnaReference, o.MerchantReference1)
+		}
+		if amount := row.Find(`[data-testid="audit-amount"]`).Text(); !strings.ContainsAny(amount, "0123456789") ||
+			strings.TrimSpace(amount) == "100" {
+			t.Errorf("the row's amount %q is not money in the order's currency", amount)
 		}
 		csv := sup.get("/audit/export.csv?"+url.Values{"order": {ref}}.Encode(), nil)
 		if !strings.Contains(csv.body, o.OrderID) || strings.Contains(csv.body, other.OrderID) {

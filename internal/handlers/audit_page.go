@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/orders"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
@@ -98,8 +99,18 @@ func (h *Handlers) showAudit(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			indexed := map[string]orders.IndexedOrder{}
 			for _, r := range page.Rows {
-				v.Rows = append(v.Rows, view.NewAuditRow(r, loc))
+				row := view.NewAuditRow(r, loc)
+				if _, seen := indexed[r.OrderID]; !seen && r.OrderID != "" && h.Index != nil {
+					o, _, err := h.Index.Get(ctx, r.OrderID)
+					if err != nil {
+						return err
+					}
+					indexed[r.OrderID] = o
+				}
+				row.WithOrder(indexed[r.OrderID], r.Amount)
+				v.Rows = append(v.Rows, row)
 			}
 			v.CountText = view.AuditCountText(n, !f.IsZero())
 			if page.Next != "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/orders"
 )
 
 // AuditQuery is the audit trail's filters as they stand in the URL, so a
@@ -158,6 +159,26 @@ type AuditRow struct {
 	CorrelationID   string
 	Duration        string
 	Review          Badge
+	// Amount is the change's amount in the order's currency, and
+	// References the order's provider and merchant references, both from
+	// the order index ("" when the order is not indexed); set by WithOrder.
+	Amount, References string
+}
+
+// WithOrder adds what the order index knows of the row's order: the
+// amount in its currency (the audit log keeps minor units) and its
+// references, which staff recognise sooner than an order id.
+func (r *AuditRow) WithOrder(o orders.IndexedOrder, amount int64) {
+	if amount != 0 && o.Currency != "" {
+		r.Amount = newMoney(amount, o.Currency, "").Text
+	}
+	var refs []string
+	for _, ref := range []string{o.KlarnaReference, o.MerchantReference1} {
+		if ref != "" {
+			refs = append(refs, ref)
+		}
+	}
+	r.References = strings.Join(refs, " · ")
 }
 
 // AttemptHref is the detail page of an attempt.
