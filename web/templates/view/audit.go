@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/money"
 	"ordercare/internal/orders"
 )
 
@@ -445,6 +446,20 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 	return v
 }
 
+// moneyText shows a recorded amount ("149.97 EUR", the log's plain form)
+// as the order page shows money ("€149.97"); any other value as it is.
+func moneyText(v string) string {
+	amount, cur, ok := strings.Cut(v, " ")
+	if !ok || len(cur) != 3 || !money.Known(cur) {
+		return v
+	}
+	n, err := money.Parse(amount, cur)
+	if err != nil {
+		return v
+	}
+	return newMoney(n, cur, "").Text
+}
+
 // changeRows pairs before and after values by key.
 func changeRows(before, after map[string]string) []ChangeRow {
 	keys := map[string]bool{}
@@ -463,7 +478,7 @@ func changeRows(before, after map[string]string) []ChangeRow {
 	for _, k := range sorted {
 		b, bok := before[k]
 		a, aok := after[k]
-		row := ChangeRow{Field: k, Before: orDash(b), After: orDash(a)}
+		row := ChangeRow{Field: k, Before: orDash(moneyText(b)), After: orDash(moneyText(a))}
 		if !aok && after == nil {
 			row.After = "not read"
 		}
