@@ -16,7 +16,7 @@ import (
 
 var base = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-func openIndex(t *testing.T) *Index {
+func openIndex(t testing.TB) *Index {
 	t.Helper()
 	ix, _ := openCountedIndex(t)
 	return ix
@@ -254,7 +254,7 @@ func TestExpiringSoon(t *testing.T) {
 
 // openCountedIndex is openIndex with a count of admin.db's write
 // transactions: what Upsert and RecordView cost beyond reads.
-func openCountedIndex(t *testing.T) (*Index, func() int64) {
+func openCountedIndex(t testing.TB) (*Index, func() int64) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -2,11 +2,9 @@ package orders
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"ordercare/internal/db"
 	"ordercare/internal/omclient"
 )
 
@@ -15,16 +13,7 @@ import (
 // 10,000 orders.
 func BenchmarkUpsertChanged(b *testing.B) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "admin.db"), db.SyncNormal)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	ix, err := OpenIndex(ctx, d)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ix.Close()
+	ix := openIndex(b)
 	gen := newOrderGen()
 	for i := range 10_000 {
 		if err := ix.Upsert(ctx, gen.order(benchOrders-10_000+i), base); err != nil {
