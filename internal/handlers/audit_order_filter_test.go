@@ -53,5 +53,8 @@ func TestAuditOrderFilterTakesAnyReference(t *testing.T) {
 		if !strings.Contains(csv.body, o.OrderID) || strings.Contains(csv.body, other.OrderID) {
 			t.Errorf("export filtered by %q does not hold exactly the order's change:\n%s", ref, csv.body)
 		}
+		if !strings.HasSuffix(strings.TrimSpace(csv.body), ","+string(o.KlarnaReference)+","+string(o.MerchantReference1)) {
+			t.Errorf("the exported change lacks the order's references %s, %s:\n%s", o.KlarnaReference, o.MerchantReference1, csv.body)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -186,7 +187,7 @@ func (h *Handlers) exportAudit(c echo.Context) error {
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	hd.Set(echo.HeaderContentDisposition, `attachment; filename="ordercare-audit-`+h.now().In(loc).Format("20060102-1504")+`.csv"`)
-	n, err := h.Audit.ExportCSV(c.Request().Context(), c.Response(), h.actor(c), f)
+	n, err := h.Audit.ExportCSVWith(c.Request().Context(), c.Response(), h.actor(c), f, audit.ExportOptions{OrderReferences: h.orderReferences})
 	if err != nil {
 		if !c.Response().Committed {
 			hd.Del(echo.HeaderContentDisposition)
@@ -200,4 +201,14 @@ func (h *Handlers) exportAudit(c echo.Context) error {
 	}
 	h.Log.Info("audit exported", slog.Int64("rows", n), slog.String("request_id", requestIDOf(c)))
 	return nil
+}
+
+// orderReferences gives the audit export an order's references from the
+// order index ("" for an order the index has not seen).
+func (h *Handlers) orderReferences(ctx context.Context, orderID string) (provider, merchant string, err error) {
+	if h.Index == nil {
+		return "", "", nil
+	}
+	o, _, err := h.Index.Get(ctx, orderID)
+	return o.KlarnaReference, o.MerchantReference1, err
 }
