@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ordercare/internal/money"
 )
 
 // exportPageSize is how many attempts the export reads per query: the
@@ -23,6 +25,19 @@ var ExportColumns = []string{
 	"correlation_id", "resource_id", "duration_ms", "reason", "ticket", "idempotency_key",
 	"request", "before", "after", "review", "completed_at",
 	"requested_seq", "requested_hash", "completed_seq", "completed_hash",
+	// amount as people read it ("149.97") and the order's currency, as
+	// recorded before the change; "amount" stays in minor units.
+	"currency", "amount_decimal",
+	// the order's references, from ExportOptions.OrderReferences.
+	"provider_reference", "merchant_reference1",
+}
+
+// ExportOptions adds to the export what the audit log does not hold.
+type ExportOptions struct {
+	// OrderReferences returns an order's provider and merchant
+	// references (the order index has them); nil leaves those columns
+	// empty.
+	OrderReferences func(ctx context.Context, orderID string) (provider, merchant string, err error)
 }
 
 // ExportCSV records an export event for actor with the filters, then
@@ -34,6 +49,11 @@ var ExportColumns = []string{
 // and after each page through http.Flusher when w has one, so a large
 // export streams. It returns the number of attempts written.
 func (l *Log) ExportCSV(ctx context.Context, w io.Writer, actor Actor, f Filter) (int64, error) {
+	return l.ExportCSVWith(ctx, w, actor, f, ExportOptions{})
+}
+
+// ExportCSVWith is ExportCSV with the order references of opts.
+func (l *Log) ExportCSVWith(ctx context.Context, w io.Writer, actor Actor, f Filter, opts ExportOptions) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
@@ -62,7 +82,15 @@ func (l *Log) ExportCSV(ctx context.Context, w io.Writer, actor Actor, f Filter)
 			return n, err
 		}
 		for _, r := range page.Rows {
-			if err := cw.Write(neutraliseAll(exportRecord(r, events[r.Seq], events[r.CompletedSeq]))); err != nil {
+			rec := exportRecord(r, events[r.Seq], events[r.CompletedSeq])
+			if opts.OrderReferences != nil && r.OrderID != "" {
+				provider, merchant, err := opts.OrderReferences(ctx, r.OrderID)
+				if err != nil {
+					return n, fmt.Errorf("audit: export: %w", err)
+				}
+				rec[len(rec)-2], rec[len(rec)-1] = provider, merchant
+			}
+			if err := cw.Write(neutraliseAll(rec)); err != nil {
 				return n, fmt.Errorf("audit: export: %w", err)
 			}
 			n++
@@ -122,6 +150,10 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	num := func(v int64) string { return strconv.FormatInt(v, 10) }
+	cur, amountDecimal := currencyOf(req.Before), ""
+	if cur != "" {
+		amountDecimal = money.FormatPlain(a.Amount, cur)
+	}
 	completedSeq, completedHash := "", ""
 	if a.CompletedSeq != 0 {
 		completedSeq, completedHash = num(a.CompletedSeq), done.Hash
@@ -133,6 +165,8 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 		req.Reason, req.Ticket, req.IdempotencyKey,
 		string(req.Request), mapText(req.Before), mapText(done.After), a.Review, ts(done.Time),
 		num(a.Seq), req.Hash, completedSeq, completedHash,
+		cur, amountDecimal,
+		"", "", // references: ExportCSVWith
 	}
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/orders"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
@@ -25,7 +27,7 @@ const auditDate = "2006-01-02"
 // auditFilter reads the audit trail's filters from the URL. Dates are
 // whole days in the viewer's zone: "to" is inclusive, so the filter ends at
 // the start of the next day. msg explains a filter that cannot be used.
-func auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit.Filter, cursor audit.Cursor, msg string) {
+func (h *Handlers) auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit.Filter, cursor audit.Cursor, msg string) {
 	q = view.AuditQueryFrom(c.QueryParams())
 	cursor = audit.Cursor(c.QueryParam("cursor"))
 	f = audit.Filter{StaffEmail: strings.ToLower(q.Staff), OrderID: q.Order, Action: q.Action,
@@ -35,6 +37,18 @@ func auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit
 	}
 	if len(q.Text) > maxAuditText {
 		return q, f, cursor, "The text filter is too long."
+	}
+	// The order filter takes the order's id or any of its references
+	// (provider, merchant, capture or refund), looked up in the order
+	// index; anything else is matched as an order id, as before.
+	if o := strings.TrimSpace(q.Order); o != "" && h.Index != nil {
+		id, ok, err := h.Index.FindReference(c.Request().Context(), o)
+		if err != nil {
+			return q, f, cursor, "The order index could not be read; filter by the order id."
+		}
+		if ok {
+			f.OrderID = id
+		}
 	}
 	if q.From != "" {
 		t, err := time.ParseInLocation(auditDate, q.From, loc)
@@ -70,7 +84,7 @@ func canSupervise(m *staff.Member) bool {
 func (h *Handlers) showAudit(c echo.Context) error {
 	ctx := c.Request().Context()
 	loc := agentZone(c)
-	q, f, cursor, msg := auditFilter(c, loc)
+	q, f, cursor, msg := h.auditFilter(c, loc)
 	v := view.AuditView{Query: q, Zone: loc.String(), Error: msg, CSRF: csrfToken(c), CanVerify: canSupervise(h.currentStaff(c)),
 		ActionOptions: view.AuditActionOptions(q.Action), OutcomeOptions: view.AuditOutcomeOptions(q.Outcome)}
 	status := http.StatusOK
@@ -86,8 +100,18 @@ func (h *Handlers) showAudit(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			indexed := map[string]orders.IndexedOrder{}
 			for _, r := range page.Rows {
-				v.Rows = append(v.Rows, view.NewAuditRow(r, loc))
+				row := view.NewAuditRow(r, loc)
+				if _, seen := indexed[r.OrderID]; !seen && r.OrderID != "" && h.Index != nil {
+					o, _, err := h.Index.Get(ctx, r.OrderID)
+					if err != nil {
+						return err
+					}
+					indexed[r.OrderID] = o
+				}
+				row.WithOrder(indexed[r.OrderID], r.Amount)
+				v.Rows = append(v.Rows, row)
 			}
 			v.CountText = view.AuditCountText(n, !f.IsZero())
 			if page.Next != "" {
@@ -156,14 +180,14 @@ func (h *Handlers) staffOptions(c echo.Context, selected string) ([]view.Option,
 // that fails nothing is exported.
 func (h *Handlers) exportAudit(c echo.Context) error {
 	loc := agentZone(c)
-	_, f, _, msg := auditFilter(c, loc)
+	_, f, _, msg := h.auditFilter(c, loc)
 	if msg != "" {
 		return publicError(http.StatusBadRequest, msg)
 	}
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	hd.Set(echo.HeaderContentDisposition, `attachment; filename="ordercare-audit-`+h.now().In(loc).Format("20060102-1504")+`.csv"`)
-	n, err := h.Audit.ExportCSV(c.Request().Context(), c.Response(), h.actor(c), f)
+	n, err := h.Audit.ExportCSVWith(c.Request().Context(), c.Response(), h.actor(c), f, audit.ExportOptions{OrderReferences: h.orderReferences})
 	if err != nil {
 		if !c.Response().Committed {
 			hd.Del(echo.HeaderContentDisposition)
@@ -177,4 +201,14 @@ func (h *Handlers) exportAudit(c echo.Context) error {
 	}
 	h.Log.Info("audit exported", slog.Int64("rows", n), slog.String("request_id", requestIDOf(c)))
 	return nil
+}
+
+// orderReferences gives the audit export an order's references from the
+// order index ("" for an order the index has not seen).
+func (h *Handlers) orderReferences(ctx context.Context, orderID string) (provider, merchant string, err error) {
+	if h.Index == nil {
+		return "", "", nil
+	}
+	o, _, err := h.Index.Get(ctx, orderID)
+	return o.KlarnaReference, o.MerchantReference1, err
 }

@@ -308,7 +308,7 @@ func TestAuditAttemptDetail(t *testing.T) {
 	if !slices.Equal(hashes, []string{at.Requested.Hash, at.Completed.Hash}) {
 		t.Fatalf("hashes = %v", hashes)
 	}
-	if !strings.Contains(r.testid("attempt-answer").Text(), "corr-t1") || !strings.Contains(r.testid("attempt-changes").Text(), "10.00 EUR") {
+	if !strings.Contains(r.testid("attempt-answer").Text(), "corr-t1") || !strings.Contains(r.testid("attempt-changes").Text(), "€10.00") {
 		t.Fatalf("answer or changes missing: %s", r.body)
 	}
 	if r := sup.get("/audit/attempts/nope", nil); r.resp.StatusCode != http.StatusNotFound {

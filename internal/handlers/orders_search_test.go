@@ -55,8 +55,9 @@ func TestSearchByEachKey(t *testing.T) {
 	if strings.Contains(a.logs.String(), string(b.Email)) || strings.Contains(a.logs.String(), string(b.FamilyName)) {
 		t.Error("a searched e-mail address or name is in the logs")
 	}
-	// The result row shows status and amount.
-	r := ag.get("/orders?q="+url.QueryEscape(string(o.KlarnaReference)), nil)
+	// The result row shows status and amount. (With the status filter:
+	// the exact reference alone opens the order.)
+	r := ag.get("/orders?"+url.Values{"q": {string(o.KlarnaReference)}, "status": {string(o.Status)}}.Encode(), nil)
 	row := r.doc.Find(`[data-testid="result"][data-order-id="` + o.OrderID + `"]`)
 	if row.AttrOr("data-status", "") != string(o.Status) || strings.TrimSpace(row.Find(`[data-testid="result-amount"]`).Text()) == "" {
 		t.Errorf("result row lacks status or amount: %q", row.Text())

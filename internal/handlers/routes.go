@@ -60,6 +60,7 @@ func (h *Handlers) Routes() []Route {
 		// Order pages: read-only, so the auditor may use them too.
 		{Name: "home", Method: http.MethodGet, Path: "/", Handler: h.home, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.search", Method: http.MethodGet, Path: "/orders", Handler: h.searchOrders, Min: staff.RoleAgent, Auditor: true},
+		{Name: "orders.export", Method: http.MethodGet, Path: "/orders/export.csv", Handler: h.exportOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.history", Method: http.MethodGet, Path: "/orders/:id/history", Handler: h.showOrderHistory, Min: staff.RoleAgent, Auditor: true},
 		// The shop's order (order_shop_change.go): agents and up change it.

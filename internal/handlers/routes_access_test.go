@@ -69,9 +69,11 @@ var routeAccess = map[string]string{
 	"POST /staff/:id/unlock":       "admin",
 	"POST /staff/:id/factor-reset": "admin",
 
-	"GET /":           "agent+auditor",
-	"GET /orders":     "agent+auditor",
-	"GET /orders/:id": "agent+auditor",
+	"GET /":       "agent+auditor",
+	"GET /orders": "agent+auditor",
+	// The order list's CSV: whoever may see the list.
+	"GET /orders/export.csv": "agent+auditor",
+	"GET /orders/:id":        "agent+auditor",
 	// The order page's History section, loaded on its own after a change.
 	"GET /orders/:id/history": "agent+auditor",
 	// The order page's approval panel, loaded on its own after a change.

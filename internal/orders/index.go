@@ -6,10 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -60,6 +58,22 @@ var indexMigrations = []string{
 		PRIMARY KEY (staff_id, order_id)
 	) STRICT;
 	CREATE INDEX order_views_recent ON order_views(staff_id, viewed_at);`,
+	// 2: full-text search (search.go). order_search holds each order's
+	// folded words once, under a rowid that sorts like (created_at,
+	// order_id), so that "newest first" is FTS5's own rowid order and a
+	// page stops after 26 rows however many orders match. Prefix indexes
+	// of 1 to 3 characters make short prefixes ("a", "ek") one doclist
+	// read instead of a merge of every word that starts so.
+	// search_fields keeps the values as the provider sent them, to show
+	// which one matched. The per-key table is replaced; rows indexed
+	// before get their words from the columns at start-up (backfill).
+	`ALTER TABLE order_index ADD COLUMN search_rowid INTEGER;
+	ALTER TABLE order_index ADD COLUMN search_fields TEXT NOT NULL DEFAULT '';
+	CREATE UNIQUE INDEX order_index_search_rowid ON order_index(search_rowid);
+	CREATE VIRTUAL TABLE order_search USING fts5(names, emails, phones, refs,
+		content='', contentless_delete=1, prefix='1 2 3',
+		tokenize="unicode61 remove_diacritics 0 tokenchars '-_'");
+	DROP TABLE order_search_keys;`,
 }
 
 // keepViews is how many recently viewed orders are kept per staff member.
@@ -91,16 +105,30 @@ type IndexedOrder struct {
 	LastReadAt          time.Time
 	// ViewedAt is set by RecentlyViewed.
 	ViewedAt time.Time
+	// Matched is the field a search's words matched (Search with Q).
+	Matched MatchedField
 }
 
-// SearchQuery selects orders. Q matches, case-insensitively, the start of a
-// merchant reference, the provider reference, the order id, a customer
-// e-mail, given or family name, full name ("given family") or organisation.
+// SearchQuery selects orders. Each word of Q, case and accents aside,
+// must start a word of a name, organisation, e-mail address (whole, local
+// part or domain), merchant, provider, capture or refund reference, order,
+// capture or refund id; a phone number matches by its digits.
 type SearchQuery struct {
 	Q      string
 	Status string // "" = any
 	Cursor string // from SearchPage.NextCursor
 	Limit  int    // 0 = DefaultPageSize
+
+	// The order list's filters; zero values filter nothing.
+	CreatedFrom, CreatedBefore time.Time // created in [CreatedFrom, CreatedBefore)
+	AmountMin, AmountMax       *int64    // order amount in minor units, inclusive
+	Currency                   string
+	// ExpiringBy keeps open authorizations (AUTHORIZED, PART_CAPTURED)
+	// that expire after Now and no later than ExpiringBy.
+	ExpiringBy, Now time.Time
+	// OrderIDs, when not nil, keeps only these orders (the "has an unknown
+	// outcome" filter, whose answer lives in the audit log).
+	OrderIDs []string
 }
 
 // SearchPage is one page of results, newest first.
@@ -116,6 +144,9 @@ func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
 	ix := &Index{db: d}
+	if err := ix.backfill(ctx); err != nil {
+		return nil, fmt.Errorf("orders: index: full-text backfill: %w", err)
+	}
 	ix.behind.init()
 	return ix, nil
 }
@@ -165,7 +196,7 @@ func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time
 		KlarnaReference: string(o.KlarnaReference), Email: email, CustomerName: name, Status: string(o.Status),
 		Amount: o.OrderAmount, RemainingAuthorized: o.RemainingAuthorizedAmount, Currency: o.PurchaseCurrency.String(),
 		CreatedAt: fmtTime(o.CreatedAt.Time), ExpiresAt: fmtTime(o.ExpiresAt.Time),
-		Keys: strings.Join(sortedKeys(o), "\x00"),
+		Fields: encodeFields(searchFields(o)),
 	}
 	if fresh, err := ix.unchanged(ctx, o.OrderID, row, seenAt); err != nil {
 		return err
@@ -177,35 +208,8 @@ func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (order_id, merchant_reference1, merchant_reference2,
-		klarna_reference, email, customer_name, status, amount, remaining_authorized_amount, currency,
-		created_at, expires_at, last_read_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (order_id) DO UPDATE SET merchant_reference1 = excluded.merchant_reference1,
-		merchant_reference2 = excluded.merchant_reference2, klarna_reference = excluded.klarna_reference,
-		email = excluded.email, customer_name = excluded.customer_name, status = excluded.status,
-		amount = excluded.amount, remaining_authorized_amount = excluded.remaining_authorized_amount,
-		currency = excluded.currency, created_at = excluded.created_at, expires_at = excluded.expires_at,
-		last_read_at = excluded.last_read_at
-		WHERE excluded.last_read_at >= order_index.last_read_at`,
-		o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
-		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
-		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt))
-	if err != nil {
-		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
-	} else if n == 0 {
-		return nil // a later read is stored: its keys stay too
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM order_search_keys WHERE order_id = ?`, o.OrderID); err != nil {
-		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
-	}
-	for _, k := range sortedKeys(o) {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO order_search_keys (key, order_id) VALUES (?, ?)`, k, o.OrderID); err != nil {
-			return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
-		}
+	if err := writeRow(ctx, tx, o, seenAt); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
@@ -213,20 +217,69 @@ func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time
 	return nil
 }
 
+// execer is a transaction, or anything that runs statements inside one.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// writeRow writes the order's row and its words inside tx, unless a
+// later read of it is stored. Upsert calls it; so does the search
+// benchmark, which fills a million orders in large transactions.
+func writeRow(ctx context.Context, tx execer, o *omclient.Order, seenAt time.Time) error {
+	email, name := contact(o)
+	fields := searchFields(o)
+	rowid, err := freeSortKey(ctx, tx, sortKey(o.CreatedAt.Time, o.OrderID), o.OrderID)
+	if err != nil {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	}
+	// The old words go first, under the same condition as the row's
+	// update below: a read older than the stored one changes neither.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM order_search WHERE rowid =
+		(SELECT search_rowid FROM order_index WHERE order_id = ? AND last_read_at <= ?)`, o.OrderID, fmtTime(seenAt)); err != nil {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (order_id, merchant_reference1, merchant_reference2,
+		klarna_reference, email, customer_name, status, amount, remaining_authorized_amount, currency,
+		created_at, expires_at, last_read_at, search_rowid, search_fields)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (order_id) DO UPDATE SET merchant_reference1 = excluded.merchant_reference1,
+		merchant_reference2 = excluded.merchant_reference2, klarna_reference = excluded.klarna_reference,
+		email = excluded.email, customer_name = excluded.customer_name, status = excluded.status,
+		amount = excluded.amount, remaining_authorized_amount = excluded.remaining_authorized_amount,
+		currency = excluded.currency, created_at = excluded.created_at, expires_at = excluded.expires_at,
+		last_read_at = excluded.last_read_at, search_rowid = excluded.search_rowid,
+		search_fields = excluded.search_fields
+		WHERE excluded.last_read_at >= order_index.last_read_at`,
+		o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
+		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
+		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt), rowid, encodeFields(fields))
+	if err != nil {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	} else if n == 0 {
+		return nil // a later read is stored: its words stay too
+	}
+	if err := insertWords(ctx, tx, rowid, fields); err != nil {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	}
+	return nil
+}
+
 // indexRow is what the index holds for one order, apart from its read
-// time: the columns of order_index and the search keys (sorted, distinct,
-// joined with NUL, which no key contains after normalize).
+// time: the columns of order_index, with the searchable values.
 type indexRow struct {
 	MerchantReference1, MerchantReference2, KlarnaReference string
 	Email, CustomerName, Status                             string
 	Amount, RemainingAuthorized                             int64
-	Currency, CreatedAt, ExpiresAt, Keys                    string
+	Currency, CreatedAt, ExpiresAt, Fields                  string
 }
 
 const unchangedQuery = `SELECT merchant_reference1, merchant_reference2, klarna_reference,
 		email, customer_name, status, amount, remaining_authorized_amount, currency, created_at, expires_at,
-		last_read_at, (SELECT group_concat(key, char(0) ORDER BY key) FROM order_search_keys WHERE order_id = ?1)
-		FROM order_index WHERE order_id = ?1`
+		last_read_at, search_fields FROM order_index WHERE order_id = ?1`
 
 // unchanged reports whether the index already holds row for the order with
 // a read time less than ReadFreshness before seenAt: one read on the
@@ -234,30 +287,22 @@ const unchangedQuery = `SELECT merchant_reference1, merchant_reference2, klarna_
 func (ix *Index) unchanged(ctx context.Context, orderID string, row indexRow, seenAt time.Time) (bool, error) {
 	var got indexRow
 	var read string
-	var keys sql.NullString
 	// db.QueryRow: the statement is prepared once per reader connection,
 	// which halves the cost of the check (BenchmarkUpsertUnchanged).
 	err := ix.db.QueryRow(ctx, unchangedQuery, orderID).Scan(&got.MerchantReference1, &got.MerchantReference2,
 		&got.KlarnaReference, &got.Email, &got.CustomerName, &got.Status, &got.Amount, &got.RemainingAuthorized,
-		&got.Currency, &got.CreatedAt, &got.ExpiresAt, &read, &keys)
+		&got.Currency, &got.CreatedAt, &got.ExpiresAt, &read, &got.Fields)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("orders: index %s: %w", orderID, err)
 	}
-	got.Keys = keys.String
 	if got != row {
 		return false, nil
 	}
 	last := parseTime(read)
 	return !last.IsZero() && seenAt.Sub(last) < ReadFreshness, nil
-}
-
-// sortedKeys is searchKeys sorted and without repeats, the order in which
-// the index returns them.
-func sortedKeys(o *omclient.Order) []string {
-	return slices.Compact(slices.Sorted(slices.Values(searchKeys(o))))
 }
 
 // CustomerName is the order's customer as result rows show them (billing
@@ -287,42 +332,6 @@ func contact(o *omclient.Order) (email, name string) {
 	return email, name
 }
 
-// searchKeys lists the lower-cased values a query prefix may match.
-func searchKeys(o *omclient.Order) []string {
-	var keys []string
-	add := func(s string) {
-		s = normalize(s)
-		if s != "" {
-			keys = append(keys, s)
-		}
-	}
-	add(o.OrderID)
-	add(string(o.MerchantReference1))
-	add(string(o.MerchantReference2))
-	add(string(o.KlarnaReference))
-	for _, a := range []*omclient.Address{o.BillingAddress, o.ShippingAddress} {
-		if a == nil {
-			continue
-		}
-		add(string(a.Email))
-		add(string(a.GivenName))
-		add(string(a.FamilyName))
-		add(string(a.GivenName) + " " + string(a.FamilyName))
-		add(string(a.OrganizationName))
-	}
-	return keys
-}
-
-// normalize lower-cases and collapses white space, for keys and queries alike.
-func normalize(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
-}
-
-// prefixBound is the smallest string greater than every string that starts
-// with p: SQLite compares text bytewise, and U+10FFFF encodes above any
-// valid UTF-8 continuation.
-func prefixBound(p string) string { return p + string(utf8.MaxRune) }
-
 const indexColumns = `o.order_id, o.merchant_reference1, o.merchant_reference2, o.klarna_reference, o.email,
 	o.customer_name, o.status, o.amount, o.remaining_authorized_amount, o.currency, o.created_at, o.expires_at, o.last_read_at`
 
@@ -337,64 +346,6 @@ func scanIndexed(s interface{ Scan(...any) error }, extra ...any) (IndexedOrder,
 	o.Status = omclient.Status(status)
 	o.CreatedAt, o.ExpiresAt, o.LastReadAt = parseTime(created), parseTime(expires), parseTime(read)
 	return o, nil
-}
-
-// Search returns one page of matching orders, newest first, with a keyset
-// cursor (created_at, order_id) for the next page, so paging stays correct
-// while orders are added.
-func (ix *Index) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
-	ix.writeWaiting(ctx)
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultPageSize
-	}
-	limit = min(limit, MaxPageSize)
-	var where []string
-	var args []any
-	if p := normalize(q.Q); p != "" {
-		where = append(where, `o.order_id IN (SELECT order_id FROM order_search_keys WHERE key >= ? AND key < ?)`)
-		args = append(args, p, prefixBound(p))
-	}
-	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
-		where = append(where, `o.status = ?`)
-		args = append(args, s)
-	}
-	if q.Cursor != "" {
-		created, id, err := decodeCursor(q.Cursor)
-		if err != nil {
-			return SearchPage{}, err
-		}
-		where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
-		args = append(args, created, id)
-	}
-	query := `SELECT ` + indexColumns + ` FROM order_index o`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only the constant fragments above; values are ? parameters in args
-	}
-	query += ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := ix.db.R.QueryContext(ctx, query, args...)
-	if err != nil {
-		return SearchPage{}, fmt.Errorf("orders: search: %w", err)
-	}
-	defer rows.Close()
-	var page SearchPage
-	for rows.Next() {
-		o, err := scanIndexed(rows)
-		if err != nil {
-			return SearchPage{}, fmt.Errorf("orders: search: %w", err)
-		}
-		page.Orders = append(page.Orders, o)
-	}
-	if err := rows.Err(); err != nil {
-		return SearchPage{}, fmt.Errorf("orders: search: %w", err)
-	}
-	if len(page.Orders) > limit {
-		page.Orders = page.Orders[:limit]
-		last := page.Orders[limit-1]
-		page.NextCursor = encodeCursor(fmtTime(last.CreatedAt), last.OrderID)
-	}
-	return page, nil
 }
 
 func encodeCursor(created, id string) string {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/money"
+	"ordercare/internal/orders"
 )
 
 // AuditQuery is the audit trail's filters as they stand in the URL, so a
@@ -158,6 +160,26 @@ type AuditRow struct {
 	CorrelationID   string
 	Duration        string
 	Review          Badge
+	// Amount is the change's amount in the order's currency, and
+	// References the order's provider and merchant references, both from
+	// the order index ("" when the order is not indexed); set by WithOrder.
+	Amount, References string
+}
+
+// WithOrder adds what the order index knows of the row's order: the
+// amount in its currency (the audit log keeps minor units) and its
+// references, which staff recognise sooner than an order id.
+func (r *AuditRow) WithOrder(o orders.IndexedOrder, amount int64) {
+	if amount != 0 && o.Currency != "" {
+		r.Amount = newMoney(amount, o.Currency, "").Text
+	}
+	var refs []string
+	for _, ref := range []string{o.KlarnaReference, o.MerchantReference1} {
+		if ref != "" {
+			refs = append(refs, ref)
+		}
+	}
+	r.References = strings.Join(refs, " · ")
 }
 
 // AttemptHref is the detail page of an attempt.
@@ -424,6 +446,20 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 	return v
 }
 
+// moneyText shows a recorded amount ("149.97 EUR", the log's plain form)
+// as the order page shows money ("€149.97"); any other value as it is.
+func moneyText(v string) string {
+	amount, cur, ok := strings.Cut(v, " ")
+	if !ok || len(cur) != 3 || !money.Known(cur) {
+		return v
+	}
+	n, err := money.Parse(amount, cur)
+	if err != nil {
+		return v
+	}
+	return newMoney(n, cur, "").Text
+}
+
 // changeRows pairs before and after values by key.
 func changeRows(before, after map[string]string) []ChangeRow {
 	keys := map[string]bool{}
@@ -442,7 +478,7 @@ func changeRows(before, after map[string]string) []ChangeRow {
 	for _, k := range sorted {
 		b, bok := before[k]
 		a, aok := after[k]
-		row := ChangeRow{Field: k, Before: orDash(b), After: orDash(a)}
+		row := ChangeRow{Field: k, Before: orDash(moneyText(b)), After: orDash(moneyText(a))}
 		if !aok && after == nil {
 			row.After = "not read"
 		}

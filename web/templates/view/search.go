@@ -1,7 +1,6 @@
 package view
 
 import (
-	"net/url"
 	"strings"
 	"time"
 
@@ -26,6 +25,9 @@ type ResultRow struct {
 	Expires            Time
 	ExpiresRelative    string // "in 2 days"; set in the expiring-soon list
 	Viewed             Time   // set in the recently-viewed list
+	// Matched names the field a search matched, such as "Capture
+	// reference: DN-855912"; "" outside search results.
+	Matched string
 	// LastRead is when the order was last read from the provider (index
 	// rows are as true as that read; the background refresh keeps open
 	// orders recent).
@@ -57,26 +59,41 @@ type SearchView struct {
 	Lookup *ProviderErrorView
 	// Empty is the sentence shown when there are no rows.
 	Empty string
+	// Filter is the list's filters beyond the status, as typed.
+	Filter ListFilter
+	// ExportHref downloads every order of this list as CSV.
+	ExportHref string
 }
 
 // NewSearchView builds the search page from a page of index results.
 // cursor is the cursor this page was fetched with ("" for the first).
 func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
+	return NewListView(q, status, ListFilter{}, cursor, page, loc)
+}
+
+// NewListView is NewSearchView with the order list's filters, which the
+// pager and the CSV export keep.
+func NewListView(q, status string, f ListFilter, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
 	if loc == nil {
 		loc = time.UTC
 	}
-	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status)}
+	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status), Filter: f,
+		ExportHref: ListHref("/orders/export.csv", q, status, f, "")}
 	for _, o := range page.Orders {
 		v.Rows = append(v.Rows, Row(o, loc))
 	}
 	if page.NextCursor != "" {
-		v.NextHref = SearchHref(q, status, page.NextCursor)
+		v.NextHref = ListHref("/orders", q, status, f, page.NextCursor)
 	}
 	if cursor != "" {
-		v.FirstHref = SearchHref(q, status, "")
+		v.FirstHref = ListHref("/orders", q, status, f, "")
 	}
 	switch {
 	case len(v.Rows) > 0:
+	case len(f.Errors) > 0:
+		v.Empty = "Correct the filters marked above to see the orders."
+	case f.Active():
+		v.Empty = "No orders in the index match these filters."
 	case strings.TrimSpace(q) == "" && status == "":
 		v.Empty = "No orders in the index yet. Search for an order id to fetch an order from the provider."
 	case strings.TrimSpace(q) == "":
@@ -113,20 +130,7 @@ func ValidStatus(s string) bool {
 
 // SearchHref is the URL of a results page.
 func SearchHref(q, status, cursor string) string {
-	vals := url.Values{}
-	if q != "" {
-		vals.Set("q", q)
-	}
-	if status != "" {
-		vals.Set("status", status)
-	}
-	if cursor != "" {
-		vals.Set("cursor", cursor)
-	}
-	if len(vals) == 0 {
-		return "/orders"
-	}
-	return "/orders?" + vals.Encode()
+	return ListHref("/orders", q, status, ListFilter{}, cursor)
 }
 
 // Row is one index row as a list row.
@@ -146,7 +150,15 @@ func Row(o orders.IndexedOrder, loc *time.Location) ResultRow {
 		Expires:            newTime(o.ExpiresAt, loc),
 		Viewed:             newTime(o.ViewedAt, loc),
 		LastRead:           newTime(o.LastReadAt, loc),
+		Matched:            matchedText(o.Matched),
 	}
+}
+
+func matchedText(m orders.MatchedField) string {
+	if m.Kind == "" {
+		return ""
+	}
+	return m.Kind.Label() + ": " + m.Value
 }
 
 // Query hints.
