@@ -23,7 +23,7 @@ import (
 //
 //	provider:    LOADTEST_PROVIDER_PASSWORD=S loadtest provider -dir /tmp/p -addr :9000
 //	back office: loadtest agents -db /tmp/b/admin.db -n 50
-//	             ORDERCARE_OM_PASSWORD=S admin serve -addr :8080 -db /tmp/b/admin.db \
+//	             ORDERCARE_MFA=off ORDERCARE_OM_PASSWORD=S admin serve -addr :8080 -db /tmp/b/admin.db \
 //	                 -om-url http://P:9000 -om-provider kustom -om-user load
 //	             LOADTEST_PROVIDER_PASSWORD=S loadtest relay -provider http://P:9000 -user load -addr :9100
 //	load:        LOADTEST_PROVIDER_PASSWORD=S loadtest overhead -pace 1s -agents 50 -window 600s -rounds 10 \

@@ -157,7 +157,7 @@ func runSoak(ctx context.Context, f soakFlags, out io.Writer) (err error) {
 	}
 	password := "soak-" + randomHex(12) // the demo accounts' password of this run
 	bo, err := startProcess(ctx, bin, logFile, "http://"+f.addr, nil, "ORDERCARE_DB="+filepath.Join(dir, "data", "admin.db"),
-		"ORDERCARE_ADDR="+f.addr, "ORDERCARE_DEMO_PASSWORD="+password, "SOAK_DEBUG_ADDR="+f.debugAddr)
+		"ORDERCARE_ADDR="+f.addr, "ORDERCARE_DEMO_PASSWORD="+password, "SOAK_DEBUG_ADDR="+f.debugAddr, "ORDERCARE_MFA=off")
 	if err != nil {
 		return fmt.Errorf("soak server: %w", err)
 	}
