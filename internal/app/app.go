@@ -24,6 +24,7 @@ import (
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/intake"
+	"ordercare/internal/metrics"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -72,6 +73,12 @@ type App struct {
 	outbox      *outbox.Outbox
 	workers     workers
 
+	// provider is the client's transport: it counts provider calls and
+	// tells /readyz whether the provider answered lately (metrics.go).
+	provider *metrics.Provider
+	// metrics is nil unless /metrics is configured (metrics.go).
+	metrics *metrics.Metrics
+
 	demoPassword string
 	closeOnce    sync.Once
 	closeErr     error
@@ -117,6 +124,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		o.staffOpts.Now = o.now
 	}
 	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
+	a.startMetrics()
 	defer func() {
 		if err != nil {
 			_ = a.Close() // the build error is the one to report
@@ -180,6 +188,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := demoStaff(); err != nil {
 		return nil, err
 	}
+	a.watchMetrics()
 
 	a.handlers = &handlers.Handlers{
 		Log:           a.log,
@@ -201,6 +210,10 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
+
+		Metrics:           a.metrics,
+		MetricsToken:      cfg.Metrics.Token,
+		ProviderReachable: a.provider.Reachable,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {
@@ -254,7 +267,8 @@ func (a *App) connectProvider(ctx context.Context) error {
 		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: a.cfg.OMProvider,
 			Env: omclient.EnvSandbox, Username: user, Password: pass}
 	}
-	cc.HTTPClient = &http.Client{Transport: ProviderTransport()}
+	a.provider = metrics.NewProvider(a.metrics, ProviderTransport())
+	cc.HTTPClient = &http.Client{Transport: a.provider}
 	// One bound for reads and changes alike, retries included: a change
 	// that runs out of it is recorded with an unknown outcome, as any lost
 	// answer, and the agent is not held longer than the setting says.
@@ -264,6 +278,7 @@ func (a *App) connectProvider(ctx context.Context) error {
 		return fmt.Errorf("provider client: %w", err)
 	}
 	a.client = c
+	a.provider.SetBaseURL(c.BaseURL())
 	return nil
 }
 

@@ -101,6 +101,8 @@ type Config struct {
 	// Shop is the shop's own order system, the payment order's twin
 	// (shop.go).
 	Shop ShopConfig
+	// Metrics is /metrics' token and the instance name (metrics.go).
+	Metrics MetricsConfig
 }
 
 // ApprovalPolicy is the four-eyes policy the settings describe.
@@ -327,6 +329,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.validateShop(); err != nil {
+		return err
+	}
+	if err := c.validateMetrics(); err != nil {
 		return err
 	}
 	return c.checkWritable()
