@@ -85,8 +85,10 @@ func New(instance string) *Metrics {
 	return m
 }
 
-// Handler serves the exposition (text format, or OpenMetrics when asked).
-// It does no authentication: the caller checks the token.
+// Handler serves the exposition. It does no authentication: the caller
+// checks the token. A gauge whose query fails is left out of that scrape
+// rather than failing all of it: the runtime and request series matter
+// most when the database does not answer.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
