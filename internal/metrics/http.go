@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"strconv"
 	"sync"
 	"time"
 
@@ -20,10 +19,10 @@ func (m *Metrics) Middleware(e *echo.Echo) echo.MiddlewareFunc {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
 	// Routes are all added before the first request; read them then.
-	names := sync.OnceValue(func() map[string]string {
-		out := make(map[string]string)
+	names := sync.OnceValue(func() map[routeKey]string {
+		out := make(map[routeKey]string)
 		for _, r := range e.Routes() {
-			out[r.Method+" "+r.Path] = r.Name
+			out[routeKey{r.Method, r.Path}] = r.Name
 		}
 		return out
 	})
@@ -35,7 +34,7 @@ func (m *Metrics) Middleware(e *echo.Echo) echo.MiddlewareFunc {
 				// Render it now, so the status counted is the one sent.
 				c.Error(err)
 			}
-			route, ok := names()[c.Request().Method+" "+c.Path()]
+			route, ok := names()[routeKey{c.Request().Method, c.Path()}]
 			if !ok || route == "" {
 				route = Unmatched
 			}
@@ -46,10 +45,15 @@ func (m *Metrics) Middleware(e *echo.Echo) echo.MiddlewareFunc {
 	}
 }
 
+// routeKey finds a route's name without building a string per request.
+type routeKey struct{ method, path string }
+
 // statusClass is "2xx", "4xx" and so on.
 func statusClass(code int) string {
 	if code < 100 || code > 599 {
 		return "other"
 	}
-	return strconv.Itoa(code/100) + "xx"
+	return statusClasses[code/100-1]
 }
+
+var statusClasses = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}
