@@ -24,6 +24,7 @@ import (
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/intake"
+	"ordercare/internal/metrics"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -75,6 +76,11 @@ type App struct {
 	// stopWitness ends the hand-over of checkpoints to the witness
 	// (witness.go); nil without one.
 	stopWitness func()
+	// provider is the client's transport: it counts provider calls and
+	// tells /readyz whether the provider answered lately (metrics.go).
+	provider *metrics.Provider
+	// metrics is nil unless /metrics is configured (metrics.go).
+	metrics *metrics.Metrics
 
 	demoPassword string
 	closeOnce    sync.Once
@@ -121,6 +127,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		o.staffOpts.Now = o.now
 	}
 	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
+	a.startMetrics()
 	defer func() {
 		if err != nil {
 			_ = a.Close() // the build error is the one to report
@@ -189,6 +196,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := demoStaff(); err != nil {
 		return nil, err
 	}
+	a.watchMetrics()
 
 	a.handlers = &handlers.Handlers{
 		Log:           a.log,
@@ -212,6 +220,10 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ShopTimeout:   cfg.Shop.Timeout,
 		MFA:           cfg.MFA,
 		MFAExempt:     demoExempt(cfg.Sandbox()),
+
+		Metrics:           a.metrics,
+		MetricsToken:      cfg.Metrics.Token,
+		ProviderReachable: a.provider.Reachable,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {
@@ -265,7 +277,8 @@ func (a *App) connectProvider(ctx context.Context) error {
 		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: a.cfg.OMProvider,
 			Env: omclient.EnvSandbox, Username: user, Password: pass}
 	}
-	cc.HTTPClient = &http.Client{Transport: ProviderTransport()}
+	a.provider = metrics.NewProvider(a.metrics, ProviderTransport())
+	cc.HTTPClient = &http.Client{Transport: a.provider}
 	// One bound for reads and changes alike, retries included: a change
 	// that runs out of it is recorded with an unknown outcome, as any lost
 	// answer, and the agent is not held longer than the setting says.
@@ -275,6 +288,7 @@ func (a *App) connectProvider(ctx context.Context) error {
 		return fmt.Errorf("provider client: %w", err)
 	}
 	a.client = c
+	a.provider.SetBaseURL(c.BaseURL())
 	return nil
 }
 

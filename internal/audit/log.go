@@ -57,6 +57,8 @@ type Log struct {
 
 	commits atomic.Int64
 	events  atomic.Int64
+	// observer, when set, is told of every append and commit (observe.go).
+	observer atomic.Pointer[observerBox]
 
 	// insert is the prepared INSERT of an event, kept across commits: a
 	// statement prepared per commit recompiled the triggers it fires (the
@@ -193,10 +195,12 @@ func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
 		return Event{}, err
 	}
 	req := &appendReq{r: r, resp: make(chan appendResp, 1)}
+	start := time.Now()
 	if err := l.enqueue(ctx, req); err != nil {
 		return Event{}, err
 	}
 	resp := <-req.resp
+	l.observeAppend(start, resp.err)
 	if resp.err != nil {
 		return Event{}, resp.err
 	}
@@ -234,7 +238,9 @@ func (l *Log) writer() {
 		}
 		batch := l.gather([]*appendReq{first})
 		last = len(batch)
+		start := time.Now()
 		err := l.commit(batch)
+		l.observeCommit(len(batch), start, err)
 		for _, r := range batch {
 			r.resp <- appendResp{r: r.r, err: err}
 		}

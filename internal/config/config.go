@@ -118,6 +118,8 @@ type Config struct {
 	// environment's default is required-for-money, a Config built in code
 	// without it has second factors off.
 	MFA staff.MFAPolicy
+	// Metrics is /metrics' token and the instance name (metrics.go).
+	Metrics MetricsConfig
 }
 
 // StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
@@ -385,6 +387,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.validateShop(); err != nil {
+		return err
+	}
+	if err := c.validateMetrics(); err != nil {
 		return err
 	}
 	return c.checkWritable()

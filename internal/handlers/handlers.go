@@ -15,6 +15,7 @@ import (
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
+	"ordercare/internal/metrics"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/outbox"
@@ -93,6 +94,14 @@ type Handlers struct {
 	// accounts of the built-in sandbox); nil: nobody.
 	MFA       staff.MFAPolicy
 	MFAExempt func(*staff.Member) bool
+	// Metrics counts requests (one middleware, server.go) and serves
+	// /metrics to bearers of MetricsToken (metrics.go); nil or no token:
+	// /metrics answers 404.
+	Metrics      *metrics.Metrics
+	MetricsToken string
+	// ProviderReachable is /readyz's provider check (ready.go); nil: the
+	// provider is not checked.
+	ProviderReachable func(context.Context) error
 }
 
 func (h *Handlers) now() time.Time {

@@ -41,6 +41,12 @@ func (h *Handlers) Routes() []Route {
 		{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Handler: h.healthz, Public: true, NoSession: true},
 		// Load balancers probe with HEAD; net/http sends no body for it.
 		{Name: "healthz.head", Method: http.MethodHead, Path: "/healthz", Handler: h.healthz, Public: true, NoSession: true},
+		// Readiness (ready.go): database, audit log and provider; public
+		// like /healthz, and HEAD for load balancers.
+		{Name: "readyz", Method: http.MethodGet, Path: "/readyz", Handler: h.readyz, Public: true, NoSession: true},
+		{Name: "readyz.head", Method: http.MethodHead, Path: "/readyz", Handler: h.readyz, Public: true, NoSession: true},
+		// Prometheus metrics (metrics.go): no session, its own bearer token.
+		{Name: "metrics", Method: http.MethodGet, Path: "/metrics", Handler: h.metrics, Public: true, NoSession: true},
 		{Name: "static", Method: http.MethodGet, Path: "/static/*", Handler: h.static, Public: true, NoSession: true},
 
 		{Name: "login", Method: http.MethodGet, Path: "/login", Handler: h.showLogin, Public: true},

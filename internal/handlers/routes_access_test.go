@@ -24,6 +24,10 @@ import (
 var routeAccess = map[string]string{
 	"GET /healthz":  "public",
 	"HEAD /healthz": "public",
+	"GET /readyz":   "public",
+	"HEAD /readyz":  "public",
+	// Prometheus metrics: no sign-in, its own bearer token (404 when unset).
+	"GET /metrics":  "public",
 	"GET /static/*": "public",
 	"GET /login":    "public",
 	"POST /login":   "public",

@@ -41,6 +41,8 @@ func (h *Handlers) Echo(extra ...Route) (*echo.Echo, error) {
 	}))
 	e.Use(requestID)
 	e.Use(h.securityHeaders)
+	// Outside accessLog, which renders errors: it counts the status sent.
+	e.Use(h.Metrics.Middleware(e))
 	e.Use(h.accessLog)
 	// Compression with a fixed set of writers, one per core (compress.go).
 	e.Use(gzipBody(newCompressPool(runtime.GOMAXPROCS(0), gzipLevel)))
