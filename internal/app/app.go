@@ -31,6 +31,7 @@ import (
 	"ordercare/internal/session"
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/shop/ucommerce/ucsim"
 	"ordercare/internal/staff"
 )
 
@@ -63,6 +64,9 @@ type App struct {
 	shop        shop.Source
 	shopSandbox *epsim.Sandbox
 	shopServer  *http.Server
+	// Ucommerce (shop_ucommerce.go): its sandbox and the connect flow.
+	ucSandbox   *ucsim.Sandbox
+	shopConnect handlers.ShopConnector
 
 	// Background workers (workers.go): the intake queue, the refresh of
 	// indexed orders and, when configured, outbound event delivery.
@@ -201,6 +205,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
+		ShopConnect:   a.shopConnect,
+		ShopRedirect:  cfg.Shop.RedirectURL,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -76,6 +76,12 @@ type Handlers struct {
 	// ShopChanges sends the shop panel's changes through the audited
 	// pipeline (order_shop_change.go); nil: the panel offers none.
 	ShopChanges ShopChangeApplier
+	// ShopConnect connects a platform with OAuth's authorization-code
+	// flow (shop_connect.go, Ucommerce); nil: no connect page.
+	ShopConnect ShopConnector
+	// ShopRedirect is the connect flow's callback URL as whitelisted in
+	// the platform; empty: derived from the request (built-in sandbox).
+	ShopRedirect string
 }
 
 func (h *Handlers) now() time.Time {

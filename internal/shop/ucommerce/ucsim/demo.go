@@ -35,13 +35,13 @@ func OrderID(o omclient.Order) string { return string(o.MerchantReference2) }
 // Seed adds the shop side of payment orders that carry both references,
 // with the same out-of-step cases as the Elastic Path sandbox.
 func (s *Sandbox) Seed(orders []omclient.Order) error {
-	sorted := slices.Clone(orders)
+	// Only orders naming their shop order (both references) have one.
+	sorted := slices.DeleteFunc(slices.Clone(orders), func(o omclient.Order) bool {
+		return o.MerchantReference1 == "" || o.MerchantReference2 == ""
+	})
 	slices.SortFunc(sorted, func(a, b omclient.Order) int { return cmp.Compare(a.OrderID, b.OrderID) })
 	plan := epsim.PlanOutOfStep(sorted)
 	for _, o := range sorted {
-		if o.MerchantReference1 == "" || o.MerchantReference2 == "" {
-			continue
-		}
 		if _, ok := s.Order(OrderID(o)); ok {
 			continue
 		}
