@@ -2,8 +2,10 @@ package ucsim_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,5 +168,25 @@ func TestAuthorizationCodeOnceAndShortLived(t *testing.T) {
 	e.clock.Advance(61 * time.Second)
 	if err := e.client.Exchange(t.Context(), late, testRedirect); !errors.As(err, &te) {
 		t.Fatalf("code after a minute: err = %v", err)
+	}
+}
+
+// failingStore cannot write: the disk is full.
+type failingStore struct{ memStore }
+
+func (*failingStore) Save(context.Context, string, time.Time) error { return errors.New("disk full") }
+
+// When the new refresh token cannot be stored, the new access token is
+// not used either: the rotated refresh token would be lost on the next
+// restart, so it is better to fail now, visibly.
+func TestTokenNotUsedWhenNotStored(t *testing.T) {
+	e := newEnv(t)
+	e.post(t, seedShaped)
+	c := newClient(t, e.srv.URL, &failingStore{}, e.clock)
+	if err := c.Exchange(t.Context(), e.authorize(t, "z"), testRedirect); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("exchange with a failing store: %v", err)
+	}
+	if _, err := c.GetOrder(t.Context(), seedOrderID); err == nil {
+		t.Fatal("an access token whose refresh token was not stored was used")
 	}
 }
