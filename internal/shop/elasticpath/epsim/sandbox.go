@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"ordercare/internal/shop/shopsim"
 )
 
 // Clock is the sandbox's time; tests move it to expire tokens.
@@ -56,7 +58,7 @@ type Sandbox struct {
 	byNumber  []string // order ids in creation order, for listing
 	outOfStep map[Scenario]string
 
-	faults faultState
+	faults shopsim.Injector
 }
 
 type record struct {
@@ -98,10 +100,10 @@ func (s *Sandbox) RevokeTokens() {
 
 // ServeHTTP answers one request: latency, faults, auth, the operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.sleepLatency(r) {
+	if !s.faults.SleepLatency(r) {
 		return
 	}
-	if f := s.takeFault(r, false); f != nil {
+	if f := s.faults.Take(r, false); f != nil {
 		if f.Kind == FaultHang {
 			<-r.Context().Done()
 			return
@@ -109,20 +111,20 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, faultStatus(f.Kind), http.StatusText(faultStatus(f.Kind)), "injected by the sandbox")
 		return
 	}
-	rec := &capture{header: http.Header{}}
+	rec := shopsim.NewCapture()
 	s.route(rec, r)
-	if f := s.takeFault(r, true); f != nil {
+	if f := s.faults.Take(r, true); f != nil {
 		switch f.Kind {
 		case FaultResetAfterApply:
 			// The change is applied; the answer is lost.
 			panic(http.ErrAbortHandler)
 		case FaultMalformedJSON:
-			if rec.status == http.StatusOK && len(rec.body) > 1 {
-				rec.body = rec.body[:len(rec.body)/2]
+			if rec.Status == http.StatusOK && len(rec.Body) > 1 {
+				rec.Body = rec.Body[:len(rec.Body)/2]
 			}
 		}
 	}
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 func (s *Sandbox) route(w http.ResponseWriter, r *http.Request) {

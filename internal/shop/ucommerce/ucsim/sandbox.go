@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/shop/shopsim"
 	uc "ordercare/internal/shop/ucommerce"
 )
 
@@ -71,7 +72,7 @@ type Sandbox struct {
 	byPayment map[string]string    // payment guid → order id
 	outOfStep map[epsim.Scenario]string
 
-	faults faultState
+	faults shopsim.Injector
 }
 
 type grant struct {
@@ -124,10 +125,10 @@ func (s *Sandbox) RevokeAccessTokens() {
 
 // ServeHTTP answers one request: latency, faults, the operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.sleepLatency(r) {
+	if !s.faults.SleepLatency(r) {
 		return
 	}
-	if f := s.takeFault(r, false); f != nil {
+	if f := s.faults.Take(r, false); f != nil {
 		if f.Kind == epsim.FaultHang {
 			<-r.Context().Done()
 			return
@@ -136,17 +137,17 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, st, http.StatusText(st), "injected by the sandbox")
 		return
 	}
-	rec := &capture{header: http.Header{}}
+	rec := shopsim.NewCapture()
 	s.route(rec, r)
-	if f := s.takeFault(r, true); f != nil {
+	if f := s.faults.Take(r, true); f != nil {
 		if f.Kind == epsim.FaultResetAfterApply {
 			panic(http.ErrAbortHandler)
 		}
-		if rec.status == http.StatusOK && len(rec.body) > 1 {
-			rec.body = rec.body[:len(rec.body)/2]
+		if rec.Status == http.StatusOK && len(rec.Body) > 1 {
+			rec.Body = rec.Body[:len(rec.Body)/2]
 		}
 	}
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 func (s *Sandbox) route(w http.ResponseWriter, r *http.Request) {
