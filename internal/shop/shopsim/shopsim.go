@@ -106,3 +106,35 @@ func WriteJSON(w http.ResponseWriter, status int, v any, fallback string) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+// Serve answers one request of a sandbox: the latency, a fault before the
+// operation (fail writes the platform's error for it; a hang waits for
+// the caller to give up), the operation (route), then a fault after it (a
+// lost answer: the connection is cut; a malformed one: half the body).
+func (in *Injector) Serve(w http.ResponseWriter, r *http.Request, route http.HandlerFunc, fail func(http.ResponseWriter, omsim.FaultKind)) {
+	if !in.SleepLatency(r) {
+		return
+	}
+	if f := in.Take(r, false); f != nil {
+		if f.Kind == omsim.FaultHang {
+			<-r.Context().Done()
+			return
+		}
+		fail(w, f.Kind)
+		return
+	}
+	rec := NewCapture()
+	route(rec, r)
+	if f := in.Take(r, true); f != nil {
+		switch f.Kind {
+		case omsim.FaultResetAfterApply:
+			// The operation is done; the answer is lost.
+			panic(http.ErrAbortHandler)
+		case omsim.FaultMalformedJSON:
+			if rec.Status == http.StatusOK && len(rec.Body) > 1 {
+				rec.Body = rec.Body[:len(rec.Body)/2]
+			}
+		}
+	}
+	rec.Flush(w)
+}

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"ordercare/internal/omsim"
 	"ordercare/internal/shop/shopsim"
 )
 
@@ -100,31 +101,9 @@ func (s *Sandbox) RevokeTokens() {
 
 // ServeHTTP answers one request: latency, faults, auth, the operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.faults.SleepLatency(r) {
-		return
-	}
-	if f := s.faults.Take(r, false); f != nil {
-		if f.Kind == FaultHang {
-			<-r.Context().Done()
-			return
-		}
-		writeError(w, faultStatus(f.Kind), http.StatusText(faultStatus(f.Kind)), "injected by the sandbox")
-		return
-	}
-	rec := shopsim.NewCapture()
-	s.route(rec, r)
-	if f := s.faults.Take(r, true); f != nil {
-		switch f.Kind {
-		case FaultResetAfterApply:
-			// The change is applied; the answer is lost.
-			panic(http.ErrAbortHandler)
-		case FaultMalformedJSON:
-			if rec.Status == http.StatusOK && len(rec.Body) > 1 {
-				rec.Body = rec.Body[:len(rec.Body)/2]
-			}
-		}
-	}
-	rec.Flush(w)
+	s.faults.Serve(w, r, s.route, func(w http.ResponseWriter, k omsim.FaultKind) {
+		writeError(w, faultStatus(k), http.StatusText(faultStatus(k)), "injected by the sandbox")
+	})
 }
 
 func (s *Sandbox) route(w http.ResponseWriter, r *http.Request) {

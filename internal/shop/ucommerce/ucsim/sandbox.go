@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"ordercare/internal/omsim"
 	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/shop/shopsim"
 	uc "ordercare/internal/shop/ucommerce"
@@ -125,29 +126,9 @@ func (s *Sandbox) RevokeAccessTokens() {
 
 // ServeHTTP answers one request: latency, faults, the operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.faults.SleepLatency(r) {
-		return
-	}
-	if f := s.faults.Take(r, false); f != nil {
-		if f.Kind == epsim.FaultHang {
-			<-r.Context().Done()
-			return
-		}
-		st := faultStatus(f.Kind)
-		writeError(w, st, http.StatusText(st), "injected by the sandbox")
-		return
-	}
-	rec := shopsim.NewCapture()
-	s.route(rec, r)
-	if f := s.faults.Take(r, true); f != nil {
-		if f.Kind == epsim.FaultResetAfterApply {
-			panic(http.ErrAbortHandler)
-		}
-		if rec.Status == http.StatusOK && len(rec.Body) > 1 {
-			rec.Body = rec.Body[:len(rec.Body)/2]
-		}
-	}
-	rec.Flush(w)
+	s.faults.Serve(w, r, s.route, func(w http.ResponseWriter, k omsim.FaultKind) {
+		writeError(w, faultStatus(k), http.StatusText(faultStatus(k)), "injected by the sandbox")
+	})
 }
 
 func (s *Sandbox) route(w http.ResponseWriter, r *http.Request) {
