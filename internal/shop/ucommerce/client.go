@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"ordercare/internal/shop/tokencache"
 )
 
 const (
@@ -56,7 +58,7 @@ type Client struct {
 	http                   *http.Client
 	log                    *slog.Logger
 	now                    func() time.Time
-	tok                    tokens
+	tok                    tokencache.Cache
 }
 
 // New checks the configuration and returns a client. It sends nothing.
@@ -160,7 +162,7 @@ func (c *Client) get(ctx context.Context, p string, out any) error {
 			last = fmt.Errorf("ucommerce: GET %s: %w", p, err)
 		case status == http.StatusUnauthorized && !renewed:
 			// The access token died early: refresh once.
-			c.dropToken(tok)
+			c.tok.Drop(tok)
 			renewed = true
 			attempt--
 			continue

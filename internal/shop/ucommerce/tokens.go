@@ -9,8 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"ordercare/internal/shop/tokencache"
 )
 
 // RefreshTokenLifetime is how long the platform keeps a refresh token
@@ -20,18 +21,6 @@ const RefreshTokenLifetime = 90 * 24 * time.Hour
 // tokenMargin: an access token (300 s on the platform) is renewed this
 // long before it expires, so no request leaves with a dying token.
 const tokenMargin = 30 * time.Second
-
-// tokens caches the access token. Callers that find it missing or stale
-// wait for one refresh instead of each refreshing: the refresh token
-// rotates, so a second refresh with the same token would be refused and
-// disconnect the shop.
-type tokens struct {
-	mu       sync.Mutex
-	access   string
-	expires  time.Time
-	inflight chan struct{} // closed when the running refresh ends
-	lastErr  error
-}
 
 // AuthorizeURL is where an administrator is sent to connect the shop:
 // GET {base}/api/v1/oauth/connect with the client id, the whitelisted
@@ -49,13 +38,16 @@ func (c *Client) Exchange(ctx context.Context, code, redirectURI string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	c.tok.mu.Lock()
-	defer c.tok.mu.Unlock()
 	ans, err := c.postToken(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}})
 	if err != nil {
 		return err
 	}
-	return c.keep(ctx, ans)
+	tok, until, err := c.keep(ctx, ans)
+	if err != nil {
+		return err
+	}
+	c.tok.Set(tok, until)
+	return nil
 }
 
 // Connected reports whether a refresh token is stored and when it expires.
@@ -70,62 +62,22 @@ func (c *Client) Connected(ctx context.Context) (bool, time.Time, error) {
 	return c.now().Before(exp), exp, nil
 }
 
-// token returns a valid access token, refreshing it once for all callers.
+// token returns a valid access token, refreshing it once for all
+// callers: a second refresh with the same refresh token would be refused
+// and disconnect the shop.
 func (c *Client) token(ctx context.Context) (string, error) {
-	for {
-		c.tok.mu.Lock()
-		if c.tok.access != "" && c.now().Before(c.tok.expires) {
-			t := c.tok.access
-			c.tok.mu.Unlock()
-			return t, nil
-		}
-		if wait := c.tok.inflight; wait != nil {
-			c.tok.mu.Unlock()
-			select {
-			case <-wait:
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-			c.tok.mu.Lock()
-			err := c.tok.lastErr
-			c.tok.mu.Unlock()
-			if err != nil {
-				return "", err
-			}
-			continue
-		}
-		done := make(chan struct{})
-		c.tok.inflight = done
-		c.tok.mu.Unlock()
-
-		// Not bound to the first caller's context: others wait on it, and
-		// a refresh cut off half-way could lose the rotated token.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-		err := c.refresh(fctx)
-		cancel()
-
-		c.tok.mu.Lock()
-		c.tok.inflight = nil
-		c.tok.lastErr = err
-		t := c.tok.access
-		close(done)
-		c.tok.mu.Unlock()
-		if err != nil {
-			return "", err
-		}
-		return t, nil
-	}
+	return c.tok.Get(ctx, c.now, c.timeout, c.refresh)
 }
 
-// refresh trades the stored refresh token for new tokens. Called with
-// inflight set, so only one runs.
-func (c *Client) refresh(ctx context.Context) error {
+// refresh trades the stored refresh token for new tokens (one at a
+// time: the token cache runs it for all callers).
+func (c *Client) refresh(ctx context.Context) (string, time.Time, error) {
 	rt, exp, err := c.store.Load(ctx)
 	if err != nil {
-		return err
+		return "", time.Time{}, err
 	}
 	if !c.now().Before(exp) {
-		return fmt.Errorf("%w (the refresh token expired on %s)", ErrNotConnected, exp.UTC().Format(time.DateOnly))
+		return "", time.Time{}, fmt.Errorf("%w (the refresh token expired on %s)", ErrNotConnected, exp.UTC().Format(time.DateOnly))
 	}
 	ans, err := c.postToken(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
 	if err != nil {
@@ -135,37 +87,21 @@ func (c *Client) refresh(ctx context.Context) error {
 			// expired): it is dead for good, so forget it.
 			_ = c.store.Forget(ctx)
 			c.log.Warn("ucommerce: the refresh token was refused; an admin must connect the shop again", "status", te.StatusCode)
-			return fmt.Errorf("%w (the platform refused the refresh token: HTTP %d)", ErrNotConnected, te.StatusCode)
+			return "", time.Time{}, fmt.Errorf("%w (the platform refused the refresh token: HTTP %d)", ErrNotConnected, te.StatusCode)
 		}
-		return err
+		return "", time.Time{}, err
 	}
-	c.tok.mu.Lock()
-	defer c.tok.mu.Unlock()
 	return c.keep(ctx, ans)
 }
 
-// keep stores the new refresh token and then keeps the access token; with
-// c.tok.mu held. If the store fails the access token is not used: the
+// keep stores the new refresh token and only then returns the access
+// token to use. If the store fails the access token is not used: the
 // rotated refresh token would be lost on the next restart.
-func (c *Client) keep(ctx context.Context, ans tokenAnswer) error {
+func (c *Client) keep(ctx context.Context, ans tokenAnswer) (string, time.Time, error) {
 	if err := c.store.Save(ctx, ans.RefreshToken, c.now().Add(RefreshTokenLifetime)); err != nil {
-		c.tok.access = ""
-		return err
+		return "", time.Time{}, err
 	}
-	ttl := time.Duration(ans.ExpiresIn) * time.Second
-	c.tok.access = ans.AccessToken
-	c.tok.expires = c.now().Add(max(ttl-min(tokenMargin, ttl/10), 0))
-	return nil
-}
-
-// dropToken forgets access token t after the platform refused it, unless
-// another caller already replaced it.
-func (c *Client) dropToken(t string) {
-	c.tok.mu.Lock()
-	defer c.tok.mu.Unlock()
-	if c.tok.access == t {
-		c.tok.access = ""
-	}
+	return ans.AccessToken, tokencache.UseUntil(c.now(), time.Duration(ans.ExpiresIn)*time.Second, tokenMargin), nil
 }
 
 type tokenAnswer struct {
