@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/shop/ucommerce/ucsim"
 )
 
 // shopsim runs a shop platform's sandbox on its own, holding the shop side
@@ -23,7 +23,7 @@ import (
 func shopsim(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("admin shopsim", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	platform := fs.String("platform", "elasticpath", "shop platform to imitate: elasticpath (ucommerce is not served yet)")
+	platform := fs.String("platform", "elasticpath", "shop platform to imitate: elasticpath or ucommerce")
 	addr := fs.String("addr", "127.0.0.1:8091", "address to listen on")
 	clientID := fs.String("client-id", "", "client id the sandbox accepts (random when empty)")
 	secret := fs.String("client-secret", "", "client secret the sandbox accepts (random when empty)")
@@ -34,11 +34,7 @@ func shopsim(ctx context.Context, args []string, e env) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	switch *platform {
-	case "elasticpath":
-	case "ucommerce":
-		return errors.New("--platform ucommerce: the Ucommerce sandbox is not served yet by this version")
-	default:
+	if *platform != "elasticpath" && *platform != "ucommerce" {
 		return fmt.Errorf("--platform %q is not elasticpath or ucommerce", *platform)
 	}
 	printCreds := *clientID == "" || *secret == ""
@@ -49,7 +45,7 @@ func shopsim(ctx context.Context, args []string, e env) error {
 			*p = hex.EncodeToString(b[:])
 		}
 	}
-	sb, err := epsim.New(epsim.Options{ClientID: *clientID, ClientSecret: *secret})
+	sb, err := newShopSandbox(*platform, *clientID, *secret)
 	if err != nil {
 		return err
 	}
@@ -72,8 +68,25 @@ func shopsim(ctx context.Context, args []string, e env) error {
 	if printCreds {
 		fmt.Fprintf(e.stdout, "credentials: ORDERCARE_SHOP_CLIENT_ID=%s ORDERCARE_SHOP_CLIENT_SECRET=%s\n", *clientID, *secret)
 	}
+	if *platform == "ucommerce" {
+		fmt.Fprintf(e.stdout, "connect: ORDERCARE_SHOP=ucommerce ORDERCARE_SHOP_URL=http://%s, then an admin opens /shop/connect (any redirect URL is accepted)\n", ln.Addr())
+	}
 	for sc, id := range sb.OutOfStep() {
 		fmt.Fprintf(e.stdout, "out of step (%s): payment order %s\n", sc, id)
 	}
 	return serveUntilDone(ctx, srv, ln)
+}
+
+// shopSandbox is what shopsim serves of either platform's sandbox.
+type shopSandbox interface {
+	http.Handler
+	Seed([]omclient.Order) error
+	OutOfStep() map[epsim.Scenario]string
+}
+
+func newShopSandbox(platform, clientID, secret string) (shopSandbox, error) {
+	if platform == "ucommerce" {
+		return ucsim.New(ucsim.Options{ClientID: clientID, ClientSecret: secret})
+	}
+	return epsim.New(epsim.Options{ClientID: clientID, ClientSecret: secret})
 }

@@ -32,6 +32,7 @@ import (
 	"ordercare/internal/session"
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/shop/ucommerce/ucsim"
 	"ordercare/internal/staff"
 )
 
@@ -64,6 +65,9 @@ type App struct {
 	shop        shop.Source
 	shopSandbox *epsim.Sandbox
 	shopServer  *http.Server
+	// Ucommerce (shop_ucommerce.go): its sandbox and the connect flow.
+	ucSandbox   *ucsim.Sandbox
+	shopConnect handlers.ShopConnector
 
 	// Background workers (workers.go): the intake queue, the refresh of
 	// indexed orders and, when configured, outbound event delivery.
@@ -224,6 +228,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Metrics:           a.metrics,
 		MetricsToken:      cfg.Metrics.Token,
 		ProviderReachable: a.provider.Reachable,
+		ShopConnect:       a.shopConnect,
+		ShopRedirect:      cfg.Shop.RedirectURL,
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -22,6 +22,9 @@ import (
 // sandbox's orders (some out of step on purpose). Nil when the shop is off.
 func (a *App) connectShop(ctx context.Context) error {
 	cfg := a.cfg.Shop
+	if a.cfg.ShopPlatform() == config.ShopUcommerce {
+		return a.connectUcommerce(ctx)
+	}
 	if a.cfg.ShopPlatform() != config.ShopElasticPath {
 		return nil
 	}
@@ -33,22 +36,17 @@ func (a *App) connectShop(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("built-in shop sandbox: %w", err)
 		}
-		if err := seedShop(ctx, sb, a); err != nil {
-			return fmt.Errorf("built-in shop sandbox: %w", err)
+		orders, err := a.sandboxOrders(ctx)
+		if err == nil {
+			err = sb.Seed(orders)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("built-in shop sandbox: %w", err)
 		}
 		a.shopSandbox = sb
-		a.shopServer = &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
-		go func() {
-			if err := a.shopServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				a.log.Error("built-in shop sandbox stopped", slog.Any("err", err))
-			}
-		}()
-		cc.BaseURL = "http://" + ln.Addr().String()
+		if cc.BaseURL, err = a.serveShopSandbox(sb); err != nil {
+			return fmt.Errorf("built-in shop sandbox: %w", err)
+		}
 	}
 	c, err := ep.New(cc)
 	if err != nil {
@@ -58,22 +56,39 @@ func (a *App) connectShop(ctx context.Context) error {
 	return nil
 }
 
-// seedShop gives every payment order in the built-in sandbox its shop
-// order, as the payment order stands now.
-func seedShop(ctx context.Context, sb *epsim.Sandbox, a *App) error {
+// serveShopSandbox serves a built-in shop sandbox on a loopback port
+// and returns its base URL.
+func (a *App) serveShopSandbox(h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	a.shopServer = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := a.shopServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("built-in shop sandbox stopped", slog.Any("err", err))
+		}
+	}()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// sandboxOrders are the payment sandbox's orders as they stand now, for
+// a shop sandbox to hold their shop side.
+func (a *App) sandboxOrders(ctx context.Context) ([]omclient.Order, error) {
 	ids, err := a.sandbox.OrderIDs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	orders := make([]omclient.Order, 0, len(ids))
 	for _, id := range ids {
 		o, err := a.sandbox.Order(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		orders = append(orders, *o)
 	}
-	return sb.Seed(orders)
+	return orders, nil
 }
 
 // ShopSandbox is the built-in shop sandbox (nil unless sandbox mode with

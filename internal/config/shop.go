@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -41,6 +42,14 @@ type ShopConfig struct {
 	IDReference, NumberReference string
 	// Timeout bounds the shop read of one page.
 	Timeout time.Duration
+	// TokenKey (32 bytes) encrypts Ucommerce's refresh token at rest in
+	// the admin database; required with a real Ucommerce, random for the
+	// built-in sandbox when empty.
+	TokenKey []byte
+	// RedirectURL is the connect flow's callback as whitelisted in
+	// Ucommerce (https://…/shop/connect/callback); required with a real
+	// Ucommerce, derived from ORDERCARE_ADDR for the built-in sandbox.
+	RedirectURL string
 }
 
 func init() {
@@ -58,6 +67,23 @@ func init() {
 		}},
 		option{"shop-number-reference", "ORDERCARE_SHOP_NUMBER_REFERENCE", RefMerchant1, "the payment order's field that holds the shop's order number, searched when the id is missing: merchant_reference1, merchant_reference2 or none", func(c *Config, v string) error {
 			c.Shop.NumberReference = strings.ToLower(strings.TrimSpace(v))
+			return nil
+		}},
+		option{"shop-token-key", "ORDERCARE_SHOP_TOKEN_KEY", "", "Ucommerce: 32 bytes, base64, that encrypt the stored refresh token (openssl rand -base64 32)", func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				c.Shop.TokenKey = nil
+				return nil
+			}
+			k, err := base64.StdEncoding.DecodeString(v)
+			if err != nil || len(k) != 32 {
+				return errors.New("ORDERCARE_SHOP_TOKEN_KEY: not 32 bytes in base64 (make one with: openssl rand -base64 32)")
+			}
+			c.Shop.TokenKey = k
+			return nil
+		}},
+		option{"shop-redirect-url", "ORDERCARE_SHOP_REDIRECT_URL", "", "Ucommerce: the connect flow's callback URL as whitelisted in the platform, ending in /shop/connect/callback", func(c *Config, v string) error {
+			c.Shop.RedirectURL = strings.TrimSpace(v)
 			return nil
 		}},
 		option{"shop-timeout", "ORDERCARE_SHOP_TIMEOUT", DefaultShopTimeout.String(), "how long the order page waits for the shop's order", func(c *Config, v string) error {
@@ -98,9 +124,7 @@ func (c Config) ShopSandbox() bool { return c.ShopPlatform() != "" && c.Shop.URL
 func (c Config) validateShop() error {
 	s := c.Shop
 	switch s.Platform {
-	case "", ShopNone, ShopElasticPath:
-	case ShopUcommerce:
-		return errors.New("ORDERCARE_SHOP: ucommerce is not served yet by this version; use elasticpath or none")
+	case "", ShopNone, ShopElasticPath, ShopUcommerce:
 	default:
 		return fmt.Errorf("ORDERCARE_SHOP: %q is not elasticpath, ucommerce or none", s.Platform)
 	}
@@ -114,7 +138,7 @@ func (c Config) validateShop() error {
 	}
 	if c.ShopPlatform() == "" {
 		if s.URL != "" {
-			return errors.New("ORDERCARE_SHOP_URL is set but ORDERCARE_SHOP is not: say which platform it is (elasticpath)")
+			return errors.New("ORDERCARE_SHOP_URL is set but ORDERCARE_SHOP is not: say which platform it is (elasticpath or ucommerce)")
 		}
 		return nil
 	}
@@ -134,5 +158,25 @@ func (c Config) validateShop() error {
 	if s.ClientID == "" || s.ClientSecret == "" {
 		return errors.New("ORDERCARE_SHOP_CLIENT_ID and ORDERCARE_SHOP_CLIENT_SECRET are required with ORDERCARE_SHOP_URL")
 	}
+	if c.ShopPlatform() == ShopUcommerce {
+		return s.validateUcommerce()
+	}
 	return nil
+}
+
+// validateUcommerce checks what the connect flow needs against a real
+// Ucommerce: the key that seals the refresh token and the callback URL.
+func (s ShopConfig) validateUcommerce() error {
+	if len(s.TokenKey) != 32 {
+		return errors.New("ORDERCARE_SHOP_TOKEN_KEY is required with ORDERCARE_SHOP=ucommerce: 32 bytes in base64 that encrypt the stored refresh token (openssl rand -base64 32)")
+	}
+	u, err := url.Parse(s.RedirectURL)
+	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Host == "" || u.Path != "/shop/connect/callback" || u.RawQuery != "" {
+		return fmt.Errorf("ORDERCARE_SHOP_REDIRECT_URL: %q is not an https URL ending in /shop/connect/callback (as whitelisted in Ucommerce)", s.RedirectURL)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }

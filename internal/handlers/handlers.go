@@ -102,6 +102,12 @@ type Handlers struct {
 	// ProviderReachable is /readyz's provider check (ready.go); nil: the
 	// provider is not checked.
 	ProviderReachable func(context.Context) error
+	// ShopConnect connects a platform with OAuth's authorization-code
+	// flow (shop_connect.go, Ucommerce); nil: no connect page.
+	ShopConnect ShopConnector
+	// ShopRedirect is the connect flow's callback URL as whitelisted in
+	// the platform; empty: derived from the request (built-in sandbox).
+	ShopRedirect string
 }
 
 func (h *Handlers) now() time.Time {

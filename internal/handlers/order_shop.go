@@ -73,8 +73,16 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	} else {
 		twin, err = h.lookupTwin(c.Request().Context(), o)
 	}
-	p := view.FromShop(o, shopPlatformName, twin, err, h.now(), actions)
-	if m := h.currentStaff(c); err == nil && h.ShopChanges != nil && m != nil && m.Role != staff.RoleAuditor {
+	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions)
+	m := h.currentStaff(c)
+	_, changes := h.Shop.(shop.Changer)
+	if !changes {
+		p.ReadOnly = true // the platform's API only reads: changes are made in its back office
+	}
+	if p.Problem != nil && p.Problem.Kind == "not-connected" && h.ShopConnect != nil && m != nil && m.Role == staff.RoleAdmin {
+		p.ReconnectHref = "/shop/connect"
+	}
+	if err == nil && changes && h.ShopChanges != nil && m != nil && m.Role != staff.RoleAuditor {
 		fe, _ := c.Get(shopFormErrorKey).(shopFormError)
 		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, twin, fe.action, fe.msg), csrfToken(c)
 	}
@@ -85,5 +93,5 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	return p
 }
 
-// shopPlatformName is the one platform served so far.
+// shopPlatformName is the platform of a shop source without a Name.
 const shopPlatformName = "Elastic Path"

@@ -55,7 +55,7 @@ func (h *Handlers) changeShop(c echo.Context, kind string) error {
 	}
 	twin, err := h.lookupTwin(c.Request().Context(), o)
 	if err != nil {
-		p := shop.Describe(err, shopPlatformName)
+		p := shop.Describe(err, h.shopName())
 		return h.shopFlash(c, id, "Nothing was sent to the shop: "+p.Heading+". "+p.Detail)
 	}
 	if ok, why := twin.Allowed(action); !ok {

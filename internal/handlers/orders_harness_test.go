@@ -162,6 +162,9 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 	if o.shop != nil {
 		h.Shop, h.ShopTimeout = o.shop(t, sb)
 		h.ShopChanges = svc
+		if u, ok := h.Shop.(*shop.Ucommerce); ok { // as the app wires it
+			h.ShopConnect = u.Client
+		}
 	}
 	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: map[staff.Role]int64{}, logs: logs}
 	for _, r := range staff.Roles {

@@ -76,6 +76,13 @@ func (h *Handlers) Routes() []Route {
 		// who changes orders may settle it (a read and an appended event).
 		{Name: "orders.attempt.check", Method: http.MethodPost, Path: "/orders/:id/attempts/:attempt_id/check", Handler: h.settleAttempt, Min: staff.RoleAgent},
 
+		// Connecting the shop platform (shop_connect.go): admins only. The
+		// callback is a GET from the platform's redirect, guarded by the
+		// state the POST put in the admin's session.
+		{Name: "shop.connect", Method: http.MethodGet, Path: "/shop/connect", Handler: h.showShopConnect, Min: staff.RoleAdmin},
+		{Name: "shop.connect.start", Method: http.MethodPost, Path: "/shop/connect", Handler: h.startShopConnect, Min: staff.RoleAdmin},
+		{Name: "shop.connect.callback", Method: http.MethodGet, Path: shopConnectCallback, Handler: h.finishShopConnect, Min: staff.RoleAdmin},
+
 		// Audit trail (issue 5): supervisors and admins; the auditor reads
 		// (pages and the CSV export) but never reviews, checks or verifies.
 		{Name: "audit", Method: http.MethodGet, Path: "/audit", Handler: h.showAudit, Min: staff.RoleSupervisor, Auditor: true},

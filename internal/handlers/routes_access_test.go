@@ -50,6 +50,11 @@ var routeAccess = map[string]string{
 	"GET /outbox":            "admin",
 	"POST /outbox/:id/retry": "admin",
 
+	// Connecting the shop platform: admins only.
+	"GET /shop/connect":          "admin",
+	"POST /shop/connect":         "admin",
+	"GET /shop/connect/callback": "admin",
+
 	// Audit trail (issue 5): the auditor reads, only supervisors and
 	// admins review, check and verify.
 	"GET /audit":                         "supervisor+auditor",

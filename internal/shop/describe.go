@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	ep "ordercare/internal/shop/elasticpath"
+	uc "ordercare/internal/shop/ucommerce"
 )
 
 // Problem is what the shop panel says when there is no twin to show.
@@ -24,7 +25,21 @@ func Describe(err error, platform string) Problem {
 	var te *ep.TokenError
 	var ae *ep.APIError
 	var de *ep.DecodeError
+	var uce *uc.APIError
+	var ucd *uc.DecodeError
+	var uct *uc.TokenError
 	switch {
+	case errors.Is(err, uc.ErrNotConnected):
+		return Problem{"not-connected", "The shop is unreachable: not connected", platform + " needs an admin to connect the shop again (the stored authorization was lost, expired or refused). The payment order is shown as usual."}
+	case errors.As(err, &uct):
+		return Problem{"unreachable", "The shop cannot be reached", platform + " gave no access token: " + uct.Err.Error()}
+	case errors.As(err, &uce):
+		if uce.StatusCode >= 500 {
+			return Problem{"unreachable", "The shop is failing", fmt.Sprintf("%s answered HTTP %d: %s. Try again later.", platform, uce.StatusCode, uce.Message())}
+		}
+		return Problem{"refused", "The shop refused the read", fmt.Sprintf("%s answered HTTP %d: %s.", platform, uce.StatusCode, uce.Message())}
+	case errors.As(err, &ucd):
+		return Problem{"unreadable", "The shop's answer could not be read", platform + " sent an order this back office cannot read (" + ucd.Err.Error() + ")."}
 	case errors.Is(err, ErrNoReference):
 		return Problem{"no-reference", "No shop order named", "This payment order's merchant references name no order in " + platform + ". The payment order is shown as usual."}
 	case errors.As(err, &nf):

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"ordercare/internal/shop/tokencache"
 )
 
 const (
@@ -57,7 +59,7 @@ type Client struct {
 	http                   *http.Client
 	log                    *slog.Logger
 	now                    func() time.Time
-	tok                    tokens
+	tok                    tokencache.Cache
 }
 
 // New checks the configuration and returns a client. It sends nothing.
@@ -251,7 +253,7 @@ func (c *Client) call(ctx context.Context, method, p string, body []byte, out an
 		case status == http.StatusUnauthorized && !refreshed:
 			// The token died early (revoked, or the platform's clock is
 			// ahead): nothing was applied; fetch a new one, once.
-			c.dropToken(tok)
+			c.tok.Drop(tok)
 			refreshed = true
 			attempt--
 			continue

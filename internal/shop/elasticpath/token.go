@@ -9,82 +9,25 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"ordercare/internal/shop/tokencache"
 )
 
 // tokenMargin: a token is renewed this long before the platform says it
 // expires, so a request never leaves with a token that dies on the way.
 const tokenMargin = 60 * time.Second
 
-// tokens caches the client-credentials token. Concurrent callers that find
-// it missing or stale wait for one fetch instead of each fetching.
-type tokens struct {
-	mu       sync.Mutex
-	token    string
-	expires  time.Time
-	inflight chan struct{} // closed when the running fetch ends
-	lastErr  error         // the running fetch's error, read after inflight closes
-}
-
-// token returns a valid access token, fetching one when needed.
+// token returns a valid access token, fetching one when needed; callers
+// that find it missing or stale wait for one fetch.
 func (c *Client) token(ctx context.Context) (string, error) {
-	for {
-		c.tok.mu.Lock()
-		if c.tok.token != "" && c.now().Before(c.tok.expires) {
-			t := c.tok.token
-			c.tok.mu.Unlock()
-			return t, nil
-		}
-		if wait := c.tok.inflight; wait != nil {
-			c.tok.mu.Unlock()
-			select {
-			case <-wait:
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-			c.tok.mu.Lock()
-			err := c.tok.lastErr
-			c.tok.mu.Unlock()
-			if err != nil {
-				return "", err
-			}
-			continue
-		}
-		done := make(chan struct{})
-		c.tok.inflight = done
-		c.tok.mu.Unlock()
-
-		// The fetch is not bound to the first caller's context: others
-		// wait on it, and one caller hanging up must not fail them all.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-		tok, ttl, err := c.fetchToken(fctx)
-		cancel()
-
-		c.tok.mu.Lock()
-		c.tok.inflight = nil
-		c.tok.lastErr = err
-		if err == nil {
-			c.tok.token = tok
-			c.tok.expires = c.now().Add(max(ttl-min(tokenMargin, ttl/10), 0))
-		}
-		close(done)
-		c.tok.mu.Unlock()
+	return c.tok.Get(ctx, c.now, c.timeout, func(ctx context.Context) (string, time.Time, error) {
+		tok, ttl, err := c.fetchToken(ctx)
 		if err != nil {
-			return "", err
+			return "", time.Time{}, err
 		}
-		return tok, nil
-	}
-}
-
-// dropToken forgets token t after the platform refused it (revoked or
-// expired early), unless another caller already replaced it.
-func (c *Client) dropToken(t string) {
-	c.tok.mu.Lock()
-	defer c.tok.mu.Unlock()
-	if c.tok.token == t {
-		c.tok.token = ""
-	}
+		return tok, tokencache.UseUntil(c.now(), ttl, tokenMargin), nil
+	})
 }
 
 // tokenAnswer is the token endpoint's answer. The authentication

@@ -28,6 +28,12 @@ type ShopPanel struct {
 	// shop), set by the handler for members who may change orders.
 	Changes []ShopChangeForm
 	CSRF    string
+	// ReadOnly: the platform's API only reads; the panel says changes are
+	// made in the shop's own back office.
+	ReadOnly bool
+	// ReconnectHref links an admin to the connect page when the shop's
+	// authorization was lost.
+	ReconnectHref string
 }
 
 // ShopChangeForm is one change of the shop's order the panel offers.

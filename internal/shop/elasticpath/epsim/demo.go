@@ -160,3 +160,8 @@ func shopSide(o omclient.Order) NewOrder {
 	}
 	return n
 }
+
+// PlanOutOfStep says which of the payment orders (sorted by id) a shop
+// sandbox puts out of step, and how; the Ucommerce sandbox uses the same
+// plan so both platforms' demos show the same cases.
+func PlanOutOfStep(sorted []omclient.Order) map[string]Scenario { return pickOutOfStep(sorted) }

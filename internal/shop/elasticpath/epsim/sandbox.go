@@ -20,6 +20,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"ordercare/internal/omsim"
+	"ordercare/internal/shop/shopsim"
 )
 
 // Clock is the sandbox's time; tests move it to expire tokens.
@@ -56,7 +59,7 @@ type Sandbox struct {
 	byNumber  []string // order ids in creation order, for listing
 	outOfStep map[Scenario]string
 
-	faults faultState
+	faults shopsim.Injector
 }
 
 type record struct {
@@ -98,31 +101,9 @@ func (s *Sandbox) RevokeTokens() {
 
 // ServeHTTP answers one request: latency, faults, auth, the operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.sleepLatency(r) {
-		return
-	}
-	if f := s.takeFault(r, false); f != nil {
-		if f.Kind == FaultHang {
-			<-r.Context().Done()
-			return
-		}
-		writeError(w, faultStatus(f.Kind), http.StatusText(faultStatus(f.Kind)), "injected by the sandbox")
-		return
-	}
-	rec := &capture{header: http.Header{}}
-	s.route(rec, r)
-	if f := s.takeFault(r, true); f != nil {
-		switch f.Kind {
-		case FaultResetAfterApply:
-			// The change is applied; the answer is lost.
-			panic(http.ErrAbortHandler)
-		case FaultMalformedJSON:
-			if rec.status == http.StatusOK && len(rec.body) > 1 {
-				rec.body = rec.body[:len(rec.body)/2]
-			}
-		}
-	}
-	rec.flush(w)
+	s.faults.Serve(w, r, s.route, func(w http.ResponseWriter, k omsim.FaultKind) {
+		writeError(w, faultStatus(k), http.StatusText(faultStatus(k)), "injected by the sandbox")
+	})
 }
 
 func (s *Sandbox) route(w http.ResponseWriter, r *http.Request) {
