@@ -1,0 +1,135 @@
+package approvals
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/staff"
+)
+
+// Notices: what reaches people without their asking. A requester is shown
+// the decisions on their requests made since they last looked (the time of
+// the newest decision they were shown, kept per member in approval_seen: no
+// other record says what a member has seen); a decider is shown the
+// requests they may decide.
+
+// MaxNotices bounds the decisions shown at once.
+const MaxNotices = 20
+
+// seenAt is the decided_at of the newest decision staffID was shown ("" when never).
+func (s *Service) seenAt(ctx context.Context, staffID int64) (string, error) {
+	var at string
+	err := s.db.QueryRow(ctx, `SELECT seen_at FROM approval_seen WHERE staff_id = ?`, staffID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("approvals: when you last looked: %w", err)
+	}
+	return at, nil
+}
+
+// decidedWhere selects a requester's decided requests after a seen_at: the
+// ends a requester hears about are approved (and how sending went),
+// rejected and expired; a withdrawal is their own doing.
+const decidedWhere = ` FROM approval_requests WHERE requested_by_id = ? AND decided_at > ?
+	AND status IN ('approved', 'executed', 'failed', 'unknown', 'rejected', 'expired')`
+
+// Unseen returns the decisions on staffID's requests made since they last
+// looked (MarkSeen), newest first, at most MaxNotices.
+func (s *Service) Unseen(ctx context.Context, staffID int64) ([]Request, error) {
+	if staffID == 0 {
+		return nil, nil
+	}
+	seen, err := s.seenAt(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+requestCols+decidedWhere+` ORDER BY decided_at DESC, id DESC LIMIT ?`,
+		staffID, seen, MaxNotices)
+	if err != nil {
+		return nil, fmt.Errorf("approvals: your decided requests: %w", err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("approvals: your decided requests: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// UnseenCount counts those decisions, for the navigation.
+func (s *Service) UnseenCount(ctx context.Context, staffID int64) (int, error) {
+	if staffID == 0 {
+		return 0, nil
+	}
+	seen, err := s.seenAt(ctx, staffID)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*)`+decidedWhere, staffID, seen).Scan(&n); err != nil {
+		return 0, fmt.Errorf("approvals: counting your decided requests: %w", err)
+	}
+	return n, nil
+}
+
+// MarkSeen records that staffID was shown the decisions up to and
+// including shown[0] (Unseen's newest). The mark is that decision's time,
+// not the clock's, so a decision made while the page was being built is
+// still new next time; it never moves back.
+func (s *Service) MarkSeen(ctx context.Context, staffID int64, shown []Request) error {
+	if staffID == 0 || len(shown) == 0 {
+		return nil
+	}
+	at := formatTime(shown[0].DecidedAt)
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO approval_seen (staff_id, seen_at) VALUES (?, ?)
+		ON CONFLICT (staff_id) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`, staffID, at)
+	if err != nil {
+		return fmt.Errorf("approvals: recording what you saw: %w", err)
+	}
+	return nil
+}
+
+// Decidable returns the waiting requests actor may decide, oldest first:
+// not their own, not expired, and none whose requester recently made or
+// managed actor's account (the same rule as Approve and Reject). Nothing
+// for members who do not decide.
+func (s *Service) Decidable(ctx context.Context, actor audit.Actor) ([]Request, error) {
+	if role := staff.Role(actor.Role); role != staff.RoleSupervisor && role != staff.RoleAdmin {
+		return nil, nil
+	}
+	waiting, err := s.List(ctx, ListFilter{Statuses: []Status{StatusPending}, OldestFirst: true})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	// One look at the audit log per requester, however many they filed.
+	may := map[int64]bool{}
+	var out []Request
+	for _, r := range waiting {
+		if !now.Before(r.ExpiresAt) {
+			continue
+		}
+		ok, seen := may[r.RequestedBy.StaffID]
+		if !seen {
+			err := s.decider(ctx, actor, r)
+			if err != nil && !errors.Is(err, ErrOwnRequest) && !errors.Is(err, ErrManagedByRequester) {
+				return nil, err
+			}
+			ok = err == nil
+			may[r.RequestedBy.StaffID] = ok
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
