@@ -19,6 +19,7 @@ import (
 type historyReads struct {
 	attempts []audit.Attempt
 	steps    []audit.Event
+	notes    []audit.Event // internal notes (order_notes.go)
 	err      error
 }
 
@@ -29,7 +30,10 @@ func (h *Handlers) readHistory(ctx context.Context, orderID string) historyReads
 	if r.attempts, r.err = h.Audit.OrderAttempts(ctx, orderID); r.err != nil {
 		return r
 	}
-	r.steps, r.err = h.Audit.ApprovalEvents(ctx, orderID)
+	if r.steps, r.err = h.Audit.ApprovalEvents(ctx, orderID); r.err != nil {
+		return r
+	}
+	r.notes, r.err = h.Audit.NoteEvents(ctx, orderID)
 	return r
 }
 
@@ -56,7 +60,8 @@ func (h *Handlers) historyItems(c echo.Context, o *omclient.Order, r historyRead
 	if m != nil {
 		email = m.Email
 	}
-	return view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email), true
+	items = view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email)
+	return view.MergeNoteHistory(items, r.notes, agentZone(c)), true
 }
 
 // showOrderHistory is the History section alone, for a page rendered

@@ -551,6 +551,7 @@ var eventKinds = []struct{ Value, Label string }{
 	{string(audit.KindVerify), "Verification"}, {string(audit.KindReview), "Review"},
 	{string(audit.KindReconciled), "Check with the provider"},
 	{string(audit.KindApproval), "Four-eyes approval"},
+	{string(audit.KindNote), "Internal note"},
 }
 
 // EventKindName is an event kind in words.
