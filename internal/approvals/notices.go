@@ -50,19 +50,7 @@ func (s *Service) Unseen(ctx context.Context, staffID int64) ([]Request, error) 
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+requestCols+decidedWhere+` ORDER BY decided_at DESC, id DESC LIMIT ?`,
 		staffID, seen, MaxNotices)
-	if err != nil {
-		return nil, fmt.Errorf("approvals: your decided requests: %w", err)
-	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("approvals: your decided requests: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "your decided requests")
 }
 
 // UnseenCount counts those decisions, for the navigation.

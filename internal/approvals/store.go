@@ -183,3 +183,21 @@ func (f ListFilter) query() (string, []any) {
 	}
 	return q + ` LIMIT ?`, append(args, limit)
 }
+
+// collect reads every request of a query's rows (what names the query in
+// errors).
+func collect(rows *sql.Rows, err error, what string) ([]Request, error) {
+	if err != nil {
+		return nil, fmt.Errorf("approvals: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("approvals: %s: %w", what, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

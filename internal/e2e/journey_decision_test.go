@@ -19,13 +19,7 @@ func TestJourneyDecisionReachesTheAgent(t *testing.T) {
 	b := startBrowser(t, srv)
 	order := refundableOrder(t, srv)
 
-	agent := b.newPage("agent")
-	agent.open("/orders/" + order.OrderID)
-	agent.signIn(agentEmail)
-	agent.visible(`[data-testid="order-page"]`)
-	if flash := askRefund(agent); !strings.HasPrefix(flash, "Waiting for approval: refund of") {
-		t.Fatalf("confirmation %q, want Waiting for approval…", flash)
-	}
+	agent := agentAsksApproval(t, b, order)
 
 	sup := b.newPage("supervisor")
 	sup.open("/")
