@@ -22,6 +22,7 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"idempotency key", attemptsSQL(byKey), "events_idempotency", []any{"k"}},
 		{"order's attempts", attemptsSQL(byOrder), "events_order", []any{"o"}},
 		{"order's approvals", eventsSQL(approvalsWhere), "events_order", []any{"o"}},
+		{"order's notes", eventsSQL(notesWhere), "events_order", []any{"o"}},
 		{"attempt's reviews", eventsSQL(reviewsWhere), "events_attempt", []any{"a"}},
 		{"open attempts' completed events", openAttemptsSQL, "events_attempt", []any{0, 1}},
 	} {
