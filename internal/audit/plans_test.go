@@ -23,6 +23,7 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"order's attempts", attemptsSQL(byOrder), "events_order", []any{"o"}},
 		{"order's approvals", eventsSQL(approvalsWhere), "events_order", []any{"o"}},
 		{"order's notes", eventsSQL(notesWhere), "events_order", []any{"o"}},
+		{"staff changes of a month", eventsSQL(staffSinceWhere), "events_kind", []any{"2026-01-01"}},
 		{"attempt's reviews", eventsSQL(reviewsWhere), "events_attempt", []any{"a"}},
 		{"open attempts' completed events", openAttemptsSQL, "events_attempt", []any{0, 1}},
 	} {
