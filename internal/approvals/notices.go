@@ -35,8 +35,14 @@ func (s *Service) seenAt(ctx context.Context, staffID int64) (string, error) {
 // decidedWhere selects a requester's decided requests after a seen_at: the
 // ends a requester hears about are approved (and how sending went),
 // rejected and expired; a withdrawal is their own doing.
-const decidedWhere = ` FROM approval_requests WHERE requested_by_id = ? AND decided_at > ?
-	AND status IN ('approved', 'executed', 'failed', 'unknown', 'rejected', 'expired')`
+const decidedWhere = ` FROM approval_requests WHERE requested_by_id = ? AND decided_at > ?` + decidedStatuses
+
+const decidedStatuses = ` AND status IN ('approved', 'executed', 'failed', 'unknown', 'rejected', 'expired')`
+
+// unseenCountSQL is decidedWhere's count with the member's mark read in
+// the same statement.
+const unseenCountSQL = `SELECT count(*) FROM approval_requests WHERE requested_by_id = ?
+	AND decided_at > coalesce((SELECT seen_at FROM approval_seen WHERE staff_id = ?), '')` + decidedStatuses
 
 // Unseen returns the decisions on staffID's requests made since they last
 // looked (MarkSeen), newest first, at most MaxNotices.
@@ -53,17 +59,15 @@ func (s *Service) Unseen(ctx context.Context, staffID int64) ([]Request, error) 
 	return collect(rows, err, "your decided requests")
 }
 
-// UnseenCount counts those decisions, for the navigation.
+// UnseenCount counts those decisions, for the navigation of every page:
+// one statement, the mark read inside it.
 func (s *Service) UnseenCount(ctx context.Context, staffID int64) (int, error) {
 	if staffID == 0 {
 		return 0, nil
 	}
-	seen, err := s.seenAt(ctx, staffID)
-	if err != nil {
-		return 0, err
-	}
 	var n int
-	if err := s.db.QueryRow(ctx, `SELECT count(*)`+decidedWhere, staffID, seen).Scan(&n); err != nil {
+	err := s.db.QueryRow(ctx, unseenCountSQL, staffID, staffID).Scan(&n)
+	if err != nil {
 		return 0, fmt.Errorf("approvals: counting your decided requests: %w", err)
 	}
 	return n, nil
