@@ -530,19 +530,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Request, error) {
 	// The text is one of a few shapes (which filters are set), so its
 	// prepared statement is kept.
 	rows, err := s.db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("approvals: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("approvals: list: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list")
 }
 
 // PendingCount counts the requests waiting for a decision (not yet

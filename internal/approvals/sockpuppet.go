@@ -47,14 +47,39 @@ func (s *Service) notManagedBy(ctx context.Context, decider audit.Actor, request
 	if err != nil {
 		return fmt.Errorf("approvals: who manages your account: %w", err)
 	}
-	target := strconv.FormatInt(decider.StaffID, 10)
 	for _, ev := range changes {
-		did, ok := managingChanges[ev.Detail["change"]]
-		if ok && ev.Detail["target_id"] == target && ev.Outcome != audit.OutcomeRefused {
+		if did := managingChange(ev, decider.StaffID); did != "" {
 			return &ManagedError{Requester: requester.Email, Did: did, At: ev.Time}
 		}
 	}
 	return nil
+}
+
+// managingChange says what staff change ev did to target's account that
+// bars target from deciding its author's requests ("" for none).
+func managingChange(ev audit.Event, target int64) string {
+	did, ok := managingChanges[ev.Detail["change"]]
+	if ok && ev.Detail["target_id"] == strconv.FormatInt(target, 10) && ev.Outcome != audit.OutcomeRefused {
+		return did
+	}
+	return ""
+}
+
+// managersOf are the members who made or managed decider's account in the
+// last ManagedWindow (by staff id): notManagedBy's rule for every
+// requester at once, from one read of the window's staff changes.
+func (s *Service) managersOf(ctx context.Context, decider audit.Actor) (map[int64]bool, error) {
+	changes, err := s.log.StaffChangesSince(ctx, s.now().Add(-ManagedWindow))
+	if err != nil {
+		return nil, fmt.Errorf("approvals: who manages your account: %w", err)
+	}
+	out := map[int64]bool{}
+	for _, ev := range changes {
+		if managingChange(ev, decider.StaffID) != "" {
+			out[ev.Actor.StaffID] = true
+		}
+	}
+	return out, nil
 }
 
 // MayDecide reports whether actor may approve or reject r (nil), or why

@@ -45,6 +45,12 @@ var migrations = []string{
 	CREATE INDEX approval_requests_status    ON approval_requests(status, created_at);
 	CREATE INDEX approval_requests_order     ON approval_requests(order_id, created_at);
 	CREATE INDEX approval_requests_requester ON approval_requests(requested_by_id, created_at);`,
+	// When each member last looked at the decisions on their requests
+	// (notices.go): nothing else records it, and it must survive a restart.
+	`CREATE TABLE approval_seen (
+		staff_id INTEGER PRIMARY KEY,
+		seen_at  TEXT    NOT NULL
+	) STRICT;`,
 }
 
 // timeLayout is fixed-width, so stored times sort and compare as text.
@@ -176,4 +182,22 @@ func (f ListFilter) query() (string, []any) {
 		limit = DefaultLimit
 	}
 	return q + ` LIMIT ?`, append(args, limit)
+}
+
+// collect reads every request of a query's rows (what names the query in
+// errors).
+func collect(rows *sql.Rows, err error, what string) ([]Request, error) {
+	if err != nil {
+		return nil, fmt.Errorf("approvals: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("approvals: %s: %w", what, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -22,6 +22,8 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"idempotency key", attemptsSQL(byKey), "events_idempotency", []any{"k"}},
 		{"order's attempts", attemptsSQL(byOrder), "events_order", []any{"o"}},
 		{"order's approvals", eventsSQL(approvalsWhere), "events_order", []any{"o"}},
+		{"order's notes", eventsSQL(notesWhere), "events_order", []any{"o"}},
+		{"staff changes of a month", eventsSQL(staffSinceWhere), "events_kind", []any{"2026-01-01"}},
 		{"attempt's reviews", eventsSQL(reviewsWhere), "events_attempt", []any{"a"}},
 		{"order's settlements", eventsSQL(settlementsWhere), "events_order", []any{"o"}},
 		{"order's follow-ups", eventsSQL(followUpsWhere), "events_order", []any{"o"}},

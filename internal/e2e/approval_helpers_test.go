@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"ordercare/internal/config"
@@ -46,4 +47,18 @@ func openFirstRequest(p *page) {
 	p.click(`[data-testid="approval-row"] [data-testid="approval-link"]`)
 	p.waitNewDocument("the request's page")
 	p.visible(`[data-testid="approval-order-state"]`)
+}
+
+// agentAsksApproval signs the agent in on a refundable order and has them
+// ask for a refund that waits for approval; it returns their page.
+func agentAsksApproval(t *testing.T, b *browser, order *omclient.Order) *page {
+	t.Helper()
+	agent := b.newPage("agent")
+	agent.open("/orders/" + order.OrderID)
+	agent.signIn(agentEmail)
+	agent.visible(`[data-testid="order-page"]`)
+	if flash := askRefund(agent); !strings.HasPrefix(flash, "Waiting for approval: refund of") {
+		t.Fatalf("confirmation %q, want Waiting for approval…", flash)
+	}
+	return agent
 }

@@ -80,10 +80,7 @@ func TestScreenshotApproval(t *testing.T) {
 	srv := startApprovalServer(t)
 	b := startBrowser(t, srv)
 	order := refundableOrder(t, srv)
-	agent := b.newPage("agent")
-	agent.open("/orders/" + order.OrderID)
-	agent.signIn(agentEmail)
-	askRefund(agent)
+	agentAsksApproval(t, b, order)
 
 	sup := b.newPage("supervisor")
 	sup.open("/approvals")

@@ -32,22 +32,34 @@ func approvalViewer(m *staff.Member) view.ApprovalViewer {
 
 // approvalsNav fills the navigation's Approvals item: shown while a
 // policy is configured (or requests wait), with the count of waiting
-// requests for those who decide them. A failed count hides the badge.
+// requests the member may decide (supervisors and admins: not their own,
+// nor those of someone who recently managed their account), and the
+// count of decisions on their own requests they have not seen yet. A
+// failed count hides its badge.
 func (h *Handlers) approvalsNav(c echo.Context, p *templates.Page, m *staff.Member) {
 	if h.Approvals == nil {
 		return
 	}
+	ctx := c.Request().Context()
 	p.Approvals = h.Approvals.Policy().Active()
+	if m.Role != staff.RoleAuditor {
+		n, err := h.Approvals.UnseenCount(ctx, m.ID)
+		if err != nil {
+			h.Log.Warn("counting decided approval requests failed", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+		}
+		p.ApprovalsDecided = n
+		p.Approvals = p.Approvals || n > 0
+	}
 	if m.Role != staff.RoleSupervisor && m.Role != staff.RoleAdmin {
 		return
 	}
-	n, err := h.Approvals.PendingCount(c.Request().Context())
+	rs, err := h.Approvals.Decidable(ctx, h.actor(c))
 	if err != nil {
 		h.Log.Warn("counting approval requests failed", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		return
 	}
-	p.ApprovalsPending = n
-	p.Approvals = p.Approvals || n > 0
+	p.ApprovalsPending = len(rs)
+	p.Approvals = p.Approvals || len(rs) > 0
 }
 
 // errApprovalsOff answers the approval pages when the feature is off.

@@ -20,6 +20,7 @@ type historyReads struct {
 	attempts []audit.Attempt
 	steps    []audit.Event
 	settled  map[string]audit.Settlement
+	notes    []audit.Event // internal notes (order_notes.go)
 	err      error
 }
 
@@ -33,7 +34,10 @@ func (h *Handlers) readHistory(ctx context.Context, orderID string) historyReads
 	if r.steps, r.err = h.Audit.ApprovalEvents(ctx, orderID); r.err != nil {
 		return r
 	}
-	r.settled, r.err = h.Audit.OrderSettlements(ctx, orderID)
+	if r.settled, r.err = h.Audit.OrderSettlements(ctx, orderID); r.err != nil {
+		return r
+	}
+	r.notes, r.err = h.Audit.NoteEvents(ctx, orderID)
 	return r
 }
 
@@ -60,7 +64,8 @@ func (h *Handlers) historyItems(c echo.Context, o *omclient.Order, r historyRead
 	if m != nil {
 		email = m.Email
 	}
-	return view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email), true
+	items = view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email)
+	return view.MergeNoteHistory(items, r.notes, agentZone(c)), true
 }
 
 // showOrderHistory is the History section alone, for a page rendered

@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/audit"
+	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
@@ -34,7 +36,55 @@ func (h *Handlers) home(c echo.Context) error {
 		return err
 	}
 	v := view.NewHomeView(recent, expiring, now, agentZone(c))
+	if v.Notices, err = h.homeNotices(c); err != nil {
+		return err
+	}
+	// The page (and its navigation count) is built after the decisions
+	// were marked seen: looking at them here clears them.
 	return renderPage(c, http.StatusOK, h.page(c, "Start", templates.NavHome), templates.HomePage(v))
+}
+
+// homeNotices reads what waits for the signed-in member: the decisions on
+// their requests since they last looked (then marked seen), and for
+// supervisors and admins the requests they may decide and the start of
+// the review queue.
+func (h *Handlers) homeNotices(c echo.Context) (view.HomeNotices, error) {
+	var n view.HomeNotices
+	m := h.currentStaff(c)
+	if m == nil {
+		return n, nil
+	}
+	ctx := c.Request().Context()
+	viewer, now, loc := approvalViewer(m), h.now(), agentZone(c)
+	if h.Approvals != nil && m.Role != staff.RoleAuditor {
+		rs, err := h.Approvals.Unseen(ctx, m.ID)
+		if err != nil {
+			return n, err
+		}
+		n.Decisions = view.NewDecisionNotices(rs, viewer, now, loc)
+		if err := h.Approvals.MarkSeen(ctx, m.ID, rs); err != nil {
+			return n, err
+		}
+	}
+	if !canSupervise(m) {
+		return n, nil
+	}
+	n.Decides = true
+	if h.Approvals != nil {
+		rs, err := h.Approvals.Decidable(ctx, h.actor(c))
+		if err != nil {
+			return n, err
+		}
+		n.SetWaiting(rs, viewer, now, loc)
+	}
+	if h.Audit != nil {
+		q, err := h.Audit.ToReview(ctx, "", audit.ReviewOptions{Location: loc})
+		if err != nil {
+			return n, err
+		}
+		n.SetReview(q, loc)
+	}
+	return n, nil
 }
 
 // zoneCookie holds the agent's IANA time zone ("Europe/Stockholm"), set by

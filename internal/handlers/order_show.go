@@ -60,12 +60,13 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	v.History, v.HistoryLoaded = h.historyItems(c, o, hist)
 	v.Unsettled = h.unsettledPanel(c, o, hist)
 	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
+	v.Notes = h.notesPanel(c, o.OrderID, hist)
 	v.Shop = h.shopPanel(c, o, sr, v.Actions)
 	p := h.page(c, v.Title, templates.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx
 	// submit puts it too, rather than in the layout.
 	v.Flash, p.Flash = p.Flash, ""
-	return renderPage(c, http.StatusOK, p, templates.OrderPage(v))
+	return renderPage(c, noteStatus(c), p, templates.OrderPage(v))
 }
 
 // readOrder reads an order through the order service, bounded by the

@@ -69,6 +69,11 @@ func (h *Handlers) Routes() []Route {
 		{Name: "orders.export", Method: http.MethodGet, Path: "/orders/export.csv", Handler: h.exportOrders, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.show", Method: http.MethodGet, Path: "/orders/:id", Handler: h.showOrder, Min: staff.RoleAgent, Auditor: true},
 		{Name: "orders.history", Method: http.MethodGet, Path: "/orders/:id/history", Handler: h.showOrderHistory, Min: staff.RoleAgent, Auditor: true},
+		// Internal notes (order_notes.go): everyone who reads the order
+		// reads them; agents and up add one, never the auditor. There is
+		// no route that edits or removes a note.
+		{Name: "orders.notes", Method: http.MethodGet, Path: "/orders/:id/notes", Handler: h.showOrderNotes, Min: staff.RoleAgent, Auditor: true},
+		{Name: "orders.notes.add", Method: http.MethodPost, Path: "/orders/:id/notes", Handler: h.addNote, Min: staff.RoleAgent},
 		// The shop's order (order_shop_change.go): agents and up change it.
 		{Name: "orders.shop.cancel", Method: http.MethodPost, Path: "/orders/:id/shop/cancel", Handler: func(c echo.Context) error { return h.changeShop(c, "cancel") }, Min: staff.RoleAgent},
 		{Name: "orders.shop.fulfil", Method: http.MethodPost, Path: "/orders/:id/shop/fulfil", Handler: func(c echo.Context) error { return h.changeShop(c, "fulfil") }, Min: staff.RoleAgent},

@@ -83,6 +83,10 @@ var routeAccess = map[string]string{
 	// The order list's CSV: whoever may see the list.
 	"GET /orders/export.csv": "agent+auditor",
 	"GET /orders/:id":        "agent+auditor",
+	// Internal notes: read by all who read the order, added by agents and
+	// up; no route edits or removes one.
+	"GET /orders/:id/notes":  "agent+auditor",
+	"POST /orders/:id/notes": "agent",
 	// The order page's History section, loaded on its own after a change.
 	"GET /orders/:id/history": "agent+auditor",
 	// The order page's approval panel, loaded on its own after a change.

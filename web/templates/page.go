@@ -42,6 +42,9 @@ type Page struct {
 	// for a decision, shown to supervisors and admins when > 0.
 	Approvals        bool
 	ApprovalsPending int
+	// ApprovalsDecided counts the decisions on the member's own requests
+	// made since they last looked at their start page (which lists them).
+	ApprovalsDecided int
 }
 
 // Navigation items.
@@ -78,6 +81,14 @@ func (p Page) fullTitle() string {
 		t = "[" + p.Env.Kind + "] " + t
 	}
 	return t
+}
+
+// decidedNoun follows the navigation's count of new decisions.
+func decidedNoun(n int) string {
+	if n == 1 {
+		return " new decision"
+	}
+	return " new decisions"
 }
 
 func navClass(p Page, item string) string {

@@ -589,6 +589,7 @@ var eventKinds = []struct{ Value, Label string }{
 	{string(audit.KindApproval), "Four-eyes approval"},
 	{string(audit.KindAcknowledged), "Acknowledged restore"},
 	{string(audit.KindSecondFactor), "Second factor"},
+	{string(audit.KindNote), "Internal note"},
 }
 
 // EventKindName is an event kind in words.

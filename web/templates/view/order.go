@@ -47,6 +47,8 @@ type OrderView struct {
 	// Approvals is the "Waiting for approval" panel (issue 9); when not
 	// Loaded the page fetches it with htmx.
 	Approvals ApprovalPanel
+	// Notes are the order's internal notes and the form to add one.
+	Notes NotesPanel
 	// Shop is the shop's order beside the payment order (shop.go); zero
 	// when no shop is configured.
 	Shop ShopPanel

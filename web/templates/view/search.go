@@ -227,6 +227,7 @@ func looksLikeBrokenOrderID(q string) bool {
 type HomeView struct {
 	Recent   []ResultRow // the orders this agent opened last, newest first
 	Expiring []ResultRow // open authorizations expiring within ExpiringWithin, soonest first
+	Notices  HomeNotices // decisions, approvals and reviews waiting for this member
 }
 
 // NewHomeView builds the start page.
