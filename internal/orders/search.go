@@ -381,7 +381,7 @@ func (ix *Index) backfill(ctx context.Context) error {
 			o := &omclient.Order{BillingAddress: &omclient.Address{}}
 			var mr1, mr2, kr, email, name, created string
 			if err := rows.Scan(&o.OrderID, &mr1, &mr2, &kr, &email, &name, &created); err != nil {
-				rows.Close()
+				_ = rows.Close() // the scan error is the one to report
 				return err
 			}
 			o.MerchantReference1, o.MerchantReference2, o.KlarnaReference = omclient.Text(mr1), omclient.Text(mr2), omclient.Text(kr)
@@ -389,8 +389,7 @@ func (ix *Index) backfill(ctx context.Context) error {
 			o.CreatedAt = omclient.Time{Time: parseTime(created)}
 			batch = append(batch, o)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		if len(batch) == 0 {
