@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Static and dependency gates (issue 7): govulncheck against an offline
+# Static and dependency gates: govulncheck against an offline
 # vulnerability database, staticcheck and gosec, all built and run under the
 # Go toolchain CI uses (go1.27.3: go1.26.8's standard library has known
 # vulnerabilities that only later releases fix, and govulncheck judges the
@@ -33,7 +33,7 @@ GOSEC_VERSION=v2.30.0
 GOVULNCHECK_MOD=golang.org/x/vuln
 GOVULNCHECK_VERSION=v1.9.0
 # The vulnerability database is the golang.org/x/vulndb module at this
-# version; its timestamp is the date of the data (see ../shared/security.md §6).
+# version; its timestamp is the date of the data (see the Go vulnerability database, vuln.go.dev).
 VULNDB_MOD=golang.org/x/vulndb
 VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test (issue 7; not run in CI): the back office with its built-in
+# Soak test (not run in CI): the back office with its built-in
 # sandbox (scripts/soakserver) under a steady 20 requests/s for 10 minutes,
 # sampling every 10 s the server's goroutines, open files (/proc/PID/fd)
 # and resident memory. At the end it prints the achieved rate and the

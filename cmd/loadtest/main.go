@@ -1,4 +1,4 @@
-// Command loadtest runs the performance benchmarks of issue 8 against a
+// Command loadtest runs the performance benchmarks (docs/PERFORMANCE.md) against a
 // real build of the back office on this machine, with the Order Management
 // sandbox (omsim) on a loopback port, in a process of its own (provider.go).
 // All traffic stays on 127.0.0.1, unless `overhead` is given a provider
@@ -11,7 +11,7 @@
 //	go run ./cmd/loadtest footprint  # 5. binary size, start to first /healthz 200, RSS after start
 //	go run ./cmd/loadtest caching    #    cache headers, compression, no order cached across agents
 //	go run ./cmd/loadtest all        # everything above, in that order
-//	go run ./cmd/loadtest soak       # issue 7: steady 20 requests/s for 10 minutes, growth of goroutines, files, RSS
+//	go run ./cmd/loadtest soak       # steady 20 requests/s for 10 minutes, growth of goroutines, files, RSS
 //	go run ./cmd/loadtest changes    # the change pipeline's cost over the provider's calls (capture, refund), intent checks off and on
 //
 // Benchmark 4 (audit search) is a Go benchmark in internal/audit.
@@ -37,7 +37,7 @@ Benchmarks:
   footprint   binary size, start to first 200 from /healthz, RSS after start
   caching     cache headers, compression, fresh provider state for every agent
   all         all of the above in order (RSS is also taken after overhead)
-  soak        issue 7: steady request rate against the soak server, growth of goroutines, files, RSS
+  soak        steady request rate against the soak server, growth of goroutines, files, RSS
   changes     what the change pipeline adds to a capture and a refund over the provider's own calls, intent checks off and on, 50 agents
 
 For overhead on separate machines (-provider-url, -admin-url, -relay-url):

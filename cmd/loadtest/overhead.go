@@ -285,7 +285,7 @@ func printInterval(out io.Writer, agents int, name string, a, b phase) {
 		agents, name, ratio(a.pct(0.99), b.pct(0.99)), lo, hi, verdict(lo, hi, overheadTarget))
 }
 
-// overheadTarget is issue 8's bound on the p99 ratio page/raw.
+// overheadTarget is the bound on the p99 ratio page/raw.
 const overheadTarget = 1.05
 
 // verdict reads a ratio's interval against an upper bound.

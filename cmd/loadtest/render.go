@@ -43,7 +43,7 @@ func renderCmd(ctx context.Context, args []string, out io.Writer) error {
 	return runRender(ctx, f, out)
 }
 
-// renderTarget is issue 8's bound on the paced order page's p99, in ms.
+// renderTarget is the bound on the paced order page's p99, in ms.
 const renderTarget = 10
 
 // runRender measures the order page with the provider answering at once:

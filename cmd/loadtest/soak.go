@@ -23,7 +23,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// The soak (issue 7; not in CI): the back office with its built-in sandbox
+// The soak (not in CI): the back office with its built-in sandbox
 // under a steady request rate for a long time, watching for growth of
 // goroutines, open files and memory. It replaces a bash/curl loop that
 // could not keep 20 requests/s on this machine (7-14/s).

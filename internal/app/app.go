@@ -50,7 +50,7 @@ type App struct {
 	index    *orders.Index
 	service  *orders.Service
 	// approvals holds large refunds and cancellations for a second
-	// person (issue 9); always open, so pages about requests made under an
+	// person; always open, so pages about requests made under an
 	// earlier policy keep working when the policy is switched off.
 	approvals *approvals.Service
 	client    *omclient.Client

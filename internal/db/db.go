@@ -19,7 +19,7 @@ import (
 
 // Sync is the synchronous pragma: NORMAL for the admin database (WAL keeps
 // every commit across an application crash), FULL for the audit log (also
-// across power loss; security.md §4.5).
+// across power loss; sqlite.org/pragma.html#pragma_synchronous).
 type Sync string
 
 const (
@@ -43,7 +43,8 @@ type DB struct {
 
 // Open opens (creating it and its folder when missing) the SQLite file at
 // path with the given durability, and checks that the pragmas took effect:
-// the driver silently ignores a misspelled DSN key (security.md §4.4).
+// the driver silently ignores a misspelled DSN key (modernc.org/sqlite's
+// _pragma DSN parameters are not validated).
 func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("db: empty path")

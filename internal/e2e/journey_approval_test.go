@@ -7,7 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Journey: four-eyes approval (issue 9). With a threshold of 1,00 € an
+// Journey: four-eyes approval. With a threshold of 1,00 € an
 // agent's refund of a captured order waits for approval instead of being
 // sent; a supervisor, in a browser of their own, sees the count in the
 // navigation, opens the request with the order beside it and approves it

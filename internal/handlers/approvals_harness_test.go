@@ -18,7 +18,7 @@ import (
 	"ordercare/internal/staff"
 )
 
-// The four-eyes tests (issue 9) run the money-form app (the real sandbox
+// The four-eyes tests run the money-form app (the real sandbox
 // over HTTP, the pipeline, the audit log) with an approvals service over
 // the same admin.db and audit log, a policy in EUR, and a clock of its own
 // that a test moves past the requests' time to live without touching the

@@ -15,7 +15,7 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// The four-eyes approval pages (issue 9): the list at /approvals, the
+// The four-eyes approval pages: the list at /approvals, the
 // navigation item with its count, and the order page's panel. One
 // request's page and the decisions are in approvals_detail.go.
 

@@ -58,7 +58,7 @@ func (h *Handlers) historyItems(c echo.Context, o *omclient.Order, r historyRead
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
 	items = view.BuildSettledHistory(o, r.attempts, r.settled, agentZone(c), link)
-	// The four-eyes requests' steps (issue 9): the whole path of each.
+	// The four-eyes requests' steps: the whole path of each.
 	viewer := approvalViewer(m)
 	email := ""
 	if m != nil {

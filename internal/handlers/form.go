@@ -24,7 +24,7 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// The common machinery of the order-change forms (forms.md). A form
+// The common machinery of the order-change forms. A form
 // handler is three steps:
 //
 //	cf, ok, err := h.openForm(c, omclient.OpCancel) // order read, action allowed?
@@ -370,14 +370,14 @@ func sentence(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// Messages of the outcomes forms.md prescribes.
+// Messages of the outcomes a form reports.
 const (
 	msgUnknown = "Outcome unknown: the provider may have applied this change. It is safe to submit again: the same request key is reused, so it cannot be applied twice."
 	msgStale   = "The order changed since you opened this form (for example captured in another tab). Check the amounts and submit again."
 )
 
 // submitChange sends ch through the pipeline and answers with what
-// happened (forms.md "Outcomes"):
+// happened:
 //   - succeeded: flash(res) as confirmation and the refreshed order page
 //     (303 to it; for htmx the page content with HX-Retarget #order-page);
 //   - refused: the form again with the provider's message, code and

@@ -77,7 +77,7 @@ type Handlers struct {
 	// events are not configured.
 	Outbox *outbox.Outbox
 	// Approvals holds large refunds and cancellations for a second
-	// person (issue 9; approvals_*.go); nil: the feature is off and every
+	// person (approvals_*.go); nil: the feature is off and every
 	// change is sent at once.
 	Approvals *approvals.Service
 	// Shop finds the payment order's twin in the merchant's shop for the

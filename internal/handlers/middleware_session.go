@@ -17,7 +17,8 @@ import (
 // renderErrorsInside sits directly inside the scs wrapper and renders a
 // handler's error there, so the session is committed and its cookie written
 // exactly once: echo would otherwise render the error after scs has already
-// finished (style.md, "Echo caveat").
+// finished (scs documents the same caveat for echo: its LoadAndSave
+// writes the cookie before echo's error handler runs).
 func renderErrorsInside(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Set(sessionLoadedKey, true)

@@ -20,7 +20,7 @@ import (
 // prefilled with the order's lines, or the order amount alone.
 //
 // Amount only sends no lines. The provider replaces the order's lines with
-// the lines sent and deletes them when none are sent (om-api.md §1.2 #3),
+// the lines sent and deletes them when none are sent (the API reference, update authorization),
 // and the current lines cannot be sent unchanged with another amount:
 // their totals would not add up to it, which the provider refuses. So the
 // agent must tick that the lines are removed; the form says how to keep
@@ -159,7 +159,7 @@ func clearLineValues(f *view.Form) {
 
 // amountDraftOf checks the typed values against the order, putting every
 // problem at its field in f, and builds the request when they are
-// complete. The rules (issue 4): amount 0..200 000 000 minor units, at
+// complete. The rules: amount 0..200 000 000 minor units, at
 // most 1000 lines, lines adding up to the amount, quantity at least 1,
 // tax rate 0..100 %, description at most 255 characters, not below the
 // captured amount, and an increase the payment method cannot take only

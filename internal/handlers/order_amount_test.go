@@ -256,7 +256,7 @@ func TestAmountBelowCaptured(t *testing.T) {
 }
 
 // TestAmountIncreaseOnCardWarnsThenProviderRefuses: a card payment cannot
-// be increased (om-api.md §3.4). The form warns and sends nothing until
+// be increased (Klarna's order management guides on docs.klarna.com). The form warns and sends nothing until
 // "send anyway" is ticked; the provider then refuses, and the refusal is
 // shown with its code and correlation id and audited as refused.
 func TestAmountIncreaseOnCardWarnsThenProviderRefuses(t *testing.T) {

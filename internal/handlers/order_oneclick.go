@@ -54,7 +54,7 @@ func (h *Handlers) oneClickForm(c echo.Context, oc oneClick, post bool) error {
 		return render(http.StatusUnprocessableEntity)
 	}
 	flash := func(res orders.Result) string { return oc.flash(h, c, cf, res) }
-	// Refunds and cancellations may need a second person (issue 9);
+	// Refunds and cancellations may need a second person;
 	// holdOrSubmit sends every other action at once.
 	return h.holdOrSubmit(c, cf, ch, flash, render)
 }

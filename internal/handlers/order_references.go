@@ -19,7 +19,7 @@ import (
 // changed meanwhile (in another tab, by the shop) is not overwritten with
 // the value this form happened to show.
 
-// maxReference is the length limit of a merchant reference (om-api.md §3).
+// maxReference is the length limit of a merchant reference (Klarna's order management guides on docs.klarna.com).
 const maxReference = 255
 
 // shownPrefix names the hidden fields holding the values the form showed.

@@ -22,7 +22,7 @@ import (
 // that re-render the form with a row more or less, so the form works
 // without JavaScript, and nothing is sent until the main submit.
 
-// Limits of a shipping info entry (om-api.md §2.5).
+// Limits of a shipping info entry (the API reference's shipping info schema).
 const (
 	maxShipText = 100
 	maxURI      = 1024

@@ -16,7 +16,7 @@ import (
 // outboxRowsShown caps each list of the /outbox page.
 const outboxRowsShown = 50
 
-// showOutbox is the admin's view of outbound events (issue 10).
+// showOutbox is the admin's view of outbound events.
 func (h *Handlers) showOutbox(c echo.Context) error {
 	if h.Outbox == nil {
 		// The navigation links here for every admin: say that sending is

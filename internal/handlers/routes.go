@@ -88,7 +88,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "shop.connect.start", Method: http.MethodPost, Path: "/shop/connect", Handler: h.startShopConnect, Min: staff.RoleAdmin},
 		{Name: "shop.connect.callback", Method: http.MethodGet, Path: shopConnectCallback, Handler: h.finishShopConnect, Min: staff.RoleAdmin},
 
-		// Audit trail (issue 5): supervisors and admins; the auditor reads
+		// Audit trail: supervisors and admins; the auditor reads
 		// (pages and the CSV export) but never reviews, checks or verifies.
 		{Name: "audit", Method: http.MethodGet, Path: "/audit", Handler: h.showAudit, Min: staff.RoleSupervisor, Auditor: true},
 		{Name: "audit.export", Method: http.MethodGet, Path: "/audit/export.csv", Handler: h.exportAudit, Min: staff.RoleSupervisor, Auditor: true},
@@ -100,7 +100,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "audit.attempt.check", Method: http.MethodPost, Path: "/audit/attempts/:id/check", Handler: h.checkAttempt, Min: staff.RoleSupervisor},
 		{Name: "audit.verify", Method: http.MethodPost, Path: "/audit/verify", Handler: h.startVerification, Min: staff.RoleSupervisor},
 
-		// Staff administration (issue 5): admins only.
+		// Staff administration: admins only.
 		{Name: "staff", Method: http.MethodGet, Path: "/staff", Handler: h.showStaff, Min: staff.RoleAdmin},
 		{Name: "staff.add", Method: http.MethodPost, Path: "/staff", Handler: h.addStaff, Min: staff.RoleAdmin},
 		{Name: "staff.role", Method: http.MethodPost, Path: "/staff/:id/role", Handler: h.changeStaffRole, Min: staff.RoleAdmin},
@@ -110,7 +110,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "staff.unlock", Method: http.MethodPost, Path: "/staff/:id/unlock", Handler: h.unlockStaff, Min: staff.RoleAdmin},
 		{Name: "staff.factor-reset", Method: http.MethodPost, Path: "/staff/:id/factor-reset", Handler: h.factorReset, Min: staff.RoleAdmin},
 
-		// Four-eyes approval (issue 9): everyone who may see orders reads
+		// Four-eyes approval: everyone who may see orders reads
 		// the requests (an agent only their own, approvals_page.go);
 		// supervisors and admins decide and send again (never their own,
 		// the service checks); the requester withdraws.
@@ -124,14 +124,14 @@ func (h *Handlers) Routes() []Route {
 		// The order page's approval panel, loaded on its own after a change.
 		{Name: "orders.approvals", Method: http.MethodGet, Path: "/orders/:id/approvals", Handler: h.showOrderApprovals, Min: staff.RoleAgent, Auditor: true},
 
-		// Order intake for the shop (issue 10): a machine endpoint with a
+		// Order intake for the shop: a machine endpoint with a
 		// bearer token, so no session and no CSRF; rate-limited in hooks.go.
 		{Name: "hooks.orders", Method: http.MethodPost, Path: "/hooks/orders", Handler: h.hookOrders, Public: true, NoSession: true},
-		// Outbound events (issue 10): admins see deliveries and retry failed ones.
+		// Outbound events: admins see deliveries and retry failed ones.
 		{Name: "outbox", Method: http.MethodGet, Path: "/outbox", Handler: h.showOutbox, Min: staff.RoleAdmin},
 		{Name: "outbox.retry", Method: http.MethodPost, Path: "/outbox/:id/retry", Handler: h.retryOutbox, Min: staff.RoleAdmin},
 
-		// Order-change forms owned by F1 (issue 4; paths from
+		// Order-change forms owned by F1 (paths from
 		// view.ActionSlug): agents and up; never the auditor, not even the
 		// GET of a form.
 		{Name: "orders.address", Method: http.MethodGet, Path: orderForm(omclient.OpUpdateCustomerDetails), Handler: h.showAddressForm, Min: staff.RoleAgent},

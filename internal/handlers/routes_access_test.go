@@ -43,7 +43,7 @@ var routeAccess = map[string]string{
 	"POST /account/sessions/:id/end": "signed-in",
 	"POST /account/password":         "signed-in",
 
-	// The shop's order intake (issue 10): a machine endpoint with its own
+	// The shop's order intake: a machine endpoint with its own
 	// bearer token, no session.
 	"POST /hooks/orders": "public",
 	// Outbound event deliveries: admins only.
@@ -55,7 +55,7 @@ var routeAccess = map[string]string{
 	"POST /shop/connect":         "admin",
 	"GET /shop/connect/callback": "admin",
 
-	// Audit trail (issue 5): the auditor reads, only supervisors and
+	// Audit trail: the auditor reads, only supervisors and
 	// admins review, check and verify.
 	"GET /audit":                         "supervisor+auditor",
 	"GET /audit/export.csv":              "supervisor+auditor",
@@ -92,7 +92,7 @@ var routeAccess = map[string]string{
 	// The order page's approval panel, loaded on its own after a change.
 	"GET /orders/:id/approvals": "agent+auditor",
 
-	// Four-eyes approval (issue 9): agents read their own requests (the
+	// Four-eyes approval: agents read their own requests (the
 	// handler's rule), supervisors and admins decide and send again, the
 	// requester withdraws (the service's rule).
 	"GET /approvals":               "agent+auditor",
@@ -103,7 +103,7 @@ var routeAccess = map[string]string{
 	"POST /approvals/:id/resend":   "supervisor",
 	"POST /approvals/:id/withdraw": "agent",
 
-	// Order-change forms (forms.md): agents and up, never the auditor,
+	// Order-change forms: agents and up, never the auditor,
 	// not even to look at a form.
 	"GET /orders/:id/amount":                              "agent",
 	"POST /orders/:id/amount":                             "agent",

@@ -4,7 +4,7 @@
 package money
 
 // MaxAmount is the largest amount the API accepts in any amount field
-// (200 000 000 minor units, om-api.md §2).
+// (200 000 000 minor units, the API reference's schemas).
 const MaxAmount int64 = 200_000_000
 
 // LineTotal is quantity × unit price − discount, the documented total_amount

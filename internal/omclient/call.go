@@ -59,7 +59,7 @@ type opSpec struct {
 	suffix    string // after /orders/{order_id} (captures/{capture_id} is added when capture is set)
 	capture   bool   // the path names a capture
 	body      reflect.Type
-	klarna    bool   // only Klarna offers it (deprecated on Kustom, om-api.md §1.1)
+	klarna    bool   // only Klarna offers it (deprecated on Kustom, the API reference's list of operations)
 	idHeader  string // header naming the created resource
 	mutating  bool
 	sub       string // path after captures/{capture_id} for capture-scoped calls
@@ -88,13 +88,13 @@ var opSpecs = map[Operation]opSpec{
 	OpGetRefund:               {method: http.MethodGet, suffix: "/refunds/", readIDArg: "refund_id"},
 }
 
-// Operations lists the mutating operations in the order of om-api.md §1.1.
+// Operations lists the mutating operations in the order of the API reference's list of operations.
 var Operations = []Operation{OpAcknowledge, OpUpdateAuthorization, OpCancel, OpUpdateCustomerDetails,
 	OpExtendAuthorizationTime, OpUpdateMerchantReferences, OpReleaseRemaining, OpAddOrderShippingInfo,
 	OpCreateCapture, OpAddCaptureShippingInfo, OpTriggerSendOut, OpExtendDueDate, OpCreateRefund}
 
 // Supports reports whether the provider offers op. Kustom deprecated
-// trigger-send-out and both due-date calls (om-api.md §1.1 notes).
+// trigger-send-out and both due-date calls (the API reference's list of operations).
 func (c *Client) Supports(op Operation) bool {
 	s, ok := opSpecs[op]
 	if !ok {
@@ -116,7 +116,7 @@ func (c *Client) notSupported(op Operation) error {
 
 // Call is a mutating request, validated and encoded once; retries resend
 // Body byte for byte with the same IdempotencyKey (the provider compares
-// only the key, om-api.md §5.4).
+// only the key, the Klarna-Idempotency-Key header on docs.klarna.com).
 type Call struct {
 	Op                               Operation
 	OrderID, CaptureID, Method, Path string

@@ -36,7 +36,7 @@ const (
 	EnvSandbox    Environment = "sandbox"
 )
 
-// Preset is a named provider host (om-api.md §5.1).
+// Preset is a named provider host (the API URLs of docs.klarna.com and docs.kustom.co).
 type Preset struct {
 	Name     string
 	BaseURL  string

@@ -302,7 +302,7 @@ func TestContractAgainstFake(t *testing.T) {
 		}
 	}
 	if len(allOperationIDs(doc)) != 18 {
-		t.Errorf("document has %d operations, om-api.md §1.1 lists 18", len(allOperationIDs(doc)))
+		t.Errorf("document has %d operations, the API reference's list of operations lists 18", len(allOperationIDs(doc)))
 	}
 }
 

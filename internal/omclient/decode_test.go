@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// The samples in testdata/seeds are the JSON bodies of the project seeds
-// (shared/seeds 001: Klarna's "View and change orders" guide; 002: Kustom's
-// API reference), extracted verbatim.
+// The samples in testdata/seeds are JSON bodies from public documentation
+// (001: Klarna's "View and change orders" guide on docs.klarna.com; 002:
+// Kustom's API reference on docs.kustom.co), extracted verbatim.
 
 func readSeed(t testing.TB, name string) []byte {
 	t.Helper()

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Error codes of the provider (om-api.md §4). Branch on these, never on
+// Error codes of the provider (the API's error codes on docs.klarna.com). Branch on these, never on
 // message text.
 const (
 	CodeNotAllowed        = "NOT_ALLOWED"

@@ -118,7 +118,7 @@ func (c *Client) Acknowledge(ctx context.Context, orderID, key string) error {
 }
 
 // UpdateAuthorization sets a new order amount and replaces the order lines
-// (omitted lines delete the existing ones, om-api.md §1.2 #3).
+// (omitted lines delete the existing ones, the API reference, update authorization).
 func (c *Client) UpdateAuthorization(ctx context.Context, orderID, key string, req UpdateAuthorizationRequest) error {
 	return c.exec(ctx, OpUpdateAuthorization, orderID, "", key, &req)
 }

@@ -2,7 +2,7 @@ package omclient
 
 import "encoding/json"
 
-// Types for the schemas of the Order Management API (om-api.md §2).
+// Types for the schemas of the Order Management API (the API reference's schemas).
 //
 // Money is int64 minor units, tax rates are int basis points (2500 = 25 %).
 // Strings that the provider's own samples sometimes send as JSON numbers
@@ -40,7 +40,7 @@ type Order struct {
 	SelectedShippingOption    *SelectedShippingOption `json:"selected_shipping_option,omitempty"`
 }
 
-// Status is the order status (om-api.md §3.1).
+// Status is the order status (Klarna's order statuses on docs.klarna.com).
 type Status string
 
 const (

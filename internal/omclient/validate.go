@@ -13,7 +13,7 @@ import (
 	"ordercare/internal/money"
 )
 
-// Limits of om-api.md §2 (S24 / Kustom's rendering).
+// Limits of the API reference's schemas (Klarna's published OpenAPI document and Kustom's rendering).
 const (
 	MaxOrderLines    = 1000
 	MaxShippingInfo  = 500

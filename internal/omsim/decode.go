@@ -111,7 +111,7 @@ func (c *checker) err() *apiError {
 
 // checkLines validates order lines: limits of §2.2, the exact type list, and
 // the arithmetic with the provider's tolerances (total ± quantity, tax ± 1).
-// om-api.md §2.2 [inferred]: OM enforces the Checkout arithmetic on capture,
+// the API reference's order line schema [inferred]: OM enforces the Checkout arithmetic on capture,
 // refund and update lines too; the sandbox does.
 func (c *checker) checkLines(path string, lines []omclient.OrderLine) {
 	c.count(path, len(lines), 0, 1000)

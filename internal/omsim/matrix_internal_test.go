@@ -125,7 +125,7 @@ var matrixOps = []matrixOp{
 }
 
 // TestStatusMatrix runs every operation against an order in every state
-// (om-api.md §3.3 with the sandbox's decisions for the open cells) through
+// (Klarna's order management guides on docs.klarna.com with the sandbox's decisions for the open cells) through
 // raw HTTP, and checks that a refusal leaves the order untouched.
 func TestStatusMatrix(t *testing.T) {
 	t.Parallel()

@@ -16,7 +16,7 @@ import (
 )
 
 // The client of internal/omclient against the sandbox over real HTTP: every
-// operation, in every order state of om-api.md §3.3 that the sandbox
+// operation, in every order state of Klarna's order management guides on docs.klarna.com that the sandbox
 // implements. Allowed cells must succeed; refused cells must surface as
 // *omclient.APIError with the documented code.
 

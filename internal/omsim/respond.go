@@ -9,7 +9,7 @@ import (
 	"ordercare/internal/omclient"
 )
 
-// Error codes the sandbox answers with (om-api.md §4). The client package
+// Error codes the sandbox answers with (the API's error codes on docs.klarna.com). The client package
 // has the same strings; they are repeated here so that the sandbox states
 // the provider's contract on its own rather than echoing the client's.
 const (

@@ -10,7 +10,7 @@ import (
 	"ordercare/internal/omclient"
 )
 
-// The state rules of om-api.md §3. Each op* function checks one operation
+// The state rules of Klarna's order management guides on docs.klarna.com. Each op* function checks one operation
 // against the order's current state and, when allowed, changes rec in
 // place; the caller persists rec only when no error is returned, inside the
 // same exclusive transaction that loaded it.
@@ -48,7 +48,7 @@ var kustomExtensionSince = time.Date(2025, 9, 25, 0, 0, 0, 0, time.UTC)
 var kustomNoExtensionCountries = []string{"ES", "FR", "IT", "PT"}
 
 // expire moves an order whose expires_at has passed out of its capturable
-// states. om-api.md §3.2 leaves PART_CAPTURED at expiry undocumented; the
+// states. Klarna's order management guides on docs.klarna.com leave PART_CAPTURED at expiry undocumented; the
 // sandbox chooses EXPIRED for both AUTHORIZED and PART_CAPTURED, because the
 // §3.3 matrix lists refunds and capture shipping info as allowed on EXPIRED
 // orders "for existing captures", which only makes sense if part-captured

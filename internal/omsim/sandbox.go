@@ -1,5 +1,5 @@
 // Package omsim is the sandbox: an http.Handler that behaves like the
-// Kustom / Klarna Order Management API (/ordermanagement/v1, om-api.md) with
+// Kustom / Klarna Order Management API (/ordermanagement/v1, the Order Management API reference, docs.klarna.com/api/ordermanagement) with
 // its own store, clock, demo data and fault injection, so that the product
 // runs and is tested without a provider account.
 //

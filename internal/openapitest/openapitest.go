@@ -89,7 +89,7 @@ func Spec(t testing.TB) (*openapi3.T, routers.Router) {
 	return specDoc, specRouter
 }
 
-// FixArtefacts repairs what the third-party conversion broke (om-api.md §7):
+// FixArtefacts repairs what the third-party conversion broke (the published OpenAPI document):
 //   - `enum: [null]` on some price fields would refuse every number: drop it;
 //   - operations require `basicAuth` but the scheme is defined as
 //     `Basic-authorization`: alias it;

@@ -21,7 +21,7 @@ type Action struct {
 	CaptureID string // for per-capture actions; "" for order actions
 }
 
-// Authorization lifetime rules of om-api.md §3.4.
+// Authorization lifetime rules of Klarna's order management guides on docs.klarna.com.
 const (
 	// AuthorizationDays is the default authorization lifetime and the
 	// length of one extension.
@@ -75,7 +75,7 @@ var orderOps = []omclient.Operation{
 	omclient.OpExtendAuthorizationTime, omclient.OpReleaseRemaining, omclient.OpAcknowledge, omclient.OpCancel,
 }
 
-// Actions lists the order-level actions of om-api.md §3.3/§3.4 for the
+// Actions lists the order-level actions of Klarna's order management guides on docs.klarna.com for the
 // order as last read, each allowed or not with its reason. now is the
 // agent's clock: an authorization whose expires_at has passed counts as
 // expired even if the order was read before the provider flipped it.

@@ -235,7 +235,7 @@ func OpenLines(bs []LineBalance) []omclient.OrderLine {
 }
 
 // IncreaseAllowed reports whether the documentation says the order's
-// payment method supports raising the order amount (om-api.md §3.4, both
+// payment method supports raising the order amount (Klarna's order management guides on docs.klarna.com, both
 // generations of identifiers: INVOICE, INVOICE_BUSINESS/B2B_INVOICE,
 // ACCOUNT/BASE_ACCOUNT and DIRECT_DEBIT except in CH; FIXED_AMOUNT in AT,
 // DE, DK, FI, FR, NL, NO, SE; DEFERRED_INTEREST in the US). Unknown
@@ -257,7 +257,7 @@ func IncreaseAllowed(o *omclient.Order) bool {
 }
 
 // ReturnFeeCountries are the markets where a refund may carry a return
-// fee (om-api.md §3.4, the newer list, which contains the older one).
+// fee (Klarna's order management guides on docs.klarna.com, the newer list, which contains the older one).
 var ReturnFeeCountries = []string{"AT", "DE", "DK", "FI", "FR", "NL", "NO", "SE", "IT", "ES", "IE", "PT", "CZ", "AU", "GR"}
 
 // ReturnFeeWhyNot returns "" when a refund of o may carry a return fee,

@@ -12,8 +12,7 @@ import (
 	"ordercare/internal/omclient"
 )
 
-// Apply makes one change to an order (../shared/design.md, "the change
-// pipeline"):
+// Apply makes one change to an order (the one change pipeline):
 //
 //  1. the client validates and encodes the request (field errors: nothing
 //     sent, nothing audited);
@@ -249,7 +248,7 @@ func (s *Service) replay(ctx context.Context, ch Change, call *omclient.Call) (r
 }
 
 // checkState refuses, before sending, amounts the order cannot take
-// (om-api.md §3.4), so an agent gets a message at the field instead of a
+// (Klarna's order management guides on docs.klarna.com), so an agent gets a message at the field instead of a
 // provider refusal. Rules that need the provider's judgement (cancel after
 // capture, risk checks) are left to the provider, which audits them as
 // refused.

@@ -1,4 +1,4 @@
-// Package reliability holds the cross-package proofs of issue 7: the whole
+// Package reliability holds the cross-package reliability proofs: the whole
 // change pipeline (orders.Service, the real omclient and the sandbox over
 // HTTP, the audit log) under every upstream fault the sandbox can inject.
 // It has no code of its own; see docs/RELIABILITY.md for what each test

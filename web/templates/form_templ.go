@@ -15,7 +15,7 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// The shared pieces of every order-change form (issue 4, forms.md). A form
+// The shared pieces of every order-change form. A form
 // is one FormPanel with its own fields as children:
 //
 //	@FormPanel(v.Form) {

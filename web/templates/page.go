@@ -54,7 +54,7 @@ const (
 	NavAudit  = "audit"
 	NavStaff  = "staff"
 	NavOutbox = "outbox"
-	// NavApprovals: the four-eyes requests (issue 9).
+	// NavApprovals: the four-eyes requests.
 	NavApprovals = "approvals"
 )
 

@@ -22,7 +22,7 @@ type ActionView struct {
 
 // actionSlugs are the URL segments of the action forms under
 // /orders/<order_id>/ (and /orders/<order_id>/captures/<capture_id>/ for
-// the per-capture ones), as forms.md lists them. The forms' routes use the
+// the per-capture ones). The forms' routes use the
 // same table (ActionSlug).
 var actionSlugs = map[omclient.Operation]string{
 	omclient.OpCreateCapture:            "capture",

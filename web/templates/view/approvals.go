@@ -11,7 +11,7 @@ import (
 	"ordercare/internal/omclient"
 )
 
-// The four-eyes approval pages (issue 9): the list, one request with the
+// The four-eyes approval pages: the list, one request with the
 // order beside it, and the order page's "Waiting for approval" panel.
 
 // ApprovalViewer is who looks at a request: what they may do with it

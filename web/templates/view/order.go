@@ -44,7 +44,7 @@ type OrderView struct {
 	// first with "Check now": no new money change is sent until they are
 	// checked.
 	Unsettled UnsettledPanel
-	// Approvals is the "Waiting for approval" panel (issue 9); when not
+	// Approvals is the "Waiting for approval" panel; when not
 	// Loaded the page fetches it with htmx.
 	Approvals ApprovalPanel
 	// Notes are the order's internal notes and the form to add one.

@@ -37,7 +37,7 @@ type AddressField struct {
 }
 
 // AddressFields lists the shipping address fields in form order with their
-// limits (om-api.md §2.3). Required marks the fields a delivery needs,
+// limits (the API reference's address schema). Required marks the fields a delivery needs,
 // which the form never lets the agent clear; region is required only for
 // US addresses (checked by the handler).
 var AddressFields = []AddressField{
