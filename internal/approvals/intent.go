@@ -2,8 +2,6 @@ package approvals
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -21,24 +19,24 @@ type intentChecker interface {
 // Intent asks the pipeline's intent rule about approving r now, with the
 // decider's confirmation (orders.TwinError.Token, "" for none): nil, an
 // *orders.TwinError naming the identical changes, an
-// *orders.UnsettledError, or an error reading the order or the log. The
-// request itself is not its own twin.
-func (s *Service) Intent(ctx context.Context, r Request, confirm string) error {
+// *orders.UnsettledError, or an error reading the order or the log. o is
+// the order as just read (nil: read it here). The request itself is not
+// its own twin.
+func (s *Service) Intent(ctx context.Context, r Request, o *omclient.Order, confirm string) error {
 	ic, ok := s.orders.(intentChecker)
 	if !ok {
 		return nil
 	}
-	o, err := ic.GetOrder(ctx, r.OrderID)
+	if o == nil {
+		var err error
+		if o, err = ic.GetOrder(ctx, r.OrderID); err != nil {
+			return err
+		}
+	}
+	body, err := storedBody(r)
 	if err != nil {
 		return err
 	}
-	ch := orders.Change{Op: r.Op, OrderID: r.OrderID, IdempotencyKey: r.IdempotencyKey, ApprovalID: r.ID, Confirm: confirm}
-	if r.Op == omclient.OpCreateRefund {
-		var body omclient.RefundRequest
-		if err := json.Unmarshal(r.Body, &body); err != nil {
-			return fmt.Errorf("approvals: request %s: stored body: %w", r.ID, err)
-		}
-		ch.Body = &body
-	}
+	ch := orders.Change{Op: r.Op, OrderID: r.OrderID, IdempotencyKey: r.IdempotencyKey, ApprovalID: r.ID, Confirm: confirm, Body: body}
 	return ic.CheckIntent(ctx, o, ch)
 }

@@ -319,7 +319,7 @@ func (s *Service) ApproveConfirmed(ctx context.Context, actor audit.Actor, id, c
 		return r, orders.Result{}, err
 	}
 	if r.Status == StatusPending {
-		if err := s.Intent(ctx, r, confirm); err != nil {
+		if err := s.Intent(ctx, r, nil, confirm); err != nil {
 			return r, orders.Result{}, err
 		}
 	}

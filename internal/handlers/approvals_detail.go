@@ -50,7 +50,8 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 			v.Item.CanDecide, v.OwnNote = false, managedText(c, me)
 		}
 	}
-	if o, err := h.readOrder(c, r.OrderID); err != nil {
+	o, err := h.readOrder(c, r.OrderID)
+	if err != nil {
 		if c.Request().Context().Err() != nil {
 			return err
 		}
@@ -71,7 +72,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 	} else {
 		v.Path = view.ApprovalPath(evs, r.ID, loc)
 	}
-	h.approvalIntent(c, r, &v)
+	h.approvalIntent(c, r, o, &v)
 	if edit != nil {
 		edit(&v)
 	}

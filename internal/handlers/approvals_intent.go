@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/approvals"
+	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates/view"
 )
@@ -16,7 +17,8 @@ import (
 // refunds and requests, and, for a decider of a pending request, what the
 // intent rule says about approving it: identical changes to confirm, or an
 // unknown outcome to check first.
-func (h *Handlers) approvalIntent(c echo.Context, r approvals.Request, v *view.ApprovalDetailView) {
+// o is the order as the page just read it (nil when that failed).
+func (h *Handlers) approvalIntent(c echo.Context, r approvals.Request, o *omclient.Order, v *view.ApprovalDetailView) {
 	ctx, now, loc := c.Request().Context(), h.now(), agentZone(c)
 	all, err := h.Orders.RecentChanges(ctx, r.OrderID, time.Time{})
 	if err != nil {
@@ -32,7 +34,7 @@ func (h *Handlers) approvalIntent(c echo.Context, r approvals.Request, v *view.A
 	if !v.Item.CanDecide || r.Status != approvals.StatusPending {
 		return
 	}
-	err = h.Approvals.Intent(ctx, r, "")
+	err = h.Approvals.Intent(ctx, r, o, "")
 	var twin *orders.TwinError
 	var unsettled *orders.UnsettledError
 	switch {

@@ -53,13 +53,30 @@ func (h *Handlers) approvalsNav(c echo.Context, p *templates.Page, m *staff.Memb
 	if m.Role != staff.RoleSupervisor && m.Role != staff.RoleAdmin {
 		return
 	}
-	rs, err := h.Approvals.Decidable(ctx, h.actor(c))
+	rs, err := h.decidable(c)
 	if err != nil {
 		h.Log.Warn("counting approval requests failed", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		return
 	}
 	p.ApprovalsPending = len(rs)
 	p.Approvals = p.Approvals || len(rs) > 0
+}
+
+// decidableKey holds, for one request, the requests the member may decide.
+const decidableKey = "approvals.decidable"
+
+// decidable is Approvals.Decidable for the signed-in member, read once per
+// request: the supervisor's start page lists them and its navigation
+// counts them.
+func (h *Handlers) decidable(c echo.Context) ([]approvals.Request, error) {
+	if rs, ok := c.Get(decidableKey).([]approvals.Request); ok {
+		return rs, nil
+	}
+	rs, err := h.Approvals.Decidable(c.Request().Context(), h.actor(c))
+	if err == nil {
+		c.Set(decidableKey, rs)
+	}
+	return rs, err
 }
 
 // errApprovalsOff answers the approval pages when the feature is off.

@@ -71,7 +71,7 @@ func (h *Handlers) homeNotices(c echo.Context) (view.HomeNotices, error) {
 	}
 	n.Decides = true
 	if h.Approvals != nil {
-		rs, err := h.Approvals.Decidable(ctx, h.actor(c))
+		rs, err := h.decidable(c)
 		if err != nil {
 			return n, err
 		}
