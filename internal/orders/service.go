@@ -29,6 +29,8 @@ type Service struct {
 	guard func(ctx context.Context, actor audit.Actor, o *omclient.Order, ch Change) error
 	// intentWindow is how far back the intent checks look (intent.go).
 	intentWindow time.Duration
+	// shop sends the shop's half of a paired change (shop_pair.go, SetShop).
+	shop ShopSender
 }
 
 // NewService wires the pipeline. now is the clock for audit events and the

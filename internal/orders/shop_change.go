@@ -27,8 +27,9 @@ type ShopChange struct {
 	Request json.RawMessage
 	// Before holds the twin's values the change touches.
 	Before map[string]string
-	// LinkedAttempt is the payment change this one goes with, if any.
-	LinkedAttempt string
+	// LinkedAttempt is the payment change this one goes with, if any,
+	// and PairID the pair both belong to (shop_pair.go).
+	LinkedAttempt, PairID string
 	// Send calls the shop and returns the values after the change. Its
 	// error is classified by Classify.
 	Send func(ctx context.Context) (after map[string]string, err error)
@@ -61,6 +62,9 @@ func (s *Service) ApplyShop(ctx context.Context, actor audit.Actor, ch ShopChang
 	detail := map[string]string{"system": "shop", "platform": ch.Platform, "shop_order_id": ch.ShopOrderID}
 	if ch.LinkedAttempt != "" {
 		detail["linked_attempt"] = ch.LinkedAttempt
+	}
+	if ch.PairID != "" {
+		detail[DetailPairID] = ch.PairID
 	}
 	if _, err := s.log.Append(ctx, audit.Event{Time: s.now(), Kind: audit.KindRequested, AttemptID: res.AttemptID, Actor: actor,
 		OrderID: ch.OrderID, Action: ch.Action, Reason: ch.Reason, Ticket: ch.Ticket, Request: ch.Request,

@@ -12,6 +12,10 @@ import (
 const (
 	ActionCancel = "shop_cancel"
 	ActionFulfil = "shop_fulfil"
+	// ActionAddress replaces the shop's shipping address, ActionReferences
+	// its order number (both PUT the order's address data).
+	ActionAddress    = "shop_address"
+	ActionReferences = "shop_references"
 )
 
 // Changer changes twins on one platform.
@@ -19,6 +23,13 @@ type Changer interface {
 	// Prepare returns the body that will be sent for action on the twin
 	// and the call that sends it, answering the values after the change.
 	Prepare(action, shopOrderID string) (body []byte, send func(context.Context) (map[string]string, error), err error)
+	// Build returns the body of action on twin t with the values of e
+	// (the new address, the new order number), without sending it.
+	Build(action string, t *Twin, e Edit) ([]byte, error)
+	// Sender returns the call that sends a body Build wrote (or one kept
+	// on record) to the shop's order; the same body again changes
+	// nothing more.
+	Sender(shopOrderID string, body []byte) (func(context.Context) (map[string]string, error), error)
 	// Classify says what a send error means for the audit.
 	Classify(err error) audit.Outcome
 	// Platform names the platform in audit events.
@@ -48,36 +59,31 @@ func (t *Twin) Allowed(action string) (bool, string) {
 		case t.Cancelled:
 			return false, "cancelled in the shop"
 		case t.Payment != ep.PaymentPaid:
-			return false, "the shop marks only paid orders fulfilled"
+			return false, "the shop marks only paid orders fulfilled (its order is " + t.Payment + ")"
+		}
+		return true, ""
+	case ActionAddress, ActionReferences:
+		// The platform takes an order number only together with the
+		// shipping address, which stops changing once fulfilled.
+		if t.Fulfilled {
+			return false, "the shop has fulfilled it, so its address and number no longer change"
 		}
 		return true, ""
 	}
 	return false, "unknown change"
 }
 
-// Prepare builds an Elastic Path update (PUT /v2/orders/{id}).
+// Prepare builds an Elastic Path cancel or fulfil and its call.
 func (s *ElasticPath) Prepare(action, shopOrderID string) ([]byte, func(context.Context) (map[string]string, error), error) {
-	var u ep.Update
-	switch action {
-	case ActionCancel:
-		u = ep.Cancel()
-	case ActionFulfil:
-		u = ep.Fulfil()
-	default:
+	if action != ActionCancel && action != ActionFulfil {
 		return nil, nil, ErrUnknownAction
 	}
-	body, err := u.JSON()
+	body, err := s.Build(action, nil, Edit{})
 	if err != nil {
 		return nil, nil, err
 	}
-	send := func(ctx context.Context) (map[string]string, error) {
-		o, err := s.Client.UpdateOrder(ctx, shopOrderID, u)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"shop.status": o.Status, "shop.payment": o.Payment, "shop.shipping": o.Shipping}, nil
-	}
-	return body, send, nil
+	send, err := s.Sender(shopOrderID, body)
+	return body, send, err
 }
 
 // Classify: a 4xx is a refusal (nothing applied), an unknown outcome
@@ -98,5 +104,17 @@ func (s *ElasticPath) Platform() string { return "elasticpath" }
 
 // Before is the twin's values a change touches, for the audit trail.
 func (t *Twin) Before() map[string]string {
-	return map[string]string{"shop.status": t.Status, "shop.payment": t.Payment, "shop.shipping": t.Shipping}
+	m := map[string]string{"shop.status": t.Status, "shop.payment": t.Payment, "shop.shipping": t.Shipping,
+		"shop.order_number": t.Number, "shop.external_ref": t.ExternalRef}
+	addressValues(m, t.ShippingAddress)
+	return m
+}
+
+// addressValues adds the shipping address's fields to m under
+// "shop.shipping_address.".
+func addressValues(m map[string]string, a Address) {
+	for k, v := range map[string]string{"name": a.Name, "line_1": a.Line1, "line_2": a.Line2, "postcode": a.Postcode,
+		"city": a.City, "region": a.Region, "country": a.Country} {
+		m["shop.shipping_address."+k] = v
+	}
 }

@@ -95,6 +95,8 @@ func epTwin(o *ep.Order, items []ep.Item, foundBy string) *Twin {
 		t.Lines = append(t.Lines, l)
 	}
 	if a := o.ShippingAddress; a != nil {
+		raw := *a
+		t.rawShipping = &raw
 		t.ShippingAddress = Address{Name: strings.TrimSpace(a.FirstName + " " + a.LastName), Company: a.CompanyName,
 			Line1: a.Line1, Line2: a.Line2, Postcode: a.Postcode, City: a.City, Region: a.Region, Country: a.Country, Phone: a.PhoneNumber}
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"ordercare/internal/omclient"
+	ep "ordercare/internal/shop/elasticpath"
 )
 
 // Twin is the shop's order of a payment order.
@@ -29,6 +30,9 @@ type Twin struct {
 	// FoundBy says how the twin was found ("order id in
 	// merchant_reference2", "order number in merchant_reference1").
 	FoundBy string
+	// rawShipping is Elastic Path's shipping address as read, sent back
+	// whole when only the order number changes.
+	rawShipping *ep.Address
 }
 
 // Line is one item of the shop's order.

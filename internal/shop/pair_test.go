@@ -1,0 +1,253 @@
+package shop_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/db"
+	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
+	"ordercare/internal/orders"
+	"ordercare/internal/shop"
+	ep "ordercare/internal/shop/elasticpath"
+	"ordercare/internal/shop/elasticpath/epsim"
+)
+
+// pairEnv is the payment sandbox and the Elastic Path sandbox, each over
+// real HTTP, with the pipeline sending shop halves to the latter.
+type pairEnv struct {
+	om   *omsim.Sandbox
+	shop *epsim.Sandbox
+	svc  *orders.Service
+	log  *audit.Log
+	src  *shop.ElasticPath
+}
+
+var agent = audit.Actor{StaffID: 3, Email: "agent@example.com", Role: "agent"}
+
+func newPairEnv(t *testing.T) *pairEnv {
+	t.Helper()
+	ctx := context.Background()
+	om, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { om.Close() })
+	omSrv := httptest.NewServer(om)
+	t.Cleanup(omSrv.Close)
+	client, err := omclient.New(omclient.Config{BaseURL: omSrv.URL, Username: "u", Password: "p", Timeout: 10 * time.Second,
+		Retry: omclient.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { adm.Close() })
+	ix, err := orders.OpenIndex(ctx, adm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := epsim.New(epsim.Options{ClientID: "id", ClientSecret: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shopSrv := httptest.NewServer(sb)
+	t.Cleanup(shopSrv.Close)
+	c, err := ep.New(ep.Config{BaseURL: shopSrv.URL, ClientID: "id", ClientSecret: "secret", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &shop.ElasticPath{Client: c, Links: shop.Links{IDField: "merchant_reference2", NumberField: "merchant_reference1"}}
+	svc := orders.NewService(client, log, ix, nil)
+	svc.SetShop(shop.Halves{Changer: src})
+	return &pairEnv{om: om, shop: sb, svc: svc, log: log, src: src}
+}
+
+// twins creates an authorized payment order and its shop order, linked
+// through the merchant references, and returns both ids.
+func (e *pairEnv) twins(t *testing.T) (string, string) {
+	t.Helper()
+	addr := &ep.Address{FirstName: "Erika", LastName: "Mustermann", Line1: "Hauptstr. 1", Postcode: "10115", City: "Berlin", Country: "DE",
+		Instructions: "Leave at the back door"}
+	shopID, err := e.shop.Create(epsim.NewOrder{OrderNumber: "SO-1", Currency: "EUR", ShippingAddress: addr,
+		Items: []epsim.NewItem{{Name: "Shirt", SKU: "A", Quantity: 1, UnitPrice: 10000}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann", Email: "erika@example.com", StreetAddress: "Hauptstr. 1",
+		PostalCode: "10115", City: "Berlin", Country: "DE"}
+	id, err := e.om.CreateOrder(context.Background(), omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE",
+		OrderAmount: 10000, OrderLines: []omclient.OrderLine{{Type: "physical", Reference: "A", Name: "Shirt", Quantity: 1, UnitPrice: 10000,
+			TaxRate: 1900, TotalAmount: 10000, TotalTaxAmount: 1597}},
+		BillingAddress: a, ShippingAddress: a, MerchantReference1: "SO-1", MerchantReference2: shopID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, shopID
+}
+
+// half prepares the shop half of action for the payment order id.
+func (e *pairEnv) half(t *testing.T, id, action string, ed shop.Edit) *orders.ShopHalf {
+	t.Helper()
+	o, err := e.svc.GetOrder(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw, err := e.src.Lookup(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, why, err := shop.Half(e.src, tw, action, ed)
+	if err != nil || h == nil {
+		t.Fatalf("half: %v (%s)", err, why)
+	}
+	return h
+}
+
+// Cancel in both: two attempts, the payment's first, each naming the
+// pair, the shop's linked to the payment's; both systems cancelled.
+func TestPairCancelBothSystems(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	ch := orders.Change{Op: omclient.OpCancel, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Customer request", Ticket: "HD-1"}
+	res, err := e.svc.ApplyPair(t.Context(), agent, ch, e.half(t, id, shop.ActionCancel, shop.Edit{}))
+	if err != nil || res.Outcome != audit.OutcomeSucceeded || res.Shop == nil || res.Shop.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("ApplyPair = %+v, %v", res, err)
+	}
+	if o, _ := e.shop.Order(shopID); o.Status != ep.StatusCancelled {
+		t.Errorf("shop order %s, want cancelled", o.Status)
+	}
+	as, err := e.log.OrderAttempts(t.Context(), id)
+	if err != nil || len(as) != 2 {
+		t.Fatalf("attempts %d, %v", len(as), err)
+	}
+	shopA, payA := as[0], as[1] // newest first
+	if payA.Requested.Action != string(omclient.OpCancel) || shopA.Requested.Action != shop.ActionCancel {
+		t.Fatalf("attempts in order %s, %s", payA.Requested.Action, shopA.Requested.Action)
+	}
+	if p := payA.Requested.Detail[orders.DetailPairID]; p != ch.IdempotencyKey || shopA.Requested.Detail[orders.DetailPairID] != p ||
+		shopA.Completed.Detail[orders.DetailPairID] != p {
+		t.Errorf("pair ids %q / %q", p, shopA.Requested.Detail[orders.DetailPairID])
+	}
+	if shopA.Requested.Detail["linked_attempt"] != payA.AttemptID || shopA.Requested.Reason != "Customer request" || shopA.Requested.Ticket != "HD-1" {
+		t.Errorf("shop attempt %+v", shopA.Requested)
+	}
+	if m := orders.MissingHalves(as); len(m) != 0 {
+		t.Errorf("missing halves after both succeeded: %+v", m)
+	}
+}
+
+// The shop down while the address changes: the payment's address is
+// changed, the shop half failed and is found missing; sent again once the
+// shop is back, the shop's address is the new one with its delivery
+// instructions kept, and nothing is missing any more.
+func TestPairAddressShopDownThenOfferedAgain(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	newAddr := shop.EditAddress{FirstName: "Erika", LastName: "Mustermann", Line1: "Jungfernstieg 5", Postcode: "20095", City: "Hamburg", Country: "de"}
+	h := e.half(t, id, shop.ActionAddress, shop.Edit{Address: &newAddr})
+	e.shop.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.Fault500}}})
+	body := &omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann",
+		StreetAddress: "Jungfernstieg 5", PostalCode: "20095", City: "Hamburg", Country: "DE", Email: "erika@example.com"}}
+	ch := orders.Change{Op: omclient.OpUpdateCustomerDetails, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Data correction", Body: body}
+	res, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || res.Outcome != audit.OutcomeSucceeded || res.Shop == nil || res.Shop.Outcome == audit.OutcomeSucceeded {
+		t.Fatalf("ApplyPair = %+v, %v", res, err)
+	}
+	if o, _ := e.om.Order(t.Context(), id); o.ShippingAddress.City != "Hamburg" {
+		t.Errorf("payment city %s: the payment half is not undone", o.ShippingAddress.City)
+	}
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	missing := orders.MissingHalves(as)
+	if len(missing) != 1 || missing[0].Half.Action != shop.ActionAddress || missing[0].Last == nil || missing[0].Last.Outcome() == audit.OutcomeSucceeded {
+		t.Fatalf("missing %+v", missing)
+	}
+
+	e.shop.SetFaults(epsim.Faults{})
+	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
+	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("ApplyMissingHalf = %+v, %v", sr, err)
+	}
+	o, _ := e.shop.Order(shopID)
+	if a := o.ShippingAddress; a.City != "Hamburg" || a.Line1 != "Jungfernstieg 5" || a.Country != "DE" || a.Instructions != "Leave at the back door" || o.OrderNumber != "SO-1" {
+		t.Errorf("shop order after the second try %+v", o)
+	}
+	as, _ = e.log.OrderAttempts(t.Context(), id)
+	if m := orders.MissingHalves(as); len(m) != 0 {
+		t.Errorf("still missing %+v", m)
+	}
+	if as[0].Requested.Detail["linked_attempt"] != res.AttemptID || as[0].Requested.Reason != "Data correction" {
+		t.Errorf("second try %+v", as[0].Requested)
+	}
+	if _, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID); err != orders.ErrNoMissingHalf {
+		t.Errorf("a third try: %v", err)
+	}
+}
+
+// A lost answer on the shop's PUT: the outcome is unknown and the half is
+// offered again; sending it again changes the shop's order once.
+func TestPairLostShopAnswerResentOnce(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	h := e.half(t, id, shop.ActionReferences, shop.Edit{OrderNumber: "SO-1B", ExternalRef: id})
+	e.shop.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.FaultResetAfterApply, Times: 1}}})
+	n := "SO-1B"
+	ch := orders.Change{Op: omclient.OpUpdateMerchantReferences, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Data correction",
+		Body: &omclient.UpdateMerchantReferencesRequest{MerchantReference1: &n}}
+	res, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || res.Outcome != audit.OutcomeSucceeded || res.Shop == nil || res.Shop.Outcome != audit.OutcomeUnknown {
+		t.Fatalf("ApplyPair = %+v, %v", res, err)
+	}
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	missing := orders.MissingHalves(as)
+	if len(missing) != 1 {
+		t.Fatalf("missing %+v", missing)
+	}
+	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
+	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("resend = %+v, %v", sr, err)
+	}
+	o, _ := e.shop.Order(shopID)
+	if o.OrderNumber != "SO-1B" || o.ExternalRef != id {
+		t.Errorf("shop order %s / %s", o.OrderNumber, o.ExternalRef)
+	}
+	if found, _ := e.src.Client.FindByNumber(t.Context(), "SO-1B"); len(found) != 1 {
+		t.Errorf("%d shop orders numbered SO-1B, want 1", len(found))
+	}
+}
+
+// A payment change the provider refuses sends nothing to the shop.
+func TestPairRefusedPaymentSendsNoShopHalf(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	h := e.half(t, id, shop.ActionCancel, shop.Edit{})
+	capt := orders.Change{Op: omclient.OpCreateCapture, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Shipped in full",
+		Body: &omclient.CaptureRequest{CapturedAmount: 10000}}
+	if res, err := e.svc.Apply(t.Context(), agent, capt); err != nil || res.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("capture %+v, %v", res, err)
+	}
+	ch := orders.Change{Op: omclient.OpCancel, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Customer request", ProviderDecides: true}
+	res, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || res.Outcome != audit.OutcomeRefused || res.Shop != nil {
+		t.Fatalf("ApplyPair = %+v, %v", res, err)
+	}
+	if o, _ := e.shop.Order(shopID); o.Status == ep.StatusCancelled {
+		t.Error("the shop order was cancelled although the payment cancel was refused")
+	}
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	if m := orders.MissingHalves(as); len(m) != 0 {
+		t.Errorf("a refused payment change offers its shop half: %+v", m)
+	}
+}
