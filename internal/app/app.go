@@ -184,6 +184,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		return nil, err
 	}
 	a.service = orders.NewService(a.client, a.auditLog, a.index, a.now)
+	if ch, ok := a.shop.(shop.Changer); ok {
+		a.service.SetShop(shop.Halves{Changer: ch})
+	}
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
 	}

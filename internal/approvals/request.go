@@ -7,6 +7,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 )
 
 // Status is where a request stands.
@@ -75,6 +76,9 @@ type Request struct {
 	Body json.RawMessage
 	// Reason and Ticket are the agent's.
 	Reason, Ticket string
+	// Shop is the shop's half when the agent asked for the change in
+	// both systems: approving sends it after the payment change.
+	Shop *orders.ShopHalf
 	// Why says which rule asked for approval.
 	Why         string
 	RequestedBy Person

@@ -157,6 +157,13 @@ func refundAmount(body any) (int64, error) {
 // rendered from an older state of the order is refused as
 // *orders.StaleError, like the pipeline does.
 func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change, why string) (r Request, created bool, err error) {
+	return s.SubmitPair(ctx, actor, o, ch, why, nil)
+}
+
+// SubmitPair is Submit for a change asked for in both systems: the shop's
+// half is kept with the request, shown to the approver and sent once the
+// approved payment change has succeeded.
+func (s *Service) SubmitPair(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change, why string, half *orders.ShopHalf) (r Request, created bool, err error) {
 	var body []byte
 	if ch.Body != nil {
 		if body, err = json.Marshal(ch.Body); err != nil {
@@ -185,11 +192,16 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Ord
 		ID: uuid.NewString(), CreatedAt: now, ExpiresAt: now.Add(s.policy.ttl()),
 		OrderID: o.OrderID, OrderRef: string(o.KlarnaReference), Op: ch.Op, Currency: o.PurchaseCurrency.String(), Amount: amount,
 		IdempotencyKey: ch.IdempotencyKey, Body: body, Reason: ch.Reason, Ticket: ch.Ticket, Why: why,
-		RequestedBy: personOf(actor), Status: StatusPending,
+		RequestedBy: personOf(actor), Status: StatusPending, Shop: half,
 	}
 	ev := s.event(actor, r, "requested", ch.Reason)
 	ev.Ticket, ev.Request = ch.Ticket, body
 	ev.Detail["why"] = why
+	if half != nil {
+		ev.Detail[orders.DetailPairID] = ch.IdempotencyKey
+		ev.Detail[orders.DetailShopAction] = half.Action
+		ev.Detail[orders.DetailShopOrderID] = half.ShopOrderID
+	}
 	ev.Detail["expires_at"] = formatTime(r.ExpiresAt)
 	err = s.step(ctx, ev, func(tx *sql.Tx) (bool, error) { return true, insert(ctx, tx, r) })
 	if err != nil {
@@ -376,7 +388,7 @@ func (s *Service) execute(ctx context.Context, actor audit.Actor, r Request) (Re
 		return r, orders.Result{}, err
 	}
 	ch.Body = body
-	res, err := s.orders.Apply(ctx, actor, ch)
+	res, err := s.apply(ctx, actor, ch, r.Shop)
 	if err != nil && res.Outcome == "" {
 		// Nothing was sent (provider unreadable, audit log down): the
 		// request stays approved and may be sent again.
@@ -413,6 +425,26 @@ func (s *Service) execute(ctx context.Context, actor audit.Actor, r Request) (Re
 		return r, res, serr
 	}
 	return r, res, err
+}
+
+// pairApplier sends a payment change with its shop half (orders.Service).
+type pairApplier interface {
+	ApplyPair(ctx context.Context, actor audit.Actor, ch orders.Change, half *orders.ShopHalf) (orders.PairResult, error)
+}
+
+// apply sends ch, and the shop's half after it when the request has one.
+// A shop half that fails is on record and offered again on the order page
+// (orders.MissingHalves); the request's status is the payment change's.
+func (s *Service) apply(ctx context.Context, actor audit.Actor, ch orders.Change, half *orders.ShopHalf) (orders.Result, error) {
+	pa, ok := s.orders.(pairApplier)
+	if half == nil || !ok {
+		return s.orders.Apply(ctx, actor, ch)
+	}
+	pr, err := pa.ApplyPair(ctx, actor, ch, half)
+	if pr.ShopErr != nil {
+		s.logger.Error("the shop's half of an approved change was not sent", "approval_id", ch.ApprovalID, "err", pr.ShopErr)
+	}
+	return pr.Result, err
 }
 
 // Reject closes a pending request without sending anything.

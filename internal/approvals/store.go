@@ -3,6 +3,7 @@ package approvals
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 )
 
 // migrations of component "approvals" in admin.db. Append-only.
@@ -51,6 +53,10 @@ var migrations = []string{
 		staff_id INTEGER PRIMARY KEY,
 		seen_at  TEXT    NOT NULL
 	) STRICT;`,
+	// The shop's half of a change asked for in both systems (JSON of
+	// orders.ShopHalf; empty when the payment change goes alone): the
+	// approver sees both halves and approving sends both.
+	`ALTER TABLE approval_requests ADD COLUMN shop_half BLOB NOT NULL DEFAULT x'';`,
 }
 
 // timeLayout is fixed-width, so stored times sort and compare as text.
@@ -67,20 +73,26 @@ func parseTime(s string) (time.Time, error) {
 
 const requestCols = `id, created_at, expires_at, order_id, order_ref, op, currency, amount, idempotency_key, body,
 	reason, ticket, why, requested_by_id, requested_by_email, requested_by_role, status,
-	decided_by_id, decided_by_email, decided_by_role, decided_at, comment, attempt_id, resource_id, error_code, message`
+	decided_by_id, decided_by_email, decided_by_role, decided_at, comment, attempt_id, resource_id, error_code, message, shop_half`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanRequest(s scanner) (Request, error) {
 	var r Request
 	var created, expires, decided, op, status string
-	var body []byte
+	var body, half []byte
 	err := s.Scan(&r.ID, &created, &expires, &r.OrderID, &r.OrderRef, &op, &r.Currency, &r.Amount, &r.IdempotencyKey, &body,
 		&r.Reason, &r.Ticket, &r.Why, &r.RequestedBy.StaffID, &r.RequestedBy.Email, &r.RequestedBy.Role, &status,
 		&r.DecidedBy.StaffID, &r.DecidedBy.Email, &r.DecidedBy.Role, &decided, &r.Comment, &r.AttemptID, &r.ResourceID,
-		&r.ErrorCode, &r.Message)
+		&r.ErrorCode, &r.Message, &half)
 	if err != nil {
 		return r, err
+	}
+	if len(half) > 0 {
+		r.Shop = &orders.ShopHalf{}
+		if err := json.Unmarshal(half, r.Shop); err != nil {
+			return r, fmt.Errorf("approvals: request %s: its shop half: %w", r.ID, err)
+		}
 	}
 	r.Op, r.Status = omclient.Operation(op), Status(status)
 	if len(body) > 0 {
@@ -116,12 +128,19 @@ func insert(ctx context.Context, tx *sql.Tx, r Request) error {
 	if body == nil {
 		body = []byte{} // NOT NULL: an empty body (cancel) is x''
 	}
+	half := []byte{}
+	if r.Shop != nil {
+		var err error
+		if half, err = json.Marshal(r.Shop); err != nil {
+			return fmt.Errorf("approvals: recording the request's shop half: %w", err)
+		}
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO approval_requests (`+requestCols+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		r.ID, formatTime(r.CreatedAt), formatTime(r.ExpiresAt), r.OrderID, r.OrderRef, string(r.Op), r.Currency, r.Amount,
 		r.IdempotencyKey, body, r.Reason, r.Ticket, r.Why, r.RequestedBy.StaffID, r.RequestedBy.Email,
 		r.RequestedBy.Role, string(r.Status), r.DecidedBy.StaffID, r.DecidedBy.Email, r.DecidedBy.Role, "", r.Comment,
-		r.AttemptID, r.ResourceID, r.ErrorCode, r.Message)
+		r.AttemptID, r.ResourceID, r.ErrorCode, r.Message, half)
 	if err != nil {
 		return fmt.Errorf("approvals: recording the request: %w", err)
 	}

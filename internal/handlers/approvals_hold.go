@@ -41,7 +41,10 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 	if err := h.Orders.CheckIntent(ctx, cf.Order, ch); err != nil {
 		return h.changeNotSent(c, cf, ch, orders.Result{}, err, render)
 	}
-	r, created, err := h.Approvals.Submit(ctx, actor, cf.Order, ch, why)
+	// Four-eyes holds both halves as one intent: the shop's is kept with
+	// the request and sent only after the approved payment change.
+	half := h.shopHalfFor(cf, ch)
+	r, created, err := h.Approvals.SubmitPair(ctx, actor, cf.Order, ch, why, half)
 	if err != nil {
 		var stale *orders.StaleError
 		if errors.As(err, &stale) || errors.Is(err, orders.ErrKeyReused) || errors.Is(err, orders.ErrAudit) {
@@ -52,6 +55,9 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 	}
 	msg := "Waiting for approval: " + view.ApprovalWhat(r.Op, r.Amount, r.Currency) + " on " + orderTitle(cf.Order) + ". " + r.Why +
 		" A supervisor has been asked; you can withdraw it from the order page."
+	if half != nil {
+		msg += " Once approved, the shop's order is changed too."
+	}
 	if !created {
 		msg += " (This form had already been submitted; no second request was made.)"
 	}

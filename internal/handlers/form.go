@@ -20,6 +20,7 @@ import (
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
+	"ordercare/internal/shop"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
@@ -44,6 +45,9 @@ type changeForm struct {
 	Capture *omclient.Capture // per-capture forms only
 	Action  orders.Action
 	Form    view.Form
+	// twin is the shop's order when the form offers to change it too
+	// (order_shop_also.go).
+	twin *shop.Twin
 }
 
 // formRenderer renders the form's own template for cf at status (the
@@ -67,8 +71,12 @@ func (h *Handlers) openForm(c echo.Context, op omclient.Operation) (cf *changeFo
 	if !omclient.ValidOrderID(id) {
 		return nil, false, publicError(http.StatusNotFound, "“"+id+"” is not an order id.")
 	}
+	sr := h.startShopAlso(c, op)
 	o, err := h.readOrder(c, id)
 	if err != nil {
+		if sr != nil {
+			<-sr.done
+		}
 		if c.Request().Context().Err() != nil {
 			return nil, false, err
 		}
@@ -94,6 +102,7 @@ func (h *Handlers) openForm(c echo.Context, op omclient.Operation) (cf *changeFo
 	}
 	cf.Action = a
 	cf.Form = h.newForm(c, o, a)
+	h.offerShop(c, cf, sr)
 	// A resubmit of a key already on record goes on to the pipeline even
 	// when the order's state no longer offers the action: after an unknown
 	// outcome the lost try may itself have made the action impossible
@@ -390,7 +399,9 @@ const (
 // cf has been updated (messages, key, fingerprint, and on a stale form the
 // fresh order in cf.Order).
 func (h *Handlers) submitChange(c echo.Context, cf *changeForm, ch orders.Change, flash func(orders.Result) string, render formRenderer) error {
-	res, err := h.Orders.Apply(c.Request().Context(), h.actor(c), ch)
+	half := h.shopHalfFor(cf, ch)
+	pr, err := h.applyChange(c, ch, half)
+	res := pr.Result
 	if err != nil {
 		return h.changeNotSent(c, cf, ch, res, err, render)
 	}
@@ -398,6 +409,9 @@ func (h *Handlers) submitChange(c echo.Context, cf *changeForm, ch orders.Change
 	switch res.Outcome {
 	case audit.OutcomeSucceeded:
 		msg := flash(res)
+		if said := shopHalfSaid(half, pr); said != "" {
+			msg = strings.TrimSuffix(msg, ".") + "." + said
+		}
 		if res.Replayed {
 			msg += " (This form had already been submitted; nothing was sent again.)"
 		}
@@ -518,6 +532,12 @@ func (h *Handlers) changeSucceeded(c echo.Context, orderID string, fresh *omclie
 	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c))
 	v.Flash = msg
 	v.Shop = h.shopPanel(c, fresh, nil, v.Actions)
+	if h.shopChanger() != nil {
+		// A shop half that just failed is offered at once.
+		if as, err := h.Audit.OrderAttempts(c.Request().Context(), orderID); err == nil {
+			v.Shop.Missing = h.shopMissing(c, orderID, as)
+		}
+	}
 	hd := c.Response().Header()
 	hd.Set(hxRetarget, "#order-page")
 	hd.Set(hxReswap, "outerHTML")

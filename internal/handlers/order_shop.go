@@ -63,16 +63,7 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	if h.Shop == nil {
 		return view.ShopPanel{}
 	}
-	var twin *shop.Twin
-	var err error
-	if r != nil {
-		<-r.done // bounded by the shop timeout
-	}
-	if r != nil && r.ref1 == string(o.MerchantReference1) && r.ref2 == string(o.MerchantReference2) {
-		twin, err = r.twin, r.err
-	} else {
-		twin, err = h.lookupTwin(c.Request().Context(), o)
-	}
+	twin, err := h.finishShopRead(c, o, r)
 	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions)
 	m := h.currentStaff(c)
 	_, changes := h.Shop.(shop.Changer)

@@ -20,6 +20,10 @@ import (
 // audited pipeline (orders.Service.ApplyShop).
 type ShopChangeApplier interface {
 	ApplyShop(ctx context.Context, actor audit.Actor, ch orders.ShopChange) (orders.ShopResult, error)
+	// ApplyPair sends a payment change and then its shop half.
+	ApplyPair(ctx context.Context, actor audit.Actor, ch orders.Change, half *orders.ShopHalf) (orders.PairResult, error)
+	// ApplyMissingHalf sends again the shop half of an earlier change.
+	ApplyMissingHalf(ctx context.Context, actor audit.Actor, orderID, pairID string) (orders.ShopResult, error)
 }
 
 // shopFormErrorKey carries a refused shop form's message to the order
@@ -28,7 +32,8 @@ const shopFormErrorKey = "shop_form_error"
 
 var shopActions = map[string]string{"cancel": shop.ActionCancel, "fulfil": shop.ActionFulfil}
 
-var shopDone = map[string]string{shop.ActionCancel: "Cancelled in the shop.", shop.ActionFulfil: "Marked fulfilled in the shop."}
+var shopDone = map[string]string{shop.ActionCancel: "Cancelled in the shop.", shop.ActionFulfil: "Marked fulfilled in the shop.",
+	shop.ActionAddress: "Shipping address changed in the shop.", shop.ActionReferences: "Order number changed in the shop."}
 
 // changeShop is POST /orders/:id/shop/{cancel,fulfil}: the agent's change
 // to the shop's order, with a reason, audited under the payment order.

@@ -62,6 +62,9 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	v.Approvals = h.approvalPanel(c, o.OrderID, appr)
 	v.Notes = h.notesPanel(c, o.OrderID, hist)
 	v.Shop = h.shopPanel(c, o, sr, v.Actions)
+	if hist.err == nil {
+		v.Shop.Missing = h.shopMissing(c, o.OrderID, hist.attempts)
+	}
 	p := h.page(c, v.Title, templates.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx
 	// submit puts it too, rather than in the layout.

@@ -162,6 +162,9 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 	if o.shop != nil {
 		h.Shop, h.ShopTimeout = o.shop(t, sb)
 		h.ShopChanges = svc
+		if ch, ok := h.Shop.(shop.Changer); ok { // as the app wires it
+			svc.SetShop(shop.Halves{Changer: ch})
+		}
 		if u, ok := h.Shop.(*shop.Ucommerce); ok { // as the app wires it
 			h.ShopConnect = u.Client
 		}

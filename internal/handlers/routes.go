@@ -77,6 +77,7 @@ func (h *Handlers) Routes() []Route {
 		// The shop's order (order_shop_change.go): agents and up change it.
 		{Name: "orders.shop.cancel", Method: http.MethodPost, Path: "/orders/:id/shop/cancel", Handler: func(c echo.Context) error { return h.changeShop(c, "cancel") }, Min: staff.RoleAgent},
 		{Name: "orders.shop.fulfil", Method: http.MethodPost, Path: "/orders/:id/shop/fulfil", Handler: func(c echo.Context) error { return h.changeShop(c, "fulfil") }, Min: staff.RoleAgent},
+		{Name: "orders.shop.pair", Method: http.MethodPost, Path: "/orders/:id/shop/pair/:pair", Handler: h.sendMissingHalf, Min: staff.RoleAgent},
 		// "Check now" of an unknown outcome on the order page: any member
 		// who changes orders may settle it (a read and an appended event).
 		{Name: "orders.attempt.check", Method: http.MethodPost, Path: "/orders/:id/attempts/:attempt_id/check", Handler: h.settleAttempt, Min: staff.RoleAgent},

@@ -124,6 +124,7 @@ var routeAccess = map[string]string{
 	"POST /orders/:id/cancel":                             "agent",
 	"POST /orders/:id/shop/cancel":                        "agent",
 	"POST /orders/:id/shop/fulfil":                        "agent",
+	"POST /orders/:id/shop/pair/:pair":                    "agent",
 	"GET /orders/:id/extend":                              "agent",
 	"POST /orders/:id/extend":                             "agent",
 	"GET /orders/:id/release":                             "agent",

@@ -18,7 +18,7 @@ type Edit struct {
 
 // EditAddress is a shipping address as the shop stores it.
 type EditAddress struct {
-	FirstName, LastName, Company, Phone         string
+	FirstName, LastName, Company, Phone           string
 	Line1, Line2, Postcode, City, Region, Country string
 }
 

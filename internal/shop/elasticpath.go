@@ -106,3 +106,7 @@ func epTwin(o *ep.Order, items []ep.Item, foundBy string) *Twin {
 	}
 	return t
 }
+
+// NumberReference names the payment order's field that holds the shop's
+// order number ("" when none does).
+func (s *ElasticPath) NumberReference() string { return s.Links.NumberField }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -20,6 +21,7 @@ import (
 // pairEnv is the payment sandbox and the Elastic Path sandbox, each over
 // real HTTP, with the pipeline sending shop halves to the latter.
 type pairEnv struct {
+	adm  *db.DB
 	om   *omsim.Sandbox
 	shop *epsim.Sandbox
 	svc  *orders.Service
@@ -72,7 +74,7 @@ func newPairEnv(t *testing.T) *pairEnv {
 	src := &shop.ElasticPath{Client: c, Links: shop.Links{IDField: "merchant_reference2", NumberField: "merchant_reference1"}}
 	svc := orders.NewService(client, log, ix, nil)
 	svc.SetShop(shop.Halves{Changer: src})
-	return &pairEnv{om: om, shop: sb, svc: svc, log: log, src: src}
+	return &pairEnv{adm: adm, om: om, shop: sb, svc: svc, log: log, src: src}
 }
 
 // twins creates an authorized payment order and its shop order, linked
@@ -249,5 +251,49 @@ func TestPairRefusedPaymentSendsNoShopHalf(t *testing.T) {
 	as, _ := e.log.OrderAttempts(t.Context(), id)
 	if m := orders.MissingHalves(as); len(m) != 0 {
 		t.Errorf("a refused payment change offers its shop half: %+v", m)
+	}
+}
+
+// Four-eyes holds the pair as one intent: the request keeps the shop's
+// half, the approver sees it, nothing reaches either system before the
+// approval, and approving sends both, linked.
+func TestPairHeldForApprovalSendsBoth(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	ap, err := approvals.Open(t.Context(), e.adm, e.log, e.svc, approvals.Policy{Thresholds: map[string]int64{"EUR": 5000}, TTL: time.Hour}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.svc.GetOrder(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := orders.Change{Op: omclient.OpCancel, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Customer request"}
+	why, err := ap.Check(t.Context(), agent, o, ch)
+	if err != nil || why == "" {
+		t.Fatalf("the cancel of 100.00 EUR is not held: %q, %v", why, err)
+	}
+	r, created, err := ap.SubmitPair(t.Context(), agent, o, ch, why, e.half(t, id, shop.ActionCancel, shop.Edit{}))
+	if err != nil || !created {
+		t.Fatal(created, err)
+	}
+	if got, _ := ap.Get(t.Context(), r.ID); got.Shop == nil || got.Shop.Action != shop.ActionCancel || got.Shop.ShopOrderID != shopID {
+		t.Fatalf("the stored request lost its shop half: %+v", got.Shop)
+	}
+	if so, _ := e.shop.Order(shopID); so.Status == ep.StatusCancelled {
+		t.Fatal("the shop order was cancelled before the approval")
+	}
+	supervisor := audit.Actor{StaffID: 9, Email: "boss@example.com", Role: "supervisor"}
+	done, res, err := ap.Approve(t.Context(), supervisor, r.ID, "Checked with the customer")
+	if err != nil || done.Status != approvals.StatusExecuted || res.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("Approve = %+v, %+v, %v", done, res, err)
+	}
+	if so, _ := e.shop.Order(shopID); so.Status != ep.StatusCancelled {
+		t.Errorf("shop order %s after the approval", so.Status)
+	}
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	if len(as) != 2 || as[0].Requested.Detail["linked_attempt"] != as[1].AttemptID || as[0].Requested.Actor.Email != supervisor.Email ||
+		as[1].Requested.Detail[orders.DetailPairID] != ch.IdempotencyKey || as[0].Requested.Detail[orders.DetailPairID] != ch.IdempotencyKey {
+		t.Errorf("attempts %+v", as)
 	}
 }

@@ -65,6 +65,9 @@ type ApprovalItem struct {
 	// supervisor or admin other than the requester, when approved and
 	// not settled.
 	CanDecide, CanWithdraw, CanResend bool
+	// Shop is the change's second half in the shop ("" when the payment
+	// change goes alone): approving sends both.
+	Shop string
 }
 
 // ApprovalHref is a request's page.
@@ -157,6 +160,9 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 		it.CanWithdraw = own
 	}
 	it.CanResend = r.Status.Resendable() && viewer.decides() && !own
+	if r.Shop != nil {
+		it.Shop = ShopApprovalText(r.Shop.Action, r.Shop.ShopOrderID)
+	}
 	return it
 }
 

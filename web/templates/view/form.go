@@ -53,6 +53,9 @@ type Form struct {
 	// Intent is the box of the pipeline's intent rule (an unknown outcome
 	// to check first, or a confirmation to give); nil when none.
 	Intent *Intent
+	// Shop offers the same change to the shop's order (shop_also.go);
+	// nil when the form has none to offer.
+	Shop *ShopAlso
 }
 
 // FieldError is one message; Field is the form field's name, "" for the

@@ -34,6 +34,9 @@ type ShopPanel struct {
 	// ReconnectHref links an admin to the connect page when the shop's
 	// authorization was lost.
 	ReconnectHref string
+	// Missing are payment changes whose shop half did not succeed, each
+	// offered again (shop_also.go).
+	Missing []ShopMissing
 }
 
 // ShopChangeForm is one change of the shop's order the panel offers.

@@ -1,0 +1,134 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/internal/shop"
+	ep "ordercare/internal/shop/elasticpath"
+	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/staff"
+)
+
+// The cancel form offers to cancel the shop's order too, ticked; sent,
+// both systems are cancelled, the confirmation says so, and the two
+// attempts carry the same pair id, the shop's linked to the payment's.
+func TestCancelAlsoInTheShop(t *testing.T) {
+	t.Parallel()
+	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	ag := a.signedIn(staff.RoleAgent)
+	id := sb.OutOfStep()[epsim.TotalsDiffer]
+	form := ag.get("/orders/"+id+"/cancel", nil)
+	box := form.doc.Find(`[data-testid="shop-also"] input[name="also_shop"]`)
+	if _, checked := box.Attr("checked"); box.Length() != 1 || !checked {
+		t.Fatalf("the cancel form offers no ticked shop box: %q", form.doc.Find(`[data-testid="form"]`).Text())
+	}
+	v := formOf(form)
+	v.Set("reason", "customer_request")
+	ag.post("/orders/"+id+"/cancel", v, nil)
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); !strings.Contains(msg, "cancelled") || !strings.Contains(msg, "Cancelled in the shop.") {
+		t.Errorf("flash %q", msg)
+	}
+	if o := a.sandboxOrder(id); o.Status != omclient.StatusCancelled {
+		t.Errorf("payment order %s", o.Status)
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Status != ep.StatusCancelled {
+		t.Errorf("shop order %s", o.Status)
+	}
+	as := a.attempts(id)
+	if len(as) != 2 || as[1].Requested.Action != "cancel" || as[0].Requested.Action != shop.ActionCancel ||
+		as[0].Requested.Detail[orders.DetailPairID] != as[1].Requested.Detail[orders.DetailPairID] ||
+		as[0].Requested.Detail["linked_attempt"] != as[1].AttemptID {
+		t.Errorf("attempts %+v", as)
+	}
+}
+
+// Unticked, only the payment order changes; a twin already cancelled
+// gets no box but a note saying why.
+func TestCancelShopBoxUntickedOrNotOffered(t *testing.T) {
+	t.Parallel()
+	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	ag := a.signedIn(staff.RoleAgent)
+	id := sb.OutOfStep()[epsim.AddressDiffers]
+	v := ag.fill("/orders/"+id+"/cancel", nil)
+	if v.Get("also_shop") != "on" || v.Get("also_shop_shown") != "1" {
+		t.Fatalf("form values %v", v)
+	}
+	v.Del("also_shop")
+	ag.post("/orders/"+id+"/cancel", v, nil)
+	if o := a.sandboxOrder(id); o.Status != omclient.StatusCancelled {
+		t.Errorf("payment order %s", o.Status)
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Status == ep.StatusCancelled {
+		t.Error("the shop order was cancelled with the box unticked")
+	}
+	if n := len(a.attempts(id)); n != 1 {
+		t.Errorf("%d attempts, want the payment's alone", n)
+	}
+
+	done := sb.OutOfStep()[epsim.CancelledStillAuthorized]
+	r := ag.get("/orders/"+done+"/cancel", nil)
+	if r.doc.Find(`input[name="also_shop"]`).Length() != 0 || !strings.Contains(r.testid("shop-also-unavailable").Text(), "already cancelled in the shop") {
+		t.Errorf("already cancelled twin: %q", r.doc.Find(`[data-testid="form"]`).Text())
+	}
+}
+
+// The shop down while the address changes: the payment's address is
+// changed and the confirmation says the shop's was not; the order page
+// offers the missing half, which, once the shop is back, changes the
+// shop's address and disappears.
+func TestAddressAlsoInTheShopWhileShopDown(t *testing.T) {
+	t.Parallel()
+	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	ag := a.signedIn(staff.RoleAgent)
+	id := sb.OutOfStep()[epsim.TotalsDiffer]
+	v := ag.fill("/orders/"+id+"/address", map[string]string{"shipping_address.street_address": "Drottninggatan 9", "shipping_address.city": "Uppsala"})
+	if v.Get("also_shop") != "on" {
+		t.Fatalf("no shop box on the address form: %v", v)
+	}
+	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.Fault503}}})
+	ag.post("/orders/"+id+"/address", v, nil)
+	page := ag.get("/orders/"+id, nil)
+	if msg := page.testid("flash").Text(); !strings.Contains(msg, "Shipping address updated") || !strings.Contains(msg, "Wien → Uppsala. The shop's answer was lost") || !strings.Contains(msg, "the order page offers to send it again") {
+		t.Errorf("flash %q", msg)
+	}
+	if o := a.sandboxOrder(id); o.ShippingAddress.City != "Uppsala" {
+		t.Errorf("payment city %s", o.ShippingAddress.City)
+	}
+	missing := page.doc.Find(`[data-testid="shop-missing-half"][data-action="shop_address"]`)
+	path, _ := missing.Find(`form`).Attr("action")
+	if missing.Length() != 1 || path == "" {
+		t.Fatalf("the missing half is not offered: %q", page.doc.Find(`[data-testid="shop-missing"]`).Text())
+	}
+
+	sb.SetFaults(epsim.Faults{})
+	ag.post(path, url.Values{"_csrf": {ag.csrfToken()}}, nil)
+	page = ag.get("/orders/"+id, nil)
+	if msg := page.testid("flash").Text(); msg != "Done in the shop too." {
+		t.Errorf("flash after sending again %q", msg)
+	}
+	if page.doc.Find(`[data-testid="shop-missing"]`).Length() != 0 {
+		t.Error("the missing half is still offered")
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.ShippingAddress.City != "Uppsala" || o.ShippingAddress.Line1 != "Drottninggatan 9" {
+		t.Errorf("shop address %+v", o.ShippingAddress)
+	}
+	var outcomes []string
+	for _, at := range a.attempts(id) {
+		outcomes = append(outcomes, at.Requested.Action+":"+string(at.Outcome()))
+	}
+	if strings.Join(outcomes, " ") != "shop_address:succeeded shop_address:unknown update_customer_details:succeeded" {
+		t.Errorf("attempts %v", outcomes)
+	}
+	if r := ag.post(path, url.Values{"_csrf": {ag.csrfToken()}}, nil); r.resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a third send: status %d", r.resp.StatusCode)
+	}
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); !strings.Contains(msg, "already succeeded") {
+		t.Errorf("third send: flash %q", msg)
+	}
+}

@@ -1,0 +1,67 @@
+package view
+
+import "ordercare/internal/shop"
+
+// Fields of a payment form's "also in the shop" choice. The hidden field
+// says the choice was shown, so an unticked box (which browsers do not
+// send) is told apart from a form that never offered it.
+const (
+	FieldAlsoShop      = "also_shop"
+	FieldAlsoShopShown = "also_shop_shown"
+)
+
+// ShopAlso is a payment form's offer to make the same change to the
+// shop's order: a ticked box when the twin allows it, else a note saying
+// why only the payment order changes.
+type ShopAlso struct {
+	Label   string // "Also cancel the order in the shop"
+	Detail  string // "Elastic Path order SO-1042"
+	Checked bool
+	// Unavailable says why there is no box (the shop's state, the shop
+	// unreachable); the payment change is sent alone.
+	Unavailable string
+}
+
+// ShopAlsoLabels name each shop change as a payment form offers it.
+var ShopAlsoLabels = map[string]string{
+	shop.ActionCancel:     "Also cancel the order in the shop",
+	shop.ActionAddress:    "Also change the shipping address in the shop",
+	shop.ActionReferences: "Also set the shop's order number to the new reference",
+	shop.ActionFulfil:     "Also mark the order fulfilled in the shop once everything is captured",
+}
+
+// ShopMissingLabels are the buttons that send a missing shop half again.
+var ShopMissingLabels = map[string]string{
+	shop.ActionCancel:     "Also cancel in the shop",
+	shop.ActionAddress:    "Also change the address in the shop",
+	shop.ActionReferences: "Also set the order number in the shop",
+	shop.ActionFulfil:     "Also mark fulfilled in the shop",
+}
+
+// ShopMissing is a payment change made without its shop half (failed,
+// refused or unknown), offered again on the order page.
+type ShopMissing struct {
+	PairID string
+	// What says what was done and what was not ("The payment order was
+	// cancelled on 7 Dec 2026, 02:55 UTC, but not the shop's order").
+	What, Why   string
+	Label, Path string
+	Action      string
+	MayResend   bool // the viewer may change orders
+	CSRF        string
+}
+
+// shopApprovalVerbs say what a shop half does, for the approver.
+var shopApprovalVerbs = map[string]string{
+	shop.ActionCancel:     "cancel",
+	shop.ActionAddress:    "change the shipping address of",
+	shop.ActionReferences: "change the order number of",
+	shop.ActionFulfil:     "mark fulfilled",
+}
+
+// ShopApprovalText is the approval page's line about a request's shop
+// half.
+func ShopApprovalText(action, shopOrderID string) string {
+	return "Approving also " + shopApprovalVerbs[action] + " the shop's order (" + shopOrderID +
+		") once the payment change succeeds, as its own recorded attempt."
+}
