@@ -92,8 +92,14 @@ func TestJourneyShopCancelInBoth(t *testing.T) {
 	agent.visible(`[data-testid="shop-warning"][data-kind="address"]`)
 	agent.openAction("cancel")
 	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	// The form's own "also in the shop" box is unticked here, so the
+	// shop's order is left to its panel.
+	agent.click(`#order-form [name="also_shop"]`)
 	agent.click(`#order-form [data-testid="submit"]`)
 	agent.waitFor("the cancelled status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CANCELLED"`)
+	if got, _ := srv.app.ShopSandbox().Order(epsim.ShopID(id)); got.Status == "cancelled" {
+		t.Fatal("the shop's order was cancelled with the box unticked")
+	}
 
 	const form = `[data-testid="shop-change"][data-kind="cancel"]`
 	agent.choose(form+` [name="reason"]`, "customer_request")
@@ -139,4 +145,51 @@ func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
 		t.Errorf("the warning is still shown after capturing everything")
 	}
 	checkOneSucceeded(t, srv, id, omclient.OpCreateCapture)
+}
+
+// Change the address in both systems with the shop down: the address
+// form's shop box is ticked by default; the payment order's address
+// changes, the confirmation says the shop's did not, and the page offers
+// the missing half at once; once the shop is back one click changes the
+// shop's address too.
+func TestJourneyShopAddressInBothWithShopDown(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	sb := srv.app.ShopSandbox()
+	id := sb.OutOfStep()[epsim.TotalsDiffer]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	agent.visible(`[data-testid="order-shop"]`)
+	agent.openAction("update_customer_details")
+	if !eval[bool](agent, `document.querySelector('#order-form [name="also_shop"]').checked`) {
+		t.Fatal("the shop box is not ticked by default")
+	}
+	agent.fill(`[name="shipping_address.city"]`, "Uppsala")
+	agent.choose(`#order-form [name="reason"]`, "data_correction")
+	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.Fault500}}})
+	agent.click(`#order-form [data-testid="submit"]`)
+	flash := agent.waitFlash("the confirmation of the address change")
+	if !strings.Contains(flash, "Uppsala") || !strings.Contains(flash, "the order page offers it again") {
+		t.Errorf("confirmation %q", flash)
+	}
+	if got := srv.sandboxOrder(t, id).ShippingAddress; got == nil || string(got.City) != "Uppsala" {
+		t.Fatalf("payment address %+v", got)
+	}
+	agent.visible(`[data-testid="shop-missing-half"][data-action="shop_address"]`)
+
+	sb.SetFaults(epsim.Faults{})
+	agent.click(`[data-testid="shop-missing-send"]`)
+	agent.waitFor("the shop's confirmation", `(document.querySelector('[data-testid="flash"]') || {}).innerText === "Done in the shop too."`)
+	if agent.count(`[data-testid="shop-missing"]`) != 0 {
+		t.Error("the missing half is still offered")
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.ShippingAddress == nil || o.ShippingAddress.City != "Uppsala" {
+		t.Errorf("shop address %+v", o.ShippingAddress)
+	}
+	if n := agent.count(`[data-testid="shop-warning"][data-kind="address"]`); n != 0 {
+		t.Error("the addresses still differ")
+	}
 }

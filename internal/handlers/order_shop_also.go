@@ -167,7 +167,7 @@ func shopHalfSaid(half *orders.ShopHalf, pr orders.PairResult) string {
 	case pr.Shop != nil && pr.Shop.Outcome == audit.OutcomeSucceeded:
 		return " " + shopDone[half.Action]
 	case pr.Shop != nil && pr.Shop.Outcome == audit.OutcomeUnknown:
-		return " The shop's answer was lost, so its order may or may not have changed: the order page offers to send it again (a repeat changes nothing more)."
+		return " The shop's answer was lost, so its order may or may not have changed: the order page offers it again (a repeat changes nothing more)."
 	case pr.Shop != nil && pr.Shop.Outcome == audit.OutcomeRefused:
 		return " The shop refused its half (" + shopErrText(pr.Shop.Err) + "): its order is unchanged; the order page offers it again."
 	case pr.Shop != nil:

@@ -94,7 +94,7 @@ func TestAddressAlsoInTheShopWhileShopDown(t *testing.T) {
 	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.Fault503}}})
 	ag.post("/orders/"+id+"/address", v, nil)
 	page := ag.get("/orders/"+id, nil)
-	if msg := page.testid("flash").Text(); !strings.Contains(msg, "Shipping address updated") || !strings.Contains(msg, "Wien → Uppsala. The shop's answer was lost") || !strings.Contains(msg, "the order page offers to send it again") {
+	if msg := page.testid("flash").Text(); !strings.Contains(msg, "Shipping address updated") || !strings.Contains(msg, "Wien → Uppsala. The shop's answer was lost") || !strings.Contains(msg, "the order page offers it again") {
 		t.Errorf("flash %q", msg)
 	}
 	if o := a.sandboxOrder(id); o.ShippingAddress.City != "Uppsala" {
