@@ -36,6 +36,14 @@ func (h *Handlers) home(c echo.Context) error {
 		return err
 	}
 	v := view.NewHomeView(recent, expiring, now, agentZone(c))
+	if h.Shop != nil {
+		// From the index's last read of each twin: no shop call here.
+		ms, err := h.Index.ShopMismatches(ctx, now, view.ShopExpiringWithin)
+		if err != nil {
+			return err
+		}
+		v.Shop = view.NewHomeShop(ms, h.shopName(), now, agentZone(c))
+	}
 	if v.Notices, err = h.homeNotices(c); err != nil {
 		return err
 	}

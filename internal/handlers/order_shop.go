@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 	"ordercare/internal/shop"
 	"ordercare/internal/staff"
 	"ordercare/web/templates/view"
@@ -64,6 +65,7 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 		return view.ShopPanel{}
 	}
 	twin, err := h.finishShopRead(c, o, r)
+	h.recordTwin(c, o, twin)
 	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions)
 	m := h.currentStaff(c)
 	_, changes := h.Shop.(shop.Changer)
@@ -86,3 +88,17 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 
 // shopPlatformName is the platform of a shop source without a Name.
 const shopPlatformName = "Elastic Path"
+
+// recordTwin keeps the twin as read in the order index: its number for
+// search, its disagreements for the start page's list. Best effort: the
+// page never waits on a failure.
+func (h *Handlers) recordTwin(c echo.Context, o *omclient.Order, t *shop.Twin) {
+	if t == nil || h.Index == nil {
+		return
+	}
+	err := h.Index.RecordShop(c.Request().Context(), orders.ShopSnapshot{OrderID: o.OrderID, ShopOrderID: t.ID, Number: t.Number,
+		Cancelled: t.Cancelled, Fulfilled: t.Fulfilled, AddressDiffers: shop.AddressDiffers(o, t), ReadAt: h.now()})
+	if err != nil {
+		h.Log.Warn("recording the shop's order in the index failed", slog.String("order_id", o.OrderID), slog.Any("err", err))
+	}
+}

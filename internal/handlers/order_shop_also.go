@@ -64,6 +64,7 @@ func (h *Handlers) offerShop(c echo.Context, cf *changeForm, r *shopRead) {
 		return // no reference holds the shop's order number
 	}
 	twin, err := h.finishShopRead(c, cf.Order, r)
+	h.recordTwin(c, cf.Order, twin)
 	if err != nil {
 		p := shop.Describe(err, h.shopName())
 		if p.Kind == "no-reference" || p.Kind == "not-found" {

@@ -74,6 +74,19 @@ var indexMigrations = []string{
 		content='', contentless_delete=1, prefix='1 2 3',
 		tokenize="unicode61 remove_diacritics 0 tokenchars '-_'");
 	DROP TABLE order_search_keys;`,
+	// 3: the shop's twin as last read (shop_snapshot.go): its order number
+	// is searchable, and where it disagrees with the payment order the
+	// start page lists the order without asking the shop again.
+	`ALTER TABLE order_index ADD COLUMN shop_number TEXT NOT NULL DEFAULT '';
+	CREATE TABLE order_shop (
+		order_id        TEXT PRIMARY KEY,
+		shop_order_id   TEXT NOT NULL DEFAULT '',
+		cancelled       INTEGER NOT NULL DEFAULT 0,
+		fulfilled       INTEGER NOT NULL DEFAULT 0,
+		address_differs INTEGER NOT NULL DEFAULT 0,
+		read_at         TEXT NOT NULL
+	) STRICT;
+	CREATE INDEX order_shop_out_of_step ON order_shop(order_id) WHERE cancelled = 1 OR fulfilled = 1 OR address_differs = 1;`,
 }
 
 // keepViews is how many recently viewed orders are kept per staff member.
@@ -228,7 +241,11 @@ type execer interface {
 // benchmark, which fills a million orders in large transactions.
 func writeRow(ctx context.Context, tx execer, o *omclient.Order, seenAt time.Time) error {
 	email, name := contact(o)
-	fields := searchFields(o)
+	var shopNumber string
+	if err := tx.QueryRowContext(ctx, `SELECT shop_number FROM order_index WHERE order_id = ?`, o.OrderID).Scan(&shopNumber); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	}
+	fields := withShopNumber(searchFields(o), shopNumber)
 	rowid, err := freeSortKey(ctx, tx, sortKey(o.CreatedAt.Time, o.OrderID), o.OrderID)
 	if err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
@@ -279,24 +296,27 @@ type indexRow struct {
 
 const unchangedQuery = `SELECT merchant_reference1, merchant_reference2, klarna_reference,
 		email, customer_name, status, amount, remaining_authorized_amount, currency, created_at, expires_at,
-		last_read_at, search_fields FROM order_index WHERE order_id = ?1`
+		last_read_at, search_fields, shop_number FROM order_index WHERE order_id = ?1`
 
 // unchanged reports whether the index already holds row for the order with
 // a read time less than ReadFreshness before seenAt: one read on the
 // reader pool instead of a write transaction.
 func (ix *Index) unchanged(ctx context.Context, orderID string, row indexRow, seenAt time.Time) (bool, error) {
 	var got indexRow
-	var read string
+	var read, shopNumber string
 	// db.QueryRow: the statement is prepared once per reader connection,
 	// which halves the cost of the check (BenchmarkUpsertUnchanged).
 	err := ix.db.QueryRow(ctx, unchangedQuery, orderID).Scan(&got.MerchantReference1, &got.MerchantReference2,
 		&got.KlarnaReference, &got.Email, &got.CustomerName, &got.Status, &got.Amount, &got.RemainingAuthorized,
-		&got.Currency, &got.CreatedAt, &got.ExpiresAt, &read, &got.Fields)
+		&got.Currency, &got.CreatedAt, &got.ExpiresAt, &read, &got.Fields, &shopNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("orders: index %s: %w", orderID, err)
+	}
+	if shopNumber != "" {
+		row.Fields = encodeFields(withShopNumber(decodeFields(row.Fields), shopNumber))
 	}
 	if got != row {
 		return false, nil

@@ -31,6 +31,9 @@ const (
 	KindName              FieldKind = "name"
 	KindOrganization      FieldKind = "organization"
 	KindPhone             FieldKind = "phone"
+	// KindShopNumber is the shop's order number, the one the customer
+	// quotes, from the shop's twin as last read (shop_snapshot.go).
+	KindShopNumber FieldKind = "shop_number"
 )
 
 var fieldLabels = map[FieldKind]string{
@@ -38,6 +41,7 @@ var fieldLabels = map[FieldKind]string{
 	KindProviderRef: "Provider reference", KindCaptureID: "Capture id", KindCaptureRef: "Capture reference",
 	KindCaptureProviderRf: "Capture provider reference", KindRefundID: "Refund id", KindRefundRef: "Refund reference",
 	KindEmail: "E-mail", KindName: "Name", KindOrganization: "Organisation", KindPhone: "Phone",
+	KindShopNumber: "Shop order number",
 }
 
 // Label is the kind as the result row names it.

@@ -66,7 +66,7 @@ func Compare(p *omclient.Order, t *Twin, now time.Time) []Mismatch {
 			Title:  "The totals differ: " + money.Format(t.Total, t.Currency, loc) + " in the shop, " + money.Format(p.OrderAmount, cur, loc) + " in the payment order",
 			Advice: "Find out which is right; lower the payment order's amount, or correct the shop's order, before capturing."})
 	}
-	if pa := p.ShippingAddress; pa != nil && t.ShippingAddress != (Address{}) && !sameAddress(pa, t.ShippingAddress) {
+	if AddressDiffers(p, t) {
 		out = append(out, Mismatch{Kind: "address",
 			Title:  "The shipping addresses differ",
 			Advice: "Confirm the address with the customer and correct the system that is wrong, so the parcel and the invoice go to the same place."})
@@ -98,4 +98,10 @@ func norm(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// AddressDiffers reports whether the two shipping addresses send a parcel
+// to different places (false when either is missing).
+func AddressDiffers(p *omclient.Order, t *Twin) bool {
+	return p.ShippingAddress != nil && t.ShippingAddress != (Address{}) && !sameAddress(p.ShippingAddress, t.ShippingAddress)
 }

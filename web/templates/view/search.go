@@ -228,6 +228,7 @@ type HomeView struct {
 	Recent   []ResultRow // the orders this agent opened last, newest first
 	Expiring []ResultRow // open authorizations expiring within ExpiringWithin, soonest first
 	Notices  HomeNotices // decisions, approvals and reviews waiting for this member
+	Shop     HomeShop    // orders out of step with the shop (home_shop.go)
 }
 
 // NewHomeView builds the start page.
