@@ -88,9 +88,14 @@ func (s *Service) ApplyShop(ctx context.Context, actor audit.Actor, ch ShopChang
 		completed.Detail["error"] = sendErr.Error()
 	}
 	completed.Outcome = res.Outcome
-	if _, err := s.log.Append(bg, completed); err != nil {
+	stored, err := s.log.Append(bg, completed)
+	if err != nil {
 		s.logger.Error("audit completed event of a shop change not recorded", "attempt_id", res.AttemptID, "order_id", ch.OrderID, "err", err)
 		return res, fmt.Errorf("%w: outcome %s of %s on order %s not recorded: %w", ErrAudit, res.Outcome, ch.Action, ch.OrderID, err)
+	}
+	if s.onCompleted != nil {
+		// The outbound event, as for a payment change (named for the shop).
+		s.onCompleted(bg, stored)
 	}
 	return res, nil
 }

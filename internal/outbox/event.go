@@ -13,8 +13,19 @@ import (
 	"ordercare/internal/audit"
 )
 
-// EventType is the type of every event sent so far.
+// EventType is the type of the event of a change to the payment order.
 const EventType = "order.change.completed"
+
+// ShopEventType is the type of the event of a change to the shop's order
+// (the payment order's twin in the commerce platform): a receiver that
+// mirrors payment changes into the shop must not apply these to it again.
+const ShopEventType = "shop.order.change.completed"
+
+// Systems an event's change was made in (Event.System).
+const (
+	SystemPayment = "payment"
+	SystemShop    = "shop"
+)
 
 // Event is the JSON body POSTed for one completed order change (README,
 // "Outbound events").
@@ -26,7 +37,19 @@ type Event struct {
 	// Time is when the outcome was recorded.
 	Time    time.Time `json:"time"`
 	OrderID string    `json:"order_id"`
-	// Action is the operation, e.g. "create_capture", "cancel".
+	// System names the system the change was made in: "payment" (the
+	// provider's order) or "shop" (the shop's order, whose platform and id
+	// follow).
+	System      string `json:"system"`
+	Platform    string `json:"platform,omitempty"`
+	ShopOrderID string `json:"shop_order_id,omitempty"`
+	// PairID links the two changes of one intent made in both systems
+	// (same value in both events); LinkedAttempt is, on a shop change,
+	// the payment change's attempt.
+	PairID        string `json:"pair_id,omitempty"`
+	LinkedAttempt string `json:"linked_attempt,omitempty"`
+	// Action is the operation, e.g. "create_capture", "cancel", or for the
+	// shop "shop_cancel", "shop_fulfil", "shop_address", "shop_references".
 	Action string `json:"action"`
 	// Outcome is succeeded, refused, failed or unknown.
 	Outcome string `json:"outcome"`
@@ -58,6 +81,11 @@ func (o *Outbox) buildEvent(ctx context.Context, c audit.Event) (Event, error) {
 		Outcome: string(c.Outcome), After: c.After, StaffEmail: c.Actor.Email,
 		ProviderCorrelationID: c.CorrelationID, ProviderStatus: c.HTTPStatus, ProviderErrorCode: c.ErrorCode,
 		ResourceID: c.ResourceID, AttemptID: c.AttemptID, AuditSeq: c.Seq,
+		System: SystemPayment, PairID: c.Detail["pair_id"],
+	}
+	if c.Detail["system"] == SystemShop {
+		e.Type, e.System = ShopEventType, SystemShop
+		e.Platform, e.ShopOrderID, e.LinkedAttempt = c.Detail["platform"], c.Detail["shop_order_id"], c.Detail["linked_attempt"]
 	}
 	a, err := o.audit.Attempt(ctx, c.AttemptID)
 	switch {
