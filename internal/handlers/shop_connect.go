@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +46,15 @@ func (h *Handlers) showShopConnect(c echo.Context) error {
 		v.Problem = "The stored authorization could not be read: " + err.Error()
 	case ok:
 		v.Connected, v.Expires = true, exp.In(agentZone(c)).Format("2 January 2006")
+	}
+	// The connect button's form is answered with a redirect to the
+	// platform's connect page, and browsers hold such a redirect to the
+	// page's form-action (Chromium refused it under 'self' alone): this
+	// page, and no other, also allows the platform's origin.
+	if u, err := url.Parse(h.ShopConnect.AuthorizeURL(h.shopRedirect(c), "")); err == nil && u.Scheme != "" && u.Host != "" {
+		origin := u.Scheme + "://" + u.Host
+		c.Response().Header().Set("Content-Security-Policy",
+			strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+origin, 1))
 	}
 	p := h.page(c, "Connect the shop", templates.NavStaff)
 	return renderPage(c, http.StatusOK, p, templates.ShopConnectPage(p, v))
