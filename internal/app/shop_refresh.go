@@ -91,7 +91,7 @@ func (a *App) refreshShopOrder(ctx context.Context, id string) (ok, down bool) {
 		return false, true
 	}
 	err = a.index.RecordShop(ctx, orders.ShopSnapshot{OrderID: id, ShopOrderID: t.ID, Number: t.Number, Cancelled: t.Cancelled,
-		Fulfilled: t.Fulfilled, AddressDiffers: shop.AddressDiffers(o, t), ReadAt: a.now()})
+		Fulfilled: t.Fulfilled, AddressDiffers: shop.AddressDiffers(o, t), PaymentOpen: orders.PaymentOpen(o), ReadAt: a.now()})
 	if err != nil {
 		a.log.Warn("shop refresh: storing the snapshot failed", slog.String("order_id", id), slog.Any("err", err))
 		return false, false

@@ -97,7 +97,7 @@ func (h *Handlers) recordTwin(c echo.Context, o *omclient.Order, t *shop.Twin) {
 		return
 	}
 	err := h.Index.RecordShop(c.Request().Context(), orders.ShopSnapshot{OrderID: o.OrderID, ShopOrderID: t.ID, Number: t.Number,
-		Cancelled: t.Cancelled, Fulfilled: t.Fulfilled, AddressDiffers: shop.AddressDiffers(o, t), ReadAt: h.now()})
+		Cancelled: t.Cancelled, Fulfilled: t.Fulfilled, AddressDiffers: shop.AddressDiffers(o, t), PaymentOpen: orders.PaymentOpen(o), ReadAt: h.now()})
 	if err != nil {
 		h.Log.Warn("recording the shop's order in the index failed", slog.String("order_id", o.OrderID), slog.Any("err", err))
 	}

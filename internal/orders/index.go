@@ -84,9 +84,10 @@ var indexMigrations = []string{
 		cancelled       INTEGER NOT NULL DEFAULT 0,
 		fulfilled       INTEGER NOT NULL DEFAULT 0,
 		address_differs INTEGER NOT NULL DEFAULT 0,
+		flagged         INTEGER NOT NULL DEFAULT 0,
 		read_at         TEXT NOT NULL
 	) STRICT;
-	CREATE INDEX order_shop_out_of_step ON order_shop(order_id) WHERE cancelled = 1 OR fulfilled = 1 OR address_differs = 1;`,
+	CREATE INDEX order_shop_flagged ON order_shop(order_id) WHERE flagged = 1;`,
 }
 
 // keepViews is how many recently viewed orders are kept per staff member.
@@ -246,6 +247,13 @@ func writeRow(ctx context.Context, tx execer, o *omclient.Order, seenAt time.Tim
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	fields := withShopNumber(searchFields(o), shopNumber)
+	if !paymentOpen(o) {
+		// Money no longer authorized: a twin out of step no longer
+		// matters (shop_snapshot.go), and the flagged index stays small.
+		if _, err := tx.ExecContext(ctx, `UPDATE order_shop SET flagged = 0 WHERE order_id = ? AND flagged = 1`, o.OrderID); err != nil {
+			return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+		}
+	}
 	rowid, err := freeSortKey(ctx, tx, sortKey(o.CreatedAt.Time, o.OrderID), o.OrderID)
 	if err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)

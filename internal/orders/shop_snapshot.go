@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"ordercare/internal/omclient"
 )
 
 // ShopSnapshot is what the index keeps of an order's twin in the shop,
@@ -19,7 +21,26 @@ type ShopSnapshot struct {
 	// Cancelled and Fulfilled are the shop's states; AddressDiffers: the
 	// shipping addresses differed when the twin was read.
 	Cancelled, Fulfilled, AddressDiffers bool
-	ReadAt                               time.Time
+	// PaymentOpen: the payment order still held authorized money when the
+	// twin was read (PaymentOpen); only then does a difference matter.
+	PaymentOpen bool
+	ReadAt      time.Time
+}
+
+// flagged: the twin disagrees while money is authorized. Only flagged
+// snapshots are in the start page's index (order_shop_flagged), so the
+// list costs what the flagged twins cost, not what every order's twin
+// (nearly all cancelled or fulfilled in the end) would.
+func (s ShopSnapshot) flagged() bool {
+	return s.PaymentOpen && (s.Cancelled || s.Fulfilled || s.AddressDiffers)
+}
+
+// PaymentOpen reports whether the payment order still holds authorized
+// money: the only time a twin out of step matters.
+func PaymentOpen(o *omclient.Order) bool { return paymentOpen(o) }
+
+func paymentOpen(o *omclient.Order) bool {
+	return (o.Status == omclient.StatusAuthorized || o.Status == omclient.StatusPartCaptured) && o.RemainingAuthorizedAmount > 0
 }
 
 // withShopNumber puts the shop's number first among the references, so
@@ -39,17 +60,17 @@ func withShopNumber(fields []Field, number string) []Field {
 // ReadFreshness, so order pages of an unchanged twin write nothing.
 func (ix *Index) RecordShop(ctx context.Context, s ShopSnapshot) error {
 	var shopID, number string
-	var c, f, a int
+	var c, f, a, fl int
 	var read string
-	err := ix.db.R.QueryRowContext(ctx, `SELECT s.shop_order_id, s.cancelled, s.fulfilled, s.address_differs, s.read_at,
+	err := ix.db.R.QueryRowContext(ctx, `SELECT s.shop_order_id, s.cancelled, s.fulfilled, s.address_differs, s.flagged, s.read_at,
 		coalesce((SELECT shop_number FROM order_index WHERE order_id = s.order_id), '')
-		FROM order_shop s WHERE s.order_id = ?`, s.OrderID).Scan(&shopID, &c, &f, &a, &read, &number)
+		FROM order_shop s WHERE s.order_id = ?`, s.OrderID).Scan(&shopID, &c, &f, &a, &fl, &read, &number)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return fmt.Errorf("orders: shop snapshot %s: %w", s.OrderID, err)
 	case shopID == s.ShopOrderID && number == s.Number && (c == 1) == s.Cancelled && (f == 1) == s.Fulfilled &&
-		(a == 1) == s.AddressDiffers && s.ReadAt.Sub(parseTime(read)) < ReadFreshness:
+		(a == 1) == s.AddressDiffers && (fl == 1) == s.flagged() && s.ReadAt.Sub(parseTime(read)) < ReadFreshness:
 		return nil
 	}
 	tx, err := ix.db.W.BeginTx(ctx, nil)
@@ -57,11 +78,11 @@ func (ix *Index) RecordShop(ctx context.Context, s ShopSnapshot) error {
 		return fmt.Errorf("orders: shop snapshot %s: %w", s.OrderID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	if _, err := tx.ExecContext(ctx, `INSERT INTO order_shop (order_id, shop_order_id, cancelled, fulfilled, address_differs, read_at)
-		VALUES (?,?,?,?,?,?) ON CONFLICT (order_id) DO UPDATE SET shop_order_id = excluded.shop_order_id,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO order_shop (order_id, shop_order_id, cancelled, fulfilled, address_differs, flagged, read_at)
+		VALUES (?,?,?,?,?,?,?) ON CONFLICT (order_id) DO UPDATE SET shop_order_id = excluded.shop_order_id,
 		cancelled = excluded.cancelled, fulfilled = excluded.fulfilled, address_differs = excluded.address_differs,
-		read_at = excluded.read_at WHERE excluded.read_at >= order_shop.read_at`,
-		s.OrderID, s.ShopOrderID, s.Cancelled, s.Fulfilled, s.AddressDiffers, fmtTime(s.ReadAt)); err != nil {
+		flagged = excluded.flagged, read_at = excluded.read_at WHERE excluded.read_at >= order_shop.read_at`,
+		s.OrderID, s.ShopOrderID, s.Cancelled, s.Fulfilled, s.AddressDiffers, s.flagged(), fmtTime(s.ReadAt)); err != nil {
 		return fmt.Errorf("orders: shop snapshot %s: %w", s.OrderID, err)
 	}
 	if err := setShopNumber(ctx, tx, s.OrderID, s.Number); err != nil {
@@ -117,13 +138,14 @@ const maxShopMismatches = 100
 // ShopMismatches lists the orders whose money is still authorized while
 // their twin disagrees: cancelled in the shop; shipped in the shop with
 // the authorization expiring within expiringWithin; addresses differing.
-// Soonest expiry first. One indexed read (order_shop_out_of_step holds
-// only such twins), whatever the number of orders.
+// Soonest expiry first. One indexed read (order_shop_flagged holds only
+// twins out of step while money is authorized), whatever the number of
+// orders.
 func (ix *Index) ShopMismatches(ctx context.Context, now time.Time, expiringWithin time.Duration) ([]ShopMismatch, error) {
 	ix.writeWaiting(ctx)
 	rows, err := ix.db.R.QueryContext(ctx, `SELECT `+indexColumns+`, s.shop_order_id, s.cancelled, s.fulfilled, s.read_at
-		FROM order_shop s INDEXED BY order_shop_out_of_step JOIN order_index o ON o.order_id = s.order_id
-		WHERE (s.cancelled = 1 OR s.fulfilled = 1 OR s.address_differs = 1)
+		FROM order_shop s INDEXED BY order_shop_flagged JOIN order_index o ON o.order_id = s.order_id
+		WHERE s.flagged = 1
 		AND o.status IN ('AUTHORIZED', 'PART_CAPTURED') AND o.remaining_authorized_amount > 0
 		AND (s.cancelled = 1 OR s.address_differs = 1 OR o.expires_at <= ?)
 		ORDER BY o.expires_at, o.order_id LIMIT ?`, fmtTime(now.Add(expiringWithin)), maxShopMismatches)

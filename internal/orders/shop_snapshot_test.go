@@ -86,7 +86,7 @@ func TestShopMismatchesFromTheIndex(t *testing.T) {
 		{OrderID: ids[3]},
 	}
 	for _, s := range snaps {
-		s.ShopOrderID, s.ReadAt = "shop-"+s.OrderID, now
+		s.ShopOrderID, s.ReadAt, s.PaymentOpen = "shop-"+s.OrderID, now, true
 		if err := e.index.RecordShop(ctx, s); err != nil {
 			t.Fatal(err)
 		}
