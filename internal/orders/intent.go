@@ -193,20 +193,17 @@ func confirmToken(op omclient.Operation, amount int64, fp Fingerprint, twins []P
 // ChangeAmount is the amount a change of op with body moves: the
 // capture's or refund's amount, or the new order amount; 0 for a
 // cancellation or release, which are matched by kind alone.
-func ChangeAmount(op omclient.Operation, body any) int64 {
-	switch op {
-	case omclient.OpCreateCapture:
-		if b := BodyAs[omclient.CaptureRequest](body); b != nil {
-			return b.CapturedAmount
-		}
-	case omclient.OpCreateRefund:
-		if b := BodyAs[omclient.RefundRequest](body); b != nil {
-			return b.RefundedAmount
-		}
-	case omclient.OpUpdateAuthorization:
-		if b := BodyAs[omclient.UpdateAuthorizationRequest](body); b != nil {
-			return b.OrderAmount
-		}
+func ChangeAmount(op omclient.Operation, body omclient.Request) int64 {
+	a, _ := Change{Op: op, Body: body}.Amount()
+	return a
+}
+
+// Amount is the amount the change's request names (a capture's, a
+// refund's, the new order amount); false when it names none: a
+// cancellation, a release, a missing request or one of another operation.
+func (ch Change) Amount() (int64, bool) {
+	if a, ok := ch.Body.(omclient.Amounted); ok && ch.Body.Op() == ch.Op {
+		return a.Amount(), true
 	}
-	return 0
+	return 0, false
 }

@@ -34,7 +34,11 @@ import (
 // with an error wrapping ErrAudit; start-up recovery will mark the attempt
 // unknown.
 func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Result, error) {
-	call, err := s.client.Prepare(ch.Op, ch.OrderID, ch.CaptureID, ch.IdempotencyKey, ch.Body)
+	req, err := ch.request()
+	if err != nil {
+		return Result{}, err
+	}
+	call, err := s.client.Prepare(ch.OrderID, ch.CaptureID, ch.IdempotencyKey, req)
 	if err != nil {
 		return Result{}, err
 	}
@@ -181,7 +185,7 @@ func classify(sent *omclient.Result, err error, elapsed time.Duration) audit.Eve
 	var apiErr *omclient.APIError
 	hasAPIErr := errors.As(err, &apiErr)
 	if hasAPIErr {
-		e.HTTPStatus, e.ErrorCode, e.ErrorMessages = apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessages
+		e.HTTPStatus, e.ErrorCode, e.ErrorMessages = apiErr.StatusCode, string(apiErr.ErrorCode), apiErr.ErrorMessages
 		if apiErr.CorrelationID != "" {
 			e.CorrelationID = apiErr.CorrelationID
 		}
@@ -243,7 +247,7 @@ func (s *Service) replay(ctx context.Context, ch Change, call *omclient.Call) (r
 		CorrelationID: c.CorrelationID, Before: last.Requested.Before, After: c.After, Replayed: true,
 	}
 	if c.Outcome == audit.OutcomeRefused {
-		res.APIErr = &omclient.APIError{StatusCode: c.HTTPStatus, ErrorCode: c.ErrorCode, ErrorMessages: c.ErrorMessages,
+		res.APIErr = &omclient.APIError{StatusCode: c.HTTPStatus, ErrorCode: omclient.ErrorCode(c.ErrorCode), ErrorMessages: c.ErrorMessages,
 			CorrelationID: c.CorrelationID, Method: call.Method, Path: call.Path}
 	}
 	if o, err := s.GetOrder(ctx, ch.OrderID); err == nil {
@@ -263,36 +267,24 @@ func checkState(ch Change, o *omclient.Order) error {
 	var fe []omclient.FieldError
 	switch ch.Op {
 	case omclient.OpCreateCapture:
-		if b := BodyAs[omclient.CaptureRequest](ch.Body); b != nil && b.CapturedAmount > o.RemainingAuthorizedAmount {
+		if ChangeAmount(ch.Op, ch.Body) > o.RemainingAuthorizedAmount {
 			fe = append(fe, omclient.FieldError{Field: "captured_amount",
 				Message: "more than the remaining authorized amount " + show(o.RemainingAuthorizedAmount)})
 		}
 	case omclient.OpCreateRefund:
 		left := o.CapturedAmount - o.RefundedAmount
-		if b := BodyAs[omclient.RefundRequest](ch.Body); b != nil && b.RefundedAmount > left {
+		if ChangeAmount(ch.Op, ch.Body) > left {
 			fe = append(fe, omclient.FieldError{Field: "refunded_amount",
 				Message: "more than can be refunded (captured minus refunded) " + show(left)})
 		}
 	case omclient.OpUpdateAuthorization:
-		if b := BodyAs[omclient.UpdateAuthorizationRequest](ch.Body); b != nil && b.OrderAmount < o.CapturedAmount {
+		if ChangeAmount(ch.Op, ch.Body) < o.CapturedAmount {
 			fe = append(fe, omclient.FieldError{Field: "order_amount",
 				Message: "less than the captured amount " + show(o.CapturedAmount)})
 		}
 	}
 	if len(fe) > 0 {
 		return &omclient.ValidationError{Fields: fe}
-	}
-	return nil
-}
-
-// BodyAs returns the body as *T whether it was given as T or *T (nil for
-// another type).
-func BodyAs[T any](body any) *T {
-	switch b := body.(type) {
-	case *T:
-		return b
-	case T:
-		return &b
 	}
 	return nil
 }
