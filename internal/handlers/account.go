@@ -27,6 +27,9 @@ func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.Accou
 	if v.Sessions, err = h.sessionRows(c, m); err != nil {
 		return v, err
 	}
+	if err = h.passkeyRows(c, m, &v); err != nil {
+		return v, err
+	}
 	if !v.Offered {
 		return v, nil
 	}

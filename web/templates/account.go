@@ -5,6 +5,8 @@ package templates
 type CodeForm struct {
 	Next  string
 	Error string
+	// Passkeys: the member has passkeys, which may stand for the code.
+	Passkeys bool
 }
 
 // AccountView is a member's own account page (/account).
@@ -35,6 +37,18 @@ type AccountView struct {
 	CurrentError, NewError string
 	// Sessions are the member's signed-in sessions, newest first.
 	Sessions []SessionRow
+	// Passkeys (passkey.templ), when offered: the member's passkeys; the
+	// name typed for a new one and why it was refused; the passkey whose
+	// rename was refused, and why.
+	PasskeysOffered           bool
+	Passkeys                  []PasskeyRow
+	PasskeyName, PasskeyError string
+	RenameID, RenameError     string
+}
+
+// PasskeyRow is one of a member's passkeys on their account page.
+type PasskeyRow struct {
+	ID, Name, Added, LastUsed string
 }
 
 // SessionRow is one of a member's sessions. ID names it in the form
