@@ -67,6 +67,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "account.passkey.add", Method: http.MethodPost, Path: "/account/passkeys", Handler: h.registerPasskey, BeforeSecondFactor: true},
 		{Name: "account.passkey.rename", Method: http.MethodPost, Path: "/account/passkeys/:id/rename", Handler: h.renamePasskey},
 		{Name: "account.passkey.remove", Method: http.MethodPost, Path: "/account/passkeys/:id/remove", Handler: h.removePasskey},
+		{Name: "account.recovery", Method: http.MethodPost, Path: "/account/recovery-codes", Handler: h.renewRecoveryCodes},
 		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
 		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 

@@ -32,6 +32,11 @@ type AccountView struct {
 	CodeError string
 	// RecoveryCodes are shown once, right after they were made.
 	RecoveryCodes []string
+	// RecoveryOffered: the member has a second factor and may make new
+	// recovery codes, proving it is them with their password or a code
+	// (errors next to either field).
+	RecoveryOffered                    bool
+	ProofPasswordError, ProofCodeError string
 	// Password change: an error next to the current password or the new
 	// one (the fields are never filled in again).
 	CurrentError, NewError string
