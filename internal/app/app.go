@@ -32,6 +32,7 @@ import (
 	"ordercare/internal/session"
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/shop/pair"
 	"ordercare/internal/shop/ucommerce/ucsim"
 	"ordercare/internal/staff"
 )
@@ -185,7 +186,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	}
 	a.service = orders.NewService(a.client, a.auditLog, a.index, a.now)
 	if ch, ok := a.shop.(shop.Changer); ok {
-		a.service.SetShop(shop.Halves{Changer: ch})
+		a.service.SetShop(pair.Halves{Changer: ch})
 	}
 	if err := a.openSync(ctx); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/shop"
+	"ordercare/internal/shop/pair"
 	"ordercare/internal/staff"
 	"ordercare/web/templates/view"
 )
@@ -108,7 +109,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 	o := cf.Order
 	switch ch.Op {
 	case omclient.OpUpdateCustomerDetails:
-		b := orders.BodyAs[omclient.UpdateCustomerDetailsRequest](ch.Body)
+		b := requestAs[omclient.UpdateCustomerDetailsRequest](ch.Body)
 		if b == nil || b.ShippingAddress == nil {
 			return nil
 		}
@@ -117,7 +118,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 			Phone: string(a.Phone), Line1: string(a.StreetAddress), Line2: string(a.StreetAddress2), Postcode: string(a.PostalCode),
 			City: string(a.City), Region: string(a.Region), Country: string(a.Country)}
 	case omclient.OpUpdateMerchantReferences:
-		b := orders.BodyAs[omclient.UpdateMerchantReferencesRequest](ch.Body)
+		b := requestAs[omclient.UpdateMerchantReferencesRequest](ch.Body)
 		if b == nil {
 			return nil
 		}
@@ -133,7 +134,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 			e.ExternalRef = o.OrderID
 		}
 	case omclient.OpCreateCapture:
-		b := orders.BodyAs[omclient.CaptureRequest](ch.Body)
+		b := requestAs[omclient.CaptureRequest](ch.Body)
 		if b == nil || b.CapturedAmount != o.RemainingAuthorizedAmount {
 			return nil // fulfilled only once everything is captured
 		}
@@ -142,7 +143,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 			return nil
 		}
 	}
-	half, _, err := shop.Half(h.shopChanger(), cf.twin, action, e)
+	half, _, err := pair.Half(h.shopChanger(), cf.twin, action, e)
 	if err != nil {
 		h.Log.Warn("the shop's half could not be prepared", slog.String("order_id", o.OrderID), slog.String("action", action), slog.Any("err", err))
 		return nil
@@ -245,4 +246,16 @@ func (h *Handlers) finishShopRead(c echo.Context, o *omclient.Order, r *shopRead
 		}
 	}
 	return h.lookupTwin(c.Request().Context(), o)
+}
+
+// requestAs is the change's request as its type (a value or a pointer of
+// it), or nil when it is another.
+func requestAs[T any](r omclient.Request) *T {
+	switch b := any(r).(type) {
+	case *T:
+		return b
+	case T:
+		return &b
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"ordercare/internal/orders"
 	"ordercare/internal/session"
 	"ordercare/internal/shop"
+	"ordercare/internal/shop/pair"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -163,7 +164,7 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 		h.Shop, h.ShopTimeout = o.shop(t, sb)
 		h.ShopChanges = svc
 		if ch, ok := h.Shop.(shop.Changer); ok { // as the app wires it
-			svc.SetShop(shop.Halves{Changer: ch})
+			svc.SetShop(pair.Halves{Changer: ch})
 		}
 		if u, ok := h.Shop.(*shop.Ucommerce); ok { // as the app wires it
 			h.ShopConnect = u.Client

@@ -1,4 +1,4 @@
-package shop_test
+package pair_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"ordercare/internal/shop"
 	ep "ordercare/internal/shop/elasticpath"
 	"ordercare/internal/shop/elasticpath/epsim"
+	"ordercare/internal/shop/pair"
 )
 
 // pairEnv is the payment sandbox and the Elastic Path sandbox, each over
@@ -73,7 +74,7 @@ func newPairEnv(t *testing.T) *pairEnv {
 	}
 	src := &shop.ElasticPath{Client: c, Links: shop.Links{IDField: "merchant_reference2", NumberField: "merchant_reference1"}}
 	svc := orders.NewService(client, log, ix, nil)
-	svc.SetShop(shop.Halves{Changer: src})
+	svc.SetShop(pair.Halves{Changer: src})
 	return &pairEnv{adm: adm, om: om, shop: sb, svc: svc, log: log, src: src}
 }
 
@@ -111,7 +112,7 @@ func (e *pairEnv) half(t *testing.T, id, action string, ed shop.Edit) *orders.Sh
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, why, err := shop.Half(e.src, tw, action, ed)
+	h, why, err := pair.Half(e.src, tw, action, ed)
 	if err != nil || h == nil {
 		t.Fatalf("half: %v (%s)", err, why)
 	}
