@@ -59,9 +59,7 @@ func TestHomeListsOrdersOutOfStepWithTheShop(t *testing.T) {
 // was read) opens the order from the search box.
 func TestSearchByShopNumberOpensTheOrder(t *testing.T) {
 	t.Parallel()
-	a, sb := shopApp(t, "shop-secret", 30*time.Second)
-	ag := a.signedIn(staff.RoleAgent)
-	id := sb.OutOfStep()[epsim.TotalsDiffer]
+	_, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
 	ag.get("/orders/"+id, nil)
 	o, _ := sb.Order(epsim.ShopID(id))
 	r := ag.get("/orders?q="+url.QueryEscape(o.OrderNumber), nil)

@@ -20,9 +20,7 @@ import (
 // attempts carry the same pair id, the shop's linked to the payment's.
 func TestCancelAlsoInTheShop(t *testing.T) {
 	t.Parallel()
-	a, sb := shopApp(t, "shop-secret", 30*time.Second)
-	ag := a.signedIn(staff.RoleAgent)
-	id := sb.OutOfStep()[epsim.TotalsDiffer]
+	a, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
 	form := ag.get("/orders/"+id+"/cancel", nil)
 	box := form.doc.Find(`[data-testid="shop-also"] input[name="also_shop"]`)
 	if _, checked := box.Attr("checked"); box.Length() != 1 || !checked {
@@ -52,9 +50,7 @@ func TestCancelAlsoInTheShop(t *testing.T) {
 // gets no box but a note saying why.
 func TestCancelShopBoxUntickedOrNotOffered(t *testing.T) {
 	t.Parallel()
-	a, sb := shopApp(t, "shop-secret", 30*time.Second)
-	ag := a.signedIn(staff.RoleAgent)
-	id := sb.OutOfStep()[epsim.AddressDiffers]
+	a, sb, ag, id := shopAgentOn(t, epsim.AddressDiffers)
 	v := ag.fill("/orders/"+id+"/cancel", nil)
 	if v.Get("also_shop") != "on" || v.Get("also_shop_shown") != "1" {
 		t.Fatalf("form values %v", v)
@@ -84,9 +80,7 @@ func TestCancelShopBoxUntickedOrNotOffered(t *testing.T) {
 // shop's address and disappears.
 func TestAddressAlsoInTheShopWhileShopDown(t *testing.T) {
 	t.Parallel()
-	a, sb := shopApp(t, "shop-secret", 30*time.Second)
-	ag := a.signedIn(staff.RoleAgent)
-	id := sb.OutOfStep()[epsim.TotalsDiffer]
+	a, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
 	v := ag.fill("/orders/"+id+"/address", map[string]string{"shipping_address.street_address": "Drottninggatan 9", "shipping_address.city": "Uppsala"})
 	if v.Get("also_shop") != "on" {
 		t.Fatalf("no shop box on the address form: %v", v)
@@ -131,4 +125,12 @@ func TestAddressAlsoInTheShopWhileShopDown(t *testing.T) {
 	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); !strings.Contains(msg, "already succeeded") {
 		t.Errorf("third send: flash %q", msg)
 	}
+}
+
+// shopAgentOn is the shop app, an agent signed in, and the demo order of
+// scenario sc.
+func shopAgentOn(t *testing.T, sc epsim.Scenario) (*ordersApp, *epsim.Sandbox, *agent, string) {
+	t.Helper()
+	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	return a, sb, a.signedIn(staff.RoleAgent), sb.OutOfStep()[sc]
 }
