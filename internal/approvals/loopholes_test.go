@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
@@ -157,7 +158,7 @@ func TestCurrenciesWithoutAThresholdFailClosed(t *testing.T) {
 	e.sent(t, agent, refund(e.newOrder(t, "DE", "EUR", 10000, true), 10000))
 
 	// A "*" default covers every other currency, in its minor units.
-	p, err := ParseAmounts("ORDERCARE_APPROVAL_THRESHOLDS", "EUR:20000,*:20000")
+	p, err := money.ParseAmounts("ORDERCARE_APPROVAL_THRESHOLDS", "EUR:20000,*:20000")
 	if err != nil {
 		t.Fatal(err)
 	}
