@@ -191,7 +191,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
 	}
-	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, cfg.ApprovalPolicy(), a.now); err != nil {
+	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, ApprovalPolicy(cfg), a.now); err != nil {
 		return nil, err
 	}
 	a.approvals.SetLogger(a.log)

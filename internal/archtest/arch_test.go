@@ -60,10 +60,7 @@ var forbidden = map[[2]string]string{
 // knownViolations are imports against the floors that the code has
 // today and that are to go; each must still exist (so the list only
 // shrinks), and no new one may join.
-var knownViolations = map[[2]string]string{
-	{"internal/config", "internal/approvals"}: "config builds the approval policy; the app should",
-	{"internal/handlers", "internal/db"}:      "health.go pings the database itself",
-}
+var knownViolations = map[[2]string]string{}
 
 // sendAllowed may prepare and send a change: the client itself, the
 // change pipeline (the one door, audited before and after), the load

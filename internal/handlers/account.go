@@ -135,13 +135,19 @@ func (h *Handlers) confirmTOTP(c echo.Context) error {
 	}
 	h.Sessions.Put(ctx, session.KeySecondFactor, staff.FactorTOTP)
 	h.Log.Info("second factor set up", slog.Int64("staff_id", m.ID), slog.String("request_id", requestIDOf(c)))
+	return h.showRecoveryCodes(c, m, codes, "Authenticator app set up. From now on you type its code after your password.")
+}
+
+// showRecoveryCodes answers with the account page showing new recovery
+// codes, the only time they are shown (a page, not a redirect).
+func (h *Handlers) showRecoveryCodes(c echo.Context, m *staff.Member, codes []string, flash string) error {
 	v, err := h.accountView(c, m)
 	if err != nil {
 		return err
 	}
 	v.RecoveryCodes = codes
 	p := h.page(c, "Your account", "")
-	p.Flash = "Authenticator app set up. From now on you type its code after your password."
+	p.Flash = flash
 	return renderPage(c, http.StatusOK, p, templates.Account(v))
 }
 

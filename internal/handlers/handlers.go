@@ -15,7 +15,6 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
-	"ordercare/internal/db"
 	"ordercare/internal/metrics"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -24,6 +23,12 @@ import (
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
+
+// Pinger says whether a store answers (the health checks); the handlers
+// run no SQL of their own.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // OrderService is all the handlers may do with orders: read them, and
 // change them through the one audited pipeline. The mutating omclient
@@ -62,8 +67,8 @@ type Handlers struct {
 	Now      func() time.Time
 	Provider omclient.Provider
 
-	// DB is admin.db, asked by /healthz.
-	DB *db.DB
+	// DB is admin.db, asked by /healthz and /readyz whether it answers.
+	DB Pinger
 	// SecureCookies marks cookies Secure and sends HSTS.
 	SecureCookies bool
 	// TrustedProxy, when valid, is the range whose X-Forwarded-For is
