@@ -3,7 +3,6 @@ package pair_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 	"ordercare/internal/shop"
 	ep "ordercare/internal/shop/elasticpath"
 	"ordercare/internal/shop/elasticpath/epsim"
@@ -34,34 +34,7 @@ var agent = audit.Actor{StaffID: 3, Email: "agent@example.com", Role: "agent"}
 
 func newPairEnv(t *testing.T) *pairEnv {
 	t.Helper()
-	ctx := context.Background()
-	om, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { om.Close() })
-	omSrv := httptest.NewServer(om)
-	t.Cleanup(omSrv.Close)
-	client, err := omclient.New(omclient.Config{BaseURL: omSrv.URL, Username: "u", Password: "p", Timeout: 10 * time.Second,
-		Retry: omclient.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { adm.Close() })
-	ix, err := orders.OpenIndex(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pe := pipelinetest.New(t, pipelinetest.Options{})
 	sb, err := epsim.New(epsim.Options{ClientID: "id", ClientSecret: "secret"})
 	if err != nil {
 		t.Fatal(err)
@@ -73,9 +46,8 @@ func newPairEnv(t *testing.T) *pairEnv {
 		t.Fatal(err)
 	}
 	src := &shop.ElasticPath{Client: c, Links: shop.Links{IDField: "merchant_reference2", NumberField: "merchant_reference1"}}
-	svc := orders.NewService(client, log, ix, nil)
-	svc.SetShop(pair.Halves{Changer: src})
-	return &pairEnv{adm: adm, om: om, shop: sb, svc: svc, log: log, src: src}
+	pe.Orders.SetShop(pair.Halves{Changer: src})
+	return &pairEnv{adm: pe.Admin, om: pe.Sandbox, shop: sb, svc: pe.Orders, log: pe.Log, src: src}
 }
 
 // twins creates an authorized payment order and its shop order, linked
