@@ -120,6 +120,8 @@ type Config struct {
 	MFA staff.MFAPolicy
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
+	// Bulk is how bulk jobs run and their caps (bulk.go).
+	Bulk BulkConfig
 }
 
 // StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
