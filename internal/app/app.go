@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"ordercare/internal/approvals"
-	"ordercare/internal/bulk"
 	"ordercare/internal/audit"
+	"ordercare/internal/bulk"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
@@ -55,11 +55,11 @@ type App struct {
 	// earlier policy keep working when the policy is switched off.
 	approvals *approvals.Service
 	// bulk runs the order list's bulk jobs (a worker, workers.go).
-	bulk *bulk.Service
-	client    *omclient.Client
-	handlers  *handlers.Handlers
-	server    *http.Server
-	ln        net.Listener
+	bulk     *bulk.Service
+	client   *omclient.Client
+	handlers *handlers.Handlers
+	server   *http.Server
+	ln       net.Listener
 
 	sandbox       *omsim.Sandbox
 	sandboxServer *http.Server
