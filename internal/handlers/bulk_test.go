@@ -144,3 +144,44 @@ func TestBulkOverTheAgentCapNeedsASupervisor(t *testing.T) {
 		t.Fatalf("a supervisor cannot start it: %q", conf.testid("bulk-blocked").Text())
 	}
 }
+
+// "All orders of this list" takes the list's filters: every order of the
+// filtered list, and a list longer than the cap is refused, not cut.
+func TestBulkAllOrdersOfTheFilteredList(t *testing.T) {
+	a := newOrdersApp(t, ordersAppOpts{bulk: &bulk.Limits{MaxOrders: 3}})
+	ag := a.signedIn(staff.RoleAgent)
+	ids := a.authorizedOrders(1)
+	o := a.sandboxOrder(ids[0])
+	list := url.Values{"q": {string(o.KlarnaReference)}}
+	form := url.Values{"_csrf": {ag.csrfToken()}, "op": {string(omclient.OpCancel)}, "scope": {"all"}, "list": {list.Encode()}}
+	conf := ag.post("/orders/bulk", form, nil)
+	if conf.resp.StatusCode != http.StatusOK || conf.testid("bulk-order").Length() != 1 {
+		t.Fatalf("all of a one-order list: %d, %d rows: %s", conf.resp.StatusCode, conf.testid("bulk-order").Length(), conf.body)
+	}
+	if got := conf.testid("bulk-start-form").Find(`input[name="order"]`).AttrOr("value", ""); got != ids[0] {
+		t.Errorf("the confirmation carries order %q; want %s", got, ids[0])
+	}
+	form.Set("list", url.Values{"status": {"AUTHORIZED"}}.Encode())
+	if r := ag.post("/orders/bulk", form, nil); r.resp.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "More than 3 orders") {
+		t.Fatalf("a list over the cap: %d", r.resp.StatusCode)
+	}
+}
+
+// The auditor cannot start a bulk change, and nobody can without the
+// CSRF token.
+func TestBulkRefusesTheAuditorAndForgedRequests(t *testing.T) {
+	a := newOrdersApp(t, ordersAppOpts{bulk: &bulk.Limits{}})
+	ids := a.authorizedOrders(1)
+	aud := a.signedIn(staff.RoleAuditor)
+	if r := aud.confirmBulk(omclient.OpCancel, ids...); r.resp.StatusCode != http.StatusForbidden {
+		t.Errorf("auditor's confirmation: %d", r.resp.StatusCode)
+	}
+	ag := a.signedIn(staff.RoleAgent)
+	start := url.Values{"op": {string(omclient.OpCancel)}, "order": ids, "job": {"0190f0f2-7a5c-7d3e-8a1b-2c3d4e5f6a7b"}, "reason": {"customer_request"}}
+	if r := ag.post("/bulk", start, nil); r.resp.StatusCode != http.StatusForbidden {
+		t.Errorf("start without CSRF: %d", r.resp.StatusCode)
+	}
+	if _, _, err := a.bulk.Job(t.Context(), "0190f0f2-7a5c-7d3e-8a1b-2c3d4e5f6a7b"); err == nil {
+		t.Error("a job was stored from a forged request")
+	}
+}
