@@ -437,8 +437,9 @@ func (a *App) Audit() *audit.Log { return a.auditLog }
 // Index is the order index.
 func (a *App) Index() *orders.Index { return a.index }
 
-// Client is the provider client.
-func (a *App) Client() *omclient.Client { return a.client }
+// Client is the provider client's reads: every change goes through the
+// change pipeline (package orders), which alone holds the sending client.
+func (a *App) Client() omclient.Reader { return a.client }
 
 // Handler is the HTTP handler (for in-process tests without a socket).
 func (a *App) Handler() http.Handler { return a.server.Handler }
