@@ -196,7 +196,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	a.approvals.SetLogger(a.log)
 	a.service.SetGuard(a.approvals.Guard)
 	if a.bulk, err = bulk.Open(ctx, a.adminDB, a.auditLog, a.service, bulk.Options{Approvals: a.approvals,
-		Limits: cfg.BulkLimits(), Rate: cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
+		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: cfg.Bulk.AgentMaxAmounts},
+		Rate:   cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
 		return nil, err
 	}
 	if cfg.Sandbox() {

@@ -44,7 +44,7 @@ func providerError(err error) string {
 	case !errors.As(err, &ae):
 		return "no answer"
 	}
-	s := ae.ErrorCode
+	s := string(ae.ErrorCode)
 	if s == "" {
 		s = "HTTP " + strconv.Itoa(ae.StatusCode)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -28,8 +27,11 @@ type Pipeline interface {
 // Approvals files a held order's change as an approval request
 // (approvals.Service); the same key files it once.
 type Approvals interface {
-	Submit(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change, why string) (approvals.Request, bool, error)
-	ByKey(ctx context.Context, key string) (approvals.Request, error)
+	// File records ch, which the four-eyes rules hold for why, as a
+	// request and returns its id.
+	File(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change, why string) (string, error)
+	// Filed names the request filed under key and why it was held.
+	Filed(ctx context.Context, key string) (id, why string, found bool, err error)
 }
 
 // DefaultRate is how many orders a job sends per second: well inside the
@@ -242,11 +244,11 @@ func (s *Service) outcome(ctx context.Context, j Job, it Item) Item {
 	var held *orders.HeldError
 	switch {
 	case errors.As(err, &held) && s.approvals != nil:
-		r, _, err := s.approvals.Submit(ctx, j.By, o, ch, held.Why)
+		id, err := s.approvals.File(ctx, j.By, o, ch, held.Why)
 		if err != nil {
 			return refused(it, "Not sent: it needs a second person’s approval, and the request could not be recorded ("+err.Error()+").")
 		}
-		it.State, it.ApprovalID, it.Message = StateHeld, r.ID, held.Why
+		it.State, it.ApprovalID, it.Message = StateHeld, id, held.Why
 		return it
 	case err != nil && res.Outcome == "":
 		if ctx.Err() != nil && res.AttemptID == "" {
@@ -284,7 +286,7 @@ func (s *Service) fromRecord(ctx context.Context, it Item) (Item, bool, error) {
 		case audit.OutcomeRefused:
 			c := last.Completed
 			it.State, it.Message = StateRefused, "Refused by the provider: "+
-				providerError(&omclient.APIError{StatusCode: c.HTTPStatus, ErrorCode: c.ErrorCode, ErrorMessages: c.ErrorMessages})
+				providerError(&omclient.APIError{StatusCode: c.HTTPStatus, ErrorCode: omclient.ErrorCode(c.ErrorCode), ErrorMessages: c.ErrorMessages})
 		default:
 			it.State, it.Message = StateUnknown, unknownMessage
 		}
@@ -293,14 +295,11 @@ func (s *Service) fromRecord(ctx context.Context, it Item) (Item, bool, error) {
 	if s.approvals == nil {
 		return it, false, nil
 	}
-	r, err := s.approvals.ByKey(ctx, it.Key())
-	switch {
-	case errors.Is(err, approvals.ErrNotFound):
-		return it, false, nil
-	case err != nil:
+	id, why, found, err := s.approvals.Filed(ctx, it.Key())
+	if err != nil || !found {
 		return it, false, err
 	}
-	it.State, it.ApprovalID, it.Message = StateHeld, r.ID, r.Why
+	it.State, it.ApprovalID, it.Message = StateHeld, id, why
 	return it, true, nil
 }
 

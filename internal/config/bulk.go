@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"ordercare/internal/bulk"
 )
 
 // BulkConfig is how bulk jobs on the order list run and who may start how
@@ -19,18 +17,21 @@ type BulkConfig struct {
 	AgentMaxAmounts           map[string]int64
 }
 
-// BulkLimits are the caps the settings describe.
-func (c Config) BulkLimits() bulk.Limits {
-	return bulk.Limits{MaxOrders: c.Bulk.MaxOrders, AgentMaxOrders: c.Bulk.AgentMaxOrders, AgentMaxAmounts: c.Bulk.AgentMaxAmounts}
-}
+// Defaults of the bulk settings: a rate well inside the providers' limits
+// for order management calls, and the caps the README gives.
+const (
+	DefaultBulkRate           = 5
+	DefaultBulkMaxOrders      = 500
+	DefaultBulkAgentMaxOrders = 50
+)
 
 func init() {
 	options = append(options,
-		option{"bulk-rate", "ORDERCARE_BULK_RATE", strconv.Itoa(bulk.DefaultRate), "orders per second that bulk jobs send, across all jobs",
+		option{"bulk-rate", "ORDERCARE_BULK_RATE", strconv.Itoa(DefaultBulkRate), "orders per second that bulk jobs send, across all jobs",
 			rateSetter("ORDERCARE_BULK_RATE", false, func(c *Config, r float64) { c.Bulk.Rate = r })},
-		option{"bulk-max-orders", "ORDERCARE_BULK_MAX_ORDERS", strconv.Itoa(bulk.DefaultMaxOrders), "the most orders one bulk job may change, whoever starts it",
+		option{"bulk-max-orders", "ORDERCARE_BULK_MAX_ORDERS", strconv.Itoa(DefaultBulkMaxOrders), "the most orders one bulk job may change, whoever starts it",
 			countSetter("ORDERCARE_BULK_MAX_ORDERS", func(c *Config, n int) { c.Bulk.MaxOrders = n })},
-		option{"bulk-agent-max-orders", "ORDERCARE_BULK_AGENT_MAX_ORDERS", strconv.Itoa(bulk.DefaultAgentMaxOrders), "the most orders of a bulk job an agent may start; a bigger one needs a supervisor",
+		option{"bulk-agent-max-orders", "ORDERCARE_BULK_AGENT_MAX_ORDERS", strconv.Itoa(DefaultBulkAgentMaxOrders), "the most orders of a bulk job an agent may start; a bigger one needs a supervisor",
 			countSetter("ORDERCARE_BULK_AGENT_MAX_ORDERS", func(c *Config, n int) { c.Bulk.AgentMaxOrders = n })},
 		option{"bulk-agent-max-amounts", "ORDERCARE_BULK_AGENT_MAX_AMOUNTS", "", "per-currency amounts in minor units, such as EUR:500000,*:500000: the most money of a bulk job an agent may start; above it a supervisor must start it; empty: no money cap",
 			amountsSetter("ORDERCARE_BULK_AGENT_MAX_AMOUNTS", func(c *Config, m map[string]int64) { c.Bulk.AgentMaxAmounts = m })},
