@@ -78,10 +78,11 @@ var indexMigrations = []string{
 		tokenize="unicode61 remove_diacritics 0 tokenchars '-_'");
 	DROP TABLE order_search_keys;`,
 	// 3: plans for the order list's filters (search_filtered.go, and the
-	// "expires within" list in searchSQL): orders by currency and amount,
-	// so a narrow band is read first; and the open orders newest first
-	// with their expiry, so that list walks only open orders' entries.
-	`CREATE INDEX order_index_currency_amount ON order_index(currency, amount);
+	// "expires within" list in searchSQL): orders by currency and amount
+	// with their place in the list, so a band is read and sorted from
+	// the index alone; and the open orders newest first with their
+	// expiry, so that list walks only open orders' entries.
+	`CREATE INDEX order_index_currency_amount ON order_index(currency, amount, created_at, order_id, search_rowid);
 	CREATE INDEX order_index_open_created ON order_index(created_at, order_id, expires_at)
 		WHERE status IN ('AUTHORIZED', 'PART_CAPTURED');`,
 }

@@ -3,27 +3,37 @@ package orders
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+
+	"ordercare/internal/omclient"
 )
 
 // A list narrowed by currency and an amount band (with or without words)
-// is answered filter first: the orders the two filters select are read
-// through order_index_currency_amount, every other filter and the words
-// are checked on each, and the matches are sorted newest first. Walking
-// newest first instead reads the rows of a common word ("anna", a quarter
-// of the customers) until a page passes the filters, 30,000 rows for a
-// band holding one order in 1,200 of hers (docs/PERFORMANCE.md, section
-// 6). Filter first is taken only when the band holds at most
-// filterFirstBudget orders, counted on the index alone; a wider band is
-// walked newest first as before, which then fills a page quickly.
-const filterFirstBudget = 2000
+// is answered filter first: the band's entries of
+// order_index_currency_amount, which hold each order's place in the list,
+// are read from the index alone and sorted newest first, then the orders
+// are read in that order, each checked against the other filters and the
+// words, until a page is full. Walking newest first instead reads the
+// rows of a common word ("anna", a quarter of the customers) until a page
+// passes the filters: thousands of rows for a band holding one order in
+// 120 of hers (docs/PERFORMANCE.md, section 6).
+const (
+	// filterFirstBudget bounds the band's index entries read; a wider
+	// band is walked newest first, which then fills a page quickly.
+	filterFirstBudget = 20_000
+	// filterFirstReads bounds the orders read from a sorted band before
+	// giving way to the walk: the words or the other filters are rare in
+	// the band, and the full-text index finds rare words cheaply.
+	filterFirstReads = 1_000
+)
 
 // filterFirst is that plan for one page (at most limit orders); ok is
-// false when q has no currency and amount band, or the band holds more
-// than filterFirstBudget orders.
+// false when q has no currency and amount band, or the band or the reads
+// run over their budgets.
 func (ix *Index) filterFirst(ctx context.Context, q SearchQuery, limit int) (page []IndexedOrder, ok bool, err error) {
 	cur := strings.ToUpper(strings.TrimSpace(q.Currency))
 	if cur == "" || (q.AmountMin == nil && q.AmountMax == nil) {
@@ -36,68 +46,125 @@ func (ix *Index) filterFirst(ctx context.Context, q SearchQuery, limit int) (pag
 	if q.AmountMax != nil {
 		hi = *q.AmountMax
 	}
-	var n int
-	if err := ix.db.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM order_index INDEXED BY order_index_currency_amount
-		WHERE currency = ? AND amount BETWEEN ? AND ? LIMIT ?)`, cur, lo, hi, ix.filterBudget+1).Scan(&n); err != nil {
-		return nil, false, fmt.Errorf("orders: search: %w", err)
-	}
-	if n > ix.filterBudget {
-		return nil, false, nil
-	}
-	keep, err := ix.rowFilter(ctx, q)
-	if err != nil {
+	band, over, err := ix.band(ctx, q, cur, lo, hi)
+	if err != nil || over {
 		return nil, false, err
 	}
-	rows, err := ix.db.R.QueryContext(ctx, `SELECT `+indexColumns+`, o.search_fields, o.search_rowid
-		FROM order_index o INDEXED BY order_index_currency_amount WHERE o.currency = ? AND o.amount BETWEEN ? AND ?`, cur, lo, hi)
-	if err != nil {
-		return nil, false, fmt.Errorf("orders: search: %w", err)
-	}
-	defer rows.Close()
-	type match struct {
-		o   IndexedOrder
-		key int64
-	}
-	var found []match
 	text := strings.TrimSpace(q.Q) != ""
-	for rows.Next() {
-		var fields string
-		var key sql.NullInt64
-		o, err := scanIndexed(rows, &fields, &key)
-		if err != nil {
-			return nil, false, fmt.Errorf("orders: search: %w", err)
+	keep := rowFilter(q)
+	for i, e := range band {
+		if i == filterFirstReads {
+			return nil, false, nil
 		}
-		if !keep(o, key) {
+		o, fields, found, err := ix.indexedRow(ctx, e.orderID)
+		if err != nil {
+			return nil, false, err
+		}
+		if !found || !keep(o) {
 			continue
 		}
 		if text {
 			fs := decodeFields(fields)
-			if !key.Valid || !matchesAll(q.Q, fs) {
-				continue // an order without words is not in order_search either
+			if !matchesAll(q.Q, fs) {
+				continue
 			}
 			o.Matched, _ = matchedField(q.Q, fs)
 		}
-		found = append(found, match{o, key.Int64})
+		if page = append(page, o); len(page) == limit {
+			break
+		}
+	}
+	return page, true, nil
+}
+
+// bandEntry is one order of a band as the index holds it.
+type bandEntry struct {
+	created, orderID string
+	key              sql.NullInt64
+}
+
+// band reads the band's entries from the index alone, keeps those the
+// cursor and the date range let through, and sorts them newest first as
+// the walk would: a text query's pages follow order_search's rowids (an
+// order without one has no words), a list's (created_at, order_id). over
+// is true when the band holds more than the budget (filterFirstBudget).
+func (ix *Index) band(ctx context.Context, q SearchQuery, cur string, lo, hi int64) (band []bandEntry, over bool, err error) {
+	if ix.filterBudget <= 0 {
+		return nil, true, nil // the plan is off
+	}
+	text := strings.TrimSpace(q.Q) != ""
+	from, before := fmtTime(q.CreatedFrom), fmtTime(q.CreatedBefore)
+	after, err := ix.bandCursor(ctx, q, text)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := ix.db.Query(ctx, `SELECT created_at, order_id, search_rowid FROM order_index INDEXED BY order_index_currency_amount
+		WHERE currency = ? AND amount BETWEEN ? AND ? LIMIT ?`, cur, lo, hi, ix.filterBudget+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("orders: search: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var e bandEntry
+		if err := rows.Scan(&e.created, &e.orderID, &e.key); err != nil {
+			return nil, false, fmt.Errorf("orders: search: %w", err)
+		}
+		if n++; n > ix.filterBudget {
+			return nil, true, nil
+		}
+		if (from != "" && e.created < from) || (before != "" && e.created >= before) || (text && !e.key.Valid) || !after(e) {
+			continue
+		}
+		band = append(band, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("orders: search: %w", err)
 	}
-	// Newest first in the order of the walk this replaces: a text query's
-	// pages follow order_search's rowids, a list's (created_at, order_id).
-	slices.SortFunc(found, func(a, b match) int {
+	slices.SortFunc(band, func(a, b bandEntry) int {
 		if text {
-			return -cmpInt(a.key, b.key)
+			return -cmpInt(a.key.Int64, b.key.Int64)
 		}
-		if c := strings.Compare(fmtTime(b.o.CreatedAt), fmtTime(a.o.CreatedAt)); c != 0 {
+		if c := strings.Compare(b.created, a.created); c != 0 {
 			return c
 		}
-		return strings.Compare(b.o.OrderID, a.o.OrderID)
+		return strings.Compare(b.orderID, a.orderID)
 	})
-	page = make([]IndexedOrder, 0, min(limit, len(found)))
-	for _, m := range found[:min(limit, len(found))] {
-		page = append(page, m.o)
+	return band, false, nil
+}
+
+// bandCursor says whether an entry comes after q's cursor, as searchSQL
+// compares it: by order_search rowid for words, else by (created_at,
+// order_id).
+func (ix *Index) bandCursor(ctx context.Context, q SearchQuery, text bool) (func(bandEntry) bool, error) {
+	if q.Cursor == "" {
+		return func(bandEntry) bool { return true }, nil
 	}
-	return page, true, nil
+	if text {
+		key, err := ix.cursorSortKey(ctx, q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		return func(e bandEntry) bool { return e.key.Int64 < key }, nil
+	}
+	created, id, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	return func(e bandEntry) bool { return e.created < created || (e.created == created && e.orderID < id) }, nil
+}
+
+// indexedRow reads one order's row and its stored search fields.
+func (ix *Index) indexedRow(ctx context.Context, orderID string) (IndexedOrder, string, bool, error) {
+	var fields string
+	o, err := scanIndexed(ix.db.QueryRow(ctx, `SELECT `+indexColumns+`, o.search_fields FROM order_index o WHERE o.order_id = ?`, orderID), &fields)
+	if errors.Is(err, sql.ErrNoRows) {
+		return IndexedOrder{}, "", false, nil // removed since the band was read
+	}
+	if err != nil {
+		return IndexedOrder{}, "", false, fmt.Errorf("orders: search: %w", err)
+	}
+	return o, fields, true, nil
 }
 
 func cmpInt(a, b int64) int {
@@ -110,12 +177,11 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// rowFilter is searchSQL's WHERE, but for the currency and the amount,
-// as a check of one row (with its order_search rowid), including the
-// cursor: the same strings compared the same way as in SQL.
-func (ix *Index) rowFilter(ctx context.Context, q SearchQuery) (func(IndexedOrder, sql.NullInt64) bool, error) {
+// rowFilter is the rest of searchSQL's WHERE (the status, the expiry
+// window, the order ids) as a check of one row: the same strings compared
+// the same way as in SQL.
+func rowFilter(q SearchQuery) func(IndexedOrder) bool {
 	status := strings.ToUpper(strings.TrimSpace(q.Status))
-	from, before := fmtTime(q.CreatedFrom), fmtTime(q.CreatedBefore)
 	now, by := fmtTime(q.Now), fmtTime(q.ExpiringBy)
 	var ids map[string]bool
 	if q.OrderIDs != nil {
@@ -124,41 +190,17 @@ func (ix *Index) rowFilter(ctx context.Context, q SearchQuery) (func(IndexedOrde
 			ids[id] = true
 		}
 	}
-	text := strings.TrimSpace(q.Q) != ""
-	var afterCreated, afterID string
-	var afterKey int64
-	if q.Cursor != "" {
-		var err error
-		if text {
-			if afterKey, err = ix.cursorSortKey(ctx, q.Cursor); err != nil {
-				return nil, err
-			}
-		} else if afterCreated, afterID, err = decodeCursor(q.Cursor); err != nil {
-			return nil, err
-		}
-	}
-	return func(o IndexedOrder, key sql.NullInt64) bool {
-		created := fmtTime(o.CreatedAt)
-		switch {
-		case status != "" && string(o.Status) != status,
-			from != "" && created < from,
-			before != "" && created >= before,
-			ids != nil && !ids[o.OrderID]:
+	return func(o IndexedOrder) bool {
+		if (status != "" && string(o.Status) != status) || (ids != nil && !ids[o.OrderID]) {
 			return false
 		}
 		if by != "" {
 			expires := fmtTime(o.ExpiresAt)
-			open := o.Status == "AUTHORIZED" || o.Status == "PART_CAPTURED"
+			open := o.Status == omclient.StatusAuthorized || o.Status == omclient.StatusPartCaptured
 			if !open || expires <= now || expires > by {
 				return false
 			}
 		}
-		if q.Cursor != "" {
-			if text {
-				return key.Valid && key.Int64 < afterKey
-			}
-			return created < afterCreated || (created == afterCreated && o.OrderID < afterID)
-		}
 		return true
-	}, nil
+	}
 }
