@@ -100,9 +100,14 @@ func (h *Handlers) showAudit(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			approved, err := h.Audit.Approvals(ctx, page.Rows)
+			if err != nil {
+				return err
+			}
 			indexed := map[string]orders.IndexedOrder{}
 			for _, r := range page.Rows {
 				row := view.NewAuditRow(r, loc)
+				row.WithApproval(approved[r.AttemptID])
 				if _, seen := indexed[r.OrderID]; !seen && r.OrderID != "" && h.Index != nil {
 					o, _, err := h.Index.Get(ctx, r.OrderID)
 					if err != nil {

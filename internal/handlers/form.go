@@ -186,10 +186,26 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 	// A confirmation of a change like a recent one (the intent rule); the
 	// pipeline refuses it unless it matches this very draft.
 	ch.Confirm = formValue(c, view.FieldConfirm)
-	cf.readValues(c, view.FieldReason, view.FieldReasonOther, view.FieldTicket)
+	reason, ticket, whyOK := readWhy(c, f, string(cf.Action.Op))
+	ch.Reason, ch.Ticket = reason, ticket
+	ok = ok && whyOK
+	return ch, ok
+}
+
+// readWhy reads the reason (one of op's, or "Other" with a text) and the
+// optional helpdesk ticket into f, with a message at each field that is
+// missing or wrong; ok is false then.
+func readWhy(c echo.Context, f *view.Form, op string) (reason, ticket string, ok bool) {
+	ok = true
+	for _, n := range []string{view.FieldReason, view.FieldReasonOther, view.FieldTicket} {
+		f.SetValue(n, formValue(c, n))
+	}
+	if f.Labels == nil {
+		f.Labels = map[string]string{}
+	}
 	f.Labels[view.FieldReason], f.Labels[view.FieldReasonOther], f.Labels[view.FieldTicket] = "Reason", "Other reason", "Helpdesk ticket"
 	reason, other, ticket := f.Value(view.FieldReason), f.Value(view.FieldReasonOther), f.Value(view.FieldTicket)
-	reasons := view.ReasonsFor(string(cf.Action.Op))
+	reasons := view.ReasonsFor(op)
 	i := slices.IndexFunc(reasons, func(o view.Option) bool { return o.Value == reason })
 	switch {
 	case reason == "":
@@ -203,18 +219,16 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 			f.AddError(view.FieldReasonOther, strings.Replace(msg, "Enter a value", "Say why (the reason is “Other”)", 1))
 			ok = false
 		} else {
-			ch.Reason = "Other: " + other
+			reason = "Other: " + other
 		}
 	default:
-		ch.Reason = reasons[i].Label
+		reason = reasons[i].Label
 	}
 	if msg := checkText(ticket, false, maxTicket); msg != "" {
 		f.AddError(view.FieldTicket, msg)
 		ok = false
-	} else {
-		ch.Ticket = ticket
 	}
-	return ch, ok
+	return reason, ticket, ok
 }
 
 // keyUsed reports whether the idempotency key already has an audited

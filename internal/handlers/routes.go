@@ -89,6 +89,13 @@ func (h *Handlers) Routes() []Route {
 		// who changes orders may settle it (a read and an appended event).
 		{Name: "orders.attempt.check", Method: http.MethodPost, Path: "/orders/:id/attempts/:attempt_id/check", Handler: h.settleAttempt, Min: staff.RoleAgent},
 
+		// Bulk changes from the order list (bulk.go): agents and up, never
+		// the auditor; the caps per role are the bulk service's rule.
+		{Name: "orders.bulk", Method: http.MethodPost, Path: "/orders/bulk", Handler: h.confirmBulk, Min: staff.RoleAgent},
+		{Name: "bulk.start", Method: http.MethodPost, Path: "/bulk", Handler: h.startBulk, Min: staff.RoleAgent},
+		{Name: "bulk.show", Method: http.MethodGet, Path: "/bulk/:id", Handler: h.showBulkJob, Min: staff.RoleAgent},
+		{Name: "bulk.progress", Method: http.MethodGet, Path: bulkProgressPath, Handler: h.showBulkJob, Min: staff.RoleAgent},
+
 		// Connecting the shop platform (shop_connect.go): admins only. The
 		// callback is a GET from the platform's redirect, guarded by the
 		// state the POST put in the admin's session.

@@ -143,6 +143,22 @@ type AuditRow struct {
 	// References the order's provider and merchant references, both from
 	// the order index ("" when the order is not indexed); set by WithOrder.
 	Amount, References string
+	// ApprovedBy is who approved a change that needed a second person;
+	// Staff is then who asked for it (set by WithApproval).
+	ApprovedBy string
+}
+
+// WithApproval names who asked for and who approved a change sent after
+// approval: the attempt's actor is whoever sent it, which for an approved
+// change is its approver, not the agent who asked.
+func (r *AuditRow) WithApproval(a audit.Approval) {
+	if a.ApprovedBy == "" {
+		return
+	}
+	r.ApprovedBy = a.ApprovedBy
+	if a.RequestedBy != "" {
+		r.Staff = a.RequestedBy
+	}
 }
 
 // WithOrder adds what the order index knows of the row's order: the

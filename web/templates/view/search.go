@@ -63,6 +63,9 @@ type SearchView struct {
 	Filter ListFilter
 	// ExportHref downloads every order of this list as CSV.
 	ExportHref string
+	// Bulk is the bulk form and the rows' checkboxes; nil for members
+	// who do not change orders.
+	Bulk *BulkBar
 }
 
 // NewSearchView builds the search page from a page of index results.
