@@ -138,6 +138,21 @@ func (b *browser) newPage(name string) *page {
 	return p
 }
 
+// newTab opens another tab of the same browser context: same cookies,
+// its own sessionStorage, as a person's second tab.
+func (p *page) newTab(name string) *page {
+	t := p.t
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(p.ctx)
+	tab := &page{t: t, name: name, base: p.base, ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		cancel()
+		t.Fatalf("opening a second tab: %v", err)
+	}
+	t.Cleanup(cancel)
+	return tab
+}
+
 // saveArtifacts writes the tab's screenshot, HTML and URL.
 func (p *page) saveArtifacts() {
 	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
