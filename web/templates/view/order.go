@@ -79,6 +79,7 @@ type HeaderView struct {
 	// ExpiringWithin, so the header warns.
 	ExpiresSoon   bool
 	PaymentMethod string
+	PaymentCode   string // the provider's payment type, for the tooltip
 	Country       string
 	Locale        string
 	Currency      string
@@ -134,6 +135,7 @@ func (a AddressView) Empty() bool { return len(a.Lines) == 0 && a.Email == "" &&
 type ShippingInfoView struct {
 	Company              string
 	Method               string
+	MethodCode           string // the provider's code, for the tooltip
 	TrackingNumber       string
 	TrackingHref         string // safe link, or ""
 	TrackingText         string // the URI as sent, shown when it is not a safe link
@@ -199,6 +201,7 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		Expires:            newTime(o.ExpiresAt.Time, loc),
 		ReadAt:             newTime(now, loc),
 		PaymentMethod:      paymentMethod(o.InitialPaymentMethod),
+		PaymentCode:        paymentCode(o.InitialPaymentMethod),
 		Country:            orDash(strings.ToUpper(string(o.PurchaseCountry))),
 		Locale:             orDash(lc),
 		Currency:           orDash(cur),
@@ -259,6 +262,13 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 	}
 	v.Actions = actionViews(o.OrderID, orders.Actions(o, p, now))
 	return v
+}
+
+func paymentCode(pm *omclient.InitialPaymentMethod) string {
+	if pm == nil {
+		return ""
+	}
+	return string(pm.Type)
 }
 
 func paymentMethod(pm *omclient.InitialPaymentMethod) string {
@@ -388,7 +398,8 @@ func shippingInfoViews(infos []omclient.ShippingInfo) []ShippingInfoView {
 	for _, s := range infos {
 		v := ShippingInfoView{
 			Company:              orDash(string(s.ShippingCompany)),
-			Method:               orDash(string(s.ShippingMethod)),
+			Method:               orDash(ShippingMethodName(string(s.ShippingMethod))),
+			MethodCode:           string(s.ShippingMethod),
 			TrackingNumber:       orDash(string(s.TrackingNumber)),
 			ReturnCompany:        string(s.ReturnShippingCompany),
 			ReturnTrackingNumber: string(s.ReturnTrackingNumber),
