@@ -82,6 +82,10 @@ func startChromium(path string) {
 			chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true),
+			// The demo's agents read amounts the German way ("45,00 €"):
+			// the back office writes money in the browser's language
+			// until a member chooses a format on /account.
+			chromedp.Flag("accept-lang", "de-DE,de"),
 			chromedp.UserDataDir(dir),
 			chromedp.WindowSize(1366, 768),
 		)

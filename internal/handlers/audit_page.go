@@ -101,6 +101,7 @@ func (h *Handlers) showAudit(c echo.Context) error {
 				return err
 			}
 			indexed := map[string]orders.IndexedOrder{}
+			numbers := h.numbers(c)
 			for _, r := range page.Rows {
 				row := view.NewAuditRow(r, loc)
 				if _, seen := indexed[r.OrderID]; !seen && r.OrderID != "" && h.Index != nil {
@@ -110,7 +111,7 @@ func (h *Handlers) showAudit(c echo.Context) error {
 					}
 					indexed[r.OrderID] = o
 				}
-				row.WithOrder(indexed[r.OrderID], r.Amount)
+				row.WithOrder(indexed[r.OrderID], r.Amount, numbers)
 				v.Rows = append(v.Rows, row)
 			}
 			v.CountText = view.AuditCountText(n, !f.IsZero())

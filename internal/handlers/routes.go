@@ -61,6 +61,8 @@ func (h *Handlers) Routes() []Route {
 		{Name: "account.totp.confirm", Method: http.MethodPost, Path: "/account/totp/confirm", Handler: h.confirmTOTP, BeforeSecondFactor: true},
 		{Name: "account.totp.remove", Method: http.MethodPost, Path: "/account/totp/remove", Handler: h.removeTOTP},
 		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
+		// How amounts are written for this member (account_numbers.go).
+		{Name: "account.numbers", Method: http.MethodPost, Path: "/account/numbers", Handler: h.setNumbers},
 		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 
 		// Order pages: read-only, so the auditor may use them too.

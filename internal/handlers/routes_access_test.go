@@ -42,6 +42,7 @@ var routeAccess = map[string]string{
 	"POST /account/totp/remove":      "signed-in",
 	"POST /account/sessions/:id/end": "signed-in",
 	"POST /account/password":         "signed-in",
+	"POST /account/numbers":          "signed-in",
 
 	// The shop's order intake: a machine endpoint with its own
 	// bearer token, no session.

@@ -171,16 +171,16 @@ type RefundView struct {
 }
 
 // FromOrder builds the order page's view model from the order as read from
-// the provider. Amounts are written in the order's own locale (as the
-// customer saw them at checkout, which is what they quote on the phone);
-// times in the agent's zone loc; actions per orders.Actions at now.
-func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location) OrderView {
+// the provider. Amounts are written in the reader's number format
+// (numbers: one format on every page for one person, whatever the order's
+// market); times in the agent's zone loc; actions per orders.Actions at now.
+func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location, numbers string) OrderView {
 	if loc == nil {
 		loc = time.UTC
 	}
 	cur := o.PurchaseCurrency.String()
 	lc := string(o.Locale)
-	m := func(v int64) Money { return newMoney(v, cur, lc) }
+	m := func(v int64) Money { return newMoney(v, cur, numbers) }
 
 	v := OrderView{
 		ID:       o.OrderID,
