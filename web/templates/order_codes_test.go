@@ -15,6 +15,7 @@ func TestOrderPageShowsCodesAsWordsWithTheCodeAsTooltip(t *testing.T) {
 	t.Parallel()
 	o := hostileOrder()
 	o.FraudStatus = omclient.FraudAccepted
+	o.PurchaseCountry = "jp"
 	o.InitialPaymentMethod = &omclient.InitialPaymentMethod{Type: "PAY_LATER_IN_PARTS", NumberOfInstallments: 3}
 	o.ShippingInfo = []omclient.ShippingInfo{{ShippingCompany: "PostNord", ShippingMethod: "BoxReg", TrackingNumber: "PN1"}}
 	doc, _ := renderDoc(t, OrderPage(view.FromOrder(o, omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")))
@@ -24,6 +25,7 @@ func TestOrderPageShowsCodesAsWordsWithTheCodeAsTooltip(t *testing.T) {
 		{"shipping-method", "Parcel locker (registered)", "BoxReg"},
 		{"order-status", "Captured", string(omclient.StatusCaptured)},
 		{"order-fraud", "accepted", string(omclient.FraudAccepted)},
+		{"country", "Japan", "JP"},
 	} {
 		el := tid(doc, c.id)
 		if got := strings.TrimSpace(el.Text()); !strings.Contains(strings.ToLower(got), strings.ToLower(c.text)) || strings.Contains(got, c.code) {

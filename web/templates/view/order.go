@@ -80,7 +80,8 @@ type HeaderView struct {
 	ExpiresSoon   bool
 	PaymentMethod string
 	PaymentCode   string // the provider's payment type, for the tooltip
-	Country       string
+	Country       string // the purchase country by name ("Sweden")
+	CountryCode   string // its ISO code, for the tooltip
 	Locale        string
 	Currency      string
 }
@@ -202,7 +203,8 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		ReadAt:             newTime(now, loc),
 		PaymentMethod:      paymentMethod(o.InitialPaymentMethod),
 		PaymentCode:        paymentCode(o.InitialPaymentMethod),
-		Country:            orDash(strings.ToUpper(string(o.PurchaseCountry))),
+		Country:            orDash(CountryName(strings.ToUpper(string(o.PurchaseCountry)))),
+		CountryCode:        strings.ToUpper(string(o.PurchaseCountry)),
 		Locale:             orDash(lc),
 		Currency:           orDash(cur),
 	}
@@ -334,7 +336,7 @@ func addressView(a *omclient.Address) AddressView {
 	add(string(a.StreetAddress2))
 	add(joinNonEmpty(" ", string(a.PostalCode), string(a.City)))
 	add(string(a.Region))
-	add(strings.ToUpper(string(a.Country)))
+	add(CountryName(strings.ToUpper(string(a.Country))))
 	v.Email = strings.TrimSpace(string(a.Email))
 	v.Phone = strings.TrimSpace(string(a.Phone))
 	return v
