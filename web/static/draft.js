@@ -168,4 +168,6 @@
     }
   }
   onPage();
+  // The same for a form opened later into the order page's panel.
+  document.addEventListener("htmx:afterSettle", onPage);
 })();

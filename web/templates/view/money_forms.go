@@ -137,7 +137,7 @@ func ShippingMethodOptions(methods []string) []Option {
 
 // shippingMethodNames are the provider's shipping method codes in words
 // (the API reference's shipping_method values).
-var shippingMethodNames = map[string]string{
+var shippingMethodNames = map[string]string{ // #nosec G101 -- shipping method names in words, not credentials
 	"PickUpStore": "Pick-up in store", "Home": "Home delivery", "BoxReg": "Parcel locker (registered)",
 	"BoxUnreg": "Parcel locker (unregistered)", "PickUpPoint": "Pick-up point", "Own": "Own delivery",
 	"Postal": "Postal delivery", "DHLPackstation": "DHL Packstation", "Digital": "Digital delivery",
