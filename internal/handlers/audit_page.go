@@ -105,6 +105,7 @@ func (h *Handlers) showAudit(c echo.Context) error {
 				return err
 			}
 			indexed := map[string]orders.IndexedOrder{}
+			numbers := h.numbers(c)
 			for _, r := range page.Rows {
 				row := view.NewAuditRow(r, loc)
 				row.WithApproval(approved[r.AttemptID])
@@ -115,7 +116,7 @@ func (h *Handlers) showAudit(c echo.Context) error {
 					}
 					indexed[r.OrderID] = o
 				}
-				row.WithOrder(indexed[r.OrderID], r.Amount)
+				row.WithOrder(indexed[r.OrderID], r.Amount, numbers)
 				v.Rows = append(v.Rows, row)
 			}
 			v.CountText = view.AuditCountText(n, !f.IsZero())

@@ -447,10 +447,10 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 	var unsettled *orders.UnsettledError
 	switch {
 	case errors.As(err, &twin):
-		f.Intent = view.TwinIntent(twin, string(cf.Order.Locale), h.now(), agentZone(c))
+		f.Intent = view.TwinIntent(twin, h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &unsettled):
-		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), string(cf.Order.Locale), h.now(), agentZone(c))
+		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &ve):
 		cf.addValidation(ve)
@@ -529,7 +529,7 @@ func (h *Handlers) changeSucceeded(c echo.Context, orderID string, fresh *omclie
 		}
 		fresh = o
 	}
-	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c))
+	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c), h.orderNumbers(c, fresh))
 	v.Flash = msg
 	v.Shop = h.shopPanel(c, fresh, nil, v.Actions)
 	hd := c.Response().Header()

@@ -97,7 +97,7 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 			return redirect(c, view.OrderPath(page.Orders[0].OrderID))
 		}
 	}
-	v := view.NewListView(q, status, filter, cursor, page, loc)
+	v := view.NewListView(q, status, filter, cursor, page, loc, h.numbers(c))
 	v.Hint, v.Lookup = hint, lookup
 	v.Bulk = h.bulkBar(c, q, status, filter)
 

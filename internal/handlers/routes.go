@@ -69,6 +69,8 @@ func (h *Handlers) Routes() []Route {
 		{Name: "account.passkey.remove", Method: http.MethodPost, Path: "/account/passkeys/:id/remove", Handler: h.removePasskey},
 		{Name: "account.recovery", Method: http.MethodPost, Path: "/account/recovery-codes", Handler: h.renewRecoveryCodes},
 		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
+		// How amounts are written for this member (account_numbers.go).
+		{Name: "account.numbers", Method: http.MethodPost, Path: "/account/numbers", Handler: h.setNumbers},
 		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 
 		// Order pages: read-only, so the auditor may use them too.
