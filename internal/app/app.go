@@ -247,6 +247,17 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
 	}
+	// The relying party of passkeys needs the port just bound (its
+	// default origin is http://localhost:<port>); nothing is served yet.
+	rp, off, err := relyingParty(cfg.PublicURL, a.ln.Addr())
+	if err != nil {
+		_ = a.ln.Close()
+		return nil, err
+	}
+	if off != "" {
+		a.log.Warn("passkeys are off", slog.String("reason", off))
+	}
+	a.handlers.WebAuthn = rp
 	return a, nil
 }
 

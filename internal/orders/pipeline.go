@@ -52,7 +52,11 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	if done || err != nil {
 		return res, err
 	}
-	order, err := s.GetOrder(ctx, ch.OrderID)
+	// The order's index row is written behind the change (GetOrderForPage):
+	// the agent waits for the provider and the audit log, not for a list's
+	// row (a synchronous index write was one more SQLite transaction, on
+	// one writer shared by every agent, on each side of the send).
+	order, err := s.GetOrderForPage(ctx, ch.OrderID)
 	if err != nil {
 		return Result{}, fmt.Errorf("orders: re-reading order %s before %s: %w", ch.OrderID, ch.Op, err)
 	}
@@ -75,8 +79,9 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	// confirmation, stops this one (intent.go). A retry of a known key is
 	// the same intent, and the provider answers it once.
 	// An approved request was confirmed when it was approved.
+	var read *orderRecords
 	if !retry {
-		if err := s.checkIntent(ctx, order, ch, ch.ApprovalID == ""); err != nil {
+		if read, err = s.checkIntent(ctx, order, ch, ch.ApprovalID == ""); err != nil {
 			return Result{Order: order}, err
 		}
 	}
@@ -84,7 +89,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	// ask first and file a request instead; this makes sure no other
 	// caller sends a held change). A retry resends what was allowed then.
 	if s.guard != nil && !retry && ch.ApprovalID == "" {
-		if err := s.guard(ctx, actor, order, ch); err != nil {
+		if err := s.guard(withRecords(ctx, read), actor, order, ch); err != nil {
 			return Result{Order: order}, err
 		}
 	}
@@ -129,7 +134,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	if completed.Outcome != audit.OutcomeSucceeded {
 		res.APIErr = sendErr
 	}
-	if fresh, err := s.GetOrder(bg, ch.OrderID); err != nil {
+	if fresh, err := s.GetOrderForPage(bg, ch.OrderID); err != nil {
 		s.logger.Warn("reading order after change failed", "order_id", ch.OrderID, "op", string(ch.Op), "err", err)
 		completed.Detail["after_read_error"] = err.Error()
 	} else {
