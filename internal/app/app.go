@@ -20,6 +20,7 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
+	"ordercare/internal/bulk"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
@@ -54,10 +55,12 @@ type App struct {
 	// person; always open, so pages about requests made under an
 	// earlier policy keep working when the policy is switched off.
 	approvals *approvals.Service
-	client    *omclient.Client
-	handlers  *handlers.Handlers
-	server    *http.Server
-	ln        net.Listener
+	// bulk runs the order list's bulk jobs (a worker, workers.go).
+	bulk     *bulk.Service
+	client   *omclient.Client
+	handlers *handlers.Handlers
+	server   *http.Server
+	ln       net.Listener
 
 	sandbox       *omsim.Sandbox
 	sandboxServer *http.Server
@@ -196,6 +199,11 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	}
 	a.approvals.SetLogger(a.log)
 	a.service.SetGuard(a.approvals.Guard)
+	if a.bulk, err = bulk.Open(ctx, a.adminDB, a.auditLog, a.service, bulk.Options{Approvals: a.approvals,
+		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: cfg.Bulk.AgentMaxAmounts},
+		Rate:   cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
+		return nil, err
+	}
 	if cfg.Sandbox() {
 		if err := a.seedIndex(ctx); err != nil {
 			return nil, err
@@ -223,6 +231,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Hooks:         handlers.NewHooks(cfg.HookToken, a.queue),
 		Outbox:        a.outbox,
 		Approvals:     a.approvals,
+		Bulk:          a.bulk,
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,

@@ -92,6 +92,9 @@ func (a *App) startWorkers(ctx context.Context) {
 	if a.shop != nil {
 		run(a.runShopRefresh)
 	}
+	if a.bulk != nil {
+		run(a.bulk.Run)
+	}
 }
 
 // stopWorkers cancels the workers and waits for them: a read or a POST in

@@ -37,6 +37,7 @@ var layers = map[string]int{
 	"internal/orders": 3, "internal/shop": 3, "internal/shop/shopsim": 3,
 	// What builds on the pipeline.
 	"internal/approvals": 4, "internal/shop/elasticpath/epsim": 4, "internal/shop/pair": 4, "internal/pipelinetest": 4,
+	"internal/bulk": 4,
 	// View models, then the templates that render them.
 	"web/templates/view": 5, "internal/shop/ucommerce/ucsim": 5,
 	"web/templates": 6,

@@ -125,6 +125,8 @@ type Config struct {
 	PublicURL string
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
+	// Bulk is how bulk jobs run and their caps (bulk.go).
+	Bulk BulkConfig
 }
 
 // Defaults of the four-eyes settings: how long a request waits for a

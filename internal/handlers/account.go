@@ -22,8 +22,12 @@ const totpIssuer = "ordercare"
 func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.AccountView, error) {
 	ctx := c.Request().Context()
 	v := templates.AccountView{CSRF: csrfToken(c), Offered: h.MFA.Offered()}
+	chosen, err := h.Staff.NumberFormat(ctx, m.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Numbers = numberChoices(chosen, browserLanguage(c))
 	v.Policy, v.Needed = h.mfaPolicyText(c, m)
-	var err error
 	if v.Sessions, err = h.sessionRows(c, m); err != nil {
 		return v, err
 	}

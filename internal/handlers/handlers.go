@@ -15,6 +15,7 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
+	"ordercare/internal/bulk"
 	"ordercare/internal/metrics"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -86,6 +87,9 @@ type Handlers struct {
 	// person (approvals_*.go); nil: the feature is off and every
 	// change is sent at once.
 	Approvals *approvals.Service
+	// Bulk stores and runs the order list's bulk jobs (bulk_*.go); nil:
+	// the list offers none.
+	Bulk *bulk.Service
 	// Shop finds the payment order's twin in the merchant's shop for the
 	// order page's shop panel (order_shop.go); nil: no panel.
 	Shop shop.Source

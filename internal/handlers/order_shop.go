@@ -66,7 +66,7 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	}
 	twin, err := h.finishShopRead(c, o, r)
 	h.recordTwin(c, o, twin)
-	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions)
+	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions, h.orderNumbers(c, o))
 	m := h.currentStaff(c)
 	_, changes := h.Shop.(shop.Changer)
 	if !changes {

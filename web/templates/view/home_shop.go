@@ -32,14 +32,14 @@ var shopMismatchTitles = map[string]string{
 	"address":                "The shipping addresses differ",
 }
 
-// NewHomeShop builds the list.
-func NewHomeShop(ms []orders.ShopMismatch, platform string, now time.Time, loc *time.Location) HomeShop {
+// NewHomeShop builds the list; numbers is the member's money format (as Row takes it).
+func NewHomeShop(ms []orders.ShopMismatch, platform string, now time.Time, loc *time.Location, numbers string) HomeShop {
 	if loc == nil {
 		loc = time.UTC
 	}
 	v := HomeShop{On: true, Platform: platform}
 	for _, m := range ms {
-		r := ShopMismatchRow{ResultRow: Row(m.IndexedOrder, loc), Kind: m.Kind, Title: shopMismatchTitles[m.Kind], ShopRead: newTime(m.ShopReadAt, loc)}
+		r := ShopMismatchRow{ResultRow: Row(m.IndexedOrder, loc, numbers), Kind: m.Kind, Title: shopMismatchTitles[m.Kind], ShopRead: newTime(m.ShopReadAt, loc)}
 		if m.Kind == "fulfilled-not-captured" && !m.ExpiresAt.IsZero() {
 			r.Title += ": the authorization expires " + Relative(m.ExpiresAt, now, loc)
 		}
