@@ -51,7 +51,7 @@ var routeAccess = map[string]string{
 	"POST /account/passkeys":            "signed-in",
 	"POST /account/passkeys/:id/rename": "signed-in",
 	"POST /account/passkeys/:id/remove": "signed-in",
-	"POST /account/numbers":          "signed-in",
+	"POST /account/numbers":             "signed-in",
 
 	// The shop's order intake: a machine endpoint with its own
 	// bearer token, no session.
