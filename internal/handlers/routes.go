@@ -97,6 +97,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "bulk.start", Method: http.MethodPost, Path: "/bulk", Handler: h.startBulk, Min: staff.RoleAgent},
 		{Name: "bulk.show", Method: http.MethodGet, Path: "/bulk/:id", Handler: h.showBulkJob, Min: staff.RoleAgent},
 		{Name: "bulk.progress", Method: http.MethodGet, Path: bulkProgressPath, Handler: h.showBulkJob, Min: staff.RoleAgent},
+		{Name: "bulk.export", Method: http.MethodGet, Path: "/bulk/:id/export.csv", Handler: h.exportBulkJob, Min: staff.RoleAgent},
 
 		// Connecting the shop platform (shop_connect.go): admins only. The
 		// callback is a GET from the platform's redirect, guarded by the
