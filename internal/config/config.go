@@ -120,6 +120,8 @@ type Config struct {
 	MFA staff.MFAPolicy
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
+	// OIDC is single sign-on with an OpenID Connect provider (oidc.go).
+	OIDC OIDCConfig
 }
 
 // StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
@@ -390,6 +392,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.validateMetrics(); err != nil {
+		return err
+	}
+	if err := c.validateOIDC(); err != nil {
 		return err
 	}
 	return c.checkWritable()
