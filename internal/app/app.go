@@ -33,6 +33,7 @@ import (
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/shop/ucommerce/ucsim"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 )
 
@@ -230,6 +231,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ProviderReachable: a.provider.Reachable,
 		ShopConnect:       a.shopConnect,
 		ShopRedirect:      cfg.Shop.RedirectURL,
+	}
+	if cfg.OIDC.Enabled() {
+		a.handlers.SSO, a.handlers.SSORedirect = sso.New(cfg.OIDC.Settings()), cfg.OIDC.RedirectURL
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

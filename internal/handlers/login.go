@@ -24,6 +24,7 @@ func (h *Handlers) showLogin(c echo.Context) error {
 }
 
 func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm) error {
+	f.SSO = h.loginSSO()
 	p := h.page(c, "Sign in", "")
 	return renderPage(c, status, p, templates.Login(p, f))
 }

@@ -12,6 +12,11 @@ import (
 // and a new address must pass the same look-alike rule as one an admin
 // types (email_lookalike.go).
 
+// FactorProvider is the second factor of a sign-in whose identity
+// provider reported a multi-factor authentication the settings accept
+// (its "amr" claim).
+const FactorProvider = "identity_provider"
+
 // ErrMemberDisabled refuses the external sign-in of a disabled member.
 var ErrMemberDisabled = errors.New("staff: this member is disabled in the back office")
 

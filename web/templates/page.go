@@ -111,6 +111,9 @@ type LoginForm struct {
 	Next  string // local path to return to after signing in
 	// Error is shown above the form and linked from the fields.
 	Error string
+	// SSO is the identity provider's name on the single sign-on button
+	// (login_sso.templ); empty: no button.
+	SSO string
 }
 
 // ErrorView is an error page's model.
