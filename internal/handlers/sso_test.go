@@ -93,7 +93,9 @@ func (f *foundation) events(kind audit.Kind) []audit.Event {
 	return out
 }
 
-func loginError(p page) string { return strings.TrimSpace(p.doc.Find(`[data-testid="login-error"]`).Text()) }
+func loginError(p page) string {
+	return strings.TrimSpace(p.doc.Find(`[data-testid="login-error"]`).Text())
+}
 
 func TestSSOSignsInAJustInTimeMemberWithTheMappedRole(t *testing.T) {
 	t.Parallel()
