@@ -18,6 +18,7 @@ import (
 // required-for-money policy lets them work at once.
 func TestJourneySingleSignOn(t *testing.T) {
 	t.Parallel()
+	axeScript(t)
 	idp := oidctest.Start("ordercare-e2e", "e2e-client-secret")
 	t.Cleanup(idp.Close)
 	const email = "pat.supervisor@example.com"
@@ -35,6 +36,7 @@ func TestJourneySingleSignOn(t *testing.T) {
 	if got := pat.text(`[data-testid="sso-button"]`); got != "Sign in with Test IdP" {
 		t.Fatalf("single sign-on button %q", got)
 	}
+	pat.checkAxe("the sign-in page with single sign-on")
 	pat.markWindow()
 	pat.click(`[data-testid="sso-button"]`)
 	pat.waitNewDocument("the page after the identity provider")
