@@ -95,7 +95,7 @@ func (h *Handlers) finishSSO(c echo.Context) error {
 	if refused != nil {
 		return h.refuseSSO(c, id, next, *refused)
 	}
-	res, err := h.Staff.SignInExternal(ctx, id.Email, id.Role)
+	res, err := h.Staff.SignInExternal(ctx, staff.External{Issuer: h.SSO.Issuer(), Subject: id.Subject, Email: id.Email, Role: id.Role})
 	if err != nil {
 		refused, ok := h.memberRefusal(err)
 		if !ok {
@@ -171,6 +171,9 @@ func (h *Handlers) memberRefusal(err error) (ssoRefusal, bool) {
 	case errors.As(err, &le), errors.Is(err, staff.ErrEmailScripts), errors.Is(err, staff.ErrEmailInvisible):
 		return ssoRefusal{"sso_lookalike", http.StatusForbidden,
 			"Your e-mail address looks like another member's or mixes alphabets, so no account is made for it. Ask an admin here."}, true
+	case errors.Is(err, staff.ErrOtherSubject):
+		return ssoRefusal{"sso_other_account", http.StatusForbidden,
+			"The member with your e-mail address signs in with another account at " + h.SSO.Name() + ". Ask an admin here."}, true
 	case errors.Is(err, staff.ErrBadEmail):
 		return ssoRefusal{"sso_bad_email", http.StatusForbidden,
 			h.SSO.Name() + " sent an e-mail address this back office cannot use. Ask an admin here."}, true
@@ -196,7 +199,8 @@ func (h *Handlers) refuseSSO(c echo.Context, id *sso.Identity, next string, r ss
 }
 
 // auditSSOChanges records what the provider's word changed: a member made
-// just in time, a role changed. The actor is the member signing in, as
+// just in time, the provider's account linked to a member (its first
+// sign-in), a role changed. The actor is the member signing in, as
 // the provider's administrator has no account here; Detail["by"] says who
 // decided. These are not the staff page's "add" and "role" changes, which
 // bar their author from deciding the member's requests.
@@ -208,6 +212,11 @@ func (h *Handlers) auditSSOChanges(c echo.Context, id *sso.Identity, res *staff.
 	var events []map[string]string
 	if res.Created {
 		events = append(events, with(base, map[string]string{"change": "sso_created", "role": string(m.Role)}))
+	}
+	if res.Linked {
+		// The provider's account is this member from now on, whatever
+		// address it carries later.
+		events = append(events, with(base, map[string]string{"change": "sso_linked", "subject": id.Subject}))
 	}
 	if res.OldRole != "" {
 		events = append(events, with(base, map[string]string{"change": "sso_role", "from": string(res.OldRole), "to": string(m.Role)}))

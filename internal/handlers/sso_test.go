@@ -127,8 +127,9 @@ func TestSSOSignsInAJustInTimeMemberWithTheMappedRole(t *testing.T) {
 		t.Fatalf("member %+v %v", m, err)
 	}
 	staffEvents, signIns := f.events(audit.KindStaff), f.events(audit.KindSignIn)
-	if len(staffEvents) != 1 || staffEvents[0].Detail["change"] != "sso_created" || staffEvents[0].Detail["role"] != "supervisor" ||
-		staffEvents[0].Detail["claim_value"] != "oc-supervisors" || staffEvents[0].Detail["issuer"] != p.Issuer {
+	if len(staffEvents) != 2 || staffEvents[0].Detail["change"] != "sso_created" || staffEvents[0].Detail["role"] != "supervisor" ||
+		staffEvents[0].Detail["claim_value"] != "oc-supervisors" || staffEvents[0].Detail["issuer"] != p.Issuer ||
+		staffEvents[1].Detail["change"] != "sso_linked" || staffEvents[1].Detail["subject"] != "s-1" {
 		t.Fatalf("staff events %+v", staffEvents)
 	}
 	if len(signIns) != 1 || signIns[0].Detail["method"] != "sso" || signIns[0].Actor.StaffID != m.ID {
@@ -156,7 +157,7 @@ func TestSSOSignsInAJustInTimeMemberWithTheMappedRole(t *testing.T) {
 		t.Fatalf("supervisor page after the role became agent: %d", got.resp.StatusCode)
 	}
 	staffEvents = f.events(audit.KindStaff)
-	if last := staffEvents[len(staffEvents)-1]; len(staffEvents) != 2 || last.Detail["change"] != "sso_role" ||
+	if last := staffEvents[len(staffEvents)-1]; len(staffEvents) != 3 || last.Detail["change"] != "sso_role" ||
 		last.Detail["from"] != "supervisor" || last.Detail["to"] != "agent" {
 		t.Fatalf("role change events %+v", staffEvents)
 	}
@@ -174,8 +175,34 @@ func TestSSOMatchesAnExistingMemberInAnyCase(t *testing.T) {
 	if signIns := f.events(audit.KindSignIn); len(signIns) != 1 || signIns[0].Actor.StaffID != f.ids[staff.RoleAgent] {
 		t.Fatalf("sign-in events %+v", signIns)
 	}
-	if ev := f.events(audit.KindStaff); len(ev) != 0 {
+	if ev := f.events(audit.KindStaff); len(ev) != 1 || ev[0].Detail["change"] != "sso_linked" {
 		t.Fatalf("staff events for an existing member of the same role: %+v", ev)
+	}
+}
+
+// Once a member signed in through the provider, another account there
+// carrying their address (handed on to someone else) is refused: the
+// issuer and subject are the person, the address only linked them once.
+func TestSSOAnotherAccountWithALinkedMembersAddressIsRefused(t *testing.T) {
+	t.Parallel()
+	f, p := ssoFoundation(t, "")
+	p.SignInAs(oidctest.User{Subject: "first-owner", Email: "agent@example.com", EmailVerified: true, Groups: []string{"oc-agents"}})
+	first := f.browser()
+	if res := first.sso("/"); res.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first owner: %d %s", res.resp.StatusCode, loginError(res))
+	}
+	first.signOut()
+	p.SignInAs(oidctest.User{Subject: "next-owner", Email: "agent@example.com", EmailVerified: true, Groups: []string{"oc-admins"}})
+	b := f.browser()
+	res := b.sso("/")
+	if res.resp.StatusCode != http.StatusForbidden || !strings.Contains(loginError(res), "signs in with another account") {
+		t.Fatalf("next owner: %d %q", res.resp.StatusCode, loginError(res))
+	}
+	if fails := f.events(audit.KindSignInFailed); len(fails) != 1 || fails[0].Reason != "sso_other_account" {
+		t.Fatalf("failed sign-ins %+v", fails)
+	}
+	if m, _ := f.h.Staff.Get(t.Context(), f.ids[staff.RoleAgent]); m.Role != staff.RoleAgent {
+		t.Fatalf("the other account changed the member's role to %s", m.Role)
 	}
 }
 
