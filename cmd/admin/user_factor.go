@@ -147,7 +147,7 @@ func cliAdmin(ctx context.Context, st *staff.Store, email, password, code string
 	if m.Role != staff.RoleAdmin {
 		return nil, "", fmt.Errorf("--as: %s is not an admin", m.Email)
 	}
-	has, err := st.HasTOTP(ctx, m.ID)
+	has, err := st.HasSecondFactor(ctx, m.ID)
 	if err != nil {
 		return nil, "", err
 	}

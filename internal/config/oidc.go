@@ -11,8 +11,8 @@ import (
 	"ordercare/internal/staff"
 )
 
-// OIDCCallbackPath is where the identity provider sends the browser back;
-// ORDERCARE_OIDC_REDIRECT_URL must end in it.
+// OIDCCallbackPath is where the identity provider sends the browser back,
+// under ORDERCARE_PUBLIC_URL (OIDCRedirectURL).
 const OIDCCallbackPath = "/login/sso/callback"
 
 // Defaults of the single sign-on settings.
@@ -27,11 +27,8 @@ type OIDCConfig struct {
 	// Issuer is the provider's issuer URL.
 	Issuer string
 	// ClientID and ClientSecret are the back office's registration there.
+	// The callback registered with them is OIDCRedirectURL.
 	ClientID, ClientSecret string
-	// RedirectURL is the callback as registered at the provider
-	// (https://…/login/sso/callback); required against a real payment
-	// provider, derived from the request in sandbox mode when empty.
-	RedirectURL string
 	// Name is the provider's name on the sign-in button; empty: the
 	// issuer's host.
 	Name string
@@ -48,6 +45,16 @@ type OIDCConfig struct {
 
 // Enabled reports whether single sign-on is configured.
 func (o OIDCConfig) Enabled() bool { return o.Issuer != "" }
+
+// OIDCRedirectURL is where the identity provider sends the browser back,
+// as registered there: ORDERCARE_PUBLIC_URL's /login/sso/callback. Empty
+// (sandbox mode without a public URL): derived from each request.
+func (c Config) OIDCRedirectURL() string {
+	if c.PublicURL == "" {
+		return ""
+	}
+	return c.PublicURL + OIDCCallbackPath
+}
 
 // Settings are the sso client's settings.
 func (o OIDCConfig) Settings() sso.Settings {
@@ -73,10 +80,6 @@ func init() {
 		}},
 		option{"oidc-client-secret", "ORDERCARE_OIDC_CLIENT_SECRET", "", "single sign-on: the client secret (prefer the environment variable)", func(c *Config, v string) error {
 			c.OIDC.ClientSecret = v
-			return nil
-		}},
-		option{"oidc-redirect-url", "ORDERCARE_OIDC_REDIRECT_URL", "", "single sign-on: the callback URL registered at the provider, ending in " + OIDCCallbackPath + "; empty in sandbox mode: this server's address", func(c *Config, v string) error {
-			c.OIDC.RedirectURL = strings.TrimSpace(v)
 			return nil
 		}},
 		option{"oidc-name", "ORDERCARE_OIDC_NAME", "", "single sign-on: the provider's name on the sign-in button; empty: the issuer's host", func(c *Config, v string) error {
@@ -148,8 +151,7 @@ func setOIDCRoles(c *Config, v string) error {
 func (c Config) validateOIDC() error {
 	o := c.OIDC
 	if !o.Enabled() {
-		for env, v := range map[string]string{"ORDERCARE_OIDC_CLIENT_ID": o.ClientID, "ORDERCARE_OIDC_CLIENT_SECRET": o.ClientSecret,
-			"ORDERCARE_OIDC_REDIRECT_URL": o.RedirectURL} {
+		for env, v := range map[string]string{"ORDERCARE_OIDC_CLIENT_ID": o.ClientID, "ORDERCARE_OIDC_CLIENT_SECRET": o.ClientSecret} {
 			if v != "" {
 				return fmt.Errorf("%s is set but ORDERCARE_OIDC_ISSUER is not: set the provider's issuer URL, or unset it", env)
 			}
@@ -166,13 +168,12 @@ func (c Config) validateOIDC() error {
 	if o.ClientID == "" || o.ClientSecret == "" {
 		return errors.New("ORDERCARE_OIDC_CLIENT_ID and ORDERCARE_OIDC_CLIENT_SECRET are required with ORDERCARE_OIDC_ISSUER")
 	}
-	if o.RedirectURL == "" && !c.Sandbox() {
-		return errors.New("ORDERCARE_OIDC_REDIRECT_URL is required with ORDERCARE_OIDC_ISSUER against a real provider: the callback URL registered at the identity provider, ending in " + OIDCCallbackPath)
+	if c.PublicURL == "" && !c.Sandbox() {
+		return errors.New("ORDERCARE_PUBLIC_URL is required with ORDERCARE_OIDC_ISSUER against a real provider: the identity provider sends the browser back to its " + OIDCCallbackPath + ", the callback URL registered there")
 	}
-	if o.RedirectURL != "" {
-		r, err := url.Parse(o.RedirectURL)
-		if err != nil || !secureURL(r) || r.Path != OIDCCallbackPath || r.RawQuery != "" || r.Fragment != "" || r.User != nil {
-			return fmt.Errorf("ORDERCARE_OIDC_REDIRECT_URL: %q is not an https URL ending in %s (http only on localhost)", o.RedirectURL, OIDCCallbackPath)
+	if c.PublicURL != "" {
+		if r, err := url.Parse(c.PublicURL); err != nil || !secureURL(r) {
+			return fmt.Errorf("ORDERCARE_PUBLIC_URL: %q must be https for single sign-on (http only on localhost): the provider sends the sign-in's code to it", c.PublicURL)
 		}
 	}
 	if o.RoleClaim == "" {

@@ -19,7 +19,7 @@ func oidcEnv() map[string]string {
 		"ORDERCARE_OIDC_ISSUER":        "https://login.example.com/realms/staff",
 		"ORDERCARE_OIDC_CLIENT_ID":     "ordercare",
 		"ORDERCARE_OIDC_CLIENT_SECRET": "s3cret",
-		"ORDERCARE_OIDC_REDIRECT_URL":  "https://ordercare.example.com/login/sso/callback",
+		"ORDERCARE_PUBLIC_URL":         "https://ordercare.example.com",
 		"ORDERCARE_OIDC_ROLES":         "ordercare-agents=agent, ordercare-supervisors=supervisor,ordercare-audit=auditor",
 		"ORDERCARE_OIDC_MFA_AMR":       "mfa,hwk, otp",
 	}
@@ -41,6 +41,9 @@ func TestOIDCSettings(t *testing.T) {
 	if s := o.Settings(); s.Name != "login.example.com" || s.ClientSecret != "s3cret" {
 		t.Fatalf("settings %+v", s)
 	}
+	if got := c.OIDCRedirectURL(); got != "https://ordercare.example.com/login/sso/callback" {
+		t.Fatalf("callback URL %q", got)
+	}
 
 	// Off by default, and in sandbox mode the callback may be derived.
 	c, err = Parse("admin", []string{"-db", db}, env(nil), &out)
@@ -48,12 +51,12 @@ func TestOIDCSettings(t *testing.T) {
 		t.Fatalf("default: %+v %v", c.OIDC, err)
 	}
 	sandbox := oidcEnv()
-	for _, k := range []string{"ORDERCARE_OM_URL", "ORDERCARE_OM_USER", "ORDERCARE_OM_PASSWORD", "ORDERCARE_OIDC_REDIRECT_URL"} {
+	for _, k := range []string{"ORDERCARE_OM_URL", "ORDERCARE_OM_USER", "ORDERCARE_OM_PASSWORD", "ORDERCARE_PUBLIC_URL"} {
 		delete(sandbox, k)
 	}
 	sandbox["ORDERCARE_OIDC_ISSUER"] = "http://127.0.0.1:5556"
-	if _, err := Parse("admin", []string{"-db", db}, env(sandbox), &out); err != nil {
-		t.Fatalf("sandbox with a loopback provider: %v", err)
+	if c, err := Parse("admin", []string{"-db", db}, env(sandbox), &out); err != nil || c.OIDCRedirectURL() != "" {
+		t.Fatalf("sandbox with a loopback provider: %q %v", c.OIDCRedirectURL(), err)
 	}
 
 	// Group names that are LDAP DNs hold commas and equals signs.
@@ -77,9 +80,8 @@ func TestOIDCBadSettingsStopStartUpWithOneLine(t *testing.T) {
 		{map[string]string{"ORDERCARE_OIDC_ISSUER": "https://u:p@login.example.com"}, "ORDERCARE_OIDC_ISSUER"},
 		{map[string]string{"ORDERCARE_OIDC_CLIENT_SECRET": ""}, "ORDERCARE_OIDC_CLIENT_SECRET"},
 		{map[string]string{"ORDERCARE_OIDC_CLIENT_ID": ""}, "ORDERCARE_OIDC_CLIENT_ID"},
-		{map[string]string{"ORDERCARE_OIDC_REDIRECT_URL": ""}, "ORDERCARE_OIDC_REDIRECT_URL is required"},
-		{map[string]string{"ORDERCARE_OIDC_REDIRECT_URL": "https://ordercare.example.com/callback"}, "ORDERCARE_OIDC_REDIRECT_URL"},
-		{map[string]string{"ORDERCARE_OIDC_REDIRECT_URL": "http://ordercare.example.com/login/sso/callback"}, "ORDERCARE_OIDC_REDIRECT_URL"},
+		{map[string]string{"ORDERCARE_PUBLIC_URL": ""}, "ORDERCARE_PUBLIC_URL is required with ORDERCARE_OIDC_ISSUER"},
+		{map[string]string{"ORDERCARE_PUBLIC_URL": "http://ordercare.example.com"}, "must be https for single sign-on"},
 		{map[string]string{"ORDERCARE_OIDC_ROLES": ""}, "ORDERCARE_OIDC_ROLES is required"},
 		{map[string]string{"ORDERCARE_OIDC_ROLES": "ordercare-agents=owner"}, `"owner" is not agent`},
 		{map[string]string{"ORDERCARE_OIDC_ROLES": "ordercare-agents"}, "is not value=role"},

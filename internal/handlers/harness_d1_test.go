@@ -63,6 +63,9 @@ type foundationOpts struct {
 	exempt func(*staff.Member) bool
 	// sso is single sign-on (sso_test.go); nil: none.
 	sso *sso.Client
+	// passkeys configures a relying party for testOrigin
+	// (passkey_authenticator_test.go).
+	passkeys bool
 }
 
 func newFoundation(t *testing.T, o foundationOpts) *foundation {
@@ -100,6 +103,11 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		MFA:           o.mfa,
 		MFAExempt:     o.exempt,
 		SSO:           o.sso,
+	}
+	if o.passkeys {
+		if h.WebAuthn, err = handlers.RelyingParty(testOrigin); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f := &foundation{t: t, h: h, audit: al, logs: logs, ids: map[staff.Role]int64{}}
 	for _, r := range staff.Roles {

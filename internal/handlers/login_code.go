@@ -90,6 +90,17 @@ func (h *Handlers) showLoginCode(c echo.Context) error {
 }
 
 func (h *Handlers) renderLoginCode(c echo.Context, status int, f templates.CodeForm) error {
+	if h.passkeysOn() {
+		m, err := h.pendingMember(c)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			if f.Passkeys, err = h.Staff.HasPasskey(c.Request().Context(), m.ID); err != nil {
+				return err
+			}
+		}
+	}
 	p := h.page(c, "Second factor", "")
 	return renderPage(c, status, p, templates.LoginCode(p, f))
 }
@@ -166,6 +177,7 @@ func (h *Handlers) completeSignInVia(c echo.Context, m *staff.Member, factor, me
 	}
 	if factor != "" {
 		e.Detail["factor"] = factor
+		passkeyDetail(c, e.Detail)
 	}
 	if method != "" {
 		e.Detail["method"] = method

@@ -111,7 +111,7 @@ func (h *Handlers) finishSSO(c echo.Context) error {
 		return h.completeSignInVia(c, m, staff.FactorProvider, methodSSO, next)
 	}
 	if h.MFA.Offered() {
-		has, err := h.Staff.HasTOTP(ctx, m.ID)
+		has, err := h.Staff.HasSecondFactor(ctx, m.ID)
 		if err != nil {
 			return err
 		}

@@ -72,27 +72,6 @@ func (b *browser) csrfCookie() string {
 	return ""
 }
 
-// events are the audit events of a kind, oldest first.
-func (f *foundation) events(kind audit.Kind) []audit.Event {
-	f.t.Helper()
-	ctx := f.t.Context()
-	n, _, err := f.audit.Head(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	var out []audit.Event
-	for seq := int64(1); seq <= n; seq++ {
-		e, err := f.audit.Event(ctx, seq)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		if e.Kind == kind {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 func loginError(p page) string {
 	return strings.TrimSpace(p.doc.Find(`[data-testid="login-error"]`).Text())
 }

@@ -33,4 +33,25 @@ var factorMigrations = []string{
 		approved_at INTEGER
 	);
 	CREATE UNIQUE INDEX staff_factor_resets_open ON staff_factor_resets (member_id) WHERE approved_at IS NULL;`,
+	// Passkeys and security keys (WebAuthn, passkey.go). A member's user
+	// handle is random (the specification asks that it carry no personal
+	// data: https://www.w3.org/TR/webauthn-3/#sctn-user-handle-privacy);
+	// a credential is stored as the library's JSON (its public key is not
+	// a secret, so it is not sealed), and its signature counter in a
+	// column of its own so one statement can check and advance it.
+	`CREATE TABLE staff_passkey_users (
+		member_id INTEGER PRIMARY KEY REFERENCES staff_members (id),
+		handle BLOB NOT NULL UNIQUE
+	);
+	CREATE TABLE staff_passkeys (
+		id INTEGER PRIMARY KEY,
+		member_id INTEGER NOT NULL REFERENCES staff_members (id),
+		credential_id BLOB NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		credential TEXT NOT NULL,
+		sign_count INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		last_used_at INTEGER
+	);
+	CREATE INDEX staff_passkeys_member ON staff_passkeys (member_id);`,
 }

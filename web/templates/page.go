@@ -114,6 +114,8 @@ type LoginForm struct {
 	// SSO is the identity provider's name on the single sign-on button
 	// (login_sso.templ); empty: no button.
 	SSO string
+	// Passkeys offers "Sign in with a passkey" (passkey.templ).
+	Passkeys bool
 }
 
 // ErrorView is an error page's model.
