@@ -233,7 +233,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ShopRedirect:      cfg.Shop.RedirectURL,
 	}
 	if cfg.OIDC.Enabled() {
-		a.handlers.SSO, a.handlers.SSORedirect = sso.New(cfg.OIDC.Settings()), cfg.OIDCRedirectURL()
+		a.handlers.SSO, a.handlers.SSORedirect = sso.New(cfg.OIDC.ClientSettings()), cfg.OIDCRedirectURL()
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

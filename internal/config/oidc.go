@@ -21,26 +21,11 @@ const (
 	DefaultOIDCRoleClaim = "groups"
 )
 
-// OIDCConfig is single sign-on with an OpenID Connect identity provider;
-// off while Issuer is empty.
+// OIDCConfig is single sign-on with an OpenID Connect identity provider
+// (the sso client's settings); off while Issuer is empty. The callback
+// registered with its client id is OIDCRedirectURL.
 type OIDCConfig struct {
-	// Issuer is the provider's issuer URL.
-	Issuer string
-	// ClientID and ClientSecret are the back office's registration there.
-	// The callback registered with them is OIDCRedirectURL.
-	ClientID, ClientSecret string
-	// Name is the provider's name on the sign-in button; empty: the
-	// issuer's host.
-	Name string
-	// Scopes asked for (openid among them).
-	Scopes []string
-	// RoleClaim is the ID token claim mapped to roles by Roles.
-	RoleClaim string
-	// Roles maps a value of RoleClaim to a role.
-	Roles map[string]staff.Role
-	// MFAAMR are the "amr" values that make the provider's sign-in count
-	// as the second factor.
-	MFAAMR []string
+	sso.Settings
 }
 
 // Enabled reports whether single sign-on is configured.
@@ -56,16 +41,16 @@ func (c Config) OIDCRedirectURL() string {
 	return c.PublicURL + OIDCCallbackPath
 }
 
-// Settings are the sso client's settings.
-func (o OIDCConfig) Settings() sso.Settings {
-	name := o.Name
-	if name == "" {
-		if u, err := url.Parse(o.Issuer); err == nil {
-			name = u.Hostname()
+// ClientSettings are the sso client's settings: the provider's name is
+// the issuer's host unless ORDERCARE_OIDC_NAME gives one.
+func (o OIDCConfig) ClientSettings() sso.Settings {
+	s := o.Settings
+	if s.Name == "" {
+		if u, err := url.Parse(s.Issuer); err == nil {
+			s.Name = u.Hostname()
 		}
 	}
-	return sso.Settings{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Name: name,
-		Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: o.Roles, MFAAMR: o.MFAAMR}
+	return s
 }
 
 func init() {
