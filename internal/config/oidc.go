@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 )
 
@@ -21,11 +20,22 @@ const (
 	DefaultOIDCRoleClaim = "groups"
 )
 
-// OIDCConfig is single sign-on with an OpenID Connect identity provider
-// (the sso client's settings); off while Issuer is empty. The callback
-// registered with its client id is OIDCRedirectURL.
+// OIDCConfig is single sign-on with an OpenID Connect identity provider;
+// off while Issuer is empty. The app builds the sso client from it.
 type OIDCConfig struct {
-	sso.Settings
+	// Issuer is the provider's issuer URL.
+	Issuer string
+	// ClientID and ClientSecret are the back office's registration
+	// there, whose callback is OIDCRedirectURL.
+	ClientID, ClientSecret string
+	// Name is the provider's name on the sign-in button (ProviderName).
+	Name string
+	// Scopes, RoleClaim, Roles and MFAAMR are the settings of the same
+	// names of package sso.
+	Scopes    []string
+	RoleClaim string
+	Roles     map[string]staff.Role
+	MFAAMR    []string
 }
 
 // Enabled reports whether single sign-on is configured.
@@ -41,16 +51,16 @@ func (c Config) OIDCRedirectURL() string {
 	return c.PublicURL + OIDCCallbackPath
 }
 
-// ClientSettings are the sso client's settings: the provider's name is
-// the issuer's host unless ORDERCARE_OIDC_NAME gives one.
-func (o OIDCConfig) ClientSettings() sso.Settings {
-	s := o.Settings
-	if s.Name == "" {
-		if u, err := url.Parse(s.Issuer); err == nil {
-			s.Name = u.Hostname()
-		}
+// ProviderName is the provider's name on the sign-in button: Name, or
+// the issuer's host.
+func (o OIDCConfig) ProviderName() string {
+	if o.Name != "" {
+		return o.Name
 	}
-	return s
+	if u, err := url.Parse(o.Issuer); err == nil {
+		return u.Hostname()
+	}
+	return o.Issuer
 }
 
 func init() {

@@ -38,8 +38,8 @@ func TestOIDCSettings(t *testing.T) {
 		!slices.Equal(o.MFAAMR, []string{"mfa", "hwk", "otp"}) || len(o.Roles) != 3 || o.Roles["ordercare-supervisors"] != staff.RoleSupervisor {
 		t.Fatalf("parsed %+v", o)
 	}
-	if s := o.ClientSettings(); s.Name != "login.example.com" || s.ClientSecret != "s3cret" {
-		t.Fatalf("settings %+v", s)
+	if o.ProviderName() != "login.example.com" || o.ClientSecret != "s3cret" {
+		t.Fatalf("provider %q, %+v", o.ProviderName(), o)
 	}
 	if got := c.OIDCRedirectURL(); got != "https://ordercare.example.com/login/sso/callback" {
 		t.Fatalf("callback URL %q", got)

@@ -6,7 +6,6 @@ import (
 
 	"ordercare/internal/config"
 	"ordercare/internal/oidctest"
-	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 )
 
@@ -27,9 +26,9 @@ func TestJourneySingleSignOn(t *testing.T) {
 		Groups: []string{"everyone", "ordercare-supervisors"}, AMR: []string{"pwd", "hwk"}})
 	srv := startServer(t, func(c *config.Config) {
 		c.MFA = staff.MFARequiredForMoney
-		c.OIDC = config.OIDCConfig{Settings: sso.Settings{Issuer: idp.Issuer, ClientID: "ordercare-e2e", ClientSecret: "e2e-client-secret",
+		c.OIDC = config.OIDCConfig{Issuer: idp.Issuer, ClientID: "ordercare-e2e", ClientSecret: "e2e-client-secret",
 			Name: "Test IdP", Scopes: []string{"openid", "email"}, RoleClaim: "groups", MFAAMR: []string{"hwk"},
-			Roles: map[string]staff.Role{"ordercare-agents": staff.RoleAgent, "ordercare-supervisors": staff.RoleSupervisor}}}
+			Roles: map[string]staff.Role{"ordercare-agents": staff.RoleAgent, "ordercare-supervisors": staff.RoleSupervisor}}
 	})
 	b := startBrowser(t, srv)
 	pat := b.newPage("pat")

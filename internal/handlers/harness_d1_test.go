@@ -123,6 +123,8 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		handlers.Route{Name: "test.supervisor", Method: http.MethodGet, Path: "/test/supervisor", Handler: ok, Min: staff.RoleSupervisor, Auditor: true},
 		handlers.Route{Name: "test.admin", Method: http.MethodGet, Path: "/test/admin", Handler: ok, Min: staff.RoleAdmin},
 		handlers.Route{Name: "test.change", Method: http.MethodPost, Path: "/test/change", Handler: ok, Min: staff.RoleAgent},
+		handlers.Route{Name: "test.form", Method: http.MethodGet, Path: "/test/form/:id", Handler: ok, Min: staff.RoleAgent},
+		handlers.Route{Name: "test.form.submit", Method: http.MethodPost, Path: "/test/form/:id", Handler: ok, Min: staff.RoleAgent},
 		handlers.Route{Name: "test.touch", Method: http.MethodGet, Path: "/test/touch", Public: true, Handler: func(c echo.Context) error {
 			h.Sessions.Put(c.Request().Context(), "visited", true)
 			return c.String(http.StatusOK, "touched")

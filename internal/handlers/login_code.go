@@ -197,6 +197,7 @@ func (h *Handlers) completeSignInVia(c echo.Context, m *staff.Member, factor, me
 	h.Sessions.Remove(ctx, session.KeyPendingStaffID)
 	h.Sessions.Remove(ctx, session.KeyPendingAt)
 	h.Sessions.Remove(ctx, pendingMethodKey)
+	h.Sessions.Remove(ctx, session.KeySessionEnded)
 	h.Sessions.Put(ctx, session.KeyStaffID, m.ID)
 	h.Sessions.Put(ctx, session.KeyAuthTime, h.now().UnixNano())
 	h.Sessions.Put(ctx, session.KeyUserAgent, userAgent(c))
