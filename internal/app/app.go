@@ -34,6 +34,7 @@ import (
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/shop/ucommerce/ucsim"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 )
 
@@ -239,6 +240,12 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ProviderReachable: a.provider.Reachable,
 		ShopConnect:       a.shopConnect,
 		ShopRedirect:      cfg.Shop.RedirectURL,
+	}
+	if cfg.OIDC.Enabled() {
+		o := cfg.OIDC
+		a.handlers.SSO = sso.New(sso.Settings{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: o.Roles, MFAAMR: o.MFAAMR})
+		a.handlers.SSORedirect = cfg.OIDCRedirectURL()
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -125,6 +125,8 @@ type Config struct {
 	PublicURL string
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
+	// OIDC is single sign-on with an OpenID Connect provider (oidc.go).
+	OIDC OIDCConfig
 	// Bulk is how bulk jobs run and their caps (bulk.go).
 	Bulk BulkConfig
 }
@@ -418,6 +420,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.validateMetrics(); err != nil {
+		return err
+	}
+	if err := c.validateOIDC(); err != nil {
 		return err
 	}
 	return c.checkWritable()

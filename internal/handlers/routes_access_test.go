@@ -53,6 +53,11 @@ var routeAccess = map[string]string{
 	"POST /account/passkeys/:id/remove": "signed-in",
 	"POST /account/numbers":             "signed-in",
 
+	// Single sign-on: its start and the identity provider's answer
+	// (404 without a provider).
+	"GET /login/sso":          "public",
+	"GET /login/sso/callback": "public",
+
 	// The shop's order intake: a machine endpoint with its own
 	// bearer token, no session.
 	"POST /hooks/orders": "public",

@@ -82,6 +82,9 @@ func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
 	if err := d.Migrate(ctx, "staff_factors", factorMigrations); err != nil {
 		return nil, err
 	}
+	if err := d.Migrate(ctx, "staff_external", externalMigrations); err != nil {
+		return nil, err
+	}
 	if err := d.Migrate(ctx, "staff_preferences", preferenceMigrations); err != nil {
 		return nil, err
 	}
