@@ -1,9 +1,9 @@
 package staff
 
 import (
-	"ordercare/internal/db/dbtest"
 	"context"
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"strings"
 	"sync"
 	"testing"

@@ -1,8 +1,8 @@
 package staff
 
 import (
-	"ordercare/internal/db/dbtest"
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"testing"
 	"time"
 )

@@ -1,9 +1,9 @@
 package staff
 
 import (
-	"ordercare/internal/db/dbtest"
 	"bytes"
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"strings"
 	"testing"
 	"time"
