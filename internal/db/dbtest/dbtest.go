@@ -27,7 +27,19 @@ const EnvURL = "ORDERCARE_TEST_DATABASE_URL"
 // a test can show that state outlives a restart.
 type Backend struct {
 	Name string
+	// Dir is the SQLite file's folder (for dbwatch); empty on PostgreSQL.
+	Dir  string
 	open func(ctx context.Context) (*db.DB, error)
+}
+
+// Fresh is another empty database of the same kind as b, for tests that
+// need several.
+func (b Backend) Fresh(t testing.TB) Backend {
+	t.Helper()
+	if b.Name == "postgres" {
+		return Postgres(t)
+	}
+	return SQLite(t)
 }
 
 // Open connects to the backend's database; the connection is closed when
@@ -51,8 +63,9 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 
 // SQLite is a fresh admin.db in the test's temporary folder.
 func SQLite(t testing.TB) Backend {
-	path := filepath.Join(t.TempDir(), "admin.db")
-	return Backend{Name: "sqlite", open: func(ctx context.Context) (*db.DB, error) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "admin.db")
+	return Backend{Name: "sqlite", Dir: dir, open: func(ctx context.Context) (*db.DB, error) {
 		return db.Open(ctx, path, db.SyncNormal)
 	}}
 }
