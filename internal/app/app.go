@@ -130,7 +130,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if o.staffOpts.Now == nil {
 		o.staffOpts.Now = o.now
 	}
-	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
+	// Every line this instance logs names it, so the lines of several
+	// instances behind one load balancer can be told apart once collected.
+	a := &App{cfg: cfg, log: o.log.With(slog.String("instance", cfg.InstanceName())), out: o.out, now: o.now}
 	a.startMetrics()
 	defer func() {
 		if err != nil {
