@@ -22,6 +22,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/app"
+	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -364,5 +365,21 @@ func TestEveryLogLineNamesTheInstance(t *testing.T) {
 		if !strings.Contains(l, " instance=web-2") {
 			t.Fatalf("a log line without the instance: %s", l)
 		}
+	}
+}
+
+// TestAuditEventsNameTheInstance: what an instance appends to the audit
+// log records ORDERCARE_INSTANCE.
+func TestAuditEventsNameTheInstance(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.Metrics.Instance = "web-3"
+	a, _ := start(t, cfg, io.Discard)
+	e, err := a.Audit().Append(t.Context(), audit.Event{Kind: audit.KindSignIn, Actor: audit.Actor{Email: "agent@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Instance != "web-3" {
+		t.Fatalf("event written by instance %q, want web-3", e.Instance)
 	}
 }
