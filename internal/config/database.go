@@ -13,7 +13,10 @@ const EnvDatabaseURL = "ORDERCARE_DATABASE_URL"
 // any is left, a configured ORDERCARE_DATABASE_URL is refused: one
 // instance with some of its state in PostgreSQL and the rest in its own
 // SQLite files would split what several instances must share.
-var PostgresPending = []string{"audit log", "approvals", "outbox", "order intake queue", "order index and search", "bulk jobs"}
+var PostgresPending = []string{"audit log", "outbox", "order intake queue", "order index and search", "bulk jobs"}
+
+// PostgresReady are the stores whose tables and tests exist for both.
+var PostgresReady = []string{"staff", "sign-in lock-outs", "sessions", "approvals"}
 
 func init() {
 	options = append(options,
@@ -40,8 +43,8 @@ func checkDatabaseURL(v string) error {
 		return fmt.Errorf("%s: not a postgres:// URL", EnvDatabaseURL)
 	}
 	if len(PostgresPending) > 0 {
-		return fmt.Errorf("%s: PostgreSQL does not yet hold the %s (only staff, sign-in lock-outs and sessions so far); unset it to run on SQLite",
-			EnvDatabaseURL, strings.Join(PostgresPending, ", "))
+		return fmt.Errorf("%s: PostgreSQL does not yet hold the %s (only %s so far); unset it to run on SQLite",
+			EnvDatabaseURL, strings.Join(PostgresPending, ", "), strings.Join(PostgresReady, ", "))
 	}
 	return nil
 }
