@@ -61,6 +61,14 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
+// EachB is Each for benchmarks: the same figure on both databases, same
+// machine, same run.
+func EachB(b *testing.B, fn func(b *testing.B, be Backend)) {
+	b.Helper()
+	b.Run("sqlite", func(b *testing.B) { fn(b, SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, Postgres(b)) })
+}
+
 // SQLite is a fresh admin.db in the test's temporary folder.
 func SQLite(t testing.TB) Backend {
 	dir := t.TempDir()
