@@ -31,7 +31,9 @@ start_test_postgres() {
     return 0
   fi
 
-  PG_TEST_DIR="$(mktemp -d "${TMPDIR:-/tmp}/ordercare-pg.XXXXXX")"
+  # In /tmp, not $TMPDIR: the postgres user must reach it, and a socket's
+  # path must stay under the 107 bytes a Unix socket name may have.
+  PG_TEST_DIR="$(mktemp -d /tmp/ordercare-pg.XXXXXX)"
   local as=()
   if [ "$(id -u)" = 0 ]; then
     local user=postgres
