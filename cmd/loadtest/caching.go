@@ -180,5 +180,10 @@ func setReference(ctx context.Context, sb *sandbox, id, ref string) error {
 	if err != nil {
 		return err
 	}
-	return c.UpdateMerchantReferences(ctx, id, uuid.NewString(), omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
+	call, err := c.Prepare(id, "", uuid.NewString(), &omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
+	if err != nil {
+		return err
+	}
+	_, err = c.Send(ctx, call)
+	return err
 }

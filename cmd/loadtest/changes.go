@@ -204,7 +204,7 @@ func newChangeStack(ctx context.Context, dir string, f changesFlags) (*changeSta
 			if err != nil {
 				return fail(err)
 			}
-			call, err := client.Prepare(omclient.OpCreateCapture, id, "", uuid.NewString(), &omclient.CaptureRequest{CapturedAmount: 500000})
+			call, err := client.Prepare(id, "", uuid.NewString(), &omclient.CaptureRequest{CapturedAmount: 500000})
 			if err == nil {
 				_, err = client.Send(ctx, call)
 			}
@@ -225,7 +225,7 @@ func (s *changeStack) target(w int) (string, int64) {
 	return ids[int(k)%len(ids)], k/int64(len(ids)) + 1
 }
 
-func body(op omclient.Operation, amount int64) any {
+func body(op omclient.Operation, amount int64) omclient.Request {
 	if op == omclient.OpCreateCapture {
 		return &omclient.CaptureRequest{CapturedAmount: amount}
 	}
@@ -238,7 +238,7 @@ func (s *changeStack) raw(ctx context.Context, op omclient.Operation, w int) err
 	if _, err := s.client.GetOrder(ctx, id); err != nil {
 		return err
 	}
-	call, err := s.client.Prepare(op, id, "", uuid.NewString(), body(op, amount))
+	call, err := s.client.Prepare(id, "", uuid.NewString(), body(op, amount))
 	if err != nil {
 		return err
 	}

@@ -249,6 +249,17 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
 	}
+	// The relying party of passkeys needs the port just bound (its
+	// default origin is http://localhost:<port>); nothing is served yet.
+	rp, off, err := relyingParty(cfg.PublicURL, a.ln.Addr())
+	if err != nil {
+		_ = a.ln.Close()
+		return nil, err
+	}
+	if off != "" {
+		a.log.Warn("passkeys are off", slog.String("reason", off))
+	}
+	a.handlers.WebAuthn = rp
 	return a, nil
 }
 
@@ -431,8 +442,9 @@ func (a *App) Audit() *audit.Log { return a.auditLog }
 // Index is the order index.
 func (a *App) Index() *orders.Index { return a.index }
 
-// Client is the provider client.
-func (a *App) Client() *omclient.Client { return a.client }
+// Client is the provider client's reads: every change goes through the
+// change pipeline (package orders), which alone holds the sending client.
+func (a *App) Client() omclient.Reader { return a.client }
 
 // Handler is the HTTP handler (for in-process tests without a socket).
 func (a *App) Handler() http.Handler { return a.server.Handler }

@@ -17,7 +17,7 @@ var presetLabels = map[string]string{
 }
 
 // banner names the environment for the banner on every page.
-func banner(cfg config.Config, c *omclient.Client) templates.EnvBanner {
+func banner(cfg config.Config, c omclient.Reader) templates.EnvBanner {
 	provider := providerNames[c.Provider()]
 	if cfg.Sandbox() {
 		return templates.EnvBanner{Label: "Built-in sandbox (imitating " + provider + ")", Kind: templates.EnvSandbox}

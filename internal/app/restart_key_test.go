@@ -4,7 +4,9 @@ import (
 	"io"
 	"testing"
 
+	"ordercare/internal/app"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 )
 
 // A change whose answer was lost may be resubmitted with the same key after
@@ -36,7 +38,7 @@ func TestBuiltinSandboxKnowsKeysAcrossRestarts(t *testing.T) {
 	if orderID == "" {
 		t.Fatal("no capturable demo order")
 	}
-	first, err := a.Client().CreateCapture(ctx, orderID, key, omclient.CaptureRequest{CapturedAmount: 100})
+	first, err := omclienttest.Capture(ctx, sender(a), orderID, key, omclient.CaptureRequest{CapturedAmount: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func TestBuiltinSandboxKnowsKeysAcrossRestarts(t *testing.T) {
 	}
 
 	b, _ := start(t, cfg, io.Discard) // stopped by start's cleanup
-	again, err := b.Client().CreateCapture(ctx, orderID, key, omclient.CaptureRequest{CapturedAmount: 100})
+	again, err := omclienttest.Capture(ctx, sender(b), orderID, key, omclient.CaptureRequest{CapturedAmount: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,4 +61,10 @@ func TestBuiltinSandboxKnowsKeysAcrossRestarts(t *testing.T) {
 	if o.RemainingAuthorizedAmount != remaining-100 || len(o.Captures) != 1 {
 		t.Fatalf("after resubmit: remaining %d (want %d), %d captures (want 1)", o.RemainingAuthorizedAmount, remaining-100, len(o.Captures))
 	}
+}
+
+// sender is the app's client to its built-in sandbox, used here as the
+// shop's own systems would use theirs: the app hands out only its reads.
+func sender(a *app.App) *omclient.Client {
+	return a.Client().(*omclient.Client)
 }

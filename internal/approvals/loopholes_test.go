@@ -13,6 +13,7 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
 )
@@ -44,7 +45,7 @@ func (e *env) newOrder(t *testing.T, country, cur string, amount int64, captured
 	return id
 }
 
-func change(op omclient.Operation, id string, body any) orders.Change {
+func change(op omclient.Operation, id string, body omclient.Request) orders.Change {
 	return orders.Change{Op: op, OrderID: id, IdempotencyKey: uuid.NewString(), Reason: "customer asked", Ticket: "T-2", Body: body}
 }
 
@@ -104,7 +105,7 @@ func testSplitRefundsCountTogetherAgainstTheThreshold(t *testing.T, be dbtest.Ba
 	e.hold(t, agent, other, refund(other, 25000))
 	e.held(t, agent2, refund(other, 100), "come to 251.00 EUR (250.00 EUR")
 	portal := e.newOrder(t, "DE", "EUR", 50000, true)
-	if _, err := e.client.CreateRefund(context.Background(), portal, uuid.NewString(), omclient.RefundRequest{RefundedAmount: 19000}); err != nil {
+	if _, err := omclienttest.Refund(context.Background(), e.client, portal, omclient.RefundRequest{RefundedAmount: 19000}); err != nil {
 		t.Fatal(err)
 	}
 	e.held(t, agent, refund(portal, 1001), "come to 200.01 EUR")

@@ -65,7 +65,7 @@ func (s *Service) Check(ctx context.Context, actor audit.Actor, o *omclient.Orde
 	case omclient.OpCancel, omclient.OpReleaseRemaining, omclient.OpUpdateAuthorization:
 		return s.checkAuthorization(ctx, o, ch)
 	case omclient.OpCreateRefund:
-		amount, err := refundAmount(ch.Body)
+		amount, err := refundAmount(ch)
 		if err != nil {
 			return "", err
 		}
@@ -113,10 +113,10 @@ func startOfDay(t time.Time) time.Time {
 func requestAmount(o *omclient.Order, ch orders.Change) (int64, error) {
 	switch ch.Op {
 	case omclient.OpCreateRefund:
-		return refundAmount(ch.Body)
+		return refundAmount(ch)
 	case omclient.OpUpdateAuthorization:
-		if b := orders.BodyAs[omclient.UpdateAuthorizationRequest](ch.Body); b != nil {
-			return b.OrderAmount, nil
+		if a, ok := ch.Amount(); ok {
+			return a, nil
 		}
 		return 0, fmt.Errorf("approvals: an amount change without its body (%T)", ch.Body)
 	case omclient.OpReleaseRemaining:
@@ -125,29 +125,21 @@ func requestAmount(o *omclient.Order, ch orders.Change) (int64, error) {
 	return o.OrderAmount, nil
 }
 
-// storedBody decodes the body a request keeps (none for a cancellation
-// or a release).
-func storedBody(r Request) (any, error) {
-	var body any
-	switch r.Op {
-	case omclient.OpCreateRefund:
-		body = &omclient.RefundRequest{}
-	case omclient.OpUpdateAuthorization:
-		body = &omclient.UpdateAuthorizationRequest{}
-	default:
-		return nil, nil
-	}
-	if err := json.Unmarshal(r.Body, body); err != nil {
+// storedBody decodes the body a request keeps into the request type of
+// its operation (the empty request of a cancellation or a release).
+func storedBody(r Request) (omclient.Request, error) {
+	body, err := omclient.DecodeRequest(r.Op, r.Body)
+	if err != nil {
 		return nil, fmt.Errorf("approvals: request %s: stored body: %w", r.ID, err)
 	}
 	return body, nil
 }
 
-func refundAmount(body any) (int64, error) {
-	if b := orders.BodyAs[omclient.RefundRequest](body); b != nil {
-		return b.RefundedAmount, nil
+func refundAmount(ch orders.Change) (int64, error) {
+	if a, ok := ch.Amount(); ok {
+		return a, nil
 	}
-	return 0, fmt.Errorf("approvals: a refund without a refund body (%T)", body)
+	return 0, fmt.Errorf("approvals: a refund without a refund body (%T)", ch.Body)
 }
 
 // Submit records ch as a request waiting for approval, with why (from
@@ -158,7 +150,7 @@ func refundAmount(body any) (int64, error) {
 // *orders.StaleError, like the pipeline does.
 func (s *Service) Submit(ctx context.Context, actor audit.Actor, o *omclient.Order, ch orders.Change, why string) (r Request, created bool, err error) {
 	var body []byte
-	if ch.Body != nil {
+	if ch.Body != nil && ch.Op.HasBody() {
 		if body, err = json.Marshal(ch.Body); err != nil {
 			return Request{}, false, fmt.Errorf("approvals: encoding the request: %w", err)
 		}
@@ -393,7 +385,7 @@ func (s *Service) execute(ctx context.Context, actor audit.Actor, r Request) (Re
 	r.AttemptID, r.ResourceID = res.AttemptID, res.ResourceID
 	var ae *omclient.APIError
 	if errors.As(res.APIErr, &ae) {
-		r.ErrorCode, r.Message = ae.ErrorCode, strings.Join(ae.ErrorMessages, " ")
+		r.ErrorCode, r.Message = string(ae.ErrorCode), strings.Join(ae.ErrorMessages, " ")
 	} else if res.APIErr != nil {
 		r.Message = res.APIErr.Error()
 	}

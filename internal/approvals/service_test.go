@@ -13,6 +13,7 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
 	"ordercare/internal/pipelinetest"
@@ -243,7 +244,7 @@ func testApprovalAfterTheOrderChangedFailsWithTheProvidersAnswer(t *testing.T, b
 	id := e.capturedOrder(t)
 	r := e.hold(t, agent, id, refund(id, 6000))
 	// Meanwhile everything is refunded in the provider's own portal.
-	if _, err := e.client.CreateRefund(ctx, id, uuid.NewString(), omclient.RefundRequest{RefundedAmount: 10000}); err != nil {
+	if _, err := omclienttest.Refund(ctx, e.client, id, omclient.RefundRequest{RefundedAmount: 10000}); err != nil {
 		t.Fatalf("refund elsewhere: %v", err)
 	}
 	got, res, err := e.svc.Approve(ctx, super1, r.ID, "ok")

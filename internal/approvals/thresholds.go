@@ -64,17 +64,17 @@ func (s *Service) checkAuthorization(ctx context.Context, o *omclient.Order, ch 
 		return "", nil
 	}
 	if ch.Op == omclient.OpUpdateAuthorization {
-		b := orders.BodyAs[omclient.UpdateAuthorizationRequest](ch.Body)
-		if b == nil {
+		newAmount, ok := ch.Amount()
+		if !ok {
 			return "", fmt.Errorf("approvals: an amount change without its body (%T)", ch.Body)
 		}
 		switch {
-		case b.OrderAmount >= o.OrderAmount:
+		case newAmount >= o.OrderAmount:
 			return "", nil // not a cut: the provider decides on an increase
 		case rule == RuleFailClosed:
 			return failClosed("cut of an order’s amount", cur), nil
-		case o.OrderAmount > t && b.OrderAmount <= t:
-			return "Cutting the order amount from " + show(o.OrderAmount, cur) + " to " + show(b.OrderAmount, cur) +
+		case o.OrderAmount > t && newAmount <= t:
+			return "Cutting the order amount from " + show(o.OrderAmount, cur) + " to " + show(newAmount, cur) +
 				" takes it below the approval threshold of " + show(t, cur) + " (cancelling it above that needs approval), so the cut needs a second person’s approval.", nil
 		}
 		return "", nil

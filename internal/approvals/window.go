@@ -2,13 +2,13 @@ package approvals
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"ordercare/internal/audit"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 )
 
 // orderWindow is what the order went through in the policy's window, from
@@ -42,28 +42,34 @@ func (s *Service) window(ctx context.Context, o *omclient.Order) (orderWindow, e
 			w.refunded += r.RefundedAmount
 		}
 	}
-	attempts, err := s.log.OrderAttempts(ctx, o.OrderID)
-	if err != nil {
-		return w, fmt.Errorf("approvals: the order's recent changes: %w", err)
+	recs, ok := orders.RecordsRead(ctx, o.OrderID)
+	if !ok {
+		var err error
+		if recs, err = s.log.OrderMoneyRecords(ctx, o.OrderID); err != nil {
+			return w, fmt.Errorf("approvals: the order's recent changes: %w", err)
+		}
 	}
-	for _, a := range attempts {
-		if a.Requested.Time.Before(since) {
+	completed := map[string]audit.MoneyRecord{}
+	for _, m := range recs {
+		if m.Kind == audit.KindCompleted {
+			completed[m.AttemptID] = m
+		}
+	}
+	for _, r := range recs {
+		if r.Kind != audit.KindRequested || r.Time.Before(since) {
 			continue
 		}
-		switch omclient.Operation(a.Requested.Action) {
+		switch omclient.Operation(r.Action) {
 		case omclient.OpCreateRefund:
-			switch out := a.Outcome(); {
-			case out == "" || out == audit.OutcomeUnknown,
-				out == audit.OutcomeSucceeded && !known[a.Completed.ResourceID]:
-				var b omclient.RefundRequest
-				if err := json.Unmarshal(a.Requested.Request, &b); err != nil {
-					return w, fmt.Errorf("approvals: refund attempt %s: %w", a.AttemptID, err)
-				}
-				w.refunded += b.RefundedAmount
+			c, done := completed[r.AttemptID]
+			switch {
+			case !done || c.Outcome == audit.OutcomeUnknown,
+				c.Outcome == audit.OutcomeSucceeded && !known[c.ResourceID]:
+				w.refunded += r.Amount
 			}
 		case omclient.OpUpdateAuthorization:
-			w.highestAmount = max(w.highestAmount, beforeAmount(a.Requested.Before, "order_amount", cur))
-			w.highestRemaining = max(w.highestRemaining, beforeAmount(a.Requested.Before, "remaining_authorized_amount", cur))
+			w.highestAmount = max(w.highestAmount, beforeAmount(r.BeforeOrderAmount, cur))
+			w.highestRemaining = max(w.highestRemaining, beforeAmount(r.BeforeRemaining, cur))
 		}
 	}
 
@@ -83,9 +89,8 @@ func (s *Service) window(ctx context.Context, o *omclient.Order) (orderWindow, e
 
 // beforeAmount reads an amount the audit log recorded as the order showed
 // it ("302.90 EUR"); 0 when it is missing or unreadable.
-func beforeAmount(before map[string]string, key, cur string) int64 {
-	v, ok := before[key]
-	if !ok {
+func beforeAmount(v, cur string) int64 {
+	if v == "" {
 		return 0
 	}
 	n, err := money.Parse(v, cur)

@@ -27,6 +27,7 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"attempt's reviews", eventsSQL(reviewsWhere), "events_attempt", []any{"a"}},
 		{"order's settlements", eventsSQL(settlementsWhere), "events_order", []any{"o"}},
 		{"order's follow-ups", eventsSQL(followUpsWhere), "events_order", []any{"o"}},
+		{"order's money records", moneyRecordsSQL, "events_order", []any{"o"}},
 		{"open attempts' completed events", openAttemptsSQL, "events_attempt", []any{0, 1}},
 	} {
 		rows, err := l.db.R.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+tc.sql, tc.args...)

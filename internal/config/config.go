@@ -118,6 +118,11 @@ type Config struct {
 	// environment's default is required-for-money, a Config built in code
 	// without it has second factors off.
 	MFA staff.MFAPolicy
+	// PublicURL is the address staff type into the browser
+	// (https://backoffice.example.com): passkeys are bound to its host
+	// and only work on its origin. Empty: http://localhost with the port
+	// the server listens on.
+	PublicURL string
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
 	// DatabaseURL, when set, is the PostgreSQL database that several
@@ -203,6 +208,7 @@ var options = []option{
 	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", approvals.DefaultWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
 		durationSetter("ORDERCARE_APPROVAL_WINDOW", time.Hour, 90*24*time.Hour, "24h", func(c *Config, d time.Duration) { c.ApprovalWindow = d })},
 	{"mfa", "ORDERCARE_MFA", string(staff.DefaultMFAPolicy), "who needs a second factor: off, optional, required, or required-for-money (supervisors, admins and everyone who may refund or approve)", setMFA},
+	{"public-url", "ORDERCARE_PUBLIC_URL", "", "the URL staff open the back office at, such as https://backoffice.example.com; passkeys are bound to its host name; empty: http://localhost and the port it listens on", setPublicURL},
 	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
 }
 
@@ -212,6 +218,23 @@ func setMFA(c *Config, v string) error {
 		return fmt.Errorf("ORDERCARE_MFA: %q is not off, optional, required or required-for-money", v)
 	}
 	c.MFA = p
+	return nil
+}
+
+// setPublicURL takes an http(s) origin: scheme, host and port only, as a
+// browser names the page's origin (https://html.spec.whatwg.org/#origin).
+func setPublicURL(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		c.PublicURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("ORDERCARE_PUBLIC_URL: %q is not an http(s) URL with a host and no path, such as https://backoffice.example.com", v)
+	}
+	c.PublicURL = u.Scheme + "://" + u.Host
 	return nil
 }
 

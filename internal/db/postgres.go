@@ -31,13 +31,14 @@ func IsPostgresURL(s string) bool {
 //     them to PostgreSQL's $1, $2 … (rebind.go), so a query is written once.
 //   - A transaction begun on W takes a transaction-scoped advisory lock
 //     named by writer before its first statement
-//     (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS):
-//     write transactions of every instance on this database run one at a
-//     time, as BEGIN IMMEDIATE makes them on one SQLite file. The rules
-//     that read, decide and write in one transaction (the last admin, the
-//     sign-in throttle's count) therefore hold across a fleet without a
-//     second implementation. Single statements outside a transaction are
-//     atomic on their own and do not wait.
+//     (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS),
+//     and a statement on W outside a transaction runs in a transaction of
+//     its own that takes it too: writes of every instance on this
+//     database run one at a time, as SQLite's single writer makes them on
+//     one file. The rules that read, decide and write in one transaction
+//     (the last admin, the sign-in throttle's count) or in one statement
+//     (the passkey limit's count and insert) therefore hold across a fleet
+//     without a second implementation.
 //   - R's sessions are read-only (default_transaction_read_only), as
 //     SQLite's readers are query_only.
 //
@@ -104,6 +105,7 @@ func (c connector) Driver() driver.Driver { return c.inner.Driver() }
 type conn struct {
 	*stdlib.Conn
 	lockKey int64
+	inTx    bool // a transaction begun by BeginTx is open
 }
 
 func (c *conn) Prepare(query string) (driver.Stmt, error) {
@@ -115,22 +117,92 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rebind(query), args)
+	if c.lockKey == 0 || c.inTx {
+		return c.Conn.ExecContext(ctx, rebind(query), args)
+	}
+	tx, err := c.locked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Conn.ExecContext(ctx, rebind(query), args)
+	if err != nil {
+		_ = tx.Rollback() // the statement's error is the one to report
+		return nil, err
+	}
+	return res, tx.Commit()
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebind(query), args)
+	if c.lockKey == 0 || c.inTx {
+		return c.Conn.QueryContext(ctx, rebind(query), args)
+	}
+	tx, err := c.locked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.Conn.QueryContext(ctx, rebind(query), args)
+	if err != nil {
+		_ = tx.Rollback() // the statement's error is the one to report
+		return nil, err
+	}
+	return &lockedRows{Rows: rows, tx: tx}, nil
+}
+
+// locked begins the transaction of one statement on W, with the writer
+// lock taken.
+func (c *conn) locked(ctx context.Context) (driver.Tx, error) {
+	tx, err := c.BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return tx, nil
 }
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	tx, err := c.Conn.BeginTx(ctx, opts)
-	if err != nil || c.lockKey == 0 || opts.ReadOnly {
-		return tx, err
+	if err != nil {
+		return nil, err
+	}
+	c.inTx = true
+	t := &connTx{Tx: tx, c: c}
+	if c.lockKey == 0 || opts.ReadOnly {
+		return t, nil
 	}
 	if _, err := c.Conn.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`,
 		[]driver.NamedValue{{Ordinal: 1, Value: c.lockKey}}); err != nil {
-		_ = tx.Rollback() // the lock's error is the one to report
+		_ = t.Rollback() // the lock's error is the one to report
 		return nil, fmt.Errorf("db: writer lock: %w", err)
 	}
-	return tx, nil
+	return t, nil
+}
+
+// connTx notes on its connection when it ends.
+type connTx struct {
+	driver.Tx
+	c *conn
+}
+
+func (t *connTx) Commit() error {
+	t.c.inTx = false
+	return t.Tx.Commit()
+}
+
+func (t *connTx) Rollback() error {
+	t.c.inTx = false
+	return t.Tx.Rollback()
+}
+
+// lockedRows are the rows of a statement run in a transaction of its own
+// (QueryContext): closing them commits it, after the last row is read.
+type lockedRows struct {
+	driver.Rows
+	tx driver.Tx
+}
+
+func (r *lockedRows) Close() error {
+	if err := r.Rows.Close(); err != nil {
+		_ = r.tx.Rollback() // the rows' error is the one to report
+		return err
+	}
+	return r.tx.Commit()
 }

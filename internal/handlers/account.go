@@ -27,16 +27,22 @@ func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.Accou
 	if v.Sessions, err = h.sessionRows(c, m); err != nil {
 		return v, err
 	}
+	if err = h.passkeyRows(c, m, &v); err != nil {
+		return v, err
+	}
 	if !v.Offered {
 		return v, nil
 	}
-	enrolled, err := h.Staff.HasTOTP(ctx, m.ID)
-	if err != nil {
+	// Recovery codes back up any second factor (account_recovery.go).
+	if v.RecoveryOffered, err = h.Staff.HasSecondFactor(ctx, m.ID); err != nil {
 		return v, err
 	}
-	if enrolled {
-		v.Enrolled = true
-		v.RecoveryLeft, err = h.Staff.RecoveryCodesLeft(ctx, m.ID)
+	if v.RecoveryOffered {
+		if v.RecoveryLeft, err = h.Staff.RecoveryCodesLeft(ctx, m.ID); err != nil {
+			return v, err
+		}
+	}
+	if v.Enrolled, err = h.Staff.HasTOTP(ctx, m.ID); err != nil || v.Enrolled {
 		return v, err
 	}
 	e, err := h.Staff.PendingTOTP(ctx, m.ID)

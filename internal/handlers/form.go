@@ -344,9 +344,9 @@ func (cf *changeForm) addValidation(ve *omclient.ValidationError) {
 // anything is sent, so its messages appear at the fields together with the
 // form's own (Apply would report them too, but only after the form's
 // checks had passed).
-func (cf *changeForm) validateBody(body any) {
+func (cf *changeForm) validateBody(body omclient.Request) {
 	var ve *omclient.ValidationError
-	if err := omclient.ValidateRequest(cf.Action.Op, body); errors.As(err, &ve) {
+	if err := omclient.ValidateRequest(body); errors.As(err, &ve) {
 		cf.addValidation(ve)
 	}
 }
@@ -486,7 +486,7 @@ func providerOutcome(kind, heading, message string, res orders.Result) *view.Out
 	out := &view.Outcome{Kind: kind, Heading: heading, Message: message, CorrelationID: res.CorrelationID, HTTPStatus: res.HTTPStatus}
 	var ae *omclient.APIError
 	if errors.As(res.APIErr, &ae) {
-		out.Code, out.Messages = ae.ErrorCode, ae.ErrorMessages
+		out.Code, out.Messages = string(ae.ErrorCode), ae.ErrorMessages
 		if out.Code == "" && ae.StatusCode != 0 {
 			out.Code = "HTTP " + strconv.Itoa(ae.StatusCode)
 		}

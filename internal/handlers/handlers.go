@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
@@ -94,6 +95,9 @@ type Handlers struct {
 	// accounts of the built-in sandbox); nil: nobody.
 	MFA       staff.MFAPolicy
 	MFAExempt func(*staff.Member) bool
+	// WebAuthn is the relying party of passkeys (passkeys.go); nil:
+	// passkeys are off (as they are when MFA is off).
+	WebAuthn *webauthn.WebAuthn
 	// Metrics counts requests (one middleware, server.go) and serves
 	// /metrics to bearers of MetricsToken (metrics.go); nil or no token:
 	// /metrics answers 404.

@@ -60,6 +60,9 @@ type foundationOpts struct {
 	// it leaves alone.
 	mfa    staff.MFAPolicy
 	exempt func(*staff.Member) bool
+	// passkeys configures a relying party for testOrigin
+	// (passkey_authenticator_test.go).
+	passkeys bool
 }
 
 func newFoundation(t *testing.T, o foundationOpts) *foundation {
@@ -96,6 +99,11 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		TrustedProxy:  o.trustedProxy,
 		MFA:           o.mfa,
 		MFAExempt:     o.exempt,
+	}
+	if o.passkeys {
+		if h.WebAuthn, err = handlers.RelyingParty(testOrigin); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f := &foundation{t: t, h: h, audit: al, logs: logs, ids: map[staff.Role]int64{}}
 	for _, r := range staff.Roles {

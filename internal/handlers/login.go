@@ -24,6 +24,7 @@ func (h *Handlers) showLogin(c echo.Context) error {
 }
 
 func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm) error {
+	f.Passkeys = h.passkeysOn()
 	p := h.page(c, "Sign in", "")
 	return renderPage(c, status, p, templates.Login(p, f))
 }
@@ -66,7 +67,7 @@ func (h *Handlers) signIn(c echo.Context) error {
 	}
 
 	if h.MFA.Offered() {
-		has, err := h.Staff.HasTOTP(ctx, m.ID)
+		has, err := h.Staff.HasSecondFactor(ctx, m.ID)
 		if err != nil {
 			return err
 		}
@@ -133,7 +134,7 @@ func safeNext(next string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
-	if u.Path == "/login" || u.Path == "/logout" || u.Path == "/login/code" {
+	if u.Path == "/login" || u.Path == "/logout" || u.Path == "/login/code" || u.Path == "/login/passkey" {
 		return "/"
 	}
 	return u.RequestURI()

@@ -81,6 +81,17 @@ func (h *Handlers) showLoginCode(c echo.Context) error {
 }
 
 func (h *Handlers) renderLoginCode(c echo.Context, status int, f templates.CodeForm) error {
+	if h.passkeysOn() {
+		m, err := h.pendingMember(c)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			if f.Passkeys, err = h.Staff.HasPasskey(c.Request().Context(), m.ID); err != nil {
+				return err
+			}
+		}
+	}
 	p := h.page(c, "Second factor", "")
 	return renderPage(c, status, p, templates.LoginCode(p, f))
 }
@@ -148,6 +159,7 @@ func (h *Handlers) completeSignIn(c echo.Context, m *staff.Member, factor, next 
 	e := audit.Event{Kind: audit.KindSignIn, Actor: who}
 	if factor != "" {
 		e.Detail = map[string]string{"factor": factor}
+		passkeyDetail(c, e.Detail)
 	}
 	if _, err := h.Audit.Append(ctx, e); err != nil {
 		return err

@@ -32,7 +32,7 @@ func (h *Handlers) needsSecondFactor(c echo.Context, m *staff.Member) bool {
 // was turned on while they were signed in) is asked for its code instead.
 func (h *Handlers) toEnrolment(c echo.Context, m *staff.Member) error {
 	h.Log.Info("second factor required", slog.Int64("staff_id", m.ID), slog.String("route", c.Path()), slog.String("request_id", requestIDOf(c)))
-	has, err := h.Staff.HasTOTP(c.Request().Context(), m.ID)
+	has, err := h.Staff.HasSecondFactor(c.Request().Context(), m.ID)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (h *Handlers) toEnrolment(c echo.Context, m *staff.Member) error {
 		}
 		return h.askSecondFactor(c, m, next)
 	}
-	h.flash(c, "Your role needs a second factor. Set up an authenticator app to continue.")
+	h.flash(c, "Your role needs a second factor. Set up an authenticator app or a passkey to continue.")
 	if fromHTMX(c) {
 		c.Response().Header().Set(hxRedirect, "/account")
 		return c.NoContent(http.StatusUnauthorized)
@@ -59,7 +59,7 @@ func (h *Handlers) mfaPolicyText(c echo.Context, m *staff.Member) (string, bool)
 	case h.MFA.Requires(m.Role) && h.mfaExempt(m):
 		return "This demo account of the built-in sandbox is exempt from the second-factor rule; real accounts of your role must set one up.", false
 	case h.needsSecondFactor(c, m):
-		return "Your role needs a second factor before you can work: set up an authenticator app below.", true
+		return "Your role needs a second factor before you can work: set up an authenticator app or a passkey below.", true
 	case h.MFA.Requires(m.Role):
 		return "Your role needs a second factor; yours is set up.", false
 	}

@@ -185,8 +185,8 @@ func textAt(f *view.Form, name string, required bool, maxLen int) (string, bool)
 // addClientErrors checks a request body with the client's own rules
 // before anything is sent, and puts each message at the form field rename
 // maps its JSON path to ("" drops the path into the summary).
-func addClientErrors(f *view.Form, op omclient.Operation, body any, rename func(path string) string) {
-	err := omclient.ValidateRequest(op, body)
+func addClientErrors(f *view.Form, body omclient.Request, rename func(path string) string) {
+	err := omclient.ValidateRequest(body)
 	var ve *omclient.ValidationError
 	if !errors.As(err, &ve) {
 		if err != nil {

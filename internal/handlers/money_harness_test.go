@@ -14,12 +14,12 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
-	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
 	"ordercare/internal/session"
@@ -202,7 +202,7 @@ func (m *moneyApp) createOrder(s orderSpec) string {
 // systems would, and returns the capture id.
 func (m *moneyApp) shopCapture(orderID string, req omclient.CaptureRequest) string {
 	m.t.Helper()
-	id, err := m.shop.CreateCapture(context.WithoutCancel(m.t.Context()), orderID, uuid.NewString(), req)
+	id, err := omclienttest.Capture(context.WithoutCancel(m.t.Context()), m.shop, orderID, "", req)
 	if err != nil {
 		m.t.Fatalf("shop capture on %s: %v", orderID, err)
 	}
@@ -212,7 +212,7 @@ func (m *moneyApp) shopCapture(orderID string, req omclient.CaptureRequest) stri
 // shopRefund refunds directly at the provider.
 func (m *moneyApp) shopRefund(orderID string, req omclient.RefundRequest) {
 	m.t.Helper()
-	if _, err := m.shop.CreateRefund(context.WithoutCancel(m.t.Context()), orderID, uuid.NewString(), req); err != nil {
+	if _, err := omclienttest.Refund(context.WithoutCancel(m.t.Context()), m.shop, orderID, req); err != nil {
 		m.t.Fatalf("shop refund on %s: %v", orderID, err)
 	}
 }

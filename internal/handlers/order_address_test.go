@@ -144,7 +144,7 @@ func TestAddressFormProviderRefusal(t *testing.T) {
 		t.Fatalf("refused submit: %d", r.resp.StatusCode)
 	}
 	kind, text, code, corr := outcome(r)
-	if kind != "refused" || code != omclient.CodeInvalidAddress || corr == "" || !strings.Contains(text, "shipping country must be DE") {
+	if kind != "refused" || code != string(omclient.CodeInvalidAddress) || corr == "" || !strings.Contains(text, "shipping country must be DE") {
 		t.Errorf("outcome %q code %q correlation %q: %q", kind, code, corr, text)
 	}
 	back := formOf(r)
@@ -155,7 +155,7 @@ func TestAddressFormProviderRefusal(t *testing.T) {
 		t.Error("the typed values were not kept")
 	}
 	at := a.lastAttempt(o.OrderID)
-	if at.Completed.Outcome != audit.OutcomeRefused || at.Completed.ErrorCode != omclient.CodeInvalidAddress || at.Completed.CorrelationID != corr {
+	if at.Completed.Outcome != audit.OutcomeRefused || at.Completed.ErrorCode != string(omclient.CodeInvalidAddress) || at.Completed.CorrelationID != corr {
 		t.Errorf("completed event: %s %s %s", at.Completed.Outcome, at.Completed.ErrorCode, at.Completed.CorrelationID)
 	}
 	if a.sandboxOrder(o.OrderID).ShippingAddress.City != "Köln" {

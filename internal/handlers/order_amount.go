@@ -237,7 +237,7 @@ func amountDraftOf(f *view.Form, o *omclient.Order, nRows int) amountDraft {
 	if d.mode == view.ModeLines {
 		body.OrderLines = d.lines.lines
 	}
-	addClientErrors(f, omclient.OpUpdateAuthorization, body, func(path string) string {
+	addClientErrors(f, body, func(path string) string {
 		switch path {
 		case "order_amount", "description":
 			return path

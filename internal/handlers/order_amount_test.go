@@ -297,7 +297,7 @@ func TestAmountIncreaseOnCardWarnsThenProviderRefuses(t *testing.T) {
 	if got := r.testid("outcome").AttrOr("data-outcome", ""); got != "refused" {
 		t.Fatalf("outcome %q: %s", got, r.testid("outcome").Text())
 	}
-	if got := r.testid("outcome-code").Text(); got != omclient.CodeNotAllowed {
+	if got := r.testid("outcome-code").Text(); got != string(omclient.CodeNotAllowed) {
 		t.Fatalf("code shown %q", got)
 	}
 	corr := r.testid("outcome-correlation-id").Text()
@@ -305,7 +305,7 @@ func TestAmountIncreaseOnCardWarnsThenProviderRefuses(t *testing.T) {
 		t.Fatalf("refusal lacks the correlation id or the provider's message: %s", r.testid("outcome").Text())
 	}
 	at := m.lastAttempt(id)
-	if at.Completed.Outcome != audit.OutcomeRefused || at.Completed.ErrorCode != omclient.CodeNotAllowed || at.Completed.CorrelationID != corr {
+	if at.Completed.Outcome != audit.OutcomeRefused || at.Completed.ErrorCode != string(omclient.CodeNotAllowed) || at.Completed.CorrelationID != corr {
 		t.Fatalf("audit: %+v", at.Completed)
 	}
 	if m.sandboxOrder(id).OrderAmount != 201500 {

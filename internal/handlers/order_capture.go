@@ -136,7 +136,7 @@ func captureDraftOf(f *view.Form, o *omclient.Order) captureDraft {
 	if ship != nil {
 		body.ShippingInfo = []omclient.ShippingInfo{*ship}
 	}
-	addClientErrors(f, omclient.OpCreateCapture, body, d.pickRename(captureWords))
+	addClientErrors(f, body, d.pickRename(captureWords))
 	if !f.HasErrors() {
 		d.body = body
 	}

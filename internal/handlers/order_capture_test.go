@@ -198,7 +198,7 @@ func TestCaptureRefusedByTheProvider(t *testing.T) {
 	if r.resp.StatusCode != http.StatusUnprocessableEntity || r.testid("outcome").AttrOr("data-outcome", "") != "refused" {
 		t.Fatalf("status %d, outcome %s", r.resp.StatusCode, r.testid("outcome").Text())
 	}
-	if got := r.testid("outcome-code").Text(); got != omclient.CodeCaptureNotAllowed {
+	if got := r.testid("outcome-code").Text(); got != string(omclient.CodeCaptureNotAllowed) {
 		t.Fatalf("code %q", got)
 	}
 	corr := r.testid("outcome-correlation-id").Text()

@@ -88,11 +88,11 @@ func TestCancelRefusedAfterACaptureElsewhere(t *testing.T) {
 		t.Fatalf("refused cancel: %d", r.resp.StatusCode)
 	}
 	kind, text, code, corr := outcome(r)
-	if kind != "refused" || code != omclient.CodeCancelNotAllowed || corr == "" || !strings.Contains(text, "Order has previous captures. Cancel not possible.") {
+	if kind != "refused" || code != string(omclient.CodeCancelNotAllowed) || corr == "" || !strings.Contains(text, "Order has previous captures. Cancel not possible.") {
 		t.Errorf("outcome %q code %q correlation %q: %q", kind, code, corr, text)
 	}
 	at := a.lastAttempt(o.OrderID)
-	if at.Requested.Action != "cancel" || at.Completed.Outcome != audit.OutcomeRefused || at.Completed.ErrorCode != omclient.CodeCancelNotAllowed ||
+	if at.Requested.Action != "cancel" || at.Completed.Outcome != audit.OutcomeRefused || at.Completed.ErrorCode != string(omclient.CodeCancelNotAllowed) ||
 		at.Completed.CorrelationID != corr || at.Completed.HTTPStatus != http.StatusForbidden {
 		t.Errorf("completed event: %+v", at.Completed)
 	}

@@ -131,7 +131,7 @@ func refundDraftOf(f *view.Form, o *omclient.Order) refundDraft {
 	}
 	body := &omclient.RefundRequest{RefundedAmount: d.amount, Description: desc, Reference: ref, OrderLines: lines}
 	rename := d.pickRename(refundWords)
-	addClientErrors(f, omclient.OpCreateRefund, body, func(path string) string {
+	addClientErrors(f, body, func(path string) string {
 		if k, _, ok := splitLinePath(path); ok && feeLine != nil && k == len(lines)-1 {
 			return view.FieldReturnFee
 		}

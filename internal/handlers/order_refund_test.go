@@ -203,7 +203,7 @@ func TestRefundRefusedByTheProvider(t *testing.T) {
 		m.shopRefund(id, omclient.RefundRequest{RefundedAmount: o.CapturedAmount, Description: "shop refund"})
 	})
 	r := ag.postForm(path, v)
-	if r.testid("outcome").AttrOr("data-outcome", "") != "refused" || r.testid("outcome-code").Text() != omclient.CodeRefundNotAllowed {
+	if r.testid("outcome").AttrOr("data-outcome", "") != "refused" || r.testid("outcome-code").Text() != string(omclient.CodeRefundNotAllowed) {
 		t.Fatalf("status %d, outcome %s", r.resp.StatusCode, r.testid("outcome").Text())
 	}
 	corr := r.testid("outcome-correlation-id").Text()

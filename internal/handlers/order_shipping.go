@@ -106,7 +106,10 @@ func (h *Handlers) shippingInfoForm(c echo.Context, op omclient.Operation, post 
 	if rows > omclient.MaxShippingInfo {
 		f.AddError(view.FieldShipping, fmt.Sprintf("At most %d entries in one submit (this form has %d): remove %d", omclient.MaxShippingInfo, rows, rows-omclient.MaxShippingInfo))
 	}
-	body := &omclient.ShippingInfoRequest{ShippingInfo: infos}
+	var body omclient.Request = &omclient.ShippingInfoRequest{ShippingInfo: infos}
+	if cf.Action.Op == omclient.OpAddCaptureShippingInfo {
+		body = &omclient.CaptureShippingInfoRequest{ShippingInfo: infos}
+	}
 	if !f.HasErrors() {
 		cf.validateBody(body)
 	}

@@ -248,7 +248,7 @@ func TestOrderPageProviderErrors(t *testing.T) {
 	a.sandbox.SetFaults(omsim.Faults{Rules: []omsim.FaultRule{{Method: http.MethodGet, PathContains: o.OrderID, Kind: omsim.Fault503}}})
 	r = ag.get("/orders/"+o.OrderID, nil)
 	if r.resp.StatusCode != http.StatusBadGateway || r.testid("provider-error").AttrOr("data-kind", "") != "unavailable" ||
-		r.testid("provider-error-code").Text() != omclient.CodeUnavailable || strings.TrimSpace(r.testid("correlation-id").Text()) == "" {
+		r.testid("provider-error-code").Text() != string(omclient.CodeUnavailable) || strings.TrimSpace(r.testid("correlation-id").Text()) == "" {
 		t.Errorf("provider outage: status %d kind %q code %q correlation %q", r.resp.StatusCode,
 			r.testid("provider-error").AttrOr("data-kind", ""), r.testid("provider-error-code").Text(), r.testid("correlation-id").Text())
 	}

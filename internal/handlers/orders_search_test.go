@@ -165,7 +165,7 @@ func TestSearchUnknownOrderID(t *testing.T) {
 		if corr := strings.TrimSpace(r.testid("correlation-id").Text()); corr == "" {
 			t.Error("no correlation id shown")
 		}
-		if code := r.testid("provider-error-code").Text(); code != omclient.CodeNoSuchOrder {
+		if code := r.testid("provider-error-code").Text(); code != string(omclient.CodeNoSuchOrder) {
 			t.Errorf("code %q", code)
 		}
 	}

@@ -54,12 +54,20 @@ func (h *Handlers) Routes() []Route {
 		{Name: "logout", Method: http.MethodPost, Path: "/logout", Handler: h.signOut, BeforeSecondFactor: true},
 		{Name: "login.code", Method: http.MethodGet, Path: "/login/code", Handler: h.showLoginCode, Public: true},
 		{Name: "login.code.submit", Method: http.MethodPost, Path: "/login/code", Handler: h.submitLoginCode, Public: true},
+		// Passkeys (login_passkey.go): the challenge, then the signed answer.
+		{Name: "login.passkey.options", Method: http.MethodPost, Path: "/login/passkey/options", Handler: h.passkeyLoginOptions, Public: true},
+		{Name: "login.passkey", Method: http.MethodPost, Path: "/login/passkey", Handler: h.signInWithPasskey, Public: true},
 
 		// A member's own account (any role, the auditor too): second factor.
 		{Name: "account", Method: http.MethodGet, Path: "/account", Handler: h.showAccount, BeforeSecondFactor: true},
 		{Name: "account.totp", Method: http.MethodPost, Path: "/account/totp", Handler: h.beginTOTP, BeforeSecondFactor: true},
 		{Name: "account.totp.confirm", Method: http.MethodPost, Path: "/account/totp/confirm", Handler: h.confirmTOTP, BeforeSecondFactor: true},
 		{Name: "account.totp.remove", Method: http.MethodPost, Path: "/account/totp/remove", Handler: h.removeTOTP},
+		{Name: "account.passkey.options", Method: http.MethodPost, Path: "/account/passkeys/options", Handler: h.passkeyRegisterOptions, BeforeSecondFactor: true},
+		{Name: "account.passkey.add", Method: http.MethodPost, Path: "/account/passkeys", Handler: h.registerPasskey, BeforeSecondFactor: true},
+		{Name: "account.passkey.rename", Method: http.MethodPost, Path: "/account/passkeys/:id/rename", Handler: h.renamePasskey},
+		{Name: "account.passkey.remove", Method: http.MethodPost, Path: "/account/passkeys/:id/remove", Handler: h.removePasskey},
+		{Name: "account.recovery", Method: http.MethodPost, Path: "/account/recovery-codes", Handler: h.renewRecoveryCodes},
 		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
 		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 

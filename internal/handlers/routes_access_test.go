@@ -42,6 +42,15 @@ var routeAccess = map[string]string{
 	"POST /account/totp/remove":      "signed-in",
 	"POST /account/sessions/:id/end": "signed-in",
 	"POST /account/password":         "signed-in",
+	"POST /account/recovery-codes":   "signed-in",
+	// Passkeys: the sign-in's challenge and answer are public like the
+	// password form; a member's own passkeys are theirs to manage.
+	"POST /login/passkey/options":       "public",
+	"POST /login/passkey":               "public",
+	"POST /account/passkeys/options":    "signed-in",
+	"POST /account/passkeys":            "signed-in",
+	"POST /account/passkeys/:id/rename": "signed-in",
+	"POST /account/passkeys/:id/remove": "signed-in",
 
 	// The shop's order intake: a machine endpoint with its own
 	// bearer token, no session.

@@ -17,7 +17,7 @@ import (
 // factor and who asked to reset it.
 func (h *Handlers) factorResetRows(c echo.Context, members []staff.Member, self int64, rows []view.StaffRow) error {
 	ctx := c.Request().Context()
-	with, err := h.Staff.WithTOTP(ctx)
+	with, err := h.Staff.WithSecondFactor(ctx)
 	if err != nil {
 		return err
 	}

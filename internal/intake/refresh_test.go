@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 )
 
 // A change made at the provider directly (here: the sandbox through the
@@ -25,7 +24,7 @@ func TestRefreshPicksUpProviderChanges(t *testing.T) {
 		}
 	}
 	// The finished order: cancelled, and indexed after that.
-	if err := e.client.Cancel(ctx, done, uuid.NewString()); err != nil {
+	if _, err := omclienttest.Send(ctx, e.client, done, "", "", omclient.CancelRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.GetOrder(ctx, done); err != nil {
@@ -36,10 +35,10 @@ func TestRefreshPicksUpProviderChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Changes nobody made through the back office.
-	if err := e.client.UpdateMerchantReferences(ctx, older, uuid.NewString(), omclient.UpdateMerchantReferencesRequest{MerchantReference1: ptr("REF-OLD-2")}); err != nil {
+	if _, err := omclienttest.Send(ctx, e.client, older, "", "", &omclient.UpdateMerchantReferencesRequest{MerchantReference1: ptr("REF-OLD-2")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.client.Cancel(ctx, newer, uuid.NewString()); err != nil {
+	if _, err := omclienttest.Send(ctx, e.client, newer, "", "", omclient.CancelRequest{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"reflect"
 	"strings"
 	"time"
 )
@@ -56,36 +55,45 @@ const (
 
 type opSpec struct {
 	method    string
-	suffix    string // after /orders/{order_id} (captures/{capture_id} is added when capture is set)
-	capture   bool   // the path names a capture
-	body      reflect.Type
-	klarna    bool   // only Klarna offers it (deprecated on Kustom, the API reference's list of operations)
-	idHeader  string // header naming the created resource
+	suffix    string         // after /orders/{order_id} (captures/{capture_id} is added when capture is set)
+	capture   bool           // the path names a capture
+	newReq    func() Request // a pointer to a zero request of the op (mutating ops)
+	hasBody   bool           // the request is sent as a JSON body
+	klarna    bool           // only Klarna offers it (deprecated on Kustom, the API reference's list of operations)
+	idHeader  string         // header naming the created resource
 	mutating  bool
 	sub       string // path after captures/{capture_id} for capture-scoped calls
 	readIDArg string // for reads: the name of the second id ("capture_id", "refund_id")
 }
 
 var opSpecs = map[Operation]opSpec{
-	OpAcknowledge:              {method: http.MethodPost, suffix: "/acknowledge", mutating: true},
-	OpUpdateAuthorization:      {method: http.MethodPatch, suffix: "/authorization", body: reflect.TypeFor[UpdateAuthorizationRequest](), mutating: true},
-	OpCancel:                   {method: http.MethodPost, suffix: "/cancel", mutating: true},
-	OpUpdateCustomerDetails:    {method: http.MethodPatch, suffix: "/customer-details", body: reflect.TypeFor[UpdateCustomerDetailsRequest](), mutating: true},
-	OpExtendAuthorizationTime:  {method: http.MethodPost, suffix: "/extend-authorization-time", mutating: true},
-	OpUpdateMerchantReferences: {method: http.MethodPatch, suffix: "/merchant-references", body: reflect.TypeFor[UpdateMerchantReferencesRequest](), mutating: true},
-	OpReleaseRemaining:         {method: http.MethodPost, suffix: "/release-remaining-authorization", mutating: true},
-	OpAddOrderShippingInfo:     {method: http.MethodPost, suffix: "/shipping-info", body: reflect.TypeFor[ShippingInfoRequest](), mutating: true},
-	OpCreateCapture:            {method: http.MethodPost, suffix: "/captures", body: reflect.TypeFor[CaptureRequest](), idHeader: headerCaptureID, mutating: true},
-	OpAddCaptureShippingInfo:   {method: http.MethodPost, capture: true, sub: "/shipping-info", body: reflect.TypeFor[ShippingInfoRequest](), mutating: true},
-	OpTriggerSendOut:           {method: http.MethodPost, capture: true, sub: "/trigger-send-out", klarna: true, mutating: true},
-	OpExtendDueDate:            {method: http.MethodPatch, capture: true, sub: "/extend-due-date", body: reflect.TypeFor[ExtendDueDateRequest](), klarna: true, mutating: true},
-	OpCreateRefund:             {method: http.MethodPost, suffix: "/refunds", body: reflect.TypeFor[RefundRequest](), idHeader: headerRefundID, mutating: true},
+	OpAcknowledge:              {method: http.MethodPost, suffix: "/acknowledge", newReq: req[AcknowledgeRequest], mutating: true},
+	OpUpdateAuthorization:      {method: http.MethodPatch, suffix: "/authorization", newReq: req[UpdateAuthorizationRequest], hasBody: true, mutating: true},
+	OpCancel:                   {method: http.MethodPost, suffix: "/cancel", newReq: req[CancelRequest], mutating: true},
+	OpUpdateCustomerDetails:    {method: http.MethodPatch, suffix: "/customer-details", newReq: req[UpdateCustomerDetailsRequest], hasBody: true, mutating: true},
+	OpExtendAuthorizationTime:  {method: http.MethodPost, suffix: "/extend-authorization-time", newReq: req[ExtendAuthorizationTimeRequest], mutating: true},
+	OpUpdateMerchantReferences: {method: http.MethodPatch, suffix: "/merchant-references", newReq: req[UpdateMerchantReferencesRequest], hasBody: true, mutating: true},
+	OpReleaseRemaining:         {method: http.MethodPost, suffix: "/release-remaining-authorization", newReq: req[ReleaseRemainingRequest], mutating: true},
+	OpAddOrderShippingInfo:     {method: http.MethodPost, suffix: "/shipping-info", newReq: req[ShippingInfoRequest], hasBody: true, mutating: true},
+	OpCreateCapture:            {method: http.MethodPost, suffix: "/captures", newReq: req[CaptureRequest], hasBody: true, idHeader: headerCaptureID, mutating: true},
+	OpAddCaptureShippingInfo:   {method: http.MethodPost, capture: true, sub: "/shipping-info", newReq: req[CaptureShippingInfoRequest], hasBody: true, mutating: true},
+	OpTriggerSendOut:           {method: http.MethodPost, capture: true, sub: "/trigger-send-out", newReq: req[TriggerSendOutRequest], klarna: true, mutating: true},
+	OpExtendDueDate:            {method: http.MethodPatch, capture: true, sub: "/extend-due-date", newReq: req[ExtendDueDateRequest], hasBody: true, klarna: true, mutating: true},
+	OpCreateRefund:             {method: http.MethodPost, suffix: "/refunds", newReq: req[RefundRequest], hasBody: true, idHeader: headerRefundID, mutating: true},
 
 	OpGetOrder:                {method: http.MethodGet},
 	OpListCaptures:            {method: http.MethodGet, suffix: "/captures"},
 	OpGetCapture:              {method: http.MethodGet, capture: true},
 	OpGetExtendDueDateOptions: {method: http.MethodGet, capture: true, sub: "/extend-due-date-options", klarna: true},
 	OpGetRefund:               {method: http.MethodGet, suffix: "/refunds/", readIDArg: "refund_id"},
+}
+
+// req makes a zero request of type T, as a pointer (what json decodes into).
+func req[T any, P interface {
+	*T
+	Request
+}]() Request {
+	return P(new(T))
 }
 
 // Operations lists the mutating operations in the order of the API reference's list of operations.
@@ -95,16 +103,23 @@ var Operations = []Operation{OpAcknowledge, OpUpdateAuthorization, OpCancel, OpU
 
 // Supports reports whether the provider offers op. Kustom deprecated
 // trigger-send-out and both due-date calls (the API reference's list of operations).
-func (c *Client) Supports(op Operation) bool {
+func (c *Client) Supports(op Operation) bool { return c.provider.Offers(op) }
+
+// Offers reports whether the provider offers op (see Client.Supports).
+func (p Provider) Offers(op Operation) bool {
 	s, ok := opSpecs[op]
 	if !ok {
 		return false
 	}
-	return !s.klarna || c.provider == ProviderKlarna
+	return !s.klarna || p == ProviderKlarna
 }
 
 // Method is the HTTP method of op ("" for an unknown op).
 func (op Operation) Method() string { return opSpecs[op].method }
+
+// HasBody reports whether op sends a JSON body (its request type has
+// fields).
+func (op Operation) HasBody() bool { return opSpecs[op].hasBody }
 
 // Mutating reports whether op changes an order (POST/PATCH).
 func (op Operation) Mutating() bool { return opSpecs[op].mutating }
@@ -134,27 +149,21 @@ type Result struct {
 	Duration      time.Duration
 }
 
-// Prepare validates and encodes a mutating call. body is the request type
-// of op (pointer or value: *UpdateAuthorizationRequest,
-// *UpdateCustomerDetailsRequest, *UpdateMerchantReferencesRequest,
-// *ShippingInfoRequest, *CaptureRequest, *RefundRequest,
-// *ExtendDueDateRequest) or nil for body-less operations. Errors:
-// *ValidationError, ErrNotSupported, ErrNoIdempotencyKey, or a plain error
-// for an unknown operation or a body of the wrong type.
-func (c *Client) Prepare(op Operation, orderID, captureID, idempotencyKey string, body any) (*Call, error) {
-	spec, ok := opSpecs[op]
-	if !ok || !spec.mutating {
-		return nil, fmt.Errorf("omclient: %q is not a mutating operation", op)
+// Prepare validates and encodes a mutating call. The request's type names
+// the operation (Request); capture-scoped operations need captureID,
+// others an empty one. Errors: *ValidationError, ErrNotSupported,
+// ErrNoIdempotencyKey, or a plain error for a nil request.
+func (c *Client) Prepare(orderID, captureID, idempotencyKey string, req Request) (*Call, error) {
+	if isNil(req) {
+		return nil, errors.New("omclient: no request to prepare")
 	}
+	op := req.Op()
+	spec := opSpecs[op]
 	if !c.Supports(op) {
 		return nil, c.notSupported(op)
 	}
 	if idempotencyKey == "" {
 		return nil, fmt.Errorf("%w (%s)", ErrNoIdempotencyKey, op)
-	}
-	body, err := normalizeBody(op, spec, body)
-	if err != nil {
-		return nil, err
 	}
 	var fe fieldErrors
 	fe.orderID(orderID)
@@ -164,15 +173,14 @@ func (c *Client) Prepare(op Operation, orderID, captureID, idempotencyKey string
 		fe.add("capture_id", "must be empty: %s is not capture-scoped", op)
 	}
 	fe.idempotencyKey(idempotencyKey)
-	if body != nil {
-		fe.requestBody(op, body)
-	}
+	req.validate(&fe)
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
 	var encoded []byte
-	if body != nil {
-		encoded, err = encodeJSON(body)
+	if spec.hasBody {
+		var err error
+		encoded, err = encodeJSON(req)
 		if err != nil {
 			return nil, fmt.Errorf("omclient: encoding %s body: %w", op, err)
 		}
@@ -181,35 +189,6 @@ func (c *Client) Prepare(op Operation, orderID, captureID, idempotencyKey string
 		Op: op, OrderID: orderID, CaptureID: captureID, Method: spec.method,
 		Path: opPath(spec, orderID, captureID), Body: encoded, IdempotencyKey: idempotencyKey,
 	}, nil
-}
-
-// normalizeBody turns a value into a pointer of the op's body type and
-// refuses any other type.
-func normalizeBody(op Operation, spec opSpec, body any) (any, error) {
-	if spec.body == nil {
-		if body != nil && !isNilPointer(body) {
-			return nil, fmt.Errorf("omclient: %s takes no body, got %T", op, body)
-		}
-		return nil, nil
-	}
-	if body == nil || isNilPointer(body) {
-		return nil, fmt.Errorf("omclient: %s needs a body of type *%s", op, spec.body.Name())
-	}
-	v := reflect.ValueOf(body)
-	switch {
-	case v.Type() == reflect.PointerTo(spec.body):
-		return body, nil
-	case v.Type() == spec.body:
-		p := reflect.New(spec.body)
-		p.Elem().Set(v)
-		return p.Interface(), nil
-	}
-	return nil, fmt.Errorf("omclient: %s takes a body of type *%s, got %T", op, spec.body.Name(), body)
-}
-
-func isNilPointer(v any) bool {
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // encodeJSON encodes without HTML escaping (the bytes are also what the
@@ -301,22 +280,11 @@ func checkCall(spec opSpec, call *Call) error {
 		return fmt.Errorf("omclient: call %s: method and path must be %s %s, not %s %s",
 			call.Op, spec.method, opPath(spec, call.OrderID, call.CaptureID), call.Method, call.Path)
 	}
-	if spec.body == nil {
-		if len(call.Body) != 0 {
-			return fmt.Errorf("omclient: %s takes no body", call.Op)
-		}
-		return nil
+	req, err := DecodeRequest(call.Op, call.Body)
+	if err != nil {
+		return err
 	}
-	v := reflect.New(spec.body).Interface()
-	dec := json.NewDecoder(bytes.NewReader(call.Body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("omclient: %s body is not a %s: %w", call.Op, spec.body.Name(), err)
-	}
-	if dec.More() {
-		return fmt.Errorf("omclient: %s body has data after the JSON value", call.Op)
-	}
-	fe.requestBody(call.Op, v)
+	req.validate(&fe)
 	return fe.err()
 }
 

@@ -137,7 +137,7 @@ func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
 	})
 	// Also with a caller-supplied client that would follow redirects.
 	c, _ := newTestClient(t, fs.URL, func(cfg *Config) { cfg.HTTPClient = &http.Client{} })
-	err := c.Cancel(context.Background(), testOrderID, testKey)
+	err := c.exec(context.Background(), testOrderID, "", testKey, CancelRequest{})
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusTemporaryRedirect {
 		t.Fatalf("err = %v, want an APIError with 307", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 )
 
@@ -39,10 +40,11 @@ func TestContractAgainstSandbox(t *testing.T) {
 			cr := &contractRecorder{t: t, router: router, user: ctUser, pass: ctPass, seen: map[string]int{}}
 			srv := httptest.NewServer(cr.wrap(sb))
 			defer srv.Close()
-			c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: provider, Username: ctUser, Password: ctPass})
+			raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: provider, Username: ctUser, Password: ctPass})
 			if err != nil {
 				t.Fatal(err)
 			}
+			c := omclienttest.Client{Client: raw}
 			if c.Environment() != omclient.EnvSandbox {
 				t.Errorf("environment %s", c.Environment())
 			}
@@ -139,11 +141,12 @@ func TestSandboxRetriesAreExactlyOnce(t *testing.T) {
 			defer sb.Close()
 			srv := httptest.NewServer(sb)
 			defer srv.Close()
-			c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: ctUser, Password: ctPass,
+			raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: ctUser, Password: ctPass,
 				Retry: omclient.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
+			c := omclienttest.Client{Client: raw}
 			id, err := sb.CreateOrder(ctx, sandboxOrder())
 			if err != nil {
 				t.Fatal(err)

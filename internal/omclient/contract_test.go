@@ -21,6 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/openapitest"
 )
 
@@ -199,7 +200,7 @@ func fakeAPI() http.Handler {
 }
 
 // runAllOperations drives every client method once against base.
-func runAllOperations(t *testing.T, c *omclient.Client, orderID, captureID string, key func(string) string) (refundID string) {
+func runAllOperations(t *testing.T, c omclienttest.Client, orderID, captureID string, key func(string) string) (refundID string) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(what string, err error) {
@@ -280,10 +281,11 @@ func TestContractAgainstFake(t *testing.T) {
 	cr := &contractRecorder{t: t, router: router, user: ctUser, pass: ctPass, seen: map[string]int{}}
 	srv := httptest.NewServer(cr.wrap(fakeAPI()))
 	defer srv.Close()
-	c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: ctUser, Password: ctPass})
+	raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: ctUser, Password: ctPass})
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := omclienttest.Client{Client: raw}
 	runAllOperations(t, c, ctOrderID, ctCaptureID, func(s string) string { return "key-" + s })
 	// A refund with a return fee (negative line) is also a valid body.
 	if _, err := c.CreateRefund(context.Background(), ctOrderID, "key-fee", omclient.RefundRequest{RefundedAmount: 5000,

@@ -110,7 +110,7 @@ func TestSeed001ValidSamplesDecode(t *testing.T) {
 	if ua.OrderAmount != 6000 || len(ua.OrderLines) != 1 || ua.OrderLines[0].TotalTaxAmount != 1200 || ua.OrderLines[0].QuantityUnit != "kg" {
 		t.Errorf("%+v", ua)
 	}
-	if err := ValidateRequest(OpUpdateAuthorization, &ua); err != nil {
+	if err := ValidateRequest(&ua); err != nil {
 		t.Errorf("the documented update is valid: %v", err)
 	}
 
@@ -122,18 +122,18 @@ func TestSeed001ValidSamplesDecode(t *testing.T) {
 	if err := json.Unmarshal(readSeed(t, "001_customer_details_request.json"), &cd); err != nil || cd.ShippingAddress.Region != "NY" {
 		t.Errorf("%+v %v", cd, err)
 	}
-	if err := ValidateRequest(OpUpdateCustomerDetails, &cd); err != nil {
+	if err := ValidateRequest(&cd); err != nil {
 		t.Errorf("documented address refused: %v", err)
 	}
 	var si ShippingInfoRequest
 	if err := json.Unmarshal(readSeed(t, "001_shipping_info_request.json"), &si); err != nil || len(si.ShippingInfo) != 1 || si.ShippingInfo[0].ReturnTrackingNumber != "93456415674545679888" {
 		t.Errorf("%+v %v", si, err)
 	}
-	if err := ValidateRequest(OpAddOrderShippingInfo, &si); err != nil {
+	if err := ValidateRequest(&si); err != nil {
 		t.Errorf("documented shipping info refused: %v", err)
 	}
 
-	errorSamples := map[string]string{
+	errorSamples := map[string]ErrorCode{
 		"001_get_order_error.json":            CodeInvalidOrderID,
 		"001_update_authorization_error.json": CodeNotAllowed,
 		"001_merchant_references_error.json":  CodeNoSuchOrder,
@@ -199,7 +199,7 @@ func TestSeed002NumbersForStringsDecode(t *testing.T) {
 	if si.ShippingInfo[0].TrackingNumber != "63456415674545680000" || si.ShippingInfo[0].ReturnTrackingNumber != "93456415674545680000" {
 		t.Errorf("tracking numbers %+v", si.ShippingInfo[0])
 	}
-	if err := ValidateRequest(OpAddOrderShippingInfo, &si); err != nil {
+	if err := ValidateRequest(&si); err != nil {
 		t.Errorf("valid once decoded: %v", err)
 	}
 
@@ -207,7 +207,7 @@ func TestSeed002NumbersForStringsDecode(t *testing.T) {
 	if err := json.Unmarshal(readSeed(t, "002_customer_details_request.json"), &cd); err != nil || cd.ShippingAddress.PostalCode != "12345" || cd.ShippingAddress.StreetAddress2 != "1" {
 		t.Fatalf("%+v %v", cd, err)
 	}
-	if err := ValidateRequest(OpUpdateCustomerDetails, &cd); err != nil {
+	if err := ValidateRequest(&cd); err != nil {
 		t.Errorf("valid once decoded: %v", err)
 	}
 
@@ -221,7 +221,7 @@ func TestSeed002NumbersForStringsDecode(t *testing.T) {
 	}
 	// The sample states 200 000 000 of tax at a 0 % rate: we would never
 	// send that.
-	if !isValidation(ValidateRequest(OpUpdateAuthorization, &ua), "order_lines[0].total_tax_amount") {
+	if !isValidation(ValidateRequest(&ua), "order_lines[0].total_tax_amount") {
 		t.Error("the sample's inconsistent tax must be refused before sending")
 	}
 }

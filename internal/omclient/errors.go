@@ -7,26 +7,29 @@ import (
 	"strings"
 )
 
-// Error codes of the provider (the API's error codes on docs.klarna.com). Branch on these, never on
-// message text.
+// ErrorCode is the provider's error_code of a refused call (the API's
+// error codes on docs.klarna.com). Branch on these, never on message text.
+type ErrorCode string
+
+// Error codes of the provider.
 const (
-	CodeNotAllowed        = "NOT_ALLOWED"
-	CodeCancelNotAllowed  = "CANCEL_NOT_ALLOWED"
-	CodeCaptureNotAllowed = "CAPTURE_NOT_ALLOWED"
-	CodeRefundNotAllowed  = "REFUND_NOT_ALLOWED"
-	CodeNoSuchOrder       = "NO_SUCH_ORDER"
-	CodeNoSuchCapture     = "NO_SUCH_CAPTURE"
-	CodeNotFound          = "NOT_FOUND"
-	CodeInvalidOrderID    = "INVALID_ORDER_ID"
-	CodeBadValue          = "BAD_VALUE"
-	CodeConflict          = "CONFLICT"
-	CodeRequestTooLarge   = "REQUEST_TOO_LARGE"
-	CodeUnprocessable     = "UNPROCESSABLE_ENTITY"
-	CodeInvalidAddress    = "INVALID_ADDRESS"
-	CodeTooManyRequests   = "TOO_MANY_REQUESTS"
-	CodeInternal          = "INTERNAL_SERVER_ERROR"
-	CodeUnexpected        = "UNEXPECTED_ERROR"
-	CodeUnavailable       = "TEMPORARILY_UNAVAILABLE"
+	CodeNotAllowed        ErrorCode = "NOT_ALLOWED"
+	CodeCancelNotAllowed  ErrorCode = "CANCEL_NOT_ALLOWED"
+	CodeCaptureNotAllowed ErrorCode = "CAPTURE_NOT_ALLOWED"
+	CodeRefundNotAllowed  ErrorCode = "REFUND_NOT_ALLOWED"
+	CodeNoSuchOrder       ErrorCode = "NO_SUCH_ORDER"
+	CodeNoSuchCapture     ErrorCode = "NO_SUCH_CAPTURE"
+	CodeNotFound          ErrorCode = "NOT_FOUND"
+	CodeInvalidOrderID    ErrorCode = "INVALID_ORDER_ID"
+	CodeBadValue          ErrorCode = "BAD_VALUE"
+	CodeConflict          ErrorCode = "CONFLICT"
+	CodeRequestTooLarge   ErrorCode = "REQUEST_TOO_LARGE"
+	CodeUnprocessable     ErrorCode = "UNPROCESSABLE_ENTITY"
+	CodeInvalidAddress    ErrorCode = "INVALID_ADDRESS"
+	CodeTooManyRequests   ErrorCode = "TOO_MANY_REQUESTS"
+	CodeInternal          ErrorCode = "INTERNAL_SERVER_ERROR"
+	CodeUnexpected        ErrorCode = "UNEXPECTED_ERROR"
+	CodeUnavailable       ErrorCode = "TEMPORARILY_UNAVAILABLE"
 )
 
 // Sentinel errors.
@@ -45,7 +48,7 @@ var (
 // does not retry it (any more).
 type APIError struct {
 	StatusCode    int
-	ErrorCode     string
+	ErrorCode     ErrorCode
 	ErrorMessages []string
 	CorrelationID string
 	Method, Path  string
@@ -55,7 +58,7 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "omclient: %s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
 	if e.ErrorCode != "" {
-		b.WriteString(" " + e.ErrorCode)
+		b.WriteString(" " + string(e.ErrorCode))
 	}
 	if len(e.ErrorMessages) > 0 {
 		b.WriteString(": " + strings.Join(e.ErrorMessages, "; "))
@@ -69,7 +72,7 @@ func (e *APIError) Error() string {
 }
 
 // IsCode reports whether err is (or wraps) an APIError with the code.
-func IsCode(err error, code string) bool {
+func IsCode(err error, code ErrorCode) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.ErrorCode == code
 }

@@ -5,7 +5,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 )
+
+// Reader is the client without its sending half: the reads and what the
+// client says about itself. Code outside the change pipeline that needs
+// the provider holds a Reader, so it has no way to send a change past the
+// audit log.
+type Reader interface {
+	GetOrder(ctx context.Context, orderID string) (*Order, error)
+	ListCaptures(ctx context.Context, orderID string) ([]Capture, error)
+	GetCapture(ctx context.Context, orderID, captureID string) (*Capture, error)
+	GetExtendDueDateOptions(ctx context.Context, orderID, captureID string) (*ExtendDueDateOptions, error)
+	GetRefund(ctx context.Context, orderID, refundID string) (*Refund, error)
+	Supports(op Operation) bool
+	Provider() Provider
+	Environment() Environment
+	BaseURL() string
+	Timeout() time.Duration
+}
+
+var _ Reader = (*Client)(nil)
 
 // Reads. None of them takes an idempotency key (the API accepts none on
 // GET) and none can leave an outcome unknown.
@@ -95,97 +115,6 @@ func decodeJSON(body []byte, into any, method, p string, status int) error {
 	return nil
 }
 
-// Mutating calls: each is Prepare + Send. key is the caller's idempotency
-// key for this intent (Klarna-Idempotency-Key); reuse it only to retry the
-// same intent.
-
-func (c *Client) send(ctx context.Context, op Operation, orderID, captureID, key string, body any) (*Result, error) {
-	call, err := c.Prepare(op, orderID, captureID, key, body)
-	if err != nil {
-		return nil, err
-	}
-	return c.Send(ctx, call)
-}
-
-func (c *Client) exec(ctx context.Context, op Operation, orderID, captureID, key string, body any) error {
-	_, err := c.send(ctx, op, orderID, captureID, key, body)
-	return err
-}
-
-// Acknowledge acknowledges a checkout order.
-func (c *Client) Acknowledge(ctx context.Context, orderID, key string) error {
-	return c.exec(ctx, OpAcknowledge, orderID, "", key, nil)
-}
-
-// UpdateAuthorization sets a new order amount and replaces the order lines
-// (omitted lines delete the existing ones, the API reference, update authorization).
-func (c *Client) UpdateAuthorization(ctx context.Context, orderID, key string, req UpdateAuthorizationRequest) error {
-	return c.exec(ctx, OpUpdateAuthorization, orderID, "", key, &req)
-}
-
-// Cancel cancels an order without captures.
-func (c *Client) Cancel(ctx context.Context, orderID, key string) error {
-	return c.exec(ctx, OpCancel, orderID, "", key, nil)
-}
-
-// UpdateCustomerDetails replaces the shipping address.
-func (c *Client) UpdateCustomerDetails(ctx context.Context, orderID, key string, req UpdateCustomerDetailsRequest) error {
-	return c.exec(ctx, OpUpdateCustomerDetails, orderID, "", key, &req)
-}
-
-// ExtendAuthorizationTime extends the capture deadline.
-func (c *Client) ExtendAuthorizationTime(ctx context.Context, orderID, key string) error {
-	return c.exec(ctx, OpExtendAuthorizationTime, orderID, "", key, nil)
-}
-
-// UpdateMerchantReferences sets or clears the merchant references.
-func (c *Client) UpdateMerchantReferences(ctx context.Context, orderID, key string, req UpdateMerchantReferencesRequest) error {
-	return c.exec(ctx, OpUpdateMerchantReferences, orderID, "", key, &req)
-}
-
-// ReleaseRemainingAuthorization releases what a part-captured order has
-// left.
-func (c *Client) ReleaseRemainingAuthorization(ctx context.Context, orderID, key string) error {
-	return c.exec(ctx, OpReleaseRemaining, orderID, "", key, nil)
-}
-
-// AddOrderShippingInfo appends order-level shipping info.
-func (c *Client) AddOrderShippingInfo(ctx context.Context, orderID, key string, req ShippingInfoRequest) error {
-	return c.exec(ctx, OpAddOrderShippingInfo, orderID, "", key, &req)
-}
-
-// CreateCapture captures an amount and returns the new capture's id, read
-// from Capture-Id or Location (the 201 body is empty).
-func (c *Client) CreateCapture(ctx context.Context, orderID, key string, req CaptureRequest) (string, error) {
-	res, err := c.send(ctx, OpCreateCapture, orderID, "", key, &req)
-	if err != nil {
-		return "", err
-	}
-	return res.ResourceID, nil
-}
-
-// AddCaptureShippingInfo appends shipping info to a capture.
-func (c *Client) AddCaptureShippingInfo(ctx context.Context, orderID, captureID, key string, req ShippingInfoRequest) error {
-	return c.exec(ctx, OpAddCaptureShippingInfo, orderID, captureID, key, &req)
-}
-
-// TriggerSendOut re-sends a capture's customer communication (Klarna only).
-func (c *Client) TriggerSendOut(ctx context.Context, orderID, captureID, key string) error {
-	return c.exec(ctx, OpTriggerSendOut, orderID, captureID, key, nil)
-}
-
-// ExtendDueDate extends a capture's due date by an offered number of days
-// (Klarna only).
-func (c *Client) ExtendDueDate(ctx context.Context, orderID, captureID, key string, req ExtendDueDateRequest) error {
-	return c.exec(ctx, OpExtendDueDate, orderID, captureID, key, &req)
-}
-
-// CreateRefund refunds an amount and returns the new refund's id, read
-// from Refund-Id or Location (the 201 body is empty).
-func (c *Client) CreateRefund(ctx context.Context, orderID, key string, req RefundRequest) (string, error) {
-	res, err := c.send(ctx, OpCreateRefund, orderID, "", key, &req)
-	if err != nil {
-		return "", err
-	}
-	return res.ResourceID, nil
-}
+// Mutating calls have no method of their own: they are Prepare + Send
+// (call.go), which only the change pipeline calls, so that every change
+// is audited before and after it is sent.

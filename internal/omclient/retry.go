@@ -123,7 +123,7 @@ func (c *Client) logRetry(ctx context.Context, op Operation, method, p string, a
 		slog.Int("attempt", attempt), slog.Duration("delay", delay)}
 	var ae *APIError
 	if errors.As(last, &ae) {
-		attrs = append(attrs, slog.Int("status", ae.StatusCode), slog.String("error_code", ae.ErrorCode), slog.String("correlation_id", ae.CorrelationID))
+		attrs = append(attrs, slog.Int("status", ae.StatusCode), slog.String("error_code", string(ae.ErrorCode)), slog.String("correlation_id", ae.CorrelationID))
 	} else if out.err != nil {
 		attrs = append(attrs, slog.String("error", out.err.Error()), slog.Bool("request_written", out.written))
 	}
@@ -255,7 +255,7 @@ func newAPIError(method, p string, status int, h http.Header, body []byte) *APIE
 	e := &APIError{StatusCode: status, Method: method, Path: p}
 	var eb ErrorBody
 	if len(bytes.TrimSpace(body)) > 0 && json.Unmarshal(body, &eb) == nil {
-		e.ErrorCode = strings.TrimSpace(eb.ErrorCode)
+		e.ErrorCode = ErrorCode(strings.TrimSpace(eb.ErrorCode))
 		e.ErrorMessages = eb.ErrorMessages
 		e.CorrelationID = strings.TrimSpace(eb.CorrelationID)
 	}

@@ -29,7 +29,7 @@ func TestRetryTwo503ThenSuccessResendsSameKeyAndBytes(t *testing.T) {
 		w.WriteHeader(201)
 	})
 	c, sr := newTestClient(t, fs.URL, nil)
-	call, err := c.Prepare(OpCreateCapture, testOrderID, "", testKey, captureBody())
+	call, err := c.Prepare(testOrderID, "", testKey, captureBody())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 			})
 			c, sr := newTestClient(t, fs.URL, func(cfg *Config) { cfg.Timeout = time.Hour })
 			c.now = func() time.Time { return now }
-			if err := c.Acknowledge(context.Background(), testOrderID, testKey); err != nil {
+			if err := c.exec(context.Background(), testOrderID, "", testKey, AcknowledgeRequest{}); err != nil {
 				t.Fatal(err)
 			}
 			if d := sr.got(); len(d) != 1 || d[0] != tt.want {
@@ -138,7 +138,7 @@ func TestClientErrorIsTriedOnce(t *testing.T) {
 			writeJSON(w, status, `{"error_code":"NOT_ALLOWED","error_messages":["Update not allowed."]}`)
 		})
 		c, sr := newTestClient(t, fs.URL, nil)
-		err := c.Cancel(context.Background(), testOrderID, testKey)
+		err := c.exec(context.Background(), testOrderID, "", testKey, CancelRequest{})
 		var ae *APIError
 		if !errors.As(err, &ae) {
 			t.Fatalf("%d: err = %v, want *APIError", status, err)
@@ -224,7 +224,7 @@ func TestContextDeadlineStopsRetries(t *testing.T) {
 	// The same for a capture: the 503s may have been applied.
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
-	_, err = c.CreateCapture(ctx2, testOrderID, testKey, captureBody())
+	_, err = c.created(ctx2, testOrderID, testKey, captureBody())
 	var ou *OutcomeUnknownError
 	if !errors.As(err, &ou) || ou.Op != OpCreateCapture || !errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("err = %v, want OutcomeUnknownError", err)
@@ -235,7 +235,7 @@ func TestCallTimeoutBoundsAHangingServer(t *testing.T) {
 	t.Parallel()
 	fs := newFakeServer(t, func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	c, _ := newTestClient(t, fs.URL, func(cfg *Config) { cfg.Timeout = 50 * time.Millisecond })
-	err := c.Acknowledge(context.Background(), testOrderID, testKey)
+	err := c.exec(context.Background(), testOrderID, "", testKey, AcknowledgeRequest{})
 	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want outcome unknown after a timeout", err)
 	}
@@ -267,7 +267,7 @@ func TestResetAfterWrite(t *testing.T) {
 		t.Parallel()
 		fs := newFakeServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { resetAfterRead(w) })
 		c, _ := newTestClient(t, fs.URL, nil)
-		_, err := c.CreateRefund(context.Background(), testOrderID, testKey, RefundRequest{RefundedAmount: 500})
+		_, err := c.created(context.Background(), testOrderID, testKey, &RefundRequest{RefundedAmount: 500})
 		var ou *OutcomeUnknownError
 		if !errors.As(err, &ou) || ou.Op != OpCreateRefund {
 			t.Fatalf("err = %v, want OutcomeUnknownError", err)
@@ -293,7 +293,7 @@ func TestResetAfterWrite(t *testing.T) {
 			w.WriteHeader(201)
 		})
 		c, _ := newTestClient(t, fs.URL, nil)
-		id, err := c.CreateRefund(context.Background(), testOrderID, testKey, RefundRequest{RefundedAmount: 500})
+		id, err := c.created(context.Background(), testOrderID, testKey, &RefundRequest{RefundedAmount: 500})
 		if err != nil || id != testRefundID {
 			t.Fatalf("id %q err %v", id, err)
 		}
@@ -326,7 +326,7 @@ func TestResetAfterWrite(t *testing.T) {
 			writeJSON(w, 409, `{"error_code":"CONFLICT","correlation_id":"c"}`)
 		})
 		c, _ := newTestClient(t, fs.URL, nil)
-		err := c.Cancel(context.Background(), testOrderID, testKey)
+		err := c.exec(context.Background(), testOrderID, "", testKey, CancelRequest{})
 		if !errors.Is(err, ErrOutcomeUnknown) || !IsCode(err, CodeConflict) {
 			t.Fatalf("err = %v", err)
 		}
@@ -347,7 +347,7 @@ func TestRetriesExhausted(t *testing.T) {
 	if n := len(fs.requests()); n != 3 || len(sr.got()) != 2 {
 		t.Errorf("%d requests %d waits", n, len(sr.got()))
 	}
-	err = c.ReleaseRemainingAuthorization(context.Background(), testOrderID, testKey)
+	err = c.exec(context.Background(), testOrderID, "", testKey, ReleaseRemainingRequest{})
 	var ou *OutcomeUnknownError
 	if !errors.As(err, &ou) || !errors.As(err, &ae) || ae.CorrelationID != "c5" {
 		t.Fatalf("POST err = %v, want OutcomeUnknownError wrapping the APIError", err)
@@ -363,7 +363,7 @@ func TestNothingSentIsNotOutcomeUnknown(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // connection refused from now on
 	c, sr := newTestClient(t, "http://"+addr, nil)
-	err = c.Cancel(context.Background(), testOrderID, testKey)
+	err = c.exec(context.Background(), testOrderID, "", testKey, CancelRequest{})
 	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("err = %v, want a plain error", err)
 	}
@@ -445,7 +445,7 @@ func TestRetriesAreLoggedWithoutSecretsOrBodies(t *testing.T) {
 	})
 	req := captureBody()
 	req.Description = "Åsa Öberg, Testgatan 10"
-	_, err := c.CreateCapture(context.Background(), testOrderID, testKey, req)
+	_, err := c.created(context.Background(), testOrderID, testKey, req)
 	if !errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatal(err)
 	}

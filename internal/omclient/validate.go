@@ -67,27 +67,6 @@ func validResourceID(id string) bool {
 	return id != "." && id != ".."
 }
 
-// ValidateRequest checks a request body for op without sending anything.
-// body is the op's request type (pointer or value). The error is a
-// *ValidationError listing every invalid field, or a plain error for a
-// body of the wrong type.
-func ValidateRequest(op Operation, body any) error {
-	spec, ok := opSpecs[op]
-	if !ok || !spec.mutating {
-		return fmt.Errorf("omclient: %q is not a mutating operation", op)
-	}
-	b, err := normalizeBody(op, spec, body)
-	if err != nil {
-		return err
-	}
-	if b == nil {
-		return nil
-	}
-	var fe fieldErrors
-	fe.requestBody(op, b)
-	return fe.err()
-}
-
 // ValidateOrderLines checks order lines as sent in any request, with paths
 // "order_lines[i].field".
 func ValidateOrderLines(lines []OrderLine) []FieldError {
@@ -182,54 +161,6 @@ func (f *fieldErrors) amount(field string, v int64) {
 func (f *fieldErrors) signedAmount(field string, v int64) {
 	if v < -money.MaxAmount || v > money.MaxAmount {
 		f.add(field, "must be between %d and %d", -money.MaxAmount, money.MaxAmount)
-	}
-}
-
-func (f *fieldErrors) requestBody(op Operation, body any) {
-	switch b := body.(type) {
-	case *UpdateAuthorizationRequest:
-		f.amount("order_amount", b.OrderAmount)
-		f.text("description", b.Description, 0, maxText255)
-		f.orderLinesWithTotal("order_amount", b.OrderAmount, b.OrderLines)
-	case *UpdateCustomerDetailsRequest:
-		if b.ShippingAddress == nil {
-			f.add("shipping_address", "is required")
-			return
-		}
-		f.address("shipping_address", b.ShippingAddress)
-		f.clearedAddress("shipping_address", b.ShippingAddress, b.Clear)
-	case *UpdateMerchantReferencesRequest:
-		if b.MerchantReference1 == nil && b.MerchantReference2 == nil {
-			f.add("merchant_reference1", "set merchant_reference1, merchant_reference2 or both")
-		}
-		if b.MerchantReference1 != nil {
-			f.text("merchant_reference1", *b.MerchantReference1, 0, maxText255)
-		}
-		if b.MerchantReference2 != nil {
-			f.text("merchant_reference2", *b.MerchantReference2, 0, maxText255)
-		}
-	case *ShippingInfoRequest:
-		f.shippingInfos("shipping_info", b.ShippingInfo, 1)
-	case *CaptureRequest:
-		f.amount("captured_amount", b.CapturedAmount)
-		f.text("description", b.Description, 0, maxText255)
-		f.text("reference", b.Reference, 0, maxText255)
-		f.orderLinesWithTotal("captured_amount", b.CapturedAmount, b.OrderLines)
-		f.shippingInfos("shipping_info", b.ShippingInfo, 0)
-		if b.ShippingDelay < 0 {
-			f.add("shipping_delay", "must not be negative")
-		}
-	case *RefundRequest:
-		f.amount("refunded_amount", b.RefundedAmount)
-		f.text("description", b.Description, 0, maxText255)
-		f.text("reference", b.Reference, 0, maxText255)
-		f.orderLinesWithTotal("refunded_amount", b.RefundedAmount, b.OrderLines)
-	case *ExtendDueDateRequest:
-		if b.NumberOfDays < 1 || b.NumberOfDays > math.MaxInt32 {
-			f.add("number_of_days", "must be a positive number of days from the offered options")
-		}
-	default:
-		f.add("body", "unexpected body type %T for %s", body, op)
 	}
 }
 

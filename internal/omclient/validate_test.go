@@ -30,7 +30,7 @@ func TestValidateRequestRules(t *testing.T) {
 	tests := []struct {
 		name  string
 		op    Operation
-		body  any
+		body  Request
 		field string // "" = valid
 	}{
 		// update authorization
@@ -123,9 +123,9 @@ func TestValidateRequestRules(t *testing.T) {
 		{"shipping company 101", OpAddOrderShippingInfo, &ShippingInfoRequest{ShippingInfo: []ShippingInfo{{ShippingCompany: Text(long(101))}}}, "shipping_info[0].shipping_company"},
 		{"tracking number 101", OpAddOrderShippingInfo, &ShippingInfoRequest{ShippingInfo: []ShippingInfo{{TrackingNumber: Text(long(101))}}}, "shipping_info[0].tracking_number"},
 		{"tracking uri not a URL", OpAddOrderShippingInfo, &ShippingInfoRequest{ShippingInfo: []ShippingInfo{{TrackingURI: "track.example/1"}}}, "shipping_info[0].tracking_uri"},
-		{"return tracking uri ftp", OpAddCaptureShippingInfo, &ShippingInfoRequest{ShippingInfo: []ShippingInfo{{ReturnTrackingURI: "ftp://track.example/1"}}}, "shipping_info[0].return_tracking_uri"},
-		{"return company 101", OpAddCaptureShippingInfo, &ShippingInfoRequest{ShippingInfo: []ShippingInfo{{ReturnShippingCompany: Text(long(101))}}}, "shipping_info[0].return_shipping_company"},
-		{"return number 101", OpAddCaptureShippingInfo, &ShippingInfoRequest{ShippingInfo: []ShippingInfo{{ReturnTrackingNumber: Text(long(101))}}}, "shipping_info[0].return_tracking_number"},
+		{"return tracking uri ftp", OpAddCaptureShippingInfo, &CaptureShippingInfoRequest{ShippingInfo: []ShippingInfo{{ReturnTrackingURI: "ftp://track.example/1"}}}, "shipping_info[0].return_tracking_uri"},
+		{"return company 101", OpAddCaptureShippingInfo, &CaptureShippingInfoRequest{ShippingInfo: []ShippingInfo{{ReturnShippingCompany: Text(long(101))}}}, "shipping_info[0].return_shipping_company"},
+		{"return number 101", OpAddCaptureShippingInfo, &CaptureShippingInfoRequest{ShippingInfo: []ShippingInfo{{ReturnTrackingNumber: Text(long(101))}}}, "shipping_info[0].return_tracking_number"},
 
 		// refund
 		{"refund with return fee", OpCreateRefund, &RefundRequest{RefundedAmount: 9500, OrderLines: []OrderLine{
@@ -172,7 +172,10 @@ func TestValidateRequestRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := ValidateRequest(tt.op, tt.body)
+			if tt.body.Op() != tt.op {
+				t.Fatalf("the request is the body of %s, not %s", tt.body.Op(), tt.op)
+			}
+			err := ValidateRequest(tt.body)
 			if tt.field == "" {
 				if err != nil {
 					t.Fatalf("valid request refused: %v", err)
@@ -203,7 +206,7 @@ func repeatShip(n int) []ShippingInfo {
 
 func TestValidationErrorListsEveryField(t *testing.T) {
 	t.Parallel()
-	err := ValidateRequest(OpCreateCapture, &CaptureRequest{CapturedAmount: -1, Description: strings.Repeat("x", 300),
+	err := ValidateRequest(&CaptureRequest{CapturedAmount: -1, Description: strings.Repeat("x", 300),
 		OrderLines: []OrderLine{goodLine(), {Type: "bogus", Name: "x", Quantity: 1, UnitPrice: 1, TotalAmount: 1, TaxRate: 20000}}})
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
@@ -264,7 +267,7 @@ func TestUpdateCustomerDetailsClear(t *testing.T) {
 	if plain, _ := json.Marshal(UpdateCustomerDetailsRequest{ShippingAddress: addr}); strings.Contains(string(plain), `""`) {
 		t.Errorf("nothing cleared, yet %s sends an empty field", plain)
 	}
-	if err := ValidateRequest(OpUpdateCustomerDetails, &UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{"phone"}}); err != nil {
+	if err := ValidateRequest(&UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{"phone"}}); err != nil {
 		t.Errorf("clearing the phone: %v", err)
 	}
 	for clear, want := range map[string]string{
@@ -273,12 +276,12 @@ func TestUpdateCustomerDetailsClear(t *testing.T) {
 		"given_name":  "shipping_address.given_name: is mandatory",
 		"postal_code": "is mandatory",
 	} {
-		err := ValidateRequest(OpUpdateCustomerDetails, &UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{clear}})
+		err := ValidateRequest(&UpdateCustomerDetailsRequest{ShippingAddress: addr, Clear: []string{clear}})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("clearing %s: %v, want %q", clear, err, want)
 		}
 	}
-	err = ValidateRequest(OpUpdateCustomerDetails, &UpdateCustomerDetailsRequest{ShippingAddress: &Address{City: "Bonn"}, Clear: []string{"city"}})
+	err = ValidateRequest(&UpdateCustomerDetailsRequest{ShippingAddress: &Address{City: "Bonn"}, Clear: []string{"city"}})
 	if err == nil {
 		t.Error("a field both set and cleared was accepted")
 	}

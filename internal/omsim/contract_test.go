@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 	"ordercare/internal/openapitest"
 )
@@ -80,11 +81,12 @@ func TestSandboxResponsesMatchTheDocument(t *testing.T) {
 	v := &validating{t: t, router: router, h: sb, seen: map[string]int{}}
 	srv := httptest.NewServer(v)
 	defer srv.Close()
-	c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: "M1-test", Password: "kco_test_api_x",
+	raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: "M1-test", Password: "kco_test_api_x",
 		Retry: omclient.RetryPolicy{MaxAttempts: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := omclienttest.Client{Client: raw}
 	ids, err := sb.OrderIDs(ctx)
 	if err != nil {
 		t.Fatal(err)

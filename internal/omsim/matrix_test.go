@@ -12,6 +12,7 @@ import (
 
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 )
 
@@ -26,7 +27,7 @@ type env struct {
 	t      *testing.T
 	sb     *omsim.Sandbox
 	clock  *omsim.FakeClock
-	client *omclient.Client
+	client omclienttest.Client
 }
 
 func newEnv(t *testing.T, provider omclient.Provider) *env {
@@ -43,7 +44,7 @@ func newEnv(t *testing.T, provider omclient.Provider) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, sb: sb, clock: clock, client: c}
+	return &env{t: t, sb: sb, clock: clock, client: omclienttest.Client{Client: c}}
 }
 
 func line(name string, qty, unit int64) omclient.OrderLine {
@@ -137,10 +138,10 @@ var shipping = omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInf
 type operation struct {
 	name   string
 	klarna bool
-	run    func(ctx context.Context, c *omclient.Client, id, capID string) error
+	run    func(ctx context.Context, c omclienttest.Client, id, capID string) error
 	// want per state (states order): "" allowed, else the error code;
 	// a leading "404:" marks a not-found answer.
-	want []string
+	want []omclient.ErrorCode
 }
 
 const (
@@ -152,49 +153,49 @@ const (
 )
 
 var operations = []operation{
-	{"get order", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	{"get order", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		o, err := c.GetOrder(ctx, id)
 		if err == nil && o.OrderID != id {
 			return errors.New("wrong order")
 		}
 		return err
-	}, []string{"", "", "", "", "", "", ""}},
-	{"list captures", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", "", "", "", "", ""}},
+	{"list captures", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		_, err := c.ListCaptures(ctx, id)
 		return err
-	}, []string{"", "", "", "", "", "", ""}},
-	{"get capture", false, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+	}, []omclient.ErrorCode{"", "", "", "", "", "", ""}},
+	{"get capture", false, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
 		_, err := c.GetCapture(ctx, id, orOther(capID))
 		return err
-	}, []string{ncp, "", "", ncp, ncp, "", ""}},
-	{"acknowledge", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{ncp, "", "", ncp, ncp, "", ""}},
+	{"acknowledge", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.Acknowledge(ctx, id, key())
-	}, []string{"", "", "", na, na, na, ""}},
-	{"update authorization", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", "", na, na, na, ""}},
+	{"update authorization", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.UpdateAuthorization(ctx, id, key(), omclient.UpdateAuthorizationRequest{OrderAmount: 9000,
 			OrderLines: []omclient.OrderLine{line("Sweater", 1, 6000), line("Socks", 1, 3000)}})
-	}, []string{"", "", na, na, na, na, na}},
-	{"cancel", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", na, na, na, na, na}},
+	{"cancel", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.Cancel(ctx, id, key())
-	}, []string{"", cna, cna, cna, cna, cna, cna}},
-	{"update customer details", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", cna, cna, cna, cna, cna, cna}},
+	{"update customer details", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.UpdateCustomerDetails(ctx, id, key(), omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{
 			StreetAddress: "Sveavägen 1", PostalCode: "111 57", City: "Stockholm", Country: "SE"}})
-	}, []string{"", "", na, na, na, na, na}},
-	{"extend authorization time", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", na, na, na, na, na}},
+	{"extend authorization time", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.ExtendAuthorizationTime(ctx, id, key())
-	}, []string{"", "", na, na, na, na, na}},
-	{"update merchant references", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", na, na, na, na, na}},
+	{"update merchant references", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		ref := "SO-100124"
 		return c.UpdateMerchantReferences(ctx, id, key(), omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
-	}, []string{"", "", "", na, "", "", ""}},
-	{"release remaining authorization", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", "", na, "", "", ""}},
+	{"release remaining authorization", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.ReleaseRemainingAuthorization(ctx, id, key())
-	}, []string{na, "", na, na, na, na, na}},
-	{"add order shipping info", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{na, "", na, na, na, na, na}},
+	{"add order shipping info", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		return c.AddOrderShippingInfo(ctx, id, key(), shipping)
-	}, []string{"", "", "", na, "", "", ""}},
-	{"create capture", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{"", "", "", na, "", "", ""}},
+	{"create capture", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		capID, err := c.CreateCapture(ctx, id, key(), omclient.CaptureRequest{CapturedAmount: 1000,
 			OrderLines: []omclient.OrderLine{line("Socks", 1, 1000)}, ShippingInfo: shipping.ShippingInfo})
 		if err == nil {
@@ -203,11 +204,11 @@ var operations = []operation{
 			}
 		}
 		return err
-	}, []string{"", "", kna, kna, kna, kna, kna}},
-	{"add capture shipping info", false, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+	}, []omclient.ErrorCode{"", "", kna, kna, kna, kna, kna}},
+	{"add capture shipping info", false, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
 		return c.AddCaptureShippingInfo(ctx, id, orOther(capID), key(), shipping)
-	}, []string{na, "", "", na, na, "", ""}},
-	{"create refund", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+	}, []omclient.ErrorCode{na, "", "", na, na, "", ""}},
+	{"create refund", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
 		refID, err := c.CreateRefund(ctx, id, key(), omclient.RefundRequest{RefundedAmount: 1000, Description: "Returned socks",
 			OrderLines: []omclient.OrderLine{line("Socks", 1, 1000)}})
 		if err == nil {
@@ -216,22 +217,22 @@ var operations = []operation{
 			}
 		}
 		return err
-	}, []string{rna, "", "", rna, rna, "", rna}},
-	{"trigger send-out", true, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+	}, []omclient.ErrorCode{rna, "", "", rna, rna, "", rna}},
+	{"trigger send-out", true, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
 		return c.TriggerSendOut(ctx, id, orOther(capID), key())
-	}, []string{na, "", "", na, na, "", ""}},
-	{"extend due date options", true, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+	}, []omclient.ErrorCode{na, "", "", na, na, "", ""}},
+	{"extend due date options", true, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
 		_, err := c.GetExtendDueDateOptions(ctx, id, orOther(capID))
 		return err
-	}, []string{na, "", "", na, na, "", ""}},
-	{"extend due date", true, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+	}, []omclient.ErrorCode{na, "", "", na, na, "", ""}},
+	{"extend due date", true, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
 		opts, err := c.GetExtendDueDateOptions(ctx, id, orOther(capID))
 		days := int64(14)
 		if err == nil && len(opts.Options) > 0 {
 			days = opts.Options[len(opts.Options)-1].NumberOfDays
 		}
 		return c.ExtendDueDate(ctx, id, orOther(capID), key(), omclient.ExtendDueDateRequest{NumberOfDays: days})
-	}, []string{na, "", "", na, na, "", na}},
+	}, []omclient.ErrorCode{na, "", "", na, na, "", na}},
 }
 
 func TestClientAgainstSandboxMatrix(t *testing.T) {
@@ -320,7 +321,7 @@ func TestClientRetriesAndIdempotency(t *testing.T) {
 		e := newEnv(t, omclient.ProviderKustom)
 		id := e.newOrder()
 		e.sb.SetFaults(omsim.Faults{Rules: []omsim.FaultRule{{Method: "POST", PathContains: "/captures", Kind: omsim.Fault503, Times: 2}}})
-		call, err := e.client.Prepare(omclient.OpCreateCapture, id, "", key(), &omclient.CaptureRequest{CapturedAmount: 2500})
+		call, err := e.client.Prepare(id, "", key(), &omclient.CaptureRequest{CapturedAmount: 2500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +339,7 @@ func TestClientRetriesAndIdempotency(t *testing.T) {
 		e := newEnv(t, omclient.ProviderKustom)
 		id := e.newOrder()
 		e.sb.SetFaults(omsim.Faults{Rules: []omsim.FaultRule{{Method: "POST", PathContains: "/captures", Kind: omsim.FaultResetAfterApply, Times: 1}}})
-		call, err := e.client.Prepare(omclient.OpCreateCapture, id, "", key(), &omclient.CaptureRequest{CapturedAmount: 2500})
+		call, err := e.client.Prepare(id, "", key(), &omclient.CaptureRequest{CapturedAmount: 2500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +364,7 @@ func TestClientRetriesAndIdempotency(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, omclient.ProviderKustom)
 		id := e.newOrder()
-		call, err := e.client.Prepare(omclient.OpCreateRefund, id, "", key(), &omclient.RefundRequest{RefundedAmount: 500})
+		call, err := e.client.Prepare(id, "", key(), &omclient.RefundRequest{RefundedAmount: 500})
 		if err != nil {
 			t.Fatal(err)
 		}

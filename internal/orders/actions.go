@@ -42,39 +42,6 @@ var kustomNoExtensionCountries = []string{"ES", "FR", "IT", "PT"}
 
 const day = 24 * time.Hour
 
-// Labels of the actions, as the order page shows them.
-var actionLabels = map[omclient.Operation]string{
-	omclient.OpCreateCapture:            "Capture",
-	omclient.OpCreateRefund:             "Refund",
-	omclient.OpUpdateAuthorization:      "Change amount and lines",
-	omclient.OpUpdateCustomerDetails:    "Update shipping address",
-	omclient.OpAddOrderShippingInfo:     "Add shipping info",
-	omclient.OpUpdateMerchantReferences: "Update merchant references",
-	omclient.OpExtendAuthorizationTime:  "Extend authorization time",
-	omclient.OpReleaseRemaining:         "Release remaining authorization",
-	omclient.OpAcknowledge:              "Acknowledge",
-	omclient.OpCancel:                   "Cancel",
-	omclient.OpAddCaptureShippingInfo:   "Add shipping info to capture",
-	omclient.OpTriggerSendOut:           "Resend invoice",
-	omclient.OpExtendDueDate:            "Extend due date",
-}
-
-// ActionLabel is the label of op as the order page shows it.
-func ActionLabel(op omclient.Operation) string {
-	if l, ok := actionLabels[op]; ok {
-		return l
-	}
-	return string(op)
-}
-
-// orderOps is the order of the order-level actions on the page: money
-// first, then data, then the one-click and destructive ones.
-var orderOps = []omclient.Operation{
-	omclient.OpCreateCapture, omclient.OpCreateRefund, omclient.OpUpdateAuthorization,
-	omclient.OpUpdateCustomerDetails, omclient.OpAddOrderShippingInfo, omclient.OpUpdateMerchantReferences,
-	omclient.OpExtendAuthorizationTime, omclient.OpReleaseRemaining, omclient.OpAcknowledge, omclient.OpCancel,
-}
-
 // Actions lists the order-level actions of Klarna's order management guides on docs.klarna.com for the
 // order as last read, each allowed or not with its reason. now is the
 // agent's clock: an authorization whose expires_at has passed counts as
@@ -94,12 +61,11 @@ func Actions(o *omclient.Order, p omclient.Provider, now time.Time) []Action {
 // on Klarna also trigger send-out and extend due date (Kustom lacks those
 // calls, so they are left out rather than shown disabled).
 func CaptureActions(o *omclient.Order, c *omclient.Capture, p omclient.Provider, now time.Time) []Action {
-	ops := []omclient.Operation{omclient.OpAddCaptureShippingInfo}
-	if p == omclient.ProviderKlarna {
-		ops = append(ops, omclient.OpTriggerSendOut, omclient.OpExtendDueDate)
-	}
-	out := make([]Action, 0, len(ops))
-	for _, op := range ops {
+	out := make([]Action, 0, len(captureOps))
+	for _, op := range captureOps {
+		if !p.Offers(op) {
+			continue
+		}
 		why := ""
 		if c == nil || !slices.ContainsFunc(o.Captures, func(x omclient.Capture) bool { return x.CaptureID == c.CaptureID }) {
 			why = "the capture is not part of this order"

@@ -20,9 +20,10 @@ type Change struct {
 	// change once.
 	IdempotencyKey string
 	Reason, Ticket string
-	// Body is the omclient request struct pointer for op, or nil for
-	// body-less operations.
-	Body any
+	// Body is the request for Op (its type names the operation, and a
+	// request of another operation is refused); nil stands for the empty
+	// request of a body-less operation (cancel, acknowledge, ...).
+	Body omclient.Request
 	// Expected is the order as the form showed it; nil skips the staleness
 	// check.
 	Expected *Fingerprint
@@ -42,6 +43,17 @@ type Change struct {
 	// amount as a recent one (TwinError.Token, from the form); "" when
 	// none was given.
 	Confirm string
+}
+
+// request returns the change's request, checked against Op.
+func (ch Change) request() (omclient.Request, error) {
+	if ch.Body == nil {
+		return omclient.EmptyRequest(ch.Op)
+	}
+	if ch.Body.Op() != ch.Op {
+		return nil, fmt.Errorf("orders: a %s request for a %s change", ch.Body.Op(), ch.Op)
+	}
+	return ch.Body, nil
 }
 
 // HeldError: the guard holds the change for a second person's approval

@@ -4,14 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
 )
 
@@ -129,21 +126,24 @@ func (s *Service) IntentWindow() time.Duration { return s.intentWindow }
 // approvals before approving one (ch.ApprovalID names that request, which
 // is then not its own twin).
 func (s *Service) CheckIntent(ctx context.Context, o *omclient.Order, ch Change) error {
-	return s.checkIntent(ctx, o, ch, true)
+	_, err := s.checkIntent(ctx, o, ch, true)
+	return err
 }
 
 // checkIntent is CheckIntent; twins false checks only for unsettled
 // changes (Apply carrying out an approved request: its confirmation was
-// asked when it was approved).
-func (s *Service) checkIntent(ctx context.Context, o *omclient.Order, ch Change, twins bool) error {
+// asked when it was approved). It returns the order's records it read (nil
+// when the checks are off or ch moves no money), for the guard.
+func (s *Service) checkIntent(ctx context.Context, o *omclient.Order, ch Change, twins bool) (*orderRecords, error) {
 	if s.intentWindow <= 0 || !MoneyOp(ch.Op) {
-		return nil
+		return nil, nil
 	}
-	prior, err := s.RecentChanges(ctx, o.OrderID, s.now().Add(-s.intentWindow))
+	recs, err := s.log.OrderMoneyRecords(ctx, o.OrderID)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w: recent changes of %s: %w", ErrAudit, o.OrderID, err)
 	}
-	return intentRule(o, ch, prior, twins)
+	prior := priorChanges(recs, s.now().Add(-s.intentWindow), s.now())
+	return &orderRecords{orderID: o.OrderID, recs: recs}, intentRule(o, ch, prior, twins)
 }
 
 // intentRule is checkIntent on the changes already read.
@@ -193,133 +193,17 @@ func confirmToken(op omclient.Operation, amount int64, fp Fingerprint, twins []P
 // ChangeAmount is the amount a change of op with body moves: the
 // capture's or refund's amount, or the new order amount; 0 for a
 // cancellation or release, which are matched by kind alone.
-func ChangeAmount(op omclient.Operation, body any) int64 {
-	switch op {
-	case omclient.OpCreateCapture:
-		if b := BodyAs[omclient.CaptureRequest](body); b != nil {
-			return b.CapturedAmount
-		}
-	case omclient.OpCreateRefund:
-		if b := BodyAs[omclient.RefundRequest](body); b != nil {
-			return b.RefundedAmount
-		}
-	case omclient.OpUpdateAuthorization:
-		if b := BodyAs[omclient.UpdateAuthorizationRequest](body); b != nil {
-			return b.OrderAmount
-		}
-	}
-	return 0
+func ChangeAmount(op omclient.Operation, body omclient.Request) int64 {
+	a, _ := Change{Op: op, Body: body}.Amount()
+	return a
 }
 
-// RecentChanges returns the order's money changes since a time, newest
-// first: its attempts (settled by a check where one proved the outcome) and
-// its four-eyes requests that were not sent.
-func (s *Service) RecentChanges(ctx context.Context, orderID string, since time.Time) ([]PriorChange, error) {
-	attempts, err := s.log.OrderAttempts(ctx, orderID)
-	if err != nil {
-		return nil, fmt.Errorf("%w: recent changes of %s: %w", ErrAudit, orderID, err)
+// Amount is the amount the change's request names (a capture's, a
+// refund's, the new order amount); false when it names none: a
+// cancellation, a release, a missing request or one of another operation.
+func (ch Change) Amount() (int64, bool) {
+	if a, ok := ch.Body.(omclient.Amounted); ok && ch.Body.Op() == ch.Op {
+		return a.Amount(), true
 	}
-	settled, steps, err := s.log.OrderFollowUps(ctx, orderID)
-	if err != nil {
-		return nil, fmt.Errorf("%w: recent changes of %s: %w", ErrAudit, orderID, err)
-	}
-	return PriorChangesOf(attempts, settled, steps, since, s.now()), nil
-}
-
-// PriorChangesOf joins the order's records (its attempts, their
-// settlements and its approval steps, as the order page reads them) into
-// its money changes since a time, newest first.
-func PriorChangesOf(attempts []audit.Attempt, settled map[string]audit.Settlement, steps []audit.Event, since, now time.Time) []PriorChange {
-	var out []PriorChange
-	for _, a := range attempts {
-		r := a.Requested
-		op := omclient.Operation(r.Action)
-		if !MoneyOp(op) || r.Time.Before(since) {
-			continue
-		}
-		p := PriorChange{Op: op, Amount: requestedAmount(r), Currency: r.Detail["currency"], By: r.Actor.Email, At: r.Time,
-			AttemptID: a.AttemptID, ApprovalID: r.Detail["approval_id"], IdempotencyKey: r.IdempotencyKey}
-		switch a.Outcome() {
-		case audit.OutcomeSucceeded:
-			p.State, p.ResourceID = PriorSucceeded, a.Completed.ResourceID
-		case audit.OutcomeRefused, audit.OutcomeFailed:
-			p.State = PriorNotApplied
-		default: // unknown, or still open (cut off before its outcome)
-			p.State = PriorUnknown
-		}
-		if st, ok := settled[a.AttemptID]; ok && p.State == PriorUnknown {
-			p.State, p.ResourceID = PriorSucceeded, st.ResourceID
-			if st.Outcome == audit.SettledNotApplied {
-				p.State, p.ResourceID = PriorNotApplied, ""
-			}
-		}
-		out = append(out, p)
-	}
-	out = append(out, openRequests(steps, since, now)...)
-	slices.SortStableFunc(out, func(a, b PriorChange) int { return b.At.Compare(a.At) })
-	return out
-}
-
-// requestedAmount is the amount an attempt asked for, from the body as
-// sent (0 for a cancellation or release: no body).
-func requestedAmount(r audit.Event) int64 {
-	var b struct {
-		Captured *int64 `json:"captured_amount"`
-		Refunded *int64 `json:"refunded_amount"`
-		Order    *int64 `json:"order_amount"`
-	}
-	if len(r.Request) > 0 && json.Unmarshal(r.Request, &b) == nil {
-		for _, p := range []*int64{b.Captured, b.Refunded, b.Order} {
-			if p != nil {
-				return *p
-			}
-		}
-	}
-	return 0
-}
-
-// openRequests are the four-eyes requests since a time that were not sent:
-// waiting for a decision, approved and being sent, or closed. A request
-// that was sent is its attempt (executed steps are left out).
-func openRequests(steps []audit.Event, since, now time.Time) []PriorChange {
-	byID := map[string]*PriorChange{}
-	var order []string
-	for _, e := range steps {
-		id := e.Detail["approval_id"]
-		if id == "" {
-			continue
-		}
-		switch e.Detail["step"] {
-		case "requested":
-			amount, _ := strconv.ParseInt(e.Detail["amount"], 10, 64)
-			op := omclient.Operation(e.Action)
-			if op == omclient.OpCancel || op == omclient.OpReleaseRemaining {
-				amount = 0 // cancellations match by kind alone, as the pipeline's own
-			}
-			p := &PriorChange{Op: op, Amount: amount, Currency: e.Detail["currency"], By: e.Actor.Email,
-				At: e.Time, State: PriorPending, ApprovalID: id, IdempotencyKey: e.IdempotencyKey}
-			if exp, err := time.Parse(time.RFC3339Nano, e.Detail["expires_at"]); err == nil && !now.Before(exp) {
-				p.State = PriorClosed
-			}
-			byID[id] = p
-			order = append(order, id)
-		case "approved":
-			if p := byID[id]; p != nil && p.State == PriorPending {
-				p.State = PriorApproved
-			}
-		case "executed":
-			delete(byID, id)
-		default: // rejected, withdrawn, expired
-			if p := byID[id]; p != nil {
-				p.State = PriorClosed
-			}
-		}
-	}
-	var out []PriorChange
-	for _, id := range order {
-		if p := byID[id]; p != nil && !p.At.Before(since) && MoneyOp(p.Op) {
-			out = append(out, *p)
-		}
-	}
-	return out
+	return 0, false
 }

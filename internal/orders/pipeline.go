@@ -34,7 +34,11 @@ import (
 // with an error wrapping ErrAudit; start-up recovery will mark the attempt
 // unknown.
 func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Result, error) {
-	call, err := s.client.Prepare(ch.Op, ch.OrderID, ch.CaptureID, ch.IdempotencyKey, ch.Body)
+	req, err := ch.request()
+	if err != nil {
+		return Result{}, err
+	}
+	call, err := s.client.Prepare(ch.OrderID, ch.CaptureID, ch.IdempotencyKey, req)
 	if err != nil {
 		return Result{}, err
 	}
@@ -48,7 +52,11 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	if done || err != nil {
 		return res, err
 	}
-	order, err := s.GetOrder(ctx, ch.OrderID)
+	// The order's index row is written behind the change (GetOrderForPage):
+	// the agent waits for the provider and the audit log, not for a list's
+	// row (a synchronous index write was one more SQLite transaction, on
+	// one writer shared by every agent, on each side of the send).
+	order, err := s.GetOrderForPage(ctx, ch.OrderID)
 	if err != nil {
 		return Result{}, fmt.Errorf("orders: re-reading order %s before %s: %w", ch.OrderID, ch.Op, err)
 	}
@@ -71,8 +79,9 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	// confirmation, stops this one (intent.go). A retry of a known key is
 	// the same intent, and the provider answers it once.
 	// An approved request was confirmed when it was approved.
+	var read *orderRecords
 	if !retry {
-		if err := s.checkIntent(ctx, order, ch, ch.ApprovalID == ""); err != nil {
+		if read, err = s.checkIntent(ctx, order, ch, ch.ApprovalID == ""); err != nil {
 			return Result{Order: order}, err
 		}
 	}
@@ -80,7 +89,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	// ask first and file a request instead; this makes sure no other
 	// caller sends a held change). A retry resends what was allowed then.
 	if s.guard != nil && !retry && ch.ApprovalID == "" {
-		if err := s.guard(ctx, actor, order, ch); err != nil {
+		if err := s.guard(withRecords(ctx, read), actor, order, ch); err != nil {
 			return Result{Order: order}, err
 		}
 	}
@@ -125,7 +134,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	if completed.Outcome != audit.OutcomeSucceeded {
 		res.APIErr = sendErr
 	}
-	if fresh, err := s.GetOrder(bg, ch.OrderID); err != nil {
+	if fresh, err := s.GetOrderForPage(bg, ch.OrderID); err != nil {
 		s.logger.Warn("reading order after change failed", "order_id", ch.OrderID, "op", string(ch.Op), "err", err)
 		completed.Detail["after_read_error"] = err.Error()
 	} else {
@@ -176,7 +185,7 @@ func classify(sent *omclient.Result, err error, elapsed time.Duration) audit.Eve
 	var apiErr *omclient.APIError
 	hasAPIErr := errors.As(err, &apiErr)
 	if hasAPIErr {
-		e.HTTPStatus, e.ErrorCode, e.ErrorMessages = apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessages
+		e.HTTPStatus, e.ErrorCode, e.ErrorMessages = apiErr.StatusCode, string(apiErr.ErrorCode), apiErr.ErrorMessages
 		if apiErr.CorrelationID != "" {
 			e.CorrelationID = apiErr.CorrelationID
 		}
@@ -238,7 +247,7 @@ func (s *Service) replay(ctx context.Context, ch Change, call *omclient.Call) (r
 		CorrelationID: c.CorrelationID, Before: last.Requested.Before, After: c.After, Replayed: true,
 	}
 	if c.Outcome == audit.OutcomeRefused {
-		res.APIErr = &omclient.APIError{StatusCode: c.HTTPStatus, ErrorCode: c.ErrorCode, ErrorMessages: c.ErrorMessages,
+		res.APIErr = &omclient.APIError{StatusCode: c.HTTPStatus, ErrorCode: omclient.ErrorCode(c.ErrorCode), ErrorMessages: c.ErrorMessages,
 			CorrelationID: c.CorrelationID, Method: call.Method, Path: call.Path}
 	}
 	if o, err := s.GetOrder(ctx, ch.OrderID); err == nil {
@@ -258,36 +267,24 @@ func checkState(ch Change, o *omclient.Order) error {
 	var fe []omclient.FieldError
 	switch ch.Op {
 	case omclient.OpCreateCapture:
-		if b := BodyAs[omclient.CaptureRequest](ch.Body); b != nil && b.CapturedAmount > o.RemainingAuthorizedAmount {
+		if ChangeAmount(ch.Op, ch.Body) > o.RemainingAuthorizedAmount {
 			fe = append(fe, omclient.FieldError{Field: "captured_amount",
 				Message: "more than the remaining authorized amount " + show(o.RemainingAuthorizedAmount)})
 		}
 	case omclient.OpCreateRefund:
 		left := o.CapturedAmount - o.RefundedAmount
-		if b := BodyAs[omclient.RefundRequest](ch.Body); b != nil && b.RefundedAmount > left {
+		if ChangeAmount(ch.Op, ch.Body) > left {
 			fe = append(fe, omclient.FieldError{Field: "refunded_amount",
 				Message: "more than can be refunded (captured minus refunded) " + show(left)})
 		}
 	case omclient.OpUpdateAuthorization:
-		if b := BodyAs[omclient.UpdateAuthorizationRequest](ch.Body); b != nil && b.OrderAmount < o.CapturedAmount {
+		if ChangeAmount(ch.Op, ch.Body) < o.CapturedAmount {
 			fe = append(fe, omclient.FieldError{Field: "order_amount",
 				Message: "less than the captured amount " + show(o.CapturedAmount)})
 		}
 	}
 	if len(fe) > 0 {
 		return &omclient.ValidationError{Fields: fe}
-	}
-	return nil
-}
-
-// BodyAs returns the body as *T whether it was given as T or *T (nil for
-// another type).
-func BodyAs[T any](body any) *T {
-	switch b := body.(type) {
-	case *T:
-		return b
-	case T:
-		return &b
 	}
 	return nil
 }

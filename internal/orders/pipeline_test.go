@@ -200,7 +200,7 @@ func TestApplyRefusalIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Outcome() != audit.OutcomeRefused || a.Completed.ErrorCode != omclient.CodeCancelNotAllowed || a.Completed.HTTPStatus/100 != 4 ||
+	if a.Outcome() != audit.OutcomeRefused || a.Completed.ErrorCode != string(omclient.CodeCancelNotAllowed) || a.Completed.HTTPStatus/100 != 4 ||
 		a.Completed.CorrelationID == "" || a.Requested.Before["status"] != "CAPTURED" || a.Completed.After["status"] != "CAPTURED" {
 		t.Fatalf("refused attempt = %+v / %+v", a.Requested, a.Completed)
 	}

@@ -66,7 +66,7 @@ func (s *Service) GetOrder(ctx context.Context, id string) (*omclient.Order, err
 	return o, nil
 }
 
-// GetOrderForPage is GetOrder for a page an agent is waiting on: the index
+// GetOrderForPage is GetOrder for a page or change an agent is waiting on: the index
 // is updated behind the page (Index.UpsertLater), not before it answers.
 func (s *Service) GetOrderForPage(ctx context.Context, id string) (*omclient.Order, error) {
 	o, err := s.client.GetOrder(ctx, id)

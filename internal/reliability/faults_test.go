@@ -130,7 +130,7 @@ type operation struct {
 	prepare func(t *testing.T, s *stack) orders.Change
 }
 
-func change(op omclient.Operation, id string, body any) orders.Change {
+func change(op omclient.Operation, id string, body omclient.Request) orders.Change {
 	return orders.Change{Op: op, OrderID: id, IdempotencyKey: uuid.NewString(), Reason: "Customer request", Ticket: "HD-7", Body: body}
 }
 

@@ -31,7 +31,7 @@ func (s *Store) RequestFactorReset(ctx context.Context, id, by int64) (*FactorRe
 	if id == by {
 		return nil, ErrResetOwn
 	}
-	has, err := s.HasTOTP(ctx, id)
+	has, err := s.HasSecondFactor(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,9 @@ func (s *Store) openReset(ctx context.Context, id int64) (*FactorReset, error) {
 
 // ApproveFactorReset is the second admin's approval: the open request is
 // closed and the member's authenticator and recovery codes are removed, in
-// one transaction. It returns the request.
+// one transaction, and so are their passkeys: a reset leaves the member
+// with the password alone, to set up a second factor afresh. It returns the
+// request.
 func (s *Store) ApproveFactorReset(ctx context.Context, id, by int64) (*FactorReset, error) {
 	if id == by {
 		return nil, ErrResetOwn
@@ -84,7 +86,8 @@ func (s *Store) ApproveFactorReset(ctx context.Context, id, by int64) (*FactorRe
 		by, s.now().UTC().UnixNano(), id); err != nil {
 		return nil, fmt.Errorf("staff: approve reset: %w", err)
 	}
-	for _, q := range []string{`DELETE FROM staff_totp WHERE member_id = ?`, `DELETE FROM staff_recovery_codes WHERE member_id = ?`} {
+	for _, q := range []string{`DELETE FROM staff_totp WHERE member_id = ?`, `DELETE FROM staff_recovery_codes WHERE member_id = ?`,
+		`DELETE FROM staff_passkeys WHERE member_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return nil, fmt.Errorf("staff: approve reset: %w", err)
 		}
@@ -110,9 +113,11 @@ func (s *Store) OpenFactorResets(ctx context.Context) (map[int64]FactorReset, er
 	return out, rows.Err()
 }
 
-// WithTOTP are the ids of members with a confirmed authenticator.
-func (s *Store) WithTOTP(ctx context.Context) (map[int64]bool, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT member_id FROM staff_totp WHERE confirmed_at IS NOT NULL`)
+// WithSecondFactor are the ids of members with a second factor: a
+// confirmed authenticator or a passkey.
+func (s *Store) WithSecondFactor(ctx context.Context) (map[int64]bool, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT member_id FROM staff_totp WHERE confirmed_at IS NOT NULL
+		UNION SELECT member_id FROM staff_passkeys`)
 	if err != nil {
 		return nil, fmt.Errorf("staff: totp: %w", err)
 	}

@@ -16,6 +16,23 @@ var (
 	ErrSamePassword         = errors.New("staff: the new password is the current one")
 )
 
+// VerifyOwnPassword checks a signed-in member's current password before
+// a change that needs it; wrong ones count against the sign-in throttle.
+// It returns ErrWrongCurrentPassword or a *LockedError.
+func (s *Store) VerifyOwnPassword(ctx context.Context, m *Member, password, clientAddr string) error {
+	hash, err := s.storedHash(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	err = s.throttled(ctx, m, clientAddr, func(time.Time) (bool, error) {
+		return argon2id.ComparePasswordAndHash(truncate(password, MaxPasswordLen), hash)
+	})
+	if errors.Is(err, ErrBadCode) {
+		return ErrWrongCurrentPassword
+	}
+	return err
+}
+
 // ChangeOwnPassword replaces a member's password after checking their
 // current one (wrong ones count against the sign-in throttle, so the form
 // cannot be used to guess it). The new one must have the right length,
@@ -32,17 +49,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, m *Member, current, next,
 	if current == next {
 		return ErrSamePassword
 	}
-	hash, err := s.storedHash(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	err = s.throttled(ctx, m, clientAddr, func(time.Time) (bool, error) {
-		return argon2id.ComparePasswordAndHash(truncate(current, MaxPasswordLen), hash)
-	})
-	if errors.Is(err, ErrBadCode) {
-		return ErrWrongCurrentPassword
-	}
-	if err != nil {
+	if err := s.VerifyOwnPassword(ctx, m, current, clientAddr); err != nil {
 		return err
 	}
 	if err := s.SetPassword(ctx, m.ID, next); err != nil {

@@ -5,6 +5,8 @@ package templates
 type CodeForm struct {
 	Next  string
 	Error string
+	// Passkeys: the member has passkeys, which may stand for the code.
+	Passkeys bool
 }
 
 // AccountView is a member's own account page (/account).
@@ -30,11 +32,28 @@ type AccountView struct {
 	CodeError string
 	// RecoveryCodes are shown once, right after they were made.
 	RecoveryCodes []string
+	// RecoveryOffered: the member has a second factor and may make new
+	// recovery codes, proving it is them with their password or a code
+	// (errors next to either field).
+	RecoveryOffered                    bool
+	ProofPasswordError, ProofCodeError string
 	// Password change: an error next to the current password or the new
 	// one (the fields are never filled in again).
 	CurrentError, NewError string
 	// Sessions are the member's signed-in sessions, newest first.
 	Sessions []SessionRow
+	// Passkeys (passkey.templ), when offered: the member's passkeys; the
+	// name typed for a new one and why it was refused; the passkey whose
+	// rename was refused, and why.
+	PasskeysOffered           bool
+	Passkeys                  []PasskeyRow
+	PasskeyName, PasskeyError string
+	RenameID, RenameError     string
+}
+
+// PasskeyRow is one of a member's passkeys on their account page.
+type PasskeyRow struct {
+	ID, Name, Added, LastUsed string
 }
 
 // SessionRow is one of a member's sessions. ID names it in the form

@@ -111,6 +111,8 @@ type LoginForm struct {
 	Next  string // local path to return to after signing in
 	// Error is shown above the form and linked from the fields.
 	Error string
+	// Passkeys offers "Sign in with a passkey" (passkey.templ).
+	Passkeys bool
 }
 
 // ErrorView is an error page's model.

@@ -12,6 +12,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/money"
+	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 )
 
@@ -50,41 +51,19 @@ func (q AuditQuery) Href(path, cursor string) string {
 	return path
 }
 
-// auditActions names the order-change actions in the audit trail.
-var auditActions = []struct{ Value, Label string }{
-	{"create_capture", "Capture"},
-	{"create_refund", "Refund"},
-	{"update_authorization", "Change amount"},
-	{"cancel", "Cancel"},
-	{"release_remaining_authorization", "Release remaining"},
-	{"update_customer_details", "Change address"},
-	{"update_merchant_references", "Change references"},
-	{"add_order_shipping_info", "Add shipping info"},
-	{"extend_authorization_time", "Extend authorization"},
-	{"acknowledge", "Acknowledge"},
-	{"add_capture_shipping_info", "Add capture shipping info"},
-	{"trigger_send_out", "Send out again"},
-	{"extend_due_date", "Extend due date"},
-}
-
-// AuditActionName is an action in words ("Capture").
+// AuditActionName is an action in words ("Capture"), from the operation
+// catalogue (orders.Info).
 func AuditActionName(action string) string {
-	for _, a := range auditActions {
-		if a.Value == action {
-			return a.Label
-		}
+	if o, ok := orders.Info(omclient.Operation(action)); ok {
+		return o.AuditLabel
 	}
 	return humanize(action)
 }
 
 // KnownAuditAction reports whether action is an order-change action.
 func KnownAuditAction(action string) bool {
-	for _, a := range auditActions {
-		if a.Value == action {
-			return true
-		}
-	}
-	return false
+	_, ok := orders.Info(omclient.Operation(action))
+	return ok
 }
 
 // PendingText says how many money changes await review.
@@ -98,8 +77,8 @@ func PendingText(n int64) string {
 // AuditActionOptions is the action filter's choices.
 func AuditActionOptions(selected string) []Option {
 	out := []Option{{Value: "", Label: "Any action", Selected: selected == ""}}
-	for _, a := range auditActions {
-		out = append(out, Option{Value: a.Value, Label: a.Label, Selected: a.Value == selected})
+	for _, o := range orders.Catalogue() {
+		out = append(out, Option{Value: string(o.Op), Label: o.AuditLabel, Selected: string(o.Op) == selected})
 	}
 	return out
 }

@@ -46,7 +46,7 @@ func FromProviderError(err error, orderID string, p omclient.Provider) ProviderE
 	switch {
 	case errors.As(err, &ae):
 		v.CorrelationID = ae.CorrelationID
-		v.Code = ae.ErrorCode
+		v.Code = string(ae.ErrorCode)
 		if v.Code == "" {
 			v.Code = "HTTP " + strconv.Itoa(ae.StatusCode)
 		}

@@ -1,0 +1,236 @@
+package archtest
+
+import (
+	"fmt"
+	"go/types"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+const module = "ordercare/"
+
+// layers places every package of the module (its non-test code) on a
+// floor. An import may only go down: handlers -> orders -> (omclient, the
+// shop clients, audit) -> db, so that the provider's client and the
+// stores never learn of the web app, and the web app reaches the provider
+// only through the change pipeline. A package missing here fails the
+// test: place a new package on the floor of what it is, not of what it
+// happens to import today.
+var layers = map[string]int{
+	// Pure helpers and plumbing that know nothing of orders or staff.
+	"internal/money": 0, "internal/db": 0, "internal/dbwatch": 0, "internal/shop/tokencache": 0,
+	"internal/openapitest": 0, "web/static": 0,
+	// The outside world's clients, and the stores of the back office's
+	// own state.
+	"internal/omclient": 1, "internal/shop/elasticpath": 1, "internal/shop/ucommerce": 1,
+	"internal/audit": 1, "internal/staff": 1, "internal/session": 1,
+	// Settings, and what works beside the pipeline on a client or a
+	// store: the provider's sandbox, intake, the outbox, metrics, the
+	// witness, the tests' stand-in for the shop (omclienttest).
+	"internal/config": 2, "internal/omsim": 2, "internal/intake": 2, "internal/outbox": 2,
+	"internal/metrics": 2, "internal/witness": 2, "internal/omclient/omclienttest": 2,
+	// The core: the change pipeline and the shop's side of a change; the
+	// shops' sandboxes build on the provider's.
+	"internal/orders": 3, "internal/shop": 3, "internal/shop/shopsim": 3,
+	// What builds on the pipeline.
+	"internal/approvals": 4, "internal/shop/elasticpath/epsim": 4, "internal/pipelinetest": 4,
+	// View models, then the templates that render them.
+	"web/templates/view": 5, "internal/shop/ucommerce/ucsim": 5,
+	"web/templates": 6,
+	// HTTP.
+	"internal/handlers": 7,
+	// Wiring, and what runs it.
+	"internal/app": 8,
+	"cmd/admin":    9, "cmd/loadtest": 9, "scripts/soakserver": 9,
+	// Tests only, with no code of their own to import.
+	"internal/archtest": 9, "internal/crashtest": 9, "internal/e2e": 9, "internal/reliability": 9,
+}
+
+// forbidden are imports the floors allow but the design does not: the
+// handlers and the view models run no SQL (they hold services), and
+// settings are read by the app, which builds the services from them.
+var forbidden = map[[2]string]string{
+	{"internal/handlers", "internal/db"}:  "handlers depend on service interfaces, never on SQL",
+	{"web/templates/view", "internal/db"}: "view models are built from services' values, never from SQL",
+}
+
+// knownViolations are imports against the floors that the code has
+// today and that are to go; each must still exist (so the list only
+// shrinks), and no new one may join.
+var knownViolations = map[[2]string]string{
+	{"internal/config", "internal/approvals"}: "config builds the approval policy; the app should",
+	{"internal/handlers", "internal/db"}:      "health.go pings the database itself",
+}
+
+// sendAllowed may prepare and send a change: the client itself, the
+// change pipeline (the one door, audited before and after), the load
+// generator (it measures the pipeline against the bare client) and the
+// tests' stand-in for the shop, which only tests may import.
+var sendAllowed = []string{"internal/omclient", "internal/orders", "cmd/loadtest", "internal/omclient/omclienttest"}
+
+func load(t *testing.T) []*packages.Package {
+	t.Helper()
+	cfg := &packages.Config{
+		Mode: packages.NeedName | packages.NeedImports | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax,
+		Dir:  "../..",
+	}
+	pkgs, err := packages.Load(cfg, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			t.Errorf("%s: %v", p.PkgPath, e)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	return pkgs
+}
+
+func TestArchitecture(t *testing.T) {
+	t.Parallel()
+	pkgs := load(t)
+	t.Run("imports go down", func(t *testing.T) {
+		for _, msg := range importViolations(pkgs) {
+			t.Error(msg)
+		}
+	})
+	t.Run("only the pipeline sends", func(t *testing.T) {
+		for _, msg := range sendViolations(pkgs) {
+			t.Error(msg)
+		}
+	})
+}
+
+// importViolations checks every package's imports of the module against
+// the floors, the forbidden imports and the known violations.
+func importViolations(pkgs []*packages.Package) []string {
+	var out []string
+	seen := map[[2]string]bool{}
+	for _, p := range pkgs {
+		from, ok := strings.CutPrefix(p.PkgPath, module)
+		if !ok {
+			continue
+		}
+		fl, placed := layers[from]
+		if !placed {
+			out = append(out, fmt.Sprintf("%s is on no floor: add it to layers in this test", from))
+			continue
+		}
+		for path := range p.Imports {
+			to, ok := strings.CutPrefix(path, module)
+			if !ok {
+				continue
+			}
+			edge := [2]string{from, to}
+			tl, placed := layers[to]
+			var why string
+			switch {
+			case !placed:
+				continue // reported as its own package
+			case forbidden[edge] != "":
+				why = forbidden[edge]
+			case tl >= fl:
+				why = fmt.Sprintf("floor %d imports floor %d; imports go down only", fl, tl)
+			default:
+				continue
+			}
+			if knownViolations[edge] != "" {
+				seen[edge] = true
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s imports %s: %s", from, to, why))
+		}
+	}
+	for edge, why := range knownViolations {
+		if !seen[edge] {
+			out = append(out, fmt.Sprintf("%s no longer imports %s (%s): remove it from knownViolations", edge[0], edge[1], why))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sendViolations lists every place outside sendAllowed that names what
+// sending a change takes: the client's Prepare or Send, the prepared
+// Call, or any function or method (an interface's, say) that takes or
+// returns a Call. Holding the sending client is not enough to send; a
+// package that never names these cannot.
+func sendViolations(pkgs []*packages.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		rel, ok := strings.CutPrefix(p.PkgPath, module)
+		if !ok {
+			continue
+		}
+		if _, imports := p.Imports[module+"internal/omclient/omclienttest"]; imports {
+			out = append(out, rel+" imports omclienttest outside its tests")
+		}
+		if slices.Contains(sendAllowed, rel) {
+			continue
+		}
+		for id, obj := range p.TypesInfo.Uses {
+			if what := sends(obj); what != "" {
+				out = append(out, fmt.Sprintf("%s: %s uses %s; changes go through orders.Service.Apply", p.Fset.Position(id.Pos()), rel, what))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+const omclientPath = module + "internal/omclient"
+
+// sends names what obj gives of the sending half of the client, or "".
+func sends(obj types.Object) string {
+	switch o := obj.(type) {
+	case *types.TypeName:
+		if isCall(o.Type()) {
+			return "omclient.Call"
+		}
+	case *types.Func:
+		sig, _ := o.Type().(*types.Signature)
+		if sig == nil {
+			return ""
+		}
+		if recv := sig.Recv(); recv != nil && o.Pkg() != nil && o.Pkg().Path() == omclientPath && named(recv.Type(), "Client") &&
+			(o.Name() == "Send" || o.Name() == "Prepare") {
+			return "(*omclient.Client)." + o.Name()
+		}
+		if mentionsCall(sig.Params()) || mentionsCall(sig.Results()) {
+			return o.FullName() + ", which takes or returns an omclient.Call"
+		}
+	}
+	return ""
+}
+
+func mentionsCall(vars *types.Tuple) bool {
+	for v := range vars.Variables() {
+		if isCall(v.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCall reports omclient.Call or a pointer to it.
+func isCall(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	return named(t, "Call")
+}
+
+// named reports whether t (or what it points to) is omclient's type name.
+func named(t types.Type, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == omclientPath && n.Obj().Name() == name
+}

@@ -1,0 +1,230 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/labstack/echo/v4"
+
+	"ordercare/internal/audit"
+	"ordercare/internal/session"
+	"ordercare/internal/staff"
+	"ordercare/web/templates"
+)
+
+// passkeyRows fills the account page's list of the member's passkeys.
+func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *templates.AccountView) error {
+	if !h.passkeysOn() {
+		return nil
+	}
+	v.PasskeysOffered = true
+	keys, err := h.Staff.Passkeys(c.Request().Context(), m.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		r := templates.PasskeyRow{ID: strconv.FormatInt(k.ID, 10), Name: k.Name, Added: k.CreatedAt.Format("2 Jan 2006"), LastUsed: "never"}
+		if !k.LastUsedAt.IsZero() {
+			r.LastUsed = k.LastUsedAt.Format("2 Jan 2006 15:04 UTC")
+		}
+		v.Passkeys = append(v.Passkeys, r)
+	}
+	return nil
+}
+
+// passkeyRegisterOptions starts a registration: the options for the
+// browser's navigator.credentials.create, with the member's passkeys
+// excluded (an authenticator is registered once), a discoverable
+// credential preferred (a passkey, which signs in without the e-mail; an
+// older security key that cannot store one still serves as the second
+// factor after the password), and user verification (PIN, fingerprint)
+// preferred. The challenge stays in the session.
+func (h *Handlers) passkeyRegisterOptions(c echo.Context) error {
+	if !h.passkeysOn() {
+		return h.passkeysOff()
+	}
+	m := h.currentStaff(c)
+	if _, problem := passkeyName(c.FormValue("name")); problem != "" {
+		return ceremonyRefused(c, http.StatusUnprocessableEntity, problem)
+	}
+	u, err := h.Staff.PasskeyUser(c.Request().Context(), m)
+	if err != nil {
+		return err
+	}
+	if len(u.WebAuthnCredentials()) >= staff.MaxPasskeys {
+		return ceremonyRefused(c, http.StatusConflict, tooManyPasskeys)
+	}
+	creation, sd, err := h.WebAuthn.BeginRegistration(u,
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
+			ResidentKey: protocol.ResidentKeyRequirementPreferred, RequireResidentKey: protocol.ResidentKeyNotRequired(),
+			UserVerification: protocol.VerificationPreferred}),
+		webauthn.WithExclusions(webauthn.Credentials(u.WebAuthnCredentials()).CredentialDescriptors()))
+	if err != nil {
+		return err
+	}
+	if err := h.putCeremony(c, keyPasskeyRegister, sd); err != nil {
+		return err
+	}
+	return ceremonyJSON(c, creation)
+}
+
+const tooManyPasskeys = "You have as many passkeys as one member may have. Remove one you no longer use first."
+
+// passkeyName is a passkey's name trimmed, or what is wrong with it in
+// words for the field (the store checks it again).
+func passkeyName(name string) (trimmed, problem string) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", "Give the passkey a name you will recognise, such as the device it is on."
+	}
+	if len([]rune(name)) > staff.MaxPasskeyNameLen {
+		return "", "The name is longer than " + strconv.Itoa(staff.MaxPasskeyNameLen) + " characters."
+	}
+	return name, ""
+}
+
+// registerPasskey finishes a registration: the browser's answer
+// (the form's "credential", JSON) is checked against the challenge in the
+// session, and the passkey is stored under its name. It counts as this
+// session's second factor from now on, as a confirmed authenticator does.
+func (h *Handlers) registerPasskey(c echo.Context) error {
+	if !h.passkeysOn() {
+		return h.passkeysOff()
+	}
+	ctx := c.Request().Context()
+	m := h.currentStaff(c)
+	name, problem := passkeyName(c.FormValue("name"))
+	sd, err := h.popCeremony(c, keyPasskeyRegister)
+	refuse := func(status int, msg string) error {
+		v, verr := h.accountView(c, m)
+		if verr != nil {
+			return verr
+		}
+		v.PasskeyName, v.PasskeyError = c.FormValue("name"), msg
+		return h.renderAccount(c, status, v)
+	}
+	if problem != "" {
+		return refuse(http.StatusUnprocessableEntity, problem)
+	}
+	if err != nil {
+		return refuse(http.StatusBadRequest, "The passkey was not created: this page waited too long, or your browser did not run the set-up. Try again.")
+	}
+	u, err := h.Staff.PasskeyUser(ctx, m)
+	if err != nil {
+		return err
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBytes([]byte(c.FormValue("credential")))
+	var cred *webauthn.Credential
+	if err == nil {
+		cred, err = h.WebAuthn.CreateCredential(u, sd, parsed)
+	}
+	if err != nil {
+		h.Log.Warn("passkey registration refused", slog.Int64("staff_id", m.ID), slog.String("reason", passkeyReason(err)), slog.String("request_id", requestIDOf(c)))
+		return refuse(http.StatusBadRequest, "Your browser's answer could not be checked, so no passkey was added. Try again.")
+	}
+	id, err := h.Staff.AddPasskey(ctx, m.ID, name, cred)
+	switch {
+	case errors.Is(err, staff.ErrPasskeyExists):
+		return refuse(http.StatusConflict, "This passkey is registered already.")
+	case errors.Is(err, staff.ErrTooManyPasskeys):
+		return refuse(http.StatusConflict, tooManyPasskeys)
+	case err != nil:
+		return err
+	}
+	if _, err := h.Audit.Append(ctx, audit.Event{Kind: audit.KindSecondFactor, Actor: h.actor(c),
+		Detail: map[string]string{"step": audit.FactorEnrolled, "factor": staff.FactorPasskey, "passkey_id": strconv.FormatInt(id, 10), "passkey_name": name}}); err != nil {
+		return err
+	}
+	h.Sessions.Put(ctx, session.KeySecondFactor, staff.FactorPasskey)
+	h.Log.Info("passkey added", slog.Int64("staff_id", m.ID), slog.Int64("passkey_id", id), slog.String("request_id", requestIDOf(c)))
+	h.flash(c, "Passkey \u201c"+name+"\u201d added. You can sign in with it instead of your password and code.")
+	return redirect(c, "/account")
+}
+
+// passkeyReason is a refusal's cause for the log: the library's error
+// type, never what the browser sent.
+func passkeyReason(err error) string {
+	var pe *protocol.Error
+	if errors.As(err, &pe) {
+		return pe.Type
+	}
+	return "malformed"
+}
+
+// ownPasskeyID is the :id of a passkey route.
+func ownPasskeyID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, publicError(http.StatusNotFound, "No such passkey.")
+	}
+	return id, nil
+}
+
+// renamePasskey gives one of the member's passkeys a new name.
+func (h *Handlers) renamePasskey(c echo.Context) error {
+	if !h.passkeysOn() {
+		return h.passkeysOff()
+	}
+	id, err := ownPasskeyID(c)
+	if err != nil {
+		return err
+	}
+	m := h.currentStaff(c)
+	name, problem := passkeyName(c.FormValue("name"))
+	if problem != "" {
+		v, verr := h.accountView(c, m)
+		if verr != nil {
+			return verr
+		}
+		v.RenameID, v.RenameError = c.Param("id"), problem
+		return h.renderAccount(c, http.StatusUnprocessableEntity, v)
+	}
+	if err := h.Staff.RenamePasskey(c.Request().Context(), m.ID, id, name); errors.Is(err, staff.ErrNoPasskey) {
+		return publicError(http.StatusNotFound, "No such passkey.")
+	} else if err != nil {
+		return err
+	}
+	h.flash(c, "Passkey renamed to \u201c"+name+"\u201d.")
+	return redirect(c, "/account")
+}
+
+// removePasskey removes one of the member's own passkeys. When it was
+// their last second factor the session no longer counts as having one, so
+// a policy that requires it sends them to set up another.
+func (h *Handlers) removePasskey(c echo.Context) error {
+	if !h.passkeysOn() {
+		return h.passkeysOff()
+	}
+	id, err := ownPasskeyID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m := h.currentStaff(c)
+	name, err := h.Staff.RemovePasskey(ctx, m.ID, id)
+	if errors.Is(err, staff.ErrNoPasskey) {
+		return publicError(http.StatusNotFound, "No such passkey.")
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := h.Audit.Append(ctx, audit.Event{Kind: audit.KindSecondFactor, Actor: h.actor(c),
+		Detail: map[string]string{"step": audit.FactorRemoved, "factor": staff.FactorPasskey, "passkey_id": strconv.FormatInt(id, 10),
+			"passkey_name": name, "target_id": strconv.FormatInt(m.ID, 10)}}); err != nil {
+		return err
+	}
+	has, err := h.Staff.HasSecondFactor(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	if !has {
+		h.Sessions.Remove(ctx, session.KeySecondFactor)
+	}
+	h.flash(c, "Passkey \u201c"+name+"\u201d removed. It no longer signs you in.")
+	return redirect(c, "/account")
+}
