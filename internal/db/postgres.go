@@ -74,7 +74,8 @@ func redact(c *pgx.ConnConfig) string {
 // advisoryKey is the 64-bit advisory lock key of a writer name.
 func advisoryKey(name string) int64 {
 	h := fnv.New64a()
-	_, _ = h.Write([]byte("ordercare writer " + name)) // a hash's Write never fails
+	// A hash's Write never fails.
+	_, _ = h.Write([]byte("ordercare writer " + name))
 	return int64(h.Sum64()) // #nosec G115 -- a lock key: any 64 bits will do, wrapping is intended
 }
 
