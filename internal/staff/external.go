@@ -42,6 +42,18 @@ var externalMigrations = []string{
 	);`,
 }
 
+// pgExternalMigrations are externalMigrations in PostgreSQL's dialect.
+var pgExternalMigrations = []string{
+	`CREATE TABLE staff_external_ids (
+		issuer TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		member_id BIGINT NOT NULL REFERENCES staff_members (id),
+		linked_at BIGINT NOT NULL,
+		PRIMARY KEY (issuer, subject),
+		UNIQUE (issuer, member_id)
+	);`,
+}
+
 // External is who the identity provider says signed in.
 type External struct {
 	Issuer, Subject, Email string

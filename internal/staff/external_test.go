@@ -3,6 +3,8 @@ package staff
 import (
 	"errors"
 	"testing"
+
+	"ordercare/internal/db/dbtest"
 )
 
 const testIssuer = "https://login.example.com"
@@ -13,7 +15,11 @@ func ext(subject, email string, role Role) External {
 
 func TestSignInExternal(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testSignInExternal)
+}
+
+func testSignInExternal(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	admin, err := s.Add(ctx, "boss@example.com", RoleAdmin, "admin password")
 	if err != nil {
