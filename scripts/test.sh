@@ -3,7 +3,9 @@
 # Debian machine (the chromium package for the browser journeys), then runs
 # every test, browser journeys and fuzz seed corpora included, with the race
 # detector. Under CI=true a missing browser fails the browser tests instead of
-# skipping them.
+# skipping them. The stores' tests run against SQLite and, on a private
+# PostgreSQL server this script starts (scripts/test-postgres.sh), against
+# PostgreSQL; under CI=true a missing server fails those runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,9 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     echo "test.sh: chromium is missing and cannot be installed here (not root); browser tests will skip"
   fi
 fi
+
+. scripts/test-postgres.sh
+start_test_postgres
 
 # A package-wide liveness bound, not a speed target: under -race on a busy
 # 2-core machine the handlers package alone has run past go test's default

@@ -18,7 +18,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	err := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, process: true})
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -34,6 +34,9 @@ type env struct {
 	getenv         func(string) string
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// process is set for the real process (main), whose logger may become
+	// slog's default; tests running commands side by side leave it unset.
+	process bool
 }
 
 func (e env) logger() *slog.Logger {
@@ -50,6 +53,9 @@ const usage = `Usage:
   admin user list                list staff members
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
+  admin user reset-factor --email E --as ADMIN
+                                 an admin's step of a second-factor reset (two admins, as on /staff);
+                                 the admin's password and a current code from stdin, one a line
   admin audit verify [-checkpoints FILE]... [-key PUBFILE] [-chain-only]
                                  check the audit log's hash chain against every signed checkpoint
                                  (audit.checkpoints, and copies kept elsewhere)

@@ -167,7 +167,8 @@ func TestServeStartsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, e) }()
-	addrRe := regexp.MustCompile(`ordercare listening" addr=(\S+)`)
+	// The line names the instance before the address.
+	addrRe := regexp.MustCompile(`ordercare listening" instance=\S+ addr=(\S+)`)
 	var addr string
 	// A liveness deadline, not a speed bound: under -race on a loaded 2-core
 	// CI machine start-up (argon2id for the demo accounts, indexing the demo

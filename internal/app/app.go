@@ -35,6 +35,7 @@ import (
 	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/shop/pair"
 	"ordercare/internal/shop/ucommerce/ucsim"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 )
 
@@ -134,7 +135,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if o.staffOpts.Now == nil {
 		o.staffOpts.Now = o.now
 	}
-	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
+	// Every line this instance logs names it, so the lines of several
+	// instances behind one load balancer can be told apart once collected.
+	a := &App{cfg: cfg, log: o.log.With(slog.String("instance", cfg.InstanceName())), out: o.out, now: o.now}
 	a.startMetrics()
 	defer func() {
 		if err != nil {
@@ -164,7 +167,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		demoStaff = sync.OnceValue(func() error { return <-done })
 		defer func() { _ = demoStaff() }() // a failed start waits for it before closing what it uses
 	}
-	if a.auditLog, err = audit.Open(ctx, cfg.AuditDBPath()); err != nil {
+	if a.auditLog, err = audit.OpenWith(ctx, cfg.AuditDBPath(), audit.Options{Instance: cfg.InstanceName()}); err != nil {
 		return nil, err
 	}
 	if err := a.startCheckpoints(ctx); err != nil {
@@ -243,6 +246,12 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ProviderReachable: a.provider.Reachable,
 		ShopConnect:       a.shopConnect,
 		ShopRedirect:      cfg.Shop.RedirectURL,
+	}
+	if cfg.OIDC.Enabled() {
+		o := cfg.OIDC
+		a.handlers.SSO = sso.New(sso.Settings{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: o.Roles, MFAAMR: o.MFAAMR})
+		a.handlers.SSORedirect = cfg.OIDCRedirectURL()
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/app"
+	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -338,5 +339,47 @@ func TestProviderTimeoutBoundsChangesToo(t *testing.T) {
 	a, _ := start(t, cfg, io.Discard)
 	if got := a.Client().Timeout(); got != cfg.OMTimeout {
 		t.Fatalf("a change may wait %v for the provider, want ORDERCARE_OM_TIMEOUT (%v)", got, cfg.OMTimeout)
+	}
+}
+
+// TestEveryLogLineNamesTheInstance: the lines an instance logs, from its
+// start to its stop, each carry instance=ORDERCARE_INSTANCE.
+func TestEveryLogLineNamesTheInstance(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.Metrics.Instance = "web-2"
+	var logs bytes.Buffer
+	a, err := app.Build(t.Context(), cfg, app.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		app.WithOutput(io.Discard), app.WithStaffOptions(cheap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("the start logged nothing to check")
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, " instance=web-2") {
+			t.Fatalf("a log line without the instance: %s", l)
+		}
+	}
+}
+
+// TestAuditEventsNameTheInstance: what an instance appends to the audit
+// log records ORDERCARE_INSTANCE.
+func TestAuditEventsNameTheInstance(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.Metrics.Instance = "web-3"
+	a, _ := start(t, cfg, io.Discard)
+	e, err := a.Audit().Append(t.Context(), audit.Event{Kind: audit.KindSignIn, Actor: audit.Actor{Email: "agent@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Instance != "web-3" {
+		t.Fatalf("event written by instance %q, want web-3", e.Instance)
 	}
 }

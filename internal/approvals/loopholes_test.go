@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omclient/omclienttest"
@@ -71,7 +72,11 @@ func (e *env) held(t *testing.T, actor audit.Actor, ch orders.Change, wantWhy st
 }
 
 func TestSplitRefundsCountTogetherAgainstTheThreshold(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 20000}})
+	dbtest.Each(t, testSplitRefundsCountTogetherAgainstTheThreshold)
+}
+
+func testSplitRefundsCountTogetherAgainstTheThreshold(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 20000}})
 	// The sandbox stamps its refunds with the real time: start the
 	// pipeline's clock there, so moving it a day on leaves them behind.
 	e.clock.Set(time.Now())
@@ -113,7 +118,11 @@ func TestSplitRefundsCountTogetherAgainstTheThreshold(t *testing.T) {
 }
 
 func TestCutTheAmountThenCancelIsHeld(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 20000}})
+	dbtest.Each(t, testCutTheAmountThenCancelIsHeld)
+}
+
+func testCutTheAmountThenCancelIsHeld(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 20000}})
 	ctx := context.Background()
 	id := e.newOrder(t, "DE", "EUR", 30290, false)
 
@@ -148,7 +157,11 @@ func TestCutTheAmountThenCancelIsHeld(t *testing.T) {
 }
 
 func TestCurrenciesWithoutAThresholdFailClosed(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 20000, "SEK": 200000}})
+	dbtest.Each(t, testCurrenciesWithoutAThresholdFailClosed)
+}
+
+func testCurrenciesWithoutAThresholdFailClosed(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 20000, "SEK": 200000}})
 	pln := e.newOrder(t, "PL", "PLN", 10000, true)
 	e.held(t, agent, refund(pln, 100), "No approval threshold is set for PLN")
 	chf := e.newOrder(t, "CH", "CHF", 103822, false)
@@ -162,7 +175,7 @@ func TestCurrenciesWithoutAThresholdFailClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newEnv(t, Policy{Thresholds: p})
+	d := newEnv(t, be, Policy{Thresholds: p})
 	pln = d.newOrder(t, "PL", "PLN", 50000, true)
 	d.sent(t, agent, refund(pln, 20000))
 	d.held(t, agent, refund(pln, 1), "more than 200.00 PLN")
@@ -171,7 +184,11 @@ func TestCurrenciesWithoutAThresholdFailClosed(t *testing.T) {
 }
 
 func TestNobodyDecidesForWhoeverJustManagedTheirAccount(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 20000}})
+	dbtest.Each(t, testNobodyDecidesForWhoeverJustManagedTheirAccount)
+}
+
+func testNobodyDecidesForWhoeverJustManagedTheirAccount(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 20000}})
 	ctx := context.Background()
 	staffChange := func(by audit.Actor, change string, target audit.Actor, at time.Time, outcome audit.Outcome) {
 		t.Helper()

@@ -83,7 +83,8 @@ func (s *Service) MarkSeen(ctx context.Context, staffID int64, shown []Request) 
 	}
 	at := formatTime(shown[0].DecidedAt)
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO approval_seen (staff_id, seen_at) VALUES (?, ?)
-		ON CONFLICT (staff_id) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`, staffID, at)
+		ON CONFLICT (staff_id) DO UPDATE SET seen_at = CASE WHEN excluded.seen_at > approval_seen.seen_at
+			THEN excluded.seen_at ELSE approval_seen.seen_at END`, staffID, at)
 	if err != nil {
 		return fmt.Errorf("approvals: recording what you saw: %w", err)
 	}

@@ -41,7 +41,7 @@ type Service struct {
 // Open migrates the requests table in admin.db. now is the clock (nil:
 // time.Now).
 func Open(ctx context.Context, d *db.DB, log *audit.Log, apply Applier, p Policy, now func() time.Time) (*Service, error) {
-	if err := d.Migrate(ctx, "approvals", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "approvals", migrations, pgMigrations); err != nil {
 		return nil, fmt.Errorf("approvals: %w", err)
 	}
 	if now == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
@@ -38,13 +39,15 @@ var (
 	admin  = audit.Actor{StaffID: 1, Email: "admin@example.com", Role: "admin"}
 )
 
-func newEnv(t *testing.T, p Policy) *env {
+// newEnv builds the env with the requests on backend be (dbtest.Each):
+// the pipeline's own tables stay in its SQLite file.
+func newEnv(t *testing.T, be dbtest.Backend, p Policy) *env {
 	t.Helper()
 	clock := omsim.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	pe := pipelinetest.New(t, pipelinetest.Options{Now: clock.Now})
 	e := &env{sb: pe.Sandbox, client: pe.Client, pipe: pe.Orders, log: pe.Log, clock: clock}
 	var err error
-	if e.svc, err = Open(context.Background(), pe.Admin, pe.Log, pe.Orders, p, clock.Now); err != nil {
+	if e.svc, err = Open(context.Background(), be.Open(t), pe.Log, pe.Orders, p, clock.Now); err != nil {
 		t.Fatal(err)
 	}
 	e.pipe.SetGuard(e.svc.Guard)
@@ -128,7 +131,11 @@ func equal(a, b []string) bool {
 }
 
 func TestRefundAboveThresholdWaitsAndIsSentOnceOnApproval(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}})
+	dbtest.Each(t, testRefundAboveThresholdWaitsAndIsSentOnceOnApproval)
+}
+
+func testRefundAboveThresholdWaitsAndIsSentOnceOnApproval(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 5000}})
 	ctx := context.Background()
 	id := e.capturedOrder(t)
 
@@ -162,14 +169,20 @@ func TestRefundAboveThresholdWaitsAndIsSentOnceOnApproval(t *testing.T) {
 		t.Fatalf("approval without a comment: %v", err)
 	}
 
-	// Two supervisors approve at the same moment: one refund.
+	// Two supervisors and an admin approve at the same moment, the admin
+	// through another instance on the same database: one refund.
+	other, err := Open(ctx, be.Open(t), e.log, e.pipe, e.svc.Policy(), e.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	results := make([]error, 3)
 	for i, a := range []audit.Actor{super1, super2, admin} {
+		svc := []*Service{e.svc, e.svc, other}[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, results[i] = e.svc.Approve(ctx, a, r.ID, "checked the return")
+			_, _, results[i] = svc.Approve(ctx, a, r.ID, "checked the return")
 		}()
 	}
 	wg.Wait()
@@ -222,7 +235,11 @@ func TestRefundAboveThresholdWaitsAndIsSentOnceOnApproval(t *testing.T) {
 }
 
 func TestApprovalAfterTheOrderChangedFailsWithTheProvidersAnswer(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}})
+	dbtest.Each(t, testApprovalAfterTheOrderChangedFailsWithTheProvidersAnswer)
+}
+
+func testApprovalAfterTheOrderChangedFailsWithTheProvidersAnswer(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 5000}})
 	ctx := context.Background()
 	id := e.capturedOrder(t)
 	r := e.hold(t, agent, id, refund(id, 6000))
@@ -246,7 +263,11 @@ func TestApprovalAfterTheOrderChangedFailsWithTheProvidersAnswer(t *testing.T) {
 }
 
 func TestRejectWithdrawAndExpirySendNothing(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}, TTL: time.Hour})
+	dbtest.Each(t, testRejectWithdrawAndExpirySendNothing)
+}
+
+func testRejectWithdrawAndExpirySendNothing(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 5000}, TTL: time.Hour})
 	ctx := context.Background()
 
 	rejected := e.capturedOrder(t)
@@ -301,7 +322,11 @@ func TestRejectWithdrawAndExpirySendNothing(t *testing.T) {
 }
 
 func TestCancelOfALargeOrderWaits(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}})
+	dbtest.Each(t, testCancelOfALargeOrderWaits)
+}
+
+func testCancelOfALargeOrderWaits(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 5000}})
 	ctx := context.Background()
 	id, err := e.sb.CreateOrder(ctx, omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE", OrderAmount: 10000,
 		OrderLines: []omclient.OrderLine{{Type: "physical", Reference: "A", Name: "Coat", Quantity: 1, UnitPrice: 10000,
@@ -331,14 +356,18 @@ func TestCancelOfALargeOrderWaits(t *testing.T) {
 	if why, _ := e.svc.Check(ctx, agent, o, ch); !strings.Contains(why, "No approval threshold is set for SEK") {
 		t.Fatalf("a SEK cancellation without a SEK threshold: %q", why)
 	}
-	none := newEnv(t, Policy{})
+	none := newEnv(t, be, Policy{})
 	if why, _ := none.svc.Check(ctx, agent, o, ch); why != "" {
 		t.Fatalf("held without any thresholds: %q", why)
 	}
 }
 
 func TestDailyRefundLimitHoldsTheRefundThatGoesPastIt(t *testing.T) {
-	e := newEnv(t, Policy{DailyRefundLimits: map[string]int64{"EUR": 5000}})
+	dbtest.Each(t, testDailyRefundLimitHoldsTheRefundThatGoesPastIt)
+}
+
+func testDailyRefundLimitHoldsTheRefundThatGoesPastIt(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{DailyRefundLimits: map[string]int64{"EUR": 5000}})
 	ctx := context.Background()
 	id := e.capturedOrder(t)
 	first := refund(id, 3000)
@@ -365,7 +394,11 @@ func TestDailyRefundLimitHoldsTheRefundThatGoesPastIt(t *testing.T) {
 }
 
 func TestSubmitRefusesAStaleForm(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}})
+	dbtest.Each(t, testSubmitRefusesAStaleForm)
+}
+
+func testSubmitRefusesAStaleForm(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 5000}})
 	id := e.capturedOrder(t)
 	o := e.order(t, id)
 	fp := orders.FingerprintOf(o)
@@ -379,7 +412,11 @@ func TestSubmitRefusesAStaleForm(t *testing.T) {
 }
 
 func TestThePipelineRefusesAHeldChangeFromAnyDoor(t *testing.T) {
-	e := newEnv(t, Policy{Thresholds: map[string]int64{"EUR": 5000}})
+	dbtest.Each(t, testThePipelineRefusesAHeldChangeFromAnyDoor)
+}
+
+func testThePipelineRefusesAHeldChangeFromAnyDoor(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, Policy{Thresholds: map[string]int64{"EUR": 5000}})
 	ctx := context.Background()
 	id := e.capturedOrder(t)
 	before, _, err := e.log.Head(ctx)

@@ -59,6 +59,47 @@ var migrations = []string{
 	`ALTER TABLE approval_requests ADD COLUMN shop_half BLOB NOT NULL DEFAULT x'';`,
 }
 
+// pgMigrations are migrations in PostgreSQL's dialect. Times stay
+// fixed-width text compared byte by byte (COLLATE "C"), as in SQLite.
+var pgMigrations = []string{
+	`CREATE TABLE approval_requests (
+		id                 TEXT    PRIMARY KEY,
+		created_at         TEXT    COLLATE "C" NOT NULL,
+		expires_at         TEXT    COLLATE "C" NOT NULL,
+		order_id           TEXT    NOT NULL,
+		order_ref          TEXT    NOT NULL DEFAULT '',
+		op                 TEXT    NOT NULL,
+		currency           TEXT    NOT NULL,
+		amount             BIGINT  NOT NULL,
+		idempotency_key    TEXT    NOT NULL UNIQUE,
+		body               BYTEA   NOT NULL DEFAULT '',
+		reason             TEXT    NOT NULL DEFAULT '',
+		ticket             TEXT    NOT NULL DEFAULT '',
+		why                TEXT    NOT NULL DEFAULT '',
+		requested_by_id    BIGINT  NOT NULL,
+		requested_by_email TEXT    NOT NULL,
+		requested_by_role  TEXT    NOT NULL,
+		status             TEXT    NOT NULL DEFAULT 'pending',
+		decided_by_id      BIGINT  NOT NULL DEFAULT 0,
+		decided_by_email   TEXT    NOT NULL DEFAULT '',
+		decided_by_role    TEXT    NOT NULL DEFAULT '',
+		decided_at         TEXT    COLLATE "C" NOT NULL DEFAULT '',
+		comment            TEXT    NOT NULL DEFAULT '',
+		attempt_id         TEXT    NOT NULL DEFAULT '',
+		resource_id        TEXT    NOT NULL DEFAULT '',
+		error_code         TEXT    NOT NULL DEFAULT '',
+		message            TEXT    NOT NULL DEFAULT ''
+	);
+	CREATE INDEX approval_requests_status    ON approval_requests(status, created_at);
+	CREATE INDEX approval_requests_order     ON approval_requests(order_id, created_at);
+	CREATE INDEX approval_requests_requester ON approval_requests(requested_by_id, created_at);`,
+	`CREATE TABLE approval_seen (
+		staff_id BIGINT PRIMARY KEY,
+		seen_at  TEXT   COLLATE "C" NOT NULL
+	);`,
+	`ALTER TABLE approval_requests ADD COLUMN shop_half BYTEA NOT NULL DEFAULT '';`,
+}
+
 // timeLayout is fixed-width, so stored times sort and compare as text.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 

@@ -27,11 +27,16 @@ var layers = map[string]int{
 	// own state.
 	"internal/omclient": 1, "internal/shop/elasticpath": 1, "internal/shop/ucommerce": 1,
 	"internal/audit": 1, "internal/staff": 1, "internal/session": 1,
+	// The stores' tests' databases (SQLite and PostgreSQL), for tests only.
+	"internal/db/dbtest": 1,
 	// Settings, and what works beside the pipeline on a client or a
 	// store: the provider's sandbox, intake, the outbox, metrics, the
 	// witness, the tests' stand-in for the shop (omclienttest).
 	"internal/config": 2, "internal/omsim": 2, "internal/intake": 2, "internal/outbox": 2,
 	"internal/metrics": 2, "internal/witness": 2, "internal/omclient/omclienttest": 2,
+	// Single sign-on's client of the identity provider (it speaks in the
+	// staff's roles), and the tests' stand-in for a provider.
+	"internal/sso": 2, "internal/oidctest": 2,
 	// The core: the change pipeline and the shop's side of a change; the
 	// shops' sandboxes build on the provider's.
 	"internal/orders": 3, "internal/shop": 3, "internal/shop/shopsim": 3,

@@ -35,6 +35,13 @@ import (
 // any column changes the hash, and that a verifier written in another
 // language needs no JSON canonicalisation: it reads the columns and frames
 // them. The length prefix makes the framing unambiguous.
+//
+// The instance that wrote the event (the instance column, added when
+// several instances came to share one log) is framed the same way after
+// prev_hash, as "instance:<length>:<name>\n", when it is not empty. Events
+// stored before it existed, and those written without a name, have ''
+// there and hash exactly as before, so the chain already signed stays
+// valid; for an event with a name, editing or blanking it breaks the hash.
 
 // GenesisHash is the prev_hash of the first event.
 var GenesisHash = strings.Repeat("0", 64)
@@ -84,6 +91,8 @@ type row struct {
 	DetailJSON     string
 	PrevHash       string
 	Hash           string
+	// Instance is hashed after PrevHash when not empty (see the top).
+	Instance string
 }
 
 // values returns the stored bytes of each column in columnOrder. An array
@@ -112,6 +121,13 @@ func (r *row) appendCanonical(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(len(v)), 10)
 		b = append(b, ':')
 		b = append(b, v...)
+		b = append(b, '\n')
+	}
+	if r.Instance != "" {
+		b = append(b, "instance:"...)
+		b = strconv.AppendInt(b, int64(len(r.Instance)), 10)
+		b = append(b, ':')
+		b = append(b, r.Instance...)
 		b = append(b, '\n')
 	}
 	return b
@@ -195,7 +211,7 @@ func (r *row) event() (Event, error) {
 		OrderID: r.OrderID, Action: r.Action, Reason: r.Reason, Ticket: r.Ticket, IdempotencyKey: r.IdempotencyKey,
 		Outcome: Outcome(r.Outcome), HTTPStatus: int(r.HTTPStatus), ErrorCode: r.ErrorCode,
 		CorrelationID: r.CorrelationID, ResourceID: r.ResourceID, DurationMS: r.DurationMS,
-		PrevHash: r.PrevHash, Hash: r.Hash,
+		PrevHash: r.PrevHash, Hash: r.Hash, Instance: r.Instance,
 	}
 	if len(r.Request) > 0 {
 		e.Request = json.RawMessage(bytes.Clone(r.Request))
@@ -240,7 +256,7 @@ func storedEvent(e Event, r row) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	e.Seq, e.Time, e.PrevHash, e.Hash = r.Seq, t, r.PrevHash, r.Hash
+	e.Seq, e.Time, e.PrevHash, e.Hash, e.Instance = r.Seq, t, r.PrevHash, r.Hash, r.Instance
 	if len(e.Request) > 0 {
 		e.Request = bytes.Clone(e.Request)
 	} else {

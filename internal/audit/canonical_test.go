@@ -28,6 +28,9 @@ func specHash(r row) string {
 	for _, c := range cols {
 		fmt.Fprintf(&b, "%s:%d:%s\n", c.name, len(c.value), c.value)
 	}
+	if r.Instance != "" {
+		fmt.Fprintf(&b, "instance:%d:%s\n", len(r.Instance), r.Instance)
+	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])
 }
@@ -54,7 +57,9 @@ func TestHashFollowsTheDocumentedFraming(t *testing.T) {
 	wide.Reason, wide.StaffEmail = "Rückerstattung – 返金 ✓", "ågent@example.com"
 	wide.Request = []byte(`{"description":"` + strings.Repeat("x", 10_000) + `"}`)
 	wide.Seq, wide.HTTPStatus, wide.DurationMS, wide.StaffID = 1<<40, 201, 12345, 9_000_000_000
-	for i, r := range append(rows, empty, wide) {
+	named := rows[1]
+	named.Instance = "web-2.eu-north"
+	for i, r := range append(rows, empty, wide, named) {
 		if got, want := r.computeHash(), specHash(r); got != want {
 			t.Errorf("row %d: hash %s, the documented framing gives %s", i, got, want)
 		}

@@ -115,6 +115,10 @@ type Event struct {
 	Detail map[string]string
 
 	PrevHash, Hash string
+	// Instance is the instance that wrote the event (ORDERCARE_INSTANCE),
+	// set by the Log, not by callers; empty for events written before
+	// instances were recorded, and by commands run by hand.
+	Instance string
 }
 
 // Attempt is one order change: its requested event and, once known, its

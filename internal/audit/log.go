@@ -26,6 +26,9 @@ type Options struct {
 	Now func() time.Time
 	// MaxBatch caps the events per commit (0 = DefaultMaxBatch).
 	MaxBatch int
+	// Instance names the instance whose events these are
+	// (ORDERCARE_INSTANCE); every event appended records it.
+	Instance string
 }
 
 // Log is the audit log. Appends from any number of goroutines are handed to
@@ -37,6 +40,7 @@ type Log struct {
 	db       *db.DB
 	now      func() time.Time
 	maxBatch int
+	instance string
 
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
@@ -117,6 +121,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		idx:       idx,
 		now:       opts.Now,
 		maxBatch:  opts.MaxBatch,
+		instance:  opts.Instance,
 		reqs:      make(chan *appendReq, 1024),
 		appended:  make(chan struct{}, 1),
 		indexNow:  make(chan chan error),
@@ -194,6 +199,7 @@ func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
+	r.Instance = l.instance
 	req := &appendReq{r: r, resp: make(chan appendResp, 1)}
 	start := time.Now()
 	if err := l.enqueue(ctx, req); err != nil {

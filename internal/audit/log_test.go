@@ -268,7 +268,9 @@ func TestVerifyFindsTamperedEvent(t *testing.T) {
 		{"row deleted", []string{`DELETE FROM events WHERE seq = 3`}, 4},
 		{"row re-hashed alone", []string{`UPDATE events SET reason = 'x', hash = '` + strings.Repeat("a", 64) + `' WHERE seq = 2`}, 2},
 		{"hash replaced", []string{`UPDATE events SET hash = '` + strings.Repeat("b", 64) + `' WHERE seq = 6`}, 6},
-		{"row inserted", []string{`INSERT INTO events SELECT 100, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
+		{"row inserted", []string{`INSERT INTO events (seq, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
+			order_id, action, reason, ticket, idempotency_key, request, before_json, after_json, outcome, http_status, error_code,
+			error_messages, correlation_id, resource_id, duration_ms, detail_json, prev_hash, hash) SELECT 100, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
 			order_id, action, reason, ticket, idempotency_key, request, before_json, after_json, outcome, http_status, error_code,
 			error_messages, correlation_id, resource_id, duration_ms, detail_json, prev_hash, hash FROM events WHERE seq = 6`}, 100},
 	}

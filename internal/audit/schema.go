@@ -110,6 +110,11 @@ var migrations = []string{
 		id     INTEGER PRIMARY KEY CHECK (id = 1),
 		leaves INTEGER NOT NULL
 	) STRICT;`,
+	// 11: the instance that wrote each event (ORDERCARE_INSTANCE), when
+	// several serve one log. '' for the events stored before, and for
+	// those of commands run by hand; the hash covers it only when set
+	// (canonical.go), so the chain of those events is unchanged.
+	`ALTER TABLE events ADD COLUMN instance TEXT NOT NULL DEFAULT '';`,
 }
 
 // migration6 is the sixth migration (see above). Frozen once shipped.
@@ -309,9 +314,9 @@ ORDER BY a.tkey;
 const selectColumns = `seq, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
 	order_id, action, reason, ticket, idempotency_key, request, before_json, after_json,
 	outcome, http_status, error_code, error_messages, correlation_id, resource_id, duration_ms,
-	detail_json, prev_hash, hash`
+	detail_json, prev_hash, hash, instance`
 
-const insertSQL = `INSERT INTO events (` + selectColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+const insertSQL = `INSERT INTO events (` + selectColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -320,7 +325,7 @@ func scanRow(s scanner) (row, error) {
 	err := s.Scan(&r.Seq, &r.Time, &r.Kind, &r.AttemptID, &r.StaffID, &r.StaffEmail, &r.StaffRole, &r.ClientIP, &r.UserAgent,
 		&r.OrderID, &r.Action, &r.Reason, &r.Ticket, &r.IdempotencyKey, &r.Request, &r.BeforeJSON, &r.AfterJSON,
 		&r.Outcome, &r.HTTPStatus, &r.ErrorCode, &r.ErrorMessages, &r.CorrelationID, &r.ResourceID, &r.DurationMS,
-		&r.DetailJSON, &r.PrevHash, &r.Hash)
+		&r.DetailJSON, &r.PrevHash, &r.Hash, &r.Instance)
 	if r.Request == nil {
 		r.Request = []byte{}
 	}
@@ -331,7 +336,7 @@ func (r *row) args() []any {
 	return []any{r.Seq, r.Time, r.Kind, r.AttemptID, r.StaffID, r.StaffEmail, r.StaffRole, r.ClientIP, r.UserAgent,
 		r.OrderID, r.Action, r.Reason, r.Ticket, r.IdempotencyKey, r.Request, r.BeforeJSON, r.AfterJSON,
 		r.Outcome, r.HTTPStatus, r.ErrorCode, r.ErrorMessages, r.CorrelationID, r.ResourceID, r.DurationMS,
-		r.DetailJSON, r.PrevHash, r.Hash}
+		r.DetailJSON, r.PrevHash, r.Hash, r.Instance}
 }
 
 // The bodies of the triggers that keep the search index, shared by the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -315,7 +316,10 @@ func TestIndexBackfilledOnUpgrade(t *testing.T) {
 		r.Seq, r.PrevHash = int64(i+1), prev
 		r.Hash = r.computeHash()
 		prev = r.Hash
-		if _, err := d.W.Exec(insertSQL, r.args()...); err != nil {
+		// The events table as migration 2 left it: no instance column.
+		cols := strings.TrimSuffix(selectColumns, ", instance")
+		args := r.args()[:len(r.args())-1]
+		if _, err := d.W.Exec(`INSERT INTO events (`+cols+`) VALUES (`+strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...); err != nil {
 			t.Fatal(err)
 		}
 	}

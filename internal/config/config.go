@@ -125,8 +125,13 @@ type Config struct {
 	PublicURL string
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
+	// OIDC is single sign-on with an OpenID Connect provider (oidc.go).
+	OIDC OIDCConfig
 	// Bulk is how bulk jobs run and their caps (bulk.go).
 	Bulk BulkConfig
+	// DatabaseURL, when set, is the PostgreSQL database that several
+	// instances share instead of the SQLite files (database.go).
+	DatabaseURL string
 }
 
 // Defaults of the four-eyes settings: how long a request waits for a
@@ -420,6 +425,12 @@ func (c Config) Validate() error {
 	if err := c.validateMetrics(); err != nil {
 		return err
 	}
+	if err := c.validateOIDC(); err != nil {
+		return err
+	}
+	if err := c.validateDatabase(); err != nil {
+		return err
+	}
 	return c.checkWritable()
 }
 
@@ -472,8 +483,15 @@ func (c Config) validateSync() error {
 
 // StoragePath resolves the admin database path for the commands that need
 // only storage (user, audit): the flag value when given, else ORDERCARE_DB,
-// else the default; and checks it can be written.
+// else the default; and checks it can be written. With
+// ORDERCARE_DATABASE_URL set it refuses as the back office does, so no
+// command works on SQLite files that the configured instances do not use.
 func StoragePath(flagValue string, getenv func(string) string) (string, error) {
+	if v, ok := lookup(getenv, EnvDatabaseURL); ok {
+		if err := checkDatabaseURL(v); err != nil {
+			return "", err
+		}
+	}
 	c := Config{DBPath: flagValue}
 	if c.DBPath == "" {
 		c.DBPath = DefaultDB

@@ -15,6 +15,9 @@ import (
 // not exist. The copy is synced to disk and checked (integrity_check)
 // before Backup returns.
 func (d *DB) Backup(ctx context.Context, dst string) error {
+	if d.Postgres {
+		return errors.New("db: a PostgreSQL database is backed up with the server's own tools (pg_dump), not by ordercare")
+	}
 	// Not d.R: its query_only pragma refuses VACUUM INTO, and d.W would
 	// hold up every writer for the length of the copy.
 	return BackupFile(ctx, d.Path, dst)

@@ -36,7 +36,9 @@ type DB struct {
 	W *sql.DB
 	// R is a pool of read-only connections.
 	R    *sql.DB
-	Path string
+	Path string // the SQLite file; empty on PostgreSQL
+	// Postgres is set for a database opened by OpenPostgres (postgres.go).
+	Postgres bool
 
 	stmts stmtCache // the reader pool's prepared statements (stmts.go)
 }
@@ -129,10 +131,42 @@ func (d *DB) Close() error {
 
 // Migrate applies, in order, the migrations of one component that are not
 // yet recorded, each in its own transaction with its record. A component's
-// migrations are append-only: never edit one that has shipped.
+// migrations are append-only: never edit one that has shipped. They are
+// SQLite's dialect: on PostgreSQL, Migrate refuses with ErrNotPorted
+// (a store that has both uses MigrateDialects).
 func (d *DB) Migrate(ctx context.Context, component string, migrations []string) error {
-	if _, err := d.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if d.Postgres {
+		return fmt.Errorf("%w: %s", ErrNotPorted, component)
+	}
+	return d.migrate(ctx, component, migrations)
+}
+
+// MigrateDialects is Migrate for a component whose tables are written in
+// each dialect: sqlite on a SQLite file, postgres on PostgreSQL. Both lists
+// grow together, one entry per version.
+func (d *DB) MigrateDialects(ctx context.Context, component string, sqlite, postgres []string) error {
+	if len(sqlite) != len(postgres) {
+		return fmt.Errorf("db: migrate %s: %d SQLite and %d PostgreSQL versions", component, len(sqlite), len(postgres))
+	}
+	if d.Postgres {
+		return d.migrate(ctx, component, postgres)
+	}
+	return d.migrate(ctx, component, sqlite)
+}
+
+func (d *DB) migrate(ctx context.Context, component string, migrations []string) error {
+	// In a write transaction: on PostgreSQL it takes the writer lock, so
+	// instances starting together do not race to create the table.
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: migrations table: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
+		return fmt.Errorf("db: migrations table: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: migrations table: %w", err)
 	}
 	for i, m := range migrations {
@@ -173,8 +207,13 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// IntegrityCheck runs PRAGMA integrity_check and returns an error unless "ok".
+// IntegrityCheck runs PRAGMA integrity_check and returns an error unless
+// "ok". On PostgreSQL, whose pages the server checks itself, it asks
+// whether the server answers.
 func (d *DB) IntegrityCheck(ctx context.Context) error {
+	if d.Postgres {
+		return d.R.PingContext(ctx)
+	}
 	var res string
 	if err := d.R.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return err

@@ -95,7 +95,7 @@ func (h *Handlers) showBulkJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := view.NewBulkJobView(j, items, agentZone(c))
+	v := view.NewBulkJobView(j, items, agentZone(c), h.numbers(c))
 	if c.Path() == bulkProgressPath {
 		return render(c, http.StatusOK, templates.BulkProgress(v))
 	}
@@ -106,7 +106,7 @@ const bulkProgressPath = "/bulk/:id/progress"
 
 func (h *Handlers) renderBulkConfirm(c echo.Context, status int, f view.Form, op omclient.Operation, items []bulk.Item) error {
 	blocked := h.Bulk.Limits().Check(string(h.actor(c).Role), items)
-	v := view.NewBulkConfirm(f, op, items, blocked)
+	v := view.NewBulkConfirm(f, op, items, blocked, h.numbers(c))
 	return renderPage(c, status, h.page(c, v.OpLabel+": confirm", templates.NavOrders), templates.BulkConfirmPage(v))
 }
 

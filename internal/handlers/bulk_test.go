@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"encoding/csv"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,6 +120,32 @@ func TestBulkExtendOfTickedOrders(t *testing.T) {
 		if at := a.lastAttempt(id); at.Requested.Ticket != "ZD-1" || at.Requested.Actor.Role != "agent" {
 			t.Errorf("attempt: %+v", at.Requested)
 		}
+	}
+
+	// The outcomes export as CSV, one row per order, from the job's page.
+	if href := ag.get(loc, nil).testid("bulk-export").AttrOr("href", ""); href != loc+"/export.csv" {
+		t.Fatalf("export link %q", href)
+	}
+	csvAnswer := ag.get(loc+"/export.csv", nil)
+	if ct := csvAnswer.resp.Header.Get("Content-Type"); csvAnswer.resp.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/csv") {
+		t.Fatalf("export: %d %s", csvAnswer.resp.StatusCode, ct)
+	}
+	rows, err := csv.NewReader(strings.NewReader(csvAnswer.body)).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("export: %d rows, %v:\n%s", len(rows), err, csvAnswer.body)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	for _, row := range rows[1:] {
+		if !slices.Contains(ids, row[col["order_id"]]) || row[col["outcome"]] != string(bulk.StateSent) ||
+			row[col["operation"]] != string(omclient.OpExtendAuthorizationTime) || row[col["ticket"]] != "ZD-1" || row[col["attempt_id"]] == "" {
+			t.Errorf("export row %v", row)
+		}
+	}
+	if r := a.signedIn(staff.RoleAuditor).get(loc+"/export.csv", nil); r.resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the auditor exported a bulk change: %d", r.resp.StatusCode)
 	}
 }
 

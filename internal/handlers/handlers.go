@@ -21,6 +21,7 @@ import (
 	"ordercare/internal/orders"
 	"ordercare/internal/outbox"
 	"ordercare/internal/shop"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -121,6 +122,11 @@ type Handlers struct {
 	// ShopRedirect is the connect flow's callback URL as whitelisted in
 	// the platform; empty: derived from the request (built-in sandbox).
 	ShopRedirect string
+	// SSO signs staff in with an OpenID Connect provider (sso.go); nil:
+	// no single sign-on, and its routes answer 404. SSORedirect is its
+	// callback URL as registered there; empty: derived from the request.
+	SSO         *sso.Client
+	SSORedirect string
 }
 
 func (h *Handlers) now() time.Time {

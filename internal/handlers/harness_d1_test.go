@@ -23,6 +23,7 @@ import (
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/session"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -60,6 +61,8 @@ type foundationOpts struct {
 	// it leaves alone.
 	mfa    staff.MFAPolicy
 	exempt func(*staff.Member) bool
+	// sso is single sign-on (sso_test.go); nil: none.
+	sso *sso.Client
 	// passkeys configures a relying party for testOrigin
 	// (passkey_authenticator_test.go).
 	passkeys bool
@@ -99,6 +102,7 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		TrustedProxy:  o.trustedProxy,
 		MFA:           o.mfa,
 		MFAExempt:     o.exempt,
+		SSO:           o.sso,
 	}
 	if o.passkeys {
 		if h.WebAuthn, err = handlers.RelyingParty(testOrigin); err != nil {

@@ -25,6 +25,7 @@ func (h *Handlers) showLogin(c echo.Context) error {
 }
 
 func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm) error {
+	f.SSO = h.loginSSO()
 	f.Passkeys = h.passkeysOn()
 	f.SessionEnded = h.Sessions.GetBool(c.Request().Context(), session.KeySessionEnded)
 	p := h.page(c, "Sign in", "")

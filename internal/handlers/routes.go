@@ -54,6 +54,10 @@ func (h *Handlers) Routes() []Route {
 		{Name: "logout", Method: http.MethodPost, Path: "/logout", Handler: h.signOut, BeforeSecondFactor: true},
 		{Name: "login.code", Method: http.MethodGet, Path: "/login/code", Handler: h.showLoginCode, Public: true},
 		{Name: "login.code.submit", Method: http.MethodPost, Path: "/login/code", Handler: h.submitLoginCode, Public: true},
+		// Single sign-on (sso.go): the button's start, and the identity
+		// provider's answer, guarded by the flow this session started.
+		{Name: "login.sso", Method: http.MethodGet, Path: "/login/sso", Handler: h.startSSO, Public: true},
+		{Name: "login.sso.callback", Method: http.MethodGet, Path: ssoCallback, Handler: h.finishSSO, Public: true},
 		// Passkeys (login_passkey.go): the challenge, then the signed answer.
 		{Name: "login.passkey.options", Method: http.MethodPost, Path: "/login/passkey/options", Handler: h.passkeyLoginOptions, Public: true},
 		{Name: "login.passkey", Method: http.MethodPost, Path: "/login/passkey", Handler: h.signInWithPasskey, Public: true},
@@ -98,6 +102,7 @@ func (h *Handlers) Routes() []Route {
 		{Name: "bulk.start", Method: http.MethodPost, Path: "/bulk", Handler: h.startBulk, Min: staff.RoleAgent},
 		{Name: "bulk.show", Method: http.MethodGet, Path: "/bulk/:id", Handler: h.showBulkJob, Min: staff.RoleAgent},
 		{Name: "bulk.progress", Method: http.MethodGet, Path: bulkProgressPath, Handler: h.showBulkJob, Min: staff.RoleAgent},
+		{Name: "bulk.export", Method: http.MethodGet, Path: "/bulk/:id/export.csv", Handler: h.exportBulkJob, Min: staff.RoleAgent},
 
 		// Connecting the shop platform (shop_connect.go): admins only. The
 		// callback is a GET from the platform's redirect, guarded by the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -21,7 +22,18 @@ type env struct {
 	svc    *orders.Service
 	index  *orders.Index
 	admin  *db.DB
-	clock  *omsim.FakeClock
+	// intakeDB, when set, holds the intake's own tables (newEnvOn).
+	intakeDB *db.DB
+	clock    *omsim.FakeClock
+}
+
+// newEnvOn is newEnv with the queue's and the imports' tables on backend
+// be (dbtest.Each); the order index stays in the pipeline's SQLite file.
+func newEnvOn(t *testing.T, be dbtest.Backend) *env {
+	t.Helper()
+	e := newEnv(t)
+	e.intakeDB = be.Open(t)
+	return e
 }
 
 func newEnv(t *testing.T) *env {
@@ -33,7 +45,11 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) store(t *testing.T) *Store {
 	t.Helper()
-	st, err := Open(context.Background(), e.admin)
+	d := e.admin
+	if e.intakeDB != nil {
+		d = e.intakeDB
+	}
+	st, err := Open(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}

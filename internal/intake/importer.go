@@ -186,7 +186,8 @@ func (im *Importer) one(ctx context.Context, key string, r row) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	if issue != nil {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO import_issues (file_sha256, line, kind, order_id, reason) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO import_issues (file_sha256, line, kind, order_id, reason) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (file_sha256, line) DO UPDATE SET kind = excluded.kind, order_id = excluded.order_id, reason = excluded.reason`,
 			key, issue.Line, issue.Kind, issue.OrderID, issue.Reason); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 )
 
@@ -20,7 +21,11 @@ import (
 // the whole file; a third run reads nothing.
 func TestImportSummaryAndResume(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	dbtest.Each(t, testImportSummaryAndResume)
+}
+
+func testImportSummaryAndResume(t *testing.T, be dbtest.Backend) {
+	e := newEnvOn(t, be)
 	st := e.store(t)
 	good := []string{e.newOrder(t, "SHOP-1"), e.newOrder(t, "SHOP-2"), e.newOrder(t, "SHOP-3"), e.newOrder(t, "SHOP-4")}
 	unknown := "0b9e7a40-1111-4c2e-9f0e-6c1f2a3b4c5d"
@@ -143,7 +148,11 @@ func (r *refusingFetcher) GetOrder(context.Context, string) (*omclient.Order, er
 // marking every row failed; the next run starts at that row.
 func TestImportStopsOnRefusedCredentials(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	dbtest.Each(t, testImportStopsOnRefusedCredentials)
+}
+
+func testImportStopsOnRefusedCredentials(t *testing.T, be dbtest.Backend) {
+	e := newEnvOn(t, be)
 	st := e.store(t)
 	path := filepath.Join(t.TempDir(), "ids.csv")
 	ids := "5b1c7f2e-0a1b-4c2d-8e3f-112233445566\n6c2d8a3f-1b2c-4d3e-9f40-223344556677\n"

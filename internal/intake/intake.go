@@ -62,9 +62,44 @@ var migrations = []string{
 	) STRICT;`,
 }
 
-// Open migrates the intake tables in admin.db.
+// pgMigrations are migrations in PostgreSQL's dialect (times are
+// fixed-width text compared byte by byte, as in SQLite).
+var pgMigrations = []string{
+	`CREATE TABLE intake_queue (
+		order_id    TEXT PRIMARY KEY,
+		source      TEXT NOT NULL DEFAULT '',
+		enqueued_at TEXT COLLATE "C" NOT NULL,
+		next_at     TEXT COLLATE "C" NOT NULL,
+		attempts    BIGINT NOT NULL DEFAULT 0,
+		state       TEXT NOT NULL DEFAULT 'pending', -- pending | failed
+		last_error  TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX intake_queue_due ON intake_queue(state, next_at);
+	CREATE TABLE import_runs (
+		file_sha256 TEXT PRIMARY KEY,
+		file_name   TEXT NOT NULL,
+		rows        BIGINT NOT NULL DEFAULT 0,
+		last_line   BIGINT NOT NULL DEFAULT 0,
+		indexed     BIGINT NOT NULL DEFAULT 0,
+		started_at  TEXT COLLATE "C" NOT NULL,
+		updated_at  TEXT COLLATE "C" NOT NULL,
+		finished_at TEXT COLLATE "C" NOT NULL DEFAULT ''
+	);
+	CREATE TABLE import_issues (
+		file_sha256 TEXT NOT NULL REFERENCES import_runs(file_sha256) ON DELETE CASCADE,
+		line        BIGINT NOT NULL,
+		kind        TEXT NOT NULL, -- unknown | failed | malformed
+		order_id    TEXT NOT NULL DEFAULT '',
+		reason      TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (file_sha256, line)
+	);`,
+}
+
+// Open migrates the intake tables in admin.db (or PostgreSQL: the queue
+// and the import runs; the Refresher reads the order index, which is
+// SQLite's only).
 func Open(ctx context.Context, d *db.DB) (*Store, error) {
-	if err := d.Migrate(ctx, "intake", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "intake", migrations, pgMigrations); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	return &Store{db: d}, nil

@@ -136,19 +136,19 @@ func (q *Queue) Work(ctx context.Context) (int, error) {
 	for {
 		var id, enq string
 		var attempts int
-		err := q.st.db.R.QueryRowContext(ctx, `SELECT order_id, enqueued_at, attempts FROM intake_queue
-			WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, order_id LIMIT 1`, fmtTime(q.now())).Scan(&id, &enq, &attempts)
+		err := q.claim(ctx).Scan(&id, &enq, &attempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			return indexed, nil
 		}
 		if err != nil {
 			return indexed, fmt.Errorf("intake: queue: %w", err)
 		}
-		if err := q.limiter.Wait(ctx); err != nil {
-			return indexed, err
+		ferr := q.limiter.Wait(ctx)
+		if ferr == nil {
+			_, ferr = q.fetch.GetOrder(ctx, id)
 		}
-		_, ferr := q.fetch.GetOrder(ctx, id)
 		if ferr != nil && ctx.Err() != nil {
+			q.release(ctx, id, enq)
 			return indexed, ctx.Err()
 		}
 		if ferr == nil {
@@ -176,6 +176,33 @@ func (q *Queue) Work(ctx context.Context) (int, error) {
 			return indexed, fmt.Errorf("intake: queue: %w", err)
 		}
 	}
+}
+
+// claimLease is how long a claimed id is left to the worker that claimed
+// it: far past a read's timeout, so an id is not read by two instances at
+// once, and short enough that an id whose instance died mid-read is read
+// by another soon after.
+const claimLease = 2 * time.Minute
+
+// claim takes the id due first for this worker: in one statement it moves
+// its next_at past claimLease and returns it. The outer WHERE repeats the
+// due conditions, so a second instance's claim that waited on the first's
+// row lock (PostgreSQL re-checks the outer conditions after the wait, not
+// the subquery) finds it no longer due and claims nothing.
+func (q *Queue) claim(ctx context.Context) *sql.Row {
+	now := q.now()
+	return q.st.db.W.QueryRowContext(ctx, `UPDATE intake_queue SET next_at = ?
+		WHERE order_id = (SELECT order_id FROM intake_queue WHERE state = 'pending' AND next_at <= ?
+			ORDER BY next_at, order_id LIMIT 1)
+		AND state = 'pending' AND next_at <= ?
+		RETURNING order_id, enqueued_at, attempts`, fmtTime(now.Add(claimLease)), fmtTime(now), fmtTime(now))
+}
+
+// release makes a claimed id due again at once (a worker stopping before
+// it read it); best effort, as the claim lapses anyway.
+func (q *Queue) release(ctx context.Context, id, enq string) {
+	_, _ = q.st.db.W.ExecContext(context.WithoutCancel(ctx), `UPDATE intake_queue SET next_at = ?
+		WHERE order_id = ? AND enqueued_at = ? AND state = 'pending'`, fmtTime(q.now()), id, enq) // the claim lapses anyway
 }
 
 // Run works the queue until ctx ends: at once when woken by Enqueue, and

@@ -2,8 +2,11 @@ package intake
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // Pushed ids are indexed by the worker; a duplicate push keeps one row; an
@@ -11,7 +14,11 @@ import (
 // failed with the reason, without holding up the others.
 func TestQueueIndexesPushedOrders(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	dbtest.Each(t, testQueueIndexesPushedOrders)
+}
+
+func testQueueIndexesPushedOrders(t *testing.T, be dbtest.Backend) {
+	e := newEnvOn(t, be)
 	ctx := context.Background()
 	q := NewQueue(e.store(t), e.svc, QueueOptions{Rate: 1000, Now: e.clock.Now})
 	q.MaxAttempts = 3
@@ -61,5 +68,51 @@ func TestQueueIndexesPushedOrders(t *testing.T) {
 	}
 	if items, _ = q.Items(ctx); items[0].State != "pending" || items[0].Attempts != 0 {
 		t.Fatalf("re-pushed id: %+v", items)
+	}
+}
+
+// TestTwoInstancesReadEachPushedOrderOnce: two instances work one queue at
+// the same time; every pushed order is read once and indexed.
+func TestTwoInstancesReadEachPushedOrderOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, testTwoInstancesReadEachPushedOrderOnce)
+}
+
+func testTwoInstancesReadEachPushedOrderOnce(t *testing.T, be dbtest.Backend) {
+	e := newEnvOn(t, be)
+	ctx := context.Background()
+	f := &countingFetcher{f: e.svc, reads: map[string]int{}}
+	one := NewQueue(e.store(t), f, QueueOptions{Rate: 1000, Now: e.clock.Now})
+	e.intakeDB = be.Open(t) // the other instance's own connections
+	other := NewQueue(e.store(t), f, QueueOptions{Rate: 1000, Now: e.clock.Now})
+	var ids []string
+	for i := range 10 {
+		ids = append(ids, e.newOrder(t, "PUSH-"+string(rune('A'+i))))
+	}
+	if _, err := one.Enqueue(ctx, ids, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([]int, 2)
+	for i, q := range []*Queue{one, other} {
+		wg.Go(func() {
+			n, err := q.Work(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = n
+		})
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if f.reads[id] != 1 {
+			t.Errorf("order %s read %d times, want once", id, f.reads[id])
+		}
+		if _, ok := e.indexed(t, id); !ok {
+			t.Errorf("pushed order %s not indexed", id)
+		}
+	}
+	if got[0]+got[1] != len(ids) {
+		t.Fatalf("instances indexed %v, want %d in all", got, len(ids))
 	}
 }

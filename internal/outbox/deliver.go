@@ -22,9 +22,7 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 		var eventID, giveUp string
 		var body []byte
 		var attempts int
-		err := o.db.R.QueryRowContext(ctx, `SELECT id, event_id, body, attempts, give_up_at FROM outbox
-			WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT 1`, fmtTime(o.now())).
-			Scan(&id, &eventID, &body, &attempts, &giveUp)
+		err := o.claim(ctx).Scan(&id, &eventID, &body, &attempts, &giveUp)
 		if errors.Is(err, sql.ErrNoRows) {
 			return delivered, nil
 		}
@@ -33,7 +31,11 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 		}
 		status, sendErr := o.post(ctx, eventID, body)
 		if sendErr != nil && ctx.Err() != nil {
-			return delivered, ctx.Err() // shutting down: the try does not count
+			// Shutting down: the try does not count, and the row is due
+			// again at once rather than when the claim would lapse.
+			_, _ = o.db.W.ExecContext(context.WithoutCancel(ctx), `UPDATE outbox SET next_at = ? WHERE id = ? AND state = 'pending'`,
+				fmtTime(o.now()), id) // best effort: the claim lapses anyway
+			return delivered, ctx.Err()
 		}
 		now := o.now()
 		attempts++
@@ -58,6 +60,26 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 			return delivered, fmt.Errorf("outbox: %w", err)
 		}
 	}
+}
+
+// claimLease is how long a claimed row is left to the instance that
+// claimed it: past the post's timeout, so a row is never sent twice at
+// once, and short, so that a row whose instance died while sending it is
+// sent by another soon after.
+const claimLease = DefaultTimeout + 30*time.Second
+
+// claim takes the oldest due row for this instance: in one statement it
+// moves the row's next_at past claimLease and returns it. The repeated
+// conditions of the outer WHERE make a second instance's claim of the same
+// row, waiting on the first's row lock (PostgreSQL re-checks them, not
+// the subquery, after the wait), find it no longer due and claim nothing.
+func (o *Outbox) claim(ctx context.Context) *sql.Row {
+	now := o.now()
+	return o.db.W.QueryRowContext(ctx, `UPDATE outbox SET next_at = ?
+		WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT 1)
+		AND state = 'pending' AND next_at <= ?
+		RETURNING id, event_id, body, attempts, give_up_at`,
+		fmtTime(now.Add(claimLease)), fmtTime(now), fmtTime(now))
 }
 
 // backoff is the wait after the n-th failed try: BaseDelay doubling, capped.

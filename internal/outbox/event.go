@@ -204,7 +204,8 @@ func (o *Outbox) Reconcile(ctx context.Context) (int, error) {
 
 func (o *Outbox) setCursor(ctx context.Context, seq int64) error {
 	if _, err := o.db.W.ExecContext(ctx, `INSERT INTO outbox_cursor (id, scanned_seq) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET scanned_seq = max(scanned_seq, excluded.scanned_seq)`, seq); err != nil {
+		ON CONFLICT (id) DO UPDATE SET scanned_seq = CASE WHEN excluded.scanned_seq > outbox_cursor.scanned_seq
+			THEN excluded.scanned_seq ELSE outbox_cursor.scanned_seq END`, seq); err != nil {
 		return fmt.Errorf("outbox: cursor: %w", err)
 	}
 	return nil

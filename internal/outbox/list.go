@@ -33,9 +33,11 @@ const (
 // Counts returns how many rows are in each state.
 func (o *Outbox) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
+	// Aggregate FILTER clauses: one statement for SQLite (3.30 and later)
+	// and PostgreSQL, where summing a comparison works in SQLite only.
 	err := o.db.R.QueryRowContext(ctx, `SELECT
-		coalesce(sum(state = 'pending' AND attempts = 0), 0), coalesce(sum(state = 'pending' AND attempts > 0), 0),
-		coalesce(sum(state = 'failed'), 0), coalesce(sum(state = 'delivered'), 0) FROM outbox`).
+		count(*) FILTER (WHERE state = 'pending' AND attempts = 0), count(*) FILTER (WHERE state = 'pending' AND attempts > 0),
+		count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'delivered') FROM outbox`).
 		Scan(&c.Pending, &c.Failing, &c.Failed, &c.Delivered)
 	if err != nil {
 		return Counts{}, fmt.Errorf("outbox: counts: %w", err)

@@ -15,6 +15,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -70,14 +71,16 @@ type env struct {
 	url   string
 }
 
-func newEnv(t *testing.T, fail int) *env {
+// newEnv builds the env with the outbox's tables on backend be
+// (dbtest.Each): the pipeline's own tables stay in its SQLite file.
+func newEnv(t *testing.T, be dbtest.Backend, fail int) *env {
 	t.Helper()
 	c := omsim.NewFakeClock(time.Now().UTC())
 	pe := pipelinetest.New(t, pipelinetest.Options{Now: c.Now})
 	rc := &receiver{t: t, now: c.Now, fail: fail}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
-	return &env{svc: pe.Orders, sb: pe.Sandbox, log: pe.Log, admin: pe.Admin, clock: c, rc: rc, url: srv.URL}
+	return &env{svc: pe.Orders, sb: pe.Sandbox, log: pe.Log, admin: be.Open(t), clock: c, rc: rc, url: srv.URL}
 }
 
 func (e *env) open(t *testing.T) *Outbox {
@@ -113,7 +116,11 @@ func (e *env) cancel(t *testing.T) string {
 // nothing is sent again.
 func TestDeliveryRetriesThenAcceptsOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 3)
+	dbtest.Each(t, testDeliveryRetriesThenAcceptsOnce)
+}
+
+func testDeliveryRetriesThenAcceptsOnce(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, 3)
 	ctx := context.Background()
 	ob := e.open(t)
 	if _, err := ob.Reconcile(ctx); err != nil { // first start: notes the head
@@ -172,7 +179,11 @@ func TestDeliveryRetriesThenAcceptsOnce(t *testing.T) {
 // start-up reconcile finds the completed event and it is delivered.
 func TestReconcileRecoversMissedEvents(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 0)
+	dbtest.Each(t, testReconcileRecoversMissedEvents)
+}
+
+func testReconcileRecoversMissedEvents(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, 0)
 	ctx := context.Background()
 	ob := e.open(t)
 	if _, err := ob.Reconcile(ctx); err != nil {
@@ -195,7 +206,11 @@ func TestReconcileRecoversMissedEvents(t *testing.T) {
 // admin's retry makes it due again, and it is delivered once it accepts.
 func TestGiveUpAndRetry(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 1000)
+	dbtest.Each(t, testGiveUpAndRetry)
+}
+
+func testGiveUpAndRetry(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, 1000)
 	ctx := context.Background()
 	ob := e.open(t)
 	_, _ = ob.Reconcile(ctx)
@@ -257,5 +272,50 @@ func TestVerify(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestTwoInstancesDeliverEachEventOnce: two instances deliver from one
+// outbox at the same time; every event reaches the receiver exactly once.
+func TestTwoInstancesDeliverEachEventOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, testTwoInstancesDeliverEachEventOnce)
+}
+
+func testTwoInstancesDeliverEachEventOnce(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, 0)
+	ctx := context.Background()
+	one, other := e.open(t), e.open(t)
+	other.db = be.Open(t) // its own connections, as another instance has
+	if _, err := one.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	for range n {
+		e.cancel(t)
+	}
+	if added, err := one.Reconcile(ctx); err != nil || added != n {
+		t.Fatalf("reconcile added %d, %v", added, err)
+	}
+	var wg sync.WaitGroup
+	sent := make([]int, 2)
+	for i, ob := range []*Outbox{one, other} {
+		wg.Go(func() {
+			k, err := ob.DeliverDue(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			sent[i] = k
+		})
+	}
+	wg.Wait()
+	e.rc.mu.Lock()
+	defer e.rc.mu.Unlock()
+	seen := map[string]int{}
+	for _, ev := range e.rc.got {
+		seen[ev.ID]++
+	}
+	if len(e.rc.got) != n || len(seen) != n || sent[0]+sent[1] != n {
+		t.Fatalf("receiver got %d events (%d distinct), instances report %v; want %d once each", len(e.rc.got), len(seen), sent, n)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,24 +13,28 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
-	"ordercare/internal/db"
 	"ordercare/internal/dbwatch"
+
+	"ordercare/internal/db/dbtest"
 )
 
-// newCountedStore is newStore with a count of admin.db's write
-// transactions: what a session commit costs beyond reads.
-func newCountedStore(t testing.TB) (*Store, func() int64) {
+// newCountedStore is a store on a fresh database of kind's kind, with a
+// count of its write transactions: what a session commit costs beyond
+// reads. On SQLite dbwatch counts the file's commits; on PostgreSQL the
+// store counts the statements it sends to the writer.
+func newCountedStore(t testing.TB, kind dbtest.Backend) (*Store, func() int64) {
 	t.Helper()
-	dir := t.TempDir()
-	c := dbwatch.Watch(dir)
-	d, err := db.Open(t.Context(), filepath.Join(dir, "admin.db"), db.SyncNormal)
+	b := kind.Fresh(t)
+	var c *dbwatch.Counter
+	if b.Dir != "" {
+		c = dbwatch.Watch(b.Dir)
+	}
+	s, err := NewStore(t.Context(), b.Open(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
-	s, err := NewStore(t.Context(), d)
-	if err != nil {
-		t.Fatal(err)
+	if c == nil {
+		return s, s.writes.Load
 	}
 	return s, func() int64 { return c.Commits("admin.db") }
 }
@@ -69,6 +72,10 @@ func TestCodecEncodesTheSameSessionToTheSameBytes(t *testing.T) {
 
 func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
 	t.Parallel()
+	dbtest.Each(t, testCommitSkipsOnlyAnUnchangedSessionWithinAMinute)
+}
+
+func testCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T, kind dbtest.Backend) {
 	expiry := time.Now().Add(IdleTimeout)
 	cases := []struct {
 		name   string
@@ -85,7 +92,7 @@ func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, commits := newCountedStore(t)
+			s, commits := newCountedStore(t, kind)
 			ctx := t.Context()
 			if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
 				t.Fatal(err)
@@ -105,7 +112,7 @@ func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
 	}
 	t.Run("expired row is written again", func(t *testing.T) {
 		t.Parallel()
-		s, commits := newCountedStore(t)
+		s, commits := newCountedStore(t, kind)
 		ctx := t.Context()
 		if err := s.CommitCtx(ctx, "tok", []byte("one"), time.Now().Add(-time.Second)); err != nil {
 			t.Fatal(err)
@@ -128,7 +135,11 @@ func TestCommitSkipsOnlyAnUnchangedSessionWithinAMinute(t *testing.T) {
 // display, a renewed token and a sign-out are all written.
 func TestManagerWritesOnlyChangedSessions(t *testing.T) {
 	t.Parallel()
-	store, commits := newCountedStore(t)
+	dbtest.Each(t, testManagerWritesOnlyChangedSessions)
+}
+
+func testManagerWritesOnlyChangedSessions(t *testing.T, kind dbtest.Backend) {
+	store, commits := newCountedStore(t, kind)
 	sm := NewManager(store, false)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/signin", func(w http.ResponseWriter, r *http.Request) {
@@ -208,7 +219,7 @@ func TestManagerWritesOnlyChangedSessions(t *testing.T) {
 // every request: answered from what the store last read or wrote, with
 // neither a read nor a write of admin.db.
 func BenchmarkCommitUnchanged(b *testing.B) {
-	s, _ := newCountedStore(b)
+	s, _ := newCountedStore(b, dbtest.SQLite(b))
 	data, err := sortedCodec{}.Encode(time.Now().Add(Lifetime), map[string]any{KeyStaffID: int64(1), KeyAuthTime: int64(2)})
 	if err != nil {
 		b.Fatal(err)
@@ -230,12 +241,16 @@ func BenchmarkCommitUnchanged(b *testing.B) {
 // another process), that commit must not store the session again.
 func TestUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T) {
 	t.Parallel()
+	dbtest.Each(t, testUnchangedCommitDoesNotBringBackADeletedSession)
+}
+
+func testUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T, kind dbtest.Backend) {
 	// Deleted behind the store's back, as another process does.
 	behindItsBack := func(ctx context.Context, s *Store) error {
 		_, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = 'tok'`)
 		return err
 	}
-	if found, writes := commitAfterDelete(t, behindItsBack, time.Second); found || writes != 0 {
+	if found, writes := commitAfterDelete(t, kind, behindItsBack, time.Second); found || writes != 0 {
 		t.Fatalf("deleted session stored again by an unchanged commit (found %v, %d writes)", found, writes)
 	}
 }
@@ -245,9 +260,9 @@ func TestUnchangedCommitDoesNotBringBackADeletedSession(t *testing.T) {
 // ends with scs's commit of what it loaded, its idle expiry moved by
 // moved. It reports whether the session is stored afterwards and how many
 // writes that commit made.
-func commitAfterDelete(t *testing.T, del func(context.Context, *Store) error, moved time.Duration) (found bool, writes int64) {
+func commitAfterDelete(t *testing.T, kind dbtest.Backend, del func(context.Context, *Store) error, moved time.Duration) (found bool, writes int64) {
 	t.Helper()
-	s, commits := newCountedStore(t)
+	s, commits := newCountedStore(t, kind)
 	ctx := t.Context()
 	expiry := time.Now().Add(IdleTimeout)
 	if err := s.CommitCtx(ctx, "tok", []byte("one"), expiry); err != nil {
@@ -357,9 +372,13 @@ func BenchmarkCodec(b *testing.B) {
 // moved a little or past ExpiryPrecision.
 func TestSignOutHoldsAgainstARequestInFlight(t *testing.T) {
 	t.Parallel()
+	dbtest.Each(t, testSignOutHoldsAgainstARequestInFlight)
+}
+
+func testSignOutHoldsAgainstARequestInFlight(t *testing.T, kind dbtest.Backend) {
 	signOut := func(ctx context.Context, s *Store) error { return s.DeleteCtx(ctx, "tok") } // in another tab
 	for _, moved := range []time.Duration{time.Second, 2 * ExpiryPrecision} {
-		if found, writes := commitAfterDelete(t, signOut, moved); found || writes != 0 {
+		if found, writes := commitAfterDelete(t, kind, signOut, moved); found || writes != 0 {
 			t.Fatalf("expiry moved %v: signed-out session stored again by a request in flight (found %v, %d writes)",
 				moved, found, writes)
 		}
@@ -373,7 +392,11 @@ func TestSignOutHoldsAgainstARequestInFlight(t *testing.T) {
 // in.
 func TestManagerSignOutHoldsAgainstAPageStillLoading(t *testing.T) {
 	t.Parallel()
-	store, _ := newCountedStore(t)
+	dbtest.Each(t, testManagerSignOutHoldsAgainstAPageStillLoading)
+}
+
+func testManagerSignOutHoldsAgainstAPageStillLoading(t *testing.T, kind dbtest.Backend) {
+	store, _ := newCountedStore(t, kind)
 	sm := NewManager(store, false)
 	loading, release := make(chan struct{}), make(chan struct{})
 	mux := http.NewServeMux()
@@ -431,5 +454,48 @@ func TestManagerSignOutHoldsAgainstAPageStillLoading(t *testing.T) {
 	}
 	if rec, _ := do("/whoami", resent); rec.Body.String() != "0" {
 		t.Fatalf("the cookie of a signed-out session still signs in staff %s", rec.Body.String())
+	}
+}
+
+// TestSignOutOnOneInstanceHoldsOnAnother: two instances share one
+// database. A page still loading on one when the agent signs out through
+// the other must not store the session again when it finishes, whether
+// its idle expiry moved a little or past ExpiryPrecision.
+func TestSignOutOnOneInstanceHoldsOnAnother(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, testSignOutOnOneInstanceHoldsOnAnother)
+}
+
+func testSignOutOnOneInstanceHoldsOnAnother(t *testing.T, kind dbtest.Backend) {
+	for _, moved := range []time.Duration{time.Second, 2 * ExpiryPrecision} {
+		b := kind.Fresh(t)
+		ctx := t.Context()
+		one, err := NewStore(ctx, b.Open(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := NewStore(ctx, b.Open(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		expiry := time.Now().Add(IdleTimeout)
+		if err := one.CommitCtx(ctx, "tok", []byte("signed in"), expiry); err != nil {
+			t.Fatal(err)
+		}
+		loaded, found, err := one.FindCtx(ctx, "tok") // the page starts loading
+		if err != nil || !found {
+			t.Fatalf("find: %v %v", found, err)
+		}
+		if err := other.DeleteCtx(ctx, "tok"); err != nil { // signed out elsewhere
+			t.Fatal(err)
+		}
+		if err := one.CommitCtx(ctx, "tok", loaded, expiry.Add(moved)); err != nil { // the page finishes
+			t.Fatal(err)
+		}
+		for _, s := range []*Store{one, other} {
+			if _, found, err := s.FindCtx(ctx, "tok"); found || err != nil {
+				t.Fatalf("expiry moved %v: the session signed out on one instance was stored again by the other (%v)", moved, err)
+			}
+		}
 	}
 }

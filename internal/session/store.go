@@ -1,6 +1,7 @@
 // Package session keeps scs sessions in admin.db (modernc.org/sqlite through
-// internal/db: writes on the single writer, reads on the reader pool) and
-// builds the session manager with the back office's cookie and timeouts.
+// internal/db: writes on the single writer, reads on the reader pool), or
+// in PostgreSQL shared by several instances, and builds the session
+// manager with the back office's cookie and timeouts.
 package session
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -21,10 +23,26 @@ import (
 var migrations = []string{
 	`CREATE TABLE sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL);
 	CREATE INDEX sessions_expiry ON sessions (expiry);`,
+	tombstones,
 }
 
-// Store is an scs.CtxStore and scs.IterableCtxStore over admin.db. Expiry
-// is a julian day so SQLite compares it with julianday('now').
+// pgMigrations are migrations in PostgreSQL's dialect.
+var pgMigrations = []string{
+	`CREATE TABLE sessions (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry DOUBLE PRECISION NOT NULL);
+	CREATE INDEX sessions_expiry ON sessions (expiry);`,
+	tombstones,
+}
+
+// tombstones: a signed-out session's row stays, marked deleted, until
+// deletedTTL has passed, so that no instance's commit of a request still
+// in flight stores it again (CommitCtx). The in-process deletedSessions
+// covers the instance that signed out; the row covers the others, and
+// `admin user disable` from another process.
+const tombstones = `ALTER TABLE sessions ADD COLUMN deleted SMALLINT NOT NULL DEFAULT 0`
+
+// Store is an scs.CtxStore and scs.IterableCtxStore over admin.db or
+// PostgreSQL. Expiry is a julian day (julian), computed here rather than
+// by SQLite's julianday(), so one query text serves both databases.
 //
 // Find, the read of every request, goes through db.QueryRow, which
 // prepares it once per reader connection instead of at every call. Commit's
@@ -34,6 +52,9 @@ type Store struct {
 	db      *db.DB
 	seen    seenSessions
 	deleted deletedSessions
+	// writes counts the statements sent to the writer: what a commit cost
+	// on a database whose file writes dbwatch cannot see (PostgreSQL).
+	writes atomic.Int64
 }
 
 // deletedSessions remembers the tokens this process deleted (a sign-out,
@@ -127,30 +148,37 @@ var (
 
 // NewStore migrates the sessions table in d.
 func NewStore(ctx context.Context, d *db.DB) (*Store, error) {
-	if err := d.Migrate(ctx, "session", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "session", migrations, pgMigrations); err != nil {
 		return nil, err
 	}
 	return &Store{db: d}, nil
 }
 
 const (
-	// findQuery: the data and the expiry in Unix milliseconds.
-	findQuery = `SELECT data, CAST(round((expiry - 2440587.5) * 86400000.0) AS INTEGER) FROM sessions
-		WHERE token = ? AND julianday('now') < expiry`
-	// sameQuery: are the stored bytes these, and by how many milliseconds
-	// does the new expiry pass the stored one.
-	sameQuery = `SELECT data = ?, (julianday(?) - expiry) * 86400000.0 FROM sessions
-		WHERE token = ? AND julianday('now') < expiry`
+	// findQuery: the data and the expiry in Unix milliseconds, of a live
+	// session ($2: now as a julian day).
+	findQuery = `SELECT data, CAST(round((expiry - 2440587.5) * 86400000.0) AS BIGINT) FROM sessions
+		WHERE token = ? AND deleted = 0 AND ? < expiry`
+	// sameQuery: are the stored bytes these, by how many milliseconds does
+	// the new expiry ($2) pass the stored one, and was it signed out.
+	sameQuery = `SELECT data = ?, (? - expiry) * 86400000.0, deleted = 1 FROM sessions
+		WHERE token = ? AND ? < expiry`
 )
 
-const julianLayout = "2006-01-02 15:04:05.000"
+// julian is t as a julian day with t's millisecond, as SQLite's
+// julianday() computes it (https://sqlite.org/lang_datefunc.html): the
+// milliseconds since the julian epoch over the milliseconds of a day.
+func julian(t time.Time) float64 {
+	const epochMS = 210866760000000 // julian day 0 in milliseconds before the Unix epoch
+	return float64(t.UnixMilli()+epochMS) / 86400000.0
+}
 
 // FindCtx returns the data of an unexpired session; found is false, with
 // no error, for a missing or expired token.
 func (s *Store) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var b []byte
 	var expiryMS int64
-	err := s.db.QueryRow(ctx, findQuery, token).Scan(&b, &expiryMS)
+	err := s.db.QueryRow(ctx, findQuery, token, julian(time.Now())).Scan(&b, &expiryMS)
 	if errors.Is(err, sql.ErrNoRows) {
 		s.seen.forget(token)
 		return nil, false, nil
@@ -186,34 +214,44 @@ func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry ti
 			return nil
 		}
 	}
-	at := expiry.UTC().Format(julianLayout)
-	var same bool
+	at := julian(expiry)
+	var same, deleted bool
 	var lagMS float64
-	err := s.db.QueryRow(ctx, sameQuery, b, at, token).Scan(&same, &lagMS)
+	err := s.db.QueryRow(ctx, sameQuery, b, at, token, julian(time.Now())).Scan(&same, &lagMS, &deleted)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return fmt.Errorf("session: commit: %w", err)
+	case deleted:
+		s.seen.forget(token)
+		return nil // signed out on another instance while this request ran
 	case same && lagMS >= 0 && lagMS < float64(ExpiryPrecision.Milliseconds()):
 		s.seen.put(token, b, expiry.Add(-time.Duration(lagMS*float64(time.Millisecond))))
 		return nil
 	}
-	_, err = s.db.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+	s.writes.Add(1)
+	// The update leaves a tombstone alone: the sign-out may have come
+	// between the read above and this write.
+	_, err = s.db.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry WHERE sessions.deleted = 0`,
 		token, b, at)
 	if err != nil {
 		return fmt.Errorf("session: commit: %w", err)
 	}
-	// The expiry as stored: julianLayout keeps milliseconds.
+	// The expiry as stored: julian keeps milliseconds.
 	s.seen.put(token, b, expiry.Truncate(time.Millisecond))
 	return nil
 }
 
-// DeleteCtx removes a session; deleting a missing token is no error.
+// DeleteCtx removes a session; deleting a missing token is no error. The
+// row becomes a tombstone until deletedTTL has passed (tombstones).
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
 	s.deleted.add(token)
 	s.seen.forget(token)
-	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {
+	s.writes.Add(1)
+	if _, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, deleted) VALUES (?, ?, ?, 1)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, deleted = 1`,
+		token, []byte{}, julian(time.Now().Add(deletedTTL))); err != nil {
 		return fmt.Errorf("session: delete: %w", err)
 	}
 	return nil
@@ -221,7 +259,7 @@ func (s *Store) DeleteCtx(ctx context.Context, token string) error {
 
 // AllCtx returns every unexpired session (never nil).
 func (s *Store) AllCtx(ctx context.Context) (map[string][]byte, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT token, data FROM sessions WHERE julianday('now') < expiry`)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT token, data FROM sessions WHERE deleted = 0 AND ? < expiry`, julian(time.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("session: all: %w", err)
 	}
@@ -248,9 +286,10 @@ func (s *Store) Commit(token string, b []byte, expiry time.Time) error {
 func (s *Store) Delete(token string) error       { return s.DeleteCtx(context.Background(), token) }
 func (s *Store) All() (map[string][]byte, error) { return s.AllCtx(context.Background()) }
 
-// DeleteExpired removes expired sessions and returns how many.
+// DeleteExpired removes expired sessions (and tombstones past their time)
+// and returns how many.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
-	res, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= julianday('now')`)
+	res, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= ?`, julian(time.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("session: cleanup: %w", err)
 	}

@@ -7,17 +7,23 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
-func newStore(t *testing.T) *Store {
+func newStore(t *testing.T, kind dbtest.Backend) *Store {
 	t.Helper()
-	s, _ := newCountedStore(t)
+	s, _ := newCountedStore(t, kind)
 	return s
 }
 
 func TestStoreCommitFindDeleteExpire(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
+	dbtest.Each(t, testStoreCommitFindDeleteExpire)
+}
+
+func testStoreCommitFindDeleteExpire(t *testing.T, kind dbtest.Backend) {
+	s := newStore(t, kind)
 	ctx := t.Context()
 	future := time.Now().Add(time.Hour)
 	if err := s.CommitCtx(ctx, "tok1", []byte("one"), future); err != nil {
@@ -63,8 +69,12 @@ func TestStoreCommitFindDeleteExpire(t *testing.T) {
 // the token so the old one no longer finds the session (fixation).
 func TestManagerRoundTripAndRenew(t *testing.T) {
 	t.Parallel()
+	dbtest.Each(t, testManagerRoundTripAndRenew)
+}
+
+func testManagerRoundTripAndRenew(t *testing.T, kind dbtest.Backend) {
 	for _, secure := range []bool{false, true} {
-		sm := NewManager(newStore(t), secure)
+		sm := NewManager(newStore(t, kind), secure)
 		mux := http.NewServeMux()
 		mux.HandleFunc("/put", func(w http.ResponseWriter, r *http.Request) {
 			sm.Put(r.Context(), KeyStaffID, int64(42))

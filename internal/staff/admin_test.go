@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"strings"
 	"sync"
 	"testing"
@@ -11,8 +12,12 @@ import (
 
 func TestLastActiveAdminIsKept(t *testing.T) {
 	t.Parallel()
+	dbtest.Each(t, testLastActiveAdminIsKept)
+}
+
+func testLastActiveAdminIsKept(t *testing.T, b dbtest.Backend) {
 	ctx := context.Background()
-	s, clk, _ := newStore(t)
+	s, clk, _ := newStore(t, b)
 	admin, err := s.Add(ctx, "admin@example.com", RoleAdmin, "long enough pw")
 	if err != nil {
 		t.Fatal(err)
@@ -60,17 +65,24 @@ func TestLastActiveAdminIsKept(t *testing.T) {
 	}
 }
 
-// Two admins demoting each other at once: exactly one may succeed.
+// Two admins demoting each other at once, through two instances on one
+// database: exactly one may succeed.
 func TestConcurrentDemotionsKeepAnAdmin(t *testing.T) {
 	t.Parallel()
+	dbtest.Each(t, testConcurrentDemotionsKeepAnAdmin)
+}
+
+func testConcurrentDemotionsKeepAnAdmin(t *testing.T, be dbtest.Backend) {
 	ctx := context.Background()
-	s, _, _ := newStore(t)
+	s, _, _ := newStore(t, be)
+	other, _, _ := newStore(t, be)
 	a, _ := s.Add(ctx, "a@example.com", RoleAdmin, "long enough pw")
 	b, _ := s.Add(ctx, "b@example.com", RoleAdmin, "long enough pw")
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, id := range []int64{a.ID, b.ID} {
-		wg.Go(func() { _, errs[i] = s.ChangeRole(ctx, id, RoleAgent) })
+		instance := []*Store{s, other}[i]
+		wg.Go(func() { _, errs[i] = instance.ChangeRole(ctx, id, RoleAgent) })
 	}
 	wg.Wait()
 	failed := 0

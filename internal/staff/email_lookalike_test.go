@@ -2,6 +2,7 @@ package staff
 
 import (
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"testing"
 )
 
@@ -10,7 +11,11 @@ import (
 // addresses, in any one script, are not.
 func TestLookalikeAddressesAreRefused(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testLookalikeAddressesAreRefused)
+}
+
+func testLookalikeAddressesAreRefused(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	for _, e := range []string{"supervisor@example.com", "admin@example.com", "jürgen@example.com"} {
 		if _, err := s.Add(ctx, e, RoleSupervisor, "correct horse"); err != nil {

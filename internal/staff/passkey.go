@@ -162,14 +162,18 @@ func (s *Store) AddPasskey(ctx context.Context, memberID int64, name string, c *
 	}
 	// The count and the insert in one statement, so two registrations
 	// at once cannot pass the limit together.
-	res, err := s.db.W.ExecContext(ctx, `INSERT INTO staff_passkeys (member_id, credential_id, name, credential, sign_count, created_at)
-		SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM staff_passkeys WHERE member_id = ?) < ?
-		ON CONFLICT (credential_id) DO NOTHING`,
-		memberID, c.ID, name, string(raw), int64(c.Authenticator.SignCount), s.now().UTC().UnixNano(), memberID, MaxPasskeys)
-	if err != nil {
+	// The new id by RETURNING (PostgreSQL's driver has no LastInsertId);
+	// no row back: the credential was taken or the limit reached.
+	var id int64
+	err = s.db.W.QueryRowContext(ctx, `INSERT INTO staff_passkeys (member_id, credential_id, name, credential, sign_count, created_at)
+		SELECT ?, ?, ?, ?, ?, ?
+		WHERE (SELECT count(*) FROM staff_passkeys WHERE member_id = ?) < ?
+		ON CONFLICT (credential_id) DO NOTHING RETURNING id`,
+		memberID, c.ID, name, string(raw), int64(c.Authenticator.SignCount), s.now().UTC().UnixNano(), memberID, MaxPasskeys).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("staff: add passkey: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if err != nil {
 		var taken int
 		if err := s.db.W.QueryRowContext(ctx, `SELECT count(*) FROM staff_passkeys WHERE credential_id = ?`, c.ID).Scan(&taken); err != nil {
 			return 0, fmt.Errorf("staff: add passkey: %w", err)
@@ -179,7 +183,7 @@ func (s *Store) AddPasskey(ctx context.Context, memberID int64, name string, c *
 		}
 		return 0, ErrTooManyPasskeys
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Passkeys lists the member's passkeys, oldest first.

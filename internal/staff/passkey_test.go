@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // credential is a verified credential as the library hands it over; the
@@ -19,7 +21,11 @@ func credential(id string, count uint32) *webauthn.Credential {
 
 func TestPasskeyUserHandleIsRandomAndStable(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testPasskeyUserHandleIsRandomAndStable)
+}
+
+func testPasskeyUserHandleIsRandomAndStable(t *testing.T, be dbtest.Backend) {
+	s, _, _ := newStore(t, be)
 	ctx := t.Context()
 	a, _ := s.Add(ctx, "a@example.com", RoleAgent, "correct horse")
 	b, _ := s.Add(ctx, "b@example.com", RoleAgent, "correct horse")
@@ -52,7 +58,11 @@ func TestPasskeyUserHandleIsRandomAndStable(t *testing.T) {
 
 func TestAddPasskeyNamesLimitAndDuplicates(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testAddPasskeyNamesLimitAndDuplicates)
+}
+
+func testAddPasskeyNamesLimitAndDuplicates(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	m, _ := s.Add(ctx, "a@example.com", RoleAgent, "correct horse")
 	other, _ := s.Add(ctx, "b@example.com", RoleAgent, "correct horse")
@@ -85,7 +95,11 @@ func TestAddPasskeyNamesLimitAndDuplicates(t *testing.T) {
 // Two registrations at once cannot pass the limit together.
 func TestAddPasskeyLimitHoldsUnderRace(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testAddPasskeyLimitHoldsUnderRace)
+}
+
+func testAddPasskeyLimitHoldsUnderRace(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	m, _ := s.Add(ctx, "a@example.com", RoleAgent, "correct horse")
 	var wg sync.WaitGroup
@@ -100,7 +114,11 @@ func TestAddPasskeyLimitHoldsUnderRace(t *testing.T) {
 
 func TestUsePasskeyCounterMustMoveForward(t *testing.T) {
 	t.Parallel()
-	s, c, _ := newStore(t)
+	dbtest.Each(t, testUsePasskeyCounterMustMoveForward)
+}
+
+func testUsePasskeyCounterMustMoveForward(t *testing.T, b dbtest.Backend) {
+	s, c, _ := newStore(t, b)
 	ctx := t.Context()
 	m, _ := s.Add(ctx, "a@example.com", RoleAgent, "correct horse")
 	if _, err := s.AddPasskey(ctx, m.ID, "laptop", credential("k", 3)); err != nil {
@@ -149,7 +167,11 @@ func TestUsePasskeyCounterMustMoveForward(t *testing.T) {
 
 func TestRenameRemovePasskeyOnlyOwn(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testRenameRemovePasskeyOnlyOwn)
+}
+
+func testRenameRemovePasskeyOnlyOwn(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	m, _ := s.Add(ctx, "a@example.com", RoleAgent, "correct horse")
 	other, _ := s.Add(ctx, "b@example.com", RoleAgent, "correct horse")
@@ -181,7 +203,11 @@ func TestRenameRemovePasskeyOnlyOwn(t *testing.T) {
 // admins, and the reset removes the passkeys.
 func TestFactorResetRemovesPasskeys(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testFactorResetRemovesPasskeys)
+}
+
+func testFactorResetRemovesPasskeys(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	m, _ := s.Add(ctx, "sup@example.com", RoleSupervisor, "correct horse")
 	a1, _ := s.Add(ctx, "admin1@example.com", RoleAdmin, "correct horse")

@@ -16,6 +16,14 @@ var preferenceMigrations = []string{
 	)`,
 }
 
+// pgPreferenceMigrations are preferenceMigrations in PostgreSQL's dialect.
+var pgPreferenceMigrations = []string{
+	`CREATE TABLE staff_preferences (
+		staff_id      BIGINT PRIMARY KEY REFERENCES staff_members (id),
+		number_format TEXT NOT NULL DEFAULT ''
+	)`,
+}
+
 // NumberFormat is the member's chosen way of writing amounts (a language
 // tag, money.Show); "" when they have not chosen.
 func (s *Store) NumberFormat(ctx context.Context, id int64) (string, error) {

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"testing"
 	"time"
 )
@@ -12,7 +13,11 @@ import (
 // changed meanwhile gets the shared one back.
 func TestEnsureSharedPassword(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testEnsureSharedPassword)
+}
+
+func testEnsureSharedPassword(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	var ids []int64
 	for i, email := range []string{"agent@example.com", "supervisor@example.com", "admin@example.com"} {
@@ -88,7 +93,11 @@ func TestEnsureSharedPassword(t *testing.T) {
 // source or a taken e-mail is refused.
 func TestAddSharingPassword(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testAddSharingPassword)
+}
+
+func testAddSharingPassword(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	first, err := s.Add(ctx, "agent@example.com", RoleAgent, "demo password 1")
 	if err != nil {
@@ -120,7 +129,11 @@ func TestAddSharingPassword(t *testing.T) {
 // sessions end; an unknown member or a short password is refused.
 func TestSetSharedPassword(t *testing.T) {
 	t.Parallel()
-	s, clock, _ := newStore(t)
+	dbtest.Each(t, testSetSharedPassword)
+}
+
+func testSetSharedPassword(t *testing.T, be dbtest.Backend) {
+	s, clock, _ := newStore(t, be)
 	ctx := t.Context()
 	a, err := s.Add(ctx, "agent@example.com", RoleAgent, "old demo password")
 	if err != nil {

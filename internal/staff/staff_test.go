@@ -2,7 +2,6 @@ package staff
 
 import (
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
 )
 
 // cheap keeps tests fast; production uses DefaultParams.
@@ -27,25 +27,25 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newStore(t *testing.T) (*Store, *clock, string) {
+// newStore opens a store on backend b (SQLite or PostgreSQL, dbtest.Each).
+func newStore(t *testing.T, b dbtest.Backend) (*Store, *clock, *db.DB) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "admin.db")
-	d, err := db.Open(t.Context(), path, db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := b.Open(t)
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	s, err := Open(t.Context(), d, Options{Now: c.Now, Params: cheap})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, c, path
+	return s, c, d
 }
 
 func TestAddGetListAndRules(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testAddGetListAndRules)
+}
+
+func testAddGetListAndRules(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	m, err := s.Add(ctx, "  Agent@Example.COM ", RoleAgent, "correct horse")
 	if err != nil {
@@ -97,7 +97,11 @@ func TestAddGetListAndRules(t *testing.T) {
 
 func TestAuthenticate(t *testing.T) {
 	t.Parallel()
-	s, c, _ := newStore(t)
+	dbtest.Each(t, testAuthenticate)
+}
+
+func testAuthenticate(t *testing.T, b dbtest.Backend) {
+	s, c, _ := newStore(t, b)
 	ctx := t.Context()
 	m, err := s.Add(ctx, "agent@example.com", RoleAgent, "correct horse")
 	if err != nil {
@@ -163,7 +167,11 @@ func TestAuthenticate(t *testing.T) {
 
 func TestAccountLockout(t *testing.T) {
 	t.Parallel()
-	s, c, path := newStore(t)
+	dbtest.Each(t, testAccountLockout)
+}
+
+func testAccountLockout(t *testing.T, b dbtest.Backend) {
+	s, c, _ := newStore(t, b)
 	ctx := t.Context()
 	if _, err := s.Add(ctx, "agent@example.com", RoleAgent, "correct horse"); err != nil {
 		t.Fatal(err)
@@ -185,13 +193,9 @@ func TestAccountLockout(t *testing.T) {
 	if msg := le.Message(c.Now()); msg != "Too many failed sign-ins for this account. Sign-in is locked for 15 minutes; try again later." {
 		t.Fatalf("message %q", msg)
 	}
-	// Locked even with the right password, from anywhere, and it survives a restart.
-	d2, err := db.Open(ctx, path, db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d2.Close()
-	s2, err := Open(ctx, d2, Options{Now: c.Now, Params: cheap})
+	// Locked even with the right password, from anywhere, and it survives
+	// a restart (or is seen by another instance on the same database).
+	s2, err := Open(ctx, b.Open(t), Options{Now: c.Now, Params: cheap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +220,11 @@ func TestAccountLockout(t *testing.T) {
 
 func TestFailuresOutsideWindowDoNotLock(t *testing.T) {
 	t.Parallel()
-	s, c, _ := newStore(t)
+	dbtest.Each(t, testFailuresOutsideWindowDoNotLock)
+}
+
+func testFailuresOutsideWindowDoNotLock(t *testing.T, b dbtest.Backend) {
+	s, c, _ := newStore(t, b)
 	ctx := t.Context()
 	for i := range 10 {
 		_, err := s.Authenticate(ctx, "agent@example.com", "wrong", addr(i))
@@ -230,7 +238,11 @@ func TestFailuresOutsideWindowDoNotLock(t *testing.T) {
 
 func TestAddressLockout(t *testing.T) {
 	t.Parallel()
-	s, _, _ := newStore(t)
+	dbtest.Each(t, testAddressLockout)
+}
+
+func testAddressLockout(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	if _, err := s.Add(ctx, "agent@example.com", RoleAgent, "correct horse"); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,8 @@ type Member struct {
 	SessionsValidAfter time.Time
 }
 
-// Store keeps members and sign-in throttle state in admin.db.
+// Store keeps members and sign-in throttle state in admin.db, or in
+// PostgreSQL (db.OpenPostgres).
 type Store struct {
 	db  *db.DB
 	now func() time.Time
@@ -76,13 +77,16 @@ type Options struct {
 
 // Open migrates the staff tables in d and returns the store.
 func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
-	if err := d.Migrate(ctx, "staff", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "staff", migrations, pgMigrations); err != nil {
 		return nil, err
 	}
-	if err := d.Migrate(ctx, "staff_factors", factorMigrations); err != nil {
+	if err := d.MigrateDialects(ctx, "staff_factors", factorMigrations, pgFactorMigrations); err != nil {
 		return nil, err
 	}
-	if err := d.Migrate(ctx, "staff_preferences", preferenceMigrations); err != nil {
+	if err := d.MigrateDialects(ctx, "staff_external", externalMigrations, pgExternalMigrations); err != nil {
+		return nil, err
+	}
+	if err := d.MigrateDialects(ctx, "staff_preferences", preferenceMigrations, pgPreferenceMigrations); err != nil {
 		return nil, err
 	}
 	key := opts.SealKey
@@ -210,15 +214,14 @@ func checkNew(email string, role Role) (string, error) {
 // insert adds a member with a normalised e-mail, a valid role and a hash.
 func (s *Store) insert(ctx context.Context, email string, role Role, hash string) (*Member, error) {
 	now := s.now().UTC()
-	res, err := s.db.W.ExecContext(ctx, `INSERT INTO staff_members (email, role, password_hash, created_at, sessions_valid_after)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`, email, string(role), hash, now.UnixNano(), now.UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("staff: add member: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	// RETURNING rather than LastInsertId, which PostgreSQL's driver lacks;
+	// no row back means the e-mail was taken.
+	var id int64
+	err := s.db.W.QueryRowContext(ctx, `INSERT INTO staff_members (email, role, password_hash, created_at, sessions_valid_after)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`, email, string(role), hash, now.UnixNano(), now.UnixNano()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrExists
 	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return nil, fmt.Errorf("staff: add member: %w", err)
 	}

@@ -118,6 +118,9 @@ type LoginForm struct {
 	Next  string // local path to return to after signing in
 	// Error is shown above the form and linked from the fields.
 	Error string
+	// SSO is the identity provider's name on the single sign-on button
+	// (login_sso.templ); empty: no button.
+	SSO string
 	// Passkeys offers "Sign in with a passkey" (passkey.templ).
 	Passkeys bool
 	// SessionEnded says the person is here because their session ended;

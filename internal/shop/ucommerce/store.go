@@ -25,7 +25,8 @@ type TokenStore interface {
 	Forget(ctx context.Context) error
 }
 
-// SQLStore keeps the refresh token in one row of a SQLite table,
+// SQLStore keeps the refresh token in one row of a table (SQLite, or
+// PostgreSQL shared by several instances),
 // encrypted with AES-256-GCM under a key from configuration, so a copy of
 // the database file alone does not connect anyone to the shop.
 type SQLStore struct {
@@ -42,6 +43,14 @@ var storeMigrations = []string{`CREATE TABLE shop_tokens (
 	saved_at INTEGER NOT NULL
 ) STRICT`}
 
+// pgStoreMigrations are storeMigrations in PostgreSQL's dialect.
+var pgStoreMigrations = []string{`CREATE TABLE shop_tokens (
+	platform TEXT PRIMARY KEY,
+	sealed   BYTEA NOT NULL,
+	expires  BIGINT NOT NULL,
+	saved_at BIGINT NOT NULL
+)`}
+
 const storeRow = "ucommerce"
 
 // NewSQLStore opens the store in db with a 32-byte key.
@@ -57,7 +66,7 @@ func NewSQLStore(ctx context.Context, d *db.DB, key []byte) (*SQLStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Migrate(ctx, "shop_tokens", storeMigrations); err != nil {
+	if err := d.MigrateDialects(ctx, "shop_tokens", storeMigrations, pgStoreMigrations); err != nil {
 		return nil, fmt.Errorf("ucommerce: token table: %w", err)
 	}
 	return &SQLStore{db: d, aead: aead}, nil
@@ -86,10 +95,12 @@ func (s *SQLStore) Load(ctx context.Context) (string, time.Time, error) {
 	return string(plain), time.Unix(exp, 0), nil
 }
 
-// Save seals and writes the token, then checkpoints the write-ahead log:
-// the admin database syncs its log lazily (synchronous=NORMAL), a
-// checkpoint makes SQLite sync it now (PASSIVE: never waits for readers), and a
-// rotated refresh token lost to a power cut would disconnect the shop.
+// Save seals and writes the token, then, on SQLite, checkpoints the
+// write-ahead log: the admin database syncs its log lazily
+// (synchronous=NORMAL), a checkpoint makes SQLite sync it now (PASSIVE:
+// never waits for readers), and a rotated refresh token lost to a power cut
+// would disconnect the shop. PostgreSQL's commit is on disk already
+// (synchronous_commit on, its default).
 func (s *SQLStore) Save(ctx context.Context, token string, expires time.Time) error {
 	nonce := make([]byte, s.aead.NonceSize())
 	_, _ = rand.Read(nonce) // crypto/rand.Read never fails (Go 1.24+)
@@ -99,6 +110,9 @@ func (s *SQLStore) Save(ctx context.Context, token string, expires time.Time) er
 		storeRow, sealed, expires.Unix(), time.Now().Unix())
 	if err != nil {
 		return fmt.Errorf("ucommerce: storing the refresh token: %w", err)
+	}
+	if s.db.Postgres {
+		return nil
 	}
 	if _, err := s.db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		return fmt.Errorf("ucommerce: syncing the refresh token: %w", err)

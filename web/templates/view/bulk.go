@@ -73,18 +73,18 @@ var bulkExplain = map[omclient.Operation]string{
 }
 
 // NewBulkConfirm builds the confirmation of op on items.
-func NewBulkConfirm(f Form, op omclient.Operation, items []bulk.Item, blocked string) BulkConfirm {
-	v := BulkConfirm{Form: f, OpLabel: BulkOpLabel(op), Explain: bulkExplain[op], Blocked: blocked, Totals: BulkTotals(items)}
+func NewBulkConfirm(f Form, op omclient.Operation, items []bulk.Item, blocked, numbers string) BulkConfirm {
+	v := BulkConfirm{Form: f, OpLabel: BulkOpLabel(op), Explain: bulkExplain[op], Blocked: blocked, Totals: BulkTotals(items, numbers)}
 	for _, it := range items {
 		v.Orders = append(v.Orders, BulkOrderRow{ID: it.OrderID, Reference: bulkRef(it), Href: OrderPath(it.OrderID),
-			Amount: money.FormatPlain(it.Amount, it.Currency) + " " + it.Currency})
+			Amount: money.Show(it.Amount, it.Currency, numbers)})
 	}
 	return v
 }
 
-// BulkTotals are the items' amounts per currency, "12,345.00 EUR", in
-// currency order.
-func BulkTotals(items []bulk.Item) []string {
+// BulkTotals are the items' amounts per currency in the person's format
+// (money.Show), in currency order.
+func BulkTotals(items []bulk.Item, numbers string) []string {
 	t := bulk.Totals(items)
 	curs := make([]string, 0, len(t))
 	for c := range t {
@@ -93,7 +93,7 @@ func BulkTotals(items []bulk.Item) []string {
 	sort.Strings(curs)
 	out := make([]string, 0, len(curs))
 	for _, c := range curs {
-		out = append(out, money.FormatPlain(t[c], c)+" "+c)
+		out = append(out, money.Show(t[c], c, numbers))
 	}
 	return out
 }
@@ -114,8 +114,8 @@ type BulkJobView struct {
 	Totals                          []string
 	Rows                            []BulkOrderRow
 	// Href is the page; PollHref its progress part, asked every second
-	// until the job is finished.
-	Href, PollHref string
+	// until the job is finished; ExportHref the outcomes as CSV.
+	Href, PollHref, ExportHref string
 }
 
 var bulkStates = map[bulk.State]Badge{
@@ -131,15 +131,15 @@ var bulkStates = map[bulk.State]Badge{
 func BulkJobPath(id string) string { return "/bulk/" + id }
 
 // NewBulkJobView builds the progress page of j.
-func NewBulkJobView(j bulk.Job, items []bulk.Item, loc *time.Location) BulkJobView {
+func NewBulkJobView(j bulk.Job, items []bulk.Item, loc *time.Location, numbers string) BulkJobView {
 	v := BulkJobView{ID: j.ID, OpLabel: BulkOpLabel(j.Op), By: j.By.Email, Reason: j.Reason, Ticket: j.Ticket,
-		Created: newTime(j.CreatedAt, loc), Finished: j.Finished(), Counts: bulk.Count(items), Totals: BulkTotals(items),
-		Href: BulkJobPath(j.ID), PollHref: BulkJobPath(j.ID) + "/progress"}
+		Created: newTime(j.CreatedAt, loc), Finished: j.Finished(), Counts: bulk.Count(items), Totals: BulkTotals(items, numbers),
+		Href: BulkJobPath(j.ID), PollHref: BulkJobPath(j.ID) + "/progress", ExportHref: BulkJobPath(j.ID) + "/export.csv"}
 	for _, it := range items {
 		b := bulkStates[it.State]
 		b.Value = string(it.State)
 		r := BulkOrderRow{Seq: it.Seq, ID: it.OrderID, Reference: bulkRef(it), Href: OrderPath(it.OrderID),
-			Amount: money.FormatPlain(it.Amount, it.Currency) + " " + it.Currency, State: b, Message: it.Message}
+			Amount: money.Show(it.Amount, it.Currency, numbers), State: b, Message: it.Message}
 		if it.AttemptID != "" {
 			r.AttemptHref = "/audit/attempts/" + it.AttemptID
 		}
