@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
@@ -18,7 +19,11 @@ import (
 // order id; both carry the pair's id, the shop's the payment attempt.
 func TestShopChangeHasItsOwnEvent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 0)
+	dbtest.Each(t, testShopChangeHasItsOwnEvent)
+}
+
+func testShopChangeHasItsOwnEvent(t *testing.T, be dbtest.Backend) {
+	e := newEnv(t, be, 0)
 	ctx := context.Background()
 	ob := e.open(t)
 	if _, err := ob.Reconcile(ctx); err != nil {
