@@ -53,6 +53,9 @@ const usage = `Usage:
   admin user list                list staff members
   admin user disable E           disable a member and end their sessions
   admin user enable E            let a disabled member sign in again
+  admin user reset-factor --email E --as ADMIN
+                                 an admin's step of a second-factor reset (two admins, as on /staff);
+                                 the admin's password and a current code from stdin, one a line
   admin audit verify [-checkpoints FILE]... [-key PUBFILE] [-chain-only]
                                  check the audit log's hash chain against every signed checkpoint
                                  (audit.checkpoints, and copies kept elsewhere)

@@ -25,9 +25,12 @@ import (
 // SQLite WAL with busy timeouts).
 func user(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return errors.New("missing subcommand: add, list, disable or enable")
+		return errors.New("missing subcommand: add, list, disable, enable or reset-factor")
 	}
 	sub, args := args[0], args[1:]
+	if sub == "reset-factor" {
+		return resetFactor(ctx, args, e)
+	}
 	fs := flag.NewFlagSet("admin user "+sub, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dbFlag := fs.String("db", "", "admin database file [ORDERCARE_DB, default "+config.DefaultDB+"]")
@@ -147,7 +150,7 @@ func user(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "%sd %s\n", sub, m.Email)
 		return nil
 	}
-	return fmt.Errorf("unknown subcommand %q: add, list, disable or enable", sub)
+	return fmt.Errorf("unknown subcommand %q: add, list, disable, enable or reset-factor", sub)
 }
 
 // recordStaffChange writes a staff change made from the command line to
@@ -155,11 +158,6 @@ func user(ctx context.Context, args []string, e env) error {
 // the actor is the operating-system user who ran the command. The change
 // is already made, so a failure is reported for the operator to act on.
 func recordStaffChange(ctx context.Context, getenv func(string) string, auditPath string, target *staff.Member, change string, detail map[string]string) error {
-	l, err := audit.Open(ctx, auditPath)
-	if err != nil {
-		return fmt.Errorf("the change was made, but the audit log could not be opened to record it: %w", err)
-	}
-	defer l.Close()
 	d := map[string]string{"change": change, "target_id": strconv.FormatInt(target.ID, 10), "target_email": target.Email,
 		"via": "admin user " + change}
 	for k, v := range detail {
@@ -169,10 +167,7 @@ func recordStaffChange(ctx context.Context, getenv func(string) string, auditPat
 	if u, err := osuser.Current(); err == nil {
 		actor.Email = "os:" + u.Username
 	}
-	if _, err := l.Append(ctx, audit.Event{Kind: audit.KindStaff, Actor: actor, Outcome: audit.OutcomeSucceeded, Detail: d}); err != nil {
-		return fmt.Errorf("the change was made, but recording it in the audit log failed: %w", err)
-	}
-	return signWhileStopped(ctx, l, auditPath, getenv, 1)
+	return recordCLIEvent(ctx, getenv, auditPath, audit.Event{Kind: audit.KindStaff, Actor: actor, Outcome: audit.OutcomeSucceeded, Detail: d})
 }
 
 // readPassword takes the first line of stdin when it is piped, else

@@ -20,6 +20,7 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
+	"ordercare/internal/bulk"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
@@ -33,6 +34,7 @@ import (
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/shop/ucommerce/ucsim"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 )
 
@@ -53,10 +55,12 @@ type App struct {
 	// person; always open, so pages about requests made under an
 	// earlier policy keep working when the policy is switched off.
 	approvals *approvals.Service
-	client    *omclient.Client
-	handlers  *handlers.Handlers
-	server    *http.Server
-	ln        net.Listener
+	// bulk runs the order list's bulk jobs (a worker, workers.go).
+	bulk     *bulk.Service
+	client   *omclient.Client
+	handlers *handlers.Handlers
+	server   *http.Server
+	ln       net.Listener
 
 	sandbox       *omsim.Sandbox
 	sandboxServer *http.Server
@@ -189,11 +193,16 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
 	}
-	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, cfg.ApprovalPolicy(), a.now); err != nil {
+	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, ApprovalPolicy(cfg), a.now); err != nil {
 		return nil, err
 	}
 	a.approvals.SetLogger(a.log)
 	a.service.SetGuard(a.approvals.Guard)
+	if a.bulk, err = bulk.Open(ctx, a.adminDB, a.auditLog, a.service, bulk.Options{Approvals: a.approvals,
+		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: cfg.Bulk.AgentMaxAmounts},
+		Rate:   cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
+		return nil, err
+	}
 	if cfg.Sandbox() {
 		if err := a.seedIndex(ctx); err != nil {
 			return nil, err
@@ -221,6 +230,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Hooks:         handlers.NewHooks(cfg.HookToken, a.queue),
 		Outbox:        a.outbox,
 		Approvals:     a.approvals,
+		Bulk:          a.bulk,
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
@@ -232,6 +242,12 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ProviderReachable: a.provider.Reachable,
 		ShopConnect:       a.shopConnect,
 		ShopRedirect:      cfg.Shop.RedirectURL,
+	}
+	if cfg.OIDC.Enabled() {
+		o := cfg.OIDC
+		a.handlers.SSO = sso.New(sso.Settings{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: o.Roles, MFAAMR: o.MFAAMR})
+		a.handlers.SSORedirect = cfg.OIDCRedirectURL()
 	}
 	e, err := a.handlers.Echo()
 	if err != nil {

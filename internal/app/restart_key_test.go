@@ -38,7 +38,7 @@ func TestBuiltinSandboxKnowsKeysAcrossRestarts(t *testing.T) {
 	if orderID == "" {
 		t.Fatal("no capturable demo order")
 	}
-	first, err := omclienttest.Capture(ctx, sender(a), orderID, key, omclient.CaptureRequest{CapturedAmount: 100})
+	first, err := omclienttest.Created(ctx, sender(a), orderID, key, &omclient.CaptureRequest{CapturedAmount: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestBuiltinSandboxKnowsKeysAcrossRestarts(t *testing.T) {
 	}
 
 	b, _ := start(t, cfg, io.Discard) // stopped by start's cleanup
-	again, err := omclienttest.Capture(ctx, sender(b), orderID, key, omclient.CaptureRequest{CapturedAmount: 100})
+	again, err := omclienttest.Created(ctx, sender(b), orderID, key, &omclient.CaptureRequest{CapturedAmount: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"ordercare/internal/approvals"
+	"ordercare/internal/money"
 )
 
 // ShutdownTimeout is how long in-flight requests may take to finish after
@@ -28,11 +28,11 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { errc <- a.server.Serve(a.ln) }()
 	a.log.Info("ordercare listening", slog.String("addr", a.Addr()), slog.String("environment", a.handlers.Env.Kind),
 		slog.String("provider", string(a.client.Provider())))
-	if p := a.cfg.ApprovalPolicy(); p.Active() {
+	if p := ApprovalPolicy(a.cfg); p.Active() {
 		// Say which changes wait for a second person, so an operator can
 		// see at a glance that the policy they configured is the one in force.
-		a.log.Info("four-eyes approval on", slog.String("thresholds", approvals.FormatAmounts(p.Thresholds)),
-			slog.String("daily_refund_limits", approvals.FormatAmounts(p.DailyRefundLimits)), slog.Duration("ttl", a.cfg.ApprovalTTL))
+		a.log.Info("four-eyes approval on", slog.String("thresholds", money.FormatAmounts(p.Thresholds)),
+			slog.String("daily_refund_limits", money.FormatAmounts(p.DailyRefundLimits)), slog.Duration("ttl", a.cfg.ApprovalTTL))
 	}
 
 	select {

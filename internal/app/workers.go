@@ -89,6 +89,9 @@ func (a *App) startWorkers(ctx context.Context) {
 	if a.approvals != nil {
 		run(func(ctx context.Context) { a.approvals.Run(ctx, time.Minute) })
 	}
+	if a.bulk != nil {
+		run(a.bulk.Run)
+	}
 }
 
 // stopWorkers cancels the workers and waits for them: a read or a POST in

@@ -12,6 +12,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db/dbtest"
+	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
@@ -105,7 +106,7 @@ func testSplitRefundsCountTogetherAgainstTheThreshold(t *testing.T, be dbtest.Ba
 	e.hold(t, agent, other, refund(other, 25000))
 	e.held(t, agent2, refund(other, 100), "come to 251.00 EUR (250.00 EUR")
 	portal := e.newOrder(t, "DE", "EUR", 50000, true)
-	if _, err := omclienttest.Refund(context.Background(), e.client, portal, omclient.RefundRequest{RefundedAmount: 19000}); err != nil {
+	if _, err := omclienttest.Created(context.Background(), e.client, portal, "", &omclient.RefundRequest{RefundedAmount: 19000}); err != nil {
 		t.Fatal(err)
 	}
 	e.held(t, agent, refund(portal, 1001), "come to 200.01 EUR")
@@ -170,7 +171,7 @@ func testCurrenciesWithoutAThresholdFailClosed(t *testing.T, be dbtest.Backend) 
 	e.sent(t, agent, refund(e.newOrder(t, "DE", "EUR", 10000, true), 10000))
 
 	// A "*" default covers every other currency, in its minor units.
-	p, err := ParseAmounts("ORDERCARE_APPROVAL_THRESHOLDS", "EUR:20000,*:20000")
+	p, err := money.ParseAmounts("ORDERCARE_APPROVAL_THRESHOLDS", "EUR:20000,*:20000")
 	if err != nil {
 		t.Fatal(err)
 	}

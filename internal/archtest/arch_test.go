@@ -32,11 +32,15 @@ var layers = map[string]int{
 	// witness, the tests' stand-in for the shop (omclienttest).
 	"internal/config": 2, "internal/omsim": 2, "internal/intake": 2, "internal/outbox": 2,
 	"internal/metrics": 2, "internal/witness": 2, "internal/omclient/omclienttest": 2,
+	// Single sign-on's client of the identity provider (it speaks in the
+	// staff's roles), and the tests' stand-in for a provider.
+	"internal/sso": 2, "internal/oidctest": 2,
 	// The core: the change pipeline and the shop's side of a change; the
 	// shops' sandboxes build on the provider's.
 	"internal/orders": 3, "internal/shop": 3, "internal/shop/shopsim": 3,
 	// What builds on the pipeline.
 	"internal/approvals": 4, "internal/shop/elasticpath/epsim": 4, "internal/pipelinetest": 4,
+	"internal/bulk": 4,
 	// View models, then the templates that render them.
 	"web/templates/view": 5, "internal/shop/ucommerce/ucsim": 5,
 	"web/templates": 6,
@@ -60,10 +64,7 @@ var forbidden = map[[2]string]string{
 // knownViolations are imports against the floors that the code has
 // today and that are to go; each must still exist (so the list only
 // shrinks), and no new one may join.
-var knownViolations = map[[2]string]string{
-	{"internal/config", "internal/approvals"}: "config builds the approval policy; the app should",
-	{"internal/handlers", "internal/db"}:      "health.go pings the database itself",
-}
+var knownViolations = map[[2]string]string{}
 
 // sendAllowed may prepare and send a change: the client itself, the
 // change pipeline (the one door, audited before and after), the load

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +29,20 @@ var ExportColumns = []string{
 	// amount as people read it ("149.97") and the order's currency, as
 	// recorded before the change; "amount" stays in minor units.
 	"currency", "amount_decimal",
-	// the order's references, from ExportOptions.OrderReferences.
+	// who asked for a change that needed a second person's approval and
+	// who approved it (staff_email is whoever sent it); for any other
+	// change requested_by is staff_email and approved_by is empty.
+	"requested_by", "approved_by",
+	// the order's references, from ExportOptions.OrderReferences; they
+	// stay the last columns.
 	"provider_reference", "merchant_reference1",
 }
+
+// Columns of ExportColumns that ExportCSVWith fills from its options.
+var (
+	colProviderReference = slices.Index(ExportColumns, "provider_reference")
+	colMerchantReference = slices.Index(ExportColumns, "merchant_reference1")
+)
 
 // ExportOptions adds to the export what the audit log does not hold.
 type ExportOptions struct {
@@ -88,7 +100,7 @@ func (l *Log) ExportCSVWith(ctx context.Context, w io.Writer, actor Actor, f Fil
 				if err != nil {
 					return n, fmt.Errorf("audit: export: %w", err)
 				}
-				rec[len(rec)-2], rec[len(rec)-1] = provider, merchant
+				rec[colProviderReference], rec[colMerchantReference] = provider, merchant
 			}
 			if err := cw.Write(neutraliseAll(rec)); err != nil {
 				return n, fmt.Errorf("audit: export: %w", err)
@@ -154,6 +166,11 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 	if cur != "" {
 		amountDecimal = money.FormatPlain(a.Amount, cur)
 	}
+	approval := ApprovalOf(req)
+	requester, approver := approval.RequestedBy, approval.ApprovedBy
+	if requester == "" {
+		requester = req.Actor.Email
+	}
 	completedSeq, completedHash := "", ""
 	if a.CompletedSeq != 0 {
 		completedSeq, completedHash = num(a.CompletedSeq), done.Hash
@@ -166,8 +183,42 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 		string(req.Request), mapText(req.Before), mapText(done.After), a.Review, ts(done.Time),
 		num(a.Seq), req.Hash, completedSeq, completedHash,
 		cur, amountDecimal,
+		requester, approver,
 		"", "", // references: ExportCSVWith
 	}
+}
+
+// Approval says who asked for and who approved the change of an attempt
+// that needed a second person's approval; both are "" for any other.
+type Approval struct {
+	RequestedBy, ApprovedBy string
+}
+
+// ApprovalOf reads it from the attempt's requested event, whose details
+// name both (the approvals package sends an approved change with them).
+func ApprovalOf(requested Event) Approval {
+	return Approval{RequestedBy: requested.Detail["requested_by"], ApprovedBy: requested.Detail["approved_by"]}
+}
+
+// Approvals gives, by attempt id, who asked for and who approved the
+// attempts of rows that were sent after a second person's approval (one
+// query for a page of the audit trail); the others are left out.
+func (l *Log) Approvals(ctx context.Context, rows []AttemptRow) (map[string]Approval, error) {
+	requested := make([]AttemptRow, len(rows))
+	for i, r := range rows {
+		requested[i] = AttemptRow{Seq: r.Seq} // the requested events only
+	}
+	events, err := l.eventsBySeq(ctx, requested)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Approval{}
+	for _, r := range rows {
+		if a := ApprovalOf(events[r.Seq]); a.ApprovedBy != "" {
+			out[r.AttemptID] = a
+		}
+	}
+	return out, nil
 }
 
 // mapText writes a map as the compact JSON the log stores (keys sorted).

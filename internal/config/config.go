@@ -20,7 +20,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"ordercare/internal/approvals"
+	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/staff"
 )
@@ -125,20 +125,27 @@ type Config struct {
 	PublicURL string
 	// Metrics is /metrics' token and the instance name (metrics.go).
 	Metrics MetricsConfig
+	// OIDC is single sign-on with an OpenID Connect provider (oidc.go).
+	OIDC OIDCConfig
+	// Bulk is how bulk jobs run and their caps (bulk.go).
+	Bulk BulkConfig
 	// DatabaseURL, when set, is the PostgreSQL database that several
 	// instances share instead of the SQLite files (database.go).
 	DatabaseURL string
 }
 
+// Defaults of the four-eyes settings: how long a request waits for a
+// decision, and how far back the thresholds look at an order. The app
+// builds the approval policy from the settings (a test there keeps these
+// equal to the approvals package's own defaults).
+const (
+	DefaultApprovalTTL    = 72 * time.Hour
+	DefaultApprovalWindow = 24 * time.Hour
+)
+
 // StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
 // second-factor secrets in admin.db (created when missing, mode 0600).
 func (c Config) StaffKeyPath() string { return filepath.Join(filepath.Dir(c.DBPath), "staff.key") }
-
-// ApprovalPolicy is the four-eyes policy the settings describe.
-func (c Config) ApprovalPolicy() approvals.Policy {
-	return approvals.Policy{Thresholds: c.ApprovalThresholds, DailyRefundLimits: c.DailyRefundLimits, TTL: c.ApprovalTTL,
-		Window: c.ApprovalWindow}
-}
 
 // Outbound reports whether outbound events are configured.
 func (c Config) Outbound() bool { return c.OutboundURL != "" && c.OutboundSecret != "" }
@@ -203,9 +210,9 @@ var options = []option{
 	{"outbound-url", "ORDERCARE_OUTBOUND_URL", "", "URL that receives a signed POST for every completed order change", func(c *Config, v string) error { c.OutboundURL = strings.TrimSpace(v); return nil }},
 	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
 	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", amountsSetter("ORDERCARE_DAILY_REFUND_LIMITS", func(c *Config, m map[string]int64) { c.DailyRefundLimits = m })},
-	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", approvals.DefaultTTL.String(), "how long an approval request waits for a decision before it expires",
+	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", DefaultApprovalTTL.String(), "how long an approval request waits for a decision before it expires",
 		durationSetter("ORDERCARE_APPROVAL_TTL", time.Minute, 90*24*time.Hour, "72h", func(c *Config, d time.Duration) { c.ApprovalTTL = d })},
-	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", approvals.DefaultWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
+	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", DefaultApprovalWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
 		durationSetter("ORDERCARE_APPROVAL_WINDOW", time.Hour, 90*24*time.Hour, "24h", func(c *Config, d time.Duration) { c.ApprovalWindow = d })},
 	{"mfa", "ORDERCARE_MFA", string(staff.DefaultMFAPolicy), "who needs a second factor: off, optional, required, or required-for-money (supervisors, admins and everyone who may refund or approve)", setMFA},
 	{"public-url", "ORDERCARE_PUBLIC_URL", "", "the URL staff open the back office at, such as https://backoffice.example.com; passkeys are bound to its host name; empty: http://localhost and the port it listens on", setPublicURL},
@@ -254,7 +261,7 @@ func rateSetter(env string, zeroOK bool, set func(*Config, float64)) func(*Confi
 // amountsSetter parses a per-currency list of amounts.
 func amountsSetter(env string, set func(*Config, map[string]int64)) func(*Config, string) error {
 	return func(c *Config, v string) error {
-		m, err := approvals.ParseAmounts(env, v)
+		m, err := money.ParseAmounts(env, v)
 		if err != nil {
 			return err
 		}
@@ -416,6 +423,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.validateMetrics(); err != nil {
+		return err
+	}
+	if err := c.validateOIDC(); err != nil {
 		return err
 	}
 	if err := c.validateDatabase(); err != nil {

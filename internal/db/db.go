@@ -200,6 +200,13 @@ func (d *DB) migrateOne(ctx context.Context, component string, version int, stmt
 	return tx.Commit()
 }
 
+// Ping runs a query on the read pool: whether the database answers (the
+// health checks).
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless
 // "ok". On PostgreSQL, whose pages the server checks itself, it asks
 // whether the server answers.

@@ -82,6 +82,10 @@ func startChromium(path string) {
 			chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true),
+			// The demo's agents read amounts the German way ("45,00 €"):
+			// the back office writes money in the browser's language
+			// until a member chooses a format on /account.
+			chromedp.Flag("accept-lang", "de-DE,de"),
 			chromedp.UserDataDir(dir),
 			chromedp.WindowSize(1366, 768),
 		)
@@ -136,6 +140,21 @@ func (b *browser) newPage(name string) *page {
 		}
 	})
 	return p
+}
+
+// newTab opens another tab of the same browser context: same cookies,
+// its own sessionStorage, as a person's second tab.
+func (p *page) newTab(name string) *page {
+	t := p.t
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(p.ctx)
+	tab := &page{t: t, name: name, base: p.base, ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		cancel()
+		t.Fatalf("opening a second tab: %v", err)
+	}
+	t.Cleanup(cancel)
+	return tab
 }
 
 // saveArtifacts writes the tab's screenshot, HTML and URL.

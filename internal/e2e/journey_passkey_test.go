@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,28 +24,7 @@ import (
 func TestJourneyPasskeyRegisterAndSignIn(t *testing.T) {
 	t.Parallel()
 	axeScript(t)
-	srv := startServer(t, func(c *config.Config) { c.MFA = staff.MFARequiredForMoney })
-	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
-		t.Fatal(err)
-	}
-	b := startBrowser(t, srv)
-	sam := b.newPage("sam")
-	sam.base = strings.Replace(sam.base, "127.0.0.1", "localhost", 1)
-	authenticator := sam.virtualAuthenticator()
-
-	sam.open("/orders")
-	sam.signIn(samEmail)
-	if got := sam.path(); got != "/account" {
-		t.Fatalf("after the password the supervisor is on %s, want /account", got)
-	}
-	sam.checkAxe("the account page with passkeys")
-	sam.fill("#passkey-name", "work laptop")
-	sam.markWindow()
-	sam.click(`[data-testid="passkey-add"] button[type="submit"]`)
-	sam.waitNewDocument("the account page after adding the passkey")
-	if got := sam.text(`[data-testid="passkey-name"]`); got != "work laptop" {
-		t.Fatalf("listed passkey %q (status: %q)", got, sam.text(`[data-testid="flash"]`))
-	}
+	sam, authenticator := withPasskey(t, true)
 	creds := sam.credentials(authenticator)
 	if len(creds) != 1 || !creds[0].IsResidentCredential {
 		t.Fatalf("the authenticator holds %d credentials (%+v)", len(creds), creds)
@@ -71,6 +51,52 @@ func TestJourneyPasskeyRegisterAndSignIn(t *testing.T) {
 	if creds := sam.credentials(authenticator); creds[0].SignCount < 2 {
 		t.Fatalf("the authenticator signed %v times", creds[0].SignCount)
 	}
+}
+
+// TestScreenshotPasskeys takes the README's picture of the account page
+// with a passkey (run with -screenshots, like TestScreenshots).
+func TestScreenshotPasskeys(t *testing.T) {
+	if *screenshotDir == "" {
+		t.Skip("no -screenshots folder given")
+	}
+	sam, _ := withPasskey(t, false)
+	sam.colorScheme("light")
+	sam.visible(`[data-testid="passkeys"]`)
+	eval[bool](sam, `(document.querySelector('[data-testid="passkeys"]').scrollIntoView(), true)`)
+	sam.screenshot(filepath.Join(*screenshotDir, "passkeys.png"))
+}
+
+// withPasskey starts a back office with ORDERCARE_MFA=required-for-money
+// and a supervisor who is not a demo account, opens a tab at localhost
+// with a virtual authenticator, signs the supervisor in (which lands on
+// /account) and adds a passkey named "work laptop" there.
+func withPasskey(t *testing.T, axe bool) (*page, webauthn.AuthenticatorID) {
+	t.Helper()
+	srv := startServer(t, func(c *config.Config) { c.MFA = staff.MFARequiredForMoney })
+	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	b := startBrowser(t, srv)
+	sam := b.newPage("sam")
+	sam.base = strings.Replace(sam.base, "127.0.0.1", "localhost", 1)
+	authenticator := sam.virtualAuthenticator()
+
+	sam.open("/orders")
+	sam.signIn(samEmail)
+	if got := sam.path(); got != "/account" {
+		t.Fatalf("after the password the supervisor is on %s, want /account", got)
+	}
+	if axe {
+		sam.checkAxe("the account page with passkeys")
+	}
+	sam.fill("#passkey-name", "work laptop")
+	sam.markWindow()
+	sam.click(`[data-testid="passkey-add"] button[type="submit"]`)
+	sam.waitNewDocument("the account page after adding the passkey")
+	if got := sam.text(`[data-testid="passkey-name"]`); got != "work laptop" {
+		t.Fatalf("listed passkey %q (status: %q)", got, sam.text(`[data-testid="flash"]`))
+	}
+	return sam, authenticator
 }
 
 // virtualAuthenticator turns on the tab's WebAuthn domain with a

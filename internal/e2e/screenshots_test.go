@@ -15,7 +15,7 @@ import (
 // screenshots there (run by hand, not in CI):
 //
 //	go test ./internal/e2e -run TestScreenshots -screenshots ../../docs/screenshots
-var screenshotDir = flag.String("screenshots", "", "write the README screenshots (order.png, audit.png) to this folder")
+var screenshotDir = flag.String("screenshots", "", "write the README screenshots (order.png, audit.png, approval.png, form-error.png, phone.png, dark.png) to this folder")
 
 // TestScreenshots takes the README's screenshots at 1366x768, the agent's
 // laptop: the order page of a demo order with a capture and a refund, and
@@ -88,4 +88,51 @@ func TestScreenshotApproval(t *testing.T) {
 	openFirstRequest(sup)
 	sup.colorScheme("light")
 	sup.screenshot(filepath.Join(*screenshotDir, "approval.png"))
+}
+
+// TestScreenshotFormPhoneDark takes the README's pictures of an address
+// form refused with its messages beside the fields (everything typed
+// kept), the order page at a phone's 390 px, and the order page in the
+// dark colour scheme.
+func TestScreenshotFormPhoneDark(t *testing.T) {
+	if *screenshotDir == "" {
+		t.Skip("no -screenshots folder given")
+	}
+	srv := startServer(t)
+	b := startBrowser(t, srv)
+	order := srv.orderWhere(t, "part-captured with a refund", func(o *omclient.Order) bool {
+		return o.Status == omclient.StatusPartCaptured && len(o.Refunds) > 0 && len(o.OrderLines) >= 2
+	})
+	authorized := srv.orderWithStatus(t, omclient.StatusAuthorized, 1)
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + authorized.OrderID + "/address")
+	agent.signIn(agentEmail)
+	// A US address without its state: the server's message, not the browser's.
+	if authorized.ShippingAddress == nil || authorized.ShippingAddress.Country != "US" {
+		t.Skipf("demo order %s is not a US address", authorized.OrderID)
+	}
+	agent.fill(`[name="shipping_address.region"]`, "")
+	agent.fill(`[name="shipping_address.city"]`, "Hamburg")
+	agent.choose(`#order-form [name="reason"]`, "data_correction")
+	agent.fill(`#order-form [name="ticket"]`, "ZD-1002")
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitFor("the messages beside the fields", `document.querySelector('#order-form [data-testid="error-summary"]').innerText.trim() !== ""`)
+	agent.colorScheme("light")
+	agent.screenshot(filepath.Join(*screenshotDir, "form-error.png"))
+
+	phone := b.newPage("phone")
+	phone.viewport(390, 844)
+	phone.open("/orders/" + order.OrderID)
+	phone.signIn(agentEmail)
+	phone.visible(`[data-testid="order-page"]`)
+	phone.colorScheme("light")
+	phone.screenshot(filepath.Join(*screenshotDir, "phone.png"))
+
+	dark := b.newPage("dark")
+	dark.open("/orders/" + order.OrderID)
+	dark.signIn(supervisorEmail)
+	dark.visible(`[data-testid="order-page"]`)
+	dark.colorScheme("dark")
+	dark.screenshot(filepath.Join(*screenshotDir, "dark.png"))
 }

@@ -22,8 +22,12 @@ const totpIssuer = "ordercare"
 func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.AccountView, error) {
 	ctx := c.Request().Context()
 	v := templates.AccountView{CSRF: csrfToken(c), Offered: h.MFA.Offered()}
+	chosen, err := h.Staff.NumberFormat(ctx, m.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Numbers = numberChoices(chosen, browserLanguage(c))
 	v.Policy, v.Needed = h.mfaPolicyText(c, m)
-	var err error
 	if v.Sessions, err = h.sessionRows(c, m); err != nil {
 		return v, err
 	}
@@ -135,13 +139,19 @@ func (h *Handlers) confirmTOTP(c echo.Context) error {
 	}
 	h.Sessions.Put(ctx, session.KeySecondFactor, staff.FactorTOTP)
 	h.Log.Info("second factor set up", slog.Int64("staff_id", m.ID), slog.String("request_id", requestIDOf(c)))
+	return h.showRecoveryCodes(c, m, codes, "Authenticator app set up. From now on you type its code after your password.")
+}
+
+// showRecoveryCodes answers with the account page showing new recovery
+// codes, the only time they are shown (a page, not a redirect).
+func (h *Handlers) showRecoveryCodes(c echo.Context, m *staff.Member, codes []string, flash string) error {
 	v, err := h.accountView(c, m)
 	if err != nil {
 		return err
 	}
 	v.RecoveryCodes = codes
 	p := h.page(c, "Your account", "")
-	p.Flash = "Authenticator app set up. From now on you type its code after your password."
+	p.Flash = flash
 	return renderPage(c, http.StatusOK, p, templates.Account(v))
 }
 

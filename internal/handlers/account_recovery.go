@@ -9,7 +9,6 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
 )
 
 // renewRecoveryCodes replaces the member's recovery codes with new ones,
@@ -48,14 +47,7 @@ func (h *Handlers) renewRecoveryCodes(c echo.Context) error {
 		return err
 	}
 	h.Log.Info("recovery codes renewed", slog.Int64("staff_id", m.ID), slog.String("request_id", requestIDOf(c)))
-	v, err := h.accountView(c, m)
-	if err != nil {
-		return err
-	}
-	v.RecoveryCodes = codes
-	p := h.page(c, "Your account", "")
-	p.Flash = "New recovery codes made. The old ones no longer work."
-	return renderPage(c, http.StatusOK, p, templates.Account(v))
+	return h.showRecoveryCodes(c, m, codes, "New recovery codes made. The old ones no longer work.")
 }
 
 // recoveryProofRefused shows the account page again with why the proof

@@ -38,7 +38,7 @@ func (h *Handlers) showApproval(c echo.Context) error {
 // view (a notice, the typed comment and its message).
 func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Request, edit func(*view.ApprovalDetailView)) error {
 	now, loc := h.now(), agentZone(c)
-	v := view.ApprovalDetailView{Item: view.NewApprovalItem(r, approvalViewer(h.currentStaff(c)), now, loc), CSRF: csrfToken(c)}
+	v := view.ApprovalDetailView{Item: view.NewApprovalItem(r, h.approvalViewer(c, h.currentStaff(c)), now, loc), CSRF: csrfToken(c)}
 	if v.Item.Own && r.Status == approvals.StatusPending {
 		v.OwnNote = msgOwnRequest
 	}
@@ -59,7 +59,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 		v.OrderError = "The order could not be read from " + view.ProviderName(h.Provider) + " just now (" + pe.Heading +
 			"). Approving still works: the provider decides whether the change is possible."
 	} else {
-		st := view.NewOrderState(o, r)
+		st := view.NewOrderState(o, r, h.orderNumbers(c, o))
 		v.Order = &st
 		v.Item.Customer = orders.CustomerName(o)
 	}
@@ -136,7 +136,7 @@ func (h *Handlers) decide(c echo.Context, what string) error {
 	if err != nil {
 		return h.decisionRefused(c, what, got, res, comment, err)
 	}
-	title := view.ApprovalWhat(got.Op, got.Amount, got.Currency) + " on " + view.NewApprovalItem(got, view.ApprovalViewer{}, h.now(), nil).OrderTitle
+	title := view.ApprovalWhat(got.Op, got.Amount, got.Currency, h.numbers(c)) + " on " + view.NewApprovalItem(got, view.ApprovalViewer{}, h.now(), nil).OrderTitle
 	var msg string
 	switch {
 	case what == "reject":

@@ -50,7 +50,7 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 		return &PublicError{Status: http.StatusInternalServerError, Err: err,
 			Message: "Not sent: the request for approval could not be recorded. Try again in a moment; if it persists, tell an administrator."}
 	}
-	msg := "Waiting for approval: " + view.ApprovalWhat(r.Op, r.Amount, r.Currency) + " on " + orderTitle(cf.Order) + ". " + r.Why +
+	msg := "Waiting for approval: " + view.ApprovalWhat(r.Op, r.Amount, r.Currency, h.orderNumbers(c, cf.Order)) + " on " + orderTitle(cf.Order) + ". " + r.Why +
 		" A supervisor has been asked; you can withdraw it from the order page."
 	if !created {
 		msg += " (This form had already been submitted; no second request was made.)"

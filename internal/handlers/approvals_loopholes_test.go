@@ -37,7 +37,7 @@ func TestApprovalSplitRefundsAreHeld(t *testing.T) {
 	}
 	sent := a.sent.Load()
 	page := ag.follow(ag.postForm(path, form))
-	if flash := text(page.testid("flash")); !strings.HasPrefix(flash, "Waiting for approval: refund of 100.00 EUR") ||
+	if flash := text(page.testid("flash")); !strings.HasPrefix(flash, "Waiting for approval: refund of 100,00 €") ||
 		!strings.Contains(flash, "more than 500.00 EUR") {
 		t.Fatalf("confirmation %q", flash)
 	}
@@ -60,7 +60,7 @@ func TestApprovalCutThenCancelIsHeld(t *testing.T) {
 		t.Fatalf("amount preview: %q", text(note))
 	}
 	page := ag.follow(ag.postForm(path, form))
-	if flash := text(page.testid("flash")); !strings.HasPrefix(flash, "Waiting for approval: order amount change to 1.00 EUR") {
+	if flash := text(page.testid("flash")); !strings.HasPrefix(flash, "Waiting for approval: order amount change to 1,00 €") {
 		t.Fatalf("cut: %q", flash)
 	}
 	if o := a.sandboxOrder(id); o.OrderAmount != 100000 || a.sent.Load() != 0 {
@@ -80,7 +80,7 @@ func TestApprovalCutThenCancelIsHeld(t *testing.T) {
 		t.Fatalf("cancel form: %q", text(note))
 	}
 	page = ag.follow(ag.postForm(cancel, ag.fill(cancel, nil)))
-	if flash := text(page.testid("flash")); !strings.HasPrefix(flash, "Waiting for approval: cancellation of an order of 1.00 EUR") {
+	if flash := text(page.testid("flash")); !strings.HasPrefix(flash, "Waiting for approval: cancellation of an order of 1,00 €") {
 		t.Fatalf("cancel: %q", flash)
 	}
 	if o := a.sandboxOrder(id); o.Status != omclient.StatusAuthorized {

@@ -23,11 +23,11 @@ import (
 const recentClosed = 3
 
 // approvalViewer is the signed-in member as the approval views need them.
-func approvalViewer(m *staff.Member) view.ApprovalViewer {
+func (h *Handlers) approvalViewer(c echo.Context, m *staff.Member) view.ApprovalViewer {
 	if m == nil {
 		return view.ApprovalViewer{}
 	}
-	return view.ApprovalViewer{StaffID: m.ID, Role: string(m.Role)}
+	return view.ApprovalViewer{StaffID: m.ID, Role: string(m.Role), Numbers: h.numbers(c)}
 }
 
 // approvalsNav fills the navigation's Approvals item: shown while a
@@ -98,7 +98,7 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 		h.Log.Warn("expiring approval requests failed", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 	}
 	m := h.currentStaff(c)
-	viewer := approvalViewer(m)
+	viewer := h.approvalViewer(c, m)
 	tab := view.ApprovalTabOf(c.QueryParam("status"))
 	f := view.ApprovalTabFilter(tab)
 	if !viewer.AllRequests() {
@@ -156,7 +156,7 @@ func (h *Handlers) approvalPanel(c echo.Context, orderID string, r approvalReads
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		return p
 	}
-	viewer := approvalViewer(h.currentStaff(c))
+	viewer := h.approvalViewer(c, h.currentStaff(c))
 	now, loc := h.now(), agentZone(c)
 	for i := len(rs) - 1; i >= 0; i-- {
 		it := view.NewApprovalItem(rs[i], viewer, now, loc)
@@ -198,7 +198,7 @@ func (h *Handlers) approvalFor(c echo.Context) (approvals.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	if viewer := approvalViewer(h.currentStaff(c)); !viewer.AllRequests() && r.RequestedBy.StaffID != viewer.StaffID {
+	if viewer := h.approvalViewer(c, h.currentStaff(c)); !viewer.AllRequests() && r.RequestedBy.StaffID != viewer.StaffID {
 		return approvals.Request{}, publicError(http.StatusNotFound, "“"+id+"” is not an approval request. Open it from the list of approvals.")
 	}
 	return r, nil

@@ -41,8 +41,8 @@ func TestApprovalShowsWhatIsDecided(t *testing.T) {
 	if row.Length() != 1 {
 		t.Fatalf("request %s not listed", req.ID)
 	}
-	if got := text(row.Find(`[data-testid="approval-line"]`)); got != "2 × Television 800.00 EUR" || row.Find(`[data-testid="approval-line"]`).Length() != 1 {
-		t.Errorf("listed lines %q, want one: 2 × Television 800.00 EUR", got)
+	if got := text(row.Find(`[data-testid="approval-line"]`)); got != "2 × Television €800.00" || row.Find(`[data-testid="approval-line"]`).Length() != 1 {
+		t.Errorf("listed lines %q, want one: 2 × Television €800.00", got)
 	}
 	if got := text(row.Find(`[data-testid="approval-customer"]`)); got != "Anna Lindqvist" {
 		t.Errorf("listed customer %q", got)
@@ -50,7 +50,7 @@ func TestApprovalShowsWhatIsDecided(t *testing.T) {
 	if got := text(row.Find(`[data-testid="approval-reason"]`)); got != "Customer request · ticket HD-7" {
 		t.Errorf("listed reason %q", got)
 	}
-	if got := text(row.Find(`[data-testid="approval-effect-text"]`)); got != "Refunds 800.00 EUR to the customer" {
+	if got := text(row.Find(`[data-testid="approval-effect-text"]`)); got != "Refunds €800.00 to the customer" {
 		t.Errorf("listed effect %q", got)
 	}
 	amountOnly := list.doc.Find(`[data-testid="approval-row"][data-approval-id="` + a.onlyRequest(other).ID + `"]`)
@@ -63,11 +63,11 @@ func TestApprovalShowsWhatIsDecided(t *testing.T) {
 	lines := page.doc.Find(`[data-testid="approval-request"] [data-testid="approval-line"]`)
 	var cells []string
 	lines.Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, text(td)) })
-	if lines.Length() != 1 || strings.Join(cells, "|") != "TV-1|Television|2|800.00 EUR" {
+	if lines.Length() != 1 || strings.Join(cells, "|") != "TV-1|Television|2|€800.00" {
 		t.Errorf("page lines %q", cells)
 	}
 	for tid, want := range map[string]string{"approval-customer": "Anna Lindqvist", "approval-reason": "Customer request",
-		"approval-ticket": "HD-7", "approval-effect-text": "Refunds 800.00 EUR to the customer"} {
+		"approval-ticket": "HD-7", "approval-effect-text": "Refunds €800.00 to the customer"} {
 		if got := text(page.doc.Find(`[data-testid="approval-request"] [data-testid="` + tid + `"]`)); got != want {
 			t.Errorf("page %s %q, want %q", tid, got, want)
 		}

@@ -47,13 +47,13 @@ func TestApprovalRefundAboveThresholdIsHeld(t *testing.T) {
 	}
 	page := ag.follow(r)
 	flash := text(page.testid("flash"))
-	if !strings.HasPrefix(flash, "Waiting for approval: refund of 600.00 EUR on Order") || !strings.Contains(flash, "Refunds of more than 500.00 EUR need") ||
+	if !strings.HasPrefix(flash, "Waiting for approval: refund of 600,00 € on Order") || !strings.Contains(flash, "Refunds of more than 500.00 EUR need") ||
 		!strings.Contains(flash, "you can withdraw it from the order page") {
 		t.Fatalf("confirmation %q", flash)
 	}
 	item := page.doc.Find(`[data-testid="open-approval"][data-approval-id="` + req.ID + `"]`)
 	if item.Length() != 1 || !strings.Contains(text(page.testid("order-approvals")), "Waiting for approval") ||
-		item.Find(`[data-testid="withdraw-approval"]`).Length() != 1 || !strings.Contains(text(item), "600.00 EUR") {
+		item.Find(`[data-testid="withdraw-approval"]`).Length() != 1 || !strings.Contains(text(item), "€600.00") {
 		t.Fatalf("no waiting request with a withdraw button on the order page: %q", text(page.testid("order-approvals")))
 	}
 
@@ -91,7 +91,7 @@ func TestApprovalHeldInPlaceWithHTMX(t *testing.T) {
 	if r.resp.StatusCode != http.StatusOK || r.resp.Header.Get("HX-Retarget") != "#order-page" {
 		t.Fatalf("status %d, retarget %q", r.resp.StatusCode, r.resp.Header.Get("HX-Retarget"))
 	}
-	if !strings.HasPrefix(text(r.testid("flash")), "Waiting for approval: refund of 600.00 EUR") {
+	if !strings.HasPrefix(text(r.testid("flash")), "Waiting for approval: refund of 600,00 €") {
 		t.Fatalf("confirmation %q", text(r.testid("flash")))
 	}
 	if r.doc.Find(`#order-approvals[hx-get="/orders/`+id+`/approvals"]`).Length() != 1 {
@@ -115,7 +115,7 @@ func TestApprovalCancelAboveThresholdIsHeld(t *testing.T) {
 	ag := a.signedIn(staff.RoleAgent)
 	path := formPath(id, "cancel")
 	page := ag.follow(ag.postForm(path, ag.fill(path, nil)))
-	if !strings.HasPrefix(text(page.testid("flash")), "Waiting for approval: cancellation of an order of 1000.00 EUR") {
+	if !strings.HasPrefix(text(page.testid("flash")), "Waiting for approval: cancellation of an order of 1.000,00 €") {
 		t.Fatalf("confirmation %q", text(page.testid("flash")))
 	}
 	if o := a.sandboxOrder(id); o.Status != omclient.StatusAuthorized || a.sent.Load() != 0 {
@@ -176,7 +176,7 @@ func TestApprovalNobodyApprovesTheirOwn(t *testing.T) {
 	if got.Status != approvals.StatusExecuted || got.ResourceID != o.Refunds[0].RefundID || got.DecidedBy.Email != "admin@example.com" {
 		t.Fatalf("request %+v", got)
 	}
-	if want := "Approved and sent: refund of 600.00 EUR on Order"; !strings.HasPrefix(text(page.testid("flash")), want) ||
+	if want := "Approved and sent: refund of €600.00 on Order"; !strings.HasPrefix(text(page.testid("flash")), want) ||
 		!strings.Contains(text(page.testid("flash")), "refund "+got.ResourceID) {
 		t.Fatalf("confirmation %q", text(page.testid("flash")))
 	}
@@ -195,8 +195,8 @@ func TestApprovalNobodyApprovesTheirOwn(t *testing.T) {
 	}
 	// The order's history shows the whole path.
 	hist := text(adm.get("/orders/"+id, nil).testid("order-history"))
-	for _, want := range []string{"Refund 600.00 EUR requested for approval", "Refund 600.00 EUR approved", "Checked the return slip",
-		"Approved refund 600.00 EUR sent"} {
+	for _, want := range []string{"Refund 600,00 € requested for approval", "Refund 600,00 € approved", "Checked the return slip",
+		"Approved refund 600,00 € sent"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("history lacks %q: %s", want, hist)
 		}
@@ -303,7 +303,7 @@ func TestApprovalRejectWithdrawExpireSendNothing(t *testing.T) {
 
 	sup := a.signedIn(staff.RoleSupervisor)
 	page := sup.follow(sup.decide(rejected.ID, "reject", "No return received yet", nil))
-	if !strings.HasPrefix(text(page.testid("flash")), "Rejected: refund of 600.00 EUR") || text(page.testid("approval-comment")) != "No return received yet" {
+	if !strings.HasPrefix(text(page.testid("flash")), "Rejected: refund of €600.00") || text(page.testid("approval-comment")) != "No return received yet" {
 		t.Fatalf("after rejecting: %q", text(page.testid("flash")))
 	}
 
@@ -345,8 +345,8 @@ func TestApprovalRejectWithdrawExpireSendNothing(t *testing.T) {
 	}
 	order := ag.get("/orders/"+id, nil)
 	hist := text(order.testid("order-history"))
-	for _, want := range []string{"Refund 600.00 EUR rejected", "No return received yet", "Refund 610.00 EUR withdrawn",
-		"Refund 620.00 EUR: approval request expired"} {
+	for _, want := range []string{"Refund 600,00 € rejected", "No return received yet", "Refund 610,00 € withdrawn",
+		"Refund 620,00 €: approval request expired"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("history lacks %q: %s", want, hist)
 		}
@@ -456,7 +456,7 @@ func TestApprovalListAndNavigation(t *testing.T) {
 		t.Fatalf("waiting tab lists %d, want 2", n)
 	}
 	row := list.doc.Find(`[data-testid="approval-row"][data-approval-id="` + rs[0].ID + `"]`)
-	for _, want := range []string{"Refund", "600.00 EUR", "agent@example.com", "expires in 3 days", "Refunds of more than 500.00 EUR", "Waiting for approval"} {
+	for _, want := range []string{"Refund", "€600.00", "agent@example.com", "expires in 3 days", "Refunds of more than 500.00 EUR", "Waiting for approval"} {
 		if !strings.Contains(text(row), want) {
 			t.Errorf("the agent's request's row lacks %q: %q", want, text(row))
 		}
@@ -489,7 +489,7 @@ func TestApprovalListAndNavigation(t *testing.T) {
 	if events.doc.Find(`option[value="approval"][selected]`).Length() != 1 {
 		t.Error("the events page's kind filter has no selected approval kind")
 	}
-	if !strings.Contains(text(events.doc.Find("main")), "Requested approval: refund of 600.00 EUR") {
+	if !strings.Contains(text(events.doc.Find("main")), "Requested approval: refund of €600.00") {
 		t.Errorf("events page: %s", text(events.doc.Find("main")))
 	}
 }

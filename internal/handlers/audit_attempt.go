@@ -33,7 +33,7 @@ func (h *Handlers) attemptView(c echo.Context, id string) (view.AttemptView, err
 	if err != nil {
 		return view.AttemptView{}, err
 	}
-	v := view.NewAttemptView(a, row, reviews, agentZone(c))
+	v := view.NewAttemptView(a, row, reviews, agentZone(c), h.numbers(c))
 	v.CSRF = csrfToken(c)
 	v.CanReview = canSupervise(h.currentStaff(c))
 	v.CanCheck = v.CanReview && (row.Outcome == audit.OutcomeUnknown || row.Outcome == "")
@@ -173,7 +173,7 @@ func (h *Handlers) showReviewQueue(c echo.Context) error {
 		return err
 	}
 	office := fmt.Sprintf("%02d:00–%02d:00, Monday to Friday", audit.DefaultOfficeStart, audit.DefaultOfficeEnd)
-	v := view.NewReviewQueueView(q, cursor, loc, office)
+	v := view.NewReviewQueueView(q, cursor, loc, office, h.numbers(c))
 	v.CSRF = csrfToken(c)
 	v.CanReview = canSupervise(h.currentStaff(c))
 	return renderPage(c, http.StatusOK, h.page(c, "To review", templates.NavAudit), templates.AuditReviewPage(v))
@@ -190,6 +190,6 @@ func (h *Handlers) showAuditEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := view.NewEventsView(p, kind, cursor, agentZone(c))
+	v := view.NewEventsView(p, kind, cursor, agentZone(c), h.numbers(c))
 	return renderPage(c, http.StatusOK, h.page(c, "Other events", templates.NavAudit), templates.AuditEventsPage(v))
 }

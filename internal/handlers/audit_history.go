@@ -57,14 +57,18 @@ func (h *Handlers) historyItems(c echo.Context, o *omclient.Order, r historyRead
 	}
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
-	items = view.BuildSettledHistory(o, r.attempts, r.settled, agentZone(c), link)
+	numbers := h.numbers(c)
+	if o != nil {
+		numbers = h.orderNumbers(c, o)
+	}
+	items = view.BuildSettledHistory(o, r.attempts, r.settled, agentZone(c), link, numbers)
 	// The four-eyes requests' steps: the whole path of each.
-	viewer := approvalViewer(m)
+	viewer := h.approvalViewer(c, m)
 	email := ""
 	if m != nil {
 		email = m.Email
 	}
-	items = view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email)
+	items = view.MergeApprovalHistory(items, r.steps, agentZone(c), viewer.AllRequests(), email, numbers)
 	return view.MergeNoteHistory(items, r.notes, agentZone(c)), true
 }
 

@@ -100,9 +100,15 @@ func (h *Handlers) showAudit(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			approved, err := h.Audit.Approvals(ctx, page.Rows)
+			if err != nil {
+				return err
+			}
 			indexed := map[string]orders.IndexedOrder{}
+			numbers := h.numbers(c)
 			for _, r := range page.Rows {
 				row := view.NewAuditRow(r, loc)
+				row.WithApproval(approved[r.AttemptID])
 				if _, seen := indexed[r.OrderID]; !seen && r.OrderID != "" && h.Index != nil {
 					o, _, err := h.Index.Get(ctx, r.OrderID)
 					if err != nil {
@@ -110,7 +116,7 @@ func (h *Handlers) showAudit(c echo.Context) error {
 					}
 					indexed[r.OrderID] = o
 				}
-				row.WithOrder(indexed[r.OrderID], r.Amount)
+				row.WithOrder(indexed[r.OrderID], r.Amount, numbers)
 				v.Rows = append(v.Rows, row)
 			}
 			v.CountText = view.AuditCountText(n, !f.IsZero())

@@ -32,7 +32,7 @@ var sendOutClick = oneClick{
 	confirm: func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm {
 		return view.ConfirmForm{
 			Question: "Send the customer the invoice of capture " + captureRef(cf.Capture) + " again?",
-			Explain:  "The provider e-mails the customer the invoice or payment instructions for this capture (" + orderMoney(cf.Order, cf.Capture.CapturedAmount) + ") once more. Nothing else changes.",
+			Explain:  "The provider e-mails the customer the invoice or payment instructions for this capture (" + h.orderMoney(c, cf.Order, cf.Capture.CapturedAmount) + ") once more. Nothing else changes.",
 		}
 	},
 	flash: func(h *Handlers, c echo.Context, cf *changeForm, res orders.Result) string {
@@ -87,7 +87,7 @@ func (h *Handlers) dueDateForm(c echo.Context, post bool) error {
 	}
 	for _, o := range opts.Options {
 		v.Options = append(v.Options, view.DueDateChoice{Days: o.NumberOfDays, Value: strconv.FormatInt(o.NumberOfDays, 10),
-			Label: strconv.FormatInt(o.NumberOfDays, 10) + " days, fee " + money.Format(o.Amount, cur, string(cf.Order.Locale))})
+			Label: strconv.FormatInt(o.NumberOfDays, 10) + " days, fee " + money.Show(o.Amount, cur, h.orderNumbers(c, cf.Order))})
 	}
 	if len(v.Options) == 0 {
 		f.Disallowed = "Extend due date: not possible, " + view.ProviderName(h.Provider) + " offers no extension for this capture (it may have been extended already or be fully refunded)."

@@ -186,10 +186,26 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 	// A confirmation of a change like a recent one (the intent rule); the
 	// pipeline refuses it unless it matches this very draft.
 	ch.Confirm = formValue(c, view.FieldConfirm)
-	cf.readValues(c, view.FieldReason, view.FieldReasonOther, view.FieldTicket)
+	reason, ticket, whyOK := readWhy(c, f, string(cf.Action.Op))
+	ch.Reason, ch.Ticket = reason, ticket
+	ok = ok && whyOK
+	return ch, ok
+}
+
+// readWhy reads the reason (one of op's, or "Other" with a text) and the
+// optional helpdesk ticket into f, with a message at each field that is
+// missing or wrong; ok is false then.
+func readWhy(c echo.Context, f *view.Form, op string) (reason, ticket string, ok bool) {
+	ok = true
+	for _, n := range []string{view.FieldReason, view.FieldReasonOther, view.FieldTicket} {
+		f.SetValue(n, formValue(c, n))
+	}
+	if f.Labels == nil {
+		f.Labels = map[string]string{}
+	}
 	f.Labels[view.FieldReason], f.Labels[view.FieldReasonOther], f.Labels[view.FieldTicket] = "Reason", "Other reason", "Helpdesk ticket"
 	reason, other, ticket := f.Value(view.FieldReason), f.Value(view.FieldReasonOther), f.Value(view.FieldTicket)
-	reasons := view.ReasonsFor(string(cf.Action.Op))
+	reasons := view.ReasonsFor(op)
 	i := slices.IndexFunc(reasons, func(o view.Option) bool { return o.Value == reason })
 	switch {
 	case reason == "":
@@ -203,18 +219,16 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 			f.AddError(view.FieldReasonOther, strings.Replace(msg, "Enter a value", "Say why (the reason is “Other”)", 1))
 			ok = false
 		} else {
-			ch.Reason = "Other: " + other
+			reason = "Other: " + other
 		}
 	default:
-		ch.Reason = reasons[i].Label
+		reason = reasons[i].Label
 	}
 	if msg := checkText(ticket, false, maxTicket); msg != "" {
 		f.AddError(view.FieldTicket, msg)
 		ok = false
-	} else {
-		ch.Ticket = ticket
 	}
-	return ch, ok
+	return reason, ticket, ok
 }
 
 // keyUsed reports whether the idempotency key already has an audited
@@ -433,10 +447,10 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 	var unsettled *orders.UnsettledError
 	switch {
 	case errors.As(err, &twin):
-		f.Intent = view.TwinIntent(twin, string(cf.Order.Locale), h.now(), agentZone(c))
+		f.Intent = view.TwinIntent(twin, h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &unsettled):
-		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), string(cf.Order.Locale), h.now(), agentZone(c))
+		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &ve):
 		cf.addValidation(ve)
@@ -515,7 +529,7 @@ func (h *Handlers) changeSucceeded(c echo.Context, orderID string, fresh *omclie
 		}
 		fresh = o
 	}
-	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c))
+	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c), h.orderNumbers(c, fresh))
 	v.Flash = msg
 	v.Shop = h.shopPanel(c, fresh, nil, v.Actions)
 	hd := c.Response().Header()

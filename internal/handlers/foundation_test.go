@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/db"
 	"ordercare/internal/staff"
 	"ordercare/web/static"
 )
@@ -394,7 +395,7 @@ func TestHealthzAndStatic(t *testing.T) {
 	if p := b.get("/static/app.css"); p.resp.StatusCode != 404 {
 		t.Errorf("unhashed name served: %d", p.resp.StatusCode)
 	}
-	f.h.DB.Close()
+	f.h.DB.(*db.DB).Close()
 	if p := b.get("/healthz"); p.resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("healthz with the database closed: %d", p.resp.StatusCode)
 	}

@@ -15,15 +15,22 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
-	"ordercare/internal/db"
+	"ordercare/internal/bulk"
 	"ordercare/internal/metrics"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/outbox"
 	"ordercare/internal/shop"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
+
+// Pinger says whether a store answers (the health checks); the handlers
+// run no SQL of their own.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // OrderService is all the handlers may do with orders: read them, and
 // change them through the one audited pipeline. The mutating omclient
@@ -62,8 +69,8 @@ type Handlers struct {
 	Now      func() time.Time
 	Provider omclient.Provider
 
-	// DB is admin.db, asked by /healthz.
-	DB *db.DB
+	// DB is admin.db, asked by /healthz and /readyz whether it answers.
+	DB Pinger
 	// SecureCookies marks cookies Secure and sends HSTS.
 	SecureCookies bool
 	// TrustedProxy, when valid, is the range whose X-Forwarded-For is
@@ -81,6 +88,9 @@ type Handlers struct {
 	// person (approvals_*.go); nil: the feature is off and every
 	// change is sent at once.
 	Approvals *approvals.Service
+	// Bulk stores and runs the order list's bulk jobs (bulk_*.go); nil:
+	// the list offers none.
+	Bulk *bulk.Service
 	// Shop finds the payment order's twin in the merchant's shop for the
 	// order page's shop panel (order_shop.go); nil: no panel.
 	Shop shop.Source
@@ -112,6 +122,11 @@ type Handlers struct {
 	// ShopRedirect is the connect flow's callback URL as whitelisted in
 	// the platform; empty: derived from the request (built-in sandbox).
 	ShopRedirect string
+	// SSO signs staff in with an OpenID Connect provider (sso.go); nil:
+	// no single sign-on, and its routes answer 404. SSORedirect is its
+	// callback URL as registered there; empty: derived from the request.
+	SSO         *sso.Client
+	SSORedirect string
 }
 
 func (h *Handlers) now() time.Time {

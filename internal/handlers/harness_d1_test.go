@@ -23,6 +23,7 @@ import (
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/session"
+	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -60,6 +61,8 @@ type foundationOpts struct {
 	// it leaves alone.
 	mfa    staff.MFAPolicy
 	exempt func(*staff.Member) bool
+	// sso is single sign-on (sso_test.go); nil: none.
+	sso *sso.Client
 	// passkeys configures a relying party for testOrigin
 	// (passkey_authenticator_test.go).
 	passkeys bool
@@ -99,6 +102,7 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		TrustedProxy:  o.trustedProxy,
 		MFA:           o.mfa,
 		MFAExempt:     o.exempt,
+		SSO:           o.sso,
 	}
 	if o.passkeys {
 		if h.WebAuthn, err = handlers.RelyingParty(testOrigin); err != nil {
@@ -119,6 +123,8 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		handlers.Route{Name: "test.supervisor", Method: http.MethodGet, Path: "/test/supervisor", Handler: ok, Min: staff.RoleSupervisor, Auditor: true},
 		handlers.Route{Name: "test.admin", Method: http.MethodGet, Path: "/test/admin", Handler: ok, Min: staff.RoleAdmin},
 		handlers.Route{Name: "test.change", Method: http.MethodPost, Path: "/test/change", Handler: ok, Min: staff.RoleAgent},
+		handlers.Route{Name: "test.form", Method: http.MethodGet, Path: "/test/form/:id", Handler: ok, Min: staff.RoleAgent},
+		handlers.Route{Name: "test.form.submit", Method: http.MethodPost, Path: "/test/form/:id", Handler: ok, Min: staff.RoleAgent},
 		handlers.Route{Name: "test.touch", Method: http.MethodGet, Path: "/test/touch", Public: true, Handler: func(c echo.Context) error {
 			h.Sessions.Put(c.Request().Context(), "visited", true)
 			return c.String(http.StatusOK, "touched")

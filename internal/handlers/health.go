@@ -16,8 +16,7 @@ import (
 func (h *Handlers) healthz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	var one int
-	if err := h.DB.R.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := h.DB.Ping(ctx); err != nil {
 		h.Log.Error("health check failed", slog.Any("err", err))
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}

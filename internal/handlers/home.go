@@ -35,7 +35,7 @@ func (h *Handlers) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := view.NewHomeView(recent, expiring, now, agentZone(c))
+	v := view.NewHomeView(recent, expiring, now, agentZone(c), h.numbers(c))
 	if v.Notices, err = h.homeNotices(c); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *Handlers) homeNotices(c echo.Context) (view.HomeNotices, error) {
 		return n, nil
 	}
 	ctx := c.Request().Context()
-	viewer, now, loc := approvalViewer(m), h.now(), agentZone(c)
+	viewer, now, loc := h.approvalViewer(c, m), h.now(), agentZone(c)
 	if h.Approvals != nil && m.Role != staff.RoleAuditor {
 		rs, err := h.Approvals.Unseen(ctx, m.ID)
 		if err != nil {
@@ -82,7 +82,7 @@ func (h *Handlers) homeNotices(c echo.Context) (view.HomeNotices, error) {
 		if err != nil {
 			return n, err
 		}
-		n.SetReview(q, loc)
+		n.SetReview(q, loc, h.numbers(c))
 	}
 	return n, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 )
@@ -24,7 +25,9 @@ func (h *Handlers) showLogin(c echo.Context) error {
 }
 
 func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm) error {
+	f.SSO = h.loginSSO()
 	f.Passkeys = h.passkeysOn()
+	f.SessionEnded = h.Sessions.GetBool(c.Request().Context(), session.KeySessionEnded)
 	p := h.page(c, "Sign in", "")
 	return renderPage(c, status, p, templates.Login(p, f))
 }

@@ -24,16 +24,25 @@ const pendingFor = 5 * time.Minute
 // second factor: the session (new token, nobody signed in) remembers whom
 // the password was for, and the browser goes to the code form.
 func (h *Handlers) askSecondFactor(c echo.Context, m *staff.Member, next string) error {
+	return h.askSecondFactorVia(c, m, "", next)
+}
+
+// askSecondFactorVia is askSecondFactor after a sign-in by method ("sso";
+// "": password), which the pending sign-in remembers for its audit event.
+func (h *Handlers) askSecondFactorVia(c echo.Context, m *staff.Member, method, next string) error {
 	ctx := c.Request().Context()
 	if err := h.Sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	h.renewCSRF(c)
-	for _, k := range []string{session.KeyStaffID, session.KeyAuthTime, session.KeySecondFactor} {
+	for _, k := range []string{session.KeyStaffID, session.KeyAuthTime, session.KeySecondFactor, pendingMethodKey} {
 		h.Sessions.Remove(ctx, k)
 	}
 	h.Sessions.Put(ctx, session.KeyPendingStaffID, m.ID)
 	h.Sessions.Put(ctx, session.KeyPendingAt, h.now().UnixNano())
+	if method != "" {
+		h.Sessions.Put(ctx, pendingMethodKey, method)
+	}
 	target := "/login/code"
 	if next != "/" {
 		target += "?next=" + url.QueryEscape(next)
@@ -118,7 +127,7 @@ func (h *Handlers) submitLoginCode(c echo.Context) error {
 		form.Error = msg
 		return h.renderLoginCode(c, status, form)
 	}
-	return h.completeSignIn(c, m, factor, next)
+	return h.completeSignInVia(c, m, factor, h.pendingMethod(c), next)
 }
 
 // codeRefused records a refused second-factor code (audit, log) and says
@@ -150,6 +159,12 @@ func (h *Handlers) codeRefused(c echo.Context, m *staff.Member, who audit.Actor,
 // token, the audit event (no sign-in the audit log does not know about),
 // and the session keys.
 func (h *Handlers) completeSignIn(c echo.Context, m *staff.Member, factor, next string) error {
+	return h.completeSignInVia(c, m, factor, "", next)
+}
+
+// completeSignInVia is completeSignIn of a sign-in by method ("sso";
+// "": password), which its audit event names.
+func (h *Handlers) completeSignInVia(c echo.Context, m *staff.Member, factor, method, next string) error {
 	ctx := c.Request().Context()
 	if err := h.Sessions.RenewToken(ctx); err != nil {
 		return err
@@ -157,9 +172,15 @@ func (h *Handlers) completeSignIn(c echo.Context, m *staff.Member, factor, next 
 	h.renewCSRF(c)
 	who := audit.Actor{StaffID: m.ID, Email: m.Email, Role: string(m.Role), ClientIP: c.RealIP(), UserAgent: userAgent(c)}
 	e := audit.Event{Kind: audit.KindSignIn, Actor: who}
+	if factor != "" || method != "" {
+		e.Detail = map[string]string{}
+	}
 	if factor != "" {
-		e.Detail = map[string]string{"factor": factor}
+		e.Detail["factor"] = factor
 		passkeyDetail(c, e.Detail)
+	}
+	if method != "" {
+		e.Detail["method"] = method
 	}
 	if _, err := h.Audit.Append(ctx, e); err != nil {
 		return err
@@ -175,6 +196,8 @@ func (h *Handlers) completeSignIn(c echo.Context, m *staff.Member, factor, next 
 	}
 	h.Sessions.Remove(ctx, session.KeyPendingStaffID)
 	h.Sessions.Remove(ctx, session.KeyPendingAt)
+	h.Sessions.Remove(ctx, pendingMethodKey)
+	h.Sessions.Remove(ctx, session.KeySessionEnded)
 	h.Sessions.Put(ctx, session.KeyStaffID, m.ID)
 	h.Sessions.Put(ctx, session.KeyAuthTime, h.now().UnixNano())
 	h.Sessions.Put(ctx, session.KeyUserAgent, userAgent(c))

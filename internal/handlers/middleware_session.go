@@ -12,6 +12,7 @@ import (
 
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
+	"ordercare/web/templates"
 )
 
 // renderErrorsInside sits directly inside the scs wrapper and renders a
@@ -70,7 +71,7 @@ const csrfCookieAge = 12 * time.Hour
 // direct navigation pass, cross-site state changes are refused), then the
 // double-submit token from the X-CSRF-Token header (htmx) or the _csrf
 // field of the form body (never the URL: onlyBodyToken), compared with an HttpOnly, SameSite=Strict cookie.
-func (h *Handlers) csrf() echo.MiddlewareFunc {
+func (h *Handlers) csrf(signedOutProtected func(echo.Context) bool) echo.MiddlewareFunc {
 	name := h.csrfCookieName()
 	// #nosec G101 -- the CSRF settings hold a header, form field and cookie name, not a credential; tokens are random per session
 	tokenCheck := middleware.CSRFWithConfig(middleware.CSRFConfig{
@@ -83,6 +84,9 @@ func (h *Handlers) csrf() echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
 		ErrorHandler: func(err error, c echo.Context) error {
+			if h.currentStaff(c) == nil && signedOutProtected(c) {
+				return h.toSignIn(c)
+			}
 			attrs := []any{slog.String("route", c.Path()), slog.String("request_id", requestIDOf(c)),
 				slog.String("sec_fetch_site", c.Request().Header.Get(echo.HeaderSecFetchSite))}
 			if m := h.currentStaff(c); m != nil {
@@ -138,12 +142,19 @@ func (h *Handlers) authorize(rt Route) echo.MiddlewareFunc {
 }
 
 // toSignIn sends a signed-out visitor to /login?next=<where they were
-// going>: the URL itself for a GET, the page the form was on for a POST
-// (its Referer, when ours), the browser's page for htmx.
+// going>: the URL itself for a GET, the form's own page for a change sent
+// after the session ended (session_ended.go), else the page the form was
+// on for a POST (its Referer, when ours), the browser's page for htmx.
 func (h *Handlers) toSignIn(c echo.Context) error {
 	r := c.Request()
 	next := r.URL.RequestURI()
+	ended := h.sessionHasEnded(c)
+	if ended {
+		h.markSessionEnded(c)
+	}
 	switch {
+	case ended && formPage(c) != "":
+		next = formPage(c)
 	case fromHTMX(c):
 		next = localPath(r.Header.Get(hxCurrentURL), r.Host)
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
@@ -154,7 +165,12 @@ func (h *Handlers) toSignIn(c echo.Context) error {
 		target += "?next=" + url.QueryEscape(n)
 	}
 	if fromHTMX(c) {
+		// htmx navigates the whole window to the sign-in page; the body
+		// says why to anything that shows the answer instead.
 		c.Response().Header().Set(hxRedirect, target)
+		if ended {
+			return c.HTML(http.StatusUnauthorized, `<p class="form-error" role="alert">`+templates.SessionEndedText+`</p>`)
+		}
 		return c.NoContent(http.StatusUnauthorized)
 	}
 	return c.Redirect(http.StatusSeeOther, target)

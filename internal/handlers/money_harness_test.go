@@ -202,7 +202,7 @@ func (m *moneyApp) createOrder(s orderSpec) string {
 // systems would, and returns the capture id.
 func (m *moneyApp) shopCapture(orderID string, req omclient.CaptureRequest) string {
 	m.t.Helper()
-	id, err := omclienttest.Capture(context.WithoutCancel(m.t.Context()), m.shop, orderID, "", req)
+	id, err := omclienttest.Created(context.WithoutCancel(m.t.Context()), m.shop, orderID, "", &req)
 	if err != nil {
 		m.t.Fatalf("shop capture on %s: %v", orderID, err)
 	}
@@ -212,7 +212,7 @@ func (m *moneyApp) shopCapture(orderID string, req omclient.CaptureRequest) stri
 // shopRefund refunds directly at the provider.
 func (m *moneyApp) shopRefund(orderID string, req omclient.RefundRequest) {
 	m.t.Helper()
-	if _, err := omclienttest.Refund(context.WithoutCancel(m.t.Context()), m.shop, orderID, req); err != nil {
+	if _, err := omclienttest.Created(context.WithoutCancel(m.t.Context()), m.shop, orderID, "", &req); err != nil {
 		m.t.Fatalf("shop refund on %s: %v", orderID, err)
 	}
 }

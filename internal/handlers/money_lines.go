@@ -97,7 +97,7 @@ type parsedLines struct {
 // parseEditRows turns the rows in the form's values into order lines,
 // putting each problem at its field. keepFrom are the order's current
 // lines: a row prefilled from one of them keeps its hidden data.
-func parseEditRows(f *view.Form, n int, currency, locale string, keepFrom []omclient.OrderLine) parsedLines {
+func parseEditRows(f *view.Form, n int, currency, numbers string, keepFrom []omclient.OrderLine) parsedLines {
 	out := parsedLines{ok: true}
 	types := view.LineTypeOptions()
 	for i := range n {
@@ -134,13 +134,13 @@ func parseEditRows(f *view.Form, n int, currency, locale string, keepFrom []omcl
 		l := orders.LineInput{Type: typ, Reference: ref, Name: nm, QuantityUnit: unit, Quantity: qty,
 			UnitPrice: price, Discount: disc, TaxRate: rate}.Line(keep)
 		if l.TotalAmount < -money.MaxAmount || l.TotalAmount > money.MaxAmount {
-			f.AddError(name(view.FieldLineUnitPrice), "The line's total "+money.Format(l.TotalAmount, currency, locale)+" is beyond the provider's limit")
+			f.AddError(name(view.FieldLineUnitPrice), "The line's total "+money.Show(l.TotalAmount, currency, numbers)+" is beyond the provider's limit")
 			out.ok = false
 			out.cells = append(out.cells, cell)
 			continue
 		}
-		cell.Total = money.Format(l.TotalAmount, currency, locale)
-		cell.Tax = money.Format(l.TotalTaxAmount, currency, locale)
+		cell.Total = money.Show(l.TotalAmount, currency, numbers)
+		cell.Tax = money.Show(l.TotalTaxAmount, currency, numbers)
 		out.cells = append(out.cells, cell)
 		out.lines = append(out.lines, l)
 	}

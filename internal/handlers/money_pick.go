@@ -50,9 +50,9 @@ type pickDraft struct {
 
 // pickAmount reads the mode and its values from f, putting problems at
 // their fields. left is the most that may be captured (refunded).
-func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, left int64, w pickWords) pickDraft {
-	cur, lc := o.PurchaseCurrency.String(), string(o.Locale)
-	show := func(v int64) string { return money.Format(v, cur, lc) }
+func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, left int64, w pickWords, numbers string) pickDraft {
+	cur, lc := o.PurchaseCurrency.String(), numbers
+	show := func(v int64) string { return money.Show(v, cur, lc) }
 	d := pickDraft{balances: balances}
 	open := 0
 	for i, b := range balances {
@@ -222,15 +222,15 @@ func (d pickDraft) pickRename(w pickWords) func(string) string {
 
 // pickPreview is the effect box of a capture or refund with after as the
 // order's amounts if it goes through.
-func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAmounts, summary string, live bool, w pickWords) view.MoneyPreview {
-	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known), Submit: w.button}
+func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAmounts, summary string, live bool, w pickWords, numbers string) view.MoneyPreview {
+	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known, numbers), Submit: w.button}
 	if d.known {
 		p.Effect.Summary = summary
 	}
 	if len(d.lines) > 0 {
 		t := orders.SumLines(d.lines)
 		p.HasLines = true
-		p.LinesDiscount, p.LinesTax, p.LinesTotal = view.MoneyOf(t.Discount, o), view.MoneyOf(t.Tax, o), view.MoneyOf(t.Total, o)
+		p.LinesDiscount, p.LinesTax, p.LinesTotal = view.MoneyOf(t.Discount, o, numbers), view.MoneyOf(t.Tax, o, numbers), view.MoneyOf(t.Total, o, numbers)
 	}
 	for _, r := range d.rows {
 		p.LineTotals = append(p.LineTotals, view.LineCell{ID: r.TotalID(), Text: r.Total})
@@ -249,7 +249,7 @@ func pickPreview(f view.Form, o *omclient.Order, d pickDraft, after view.OrderAm
 	if p.Effect.Ready && !pickErrors(f, w) {
 		// The button names the money the agent is about to move, from
 		// the draft the effect shows: "Refund 63,95 €".
-		p.Submit = w.button + " " + view.MoneyText(d.amount, o)
+		p.Submit = w.button + " " + view.MoneyText(d.amount, o, numbers)
 	}
 	return p
 }

@@ -51,7 +51,7 @@ func (h *Handlers) showAmountForm(c echo.Context) error {
 	}
 	cf.Form.SetValue(view.FieldMode, view.ModeLines)
 	setEditRows(&cf.Form, rows)
-	d := amountDraftOf(&cf.Form, cf.Order, len(rows))
+	d := amountDraftOf(&cf.Form, cf.Order, len(rows), h.orderNumbers(c, cf.Order))
 	return h.renderAmount(c, cf, d, http.StatusOK, true)
 }
 
@@ -80,7 +80,7 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 		}
 		clearLineValues(&cf.Form)
 		setEditRows(&cf.Form, rows)
-		d := amountDraftOf(&cf.Form, cf.Order, len(rows))
+		d := amountDraftOf(&cf.Form, cf.Order, len(rows), h.orderNumbers(c, cf.Order))
 		if tooMany {
 			cf.Form.AddError(view.FieldLines, "At most "+strconv.Itoa(omclient.MaxOrderLines)+" lines")
 		}
@@ -88,7 +88,7 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 	}
 
 	ch, commonOK := cf.readCommon(c)
-	d := amountDraftOf(&cf.Form, cf.Order, len(rows))
+	d := amountDraftOf(&cf.Form, cf.Order, len(rows), h.orderNumbers(c, cf.Order))
 	if tooMany {
 		cf.Form.AddError(view.FieldLines, "At most "+strconv.Itoa(omclient.MaxOrderLines)+" lines: the form has more")
 		d.body = nil
@@ -98,14 +98,14 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 	}
 	ch.Body = d.body
 	before := cf.Order.OrderAmount
-	cur, lc := cf.Order.PurchaseCurrency.String(), string(cf.Order.Locale)
+	cur, lc := cf.Order.PurchaseCurrency.String(), h.orderNumbers(c, cf.Order)
 	beforeLines := len(cf.Order.OrderLines)
 	flash := func(res orders.Result) string {
 		after, afterLines := d.body.OrderAmount, len(d.body.OrderLines)
 		if res.Order != nil {
 			after, afterLines = res.Order.OrderAmount, len(res.Order.OrderLines)
 		}
-		msg := "Order amount " + money.Format(before, cur, lc) + " → " + money.Format(after, cur, lc)
+		msg := "Order amount " + money.Show(before, cur, lc) + " → " + money.Show(after, cur, lc)
 		if afterLines != beforeLines {
 			msg += " (" + countText(beforeLines, "line") + " → " + countText(afterLines, "line") + ")"
 		}
@@ -113,7 +113,7 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 	}
 	// An amount cut may need a second person (the four-eyes policy).
 	return h.holdOrSubmit(c, cf, ch, flash, func(status int) error {
-		return h.renderAmount(c, cf, amountDraftOf(&view.Form{Values: cf.Form.Values, Labels: map[string]string{}}, cf.Order, len(rows)), status, false)
+		return h.renderAmount(c, cf, amountDraftOf(&view.Form{Values: cf.Form.Values, Labels: map[string]string{}}, cf.Order, len(rows), h.orderNumbers(c, cf.Order)), status, false)
 	})
 }
 
@@ -128,8 +128,8 @@ func (h *Handlers) previewAmount(c echo.Context) error {
 	f := view.Form{Values: map[string]string{}, Labels: map[string]string{}}
 	cf := &changeForm{Order: o, Form: f}
 	rows, tooMany := readAmountValues(c, cf)
-	d := amountDraftOf(&cf.Form, o, len(rows))
-	p := amountPreview(cf, d, true, h.Provider)
+	d := amountDraftOf(&cf.Form, o, len(rows), h.orderNumbers(c, o))
+	p := amountPreview(cf, d, true, h.Provider, h.orderNumbers(c, o))
 	p.Approval = h.amountApprovalNote(c, o, d)
 	if tooMany {
 		p.Effect.Problems = append(p.Effect.Problems, "At most "+strconv.Itoa(omclient.MaxOrderLines)+" lines")
@@ -164,9 +164,9 @@ func clearLineValues(f *view.Form) {
 // tax rate 0..100 %, description at most 255 characters, not below the
 // captured amount, and an increase the payment method cannot take only
 // with "send anyway" ticked.
-func amountDraftOf(f *view.Form, o *omclient.Order, nRows int) amountDraft {
-	cur, lc := o.PurchaseCurrency.String(), string(o.Locale)
-	show := func(v int64) string { return money.Format(v, cur, lc) }
+func amountDraftOf(f *view.Form, o *omclient.Order, nRows int, numbers string) amountDraft {
+	cur, lc := o.PurchaseCurrency.String(), numbers
+	show := func(v int64) string { return money.Show(v, cur, lc) }
 	labels := map[string]string{view.FieldOrderAmount: "Order amount", view.FieldDescription: "Description",
 		view.FieldSendAnyway: "Send anyway", view.FieldDropLines: "Remove the lines", view.FieldLines: "Lines", view.FieldMode: "What to change"}
 	for k, v := range labels {
@@ -269,8 +269,8 @@ func (h *Handlers) renderAmount(c echo.Context, cf *changeForm, d amountDraft, s
 		TypeOptions:   view.LineTypeOptions(),
 		MaxLines:      omclient.MaxOrderLines,
 		HasOrderLines: len(o.OrderLines) > 0,
-		Current:       view.MoneyOf(o.OrderAmount, o),
-		Captured:      view.MoneyOf(o.CapturedAmount, o),
+		Current:       view.MoneyOf(o.OrderAmount, o, h.orderNumbers(c, o)),
+		Captured:      view.MoneyOf(o.CapturedAmount, o, h.orderNumbers(c, o)),
 	}
 	if len(v.Rows) < d.rows {
 		// Amount-only mode parses no rows; still show them for editing.
@@ -281,7 +281,7 @@ func (h *Handlers) renderAmount(c echo.Context, cf *changeForm, d amountDraft, s
 	if !orders.IncreaseAllowed(o) {
 		v.IncreaseNote = "The payment method (" + paymentMethodName(o) + ") cannot have its amount increased according to the provider's documentation: an increase is likely refused."
 	}
-	v.Preview = amountPreview(&changeForm{Order: o, Form: f}, d, false, h.Provider)
+	v.Preview = amountPreview(&changeForm{Order: o, Form: f}, d, false, h.Provider, h.orderNumbers(c, o))
 	v.Preview.Approval = h.amountApprovalNote(c, o, d)
 	panel := templates.AmountForm(v)
 	return h.renderForm(c, status, v.Form, panel)
@@ -289,24 +289,24 @@ func (h *Handlers) renderAmount(c echo.Context, cf *changeForm, d amountDraft, s
 
 // amountPreview is the live part: effect, lines' sums, confirmations.
 // live drops field messages into Problems (the preview endpoint).
-func amountPreview(cf *changeForm, d amountDraft, live bool, provider omclient.Provider) view.MoneyPreview {
+func amountPreview(cf *changeForm, d amountDraft, live bool, provider omclient.Provider, numbers string) view.MoneyPreview {
 	o, f := cf.Order, cf.Form
-	cur, lc := o.PurchaseCurrency.String(), string(o.Locale)
+	cur, lc := o.PurchaseCurrency.String(), numbers
 	after := view.AmountsOf(o)
 	if d.known {
 		after.Order, after.Remaining = d.amount, max(d.amount-o.CapturedAmount, 0)
 	}
-	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known)}
+	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known, numbers)}
 	switch {
 	case d.known && d.mode == view.ModeLines && d.amount == o.OrderAmount && linesEqual(d.lines.lines, o.OrderLines):
 		p.Effect.Summary = "No change yet: the lines are as they are now."
 	case d.known:
-		p.Effect.Summary = "Order amount " + money.Format(o.OrderAmount, cur, lc) + " → " + money.Format(d.amount, cur, lc)
+		p.Effect.Summary = "Order amount " + money.Show(o.OrderAmount, cur, lc) + " → " + money.Show(d.amount, cur, lc)
 	}
 	if d.mode == view.ModeLines {
 		t := orders.SumLines(d.lines.lines)
 		p.HasLines = true
-		p.LinesDiscount, p.LinesTax, p.LinesTotal = view.MoneyOf(t.Discount, o), view.MoneyOf(t.Tax, o), view.MoneyOf(t.Total, o)
+		p.LinesDiscount, p.LinesTax, p.LinesTotal = view.MoneyOf(t.Discount, o, numbers), view.MoneyOf(t.Tax, o, numbers), view.MoneyOf(t.Total, o, numbers)
 		for _, r := range d.lines.cells {
 			p.LineTotals = append(p.LineTotals, view.LineCell{ID: r.TotalID(), Text: r.Total}, view.LineCell{ID: r.TaxID(), Text: r.Tax})
 		}

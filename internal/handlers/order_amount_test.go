@@ -67,7 +67,7 @@ func TestAmountFormEditsLinesWithoutJavaScript(t *testing.T) {
 	v.Set(lineName(0, "quantity"), "2") // two chairs instead of three
 	v.Set("recalc", "1")
 	r = ag.postForm(path, v)
-	if got := r.doc.Find("#line-2-total").Text(); got != "159,80\u00a0kr" {
+	if got := r.doc.Find("#line-2-total").Text(); got != "159,80\u00a0SEK" {
 		t.Errorf("the new row's total shows %q", got)
 	}
 	// Chairs: 2 × 499 − 20 (the discount stays 30: the agent did not change it).
@@ -104,7 +104,7 @@ func TestAmountFormEditsLinesWithoutJavaScript(t *testing.T) {
 		t.Fatalf("outcome %s", at.Completed.Outcome)
 	}
 	page := ag.get(r.resp.Header.Get("Location"), nil)
-	if got := page.testid("flash").Text(); !strings.Contains(got, "Order amount 2\u00a0015,00\u00a0kr → 1\u00a0176,80\u00a0kr") {
+	if got := page.testid("flash").Text(); !strings.Contains(got, "Order amount 2\u00a0015,00\u00a0SEK → 1\u00a0176,80\u00a0SEK") {
 		t.Fatalf("confirmation %q", got)
 	}
 }
@@ -137,7 +137,7 @@ func TestAmountFormRefusesBeforeSending(t *testing.T) {
 		{"two separators", "order_amount", "Type an amount such as", with(amountOnly, "order_amount", "1,2,3")},
 		{"negative amount", "order_amount", "cannot be negative", with(amountOnly, "order_amount", "-5")},
 		{"amount above 200 000 000 minor units", "order_amount", "too large", with(amountOnly, "order_amount", "2000000.01")},
-		{"lines do not add up to the typed amount", "order_amount", "The lines add up to 2\u00a0015,00\u00a0kr, not 2\u00a0000,00\u00a0kr", map[string]string{"order_amount": "2000"}},
+		{"lines do not add up to the typed amount", "order_amount", "The lines add up to 2\u00a0015,00\u00a0SEK, not 2\u00a0000,00\u00a0SEK", map[string]string{"order_amount": "2000"}},
 		{"quantity below 1", lineName(1, "quantity"), "at least 1", map[string]string{lineName(1, "quantity"): "0"}},
 		{"quantity not a number", lineName(1, "quantity"), "whole number", map[string]string{lineName(1, "quantity"): "1.5"}},
 		{"tax rate above 100 %", lineName(0, "tax_rate"), "between 0 and 100 %", map[string]string{lineName(0, "tax_rate"): "100.01"}},
@@ -378,10 +378,10 @@ func TestAmountPreviewFragment(t *testing.T) {
 	if got := r.doc.Find("#line-1-total").AttrOr("hx-swap-oob", ""); got != "true" {
 		t.Fatal("row totals are not swapped out of band")
 	}
-	if got := r.doc.Find("#line-2-total").Text(); got != "59,00\u00a0kr" {
+	if got := r.doc.Find("#line-2-total").Text(); got != "59,00\u00a0SEK" {
 		t.Fatalf("shipping row total %q", got)
 	}
-	if !strings.Contains(r.testid("effect-summary").Text(), "2\u00a0015,00\u00a0kr → 1\u00a0775,50\u00a0kr") {
+	if !strings.Contains(r.testid("effect-summary").Text(), "2\u00a0015,00\u00a0SEK → 1\u00a0775,50\u00a0SEK") {
 		t.Fatalf("summary %q", r.testid("effect-summary").Text())
 	}
 	if r.doc.Find("form").Length() != 0 || r.doc.Find("html").Children().Filter("head").Children().Length() != 0 {

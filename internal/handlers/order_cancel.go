@@ -20,11 +20,11 @@ var cancelClick = oneClick{
 	confirm: func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm {
 		o := cf.Order
 		return view.ConfirmForm{
-			Question: "Cancel " + orderTitle(o) + " of " + orderMoney(o, o.OrderAmount) + "?",
+			Question: "Cancel " + orderTitle(o) + " of " + h.orderMoney(c, o, o.OrderAmount) + "?",
 			Explain:  "The whole authorization is released to the customer and the order can no longer be captured or changed. This cannot be undone.",
 			Effect: []view.ConfirmRow{
 				{Key: "status", Label: "Status", Before: view.StatusText(o.Status), After: view.StatusText(omclient.StatusCancelled)},
-				{Key: "remaining", Label: "Remaining authorized", Before: orderMoney(o, o.RemainingAuthorizedAmount), After: orderMoney(o, 0)},
+				{Key: "remaining", Label: "Remaining authorized", Before: h.orderMoney(c, o, o.RemainingAuthorizedAmount), After: h.orderMoney(c, o, 0)},
 			},
 		}
 	},

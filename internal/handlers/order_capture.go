@@ -45,7 +45,7 @@ func (h *Handlers) showCaptureForm(c echo.Context) error {
 	for _, n := range captureFields {
 		cf.Form.SetValue(n, "")
 	}
-	return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
+	return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order, h.orderNumbers(c, cf.Order)), http.StatusOK, true)
 }
 
 // submitCapture is POST /orders/:id/capture: "Update totals" re-renders,
@@ -58,10 +58,10 @@ func (h *Handlers) submitCapture(c echo.Context) error {
 	readPickValues(c, cf, captureFields, orders.CaptureBalances(cf.Order))
 	if editButton(c) != "" {
 		keepHidden(c, &cf.Form)
-		return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
+		return h.renderCapture(c, cf, captureDraftOf(&cf.Form, cf.Order, h.orderNumbers(c, cf.Order)), http.StatusOK, true)
 	}
 	ch, commonOK := cf.readCommon(c)
-	d := captureDraftOf(&cf.Form, cf.Order)
+	d := captureDraftOf(&cf.Form, cf.Order, h.orderNumbers(c, cf.Order))
 	if body := sameFormAgain[omclient.CaptureRequest](h, c, cf, commonOK); body != nil {
 		// The same form again after its outcome was lost: send what was
 		// sent then (form_resend.go), whatever the order holds now.
@@ -81,7 +81,7 @@ func (h *Handlers) submitCapture(c echo.Context) error {
 				}
 			}
 		}
-		msg := "Captured " + view.MoneyText(d.body.CapturedAmount, o)
+		msg := "Captured " + view.MoneyText(d.body.CapturedAmount, o, h.orderNumbers(c, o))
 		if ref != "" {
 			msg += " (capture " + ref + linesCount(d.body.OrderLines) + ")"
 		}
@@ -89,7 +89,7 @@ func (h *Handlers) submitCapture(c echo.Context) error {
 	}
 	return h.submitChange(c, cf, ch, flash, func(status int) error {
 		scratch := view.Form{Values: cf.Form.Values, Labels: map[string]string{}}
-		return h.renderCapture(c, cf, captureDraftOf(&scratch, cf.Order), status, false)
+		return h.renderCapture(c, cf, captureDraftOf(&scratch, cf.Order, h.orderNumbers(c, cf.Order)), status, false)
 	})
 }
 
@@ -101,8 +101,8 @@ func (h *Handlers) previewCapture(c echo.Context) error {
 	}
 	cf := &changeForm{Order: o, Form: view.Form{Values: map[string]string{}, Labels: map[string]string{}}}
 	readPickValues(c, cf, captureFields, orders.CaptureBalances(o))
-	d := captureDraftOf(&cf.Form, o)
-	return render(c, http.StatusOK, templates.MoneyPreviewFragment(capturePreview(cf.Form, o, d.pickDraft, true)))
+	d := captureDraftOf(&cf.Form, o, h.orderNumbers(c, o))
+	return render(c, http.StatusOK, templates.MoneyPreviewFragment(capturePreview(cf.Form, o, d.pickDraft, true, h.orderNumbers(c, o))))
 }
 
 // readPickValues copies the posted fields and the picker's quantities
@@ -118,14 +118,14 @@ func readPickValues(c echo.Context, cf *changeForm, fields []string, balances []
 
 // captureDraftOf checks the typed values against the order and builds the
 // request when they are complete.
-func captureDraftOf(f *view.Form, o *omclient.Order) captureDraft {
+func captureDraftOf(f *view.Form, o *omclient.Order, numbers string) captureDraft {
 	for k, v := range map[string]string{view.FieldMode: "What to capture", view.FieldCapturedAmount: "Amount to capture",
 		view.FieldLines: "Lines", view.FieldDescription: "Description", view.FieldReference: "Reference",
 		view.FieldShipCompany: "Shipping company", view.FieldShipMethod: "Shipping method",
 		view.FieldShipTracking: "Tracking number", view.FieldShipURI: "Tracking link"} {
 		f.Labels[k] = v
 	}
-	d := captureDraft{pickDraft: pickAmount(f, o, orders.CaptureBalances(o), o.RemainingAuthorizedAmount, captureWords)}
+	d := captureDraft{pickDraft: pickAmount(f, o, orders.CaptureBalances(o), o.RemainingAuthorizedAmount, captureWords, numbers)}
 	desc, ok1 := textAt(f, view.FieldDescription, false, 255)
 	ref, ok2 := textAt(f, view.FieldReference, false, 255)
 	ship, ok3 := shippingEntry(f)
@@ -180,11 +180,11 @@ func (h *Handlers) renderCapture(c echo.Context, cf *changeForm, d captureDraft,
 	if fresh {
 		f.Errors = nil
 	}
-	preview := capturePreview(f, o, d.pickDraft, false)
+	preview := capturePreview(f, o, d.pickDraft, false, h.orderNumbers(c, o))
 	f.Submit = preview.Submit
 	v := view.CaptureFormView{
 		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
-		Remaining: view.MoneyOf(o.RemainingAuthorizedAmount, o), Rows: d.rows, LinesNote: d.linesNote,
+		Remaining: view.MoneyOf(o.RemainingAuthorizedAmount, o, h.orderNumbers(c, o)), Rows: d.rows, LinesNote: d.linesNote,
 		ShippingMethods: view.ShippingMethodOptions(omclient.ShippingMethods),
 		Preview:         preview,
 	}
@@ -192,10 +192,10 @@ func (h *Handlers) renderCapture(c echo.Context, cf *changeForm, d captureDraft,
 }
 
 // capturePreview is the effect of capturing d.amount.
-func capturePreview(f view.Form, o *omclient.Order, d pickDraft, live bool) view.MoneyPreview {
+func capturePreview(f view.Form, o *omclient.Order, d pickDraft, live bool, numbers string) view.MoneyPreview {
 	after := view.AmountsOf(o)
 	after.Captured += d.amount
 	after.Remaining -= d.amount
-	summary := "Capture " + money.Format(d.amount, o.PurchaseCurrency.String(), string(o.Locale)) + linesCount(d.lines)
-	return pickPreview(f, o, d, after, summary, live, captureWords)
+	summary := "Capture " + money.Show(d.amount, o.PurchaseCurrency.String(), numbers) + linesCount(d.lines)
+	return pickPreview(f, o, d, after, summary, live, captureWords, numbers)
 }

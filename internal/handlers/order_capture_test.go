@@ -48,7 +48,7 @@ func TestCaptureChosenLinesTwice(t *testing.T) {
 		t.Fatalf("audited capture id %q, sandbox has %q", at.Completed.ResourceID, c1.CaptureID)
 	}
 	flash := ag.get(r.resp.Header.Get("Location"), nil).testid("flash").Text()
-	if want := "Captured 538,00\u00a0kr (capture " + string(c1.KlarnaReference) + ", 2 lines)"; !strings.Contains(flash, want) {
+	if want := "Captured 538,00\u00a0SEK (capture " + string(c1.KlarnaReference) + ", 2 lines)"; !strings.Contains(flash, want) {
 		t.Fatalf("confirmation %q, want %q", flash, want)
 	}
 
@@ -135,7 +135,7 @@ func TestCaptureRefusesBeforeSending(t *testing.T) {
 		{"two separators", "captured_amount", "Type an amount such as", amount("1,2,3")},
 		{"negative", "captured_amount", "cannot be negative", amount("-5")},
 		{"zero", "captured_amount", "must be more than 0,00", amount("0")},
-		{"more than remaining", "captured_amount", "More than the remaining authorized amount, 2\u00a0000,00\u00a0kr", amount("2000.01")},
+		{"more than remaining", "captured_amount", "More than the remaining authorized amount, 2\u00a0000,00\u00a0SEK", amount("2000.01")},
 		{"description too long", "description", "At most 255", map[string]string{"description": strings.Repeat("x", 256)}},
 		{"reference too long", "reference", "At most 255", map[string]string{"reference": strings.Repeat("x", 256)}},
 		{"shipping company too long", "shipping_info[0].shipping_company", "At most 100", map[string]string{"shipping_info[0].shipping_company": strings.Repeat("x", 101)}},
@@ -271,10 +271,10 @@ func TestCapturePreviewFragment(t *testing.T) {
 	if b, a := effect(r, "remaining"); b != "201500" || a != "103700" {
 		t.Fatalf("remaining %s -> %s", b, a)
 	}
-	if got := r.doc.Find("#pick-0-total").Text(); got != "978,00\u00a0kr" {
+	if got := r.doc.Find("#pick-0-total").Text(); got != "978,00\u00a0SEK" {
 		t.Fatalf("row total %q", got)
 	}
-	if got := r.testid("effect-summary").Text(); !strings.Contains(got, "Capture 978,00\u00a0kr, 1 line") {
+	if got := r.testid("effect-summary").Text(); !strings.Contains(got, "Capture 978,00\u00a0SEK, 1 line") {
 		t.Fatalf("summary %q", got)
 	}
 	v.Set(lineName(0, "quantity"), "9")
@@ -372,7 +372,7 @@ func TestCaptureWithHTMX(t *testing.T) {
 		t.Fatalf("htmx submit: status %d, retarget %q", r.resp.StatusCode, r.resp.Header.Get("HX-Retarget"))
 	}
 	c := m.sandboxOrder(id).Captures[0]
-	if got := r.testid("flash").Text(); got != "Captured 12,50\u00a0kr (capture "+string(c.KlarnaReference)+")" {
+	if got := r.testid("flash").Text(); got != "Captured 12,50\u00a0SEK (capture "+string(c.KlarnaReference)+")" {
 		t.Fatalf("confirmation %q", got)
 	}
 	if got := r.testid("amount-captured").AttrOr("data-minor", ""); got != "1250" {

@@ -26,7 +26,7 @@ func (h *Handlers) unsettledPanel(c echo.Context, o *omclient.Order, r historyRe
 	prior := orders.PriorChangesOf(r.attempts, r.settled, r.steps, now.Add(-w), now)
 	m := h.currentStaff(c)
 	link := m != nil && m.Role.Allows(staff.RoleSupervisor, true)
-	p := view.NewUnsettledPanel(o.OrderID, prior, string(o.Locale), now, agentZone(c), link, csrfToken(c))
+	p := view.NewUnsettledPanel(o.OrderID, prior, h.orderNumbers(c, o), now, agentZone(c), link, csrfToken(c))
 	if m == nil || !m.Role.Allows(staff.RoleAgent, false) {
 		// The auditor reads; "Check now" records an event.
 		for i := range p.Items {

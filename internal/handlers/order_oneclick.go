@@ -90,10 +90,10 @@ var releaseClick = oneClick{
 	confirm: func(h *Handlers, c echo.Context, cf *changeForm) view.ConfirmForm {
 		o := cf.Order
 		return view.ConfirmForm{
-			Question: "Release the remaining authorization of " + orderMoney(o, o.RemainingAuthorizedAmount) + " on " + orderTitle(o) + "?",
+			Question: "Release the remaining authorization of " + h.orderMoney(c, o, o.RemainingAuthorizedAmount) + " on " + orderTitle(o) + "?",
 			Explain:  "The customer is no longer charged for the part not captured, and nothing more can be captured. Refunds of what was captured stay possible. This cannot be undone.",
 			Effect: []view.ConfirmRow{
-				{Key: "remaining", Label: "Remaining authorized", Before: orderMoney(o, o.RemainingAuthorizedAmount), After: orderMoney(o, 0)},
+				{Key: "remaining", Label: "Remaining authorized", Before: h.orderMoney(c, o, o.RemainingAuthorizedAmount), After: h.orderMoney(c, o, 0)},
 				{Key: "status", Label: "Status", Before: view.StatusText(o.Status), After: view.StatusText(omclient.StatusCaptured)},
 			},
 		}
@@ -151,9 +151,10 @@ func statusAmountChanges(res orders.Result) string {
 	return ": " + d
 }
 
-// orderMoney writes an amount of the order in its currency and locale.
-func orderMoney(o *omclient.Order, v int64) string {
-	return money.Format(v, o.PurchaseCurrency.String(), string(o.Locale))
+// orderMoney writes an amount of the order in its currency and this
+// person's number format.
+func (h *Handlers) orderMoney(c echo.Context, o *omclient.Order, v int64) string {
+	return money.Show(v, o.PurchaseCurrency.String(), h.orderNumbers(c, o))
 }
 
 // showTime writes a time in the agent's zone, like the order page.

@@ -44,7 +44,7 @@ func (h *Handlers) showRefundForm(c echo.Context) error {
 		cf.Form.SetValue(n, "")
 	}
 	cf.Form.SetValue(view.FieldReturnFeeTax, defaultFeeRate(cf.Order))
-	return h.renderRefund(c, cf, refundDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
+	return h.renderRefund(c, cf, refundDraftOf(&cf.Form, cf.Order, h.orderNumbers(c, cf.Order)), http.StatusOK, true)
 }
 
 // submitRefund is POST /orders/:id/refund.
@@ -56,10 +56,10 @@ func (h *Handlers) submitRefund(c echo.Context) error {
 	readPickValues(c, cf, refundFields, orders.RefundBalances(cf.Order))
 	if editButton(c) != "" {
 		keepHidden(c, &cf.Form)
-		return h.renderRefund(c, cf, refundDraftOf(&cf.Form, cf.Order), http.StatusOK, true)
+		return h.renderRefund(c, cf, refundDraftOf(&cf.Form, cf.Order, h.orderNumbers(c, cf.Order)), http.StatusOK, true)
 	}
 	ch, commonOK := cf.readCommon(c)
-	d := refundDraftOf(&cf.Form, cf.Order)
+	d := refundDraftOf(&cf.Form, cf.Order, h.orderNumbers(c, cf.Order))
 	if body := sameFormAgain[omclient.RefundRequest](h, c, cf, commonOK); body != nil {
 		// The same form again after its outcome was lost (form_resend.go).
 		d.body = body
@@ -78,9 +78,9 @@ func (h *Handlers) submitRefund(c echo.Context) error {
 			parts = append(parts, countText(n, "line"))
 		}
 		if d.fee > 0 {
-			parts = append(parts, view.MoneyText(d.goods, o)+" less a return fee of "+view.MoneyText(d.fee, o))
+			parts = append(parts, view.MoneyText(d.goods, o, h.orderNumbers(c, o))+" less a return fee of "+view.MoneyText(d.fee, o, h.orderNumbers(c, o)))
 		}
-		msg := "Refunded " + view.MoneyText(d.body.RefundedAmount, o)
+		msg := "Refunded " + view.MoneyText(d.body.RefundedAmount, o, h.orderNumbers(c, o))
 		if len(parts) > 0 {
 			msg += " (" + strings.Join(parts, ", ") + ")"
 		}
@@ -88,7 +88,7 @@ func (h *Handlers) submitRefund(c echo.Context) error {
 	}
 	return h.holdOrSubmit(c, cf, ch, flash, func(status int) error {
 		scratch := view.Form{Values: cf.Form.Values, Labels: map[string]string{}}
-		return h.renderRefund(c, cf, refundDraftOf(&scratch, cf.Order), status, false)
+		return h.renderRefund(c, cf, refundDraftOf(&scratch, cf.Order, h.orderNumbers(c, cf.Order)), status, false)
 	})
 }
 
@@ -100,26 +100,26 @@ func (h *Handlers) previewRefund(c echo.Context) error {
 	}
 	cf := &changeForm{Order: o, Form: view.Form{Values: map[string]string{}, Labels: map[string]string{}}}
 	readPickValues(c, cf, refundFields, orders.RefundBalances(o))
-	d := refundDraftOf(&cf.Form, o)
-	p := refundPreview(cf.Form, o, d, true)
+	d := refundDraftOf(&cf.Form, o, h.orderNumbers(c, o))
+	p := refundPreview(cf.Form, o, d, true, h.orderNumbers(c, o))
 	p.Approval = h.refundApprovalNote(c, o, d)
 	return render(c, http.StatusOK, templates.MoneyPreviewFragment(p))
 }
 
 // refundDraftOf checks the typed values against the order and builds the
 // request when they are complete.
-func refundDraftOf(f *view.Form, o *omclient.Order) refundDraft {
+func refundDraftOf(f *view.Form, o *omclient.Order, numbers string) refundDraft {
 	for k, v := range map[string]string{view.FieldMode: "What to refund", view.FieldRefundedAmount: "Amount to refund",
 		view.FieldLines: "Lines", view.FieldDescription: "Description", view.FieldReference: "Reference",
 		view.FieldReturnFee: "Return fee", view.FieldReturnFeeTax: "Return fee tax rate"} {
 		f.Labels[k] = v
 	}
 	left := max(o.CapturedAmount-o.RefundedAmount, 0)
-	d := refundDraft{pickDraft: pickAmount(f, o, orders.RefundBalances(o), left, refundWords)}
+	d := refundDraft{pickDraft: pickAmount(f, o, orders.RefundBalances(o), left, refundWords, numbers)}
 	d.goods = d.amount
 	desc, ok1 := textAt(f, view.FieldDescription, false, 255)
 	ref, ok2 := textAt(f, view.FieldReference, false, 255)
-	feeLine, ok3 := returnFee(f, o, &d)
+	feeLine, ok3 := returnFee(f, o, &d, numbers)
 	if !d.known || !ok1 || !ok2 || !ok3 || f.HasErrors() {
 		return d
 	}
@@ -147,7 +147,7 @@ func refundDraftOf(f *view.Form, o *omclient.Order) refundDraft {
 // is offered only where the provider allows it (orders.ReturnFeeWhyNot),
 // needs the refunded lines (the line sum must equal the refunded amount),
 // and must be less than the goods refunded.
-func returnFee(f *view.Form, o *omclient.Order, d *refundDraft) (*omclient.OrderLine, bool) {
+func returnFee(f *view.Form, o *omclient.Order, d *refundDraft, numbers string) (*omclient.OrderLine, bool) {
 	if f.Value(view.FieldReturnFee) == "" {
 		return nil, true
 	}
@@ -168,7 +168,7 @@ func returnFee(f *view.Form, o *omclient.Order, d *refundDraft) (*omclient.Order
 	if fee == 0 || !d.known {
 		return nil, true
 	}
-	show := func(v int64) string { return money.Format(v, cur, string(o.Locale)) }
+	show := func(v int64) string { return money.Show(v, cur, numbers) }
 	switch {
 	case d.mode == view.ModeAmount:
 		f.AddError(view.FieldReturnFee, "A return fee needs the refunded lines: choose “Everything refundable” or “Chosen lines”")
@@ -202,11 +202,11 @@ func (h *Handlers) renderRefund(c echo.Context, cf *changeForm, d refundDraft, s
 		f.Errors = nil
 	}
 	why := orders.ReturnFeeWhyNot(o)
-	preview := refundPreview(f, o, d, false)
+	preview := refundPreview(f, o, d, false, h.orderNumbers(c, o))
 	f.Submit = preview.Submit
 	v := view.RefundFormView{
 		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
-		Refundable: view.MoneyOf(max(o.CapturedAmount-o.RefundedAmount, 0), o), Rows: d.rows, LinesNote: d.linesNote,
+		Refundable: view.MoneyOf(max(o.CapturedAmount-o.RefundedAmount, 0), o, h.orderNumbers(c, o)), Rows: d.rows, LinesNote: d.linesNote,
 		ReturnFee: why == "", ReturnFeeWhyNot: why,
 		Preview: preview,
 	}
@@ -215,14 +215,14 @@ func (h *Handlers) renderRefund(c echo.Context, cf *changeForm, d refundDraft, s
 }
 
 // refundPreview is the effect of refunding d.amount.
-func refundPreview(f view.Form, o *omclient.Order, d refundDraft, live bool) view.MoneyPreview {
+func refundPreview(f view.Form, o *omclient.Order, d refundDraft, live bool, numbers string) view.MoneyPreview {
 	after := view.AmountsOf(o)
 	after.Refunded += d.amount
-	summary := "Refund " + view.MoneyText(d.amount, o) + linesCount(d.lines)
+	summary := "Refund " + view.MoneyText(d.amount, o, numbers) + linesCount(d.lines)
 	if d.fee > 0 {
-		summary += ": " + view.MoneyText(d.goods, o) + " of goods less a return fee of " + view.MoneyText(d.fee, o)
+		summary += ": " + view.MoneyText(d.goods, o, numbers) + " of goods less a return fee of " + view.MoneyText(d.fee, o, numbers)
 	}
-	return pickPreview(f, o, d.pickDraft, after, summary, live, refundWords)
+	return pickPreview(f, o, d.pickDraft, after, summary, live, refundWords, numbers)
 }
 
 // refundApprovalNote is why the drafted refund would wait for approval.

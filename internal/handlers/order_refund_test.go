@@ -129,7 +129,7 @@ func TestRefundRefusesBeforeSending(t *testing.T) {
 		{"two separators", "refunded_amount", "Type an amount such as", amount("1,2,3")},
 		{"negative", "refunded_amount", "cannot be negative", amount("-5")},
 		{"zero", "refunded_amount", "must be more than 0,00", amount("0")},
-		{"more than refundable", "refunded_amount", "More than what can be refunded (captured minus refunded), 2\u00a0000,00\u00a0kr", amount("2000.01")},
+		{"more than refundable", "refunded_amount", "More than what can be refunded (captured minus refunded), 2\u00a0000,00\u00a0SEK", amount("2000.01")},
 		{"description too long", "description", "At most 255", map[string]string{"description": strings.Repeat("ü", 256)}},
 		{"fee with a typed amount", "return_fee", "needs the refunded lines", map[string]string{"mode": "amount", "refunded_amount": "100", "return_fee": "5"}},
 		{"fee as large as the goods", "return_fee", "less than the goods refunded, 489,00", map[string]string{"mode": "lines", lineName(0, "quantity"): "1", "return_fee": "489"}},

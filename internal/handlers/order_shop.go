@@ -73,7 +73,7 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	} else {
 		twin, err = h.lookupTwin(c.Request().Context(), o)
 	}
-	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions)
+	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions, h.orderNumbers(c, o))
 	m := h.currentStaff(c)
 	_, changes := h.Shop.(shop.Changer)
 	if !changes {

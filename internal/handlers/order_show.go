@@ -53,7 +53,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 				slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		}
 	}
-	v := view.FromOrder(o, h.Provider, now, agentZone(c))
+	v := view.FromOrder(o, h.Provider, now, agentZone(c), h.orderNumbers(c, o))
 	if m := h.currentStaff(c); m != nil && !m.Role.Allows(staff.RoleAgent, false) {
 		v.ReadOnlyRole = view.RoleName(m.Role)
 	}

@@ -79,12 +79,12 @@ func TestOrderPageInEveryStatus(t *testing.T) {
 		if got := r.testid("provider-reference").Text(); got != string(o.KlarnaReference) {
 			t.Errorf("%s: provider reference %q, want %q", name, got, o.KlarnaReference)
 		}
-		cur, loc := o.PurchaseCurrency.String(), string(o.Locale)
+		cur, loc := o.PurchaseCurrency.String(), string(o.Locale) // no choice, no browser language: the order's own
 		for id, amount := range map[string]int64{
 			"amount-original": o.OriginalOrderAmount, "amount-current": o.OrderAmount, "amount-captured": o.CapturedAmount,
 			"amount-refunded": o.RefundedAmount, "amount-remaining": o.RemainingAuthorizedAmount,
 		} {
-			if got, want := r.testid(id).Text(), money.Format(amount, cur, loc); got != want {
+			if got, want := r.testid(id).Text(), money.Show(amount, cur, loc); got != want {
 				t.Errorf("%s: %s = %q, want %q", name, id, got, want)
 			}
 		}
@@ -95,8 +95,8 @@ func TestOrderPageInEveryStatus(t *testing.T) {
 		for _, l := range o.OrderLines {
 			total += l.TotalAmount
 		}
-		if got := r.doc.Find(`#order-lines [data-testid="lines-total"]`).Text(); got != money.Format(total, cur, loc) {
-			t.Errorf("%s: lines total %q, want %q", name, got, money.Format(total, cur, loc))
+		if got := r.doc.Find(`#order-lines [data-testid="lines-total"]`).Text(); got != money.Show(total, cur, loc) {
+			t.Errorf("%s: lines total %q, want %q", name, got, money.Show(total, cur, loc))
 		}
 		if got := r.testid("capture").Length(); got != len(o.Captures) {
 			t.Errorf("%s: %d captures shown, want %d", name, got, len(o.Captures))
@@ -106,7 +106,7 @@ func TestOrderPageInEveryStatus(t *testing.T) {
 		}
 		for i, c := range o.Captures {
 			sec := r.testid("capture").Eq(i)
-			if sec.AttrOr("data-capture-id", "") != c.CaptureID || sec.Find(`[data-testid="capture-amount"]`).Text() != money.Format(c.CapturedAmount, cur, loc) {
+			if sec.AttrOr("data-capture-id", "") != c.CaptureID || sec.Find(`[data-testid="capture-amount"]`).Text() != money.Show(c.CapturedAmount, cur, loc) {
 				t.Errorf("%s: capture %d shows %q", name, i, sec.Find(`[data-testid="capture-amount"]`).Text())
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/bulk"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/omclient"
@@ -52,6 +53,9 @@ type ordersAppOpts struct {
 	// shop, when set, builds the shop source of the order page from the
 	// payment sandbox (order_shop_test.go).
 	shop func(testing.TB, *omsim.Sandbox) (shop.Source, time.Duration)
+	// bulk, when set, opens bulk jobs with these caps; the test runs
+	// them (ordersApp.bulk.RunOnce).
+	bulk *bulk.Limits
 }
 
 type ordersApp struct {
@@ -64,6 +68,7 @@ type ordersApp struct {
 	clock   *omsim.FakeClock
 	staff   map[staff.Role]int64
 	logs    *lockedBuffer
+	bulk    *bulk.Service
 }
 
 // lockedBuffer collects the server's log lines from concurrent requests.
@@ -167,6 +172,12 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 		}
 	}
 	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: map[staff.Role]int64{}, logs: logs}
+	if o.bulk != nil {
+		if a.bulk, err = bulk.Open(ctx, d, al, svc, bulk.Options{Limits: *o.bulk, Rate: 1000, Now: clock.Now}); err != nil {
+			t.Fatal(err)
+		}
+		h.Bulk = a.bulk
+	}
 	for _, r := range staff.Roles {
 		m, err := st.Add(ctx, string(r)+"@example.com", r, ordersPassword)
 		if err != nil {

@@ -97,8 +97,9 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 			return redirect(c, view.OrderPath(page.Orders[0].OrderID))
 		}
 	}
-	v := view.NewListView(q, status, filter, cursor, page, loc)
+	v := view.NewListView(q, status, filter, cursor, page, loc, h.numbers(c))
 	v.Hint, v.Lookup = hint, lookup
+	v.Bulk = h.bulkBar(c, q, status, filter)
 
 	fromStatusFilter := c.Request().Header.Get(hxTrigger) == "status-filter"
 	fragment := templates.SearchResults(v, true, !fromStatusFilter)
@@ -113,8 +114,14 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 // listQuery reads the order list's filters from the request. The "has an
 // unknown outcome" filter asks the audit log which orders have one.
 func (h *Handlers) listQuery(c echo.Context, q, status string, loc *time.Location) (orders.SearchQuery, view.ListFilter, error) {
+	return h.listQueryFrom(c, c.QueryParams(), q, status, loc)
+}
+
+// listQueryFrom is listQuery with the filters read from vals (the bulk
+// form carries the list's query in a field).
+func (h *Handlers) listQueryFrom(c echo.Context, vals url.Values, q, status string, loc *time.Location) (orders.SearchQuery, view.ListFilter, error) {
 	sq := orders.SearchQuery{Q: q, Status: status}
-	f := view.ListFilterFrom(c.QueryParams())
+	f := view.ListFilterFrom(vals)
 	f.Apply(&sq, loc, h.now())
 	if f.Unknown && len(f.Errors) == 0 {
 		ids, err := h.Audit.OrdersWithUnknownOutcome(c.Request().Context())

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/db"
 	"ordercare/internal/outbox"
 	"ordercare/internal/staff"
 )
@@ -23,7 +24,7 @@ func TestOutboxPage(t *testing.T) {
 		http.Error(w, "receiver is down for maintenance", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(recv.Close)
-	ob, err := outbox.Open(ctx, f.h.DB, f.audit, outbox.Options{URL: recv.URL, Secret: "0123456789abcdef-secret"})
+	ob, err := outbox.Open(ctx, f.h.DB.(*db.DB), f.audit, outbox.Options{URL: recv.URL, Secret: "0123456789abcdef-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,10 +27,7 @@ type readyPart struct {
 // call's outcome, or a light probe: metrics.Provider.Reachable).
 func (h *Handlers) readyParts() []readyPart {
 	parts := []readyPart{
-		{"database", func(ctx context.Context) error {
-			var one int
-			return h.DB.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-		}},
+		{"database", h.DB.Ping},
 		{"audit log", h.Audit.Writable},
 	}
 	if h.ProviderReachable != nil {

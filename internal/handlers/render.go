@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -59,7 +60,7 @@ func redirect(c echo.Context, url string) error {
 func (h *Handlers) page(c echo.Context, title, nav string) templates.Page {
 	p := templates.Page{Title: title, Env: h.Env, CSRF: csrfToken(c), Nav: nav, Query: c.QueryParam("q")}
 	if m := h.currentStaff(c); m != nil {
-		p.User = &templates.PageUser{Email: m.Email, Role: string(m.Role)}
+		p.User = &templates.PageUser{Email: m.Email, Role: string(m.Role), Tag: strconv.FormatInt(m.ID, 10)}
 		h.approvalsNav(c, &p, m)
 	}
 	if hasSession(c) {

@@ -54,6 +54,10 @@ func (h *Handlers) Routes() []Route {
 		{Name: "logout", Method: http.MethodPost, Path: "/logout", Handler: h.signOut, BeforeSecondFactor: true},
 		{Name: "login.code", Method: http.MethodGet, Path: "/login/code", Handler: h.showLoginCode, Public: true},
 		{Name: "login.code.submit", Method: http.MethodPost, Path: "/login/code", Handler: h.submitLoginCode, Public: true},
+		// Single sign-on (sso.go): the button's start, and the identity
+		// provider's answer, guarded by the flow this session started.
+		{Name: "login.sso", Method: http.MethodGet, Path: "/login/sso", Handler: h.startSSO, Public: true},
+		{Name: "login.sso.callback", Method: http.MethodGet, Path: ssoCallback, Handler: h.finishSSO, Public: true},
 		// Passkeys (login_passkey.go): the challenge, then the signed answer.
 		{Name: "login.passkey.options", Method: http.MethodPost, Path: "/login/passkey/options", Handler: h.passkeyLoginOptions, Public: true},
 		{Name: "login.passkey", Method: http.MethodPost, Path: "/login/passkey", Handler: h.signInWithPasskey, Public: true},
@@ -69,6 +73,8 @@ func (h *Handlers) Routes() []Route {
 		{Name: "account.passkey.remove", Method: http.MethodPost, Path: "/account/passkeys/:id/remove", Handler: h.removePasskey},
 		{Name: "account.recovery", Method: http.MethodPost, Path: "/account/recovery-codes", Handler: h.renewRecoveryCodes},
 		{Name: "account.password", Method: http.MethodPost, Path: "/account/password", Handler: h.changeOwnPassword},
+		// How amounts are written for this member (account_numbers.go).
+		{Name: "account.numbers", Method: http.MethodPost, Path: "/account/numbers", Handler: h.setNumbers},
 		{Name: "account.session.end", Method: http.MethodPost, Path: "/account/sessions/:id/end", Handler: h.endOwnSession, BeforeSecondFactor: true},
 
 		// Order pages: read-only, so the auditor may use them too.
@@ -88,6 +94,14 @@ func (h *Handlers) Routes() []Route {
 		// "Check now" of an unknown outcome on the order page: any member
 		// who changes orders may settle it (a read and an appended event).
 		{Name: "orders.attempt.check", Method: http.MethodPost, Path: "/orders/:id/attempts/:attempt_id/check", Handler: h.settleAttempt, Min: staff.RoleAgent},
+
+		// Bulk changes from the order list (bulk.go): agents and up, never
+		// the auditor; the caps per role are the bulk service's rule.
+		{Name: "orders.bulk", Method: http.MethodPost, Path: "/orders/bulk", Handler: h.confirmBulk, Min: staff.RoleAgent},
+		{Name: "bulk.start", Method: http.MethodPost, Path: "/bulk", Handler: h.startBulk, Min: staff.RoleAgent},
+		{Name: "bulk.show", Method: http.MethodGet, Path: "/bulk/:id", Handler: h.showBulkJob, Min: staff.RoleAgent},
+		{Name: "bulk.progress", Method: http.MethodGet, Path: bulkProgressPath, Handler: h.showBulkJob, Min: staff.RoleAgent},
+		{Name: "bulk.export", Method: http.MethodGet, Path: "/bulk/:id/export.csv", Handler: h.exportBulkJob, Min: staff.RoleAgent},
 
 		// Connecting the shop platform (shop_connect.go): admins only. The
 		// callback is a GET from the platform's redirect, guarded by the

@@ -51,6 +51,12 @@ var routeAccess = map[string]string{
 	"POST /account/passkeys":            "signed-in",
 	"POST /account/passkeys/:id/rename": "signed-in",
 	"POST /account/passkeys/:id/remove": "signed-in",
+	"POST /account/numbers":             "signed-in",
+
+	// Single sign-on: its start and the identity provider's answer
+	// (404 without a provider).
+	"GET /login/sso":          "public",
+	"GET /login/sso/callback": "public",
 
 	// The shop's order intake: a machine endpoint with its own
 	// bearer token, no session.
@@ -92,6 +98,12 @@ var routeAccess = map[string]string{
 	// The order list's CSV: whoever may see the list.
 	"GET /orders/export.csv": "agent+auditor",
 	"GET /orders/:id":        "agent+auditor",
+	// Bulk changes from the order list: agents and up, never the auditor.
+	"POST /orders/bulk":        "agent",
+	"POST /bulk":               "agent",
+	"GET /bulk/:id":            "agent",
+	"GET /bulk/:id/progress":   "agent",
+	"GET /bulk/:id/export.csv": "agent",
 	// Internal notes: read by all who read the order, added by agents and
 	// up; no route edits or removes one.
 	"GET /orders/:id/notes":  "agent+auditor",

@@ -49,10 +49,11 @@ func (h *Handlers) Echo(extra ...Route) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
 	e.Use(formWithinLimit)
 
+	routes := append(h.Routes(), extra...)
 	app := e.Group("")
-	app.Use(echo.WrapMiddleware(h.Sessions.LoadAndSave), renderErrorsInside, h.loadStaff, h.csrf())
+	app.Use(echo.WrapMiddleware(h.Sessions.LoadAndSave), renderErrorsInside, h.loadStaff, h.csrf(signedOutProtected(routes)))
 
-	for _, rt := range append(h.Routes(), extra...) {
+	for _, rt := range routes {
 		if rt.Auditor && rt.Method != http.MethodGet {
 			return nil, fmt.Errorf("handlers: route %s %s: auditors may only use GET routes", rt.Method, rt.Path)
 		}

@@ -245,7 +245,44 @@ func FormatPlain(amount int64, currency string) string {
 func Format(amount int64, currency, loc string) string {
 	code := normCode(currency)
 	l := parseLocale(loc)
-	st := l.style()
+	return write(amount, code, l.style(), symbol(code, l))
+}
+
+// Show is how the back office writes an amount for a person: digits the
+// way numbers reads them (the member's chosen number format, a language
+// tag: "de-DE" gives "1.234,50 €", "en-GB" "€1,234.50", "fr-FR"
+// "1 234,50 €"), and a currency no reader can mistake, whatever the
+// order's market: a symbol only when no other currency uses it ("€", "£",
+// "US$", "zł"), otherwise the ISO code ("1 234,50 SEK", never "kr",
+// which is also NOK, DKK and ISK).
+func Show(amount int64, currency, numbers string) string {
+	code := normCode(currency)
+	return write(amount, code, parseLocale(numbers).style(), unambiguousSymbol(code))
+}
+
+// unambiguousSymbol is code's symbol when it names that currency alone:
+// its international form when it has one, else its local one unless
+// another currency writes the same ("kr", "$"); else the code itself.
+func unambiguousSymbol(code string) string {
+	info, ok := symbols[code]
+	switch {
+	case !ok:
+		return code
+	case info.global != "":
+		return info.global
+	case info.local == "":
+		return code
+	}
+	for c, other := range symbols {
+		if c != code && (strings.TrimSuffix(other.local, ".") == strings.TrimSuffix(info.local, ".") || other.global == info.local) {
+			return code
+		}
+	}
+	return info.local
+}
+
+// write lays out amount in style st with the currency written as sym.
+func write(amount int64, code string, st numberStyle, sym string) string {
 	neg, i, f := digits(amount, Exponent(code))
 
 	var num strings.Builder
@@ -267,7 +304,6 @@ func Format(amount int64, currency, loc string) string {
 		num.WriteString(f)
 	}
 
-	sym := symbol(code, l)
 	if code == "" {
 		sym = ""
 	}
@@ -291,3 +327,8 @@ func Format(amount int64, currency, loc string) string {
 	}
 	return b.String()
 }
+
+// NumberFormats are the ways of writing amounts a member may choose, as
+// language tags for Show: English, German, French (space-grouped), Dutch
+// and Swiss German.
+var NumberFormats = []string{"en-GB", "de-DE", "fr-FR", "nl-NL", "de-CH"}

@@ -96,3 +96,39 @@ func BenchmarkFormat(b *testing.B) {
 		Format(123456789, "SEK", "sv-SE")
 	}
 }
+
+// Show writes every amount in the reader's number format, and the currency
+// so that it cannot be mistaken: never "kr" or "$" alone.
+func TestShow(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		amount   int64
+		currency string
+		numbers  string
+		want     string
+	}{
+		{123456, "EUR", "fr-FR", "1_234,56_€"},
+		{123456, "EUR", "en-GB", "€1,234.56"},
+		{123456, "EUR", "de-DE", "1.234,56_€"},
+		{123456, "EUR", "nl-NL", "€_1.234,56"},
+		{396747, "NOK", "nb-NO", "3_967,47_NOK"},
+		{396747, "NOK", "en-GB", "NOK_3,967.47"},
+		{396747, "SEK", "sv-SE", "3_967,47_SEK"},
+		{396747, "DKK", "da-DK", "3.967,47_DKK"},
+		{396747, "ISK", "is-IS", "396.747_ISK"},
+		{123450, "USD", "en-US", "US$1,234.50"},
+		{123450, "AUD", "en-AU", "A$1,234.50"},
+		{123450, "SGD", "en-SG", "SGD_1,234.50"},
+		{123450, "PLN", "de-DE", "1.234,50_zł"},
+		{1234, "JPY", "de-DE", "1.234_¥"},
+		{123450, "CHF", "de-CH", "CHF_1’234.50"},
+		{-1250, "EUR", "de-DE", "-12,50_€"},
+		{1250, "ZZZ", "en-GB", "ZZZ_12.50"},
+		{1250, "EUR", "", "€12.50"},
+	}
+	for _, tt := range tests {
+		if got := Show(tt.amount, tt.currency, tt.numbers); got != sp(tt.want) {
+			t.Errorf("Show(%d, %q, %q) = %q, want %q", tt.amount, tt.currency, tt.numbers, got, sp(tt.want))
+		}
+	}
+}

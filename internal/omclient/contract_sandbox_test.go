@@ -40,11 +40,10 @@ func TestContractAgainstSandbox(t *testing.T) {
 			cr := &contractRecorder{t: t, router: router, user: ctUser, pass: ctPass, seen: map[string]int{}}
 			srv := httptest.NewServer(cr.wrap(sb))
 			defer srv.Close()
-			raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: provider, Username: ctUser, Password: ctPass})
+			c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: provider, Username: ctUser, Password: ctPass})
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := omclienttest.Client{Client: raw}
 			if c.Environment() != omclient.EnvSandbox {
 				t.Errorf("environment %s", c.Environment())
 			}
@@ -71,13 +70,13 @@ func TestContractAgainstSandbox(t *testing.T) {
 			}
 
 			// Documented refusals validate too, and arrive as typed errors.
-			if err := c.Cancel(ctx, id, key("cancel-captured")); !omclient.IsCode(err, omclient.CodeCancelNotAllowed) {
+			if err := omclienttest.Exec(ctx, c, id, "", key("cancel-captured"), omclient.CancelRequest{}); !omclient.IsCode(err, omclient.CodeCancelNotAllowed) {
 				t.Errorf("cancel after capture: %v", err)
 			}
-			if _, err := c.CreateCapture(ctx, id, key("over"), omclient.CaptureRequest{CapturedAmount: 1}); !omclient.IsCode(err, omclient.CodeCaptureNotAllowed) {
+			if _, err := omclienttest.Created(ctx, c, id, key("over"), &omclient.CaptureRequest{CapturedAmount: 1}); !omclient.IsCode(err, omclient.CodeCaptureNotAllowed) {
 				t.Errorf("capture beyond the authorization: %v", err)
 			}
-			if _, err := c.CreateRefund(ctx, id, key("over-refund"), omclient.RefundRequest{RefundedAmount: 30000}); !omclient.IsCode(err, omclient.CodeRefundNotAllowed) {
+			if _, err := omclienttest.Created(ctx, c, id, key("over-refund"), &omclient.RefundRequest{RefundedAmount: 30000}); !omclient.IsCode(err, omclient.CodeRefundNotAllowed) {
 				t.Errorf("over-refund: %v", err)
 			}
 			unknown := "00000000-0000-4000-8000-000000000000"
@@ -94,7 +93,7 @@ func TestContractAgainstSandbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := c.Cancel(ctx, id2, key("cancel")); err != nil {
+			if err := omclienttest.Exec(ctx, c, id2, "", key("cancel"), omclient.CancelRequest{}); err != nil {
 				t.Fatalf("cancel: %v", err)
 			}
 			if o, err := c.GetOrder(ctx, id2); err != nil || o.Status != omclient.StatusCancelled {
@@ -141,12 +140,11 @@ func TestSandboxRetriesAreExactlyOnce(t *testing.T) {
 			defer sb.Close()
 			srv := httptest.NewServer(sb)
 			defer srv.Close()
-			raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: ctUser, Password: ctPass,
+			c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: ctUser, Password: ctPass,
 				Retry: omclient.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := omclienttest.Client{Client: raw}
 			id, err := sb.CreateOrder(ctx, sandboxOrder())
 			if err != nil {
 				t.Fatal(err)
@@ -156,7 +154,7 @@ func TestSandboxRetriesAreExactlyOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			sb.SetFaults(omsim.Faults{Rules: []omsim.FaultRule{{Method: "POST", PathContains: "/captures", Kind: tt.kind, Times: tt.times, RetryAfter: time.Millisecond}}})
-			capID, err := c.CreateCapture(ctx, id, "exactly-once-"+strings.ReplaceAll(tt.name, " ", "-"), omclient.CaptureRequest{CapturedAmount: 25000})
+			capID, err := omclienttest.Created(ctx, c, id, "exactly-once-"+strings.ReplaceAll(tt.name, " ", "-"), &omclient.CaptureRequest{CapturedAmount: 25000})
 			if err != nil || capID == "" {
 				t.Fatalf("capture: %q %v", capID, err)
 			}

@@ -200,7 +200,7 @@ func fakeAPI() http.Handler {
 }
 
 // runAllOperations drives every client method once against base.
-func runAllOperations(t *testing.T, c omclienttest.Client, orderID, captureID string, key func(string) string) (refundID string) {
+func runAllOperations(t *testing.T, c *omclient.Client, orderID, captureID string, key func(string) string) (refundID string) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(what string, err error) {
@@ -214,19 +214,18 @@ func runAllOperations(t *testing.T, c omclienttest.Client, orderID, captureID st
 	if o.OrderID != orderID {
 		t.Fatalf("got order %q", o.OrderID)
 	}
-	must("acknowledge", c.Acknowledge(ctx, orderID, key("ack")))
-	must("merchant references", c.UpdateMerchantReferences(ctx, orderID, key("refs"), omclient.UpdateMerchantReferencesRequest{MerchantReference1: ptr("10002"), MerchantReference2: ptr("")}))
-	must("customer details", c.UpdateCustomerDetails(ctx, orderID, key("addr"), omclient.UpdateCustomerDetailsRequest{ShippingAddress: sampleAddress()}))
+	must("acknowledge", omclienttest.Exec(ctx, c, orderID, "", key("ack"), omclient.AcknowledgeRequest{}))
+	must("merchant references", omclienttest.Exec(ctx, c, orderID, "", key("refs"), &omclient.UpdateMerchantReferencesRequest{MerchantReference1: ptr("10002"), MerchantReference2: ptr("")}))
+	must("customer details", omclienttest.Exec(ctx, c, orderID, "", key("addr"), &omclient.UpdateCustomerDetailsRequest{ShippingAddress: sampleAddress()}))
 	// An optional field cleared: sent as "".
 	cleared := sampleAddress()
 	cleared.Attention = ""
-	must("customer details, attention cleared", c.UpdateCustomerDetails(ctx, orderID, key("addr-clear"),
-		omclient.UpdateCustomerDetailsRequest{ShippingAddress: cleared, Clear: []string{"attention"}}))
-	must("order shipping info", c.AddOrderShippingInfo(ctx, orderID, key("ship"), omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInfo{sampleShipping()}}))
-	must("extend authorization", c.ExtendAuthorizationTime(ctx, orderID, key("extend")))
-	must("update authorization", c.UpdateAuthorization(ctx, orderID, key("auth"), omclient.UpdateAuthorizationRequest{OrderAmount: 50000, Description: "Two mugs",
+	must("customer details, attention cleared", omclienttest.Exec(ctx, c, orderID, "", key("addr-clear"), &omclient.UpdateCustomerDetailsRequest{ShippingAddress: cleared, Clear: []string{"attention"}}))
+	must("order shipping info", omclienttest.Exec(ctx, c, orderID, "", key("ship"), &omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInfo{sampleShipping()}}))
+	must("extend authorization", omclienttest.Exec(ctx, c, orderID, "", key("extend"), omclient.ExtendAuthorizationTimeRequest{}))
+	must("update authorization", omclienttest.Exec(ctx, c, orderID, "", key("auth"), &omclient.UpdateAuthorizationRequest{OrderAmount: 50000, Description: "Two mugs",
 		OrderLines: []omclient.OrderLine{sampleLine(), sampleLine()}}))
-	capID, err := c.CreateCapture(ctx, orderID, key("capture"), omclient.CaptureRequest{CapturedAmount: 25000, Description: "Parcel 1", Reference: "INV-1",
+	capID, err := omclienttest.Created(ctx, c, orderID, key("capture"), &omclient.CaptureRequest{CapturedAmount: 25000, Description: "Parcel 1", Reference: "INV-1",
 		OrderLines: []omclient.OrderLine{sampleLine()}, ShippingInfo: []omclient.ShippingInfo{sampleShipping()}})
 	must("capture", err)
 	if captureID == "" {
@@ -239,18 +238,18 @@ func runAllOperations(t *testing.T, c omclienttest.Client, orderID, captureID st
 	}
 	_, err = c.GetCapture(ctx, orderID, captureID)
 	must("get capture", err)
-	must("capture shipping info", c.AddCaptureShippingInfo(ctx, orderID, captureID, key("capship"), omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInfo{sampleShipping()}}))
+	must("capture shipping info", omclienttest.Exec(ctx, c, orderID, captureID, key("capship"), omclient.CaptureShippingInfoRequest(omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInfo{sampleShipping()}})))
 	if c.Supports(omclient.OpTriggerSendOut) {
-		must("trigger send-out", c.TriggerSendOut(ctx, orderID, captureID, key("sendout")))
+		must("trigger send-out", omclienttest.Exec(ctx, c, orderID, captureID, key("sendout"), omclient.TriggerSendOutRequest{}))
 		opts, err := c.GetExtendDueDateOptions(ctx, orderID, captureID)
 		must("due date options", err)
 		days := int64(14)
 		if len(opts.Options) > 0 {
 			days = opts.Options[0].NumberOfDays
 		}
-		must("extend due date", c.ExtendDueDate(ctx, orderID, captureID, key("duedate"), omclient.ExtendDueDateRequest{NumberOfDays: days}))
+		must("extend due date", omclienttest.Exec(ctx, c, orderID, captureID, key("duedate"), &omclient.ExtendDueDateRequest{NumberOfDays: days}))
 	}
-	refundID, err = c.CreateRefund(ctx, orderID, key("refund"), omclient.RefundRequest{RefundedAmount: 5000, Description: "Returned", Reference: "RMA-1",
+	refundID, err = omclienttest.Created(ctx, c, orderID, key("refund"), &omclient.RefundRequest{RefundedAmount: 5000, Description: "Returned", Reference: "RMA-1",
 		OrderLines: []omclient.OrderLine{{Type: "physical", Name: "Mug", Quantity: 1, UnitPrice: 5000, TaxRate: 2500, TotalAmount: 5000, TotalTaxAmount: 1000}}})
 	must("refund", err)
 	r, err := c.GetRefund(ctx, orderID, refundID)
@@ -258,7 +257,7 @@ func runAllOperations(t *testing.T, c omclienttest.Client, orderID, captureID st
 	if r.RefundID == "" {
 		t.Error("refund without id")
 	}
-	must("release remaining", c.ReleaseRemainingAuthorization(ctx, orderID, key("release")))
+	must("release remaining", omclienttest.Exec(ctx, c, orderID, "", key("release"), omclient.ReleaseRemainingRequest{}))
 	return refundID
 }
 
@@ -281,20 +280,19 @@ func TestContractAgainstFake(t *testing.T) {
 	cr := &contractRecorder{t: t, router: router, user: ctUser, pass: ctPass, seen: map[string]int{}}
 	srv := httptest.NewServer(cr.wrap(fakeAPI()))
 	defer srv.Close()
-	raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: ctUser, Password: ctPass})
+	c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: ctUser, Password: ctPass})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := omclienttest.Client{Client: raw}
 	runAllOperations(t, c, ctOrderID, ctCaptureID, func(s string) string { return "key-" + s })
 	// A refund with a return fee (negative line) is also a valid body.
-	if _, err := c.CreateRefund(context.Background(), ctOrderID, "key-fee", omclient.RefundRequest{RefundedAmount: 5000,
+	if _, err := omclienttest.Created(context.Background(), c, ctOrderID, "key-fee", &omclient.RefundRequest{RefundedAmount: 5000,
 		OrderLines: []omclient.OrderLine{{Type: "physical", Name: "Mug", Quantity: 1, UnitPrice: 5500, TaxRate: 2500, TotalAmount: 5500, TotalTaxAmount: 1100},
 			{Type: "return_fee", Name: "Return fee", Quantity: 1, UnitPrice: -500, TaxRate: 2500, TotalAmount: -500, TotalTaxAmount: -100}}}); err != nil {
 		t.Fatal(err)
 	}
 	// Cancel last (it would end the order on a real server).
-	if err := c.Cancel(context.Background(), ctOrderID, "key-cancel"); err != nil {
+	if err := omclienttest.Exec(context.Background(), c, ctOrderID, "", "key-cancel", omclient.CancelRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	seen := cr.operations()

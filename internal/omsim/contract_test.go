@@ -81,12 +81,11 @@ func TestSandboxResponsesMatchTheDocument(t *testing.T) {
 	v := &validating{t: t, router: router, h: sb, seen: map[string]int{}}
 	srv := httptest.NewServer(v)
 	defer srv.Close()
-	raw, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: "M1-test", Password: "kco_test_api_x",
+	c, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: omclient.ProviderKlarna, Username: "M1-test", Password: "kco_test_api_x",
 		Retry: omclient.RetryPolicy{MaxAttempts: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := omclienttest.Client{Client: raw}
 	ids, err := sb.OrderIDs(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -120,23 +119,23 @@ func TestSandboxResponsesMatchTheDocument(t *testing.T) {
 			capID = o.Captures[0].CaptureID
 		}
 		ref := "SO-200001"
-		_ = c.Acknowledge(ctx, id, key())
-		_ = c.UpdateMerchantReferences(ctx, id, key(), omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
-		_ = c.UpdateCustomerDetails(ctx, id, key(), omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{Attention: "Reception"}})
-		_ = c.AddOrderShippingInfo(ctx, id, key(), shipping)
-		_ = c.ExtendAuthorizationTime(ctx, id, key())
-		_ = c.AddCaptureShippingInfo(ctx, id, capID, key(), shipping)
-		_ = c.TriggerSendOut(ctx, id, capID, key())
-		_ = c.ExtendDueDate(ctx, id, capID, key(), omclient.ExtendDueDateRequest{NumberOfDays: 14})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), omclient.AcknowledgeRequest{})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), &omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), &omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{Attention: "Reception"}})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), shipping)
+		_ = omclienttest.Exec(ctx, c, id, "", key(), omclient.ExtendAuthorizationTimeRequest{})
+		_ = omclienttest.Exec(ctx, c, id, capID, key(), omclient.CaptureShippingInfoRequest(shipping))
+		_ = omclienttest.Exec(ctx, c, id, capID, key(), omclient.TriggerSendOutRequest{})
+		_ = omclienttest.Exec(ctx, c, id, capID, key(), &omclient.ExtendDueDateRequest{NumberOfDays: 14})
 		if o.RemainingAuthorizedAmount > 1 {
-			_, _ = c.CreateCapture(ctx, id, key(), omclient.CaptureRequest{CapturedAmount: o.RemainingAuthorizedAmount / 2})
+			_, _ = omclienttest.Created(ctx, c, id, key(), &omclient.CaptureRequest{CapturedAmount: o.RemainingAuthorizedAmount / 2})
 		} else {
-			_, _ = c.CreateCapture(ctx, id, key(), omclient.CaptureRequest{CapturedAmount: 1})
+			_, _ = omclienttest.Created(ctx, c, id, key(), &omclient.CaptureRequest{CapturedAmount: 1})
 		}
-		_, _ = c.CreateRefund(ctx, id, key(), omclient.RefundRequest{RefundedAmount: 1})
-		_ = c.ReleaseRemainingAuthorization(ctx, id, key())
-		_ = c.UpdateAuthorization(ctx, id, key(), omclient.UpdateAuthorizationRequest{OrderAmount: o.OrderAmount})
-		_ = c.Cancel(ctx, id, key())
+		_, _ = omclienttest.Created(ctx, c, id, key(), &omclient.RefundRequest{RefundedAmount: 1})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), omclient.ReleaseRemainingRequest{})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), &omclient.UpdateAuthorizationRequest{OrderAmount: o.OrderAmount})
+		_ = omclienttest.Exec(ctx, c, id, "", key(), omclient.CancelRequest{})
 		if _, err := c.GetOrder(ctx, id); err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ type env struct {
 	t      *testing.T
 	sb     *omsim.Sandbox
 	clock  *omsim.FakeClock
-	client omclienttest.Client
+	client *omclient.Client
 }
 
 func newEnv(t *testing.T, provider omclient.Provider) *env {
@@ -44,7 +44,7 @@ func newEnv(t *testing.T, provider omclient.Provider) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, sb: sb, clock: clock, client: omclienttest.Client{Client: c}}
+	return &env{t: t, sb: sb, clock: clock, client: c}
 }
 
 func line(name string, qty, unit int64) omclient.OrderLine {
@@ -72,7 +72,7 @@ func key() string { return uuid.NewString() }
 
 func (e *env) capture(id string, amount int64) string {
 	e.t.Helper()
-	c, err := e.client.CreateCapture(context.Background(), id, key(), omclient.CaptureRequest{CapturedAmount: amount})
+	c, err := omclienttest.Created(context.Background(), e.client, id, key(), &omclient.CaptureRequest{CapturedAmount: amount})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ var states = []state{
 	}},
 	{"cancelled", omclient.StatusCancelled, func(e *env) (string, string) {
 		id := e.newOrder()
-		if err := e.client.Cancel(context.Background(), id, key()); err != nil {
+		if err := omclienttest.Exec(context.Background(), e.client, id, "", key(), omclient.CancelRequest{}); err != nil {
 			e.t.Fatal(err)
 		}
 		return id, ""
@@ -116,7 +116,7 @@ var states = []state{
 	{"closed", omclient.StatusClosed, func(e *env) (string, string) {
 		id := e.newOrder()
 		c := e.capture(id, 10000)
-		if _, err := e.client.CreateRefund(context.Background(), id, key(), omclient.RefundRequest{RefundedAmount: 10000}); err != nil {
+		if _, err := omclienttest.Created(context.Background(), e.client, id, key(), &omclient.RefundRequest{RefundedAmount: 10000}); err != nil {
 			e.t.Fatal(err)
 		}
 		return id, c
@@ -138,7 +138,7 @@ var shipping = omclient.ShippingInfoRequest{ShippingInfo: []omclient.ShippingInf
 type operation struct {
 	name   string
 	klarna bool
-	run    func(ctx context.Context, c omclienttest.Client, id, capID string) error
+	run    func(ctx context.Context, c *omclient.Client, id, capID string) error
 	// want per state (states order): "" allowed, else the error code;
 	// a leading "404:" marks a not-found answer.
 	want []omclient.ErrorCode
@@ -153,50 +153,50 @@ const (
 )
 
 var operations = []operation{
-	{"get order", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
+	{"get order", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
 		o, err := c.GetOrder(ctx, id)
 		if err == nil && o.OrderID != id {
 			return errors.New("wrong order")
 		}
 		return err
 	}, []omclient.ErrorCode{"", "", "", "", "", "", ""}},
-	{"list captures", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
+	{"list captures", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
 		_, err := c.ListCaptures(ctx, id)
 		return err
 	}, []omclient.ErrorCode{"", "", "", "", "", "", ""}},
-	{"get capture", false, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
+	{"get capture", false, func(ctx context.Context, c *omclient.Client, id, capID string) error {
 		_, err := c.GetCapture(ctx, id, orOther(capID))
 		return err
 	}, []omclient.ErrorCode{ncp, "", "", ncp, ncp, "", ""}},
-	{"acknowledge", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.Acknowledge(ctx, id, key())
+	{"acknowledge", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), omclient.AcknowledgeRequest{})
 	}, []omclient.ErrorCode{"", "", "", na, na, na, ""}},
-	{"update authorization", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.UpdateAuthorization(ctx, id, key(), omclient.UpdateAuthorizationRequest{OrderAmount: 9000,
+	{"update authorization", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), &omclient.UpdateAuthorizationRequest{OrderAmount: 9000,
 			OrderLines: []omclient.OrderLine{line("Sweater", 1, 6000), line("Socks", 1, 3000)}})
 	}, []omclient.ErrorCode{"", "", na, na, na, na, na}},
-	{"cancel", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.Cancel(ctx, id, key())
+	{"cancel", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), omclient.CancelRequest{})
 	}, []omclient.ErrorCode{"", cna, cna, cna, cna, cna, cna}},
-	{"update customer details", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.UpdateCustomerDetails(ctx, id, key(), omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{
+	{"update customer details", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), &omclient.UpdateCustomerDetailsRequest{ShippingAddress: &omclient.Address{
 			StreetAddress: "Sveavägen 1", PostalCode: "111 57", City: "Stockholm", Country: "SE"}})
 	}, []omclient.ErrorCode{"", "", na, na, na, na, na}},
-	{"extend authorization time", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.ExtendAuthorizationTime(ctx, id, key())
+	{"extend authorization time", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), omclient.ExtendAuthorizationTimeRequest{})
 	}, []omclient.ErrorCode{"", "", na, na, na, na, na}},
-	{"update merchant references", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
+	{"update merchant references", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
 		ref := "SO-100124"
-		return c.UpdateMerchantReferences(ctx, id, key(), omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
+		return omclienttest.Exec(ctx, c, id, "", key(), &omclient.UpdateMerchantReferencesRequest{MerchantReference1: &ref})
 	}, []omclient.ErrorCode{"", "", "", na, "", "", ""}},
-	{"release remaining authorization", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.ReleaseRemainingAuthorization(ctx, id, key())
+	{"release remaining authorization", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), omclient.ReleaseRemainingRequest{})
 	}, []omclient.ErrorCode{na, "", na, na, na, na, na}},
-	{"add order shipping info", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		return c.AddOrderShippingInfo(ctx, id, key(), shipping)
+	{"add order shipping info", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		return omclienttest.Exec(ctx, c, id, "", key(), shipping)
 	}, []omclient.ErrorCode{"", "", "", na, "", "", ""}},
-	{"create capture", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		capID, err := c.CreateCapture(ctx, id, key(), omclient.CaptureRequest{CapturedAmount: 1000,
+	{"create capture", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		capID, err := omclienttest.Created(ctx, c, id, key(), &omclient.CaptureRequest{CapturedAmount: 1000,
 			OrderLines: []omclient.OrderLine{line("Socks", 1, 1000)}, ShippingInfo: shipping.ShippingInfo})
 		if err == nil {
 			if got, gerr := c.GetCapture(ctx, id, capID); gerr != nil || got.CapturedAmount != 1000 {
@@ -205,11 +205,11 @@ var operations = []operation{
 		}
 		return err
 	}, []omclient.ErrorCode{"", "", kna, kna, kna, kna, kna}},
-	{"add capture shipping info", false, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
-		return c.AddCaptureShippingInfo(ctx, id, orOther(capID), key(), shipping)
+	{"add capture shipping info", false, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+		return omclienttest.Exec(ctx, c, id, orOther(capID), key(), omclient.CaptureShippingInfoRequest(shipping))
 	}, []omclient.ErrorCode{na, "", "", na, na, "", ""}},
-	{"create refund", false, func(ctx context.Context, c omclienttest.Client, id, _ string) error {
-		refID, err := c.CreateRefund(ctx, id, key(), omclient.RefundRequest{RefundedAmount: 1000, Description: "Returned socks",
+	{"create refund", false, func(ctx context.Context, c *omclient.Client, id, _ string) error {
+		refID, err := omclienttest.Created(ctx, c, id, key(), &omclient.RefundRequest{RefundedAmount: 1000, Description: "Returned socks",
 			OrderLines: []omclient.OrderLine{line("Socks", 1, 1000)}})
 		if err == nil {
 			if got, gerr := c.GetRefund(ctx, id, refID); gerr != nil || got.RefundedAmount != 1000 {
@@ -218,20 +218,20 @@ var operations = []operation{
 		}
 		return err
 	}, []omclient.ErrorCode{rna, "", "", rna, rna, "", rna}},
-	{"trigger send-out", true, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
-		return c.TriggerSendOut(ctx, id, orOther(capID), key())
+	{"trigger send-out", true, func(ctx context.Context, c *omclient.Client, id, capID string) error {
+		return omclienttest.Exec(ctx, c, id, orOther(capID), key(), omclient.TriggerSendOutRequest{})
 	}, []omclient.ErrorCode{na, "", "", na, na, "", ""}},
-	{"extend due date options", true, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
+	{"extend due date options", true, func(ctx context.Context, c *omclient.Client, id, capID string) error {
 		_, err := c.GetExtendDueDateOptions(ctx, id, orOther(capID))
 		return err
 	}, []omclient.ErrorCode{na, "", "", na, na, "", ""}},
-	{"extend due date", true, func(ctx context.Context, c omclienttest.Client, id, capID string) error {
+	{"extend due date", true, func(ctx context.Context, c *omclient.Client, id, capID string) error {
 		opts, err := c.GetExtendDueDateOptions(ctx, id, orOther(capID))
 		days := int64(14)
 		if err == nil && len(opts.Options) > 0 {
 			days = opts.Options[len(opts.Options)-1].NumberOfDays
 		}
-		return c.ExtendDueDate(ctx, id, orOther(capID), key(), omclient.ExtendDueDateRequest{NumberOfDays: days})
+		return omclienttest.Exec(ctx, c, id, orOther(capID), key(), &omclient.ExtendDueDateRequest{NumberOfDays: days})
 	}, []omclient.ErrorCode{na, "", "", na, na, "", na}},
 }
 
@@ -289,7 +289,7 @@ func TestClientErrorsFromSandbox(t *testing.T) {
 	if !omclient.IsCode(err, omclient.CodeNoSuchOrder) || !omclient.IsNotFound(err) {
 		t.Fatalf("unknown order: %v", err)
 	}
-	_, err = e.client.CreateRefund(ctx, unknown, key(), omclient.RefundRequest{RefundedAmount: 100})
+	_, err = omclienttest.Created(ctx, e.client, unknown, key(), &omclient.RefundRequest{RefundedAmount: 100})
 	if !omclient.IsCode(err, omclient.CodeNotFound) {
 		t.Fatalf("refund on unknown order: %v", err)
 	}
@@ -299,7 +299,7 @@ func TestClientErrorsFromSandbox(t *testing.T) {
 		t.Fatalf("unknown refund: %v", err)
 	}
 	// Kustom has no send-out: the client refuses before calling.
-	if err := e.client.TriggerSendOut(ctx, id, unknownCapture, key()); !errors.Is(err, omclient.ErrNotSupported) {
+	if err := omclienttest.Exec(ctx, e.client, id, unknownCapture, key(), omclient.TriggerSendOutRequest{}); !errors.Is(err, omclient.ErrNotSupported) {
 		t.Fatalf("send-out on kustom: %v", err)
 	}
 	// Wrong credentials.

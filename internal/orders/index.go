@@ -20,6 +20,9 @@ import (
 type Index struct {
 	db     *db.DB
 	behind behind // behind.go
+	// filterBudget is filterFirstBudget; tests set -1 to compare the
+	// plans (search_filtered.go).
+	filterBudget int
 }
 
 // indexMigrations of component "orders" in admin.db. Append-only.
@@ -74,6 +77,14 @@ var indexMigrations = []string{
 		content='', contentless_delete=1, prefix='1 2 3',
 		tokenize="unicode61 remove_diacritics 0 tokenchars '-_'");
 	DROP TABLE order_search_keys;`,
+	// 3: plans for the order list's filters (search_filtered.go, and the
+	// "expires within" list in searchSQL): orders by currency and amount
+	// with their place in the list, so a band is read and sorted from
+	// the index alone; and the open orders newest first with their
+	// expiry, so that list walks only open orders' entries.
+	`CREATE INDEX order_index_currency_amount ON order_index(currency, amount, created_at, order_id, search_rowid);
+	CREATE INDEX order_index_open_created ON order_index(created_at, order_id, expires_at)
+		WHERE status IN ('AUTHORIZED', 'PART_CAPTURED');`,
 }
 
 // keepViews is how many recently viewed orders are kept per staff member.
@@ -143,7 +154,7 @@ func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
 	if err := d.Migrate(ctx, "orders", indexMigrations); err != nil {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
-	ix := &Index{db: d}
+	ix := &Index{db: d, filterBudget: filterFirstBudget}
 	if err := ix.backfill(ctx); err != nil {
 		return nil, fmt.Errorf("orders: index: full-text backfill: %w", err)
 	}

@@ -128,6 +128,20 @@ const widenBudget = 400
 // that the widened query cannot find within widenBudget rows is then
 // read exactly, which for a rare word is cheap.
 func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
+	if limit > 0 {
+		page, ok, err := ix.filterFirst(ctx, q, limit)
+		if err != nil {
+			return err
+		}
+		if ok {
+			for _, o := range page {
+				if err := fn(o); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
 	if limit > 0 && strings.TrimSpace(q.Q) != "" {
 		page, ok, err := ix.widenedPage(ctx, q, limit)
 		if err != nil {
@@ -261,6 +275,12 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (quer
 			args = append(args, created, id)
 		}
 		query = `SELECT ` + indexColumns + `, o.search_fields FROM order_index o`
+		if !q.ExpiringBy.IsZero() {
+			// Open orders newest first, their expiry in the index: the
+			// walk skips the recent orders not yet due without reading
+			// them (its WHERE holds the index's condition word for word).
+			query += ` INDEXED BY order_index_open_created`
+		}
 		if len(where) > 0 {
 			query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
 		}

@@ -33,6 +33,10 @@ const (
 	// KeySecondFactor is the factor that completed this session's
 	// sign-in ("totp", "recovery_code"; absent: password alone).
 	KeySecondFactor = "second_factor"
+	// KeySessionEnded marks a signed-out visitor whose session had ended
+	// (idle timeout, sign-out elsewhere, revoked) when they used a page:
+	// the sign-in page says so until they sign in again.
+	KeySessionEnded = "session_ended"
 )
 
 // CookieName is the session cookie's name: "__Host-session" when secure

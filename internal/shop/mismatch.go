@@ -30,7 +30,7 @@ func Compare(p *omclient.Order, t *Twin, now time.Time) []Mismatch {
 		return nil
 	}
 	cur, loc := string(p.PurchaseCurrency), string(p.Locale)
-	remaining := money.Format(p.RemainingAuthorizedAmount, cur, loc)
+	remaining := money.Show(p.RemainingAuthorizedAmount, cur, loc)
 	var out []Mismatch
 	if t.Cancelled {
 		m := Mismatch{Kind: "cancelled-authorized", Title: "Cancelled in the shop, but " + remaining + " is still authorized"}
@@ -63,7 +63,7 @@ func Compare(p *omclient.Order, t *Twin, now time.Time) []Mismatch {
 	}
 	if t.Currency != "" && (t.Currency != cur || t.Total != p.OrderAmount) {
 		out = append(out, Mismatch{Kind: "totals",
-			Title:  "The totals differ: " + money.Format(t.Total, t.Currency, loc) + " in the shop, " + money.Format(p.OrderAmount, cur, loc) + " in the payment order",
+			Title:  "The totals differ: " + money.Show(t.Total, t.Currency, loc) + " in the shop, " + money.Show(p.OrderAmount, cur, loc) + " in the payment order",
 			Advice: "Find out which is right; lower the payment order's amount, or correct the shop's order, before capturing."})
 	}
 	if pa := p.ShippingAddress; pa != nil && t.ShippingAddress != (Address{}) && !sameAddress(pa, t.ShippingAddress) {

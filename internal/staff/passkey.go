@@ -246,8 +246,8 @@ func (s *Store) RemovePasskey(ctx context.Context, memberID, id int64) (string, 
 // stored in one statement, so neither a cloned key nor an assertion played
 // twice gets in; authenticators that keep no counter send 0 every time,
 // which is allowed while the stored one is 0 too (WebAuthn §6.1.1,
-// https://www.w3.org/TR/webauthn-3/#sctn-sign-counter). It returns the
-// passkey's name.
+// https://www.w3.org/TR/webauthn-3/#sctn-sign-counter). The member's last
+// sign-in is stamped, as a password's is. It returns the passkey's name.
 func (s *Store) UsePasskey(ctx context.Context, memberID int64, c *webauthn.Credential) (string, error) {
 	if c.Authenticator.CloneWarning {
 		return "", ErrPasskeyCounter
@@ -257,17 +257,26 @@ func (s *Store) UsePasskey(ctx context.Context, memberID int64, c *webauthn.Cred
 		return "", fmt.Errorf("staff: passkey: %w", err)
 	}
 	count := int64(c.Authenticator.SignCount)
+	now := s.now().UTC().UnixNano()
+	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("staff: use passkey: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	var name string
-	err = s.db.W.QueryRowContext(ctx, `UPDATE staff_passkeys SET sign_count = ?, credential = ?, last_used_at = ?
+	err = tx.QueryRowContext(ctx, `UPDATE staff_passkeys SET sign_count = ?, credential = ?, last_used_at = ?
 		WHERE member_id = ? AND credential_id = ? AND (sign_count < ? OR (? = 0 AND sign_count = 0)) RETURNING name`,
-		count, string(raw), s.now().UTC().UnixNano(), memberID, c.ID, count, count).Scan(&name)
+		count, string(raw), now, memberID, c.ID, count, count).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrPasskeyCounter
 	}
 	if err != nil {
 		return "", fmt.Errorf("staff: use passkey: %w", err)
 	}
-	return name, nil
+	if _, err := tx.ExecContext(ctx, `UPDATE staff_members SET last_sign_in_at = ? WHERE id = ?`, now, memberID); err != nil {
+		return "", fmt.Errorf("staff: use passkey: %w", err)
+	}
+	return name, tx.Commit()
 }
 
 // HasPasskey reports whether the member has a registered passkey.

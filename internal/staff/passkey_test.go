@@ -141,6 +141,9 @@ func testUsePasskeyCounterMustMoveForward(t *testing.T, b dbtest.Backend) {
 	if !keys[0].LastUsedAt.Equal(c.Now().UTC()) {
 		t.Fatalf("last used %v", keys[0].LastUsedAt)
 	}
+	if got, _ := s.Get(ctx, m.ID); !got.LastSignInAt.Equal(c.Now().UTC()) {
+		t.Fatalf("last sign-in %v after a passkey", got.LastSignInAt)
+	}
 	u, _ := s.PasskeyUser(ctx, m)
 	if got := u.WebAuthnCredentials()[0].Authenticator.SignCount; got != 4 {
 		t.Fatalf("stored counter %d, want 4", got)

@@ -83,6 +83,12 @@ func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
 	if err := d.MigrateDialects(ctx, "staff_factors", factorMigrations, pgFactorMigrations); err != nil {
 		return nil, err
 	}
+	if err := d.MigrateDialects(ctx, "staff_external", externalMigrations, pgExternalMigrations); err != nil {
+		return nil, err
+	}
+	if err := d.MigrateDialects(ctx, "staff_preferences", preferenceMigrations, pgPreferenceMigrations); err != nil {
+		return nil, err
+	}
 	key := opts.SealKey
 	if key == nil {
 		key = make([]byte, SealKeySize)

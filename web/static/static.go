@@ -14,7 +14,7 @@ import (
 	"sync"
 )
 
-//go:embed app.css app.js passkey.js vendor/htmx.min.js
+//go:embed app.css app.js draft.js passkey.js vendor/htmx.min.js
 var files embed.FS
 
 // Prefix is the URL path the assets are served under.

@@ -12,6 +12,9 @@ type CodeForm struct {
 // AccountView is a member's own account page (/account).
 type AccountView struct {
 	CSRF string
+	// Numbers is the member's way of writing amounts: the choices (value
+	// "" is their browser's language) with the chosen one selected.
+	Numbers []NumberChoice
 	// Policy is the sentence that says what the MFA policy asks of this
 	// member (or that the demo account is exempt); Needed is set when the
 	// member cannot act before setting up a second factor.
@@ -61,4 +64,11 @@ type PasskeyRow struct {
 type SessionRow struct {
 	ID, SignedIn, Browser string
 	Current               bool
+}
+
+// NumberChoice is one way of writing amounts on the account page, named by
+// what it looks like ("1.234,56 € · 3.967,47 NOK").
+type NumberChoice struct {
+	Value, Label string
+	Selected     bool
 }

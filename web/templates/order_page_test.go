@@ -53,7 +53,7 @@ func hostileOrder() *omclient.Order {
 
 func TestOrderPageSectionsAndEscaping(t *testing.T) {
 	t.Parallel()
-	v := view.FromOrder(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC)
+	v := view.FromOrder(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")
 	doc, html := renderDoc(t, OrderPage(v))
 
 	for _, id := range []string{"order-header", "order-amounts", "order-lines", "order-addresses", "order-shipping",
@@ -102,7 +102,7 @@ func TestOrderPageSectionsAndEscaping(t *testing.T) {
 
 func TestOrderPageActions(t *testing.T) {
 	t.Parallel()
-	v := view.FromOrder(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC)
+	v := view.FromOrder(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")
 	doc, _ := renderDoc(t, OrderPage(v))
 
 	actions := doc.Find(`#order-actions [data-testid="action"]`)
@@ -166,7 +166,7 @@ func TestSearchResultsPartial(t *testing.T) {
 	t.Parallel()
 	page := orders.SearchPage{Orders: []orders.IndexedOrder{{OrderID: "id-1", KlarnaReference: "K9", Status: omclient.StatusAuthorized,
 		Amount: 1250, Currency: "EUR", CustomerName: "<i>Eve</i>", Email: "eve@example.com"}}, NextCursor: "c2"}
-	v := view.NewSearchView("eve", "AUTHORIZED", "", page, time.UTC)
+	v := view.NewSearchView("eve", "AUTHORIZED", "", page, time.UTC, "en-US")
 
 	doc, html := renderDoc(t, SearchResults(v, true, true))
 	if strings.Contains(html, "<html") || strings.Contains(html, `id="results"`) {
@@ -205,7 +205,7 @@ func TestHomePage(t *testing.T) {
 	t.Parallel()
 	exp := []orders.IndexedOrder{{OrderID: "a", KlarnaReference: "KA", Status: omclient.StatusAuthorized, RemainingAuthorized: 5000,
 		Currency: "SEK", ExpiresAt: tplNow.Add(50 * time.Hour)}}
-	v := view.NewHomeView(nil, exp, tplNow, time.UTC)
+	v := view.NewHomeView(nil, exp, tplNow, time.UTC, "en-US")
 	doc, _ := renderDoc(t, HomePage(v))
 	if tid(doc, "expiring").Length() != 1 || !strings.Contains(tid(doc, "expiring").Text(), "in 2 days") {
 		t.Errorf("expiring row: %q", tid(doc, "expiring").Text())

@@ -21,6 +21,9 @@ const (
 
 // PageUser is the signed-in member as the layout shows them.
 type PageUser struct {
+	// Tag tells the page script whose page this is, so a form kept
+	// after a session ended is only filled in again for the same member.
+	Tag         string
 	Email, Role string
 }
 
@@ -105,14 +108,24 @@ func ariaCurrent(p Page, item string) string {
 	return "false"
 }
 
+// SessionEndedText is what a person whose session ended is told, on the
+// sign-in page and in the body of an htmx answer.
+const SessionEndedText = "Your session ended — sign in again."
+
 // LoginForm is the sign-in page's model.
 type LoginForm struct {
 	Email string
 	Next  string // local path to return to after signing in
 	// Error is shown above the form and linked from the fields.
 	Error string
+	// SSO is the identity provider's name on the single sign-on button
+	// (login_sso.templ); empty: no button.
+	SSO string
 	// Passkeys offers "Sign in with a passkey" (passkey.templ).
 	Passkeys bool
+	// SessionEnded says the person is here because their session ended;
+	// the page script adds that what they typed is kept, when it is.
+	SessionEnded bool
 }
 
 // ErrorView is an error page's model.

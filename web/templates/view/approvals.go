@@ -7,7 +7,6 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
-	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 )
 
@@ -19,6 +18,8 @@ import (
 type ApprovalViewer struct {
 	StaffID int64
 	Role    string
+	// Numbers is the viewer's number format for amounts (money.Show).
+	Numbers string
 }
 
 // decides reports whether the viewer's role may approve or reject.
@@ -70,23 +71,24 @@ type ApprovalItem struct {
 // ApprovalHref is a request's page.
 func ApprovalHref(id string) string { return "/approvals/" + url.PathEscape(id) }
 
-// ApprovalAmount writes a request's amount as "600.00 EUR".
-func ApprovalAmount(amount int64, currency string) string {
-	return money.FormatPlain(amount, currency) + " " + currency
+// ApprovalAmount writes a request's amount in the reader's number format
+// ("600,00 €", "€600.00").
+func ApprovalAmount(amount int64, currency, numbers string) string {
+	return newMoney(amount, currency, numbers).Text
 }
 
 // ApprovalWhat names a request's change: "refund of 600.00 EUR",
 // "cancellation of an order of 600.00 EUR".
-func ApprovalWhat(op omclient.Operation, amount int64, currency string) string {
+func ApprovalWhat(op omclient.Operation, amount int64, currency, numbers string) string {
 	switch op {
 	case omclient.OpCancel:
-		return "cancellation of an order of " + ApprovalAmount(amount, currency)
+		return "cancellation of an order of " + ApprovalAmount(amount, currency, numbers)
 	case omclient.OpReleaseRemaining:
-		return "release of a remaining authorization of " + ApprovalAmount(amount, currency)
+		return "release of a remaining authorization of " + ApprovalAmount(amount, currency, numbers)
 	case omclient.OpUpdateAuthorization:
-		return "order amount change to " + ApprovalAmount(amount, currency)
+		return "order amount change to " + ApprovalAmount(amount, currency, numbers)
 	}
-	return "refund of " + ApprovalAmount(amount, currency)
+	return "refund of " + ApprovalAmount(amount, currency, numbers)
 }
 
 // approvalStatuses are the statuses in words.
@@ -139,13 +141,13 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 	own := viewer.StaffID != 0 && viewer.StaffID == r.RequestedBy.StaffID
 	it := ApprovalItem{
 		ID: r.ID, Href: ApprovalHref(r.ID), OrderID: r.OrderID, OrderTitle: title, OrderHref: OrderPath(r.OrderID),
-		Action: AuditActionName(string(r.Op)), What: ApprovalWhat(r.Op, r.Amount, r.Currency),
-		Amount: ApprovalAmount(r.Amount, r.Currency), AmountMinor: r.Amount, Status: ApprovalStatusBadge(r.Status),
+		Action: AuditActionName(string(r.Op)), What: ApprovalWhat(r.Op, r.Amount, r.Currency, viewer.Numbers),
+		Amount: ApprovalAmount(r.Amount, r.Currency, viewer.Numbers), AmountMinor: r.Amount, Status: ApprovalStatusBadge(r.Status),
 		RequestedBy: r.RequestedBy.Email, Created: newTime(r.CreatedAt, loc), CreatedRel: sinceText(r.CreatedAt, now, loc),
 		Expires: newTime(r.ExpiresAt, loc), Why: r.Why, Reason: r.Reason, Ticket: r.Ticket,
 		Decision: ApprovalDecision(r, loc), Comment: r.Comment,
 		ResourceID: r.ResourceID, ErrorCode: r.ErrorCode, Message: r.Message,
-		Open: r.Status.Open(), Own: own, Scope: NewApprovalScope(r),
+		Open: r.Status.Open(), Own: own, Scope: NewApprovalScope(r, viewer.Numbers),
 	}
 	if r.Status == approvals.StatusPending {
 		if now.Before(r.ExpiresAt) {
@@ -347,34 +349,34 @@ type OrderStateView struct {
 }
 
 // NewOrderState describes o and the effect of r on it.
-func NewOrderState(o *omclient.Order, r approvals.Request) OrderStateView {
+func NewOrderState(o *omclient.Order, r approvals.Request, numbers string) OrderStateView {
 	refundable := max(o.CapturedAmount-o.RefundedAmount, 0)
-	v := OrderStateView{Status: StatusBadge(o.Status), Order: MoneyOf(o.OrderAmount, o), Captured: MoneyOf(o.CapturedAmount, o),
-		Refunded: MoneyOf(o.RefundedAmount, o), Remaining: MoneyOf(o.RemainingAuthorizedAmount, o), Refundable: MoneyOf(refundable, o)}
+	v := OrderStateView{Status: StatusBadge(o.Status), Order: MoneyOf(o.OrderAmount, o, numbers), Captured: MoneyOf(o.CapturedAmount, o, numbers),
+		Refunded: MoneyOf(o.RefundedAmount, o, numbers), Remaining: MoneyOf(o.RemainingAuthorizedAmount, o, numbers), Refundable: MoneyOf(refundable, o, numbers)}
 	switch r.Op {
 	case omclient.OpCreateRefund:
 		v.Effect = []ConfirmRow{
-			{Key: "refunded", Label: "Refunded", Before: MoneyText(o.RefundedAmount, o), After: MoneyText(o.RefundedAmount+r.Amount, o)},
-			{Key: "refundable", Label: "Refundable", Before: MoneyText(refundable, o), After: MoneyText(max(refundable-r.Amount, 0), o)},
+			{Key: "refunded", Label: "Refunded", Before: MoneyText(o.RefundedAmount, o, numbers), After: MoneyText(o.RefundedAmount+r.Amount, o, numbers)},
+			{Key: "refundable", Label: "Refundable", Before: MoneyText(refundable, o, numbers), After: MoneyText(max(refundable-r.Amount, 0), o, numbers)},
 		}
 		if r.Amount > refundable {
-			v.Problem = "The order now has only " + MoneyText(refundable, o) + " refundable (captured minus refunded): the provider will most likely refuse this refund."
+			v.Problem = "The order now has only " + MoneyText(refundable, o, numbers) + " refundable (captured minus refunded): the provider will most likely refuse this refund."
 		}
 	case omclient.OpCancel:
 		v.Effect = []ConfirmRow{
 			{Key: "status", Label: "Status", Before: StatusText(o.Status), After: StatusText(omclient.StatusCancelled)},
-			{Key: "remaining", Label: "Remaining authorized", Before: MoneyText(o.RemainingAuthorizedAmount, o), After: MoneyText(0, o)},
+			{Key: "remaining", Label: "Remaining authorized", Before: MoneyText(o.RemainingAuthorizedAmount, o, numbers), After: MoneyText(0, o, numbers)},
 		}
 		if o.Status != omclient.StatusAuthorized {
 			v.Problem = "The order is " + strings.ToLower(StatusText(o.Status)) + " now: the provider will most likely refuse the cancellation."
 		}
 	case omclient.OpReleaseRemaining:
 		v.Effect = []ConfirmRow{
-			{Key: "remaining", Label: "Remaining authorized", Before: MoneyText(o.RemainingAuthorizedAmount, o), After: MoneyText(0, o)},
+			{Key: "remaining", Label: "Remaining authorized", Before: MoneyText(o.RemainingAuthorizedAmount, o, numbers), After: MoneyText(0, o, numbers)},
 		}
 	case omclient.OpUpdateAuthorization:
 		v.Effect = []ConfirmRow{
-			{Key: "order", Label: "Order amount", Before: MoneyText(o.OrderAmount, o), After: MoneyText(r.Amount, o)},
+			{Key: "order", Label: "Order amount", Before: MoneyText(o.OrderAmount, o, numbers), After: MoneyText(r.Amount, o, numbers)},
 		}
 	}
 	return v

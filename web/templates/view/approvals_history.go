@@ -18,16 +18,16 @@ import (
 // ordinary change by the approver. Each step links to its request for a
 // viewer who may open it: linkAll (supervisors, admins, the auditor), or
 // the requester (viewerEmail).
-func MergeApprovalHistory(items []HistoryItem, events []audit.Event, loc *time.Location, linkAll bool, viewerEmail string) []HistoryItem {
+func MergeApprovalHistory(items []HistoryItem, events []audit.Event, loc *time.Location, linkAll bool, viewerEmail, numbers string) []HistoryItem {
 	if len(events) == 0 {
 		return items
 	}
 	for _, e := range events {
 		st := NewApprovalStep(e, loc)
 		amount, _ := strconv.ParseInt(e.Detail["amount"], 10, 64)
-		change := AuditActionName(e.Action) + " " + ApprovalAmount(amount, e.Detail["currency"])
+		change := AuditActionName(e.Action) + " " + ApprovalAmount(amount, e.Detail["currency"], numbers)
 		if omclient.Operation(e.Action) == omclient.OpCancel {
-			change = "Cancel of an order of " + ApprovalAmount(amount, e.Detail["currency"])
+			change = "Cancel of an order of " + ApprovalAmount(amount, e.Detail["currency"], numbers)
 		}
 		it := HistoryItem{Time: st.Time, at: st.at, Source: "approval", Staff: st.Who, Detail: st.Detail}
 		if linkAll || (viewerEmail != "" && e.Detail["requested_by"] == viewerEmail) {
@@ -72,11 +72,11 @@ func LowerFirst(s string) string {
 }
 
 // approvalSummary is an approval event in one line for the audit events
-// page: "Approved: refund of 600.00 EUR on order <id> (requested by x):
+// page: "Approved: refund of €600.00 on order <id> (requested by x):
 // comment".
-func approvalSummary(e audit.Event) string {
+func approvalSummary(e audit.Event, numbers string) string {
 	st := NewApprovalStep(e, time.UTC)
 	amount, _ := strconv.ParseInt(e.Detail["amount"], 10, 64)
-	what := ApprovalWhat(omclient.Operation(e.Action), amount, e.Detail["currency"])
+	what := ApprovalWhat(omclient.Operation(e.Action), amount, e.Detail["currency"], numbers)
 	return joinNonEmpty(": ", st.What+": "+what+" on order "+e.OrderID+" (requested by "+orDash(e.Detail["requested_by"])+")", st.Detail)
 }

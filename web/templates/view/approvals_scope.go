@@ -37,8 +37,8 @@ type ApprovalScope struct {
 
 // NewApprovalScope reads r's stored body. A body that cannot be read
 // says so rather than guessing (the approver then opens the order).
-func NewApprovalScope(r approvals.Request) ApprovalScope {
-	amount := ApprovalAmount(r.Amount, r.Currency)
+func NewApprovalScope(r approvals.Request, numbers string) ApprovalScope {
+	amount := ApprovalAmount(r.Amount, r.Currency, numbers)
 	if r.Op == omclient.OpCancel {
 		return ApprovalScope{Summary: "the whole order",
 			Effect: "Cancels the order (" + amount + "): the authorization is released and nothing more can be captured"}
@@ -55,7 +55,7 @@ func NewApprovalScope(r approvals.Request) ApprovalScope {
 	}
 	for _, l := range body.OrderLines {
 		s.Lines = append(s.Lines, ApprovalLine{Reference: string(l.Reference), Name: string(l.Name),
-			Quantity: quantity(l.Quantity, string(l.QuantityUnit)), Amount: ApprovalAmount(l.TotalAmount, r.Currency)})
+			Quantity: quantity(l.Quantity, string(l.QuantityUnit)), Amount: ApprovalAmount(l.TotalAmount, r.Currency, numbers)})
 	}
 	s.Summary = strconv.Itoa(len(s.Lines)) + " line"
 	if len(s.Lines) != 1 {

@@ -143,14 +143,30 @@ type AuditRow struct {
 	// References the order's provider and merchant references, both from
 	// the order index ("" when the order is not indexed); set by WithOrder.
 	Amount, References string
+	// ApprovedBy is who approved a change that needed a second person;
+	// Staff is then who asked for it (set by WithApproval).
+	ApprovedBy string
+}
+
+// WithApproval names who asked for and who approved a change sent after
+// approval: the attempt's actor is whoever sent it, which for an approved
+// change is its approver, not the agent who asked.
+func (r *AuditRow) WithApproval(a audit.Approval) {
+	if a.ApprovedBy == "" {
+		return
+	}
+	r.ApprovedBy = a.ApprovedBy
+	if a.RequestedBy != "" {
+		r.Staff = a.RequestedBy
+	}
 }
 
 // WithOrder adds what the order index knows of the row's order: the
 // amount in its currency (the audit log keeps minor units) and its
 // references, which staff recognise sooner than an order id.
-func (r *AuditRow) WithOrder(o orders.IndexedOrder, amount int64) {
+func (r *AuditRow) WithOrder(o orders.IndexedOrder, amount int64, numbers string) {
 	if amount != 0 && o.Currency != "" {
-		r.Amount = newMoney(amount, o.Currency, "").Text
+		r.Amount = newMoney(amount, o.Currency, numbers).Text
 	}
 	var refs []string
 	for _, ref := range []string{o.KlarnaReference, o.MerchantReference1} {
@@ -371,7 +387,7 @@ type AttemptView struct {
 }
 
 // NewAttemptView builds the detail page of an attempt.
-func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event, loc *time.Location) AttemptView {
+func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event, loc *time.Location, numbers string) AttemptView {
 	r := a.Requested
 	v := AttemptView{
 		Row:    NewAuditRow(row, loc),
@@ -404,7 +420,7 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 		add("Warning", c.Detail["warning"])
 		add("Note", c.Detail["note"])
 	}
-	v.Changes = changeRows(r.Before, after)
+	v.Changes = changeRows(r.Before, after, numbers)
 	for _, e := range reviews {
 		entry := ReviewEntry{Time: newTime(e.Time, loc), By: orDash(e.Actor.Email), Comment: e.Reason}
 		switch e.Kind {
@@ -426,8 +442,9 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 }
 
 // moneyText shows a recorded amount ("149.97 EUR", the log's plain form)
-// as the order page shows money ("€149.97"); any other value as it is.
-func moneyText(v string) string {
+// as every page shows money to this reader ("149,97 €"); any other value
+// as it is.
+func moneyText(v, numbers string) string {
 	amount, cur, ok := strings.Cut(v, " ")
 	if !ok || len(cur) != 3 || !money.Known(cur) {
 		return v
@@ -436,11 +453,11 @@ func moneyText(v string) string {
 	if err != nil {
 		return v
 	}
-	return newMoney(n, cur, "").Text
+	return newMoney(n, cur, numbers).Text
 }
 
 // changeRows pairs before and after values by key.
-func changeRows(before, after map[string]string) []ChangeRow {
+func changeRows(before, after map[string]string, numbers string) []ChangeRow {
 	keys := map[string]bool{}
 	for k := range before {
 		keys[k] = true
@@ -457,7 +474,7 @@ func changeRows(before, after map[string]string) []ChangeRow {
 	for _, k := range sorted {
 		b, bok := before[k]
 		a, aok := after[k]
-		row := ChangeRow{Field: k, Before: orDash(moneyText(b)), After: orDash(moneyText(a))}
+		row := ChangeRow{Field: k, Before: orDash(moneyText(b, numbers)), After: orDash(moneyText(a, numbers))}
 		if !aok && after == nil {
 			row.After = "not read"
 		}
@@ -505,13 +522,13 @@ type ReviewQueueView struct {
 }
 
 // NewReviewQueueView builds the to-review page.
-func NewReviewQueueView(q audit.ReviewQueue, cursor string, loc *time.Location, office string) ReviewQueueView {
+func NewReviewQueueView(q audit.ReviewQueue, cursor string, loc *time.Location, office, numbers string) ReviewQueueView {
 	v := ReviewQueueView{Zone: loc.String(), OfficeHours: office}
 	item := func(it audit.ReviewItem) ReviewQueueItem {
 		out := ReviewQueueItem{Row: NewAuditRow(it.AttemptRow, loc), Reason: it.Reason, Ticket: it.Ticket,
 			Checked: it.ReconciledSeq != 0}
 		if it.Amount != 0 && it.Currency != "" {
-			out.Amount = newMoney(it.Amount, it.Currency, "").Text
+			out.Amount = newMoney(it.Amount, it.Currency, numbers).Text
 		}
 		for _, h := range it.Hints {
 			out.Hints = append(out.Hints, h.Text)
@@ -582,7 +599,7 @@ func EventKindName(k audit.Kind) string {
 }
 
 // NewEventsView builds the other-events page.
-func NewEventsView(p audit.EventPage, kind, cursor string, loc *time.Location) EventsView {
+func NewEventsView(p audit.EventPage, kind, cursor string, loc *time.Location, numbers string) EventsView {
 	v := EventsView{Kind: kind, Zone: loc.String()}
 	v.Kinds = append(v.Kinds, Option{Value: "", Label: "Any kind", Selected: kind == ""})
 	for _, k := range eventKinds {
@@ -590,7 +607,7 @@ func NewEventsView(p audit.EventPage, kind, cursor string, loc *time.Location) E
 	}
 	for _, e := range p.Events {
 		row := EventRow{Seq: e.Seq, Time: newTime(e.Time, loc), Kind: EventKindName(e.Kind), Staff: orDash(e.Actor.Email),
-			Summary: eventSummary(e)}
+			Summary: eventSummary(e, numbers)}
 		if e.AttemptID != "" {
 			row.Href = AttemptHref(e.AttemptID)
 		}
@@ -618,7 +635,7 @@ func NewEventsView(p audit.EventPage, kind, cursor string, loc *time.Location) E
 }
 
 // eventSummary says in one line what an event records.
-func eventSummary(e audit.Event) string {
+func eventSummary(e audit.Event, numbers string) string {
 	d := e.Detail
 	switch e.Kind {
 	case audit.KindStaff:
@@ -644,7 +661,7 @@ func eventSummary(e audit.Event) string {
 	case audit.KindReconciled:
 		return "Checked order " + e.OrderID + " with the provider: status " + orDash(d["status"])
 	case audit.KindApproval:
-		return approvalSummary(e)
+		return approvalSummary(e, numbers)
 	case audit.KindAcknowledged:
 		return joinNonEmpty(": ", d["summary"], e.Reason)
 	case audit.KindSecondFactor:

@@ -34,26 +34,26 @@ type HistoryItem struct {
 // and refunds into one timeline, newest first. A capture or refund whose
 // id an attempt recorded is shown once, on the attempt. linkAudit adds the
 // links to the attempts' detail pages.
-func BuildHistory(o *omclient.Order, attempts []audit.Attempt, loc *time.Location, linkAudit bool) []HistoryItem {
-	return BuildSettledHistory(o, attempts, nil, loc, linkAudit)
+func BuildHistory(o *omclient.Order, attempts []audit.Attempt, loc *time.Location, linkAudit bool, numbers string) []HistoryItem {
+	return BuildSettledHistory(o, attempts, nil, loc, linkAudit, numbers)
 }
 
 // BuildSettledHistory is BuildHistory with the checks that settled unknown
 // outcomes: such an attempt shows what the check proved, and the capture
 // or refund the check found is shown on it, not as made outside ordercare.
-func BuildSettledHistory(o *omclient.Order, attempts []audit.Attempt, settled map[string]audit.Settlement, loc *time.Location, linkAudit bool) []HistoryItem {
+func BuildSettledHistory(o *omclient.Order, attempts []audit.Attempt, settled map[string]audit.Settlement, loc *time.Location, linkAudit bool, numbers string) []HistoryItem {
 	if loc == nil {
 		loc = time.UTC
 	}
-	cur, locale := "", ""
+	cur := ""
 	if o != nil {
-		cur, locale = o.PurchaseCurrency.String(), string(o.Locale)
+		cur = o.PurchaseCurrency.String()
 	}
 	amountText := func(v int64) string {
 		if cur == "" {
 			return ""
 		}
-		return newMoney(v, cur, locale).Text
+		return newMoney(v, cur, numbers).Text
 	}
 	recorded := map[string]bool{}
 	var items []HistoryItem

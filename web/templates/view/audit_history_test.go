@@ -28,7 +28,7 @@ func TestBuildHistoryMergesNewestFirst(t *testing.T) {
 		{AttemptID: "a1", Requested: audit.Event{Time: t0, Action: "create_capture", Actor: audit.Actor{Email: "agent@example.com"},
 			Request: json.RawMessage(`{"captured_amount":1000}`)}, Completed: ok},
 	}
-	items := BuildHistory(o, attempts, time.UTC, true)
+	items := BuildHistory(o, attempts, time.UTC, true, "en-GB")
 	var got []string
 	for _, it := range items {
 		got = append(got, it.Source+": "+it.Title)
@@ -48,12 +48,12 @@ func TestBuildHistoryMergesNewestFirst(t *testing.T) {
 	if items[3].ResourceID != "cap-ours" {
 		t.Fatalf("the capture made through ordercare must show on its attempt: %+v", items[3])
 	}
-	for _, it := range BuildHistory(o, attempts, time.UTC, false) {
+	for _, it := range BuildHistory(o, attempts, time.UTC, false, "en-GB") {
 		if it.Href != "" {
 			t.Fatalf("link for a viewer without the audit trail: %+v", it)
 		}
 	}
-	if len(BuildHistory(nil, nil, nil, true)) != 0 {
+	if len(BuildHistory(nil, nil, nil, true, "")) != 0 {
 		t.Fatal("empty history")
 	}
 }

@@ -42,10 +42,10 @@ type EffectView struct {
 }
 
 // NewEffect compares the order's amounts with after, in the order's
-// currency and locale. Without after (ready false) the After column
+// currency and the reader's number format. Without after (ready false) the After column
 // repeats the current figures.
-func NewEffect(o *omclient.Order, after OrderAmounts, ready bool) EffectView {
-	cur, lc := o.PurchaseCurrency.String(), string(o.Locale)
+func NewEffect(o *omclient.Order, after OrderAmounts, ready bool, numbers string) EffectView {
+	cur, lc := o.PurchaseCurrency.String(), numbers
 	before := AmountsOf(o)
 	if !ready {
 		after = before

@@ -18,11 +18,14 @@ import (
 type Money struct {
 	Minor    int64  // minor units
 	Currency string // ISO 4217
-	Text     string // "1 234,50 kr", "€12.50"
+	Text     string // "1 234,50 SEK", "€12.50"
 }
 
-func newMoney(amount int64, currency, locale string) Money {
-	return Money{Minor: amount, Currency: currency, Text: money.Format(amount, currency, locale)}
+// newMoney is every amount the back office shows: in the reader's number
+// format (numbers, a language tag: their setting or their browser's
+// language) with a currency that cannot be mistaken (money.Show).
+func newMoney(amount int64, currency, numbers string) Money {
+	return Money{Minor: amount, Currency: currency, Text: money.Show(amount, currency, numbers)}
 }
 
 // Time is a timestamp shown in the agent's zone, with the machine-readable

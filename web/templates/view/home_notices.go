@@ -53,8 +53,8 @@ func (n *HomeNotices) SetWaiting(rs []approvals.Request, viewer ApprovalViewer, 
 
 // SetReview lists the start of the review queue: unknown outcomes first,
 // as the queue's page does.
-func (n *HomeNotices) SetReview(q audit.ReviewQueue, loc *time.Location) {
-	v := NewReviewQueueView(q, "", loc, "")
+func (n *HomeNotices) SetReview(q audit.ReviewQueue, loc *time.Location, numbers string) {
+	v := NewReviewQueueView(q, "", loc, "", numbers)
 	n.ReviewPending = v.PendingText
 	for _, it := range append(v.Unknown, v.Items...) {
 		if len(n.Review) == HomeListed {

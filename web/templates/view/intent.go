@@ -73,10 +73,10 @@ var priorStates = map[string]string{
 
 // PriorLine names one earlier change: "A refund of 250,00 € by
 // agent@example.com 3 minutes ago (made)".
-func PriorLine(p orders.PriorChange, locale string, now time.Time, loc *time.Location) string {
+func PriorLine(p orders.PriorChange, numbers string, now time.Time, loc *time.Location) string {
 	what := "A " + opNoun(p.Op)
 	if p.Amount > 0 && p.Currency != "" {
-		what += " of " + newMoney(p.Amount, p.Currency, locale).Text
+		what += " of " + newMoney(p.Amount, p.Currency, numbers).Text
 	}
 	if p.ApprovalID != "" && p.AttemptID == "" {
 		what += " requested"
@@ -90,14 +90,14 @@ func PriorLine(p orders.PriorChange, locale string, now time.Time, loc *time.Loc
 
 // TwinIntent is the box for a *orders.TwinError: the earlier changes and
 // the checkbox that confirms another one.
-func TwinIntent(e *orders.TwinError, locale string, now time.Time, loc *time.Location) *Intent {
+func TwinIntent(e *orders.TwinError, numbers string, now time.Time, loc *time.Location) *Intent {
 	in := &Intent{Token: e.Token}
 	for _, t := range e.Twins {
-		in.Lines = append(in.Lines, PriorLine(t, locale, now, loc))
+		in.Lines = append(in.Lines, PriorLine(t, numbers, now, loc))
 	}
 	amount := ""
 	if e.Amount > 0 {
-		amount = " " + newMoney(e.Amount, e.Currency, locale).Text
+		amount = " " + newMoney(e.Amount, e.Currency, numbers).Text
 	}
 	if len(e.Twins) == 1 {
 		in.Heading = "Not sent: the same " + opNoun(e.Op) + " was made or asked for recently"
@@ -113,10 +113,10 @@ func TwinIntent(e *orders.TwinError, locale string, now time.Time, loc *time.Loc
 
 // UnsettledIntent is the box for a *orders.UnsettledError: nothing can be
 // confirmed; the earlier change must be checked first.
-func UnsettledIntent(e *orders.UnsettledError, orderHref, locale string, now time.Time, loc *time.Location) *Intent {
+func UnsettledIntent(e *orders.UnsettledError, orderHref, numbers string, now time.Time, loc *time.Location) *Intent {
 	return &Intent{
 		Heading:   "Not sent: an earlier " + opNoun(e.Prior.Op) + " on this order has an unknown outcome",
-		Lines:     []string{PriorLine(e.Prior, locale, now, loc), "Its answer was lost, so the provider may have applied it. No money change is sent on this order until it is checked: use “Check now” on the order page."},
+		Lines:     []string{PriorLine(e.Prior, numbers, now, loc), "Its answer was lost, so the provider may have applied it. No money change is sent on this order until it is checked: use “Check now” on the order page."},
 		CheckHref: orderHref + "#unsettled",
 	}
 }
@@ -145,13 +145,13 @@ func CheckPath(orderID, attemptID string) string {
 }
 
 // NewUnsettledPanel lists the unknown outcomes among prior.
-func NewUnsettledPanel(orderID string, prior []orders.PriorChange, locale string, now time.Time, loc *time.Location, linkAudit bool, csrf string) UnsettledPanel {
+func NewUnsettledPanel(orderID string, prior []orders.PriorChange, numbers string, now time.Time, loc *time.Location, linkAudit bool, csrf string) UnsettledPanel {
 	p := UnsettledPanel{CSRF: csrf}
 	for _, c := range prior {
 		if c.State != orders.PriorUnknown {
 			continue
 		}
-		it := UnsettledItem{Line: PriorLine(c, locale, now, loc), AttemptID: c.AttemptID, CheckPath: CheckPath(orderID, c.AttemptID)}
+		it := UnsettledItem{Line: PriorLine(c, numbers, now, loc), AttemptID: c.AttemptID, CheckPath: CheckPath(orderID, c.AttemptID)}
 		if linkAudit {
 			it.Href = AttemptHref(c.AttemptID)
 		}

@@ -13,13 +13,13 @@ import (
 func TestLastRead(t *testing.T) {
 	t.Parallel()
 	read := time.Date(2026, 3, 2, 13, 5, 0, 0, time.UTC)
-	if r := Row(orders.IndexedOrder{OrderID: "x", LastReadAt: read}, time.UTC); r.LastRead.Text != "2 Mar 2026, 13:05 UTC" {
+	if r := Row(orders.IndexedOrder{OrderID: "x", LastReadAt: read}, time.UTC, ""); r.LastRead.Text != "2 Mar 2026, 13:05 UTC" {
 		t.Errorf("search row last read %q", r.LastRead.Text)
 	}
-	if r := Row(orders.IndexedOrder{OrderID: "x"}, time.UTC); r.LastRead.Text != "" {
+	if r := Row(orders.IndexedOrder{OrderID: "x"}, time.UTC, ""); r.LastRead.Text != "" {
 		t.Errorf("never read shows %q", r.LastRead.Text)
 	}
-	v := FromOrder(&omclient.Order{OrderID: "x"}, omclient.ProviderKustom, read, time.UTC)
+	v := FromOrder(&omclient.Order{OrderID: "x"}, omclient.ProviderKustom, read, time.UTC, "")
 	if v.Header.ReadAt.Text != "2 Mar 2026, 13:05 UTC" {
 		t.Errorf("order page read at %q", v.Header.ReadAt.Text)
 	}

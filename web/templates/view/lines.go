@@ -95,22 +95,23 @@ func (r PickRow) TotalID() string { return "pick-" + strconv.Itoa(r.Index) + "-t
 func (r PickRow) QuantityField() string { return LineField(r.Index, FieldLineQuantity) }
 
 // NewPickRow describes an order line with done units already taken.
-func NewPickRow(i int, l omclient.OrderLine, done int64, cur, locale string) PickRow {
+func NewPickRow(i int, l omclient.OrderLine, done int64, cur, numbers string) PickRow {
 	return PickRow{
 		Index: i, Reference: orDash(string(l.Reference)), Name: string(l.Name), Type: orDash(humanize(string(l.Type))),
-		Unit: string(l.QuantityUnit), UnitPrice: newMoney(l.UnitPrice, cur, locale), TaxRate: TaxRate(l.TaxRate),
+		Unit: string(l.QuantityUnit), UnitPrice: newMoney(l.UnitPrice, cur, numbers), TaxRate: TaxRate(l.TaxRate),
 		Ordered: l.Quantity, Done: done, Open: max(l.Quantity-done, 0), Total: "–",
 	}
 }
 
-// MoneyText formats an amount in the order's currency and locale.
-func MoneyText(amount int64, o *omclient.Order) string {
-	return money.Format(amount, o.PurchaseCurrency.String(), string(o.Locale))
+// MoneyText writes an amount of the order's currency in the reader's
+// number format.
+func MoneyText(amount int64, o *omclient.Order, numbers string) string {
+	return MoneyOf(amount, o, numbers).Text
 }
 
 // MoneyOf is an amount of the order's currency for a view model.
-func MoneyOf(amount int64, o *omclient.Order) Money {
-	return newMoney(amount, o.PurchaseCurrency.String(), string(o.Locale))
+func MoneyOf(amount int64, o *omclient.Order, numbers string) Money {
+	return newMoney(amount, o.PurchaseCurrency.String(), numbers)
 }
 
 // PercentInput writes basis points as a form field value: 2500 -> "25",

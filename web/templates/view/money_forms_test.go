@@ -43,7 +43,7 @@ func TestNewEffect(t *testing.T) {
 	t.Parallel()
 	o := &omclient.Order{OrderAmount: 14997, CapturedAmount: 5000, RefundedAmount: 1000, RemainingAuthorizedAmount: 9997,
 		PurchaseCurrency: "EUR", Locale: "de-DE"}
-	e := NewEffect(o, OrderAmounts{Order: 9998, Captured: 5000, Refunded: 1000, Remaining: 4998}, true)
+	e := NewEffect(o, OrderAmounts{Order: 9998, Captured: 5000, Refunded: 1000, Remaining: 4998}, true, "de-DE")
 	if r := e.Row("order"); r.Before.Text != "149,97\u00a0€" || r.After.Text != "99,98\u00a0€" || !r.Changed {
 		t.Errorf("order row %+v", r)
 	}
@@ -54,7 +54,7 @@ func TestNewEffect(t *testing.T) {
 		t.Errorf("remaining row %+v", r)
 	}
 	// Not ready: the After column repeats the current figures.
-	e = NewEffect(o, OrderAmounts{Order: 1}, false)
+	e = NewEffect(o, OrderAmounts{Order: 1}, false, "de-DE")
 	for _, r := range e.Rows {
 		if r.Changed || r.Before != r.After {
 			t.Errorf("not-ready effect changes %s", r.Key)

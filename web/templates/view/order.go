@@ -79,7 +79,9 @@ type HeaderView struct {
 	// ExpiringWithin, so the header warns.
 	ExpiresSoon   bool
 	PaymentMethod string
-	Country       string
+	PaymentCode   string // the provider's payment type, for the tooltip
+	Country       string // the purchase country by name ("Sweden")
+	CountryCode   string // its ISO code, for the tooltip
 	Locale        string
 	Currency      string
 }
@@ -134,6 +136,7 @@ func (a AddressView) Empty() bool { return len(a.Lines) == 0 && a.Email == "" &&
 type ShippingInfoView struct {
 	Company              string
 	Method               string
+	MethodCode           string // the provider's code, for the tooltip
 	TrackingNumber       string
 	TrackingHref         string // safe link, or ""
 	TrackingText         string // the URI as sent, shown when it is not a safe link
@@ -169,16 +172,16 @@ type RefundView struct {
 }
 
 // FromOrder builds the order page's view model from the order as read from
-// the provider. Amounts are written in the order's own locale (as the
-// customer saw them at checkout, which is what they quote on the phone);
-// times in the agent's zone loc; actions per orders.Actions at now.
-func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location) OrderView {
+// the provider. Amounts are written in the reader's number format
+// (numbers: one format on every page for one person, whatever the order's
+// market); times in the agent's zone loc; actions per orders.Actions at now.
+func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location, numbers string) OrderView {
 	if loc == nil {
 		loc = time.UTC
 	}
 	cur := o.PurchaseCurrency.String()
 	lc := string(o.Locale)
-	m := func(v int64) Money { return newMoney(v, cur, lc) }
+	m := func(v int64) Money { return newMoney(v, cur, numbers) }
 
 	v := OrderView{
 		ID:       o.OrderID,
@@ -199,7 +202,9 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		Expires:            newTime(o.ExpiresAt.Time, loc),
 		ReadAt:             newTime(now, loc),
 		PaymentMethod:      paymentMethod(o.InitialPaymentMethod),
-		Country:            orDash(strings.ToUpper(string(o.PurchaseCountry))),
+		PaymentCode:        paymentCode(o.InitialPaymentMethod),
+		Country:            orDash(CountryName(strings.ToUpper(string(o.PurchaseCountry)))),
+		CountryCode:        strings.ToUpper(string(o.PurchaseCountry)),
 		Locale:             orDash(lc),
 		Currency:           orDash(cur),
 	}
@@ -259,6 +264,13 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 	}
 	v.Actions = actionViews(o.OrderID, orders.Actions(o, p, now))
 	return v
+}
+
+func paymentCode(pm *omclient.InitialPaymentMethod) string {
+	if pm == nil {
+		return ""
+	}
+	return string(pm.Type)
 }
 
 func paymentMethod(pm *omclient.InitialPaymentMethod) string {
@@ -324,7 +336,7 @@ func addressView(a *omclient.Address) AddressView {
 	add(string(a.StreetAddress2))
 	add(joinNonEmpty(" ", string(a.PostalCode), string(a.City)))
 	add(string(a.Region))
-	add(strings.ToUpper(string(a.Country)))
+	add(CountryName(strings.ToUpper(string(a.Country))))
 	v.Email = strings.TrimSpace(string(a.Email))
 	v.Phone = strings.TrimSpace(string(a.Phone))
 	return v
@@ -388,7 +400,8 @@ func shippingInfoViews(infos []omclient.ShippingInfo) []ShippingInfoView {
 	for _, s := range infos {
 		v := ShippingInfoView{
 			Company:              orDash(string(s.ShippingCompany)),
-			Method:               orDash(string(s.ShippingMethod)),
+			Method:               orDash(ShippingMethodName(string(s.ShippingMethod))),
+			MethodCode:           string(s.ShippingMethod),
 			TrackingNumber:       orDash(string(s.TrackingNumber)),
 			ReturnCompany:        string(s.ReturnShippingCompany),
 			ReturnTrackingNumber: string(s.ReturnTrackingNumber),

@@ -51,7 +51,7 @@ var AddressFields = []AddressField{
 	{Input{Name: AddrPostalCode, Label: "Postal code", Required: true, MaxLength: 10, Autocomplete: "shipping postal-code"}, "postal_code"},
 	{Input{Name: AddrCity, Label: "City", Required: true, MaxLength: 200, Autocomplete: "shipping address-level2"}, "city"},
 	{Input{Name: AddrRegion, Label: "Region", MaxLength: 200, Hint: "State or province; required for the United States.", Autocomplete: "shipping address-level1"}, "region"},
-	{Input{Name: AddrCountry, Label: "Country", Type: "select", Required: true, Options: Countries, Autocomplete: "shipping country"}, "country"},
+	{Input{Name: AddrCountry, Label: "Country", Type: "select", Required: true, Options: CountriesByName, Autocomplete: "shipping country"}, "country"},
 	{Input{Name: AddrEmail, Label: "E-mail", Type: "email", MaxLength: 100, Autocomplete: "shipping email"}, "email"},
 	{Input{Name: AddrPhone, Label: "Phone", Type: "tel", MaxLength: 100, Autocomplete: "shipping tel"}, "phone"},
 }
@@ -114,15 +114,10 @@ type ShippingInfoForm struct {
 	Existing int
 }
 
-// ShippingMethodChoices are the provider's shipping methods, exactly as
-// the API spells them, for the method select ("" = not given).
-func ShippingMethodChoices() []Option {
-	out := []Option{{Value: "", Label: "Not given"}}
-	for _, m := range omclient.ShippingMethods {
-		out = append(out, Option{Value: m, Label: m})
-	}
-	return out
-}
+// ShippingMethodChoices are the provider's shipping methods for the
+// method select: named in words, sent exactly as the API spells them
+// ("" = not given).
+func ShippingMethodChoices() []Option { return ShippingMethodOptions(omclient.ShippingMethods) }
 
 // Row numbers of a ShippingInfoForm, for templates.
 func (f ShippingInfoForm) RowIndexes() []int {

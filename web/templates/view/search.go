@@ -63,24 +63,27 @@ type SearchView struct {
 	Filter ListFilter
 	// ExportHref downloads every order of this list as CSV.
 	ExportHref string
+	// Bulk is the bulk form and the rows' checkboxes; nil for members
+	// who do not change orders.
+	Bulk *BulkBar
 }
 
 // NewSearchView builds the search page from a page of index results.
 // cursor is the cursor this page was fetched with ("" for the first).
-func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
-	return NewListView(q, status, ListFilter{}, cursor, page, loc)
+func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location, numbers string) SearchView {
+	return NewListView(q, status, ListFilter{}, cursor, page, loc, numbers)
 }
 
 // NewListView is NewSearchView with the order list's filters, which the
 // pager and the CSV export keep.
-func NewListView(q, status string, f ListFilter, cursor string, page orders.SearchPage, loc *time.Location) SearchView {
+func NewListView(q, status string, f ListFilter, cursor string, page orders.SearchPage, loc *time.Location, numbers string) SearchView {
 	if loc == nil {
 		loc = time.UTC
 	}
 	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status), Filter: f,
 		ExportHref: ListHref("/orders/export.csv", q, status, f, "")}
 	for _, o := range page.Orders {
-		v.Rows = append(v.Rows, Row(o, loc))
+		v.Rows = append(v.Rows, Row(o, loc, numbers))
 	}
 	if page.NextCursor != "" {
 		v.NextHref = ListHref("/orders", q, status, f, page.NextCursor)
@@ -134,13 +137,13 @@ func SearchHref(q, status, cursor string) string {
 }
 
 // Row is one index row as a list row.
-func Row(o orders.IndexedOrder, loc *time.Location) ResultRow {
+func Row(o orders.IndexedOrder, loc *time.Location, numbers string) ResultRow {
 	return ResultRow{
 		ID:                 o.OrderID,
 		Href:               OrderPath(o.OrderID),
 		Status:             StatusBadge(o.Status),
-		Amount:             newMoney(o.Amount, o.Currency, ""),
-		Remaining:          newMoney(o.RemainingAuthorized, o.Currency, ""),
+		Amount:             newMoney(o.Amount, o.Currency, numbers),
+		Remaining:          newMoney(o.RemainingAuthorized, o.Currency, numbers),
 		ProviderReference:  orDash(o.KlarnaReference),
 		MerchantReference1: orDash(o.MerchantReference1),
 		MerchantReference2: o.MerchantReference2,
@@ -231,16 +234,16 @@ type HomeView struct {
 }
 
 // NewHomeView builds the start page.
-func NewHomeView(recent, expiring []orders.IndexedOrder, now time.Time, loc *time.Location) HomeView {
+func NewHomeView(recent, expiring []orders.IndexedOrder, now time.Time, loc *time.Location, numbers string) HomeView {
 	if loc == nil {
 		loc = time.UTC
 	}
 	var v HomeView
 	for _, o := range recent {
-		v.Recent = append(v.Recent, Row(o, loc))
+		v.Recent = append(v.Recent, Row(o, loc, numbers))
 	}
 	for _, o := range expiring {
-		r := Row(o, loc)
+		r := Row(o, loc, numbers)
 		r.ExpiresRelative = Relative(o.ExpiresAt, now, loc)
 		v.Expiring = append(v.Expiring, r)
 	}

@@ -82,15 +82,14 @@ var shopActionOps = map[string]omclient.Operation{
 
 // FromShop builds the panel from the twin (or the error of its lookup),
 // with the payment order's allowed actions offered in the warnings.
-func FromShop(o *omclient.Order, platform string, t *shop.Twin, err error, now time.Time, actions []ActionView) ShopPanel {
+func FromShop(o *omclient.Order, platform string, t *shop.Twin, err error, now time.Time, actions []ActionView, numbers string) ShopPanel {
 	p := ShopPanel{On: true, Platform: platform}
 	if err != nil {
 		pr := shop.Describe(err, platform)
 		p.Problem = &pr
 		return p
 	}
-	locale := string(o.Locale)
-	m := func(v int64) string { return newMoney(v, t.Currency, locale).Text }
+	m := func(v int64) string { return newMoney(v, t.Currency, numbers).Text }
 	p.ID, p.Number, p.ExternalRef, p.FoundBy = t.ID, orDash(t.Number), orDash(t.ExternalRef), t.FoundBy
 	p.Status, p.Payment, p.Shipping = humanize(t.Status), humanize(t.Payment), humanize(t.Shipping)
 	p.Total, p.Tax, p.Paid = m(t.Total), m(t.Tax), m(t.Paid)

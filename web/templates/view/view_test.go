@@ -56,7 +56,7 @@ func sampleOrder() *omclient.Order {
 
 func TestFromOrder(t *testing.T) {
 	t.Parallel()
-	v := FromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, berlin)
+	v := FromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, berlin, "sv-SE")
 
 	checks := []struct{ name, got, want string }{
 		{"title", v.Title, "Order K4MADNY"},
@@ -65,31 +65,31 @@ func TestFromOrder(t *testing.T) {
 		{"status class", v.Header.Status.Class, "badge badge-part_captured"},
 		{"fraud", v.Header.Fraud.Text, "Fraud check: accepted"},
 		{"merchant ref 2 missing", v.Header.MerchantReference2, "–"},
-		{"country", v.Header.Country, "SE"},
+		{"country", v.Header.Country, "Sweden"},
 		{"payment method", v.Header.PaymentMethod, "Invoice · Pay later"},
 		{"created in agent zone", v.Header.Created.Text, "18 Feb 2026, 13:00 CET"},
 		{"expires relative", v.Header.ExpiresRelative, "expires in 2 days"},
-		{"current amount", v.Amounts.Current.Text, "1\u00a0499,70\u00a0kr"},
-		{"original amount", v.Amounts.Original.Text, "1\u00a0599,70\u00a0kr"},
-		{"remaining", v.Amounts.Remaining.Text, "499,70\u00a0kr"},
-		{"refundable", v.Amounts.Refundable.Text, "750,00\u00a0kr"},
+		{"current amount", v.Amounts.Current.Text, "1\u00a0499,70\u00a0SEK"},
+		{"original amount", v.Amounts.Original.Text, "1\u00a0599,70\u00a0SEK"},
+		{"remaining", v.Amounts.Remaining.Text, "499,70\u00a0SEK"},
+		{"refundable", v.Amounts.Refundable.Text, "750,00\u00a0SEK"},
 		{"line qty", v.Lines.Rows[0].Quantity, "2 pcs"},
 		{"line type", v.Lines.Rows[1].Type, "Shipping fee"},
 		{"line tax rate", v.Lines.Rows[1].TaxRate, "12.5 %"},
 		{"line reference missing", v.Lines.Rows[1].Reference, "–"},
-		{"lines total", v.Lines.Total.Text, "1\u00a0499,70\u00a0kr"},
-		{"lines tax", v.Lines.Tax.Text, "273,28\u00a0kr"},
+		{"lines total", v.Lines.Total.Text, "1\u00a0499,70\u00a0SEK"},
+		{"lines tax", v.Lines.Tax.Text, "273,28\u00a0SEK"},
 		{"lines mismatch", v.Lines.Mismatch, ""},
 		{"billing name", v.Billing.Lines[0], "Anna Svensson"},
 		{"billing city", v.Billing.Lines[2], "11122 Stockholm"},
-		{"billing country", v.Billing.Lines[3], "SE"},
+		{"billing country", v.Billing.Lines[3], "Sweden"},
 		{"national id masked", v.Customer[1].Value, "••••••••1234"},
 		{"safe tracking link", v.ShippingInfo[0].TrackingHref, "https://track.example/123"},
 		{"javascript link is text", v.ShippingInfo[1].TrackingHref, ""},
 		{"javascript link text", v.ShippingInfo[1].TrackingText, "javascript:alert(1)"},
 		{"scheme-less link is text", v.ShippingInfo[1].ReturnTrackingHref, ""},
-		{"capture amount", v.Captures[0].Amount.Text, "1\u00a0000,00\u00a0kr"},
-		{"capture refunded", v.Captures[0].Refunded.Text, "250,00\u00a0kr"},
+		{"capture amount", v.Captures[0].Amount.Text, "1\u00a0000,00\u00a0SEK"},
+		{"capture refunded", v.Captures[0].Refunded.Text, "250,00\u00a0SEK"},
 		{"refund description", v.Refunds[0].Description, "Broken lid"},
 		{"refund time", v.Refunds[0].Time.Text, "10 Mar 2026, 12:00 CET"},
 		{"refund time iso", v.Refunds[0].Time.ISO, "2026-03-10T11:00:00Z"},
@@ -112,7 +112,7 @@ func TestFromOrder(t *testing.T) {
 
 func TestFromOrderActions(t *testing.T) {
 	t.Parallel()
-	v := FromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, time.UTC)
+	v := FromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, time.UTC, "sv-SE")
 	byOp := map[string]ActionView{}
 	for _, a := range v.Actions {
 		byOp[a.Op] = a
@@ -132,7 +132,7 @@ func TestFromOrderActions(t *testing.T) {
 	if len(ca) != 3 || ca[1].Href != "/orders/0b0d9c34-5a5c-4b5e-9f27-2a6a3a7f2c11/captures/cap-1/send-out" {
 		t.Errorf("klarna capture actions = %+v", ca)
 	}
-	kustom := FromOrder(sampleOrder(), omclient.ProviderKustom, testNow, time.UTC)
+	kustom := FromOrder(sampleOrder(), omclient.ProviderKustom, testNow, time.UTC, "sv-SE")
 	if len(kustom.Captures[0].Actions) != 1 {
 		t.Errorf("kustom capture actions = %+v, want shipping info only", kustom.Captures[0].Actions)
 	}
@@ -160,7 +160,7 @@ func TestFromOrderZeroDecimalAndMismatch(t *testing.T) {
 	o := &omclient.Order{OrderID: "x", Status: omclient.StatusAuthorized, PurchaseCurrency: "JPY", Locale: "ja-JP",
 		OrderAmount: 12345, RemainingAuthorizedAmount: 12345,
 		OrderLines: []omclient.OrderLine{{Name: "Tea", Quantity: 1, UnitPrice: 12000, TotalAmount: 12000}}}
-	v := FromOrder(o, omclient.ProviderKustom, testNow, time.UTC)
+	v := FromOrder(o, omclient.ProviderKustom, testNow, time.UTC, "ja-JP")
 	if v.Amounts.Current.Text != "¥12,345" {
 		t.Errorf("JPY amount = %q, want ¥12,345", v.Amounts.Current.Text)
 	}
@@ -192,7 +192,7 @@ func TestExpiryTextPerStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		o := &omclient.Order{OrderID: "x", Status: tt.status, ExpiresAt: omclient.Time{Time: testNow.Add(tt.expires)}}
-		if got := FromOrder(o, omclient.ProviderKustom, testNow, time.UTC).Header.ExpiresRelative; got != tt.want {
+		if got := FromOrder(o, omclient.ProviderKustom, testNow, time.UTC, "ja-JP").Header.ExpiresRelative; got != tt.want {
 			t.Errorf("%s expiring at now%+v: %q, want %q", tt.status, tt.expires, got, tt.want)
 		}
 	}
@@ -291,7 +291,7 @@ func TestSearchViewPaging(t *testing.T) {
 		Orders:     []orders.IndexedOrder{{OrderID: "a", Status: omclient.StatusCaptured, Amount: 1234, Currency: "JPY", CustomerName: "Anna"}},
 		NextCursor: "Y3Vyc29y",
 	}
-	v := NewSearchView("anna & co", "CAPTURED", "", page, time.UTC)
+	v := NewSearchView("anna & co", "CAPTURED", "", page, time.UTC, "en-US")
 	if v.NextHref != "/orders?cursor=Y3Vyc29y&q=anna+%26+co&status=CAPTURED" {
 		t.Errorf("next = %q", v.NextHref)
 	}
@@ -310,7 +310,7 @@ func TestSearchViewPaging(t *testing.T) {
 	if len(selected) != 1 || selected[0] != "CAPTURED" {
 		t.Errorf("selected statuses = %v", selected)
 	}
-	empty := NewSearchView("zz", "", "abc", orders.SearchPage{}, time.UTC)
+	empty := NewSearchView("zz", "", "abc", orders.SearchPage{}, time.UTC, "en-US")
 	if empty.Empty == "" || empty.FirstHref != "/orders?q=zz" {
 		t.Errorf("empty later page: %+v", empty)
 	}
