@@ -27,6 +27,8 @@ var layers = map[string]int{
 	// own state.
 	"internal/omclient": 1, "internal/shop/elasticpath": 1, "internal/shop/ucommerce": 1,
 	"internal/audit": 1, "internal/staff": 1, "internal/session": 1,
+	// The stores' tests' databases (SQLite and PostgreSQL), for tests only.
+	"internal/db/dbtest": 1,
 	// Settings, and what works beside the pipeline on a client or a
 	// store: the provider's sandbox, intake, the outbox, metrics, the
 	// witness, the tests' stand-in for the shop (omclienttest).

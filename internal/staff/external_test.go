@@ -18,8 +18,8 @@ func TestSignInExternal(t *testing.T) {
 	dbtest.Each(t, testSignInExternal)
 }
 
-func testSignInExternal(t *testing.T, be dbtest.Backend) {
-	s, _, _ := newStore(t, be)
+func testSignInExternal(t *testing.T, b dbtest.Backend) {
+	s, _, _ := newStore(t, b)
 	ctx := t.Context()
 	admin, err := s.Add(ctx, "boss@example.com", RoleAdmin, "admin password")
 	if err != nil {
