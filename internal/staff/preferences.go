@@ -28,7 +28,9 @@ var pgPreferenceMigrations = []string{
 // tag, money.Show); "" when they have not chosen.
 func (s *Store) NumberFormat(ctx context.Context, id int64) (string, error) {
 	var f string
-	err := s.db.R.QueryRowContext(ctx, `SELECT number_format FROM staff_preferences WHERE staff_id = ?`, id).Scan(&f)
+	// Read on every page (money.Show): a prepared statement of the
+	// reader pool (db.QueryRow), not one compiled per call.
+	err := s.db.QueryRow(ctx, `SELECT number_format FROM staff_preferences WHERE staff_id = ?`, id).Scan(&f)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
