@@ -129,25 +129,20 @@ const widenBudget = 400
 // read exactly, which for a rare word is cheap.
 func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
 	if limit > 0 {
-		page, ok, err := ix.filterFirst(ctx, q, limit)
-		if err != nil {
-			return err
+		// A page is first tried by the plans that stop early: the filters'
+		// own index for a narrow band, then the widened words.
+		plans := []func(context.Context, SearchQuery, int) ([]IndexedOrder, bool, error){ix.filterFirst}
+		if strings.TrimSpace(q.Q) != "" {
+			plans = append(plans, ix.widenedPage)
 		}
-		if ok {
-			for _, o := range page {
-				if err := fn(o); err != nil {
-					return err
-				}
+		for _, plan := range plans {
+			page, ok, err := plan(ctx, q, limit)
+			if err != nil {
+				return err
 			}
-			return nil
-		}
-	}
-	if limit > 0 && strings.TrimSpace(q.Q) != "" {
-		page, ok, err := ix.widenedPage(ctx, q, limit)
-		if err != nil {
-			return err
-		}
-		if ok {
+			if !ok {
+				continue
+			}
 			for _, o := range page {
 				if err := fn(o); err != nil {
 					return err
