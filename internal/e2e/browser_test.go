@@ -275,7 +275,21 @@ func (p *page) exists(sel string) bool { return p.count(sel) > 0 }
 // click clicks the first visible element matching sel.
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.do("clicking "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout)
+	defer cancel()
+	for {
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		// htmx may swap the node out between its lookup and the click (a
+		// table rendered again by a second answer): the selector still
+		// names one, so look it up again, within the same deadline.
+		if err != nil && strings.Contains(err.Error(), "Could not find node with given id") && ctx.Err() == nil {
+			continue
+		}
+		if err != nil {
+			p.t.Fatalf("%s: clicking %s: %v", p.name, sel, err)
+		}
+		return
+	}
 }
 
 // fill replaces a field's value by typing, as an agent would.
