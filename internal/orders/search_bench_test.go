@@ -141,7 +141,7 @@ func buildBenchIndex(ctx context.Context, path string) error {
 	gen := newOrderGen()
 	const batch = 20_000
 	for start := 0; start < benchOrders; start += batch {
-		if err := writeBatch(ctx, d.W, gen, start, min(batch, benchOrders-start)); err != nil {
+		if err := writeBatch(ctx, d, gen, start, min(batch, benchOrders-start)); err != nil {
 			d.Close()
 			return err
 		}
@@ -156,8 +156,8 @@ func buildBenchIndex(ctx context.Context, path string) error {
 	return os.Rename(tmp, path)
 }
 
-func writeBatch(ctx context.Context, w *sql.DB, gen *orderGen, start, n int) error {
-	tx, err := w.BeginTx(ctx, nil)
+func writeBatch(ctx context.Context, d *db.DB, gen *orderGen, start, n int) error {
+	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func writeBatch(ctx context.Context, w *sql.DB, gen *orderGen, start, n int) err
 	defer st.close()
 	for i := start; i < start+n; i++ {
 		o := gen.order(i)
-		if err := writeRow(ctx, st, o, o.CreatedAt.Add(time.Hour)); err != nil {
+		if err := writeRow(ctx, wordsFor(d), st, o, o.CreatedAt.Add(time.Hour)); err != nil {
 			return err
 		}
 	}

@@ -98,7 +98,7 @@ func (ix *Index) band(ctx context.Context, q SearchQuery, cur string, lo, hi int
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := ix.db.Query(ctx, `SELECT created_at, order_id, search_rowid FROM order_index INDEXED BY order_index_currency_amount
+	rows, err := ix.db.Query(ctx, `SELECT created_at, order_id, search_rowid FROM order_index`+indexedBy(ix.db, "order_index_currency_amount")+`
 		WHERE currency = ? AND amount BETWEEN ? AND ? LIMIT ?`, cur, lo, hi, ix.filterBudget+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("orders: search: %w", err)

@@ -1,0 +1,113 @@
+package orders
+
+import (
+	"context"
+	"strings"
+
+	"ordercare/internal/db"
+)
+
+// words is where the index keeps each order's search words and how a
+// search reads them back, the one part of the search that differs between
+// the databases: FTS5 on SQLite (below), a table of terms on PostgreSQL
+// (words_postgres.go). Which words an order has (indexText, digitForms),
+// how a query is folded and cut (queryWords, matchExpr's widening), and
+// whether an order matches (matchesAll, exactField) are the same rules
+// for both (searchtext.go); where a database's match is wider than the
+// query, those rules judge each row it returns.
+type words interface {
+	// put stores the words of fields under the order's sort key; drop
+	// removes the words put under key for fields.
+	put(ctx context.Context, tx execer, key int64, fields []Field) error
+	drop(ctx context.Context, tx execer, key int64, fields []Field) error
+	// match is the source of the orders that may match q's words, newest
+	// first; ok is false when nothing can match. widen cuts long last
+	// words to the indexed prefixes (matchExpr).
+	match(ctx context.Context, q string, widen bool) (m textMatch, ok bool, err error)
+	// refs is the source of the orders one of whose references holds
+	// q's words as a phrase (FindExact), judged by exactField.
+	refs(q string) (m textMatch, ok bool)
+}
+
+// textMatch is a FROM clause joining order_index o, with its conditions
+// and their arguments, whose rows come newest first by key.
+type textMatch struct {
+	from  string
+	where []string
+	args  []any
+	key   string
+	// widened: a word was cut; exact: each row matches q as matchesAll
+	// does, so no row needs checking.
+	widened, exact bool
+}
+
+func wordsFor(d *db.DB) words {
+	if d.Postgres {
+		return pgWords{d: d}
+	}
+	return ftsWords{}
+}
+
+// ftsWords are SQLite's: order_search, an FTS5 table whose rowid is the
+// order's sort key (search.go), with prefix indexes of 1 to 3 characters.
+type ftsWords struct{}
+
+func (ftsWords) put(ctx context.Context, tx execer, key int64, fields []Field) error {
+	cols := map[string][]string{}
+	for _, f := range fields {
+		c := f.Kind.Column()
+		cols[c] = append(cols[c], indexText(f))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO order_search (rowid, names, emails, phones, refs) VALUES (?,?,?,?,?)`,
+		key, strings.Join(cols["names"], " "), strings.Join(cols["emails"], " "),
+		strings.Join(cols["phones"], " "), strings.Join(cols["refs"], " "))
+	return err
+}
+
+// drop deletes by rowid alone: the table is contentless_delete=1.
+func (ftsWords) drop(ctx context.Context, tx execer, key int64, _ []Field) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM order_search WHERE rowid = ?`, key)
+	return err
+}
+
+const ftsFrom = `order_search CROSS JOIN order_index o ON o.search_rowid = order_search.rowid`
+
+// match: CROSS JOIN keeps order_search the outer loop, read in rowid
+// order: the plan that stops after one page.
+func (ftsWords) match(_ context.Context, q string, widen bool) (textMatch, bool, error) {
+	expr, widened := matchExpr(q, widen)
+	if expr == "" {
+		return textMatch{}, false, nil // only punctuation: nothing can match
+	}
+	return textMatch{from: ftsFrom, where: []string{`order_search MATCH ?`}, args: []any{expr},
+		key: "order_search.rowid", widened: widened, exact: !widened}, true, nil
+}
+
+func (ftsWords) refs(q string) (textMatch, bool) {
+	var phrase []string
+	for _, w := range queryWords(q) {
+		phrase = append(phrase, strings.ReplaceAll(w, `"`, `""`))
+	}
+	if len(phrase) == 0 {
+		return textMatch{}, false
+	}
+	return textMatch{from: ftsFrom, where: []string{`order_search MATCH ?`},
+		args: []any{`refs : "` + strings.Join(phrase, " ") + `"`}, key: "order_search.rowid"}, true
+}
+
+// indexedBy is SQLite's INDEXED BY clause naming the index a query must
+// use; PostgreSQL's planner has no such hint, and picks it by itself.
+func indexedBy(d *db.DB, index string) string {
+	if d.Postgres {
+		return ""
+	}
+	return ` INDEXED BY ` + index
+}
+
+// idsIn is the condition that o.order_id is in a JSON list of strings.
+func idsIn(d *db.DB) string {
+	if d.Postgres {
+		return `o.order_id IN (SELECT jsonb_array_elements_text(CAST(? AS jsonb)))`
+	}
+	return `o.order_id IN (SELECT value FROM json_each(?))`
+}
