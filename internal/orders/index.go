@@ -310,7 +310,6 @@ type execer interface {
 // later read of it is stored. Upsert calls it; so does the search
 // benchmark, which fills a million orders in large transactions.
 func writeRow(ctx context.Context, w words, tx execer, o *omclient.Order, seenAt time.Time) error {
-	email, name := contact(o)
 	var shopNumber, storedFields, lastRead string
 	var oldKey sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT shop_number, search_fields, search_rowid, last_read_at FROM order_index WHERE order_id = ?`,
@@ -341,9 +340,7 @@ func writeRow(ctx context.Context, w words, tx execer, o *omclient.Order, seenAt
 	}
 	// The row's WHERE is the check above again, for a writer that is not
 	// the only one (it never fires while writes are serialized).
-	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (order_id, merchant_reference1, merchant_reference2,
-		klarna_reference, email, customer_name, status, amount, remaining_authorized_amount, currency,
-		created_at, expires_at, last_read_at, search_rowid, search_fields)
+	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (`+indexRowColumns+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET merchant_reference1 = excluded.merchant_reference1,
 		merchant_reference2 = excluded.merchant_reference2, klarna_reference = excluded.klarna_reference,
@@ -352,10 +349,7 @@ func writeRow(ctx context.Context, w words, tx execer, o *omclient.Order, seenAt
 		currency = excluded.currency, created_at = excluded.created_at, expires_at = excluded.expires_at,
 		last_read_at = excluded.last_read_at, search_rowid = excluded.search_rowid,
 		search_fields = excluded.search_fields
-		WHERE excluded.last_read_at >= order_index.last_read_at`,
-		o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
-		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
-		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt), rowid, encodeFields(fields))
+		WHERE excluded.last_read_at >= order_index.last_read_at`, indexRowValues(o, seenAt, rowid, fields)...)
 	if err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
@@ -368,6 +362,23 @@ func writeRow(ctx context.Context, w words, tx execer, o *omclient.Order, seenAt
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	return nil
+}
+
+// indexRowColumns are the columns of order_index that a read of an order
+// writes, in the order of indexRowValues.
+var indexRowColumns = strings.Join(indexRowColumnList, ", ")
+
+var indexRowColumnList = []string{"order_id", "merchant_reference1", "merchant_reference2", "klarna_reference",
+	"email", "customer_name", "status", "amount", "remaining_authorized_amount", "currency",
+	"created_at", "expires_at", "last_read_at", "search_rowid", "search_fields"}
+
+// indexRowValues are the values of indexRowColumns for the order read at
+// seenAt, under sort key key, with its search fields.
+func indexRowValues(o *omclient.Order, seenAt time.Time, key int64, fields []Field) []any {
+	email, name := contact(o)
+	return []any{o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
+		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
+		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt), key, encodeFields(fields)}
 }
 
 // indexRow is what the index holds for one order, apart from its read

@@ -201,13 +201,13 @@ func (ix *Index) textScan(ctx context.Context, q SearchQuery, m textMatch, filte
 	where = append(where, m.key+` < ?`)
 	query := `SELECT ` + indexColumns + `, o.search_fields, ` + m.key + ` FROM ` + m.from +
 		` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + m.key + ` DESC LIMIT ?` // #nosec G202 -- constant fragments; values are ? parameters
+	// A match wider than the query reads in batches of a few pages where
+	// a statement's rows are all sent, read or not (PostgreSQL's).
 	var batch int
 	switch {
-	case budget > 0:
-		batch = budget + 1
 	case m.exact && limit > 0:
 		batch = limit
-	case m.exact:
+	case m.exact || m.lazy:
 		batch = noLimit // one statement: one consistent view
 	case limit > 0:
 		batch = max(4*limit, 100)

@@ -66,14 +66,21 @@ var (
 func ptr(n int64) *int64 { return &n }
 
 // BenchmarkOrderSearch times Index.Search over 1,000,000 indexed orders,
-// one sub-benchmark per query class, and reports the median and 99th
-// percentile of the calls. The index is built once (several minutes) and
-// kept in the OS temp folder, named for the schema and data version.
+// one sub-benchmark per database and query class, and reports the median
+// and 99th percentile of the calls. The SQLite index is built once
+// (several minutes) and kept in the OS temp folder, named for the schema
+// and data version; the PostgreSQL one (search_bench_postgres_test.go)
+// in a schema of the server named by ORDERCARE_TEST_DATABASE_URL, skipped
+// without one.
 //
 //	go test -run '^$' -bench BenchmarkOrderSearch ./internal/orders
 func BenchmarkOrderSearch(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { searchCases(b, openBenchIndex(b)) })
+	b.Run("postgres", func(b *testing.B) { searchCases(b, openPGBenchIndex(b)) })
+}
+
+func searchCases(b *testing.B, ix *Index) {
 	ctx := context.Background()
-	ix := openBenchIndex(b)
 	for _, tc := range searchBenchCases {
 		b.Run(tc.name, func(b *testing.B) {
 			var took []time.Duration

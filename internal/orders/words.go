@@ -37,8 +37,10 @@ type textMatch struct {
 	args  []any
 	key   string
 	// widened: a word was cut; exact: each row matches q as matchesAll
-	// does, so no row needs checking.
-	widened, exact bool
+	// does, so no row needs checking; lazy: the statement produces rows
+	// only as they are read (SQLite's), so one statement can be left
+	// after a page.
+	widened, exact, lazy bool
 }
 
 func wordsFor(d *db.DB) words {
@@ -80,7 +82,7 @@ func (ftsWords) match(_ context.Context, q string, widen bool) (textMatch, bool,
 		return textMatch{}, false, nil // only punctuation: nothing can match
 	}
 	return textMatch{from: ftsFrom, where: []string{`order_search MATCH ?`}, args: []any{expr},
-		key: "order_search.rowid", widened: widened, exact: !widened}, true, nil
+		key: "order_search.rowid", widened: widened, exact: !widened, lazy: true}, true, nil
 }
 
 func (ftsWords) refs(q string) (textMatch, bool) {
