@@ -2,8 +2,10 @@ package orders
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,4 +179,69 @@ func TestBackfillIndexesOrdersStoredBeforeFullText(t *testing.T) {
 			t.Errorf("%q after the upgrade: %d results, %v", q, len(page.Orders), err)
 		}
 	}
+}
+
+// A database's match can be wider than the query (on PostgreSQL the words
+// of "example.fr" need not follow each other, and a widened word stands
+// for all that share its first letters): the rows it returns are checked,
+// pages stay full, newest first, without repeats, and an export holds
+// exactly the matches. A rare reference among many that start alike is
+// found after the widened read gives way.
+func TestAWiderMatchPagesOnlyTheMatches(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		want := map[string]bool{}
+		for i := range 300 {
+			o := order(fmt.Sprintf("%08x-0000-4000-8000-000000000000", i), base.Add(time.Duration(i)*time.Minute), omclient.StatusCaptured)
+			o.MerchantReference1 = omclient.Text(fmt.Sprintf("SO-%04d", i))
+			o.BillingAddress = &omclient.Address{GivenName: "Fredrik", FamilyName: "Berg", Email: omclient.Text(fmt.Sprintf("fb%d@example.se", i))}
+			if i%7 == 0 {
+				o.BillingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Moreau", Email: omclient.Text(fmt.Sprintf("am%d@example.fr", i))}
+				want[o.OrderID] = true
+			}
+			if err := ix.Upsert(ctx, o, base); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var paged []string
+		q := SearchQuery{Q: "example.fr", Limit: 10}
+		for {
+			page, err := ix.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.NextCursor != "" && len(page.Orders) != q.Limit {
+				t.Fatalf("a page of %d orders before the last", len(page.Orders))
+			}
+			for _, o := range page.Orders {
+				paged = append(paged, o.OrderID)
+			}
+			if q.Cursor = page.NextCursor; q.Cursor == "" {
+				break
+			}
+		}
+		var exported []string
+		if err := ix.Each(ctx, SearchQuery{Q: "example.fr"}, func(o IndexedOrder) error {
+			exported = append(exported, o.OrderID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string][]string{"paged": paged, "exported": exported} {
+			if len(got) != len(want) || !slices.IsSortedFunc(got, func(a, b string) int { return strings.Compare(b, a) }) {
+				t.Errorf("%s: %d orders, newest first %v; want %d", name, len(got), slices.IsSortedFunc(got, func(a, b string) int { return strings.Compare(b, a) }), len(want))
+			}
+			for _, id := range got {
+				if !want[id] {
+					t.Errorf("%s: %s has no example.fr address", name, id)
+				}
+			}
+		}
+		page, err := ix.Search(ctx, SearchQuery{Q: "so-0007"})
+		if err != nil || len(page.Orders) != 1 || page.Orders[0].MerchantReference1 != "SO-0007" {
+			t.Errorf("so-0007: %+v, %v; want the one order", page.Orders, err)
+		}
+	})
 }
