@@ -204,7 +204,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	a.service.SetGuard(a.approvals.Guard)
 	if a.bulk, err = bulk.Open(ctx, a.adminDB, a.auditLog, a.service, bulk.Options{Approvals: a.approvals,
 		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: cfg.Bulk.AgentMaxAmounts},
-		Rate:   cfg.Bulk.Rate, Instance: cfg.InstanceName(), Now: a.now, Logger: a.log}); err != nil {
+		Rate:   cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
 		return nil, err
 	}
 	if cfg.Sandbox() {

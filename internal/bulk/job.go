@@ -94,8 +94,6 @@ type Item struct {
 	// AttemptID is the audited attempt; ApprovalID the approval request.
 	AttemptID, ApprovalID string
 	UpdatedAt             time.Time
-	// TakenBy names the instance that took the item in flight.
-	TakenBy string
 }
 
 // Key is the idempotency key of the item's change: one per order per job,

@@ -48,24 +48,13 @@ type Options struct {
 	// Limits cap the jobs (limits.go).
 	Limits Limits
 	// Rate is orders per second across all jobs (DefaultRate when 0).
-	Rate float64
-	// Instance names this instance (ORDERCARE_INSTANCE): the items it
-	// takes carry it, so that its next start settles them at once
-	// (Recover) while other instances leave them a lease.
-	Instance string
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Rate   float64
+	Now    func() time.Time
+	Logger *slog.Logger
 }
-
-// inFlightLease is how long an item in flight is left to the instance
-// that took it before another settles it from the record: well past a
-// change's longest run (the client's timeout and retries), so an item is
-// settled by another instance only when its own has stopped.
-const inFlightLease = 2 * time.Minute
 
 // Service stores jobs and runs them.
 type Service struct {
-	instance  string
 	db        *db.DB
 	log       *audit.Log
 	pipe      Pipeline
@@ -91,7 +80,7 @@ func Open(ctx context.Context, d *db.DB, log *audit.Log, pipe Pipeline, o Option
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{db: d, log: log, pipe: pipe, approvals: o.Approvals, limits: o.Limits.withDefaults(), instance: o.Instance,
+	return &Service{db: d, log: log, pipe: pipe, approvals: o.Approvals, limits: o.Limits.withDefaults(),
 		limiter: rate.NewLimiter(rate.Limit(o.Rate), 1), now: o.Now, logger: o.Logger, wake: make(chan struct{}, 1)}, nil
 }
 
@@ -144,11 +133,10 @@ func (s *Service) Job(ctx context.Context, id string) (Job, []Item, error) {
 	return j, items, err
 }
 
-// Run takes up the stored jobs until ctx ends: first the items this
-// instance's last stop left in flight (Recover), then every pending item,
-// one at a time at the service's rate, and the items another instance
-// left in flight past their lease. Call it once per process, after the
-// audit log's recovery of open attempts.
+// Run takes up the stored jobs until ctx ends: first the items a stop
+// left in flight (Recover), then every pending item, one at a time at
+// the service's rate. Call it once per process, after the audit log's
+// recovery of open attempts.
 func (s *Service) Run(ctx context.Context) {
 	if err := s.Recover(ctx); err != nil {
 		s.logger.Error("bulk jobs: recovering orders in flight at the last stop", slog.Any("err", err))
@@ -160,9 +148,6 @@ func (s *Service) Run(ctx context.Context) {
 		}
 		if did && err == nil {
 			continue
-		}
-		if err := s.Recover(ctx); err != nil && ctx.Err() == nil {
-			s.logger.Error("bulk jobs: settling orders another instance left in flight", slog.Any("err", err))
 		}
 		select {
 		case <-ctx.Done():
@@ -187,12 +172,10 @@ func (s *Service) RunOnce(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	it.State, it.TakenBy = StateInFlight, s.instance
-	now := s.now()
-	if ok, err := setState(ctx, s.db, it, StatePending, now); err != nil || !ok {
+	it.State = StateInFlight
+	if ok, err := setState(ctx, s.db, it, StatePending, s.now()); err != nil || !ok {
 		return ok, err
 	}
-	it.UpdatedAt = now
 	done := s.outcome(ctx, j, it)
 	if ctx.Err() != nil && done.State == StateInFlight {
 		// Stopped before an outcome: Recover settles it at the next start.
@@ -204,25 +187,18 @@ func (s *Service) RunOnce(ctx context.Context) (bool, error) {
 	return true, finishJobs(context.WithoutCancel(ctx), s.db, s.now())
 }
 
-// Recover settles the items left in flight by this instance's last stop,
-// and those another instance took more than inFlightLease ago (it
-// stopped), from the record: an attempt under the item's key gives its
-// outcome (the start-up recovery has marked one without an answer as
-// unknown), an approval request under it gives "held"; with neither,
-// nothing was sent and the item is pending again. An item is never sent
-// twice by its job, and one another instance is still sending is left
-// to it.
+// Recover settles the items a stop left in flight from the record: an
+// attempt under the item's key gives its outcome (the start-up recovery
+// has marked one without an answer as unknown), an approval request under
+// it gives "held"; with neither, nothing was sent and the item is pending
+// again. An item is never sent twice by its job.
 func (s *Service) Recover(ctx context.Context) error {
 	for {
-		stuck, err := itemsIn(ctx, s.db, StateInFlight, noLimit)
-		if err != nil {
+		stuck, err := itemsIn(ctx, s.db, StateInFlight, 100)
+		if err != nil || len(stuck) == 0 {
 			return err
 		}
-		settled := 0
 		for _, it := range stuck {
-			if it.TakenBy != s.instance && s.now().Sub(it.UpdatedAt) < inFlightLease {
-				continue
-			}
 			done, found, err := s.fromRecord(ctx, it)
 			if err != nil {
 				return err
@@ -230,26 +206,15 @@ func (s *Service) Recover(ctx context.Context) error {
 			if !found {
 				done.State = StatePending
 			}
-			ok, err := setState(ctx, s.db, done, StateInFlight, s.now())
-			if err != nil {
+			if _, err := setState(ctx, s.db, done, StateInFlight, s.now()); err != nil {
 				return err
 			}
-			if ok {
-				settled++
-			}
-		}
-		if settled == 0 {
-			return nil
 		}
 		if err := finishJobs(ctx, s.db, s.now()); err != nil {
 			return err
 		}
 	}
 }
-
-// noLimit lists every item in a state: the items in flight are at most
-// one per instance.
-const noLimit = 1 << 30
 
 // outcome sends one item through the pipeline and says how it ended. It
 // returns the item still in flight only when ctx ended before a change

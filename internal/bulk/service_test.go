@@ -76,17 +76,12 @@ func newEnv(t *testing.T, be dbtest.Backend, p *approvals.Policy) *env {
 // backend again: a second call is the process after a restart.
 func (e *env) open(t *testing.T, p *approvals.Policy) *Service {
 	t.Helper()
-	return e.openAs(t, p, Options{Rate: 1000})
-}
-
-// openAs is open with options: another instance, a clock.
-func (e *env) openAs(t *testing.T, p *approvals.Policy, o Options) *Service {
-	t.Helper()
 	ctx := context.Background()
 	d := e.be.Open(t)
 	if e.db == nil {
 		e.db = d
 	}
+	o := Options{Rate: 1000}
 	if p != nil {
 		ap, err := approvals.Open(ctx, d, e.pe.Log, e.pe.Orders, *p, nil)
 		if err != nil {
@@ -359,63 +354,4 @@ func TestLimits(t *testing.T) {
 			t.Errorf("%s, %d orders: %q; want %q", c.role, len(c.items), got, c.want)
 		}
 	}
-}
-
-// On one shared database, an instance leaves an order another instance
-// took in flight to it: a second instance starting does not settle it
-// (it may be being sent), and sends the job's other orders. Once the
-// first instance has not come back within the lease, the second settles
-// it from the record (nothing was sent: pending again) and sends it,
-// once.
-func TestAnItemInFlightIsLeftToItsInstanceUntilTheLeaseLapses(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
-		e := newEnv(t, be, nil)
-		ctx := context.Background()
-		var mu sync.Mutex
-		now := time.Now()
-		clock := func() time.Time {
-			mu.Lock()
-			defer mu.Unlock()
-			return now
-		}
-		items := e.orders(t, 3, 2500)
-		j := e.start(t, omclient.OpExtendAuthorizationTime, agent, items)
-		a := e.openAs(t, nil, Options{Rate: 1000, Instance: "a", Now: clock})
-		_, list, err := a.Job(ctx, j.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		first := list[0]
-		first.State, first.TakenBy = StateInFlight, "a"
-		if ok, err := setState(ctx, e.db, first, StatePending, clock()); !ok || err != nil {
-			t.Fatal(ok, err)
-		}
-
-		b := e.openAs(t, nil, Options{Rate: 1000, Instance: "b", Now: clock})
-		if err := b.Recover(ctx); err != nil {
-			t.Fatal(err)
-		}
-		drain(t, b)
-		_, list, _ = b.Job(ctx, j.ID)
-		if p := Count(list); p.InFlight != 1 || p.Sent != 2 || list[0].State != StateInFlight || e.applied(t, first.OrderID) != 0 {
-			t.Fatalf("within the lease: %+v, first %s; want a's order left in flight, the others sent", p, list[0].State)
-		}
-
-		mu.Lock()
-		now = now.Add(inFlightLease + time.Second)
-		mu.Unlock()
-		if err := b.Recover(ctx); err != nil {
-			t.Fatal(err)
-		}
-		drain(t, b)
-		got, list, _ := b.Job(ctx, j.ID)
-		if p := Count(list); p.Sent != 3 || !got.Finished() {
-			t.Fatalf("after the lease: %+v, finished %v; want all 3 sent", p, got.Finished())
-		}
-		for _, it := range list {
-			if n := e.applied(t, it.OrderID); n != 1 {
-				t.Errorf("order %d applied %d times; want once", it.Seq, n)
-			}
-		}
-	})
 }

@@ -43,8 +43,6 @@ var migrations = []string{
 		UNIQUE (job_id, order_id)
 	) STRICT;
 	CREATE INDEX bulk_items_state ON bulk_items(state, job_id, seq);`,
-	// 2: which instance took an item in flight (Service.Recover).
-	`ALTER TABLE bulk_items ADD COLUMN taken_by TEXT NOT NULL DEFAULT ''`,
 }
 
 // pgMigrations are migrations in PostgreSQL's dialect, one per version.
@@ -81,7 +79,6 @@ var pgMigrations = []string{
 		UNIQUE (job_id, order_id)
 	);
 	CREATE INDEX bulk_items_state ON bulk_items(state, job_id, seq);`,
-	`ALTER TABLE bulk_items ADD COLUMN taken_by TEXT NOT NULL DEFAULT ''`,
 }
 
 // timeLayout is fixed-width, so stored times sort and compare as text.
@@ -107,7 +104,7 @@ var ErrNotFound = errors.New("bulk: no such job")
 
 const jobCols = `id, created_at, op, reason, ticket, by_id, by_email, by_role, by_ip, by_agent, finished_at`
 
-const itemCols = `job_id, seq, order_id, order_ref, currency, amount, state, message, attempt_id, approval_id, updated_at, taken_by`
+const itemCols = `job_id, seq, order_id, order_ref, currency, amount, state, message, attempt_id, approval_id, updated_at`
 
 // insertJob stores j and its items in one transaction: a job is there
 // with all its orders or not at all. A job id already stored is
@@ -157,7 +154,7 @@ func scanItem(s interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	var state, updated string
 	if err := s.Scan(&it.JobID, &it.Seq, &it.OrderID, &it.OrderRef, &it.Currency, &it.Amount, &state, &it.Message,
-		&it.AttemptID, &it.ApprovalID, &updated, &it.TakenBy); err != nil {
+		&it.AttemptID, &it.ApprovalID, &updated); err != nil {
 		return Item{}, err
 	}
 	it.State, it.UpdatedAt = State(state), parseTime(updated)
@@ -197,7 +194,7 @@ func jobItems(ctx context.Context, d *db.DB, id string) ([]Item, error) {
 // itemsIn lists the items in state, oldest job first, up to limit.
 func itemsIn(ctx context.Context, d *db.DB, state State, limit int) ([]Item, error) {
 	rows, err := d.Query(ctx, `SELECT i.job_id, i.seq, i.order_id, i.order_ref, i.currency, i.amount, i.state, i.message,
-		i.attempt_id, i.approval_id, i.updated_at, i.taken_by
+		i.attempt_id, i.approval_id, i.updated_at
 		FROM bulk_items i JOIN bulk_jobs j ON j.id = i.job_id WHERE i.state = ? ORDER BY j.created_at, i.job_id, i.seq LIMIT ?`, string(state), limit)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: reading %s orders: %w", state, err)
@@ -215,13 +212,11 @@ func itemsIn(ctx context.Context, d *db.DB, state State, limit int) ([]Item, err
 }
 
 // setState moves an item from one state to another; false when it was
-// not in from, or changed since it was read (another runner took or
-// settled it): the item's updated_at is the version compared.
+// not in from (another runner took it).
 func setState(ctx context.Context, d *db.DB, it Item, from State, now time.Time) (bool, error) {
-	res, err := d.W.ExecContext(ctx, `UPDATE bulk_items SET state = ?, message = ?, attempt_id = ?, approval_id = ?, updated_at = ?,
-		taken_by = ? WHERE job_id = ? AND seq = ? AND state = ? AND updated_at = ?`,
-		string(it.State), it.Message, it.AttemptID, it.ApprovalID, formatTime(now), it.TakenBy, it.JobID, it.Seq, string(from),
-		formatTime(it.UpdatedAt))
+	res, err := d.W.ExecContext(ctx, `UPDATE bulk_items SET state = ?, message = ?, attempt_id = ?, approval_id = ?, updated_at = ?
+		WHERE job_id = ? AND seq = ? AND state = ?`,
+		string(it.State), it.Message, it.AttemptID, it.ApprovalID, formatTime(now), it.JobID, it.Seq, string(from))
 	if err != nil {
 		return false, fmt.Errorf("bulk: recording order %s of job %s: %w", it.OrderID, it.JobID, err)
 	}
