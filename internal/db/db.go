@@ -43,7 +43,8 @@ type DB struct {
 	// Postgres is set for a database opened by OpenPostgres (postgres.go).
 	Postgres bool
 
-	stmts stmtCache // the reader pool's prepared statements (stmts.go)
+	stmts  stmtCache // the reader pool's prepared statements (stmts.go)
+	leases *leases   // the fleet's leases on PostgreSQL (lease.go); nil on SQLite
 }
 
 // Open opens (creating it and its folder when missing) the SQLite file at
@@ -183,6 +184,9 @@ func check(ctx context.Context, w *sql.DB, path string, sync Sync) error {
 // Close closes both pools.
 func (d *DB) Close() error {
 	d.closeStmts()
+	if d.leases != nil {
+		d.leases.close()
+	}
 	return errors.Join(d.R.Close(), d.W.Close())
 }
 
