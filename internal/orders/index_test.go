@@ -466,27 +466,21 @@ func TestRecordViewSkipsRepeatOfTheLatestView(t *testing.T) {
 // BenchmarkUpsertUnchanged is the common order view: the order read equals
 // the indexed row, so Upsert costs one read and no write.
 func BenchmarkUpsertUnchanged(b *testing.B) {
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "admin.db"), db.SyncNormal)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	ix, err := OpenIndex(ctx, d)
-	if err != nil {
-		b.Fatal(err)
-	}
-	o := order("55555555-5555-4555-8555-555555555555", base, omclient.StatusAuthorized)
-	o.MerchantReference1 = "ORD-9"
-	o.BillingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Berg", Email: "anna@example.org"}
-	if err := ix.Upsert(ctx, o, base); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if err := ix.Upsert(ctx, o, base.Add(time.Second)); err != nil {
+	dbtest.EachB(b, func(b *testing.B, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(b, be)
+		o := order("55555555-5555-4555-8555-555555555555", base, omclient.StatusAuthorized)
+		o.MerchantReference1 = "ORD-9"
+		o.BillingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Berg", Email: "anna@example.org"}
+		if err := ix.Upsert(ctx, o, base); err != nil {
 			b.Fatal(err)
 		}
-	}
+		for b.Loop() {
+			if err := ix.Upsert(ctx, o, base.Add(time.Second)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // TestRecordViewKeepsTheNewestViews: many views keep the stored list

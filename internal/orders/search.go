@@ -181,16 +181,16 @@ func emit(page []IndexedOrder, fn func(IndexedOrder) error) error {
 // batches, each starting after the last key read.
 func (ix *Index) textScan(ctx context.Context, q SearchQuery, m textMatch, filters []string, fargs []any,
 	limit, budget int, fn func(IndexedOrder) error) (done bool, err error) {
-	where := append(append([]string{}, m.where...), filters...)
-	args := append(append([]any{}, m.args...), fargs...)
+	var keyWhere []string
+	var keyArgs []any
 	// The date range also bounds the keys read (they sort by creation).
 	if !q.CreatedFrom.IsZero() {
-		where = append(where, m.key+` >= ?`)
-		args = append(args, sortKey(q.CreatedFrom, ""))
+		keyWhere = append(keyWhere, m.key+` >= ?`)
+		keyArgs = append(keyArgs, sortKey(q.CreatedFrom, ""))
 	}
 	if !q.CreatedBefore.IsZero() {
-		where = append(where, m.key+` < ?`)
-		args = append(args, sortKey(q.CreatedBefore, ""))
+		keyWhere = append(keyWhere, m.key+` < ?`)
+		keyArgs = append(keyArgs, sortKey(q.CreatedBefore, ""))
 	}
 	after := int64(math.MaxInt64)
 	if q.Cursor != "" {
@@ -198,9 +198,12 @@ func (ix *Index) textScan(ctx context.Context, q SearchQuery, m textMatch, filte
 			return false, err
 		}
 	}
-	where = append(where, m.key+` < ?`)
-	query := `SELECT ` + indexColumns + `, o.search_fields, ` + m.key + ` FROM ` + m.from +
-		` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + m.key + ` DESC LIMIT ?` // #nosec G202 -- constant fragments; values are ? parameters
+	keyWhere = append(keyWhere, m.key+` < ?`)
+	query := m.statement(indexColumns+`, o.search_fields`, keyWhere, filters)
+	args := func(batch int) []any {
+		a := append(append(append([]any{}, m.args...), keyArgs...), after)
+		return append(append(a, fargs...), batch)
+	}
 	// A match wider than the query reads in batches of a few pages where
 	// a statement's rows are all sent, read or not (PostgreSQL's).
 	var batch int
@@ -216,7 +219,7 @@ func (ix *Index) textScan(ctx context.Context, q SearchQuery, m textMatch, filte
 	}
 	kept, read, last := 0, 0, int64(-1)
 	for {
-		got, stop, err := ix.textBatch(ctx, query, append(args, after, batch), func(o IndexedOrder, fields string, key int64) (bool, error) {
+		got, stop, err := ix.textBatch(ctx, query, args(batch), func(o IndexedOrder, fields string, key int64) (bool, error) {
 			if budget > 0 && (read == budget || (read > 0 && read%100 == 0 && kept*budget < limit*read)) {
 				return true, errGiveWay
 			}
@@ -401,8 +404,7 @@ func (ix *Index) findExact(ctx context.Context, q string, accept func(FieldKind)
 		return "", false, nil
 	}
 	ix.writeWaiting(ctx)
-	rows, err := ix.db.R.QueryContext(ctx, `SELECT o.order_id, o.search_fields FROM `+m.from+
-		` WHERE `+strings.Join(m.where, ` AND `)+` ORDER BY `+m.key+` DESC LIMIT 3`, m.args...) // #nosec G202 -- constant fragments; values are ? parameters
+	rows, err := ix.db.R.QueryContext(ctx, m.statement(`o.order_id, o.search_fields`, nil, nil), append(m.args, 3)...)
 	if err != nil {
 		return "", false, fmt.Errorf("orders: exact search: %w", err)
 	}
@@ -410,7 +412,8 @@ func (ix *Index) findExact(ctx context.Context, q string, accept func(FieldKind)
 	var found []string
 	for rows.Next() {
 		var id, fields string
-		if err := rows.Scan(&id, &fields); err != nil {
+		var key int64
+		if err := rows.Scan(&id, &fields, &key); err != nil {
 			return "", false, fmt.Errorf("orders: exact search: %w", err)
 		}
 		if exactField(q, decodeFields(fields), accept) {

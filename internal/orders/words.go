@@ -29,18 +29,47 @@ type words interface {
 	refs(q string) (m textMatch, ok bool)
 }
 
-// textMatch is a FROM clause joining order_index o, with its conditions
-// and their arguments, whose rows come newest first by key.
+// textMatch is the orders that may match a query's words: a FROM clause
+// with its conditions and their arguments, whose rows come newest first
+// by key.
 type textMatch struct {
 	from  string
 	where []string
 	args  []any
 	key   string
+	// fenced: from and where select only keys, read and checked before
+	// any order's row is (PostgreSQL's planner would otherwise join the
+	// orders before checking the other words when it misjudges how many
+	// keys a range holds, or walk the orders to the keys of a date
+	// range); each order is then read by its key.
+	fenced bool
 	// widened: a word was cut; exact: each row matches q as matchesAll
 	// does, so no row needs checking; lazy: the statement produces rows
 	// only as they are read (SQLite's), so one statement can be left
 	// after a page.
 	widened, exact, lazy bool
+}
+
+// statement is the SELECT of cols and the key from the match's orders
+// whose key meets keyWhere and that pass filters (conditions on
+// order_index o), newest first, LIMIT ? last. Its arguments are m.args,
+// then keyWhere's, then filters', then the limit.
+func (m textMatch) statement(cols string, keyWhere, filters []string) string {
+	// #nosec G202 -- every fragment is a constant; values are ? parameters
+	if m.fenced {
+		// OFFSET 0 keeps each subquery planned on its own: the keys
+		// first, then each order looked up by its key (a nested loop
+		// in key order that stops with the page, where a merge join
+		// would walk the orders from the newest down to the keys).
+		return `SELECT ` + cols + `, k.key FROM (SELECT ` + m.key + ` AS key FROM ` + m.from +
+			` WHERE ` + strings.Join(append(append([]string{}, m.where...), keyWhere...), ` AND `) +
+			` ORDER BY ` + m.key + ` DESC OFFSET 0) k CROSS JOIN LATERAL (SELECT * FROM order_index o WHERE ` +
+			strings.Join(append([]string{`o.search_rowid = k.key`}, filters...), ` AND `) +
+			` OFFSET 0) o ORDER BY k.key DESC LIMIT ?`
+	}
+	where := append(append(append([]string{}, m.where...), keyWhere...), filters...)
+	return `SELECT ` + cols + `, ` + m.key + ` FROM ` + m.from + ` WHERE ` + strings.Join(where, ` AND `) +
+		` ORDER BY ` + m.key + ` DESC LIMIT ?`
 }
 
 func wordsFor(d *db.DB) words {

@@ -91,7 +91,7 @@ func (c termCond) sql(alias string) (string, []any) {
 	return alias + `.term >= ? AND ` + alias + `.term < ?`, []any{c.lo, c.hi}
 }
 
-const pgFrom = `order_terms t JOIN order_index o ON o.search_rowid = t.sort_key`
+const pgFrom = `order_terms t`
 
 // probeCap bounds the entries counted to choose the driving condition.
 const probeCap = 5000
@@ -120,7 +120,7 @@ func (p pgWords) match(ctx context.Context, q string, widen bool) (textMatch, bo
 			}
 		}
 	}
-	m := textMatch{from: pgFrom, key: "t.sort_key", widened: widened}
+	m := textMatch{from: pgFrom, key: "t.sort_key", fenced: true, widened: widened}
 	digits := phoneQuery(q)
 	if len(conds) == 0 && digits == "" {
 		return textMatch{}, false, nil
@@ -206,7 +206,7 @@ func (pgWords) refs(q string) (textMatch, bool) {
 			longest = i
 		}
 	}
-	m := textMatch{from: pgFrom, key: "t.sort_key", where: []string{`t.term = ?`}, args: []any{terms[longest]}}
+	m := textMatch{from: pgFrom, key: "t.sort_key", fenced: true, where: []string{`t.term = ?`}, args: []any{terms[longest]}}
 	for i, t := range terms {
 		if i != longest {
 			m.where = append(m.where, `EXISTS (SELECT 1 FROM order_terms x WHERE x.term = ? AND x.sort_key = t.sort_key)`)
