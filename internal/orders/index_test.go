@@ -17,12 +17,6 @@ import (
 
 var base = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-func openIndex(t testing.TB) *Index {
-	t.Helper()
-	ix, _ := openCountedIndex(t)
-	return ix
-}
-
 // openIndexOn opens an index on the backend's database (dbtest.Each).
 func openIndexOn(t testing.TB, be dbtest.Backend) *Index {
 	t.Helper()

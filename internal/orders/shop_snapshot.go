@@ -152,6 +152,7 @@ const maxShopMismatches = 100
 // orders.
 func (ix *Index) ShopMismatches(ctx context.Context, now time.Time, expiringWithin time.Duration) ([]ShopMismatch, error) {
 	ix.writeWaiting(ctx)
+	// #nosec G202 -- indexedBy is a constant clause or none; values are ? parameters
 	rows, err := ix.db.R.QueryContext(ctx, `SELECT `+indexColumns+`, s.shop_order_id, s.cancelled, s.fulfilled, s.read_at
 		FROM order_shop s`+indexedBy(ix.db, "order_shop_flagged")+` JOIN order_index o ON o.order_id = s.order_id
 		WHERE s.flagged = 1
