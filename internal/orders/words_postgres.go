@@ -168,9 +168,15 @@ func containsCond(cs []termCond, c termCond) bool {
 
 // smallest is the index of the condition with the fewest entries, each
 // counted up to probeCap from the index alone: the rows to read are then
-// those of the rarest word, the others checked per row.
+// those of the rarest word, the others checked per row. Without a range
+// it is the first: single terms are each read in key order, and the
+// planner intersects them by merging, whichever is named first.
 func (p pgWords) smallest(ctx context.Context, conds []termCond) (int, error) {
-	if len(conds) == 1 {
+	ranged := false
+	for _, c := range conds {
+		ranged = ranged || c.hi != ""
+	}
+	if len(conds) == 1 || !ranged {
 		return 0, nil
 	}
 	best, bestN := 0, -1
