@@ -139,6 +139,7 @@ func (s *Sandbox) handleUpdate(w http.ResponseWriter, r *http.Request, id string
 		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
 		return
 	}
+	s.writes[id]++
 	o := rec.order
 	fulfilled := o.Shipping == ep.ShippingFulfilled
 	switch {
@@ -290,7 +291,7 @@ func (s *Sandbox) create(id string, n NewOrder) (string, error) {
 	if _, dup := s.orders[id]; dup {
 		return "", fmt.Errorf("order %s exists", id)
 	}
-	s.orders[id] = &record{order: o, items: items}
+	s.orders[id] = &record{order: o, items: items, transactions: firstTransaction(id, o.Payment, n.Currency, total)}
 	s.byNumber = append(s.byNumber, id)
 	return id, nil
 }
