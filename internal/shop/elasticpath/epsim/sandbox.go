@@ -81,7 +81,7 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s := &Sandbox{opts: opts, clock: opts.Clock, tokens: map[string]time.Time{}, orders: map[string]*record{},
 		outOfStep: map[Scenario]string{}, writes: map[string]int{},
-		idHash:    sha256.Sum256([]byte(opts.ClientID)), secretHs: sha256.Sum256([]byte(opts.ClientSecret))}
+		idHash: sha256.Sum256([]byte(opts.ClientID)), secretHs: sha256.Sum256([]byte(opts.ClientSecret))}
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
