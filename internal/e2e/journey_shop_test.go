@@ -7,6 +7,7 @@ import (
 
 	"ordercare/internal/config"
 	"ordercare/internal/omclient"
+	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
 )
 
@@ -191,5 +192,55 @@ func TestJourneyShopAddressInBothWithShopDown(t *testing.T) {
 	}
 	if n := agent.count(`[data-testid="shop-warning"][data-kind="address"]`); n != 0 {
 		t.Error("the addresses still differ")
+	}
+}
+
+// Capture fully and mark fulfilled: the capture form's shop box (ticked
+// by default) marks the shop's order paid and fulfilled as the capture
+// leaves nothing to capture; the confirmation says so, the shop's panel
+// shows it, and the History lists both attempts, the payment's and the
+// shop's.
+func TestJourneyShopCaptureFullyAndFulfil(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	sb := srv.app.ShopSandbox()
+	id := sb.OutOfStep()[epsim.AddressDiffers]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	if got := agent.text(`[data-testid="shop-payment"]`); got != "Authorized" {
+		t.Fatalf("shop payment %q, want Authorized", got)
+	}
+	agent.openAction("create_capture")
+	box := `#order-form [name="also_shop"]`
+	if !eval[bool](agent, `document.querySelector(`+js(box)+`).checked`) {
+		t.Fatal("the shop box is not ticked by default")
+	}
+	agent.click(`#order-form [name="mode"][value="full"]`)
+	agent.choose(`#order-form [name="reason"]`, "shipped")
+	agent.waitFor("the effect of capturing everything", `document.querySelector('#order-form [data-testid="money-preview"][data-ready="true"] [data-testid="effect-summary"]')`)
+	agent.click(`#order-form [data-testid="submit"]`)
+	flash := agent.waitFlash("the confirmation of the capture")
+	if !strings.Contains(flash, "Marked paid and fulfilled in the shop.") {
+		t.Errorf("confirmation %q", flash)
+	}
+	agent.waitFor("the captured status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CAPTURED"`)
+	agent.waitFor("the shop's fulfilled state", `(document.querySelector('[data-testid="shop-shipping"]') || {}).innerText === "Fulfilled"`)
+	if got := agent.text(`[data-testid="shop-payment"]`); got != "Paid" {
+		t.Errorf("shop payment %q, want Paid", got)
+	}
+	agent.waitFor("both attempts in the History", `(() => {
+		const items = [...document.querySelectorAll('[data-testid="history-item"][data-source="ordercare"]')].map(e => e.innerText);
+		return items.some(t => /capture/i.test(t) && !/shop/i.test(t)) && items.some(t => /shop/i.test(t) && /fulfil/i.test(t));
+	})()`)
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != "paid" || o.Shipping != "fulfilled" {
+		t.Errorf("shop sandbox %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
+	}
+	pay := checkOneSucceeded(t, srv, id, omclient.OpCreateCapture)
+	shopHalf := checkOneSucceeded(t, srv, id, omclient.Operation(shop.ActionCaptureFulfil))
+	if shopHalf.Requested.Detail["linked_attempt"] != pay.AttemptID {
+		t.Errorf("the shop's attempt is linked to %q, want the capture %s", shopHalf.Requested.Detail["linked_attempt"], pay.AttemptID)
 	}
 }
