@@ -145,7 +145,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 			return nil // fulfilled only once everything is captured
 		}
 	case omclient.OpAddOrderShippingInfo, omclient.OpAddCaptureShippingInfo:
-		if o.RemainingAuthorizedAmount != 0 || o.CapturedAmount == 0 {
+		if !capturedInFull(o) {
 			return nil
 		}
 	}

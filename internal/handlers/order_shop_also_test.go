@@ -197,3 +197,30 @@ func TestAlsoInTheShopLostAnswerCheckedNotResent(t *testing.T) {
 		t.Errorf("the shop received %d changes, want 1", n)
 	}
 }
+
+// Captured in full without the shop box: the shop still has the payment
+// authorized, so the panel's fulfil reports the capture first ("Mark paid
+// and fulfilled in the shop") rather than saying the shop fulfils only
+// paid orders.
+func TestShopPanelFulfilAfterCaptureReportsIt(t *testing.T) {
+	t.Parallel()
+	_, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
+	v := ag.fill("/orders/"+id+"/capture", map[string]string{"mode": "full", "reason": "shipped"})
+	v.Del("also_shop")
+	ag.post("/orders/"+id+"/capture", v, nil)
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != ep.PaymentAuthorized || o.Shipping == ep.ShippingFulfilled {
+		t.Fatalf("the shop changed with the box unticked: %s / %s", o.Payment, o.Shipping)
+	}
+	page := ag.get("/orders/"+id, nil)
+	btn := page.doc.Find(`[data-testid="shop-change"][data-kind="fulfil"] [data-testid="shop-change-submit"]`)
+	if strings.TrimSpace(btn.Text()) != "Mark paid and fulfilled in the shop" {
+		t.Fatalf("the panel's fulfil: %q", page.doc.Find(`[data-testid="shop-change"][data-kind="fulfil"]`).Text())
+	}
+	ag.post("/orders/"+id+"/shop/fulfil", url.Values{"_csrf": {ag.csrfToken()}, "reason": {"shipped"}}, nil)
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); msg != "Marked paid and fulfilled in the shop." {
+		t.Errorf("flash %q", msg)
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != ep.PaymentPaid || o.Shipping != ep.ShippingFulfilled {
+		t.Errorf("shop order %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
+	}
+}

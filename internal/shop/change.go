@@ -99,9 +99,10 @@ func (t *Twin) Allowed(action string) (bool, string) {
 	return false, "unknown change"
 }
 
-// Prepare builds an Elastic Path cancel or fulfil and its call.
+// Prepare builds an Elastic Path cancel or fulfil (with the capture
+// reported first, or not) and its call.
 func (s *ElasticPath) Prepare(action, shopOrderID string) ([]byte, func(context.Context) (map[string]string, error), error) {
-	if action != ActionCancel && action != ActionFulfil {
+	if action != ActionCancel && action != ActionFulfil && action != ActionCaptureFulfil {
 		return nil, nil, ErrUnknownAction
 	}
 	body, err := s.Build(action, nil, Edit{})
