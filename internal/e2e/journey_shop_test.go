@@ -244,3 +244,37 @@ func TestJourneyShopCaptureFullyAndFulfil(t *testing.T) {
 		t.Errorf("the shop's attempt is linked to %q, want the capture %s", shopHalf.Requested.Detail["linked_attempt"], pay.AttemptID)
 	}
 }
+
+// Cancel in both systems with one form: on an order whose totals differ
+// from the shop's, the warning shows, the cancel form's shop box is ticked
+// by default, and one submit cancels the payment order and then the
+// shop's, each its own attempt, the shop's linked to the payment's.
+func TestJourneyShopCancelBothInOneForm(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	sb := srv.app.ShopSandbox()
+	id := sb.OutOfStep()[epsim.TotalsDiffer]
+
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	agent.visible(`[data-testid="shop-warning"][data-kind="totals"]`)
+	agent.openAction("cancel")
+	if !eval[bool](agent, `document.querySelector('#order-form [name="also_shop"]').checked`) {
+		t.Fatal("the shop box is not ticked by default")
+	}
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	if flash := agent.waitFlash("the confirmation of the cancel"); !strings.Contains(flash, "Cancelled in the shop.") {
+		t.Errorf("confirmation %q", flash)
+	}
+	agent.waitFor("the shop's cancelled status", `(document.querySelector('[data-testid="shop-status"]') || {}).innerText === "Cancelled"`)
+	if got, _ := sb.Order(epsim.ShopID(id)); got.Status != "cancelled" {
+		t.Errorf("shop sandbox status %s, want cancelled", got.Status)
+	}
+	pay := checkOneSucceeded(t, srv, id, omclient.OpCancel)
+	if half := checkOneSucceeded(t, srv, id, omclient.Operation(shop.ActionCancel)); half.Requested.Detail["linked_attempt"] != pay.AttemptID {
+		t.Errorf("the shop's cancel is linked to %q, want %s", half.Requested.Detail["linked_attempt"], pay.AttemptID)
+	}
+}
