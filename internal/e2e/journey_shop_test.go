@@ -17,6 +17,39 @@ func withShop(c *config.Config) {
 	c.Shop = config.ShopConfig{IDReference: config.RefMerchant2, NumberReference: config.RefMerchant1, Timeout: 10 * time.Second}
 }
 
+// agentOnShopOrder starts the app with the shop sandbox and a browser,
+// and opens the demo order of scenario sc as the agent.
+func agentOnShopOrder(t *testing.T, sc epsim.Scenario) (*server, *epsim.Sandbox, *page, string) {
+	t.Helper()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	sb := srv.app.ShopSandbox()
+	id := sb.OutOfStep()[sc]
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	return srv, sb, agent, id
+}
+
+// checkShopBoxTicked fails unless the open form's "also in the shop" box
+// is ticked.
+func checkShopBoxTicked(t *testing.T, p *page) {
+	t.Helper()
+	if !eval[bool](p, `document.querySelector('#order-form [name="also_shop"]').checked`) {
+		t.Fatal("the shop box is not ticked by default")
+	}
+}
+
+// checkPairSucceeded checks that the payment change op and its shop half
+// each succeeded once, the shop's attempt linked to the payment's.
+func checkPairSucceeded(t *testing.T, srv *server, id string, op omclient.Operation, shopAction string) {
+	t.Helper()
+	pay := checkOneSucceeded(t, srv, id, op)
+	if half := checkOneSucceeded(t, srv, id, omclient.Operation(shopAction)); half.Requested.Detail["linked_attempt"] != pay.AttemptID {
+		t.Errorf("the shop's %s is linked to %q, want the payment's %s", shopAction, half.Requested.Detail["linked_attempt"], pay.AttemptID)
+	}
+}
+
 // An order cancelled in the shop but still authorized warns at the top of
 // its page; the warning's Cancel opens the cancel form, and once the
 // payment order is cancelled the warning is gone while the shop's panel
@@ -155,19 +188,10 @@ func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
 // shop's address too.
 func TestJourneyShopAddressInBothWithShopDown(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, withShop)
-	b := startBrowser(t, srv)
-	sb := srv.app.ShopSandbox()
-	id := sb.OutOfStep()[epsim.TotalsDiffer]
-
-	agent := b.newPage("agent")
-	agent.open("/orders/" + id)
-	agent.signIn(agentEmail)
+	srv, sb, agent, id := agentOnShopOrder(t, epsim.TotalsDiffer)
 	agent.visible(`[data-testid="order-shop"]`)
 	agent.openAction("update_customer_details")
-	if !eval[bool](agent, `document.querySelector('#order-form [name="also_shop"]').checked`) {
-		t.Fatal("the shop box is not ticked by default")
-	}
+	checkShopBoxTicked(t, agent)
 	agent.fill(`[name="shipping_address.city"]`, "Uppsala")
 	agent.choose(`#order-form [name="reason"]`, "data_correction")
 	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.Fault500}}})
@@ -202,22 +226,12 @@ func TestJourneyShopAddressInBothWithShopDown(t *testing.T) {
 // shop's.
 func TestJourneyShopCaptureFullyAndFulfil(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, withShop)
-	b := startBrowser(t, srv)
-	sb := srv.app.ShopSandbox()
-	id := sb.OutOfStep()[epsim.AddressDiffers]
-
-	agent := b.newPage("agent")
-	agent.open("/orders/" + id)
-	agent.signIn(agentEmail)
+	srv, sb, agent, id := agentOnShopOrder(t, epsim.AddressDiffers)
 	if got := agent.text(`[data-testid="shop-payment"]`); got != "Authorized" {
 		t.Fatalf("shop payment %q, want Authorized", got)
 	}
 	agent.openAction("create_capture")
-	box := `#order-form [name="also_shop"]`
-	if !eval[bool](agent, `document.querySelector(`+js(box)+`).checked`) {
-		t.Fatal("the shop box is not ticked by default")
-	}
+	checkShopBoxTicked(t, agent)
 	agent.click(`#order-form [name="mode"][value="full"]`)
 	agent.choose(`#order-form [name="reason"]`, "shipped")
 	agent.waitFor("the effect of capturing everything", `document.querySelector('#order-form [data-testid="money-preview"][data-ready="true"] [data-testid="effect-summary"]')`)
@@ -238,11 +252,7 @@ func TestJourneyShopCaptureFullyAndFulfil(t *testing.T) {
 	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != "paid" || o.Shipping != "fulfilled" {
 		t.Errorf("shop sandbox %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
 	}
-	pay := checkOneSucceeded(t, srv, id, omclient.OpCreateCapture)
-	shopHalf := checkOneSucceeded(t, srv, id, omclient.Operation(shop.ActionCaptureFulfil))
-	if shopHalf.Requested.Detail["linked_attempt"] != pay.AttemptID {
-		t.Errorf("the shop's attempt is linked to %q, want the capture %s", shopHalf.Requested.Detail["linked_attempt"], pay.AttemptID)
-	}
+	checkPairSucceeded(t, srv, id, omclient.OpCreateCapture, shop.ActionCaptureFulfil)
 }
 
 // Cancel in both systems with one form: on an order whose totals differ
@@ -251,19 +261,10 @@ func TestJourneyShopCaptureFullyAndFulfil(t *testing.T) {
 // shop's, each its own attempt, the shop's linked to the payment's.
 func TestJourneyShopCancelBothInOneForm(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, withShop)
-	b := startBrowser(t, srv)
-	sb := srv.app.ShopSandbox()
-	id := sb.OutOfStep()[epsim.TotalsDiffer]
-
-	agent := b.newPage("agent")
-	agent.open("/orders/" + id)
-	agent.signIn(agentEmail)
+	srv, sb, agent, id := agentOnShopOrder(t, epsim.TotalsDiffer)
 	agent.visible(`[data-testid="shop-warning"][data-kind="totals"]`)
 	agent.openAction("cancel")
-	if !eval[bool](agent, `document.querySelector('#order-form [name="also_shop"]').checked`) {
-		t.Fatal("the shop box is not ticked by default")
-	}
+	checkShopBoxTicked(t, agent)
 	agent.choose(`#order-form [name="reason"]`, "customer_request")
 	agent.click(`#order-form [data-testid="submit"]`)
 	if flash := agent.waitFlash("the confirmation of the cancel"); !strings.Contains(flash, "Cancelled in the shop.") {
@@ -273,8 +274,5 @@ func TestJourneyShopCancelBothInOneForm(t *testing.T) {
 	if got, _ := sb.Order(epsim.ShopID(id)); got.Status != "cancelled" {
 		t.Errorf("shop sandbox status %s, want cancelled", got.Status)
 	}
-	pay := checkOneSucceeded(t, srv, id, omclient.OpCancel)
-	if half := checkOneSucceeded(t, srv, id, omclient.Operation(shop.ActionCancel)); half.Requested.Detail["linked_attempt"] != pay.AttemptID {
-		t.Errorf("the shop's cancel is linked to %q, want %s", half.Requested.Detail["linked_attempt"], pay.AttemptID)
-	}
+	checkPairSucceeded(t, srv, id, omclient.OpCancel, shop.ActionCancel)
 }

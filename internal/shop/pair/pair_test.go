@@ -87,6 +87,21 @@ func (e *pairEnv) twin(t *testing.T, id string) *shop.Twin {
 	return tw
 }
 
+// resendMissing sends again the one shop half the order is missing and
+// fails unless it succeeds.
+func (e *pairEnv) resendMissing(t *testing.T, id string) {
+	t.Helper()
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	missing := orders.MissingHalves(as)
+	if len(missing) != 1 {
+		t.Fatalf("missing %+v", missing)
+	}
+	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
+	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("resend = %+v, %v", sr, err)
+	}
+}
+
 // half prepares the shop half of action for the payment order id.
 func (e *pairEnv) half(t *testing.T, id, action string, ed shop.Edit) *orders.ShopHalf {
 	t.Helper()
@@ -192,15 +207,7 @@ func TestPairLostShopAnswerResentOnce(t *testing.T) {
 	if err != nil || res.Outcome != audit.OutcomeSucceeded || res.Shop == nil || res.Shop.Outcome != audit.OutcomeUnknown {
 		t.Fatalf("ApplyPair = %+v, %v", res, err)
 	}
-	as, _ := e.log.OrderAttempts(t.Context(), id)
-	missing := orders.MissingHalves(as)
-	if len(missing) != 1 {
-		t.Fatalf("missing %+v", missing)
-	}
-	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
-	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
-		t.Fatalf("resend = %+v, %v", sr, err)
-	}
+	e.resendMissing(t, id)
 	o, _ := e.shop.Order(shopID)
 	if o.OrderNumber != "SO-1B" || o.ExternalRef != id {
 		t.Errorf("shop order %s / %s", o.OrderNumber, o.ExternalRef)
@@ -261,15 +268,7 @@ func TestPairLostCaptureAnswerNotCapturedTwice(t *testing.T) {
 	if o, _ := e.shop.Order(shopID); o.Payment != ep.PaymentPaid || o.Shipping == ep.ShippingFulfilled {
 		t.Fatalf("after the lost answer: %s / %s, want paid, not fulfilled", o.Payment, o.Shipping)
 	}
-	as, _ := e.log.OrderAttempts(t.Context(), id)
-	missing := orders.MissingHalves(as)
-	if len(missing) != 1 {
-		t.Fatalf("missing %+v", missing)
-	}
-	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
-	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
-		t.Fatalf("resend = %+v, %v", sr, err)
-	}
+	e.resendMissing(t, id)
 	if o, _ := e.shop.Order(shopID); o.Shipping != ep.ShippingFulfilled {
 		t.Errorf("shop shipping %s", o.Shipping)
 	}

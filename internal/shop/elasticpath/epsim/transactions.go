@@ -39,18 +39,7 @@ func firstTransaction(orderID, payment, currency string, total int64) []transact
 }
 
 func (s *Sandbox) handleTransactions(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	rec, ok := s.orders[id]
-	var txs []transactionDoc
-	if ok {
-		txs = append([]transactionDoc{}, rec.transactions...)
-	}
-	s.mu.Unlock()
-	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": txs})
+	s.answerRecord(w, id, func(rec *record) any { return append([]transactionDoc{}, rec.transactions...) })
 }
 
 // txID is the id of an order's n-th transaction.
@@ -64,12 +53,10 @@ func txID(orderID string, n int) string {
 func (s *Sandbox) handleCapture(w http.ResponseWriter, id, txid string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, ok := s.orders[id]
-	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
+	rec := s.recordForWrite(w, id)
+	if rec == nil {
 		return
 	}
-	s.writes[id]++
 	i := -1
 	for j := range rec.transactions {
 		if rec.transactions[j].ID == txid {
@@ -91,6 +78,19 @@ func (s *Sandbox) handleCapture(w http.ResponseWriter, id, txid string) {
 	rec.transactions[i].TransactionType = ep.TransactionCapture
 	s.settle(rec)
 	writeJSON(w, http.StatusOK, map[string]any{"data": rec.transactions[i]})
+}
+
+// recordForWrite finds order id for a change and counts the change; nil
+// (after answering 404) when there is no such order. The caller holds
+// the lock.
+func (s *Sandbox) recordForWrite(w http.ResponseWriter, id string) *record {
+	rec, ok := s.orders[id]
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
+		return nil
+	}
+	s.writes[id]++
+	return rec
 }
 
 // settle derives the order's payment state and paid/authorized totals
