@@ -205,6 +205,11 @@ func TestAlsoInTheShopLostAnswerCheckedNotResent(t *testing.T) {
 func TestShopPanelFulfilAfterCaptureReportsIt(t *testing.T) {
 	t.Parallel()
 	_, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
+	// Before the capture the button is off, and says what turns it on.
+	before := ag.get("/orders/"+id, nil).doc.Find(`[data-testid="shop-change"][data-kind="fulfil"]`).Text()
+	if !strings.Contains(before, "once the payment order is captured in full") {
+		t.Errorf("the panel's fulfil before the capture: %q", before)
+	}
 	v := ag.fill("/orders/"+id+"/capture", map[string]string{"mode": "full", "reason": "shipped"})
 	v.Del("also_shop")
 	ag.post("/orders/"+id+"/capture", v, nil)

@@ -74,6 +74,8 @@ func (t *Twin) Allowed(action string) (bool, string) {
 			return false, "already fulfilled in the shop"
 		case t.Cancelled:
 			return false, "cancelled in the shop"
+		case t.Payment == ep.PaymentAuthorized:
+			return false, "the shop marks only paid orders fulfilled (its order is authorized): once the payment order is captured in full, the shop is told of the capture and this marks it paid and fulfilled"
 		case t.Payment != ep.PaymentPaid:
 			return false, "the shop marks only paid orders fulfilled (its order is " + t.Payment + ")"
 		}
