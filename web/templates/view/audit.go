@@ -57,6 +57,9 @@ func AuditActionName(action string) string {
 	if o, ok := orders.Info(omclient.Operation(action)); ok {
 		return o.AuditLabel
 	}
+	if name, ok := shopActionNames[action]; ok {
+		return name
+	}
 	return humanize(action)
 }
 

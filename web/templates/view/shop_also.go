@@ -42,6 +42,16 @@ var ShopMissingLabels = map[string]string{
 	shop.ActionCaptureFulfil: "Also mark paid and fulfilled in the shop",
 }
 
+// shopActionNames name the shop's changes in the History and the audit
+// trail, so they read as what happened rather than as the action's code.
+var shopActionNames = map[string]string{
+	shop.ActionCancel:        "Cancel in the shop",
+	shop.ActionFulfil:        "Mark fulfilled in the shop",
+	shop.ActionCaptureFulfil: "Mark paid and fulfilled in the shop",
+	shop.ActionAddress:       "Change the shipping address in the shop",
+	shop.ActionReferences:    "Set the order number in the shop",
+}
+
 // ShopCheckHints say what the shop's panel shows once a shop change is
 // made, so an agent can tell after a lost answer.
 var ShopCheckHints = map[string]string{
