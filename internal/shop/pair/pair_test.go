@@ -344,3 +344,27 @@ func TestPairHeldForApprovalSendsBoth(t *testing.T) {
 		t.Errorf("attempts %+v", as)
 	}
 }
+
+// A double submit of a paired change (the same form key twice) answers
+// with both earlier results: nothing is sent to either system again, and
+// the audit keeps one attempt per system.
+func TestPairDoubleSubmitSendsNothingAgain(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	ch := orders.Change{Op: omclient.OpCancel, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Customer request"}
+	h := e.half(t, id, shop.ActionCancel, shop.Edit{})
+	first, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || first.Shop == nil || first.Shop.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("first = %+v, %v", first, err)
+	}
+	again, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || !again.Replayed || again.Shop == nil || again.Shop.Outcome != audit.OutcomeSucceeded || again.Shop.AttemptID != first.Shop.AttemptID {
+		t.Fatalf("again = %+v (shop %+v), %v", again, again.Shop, err)
+	}
+	if as, _ := e.log.OrderAttempts(t.Context(), id); len(as) != 2 {
+		t.Errorf("%d attempts, want one per system", len(as))
+	}
+	if n := e.shop.Writes(shopID); n != 1 {
+		t.Errorf("the shop received %d changes, want 1", n)
+	}
+}
