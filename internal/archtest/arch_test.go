@@ -46,6 +46,9 @@ var layers = map[string]int{
 	// View models, then the templates that render them.
 	"web/templates/view": 5, "internal/shop/ucommerce/ucsim": 5,
 	"web/templates": 6,
+	// The forms' posted fields read into the view models' values and
+	// messages (HTTP stays in handlers).
+	"internal/handlers/form": 6,
 	// HTTP.
 	"internal/handlers": 7,
 	// Wiring, and what runs it.

@@ -3,21 +3,17 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/a-h/templ"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/money"
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/shop"
@@ -53,13 +49,6 @@ type changeForm struct {
 // formRenderer renders the form's own template for cf at status (the
 // handler's closure over its own view model).
 type formRenderer func(status int) error
-
-// maxReasonOther and maxTicket bound the free-text reason and the helpdesk
-// reference.
-const (
-	maxReasonOther = 255
-	maxTicket      = 64
-)
 
 // openForm reads the order (and capture) of the form's URL and checks that
 // orders.Actions allows op. ok is false when a response has already been
@@ -129,8 +118,8 @@ func (h *Handlers) newForm(c echo.Context, o *omclient.Order, a orders.Action) v
 		Danger:     a.Op == omclient.OpCancel || a.Op == omclient.OpReleaseRemaining || a.Op == omclient.OpCreateRefund,
 		Submit:     a.Label,
 		CSRF:       csrfToken(c),
-		Key:        newKey(),
-		Expected:   EncodeFingerprint(orders.FingerprintOf(o)),
+		Key:        form.NewKey(),
+		Expected:   orders.EncodeFingerprint(orders.FingerprintOf(o)),
 		Values:     map[string]string{},
 		Labels:     map[string]string{},
 	}
@@ -151,11 +140,23 @@ func (h *Handlers) renderForm(c echo.Context, status int, f view.Form, panel tem
 	return respond(c, status, p, templates.FormPage(f, panel), panel)
 }
 
-// formValue reads one posted field, trimmed. Forms read only the names
-// they know (never echo's Bind), so no other field can reach a request.
+// formValue reads one posted field, trimmed (form.Value).
 func formValue(c echo.Context, name string) string {
-	return strings.TrimSpace(c.FormValue(name))
+	return form.Value(c.Request(), name)
 }
+
+// readWhy reads the reason and the helpdesk ticket (form.Why).
+func readWhy(c echo.Context, f *view.Form, op string) (reason, ticket string, ok bool) {
+	return form.Why(c.Request(), f, op)
+}
+
+// Short names of the form package's rules for the handlers that call
+// them unqualified.
+var (
+	checkText = form.CheckText
+	validKey  = form.ValidKey
+	newKey    = form.NewKey
+)
 
 // readValues copies the named posted fields into the form's values.
 func (cf *changeForm) readValues(c echo.Context, names ...string) {
@@ -174,7 +175,7 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 	ok := true
 
 	key := formValue(c, view.FieldKey)
-	if validKey(key) {
+	if form.ValidKey(key) {
 		f.Key = key
 		ch.IdempotencyKey = key
 	} else {
@@ -182,62 +183,23 @@ func (cf *changeForm) readCommon(c echo.Context) (orders.Change, bool) {
 		f.AddError("", "The form's request key was missing or damaged, so nothing was sent. A new key has been made: check the values and submit again.")
 		ok = false
 	}
-	fp, err := ParseFingerprint(formValue(c, view.FieldExpected))
+	fp, err := orders.ParseFingerprint(formValue(c, view.FieldExpected))
 	if err != nil {
 		// f.Expected holds the order as just read; the agent looks again.
 		f.AddError("", "The form's record of the order's state was missing or damaged, so nothing was sent. It now holds the order as it is: check the order and submit again.")
 		ok = false
 	} else {
-		f.Expected = EncodeFingerprint(fp)
+		f.Expected = orders.EncodeFingerprint(fp)
 		ch.Expected = &fp
 	}
 
 	// A confirmation of a change like a recent one (the intent rule); the
 	// pipeline refuses it unless it matches this very draft.
 	ch.Confirm = formValue(c, view.FieldConfirm)
-	reason, ticket, whyOK := readWhy(c, f, string(cf.Action.Op))
+	reason, ticket, whyOK := form.Why(c.Request(), f, string(cf.Action.Op))
 	ch.Reason, ch.Ticket = reason, ticket
 	ok = ok && whyOK
 	return ch, ok
-}
-
-// readWhy reads the reason (one of op's, or "Other" with a text) and the
-// optional helpdesk ticket into f, with a message at each field that is
-// missing or wrong; ok is false then.
-func readWhy(c echo.Context, f *view.Form, op string) (reason, ticket string, ok bool) {
-	ok = true
-	for _, n := range []string{view.FieldReason, view.FieldReasonOther, view.FieldTicket} {
-		f.SetValue(n, formValue(c, n))
-	}
-	if f.Labels == nil {
-		f.Labels = map[string]string{}
-	}
-	f.Labels[view.FieldReason], f.Labels[view.FieldReasonOther], f.Labels[view.FieldTicket] = "Reason", "Other reason", "Helpdesk ticket"
-	reason, other, ticket := f.Value(view.FieldReason), f.Value(view.FieldReasonOther), f.Value(view.FieldTicket)
-	reasons := view.ReasonsFor(op)
-	i := slices.IndexFunc(reasons, func(o view.Option) bool { return o.Value == reason })
-	switch {
-	case reason == "":
-		f.AddError(view.FieldReason, "Choose why you are making this change")
-		ok = false
-	case i < 0:
-		f.AddError(view.FieldReason, "Choose a reason from the list")
-		ok = false
-	case reason == view.ReasonOther:
-		if msg := checkText(other, true, maxReasonOther); msg != "" {
-			f.AddError(view.FieldReasonOther, strings.Replace(msg, "Enter a value", "Say why (the reason is “Other”)", 1))
-			ok = false
-		} else {
-			reason = "Other: " + other
-		}
-	default:
-		reason = reasons[i].Label
-	}
-	if msg := checkText(ticket, false, maxTicket); msg != "" {
-		f.AddError(view.FieldTicket, msg)
-		ok = false
-	}
-	return reason, ticket, ok
 }
 
 // keyUsed reports whether the idempotency key already has an audited
@@ -275,94 +237,6 @@ func (h *Handlers) attemptsByKey(c echo.Context, key string) ([]audit.Attempt, e
 	return as, err
 }
 
-// checkText is the shared rule for a single-line text field: printable,
-// at most max characters, and present when required. It returns the
-// message to show, or "".
-func checkText(s string, required bool, max int) string {
-	switch {
-	case !utf8.ValidString(s):
-		return "Use plain text"
-	case strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }):
-		return "Use printable characters only (no line breaks or control characters)"
-	case required && s == "":
-		return "Enter a value"
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Sprintf("At most %d characters (you typed %d)", max, n)
-	}
-	return ""
-}
-
-// newKey mints a form's idempotency key, time-ordered (audit.NewID).
-func newKey() string { return audit.NewID() }
-
-// validKey accepts the canonical text of a UUID v7, the keys forms mint,
-// or v4, the keys they minted before (a form still open in a browser).
-func validKey(s string) bool {
-	u, err := uuid.Parse(s)
-	return err == nil && (u.Version() == 7 || u.Version() == 4) && u.String() == s
-}
-
-// EncodeFingerprint writes the order's fingerprint into the form's
-// "expected" field: "v1.<status>.<order>.<captured>.<refunded>.<captures>.<refunds>".
-func EncodeFingerprint(fp orders.Fingerprint) string {
-	return strings.Join([]string{"v1", string(fp.Status),
-		strconv.FormatInt(fp.OrderAmount, 10), strconv.FormatInt(fp.CapturedAmount, 10), strconv.FormatInt(fp.RefundedAmount, 10),
-		strconv.Itoa(fp.Captures), strconv.Itoa(fp.Refunds)}, ".")
-}
-
-// errFingerprint: the "expected" field is not one EncodeFingerprint wrote.
-var errFingerprint = errors.New("handlers: damaged order fingerprint")
-
-// ParseFingerprint reads an "expected" field strictly: a known status,
-// non-negative amounts within the API's limit, and exactly the text
-// EncodeFingerprint would write, so an edited or truncated value is an
-// error rather than a different order state.
-func ParseFingerprint(s string) (orders.Fingerprint, error) {
-	parts := strings.Split(s, ".")
-	if len(parts) != 7 || parts[0] != "v1" || !slices.Contains(omclient.Statuses, omclient.Status(parts[1])) {
-		return orders.Fingerprint{}, errFingerprint
-	}
-	var n [5]int64
-	for i, p := range parts[2:] {
-		v, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || v < 0 || (i < 3 && v > money.MaxAmount) || (i >= 3 && v > 100000) {
-			return orders.Fingerprint{}, errFingerprint
-		}
-		n[i] = v
-	}
-	fp := orders.Fingerprint{Status: omclient.Status(parts[1]), OrderAmount: n[0], CapturedAmount: n[1], RefundedAmount: n[2],
-		Captures: int(n[3]), Refunds: int(n[4])}
-	if EncodeFingerprint(fp) != s {
-		return orders.Fingerprint{}, errFingerprint
-	}
-	return fp, nil
-}
-
-// addValidation puts the client's field errors at their fields. Paths are
-// the form's field names; a path with no field of its own goes to the
-// nearest enclosing field ("shipping_info[2]" for
-// "shipping_info[2].x" if only that exists), else to the summary with the
-// path named.
-func (cf *changeForm) addValidation(ve *omclient.ValidationError) {
-	f := &cf.Form
-	for _, fe := range ve.Fields {
-		msg := sentence(fe.Message)
-		field := fe.Field
-		for field != "" {
-			if _, ok := f.Values[field]; ok {
-				break
-			}
-			field = parentPath(field)
-		}
-		if field == "" {
-			f.AddError("", fe.Field+": "+fe.Message)
-			continue
-		}
-		f.AddError(field, msg)
-	}
-}
-
 // validateBody checks a request body with the client's rules before
 // anything is sent, so its messages appear at the fields together with the
 // form's own (Apply would report them too, but only after the form's
@@ -370,27 +244,8 @@ func (cf *changeForm) addValidation(ve *omclient.ValidationError) {
 func (cf *changeForm) validateBody(body omclient.Request) {
 	var ve *omclient.ValidationError
 	if err := omclient.ValidateRequest(body); errors.As(err, &ve) {
-		cf.addValidation(ve)
+		form.ValidationErrors(&cf.Form, ve)
 	}
-}
-
-// parentPath drops the last segment of a JSON path: "a[1].b" -> "a[1]" ->
-// "a" -> "".
-func parentPath(p string) string {
-	i := strings.LastIndexAny(p, ".[")
-	if i < 0 {
-		return ""
-	}
-	return p[:i]
-}
-
-// sentence capitalises a client message ("must be an http(s) URL").
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // Messages of the outcomes a form reports.
@@ -433,9 +288,9 @@ func (h *Handlers) submitChange(c echo.Context, cf *changeForm, ch orders.Change
 	case audit.OutcomeRefused:
 		if res.Order != nil {
 			cf.Order = res.Order
-			f.Expected = EncodeFingerprint(orders.FingerprintOf(res.Order))
+			f.Expected = orders.EncodeFingerprint(orders.FingerprintOf(res.Order))
 		}
-		f.Key = newKey()
+		f.Key = form.NewKey()
 		f.Outcome = providerOutcome(view.OutcomeRefused, view.ProviderName(h.Provider)+" refused the change", "Nothing was changed.", res)
 		return render(http.StatusUnprocessableEntity)
 	case audit.OutcomeUnknown:
@@ -467,15 +322,15 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &ve):
-		cf.addValidation(ve)
+		form.ValidationErrors(&cf.Form, ve)
 		return render(http.StatusUnprocessableEntity)
 	case errors.As(err, &stale):
 		cf.Order = stale.Order
-		f.Expected = EncodeFingerprint(stale.Actual)
+		f.Expected = orders.EncodeFingerprint(stale.Actual)
 		f.Outcome = &view.Outcome{Kind: view.OutcomeStale, Heading: "Not sent: the order has changed", Message: msgStale}
 		return render(http.StatusConflict)
 	case errors.Is(err, orders.ErrKeyReused):
-		f.Key = newKey()
+		f.Key = form.NewKey()
 		f.Outcome = &view.Outcome{Kind: view.OutcomeRejected, Heading: "Not sent: this form was already used for a different change",
 			Message: "An earlier submit of this form sent other values. Check the order page to see whether that change was applied. A new request key has been made, so submitting again sends these values as a new change."}
 		return render(http.StatusConflict)

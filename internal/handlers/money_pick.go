@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -60,7 +61,7 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 		if r.Open > 0 {
 			open++
 			if f.Labels != nil {
-				f.Labels[r.QuantityField()] = rowName(i) + " (" + string(b.Line.Name) + ") quantity"
+				f.Labels[r.QuantityField()] = form.RowName(i) + " (" + string(b.Line.Name) + ") quantity"
 			}
 		}
 		d.rows = append(d.rows, r)
@@ -108,7 +109,7 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 				continue
 			}
 			name := view.LineField(i, view.FieldLineQuantity)
-			q, qok := quantityAt(f, name, 0, b.Open(),
+			q, qok := form.Quantity(f, name, 0, b.Open(),
 				"At most "+strconv.FormatInt(b.Open(), 10)+": the rest of this line is "+w.done+" already")
 			if !qok {
 				ok = false
@@ -136,7 +137,7 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 		}
 		d.known = true
 	case view.ModeAmount:
-		v, ok := amountAt(f, w.amountField, cur)
+		v, ok := form.Amount(f, w.amountField, cur)
 		if !ok {
 			return d
 		}
@@ -210,7 +211,7 @@ func (d pickDraft) pickRename(w pickWords) func(string) string {
 		case "description", "reference":
 			return path
 		}
-		if f := lineFieldOf(path, d.sent, view.FieldLineQuantity); f != "" {
+		if f := form.LineFieldOf(path, d.sent, view.FieldLineQuantity); f != "" {
 			return f
 		}
 		if len(path) > len("shipping_info[0]") && path[:len("shipping_info[0]")] == "shipping_info[0]" {

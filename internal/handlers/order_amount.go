@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -30,7 +31,7 @@ import (
 type amountDraft struct {
 	mode   string
 	rows   int
-	lines  parsedLines
+	lines  form.Lines
 	amount int64 // the new order amount; valid when known
 	known  bool
 	body   *omclient.UpdateAuthorizationRequest // nil unless complete and valid
@@ -45,12 +46,12 @@ func (h *Handlers) showAmountForm(c echo.Context) error {
 		return err
 	}
 	cur := cf.Order.PurchaseCurrency.String()
-	rows := make([]editRow, 0, len(cf.Order.OrderLines))
+	rows := make([]form.EditRow, 0, len(cf.Order.OrderLines))
 	for i, l := range cf.Order.OrderLines {
-		rows = append(rows, rowOf(l, i, cur))
+		rows = append(rows, form.RowOf(l, i, cur))
 	}
 	cf.Form.SetValue(view.FieldMode, view.ModeLines)
-	setEditRows(&cf.Form, rows)
+	form.SetEditRows(&cf.Form, rows)
 	d := amountDraftOf(&cf.Form, cf.Order, len(rows), h.orderNumbers(c, cf.Order))
 	return h.renderAmount(c, cf, d, http.StatusOK, true)
 }
@@ -71,15 +72,15 @@ func (h *Handlers) submitAmount(c echo.Context) error {
 			if len(rows) >= omclient.MaxOrderLines {
 				tooMany = true
 			} else {
-				rows = append(rows, newEditRow(rows))
+				rows = append(rows, form.NewEditRow(rows))
 			}
 		case view.ButtonRemoveLine:
-			if i, err := atoiStrict(formValue(c, view.ButtonRemoveLine)); err == nil && i < len(rows) {
+			if i, err := form.Index(formValue(c, view.ButtonRemoveLine)); err == nil && i < len(rows) {
 				rows = slices.Delete(rows, i, i+1)
 			}
 		}
 		clearLineValues(&cf.Form)
-		setEditRows(&cf.Form, rows)
+		form.SetEditRows(&cf.Form, rows)
 		d := amountDraftOf(&cf.Form, cf.Order, len(rows), h.orderNumbers(c, cf.Order))
 		if tooMany {
 			cf.Form.AddError(view.FieldLines, "At most "+strconv.Itoa(omclient.MaxOrderLines)+" lines")
@@ -140,10 +141,10 @@ func (h *Handlers) previewAmount(c echo.Context) error {
 
 // readAmountValues copies the posted fields of the amount form into the
 // form's values and returns the editor rows.
-func readAmountValues(c echo.Context, cf *changeForm) ([]editRow, bool) {
+func readAmountValues(c echo.Context, cf *changeForm) ([]form.EditRow, bool) {
 	cf.readValues(c, view.FieldMode, view.FieldOrderAmount, view.FieldDescription, view.FieldSendAnyway, view.FieldDropLines)
-	rows, tooMany := readEditRows(c)
-	setEditRows(&cf.Form, rows)
+	rows, tooMany := form.ReadEditRows(formParams(c))
+	form.SetEditRows(&cf.Form, rows)
 	return rows, tooMany
 }
 
@@ -179,21 +180,21 @@ func amountDraftOf(f *view.Form, o *omclient.Order, nRows int, numbers string) a
 	if d.mode != view.ModeAmount {
 		d.mode = view.ModeLines
 	}
-	desc, descOK := textAt(f, view.FieldDescription, false, 255)
+	desc, descOK := form.Text(f, view.FieldDescription, false, 255)
 
 	switch d.mode {
 	case view.ModeLines:
-		d.lines = parseEditRows(f, nRows, cur, lc, o.OrderLines)
+		d.lines = form.ParseEditRows(f, nRows, cur, lc, o.OrderLines)
 		if nRows == 0 {
 			f.AddError(view.FieldLines, "Add at least one line, or choose “Amount only”")
 			break
 		}
-		if !d.lines.ok {
+		if !d.lines.OK {
 			break
 		}
-		sum := orders.SumLines(d.lines.lines).Total
+		sum := orders.SumLines(d.lines.Lines).Total
 		if f.Value(view.FieldOrderAmount) != "" {
-			typed, ok := amountAt(f, view.FieldOrderAmount, cur)
+			typed, ok := form.Amount(f, view.FieldOrderAmount, cur)
 			if ok && typed != sum {
 				f.AddError(view.FieldOrderAmount, "The lines add up to "+show(sum)+", not "+show(typed)+": change the lines, or clear this field to use their total")
 				break
@@ -207,11 +208,11 @@ func amountDraftOf(f *view.Form, o *omclient.Order, nRows int, numbers string) a
 			break
 		}
 		d.amount, d.known = sum, true
-		for i := range d.lines.lines {
+		for i := range d.lines.Lines {
 			d.sent = append(d.sent, i)
 		}
 	case view.ModeAmount:
-		if v, ok := amountAt(f, view.FieldOrderAmount, cur); ok {
+		if v, ok := form.Amount(f, view.FieldOrderAmount, cur); ok {
 			d.amount, d.known = v, true
 		}
 		if d.known && len(o.OrderLines) > 0 && f.Value(view.FieldDropLines) == "" {
@@ -227,7 +228,7 @@ func amountDraftOf(f *view.Form, o *omclient.Order, nRows int, numbers string) a
 	if d.amount > o.OrderAmount && !orders.IncreaseAllowed(o) && f.Value(view.FieldSendAnyway) == "" {
 		f.AddError(view.FieldSendAnyway, "Tick “Send anyway” to try an increase the payment method does not support")
 	}
-	if d.mode == view.ModeLines && d.amount == o.OrderAmount && linesEqual(d.lines.lines, o.OrderLines) && desc == "" {
+	if d.mode == view.ModeLines && d.amount == o.OrderAmount && form.LinesEqual(d.lines.Lines, o.OrderLines) && desc == "" {
 		f.AddError("", "Nothing to change: the lines and the amount are as they are now")
 	}
 	if !descOK || f.HasErrors() {
@@ -235,14 +236,14 @@ func amountDraftOf(f *view.Form, o *omclient.Order, nRows int, numbers string) a
 	}
 	body := &omclient.UpdateAuthorizationRequest{OrderAmount: d.amount, Description: desc}
 	if d.mode == view.ModeLines {
-		body.OrderLines = d.lines.lines
+		body.OrderLines = d.lines.Lines
 	}
-	addClientErrors(f, body, func(path string) string {
+	form.ClientErrors(f, body, func(path string) string {
 		switch path {
 		case "order_amount", "description":
 			return path
 		}
-		return lineFieldOf(path, d.sent, view.FieldLineUnitPrice)
+		return form.LineFieldOf(path, d.sent, view.FieldLineUnitPrice)
 	})
 	if !f.HasErrors() {
 		d.body = body
@@ -265,7 +266,7 @@ func (h *Handlers) renderAmount(c echo.Context, cf *changeForm, d amountDraft, s
 		PreviewPath:   f.Path + "/preview",
 		Currency:      o.PurchaseCurrency.String(),
 		Mode:          d.mode,
-		Rows:          d.lines.cells,
+		Rows:          d.lines.Cells,
 		TypeOptions:   view.LineTypeOptions(),
 		MaxLines:      omclient.MaxOrderLines,
 		HasOrderLines: len(o.OrderLines) > 0,
@@ -298,19 +299,19 @@ func amountPreview(cf *changeForm, d amountDraft, live bool, provider omclient.P
 	}
 	p := view.MoneyPreview{Effect: view.NewEffect(o, after, d.known, numbers)}
 	switch {
-	case d.known && d.mode == view.ModeLines && d.amount == o.OrderAmount && linesEqual(d.lines.lines, o.OrderLines):
+	case d.known && d.mode == view.ModeLines && d.amount == o.OrderAmount && form.LinesEqual(d.lines.Lines, o.OrderLines):
 		p.Effect.Summary = "No change yet: the lines are as they are now."
 	case d.known:
 		p.Effect.Summary = "Order amount " + money.Show(o.OrderAmount, cur, lc) + " → " + money.Show(d.amount, cur, lc)
 	}
 	if d.mode == view.ModeLines {
-		t := orders.SumLines(d.lines.lines)
+		t := orders.SumLines(d.lines.Lines)
 		p.HasLines = true
 		p.LinesDiscount, p.LinesTax, p.LinesTotal = view.MoneyOf(t.Discount, o, numbers), view.MoneyOf(t.Tax, o, numbers), view.MoneyOf(t.Total, o, numbers)
-		for _, r := range d.lines.cells {
+		for _, r := range d.lines.Cells {
 			p.LineTotals = append(p.LineTotals, view.LineCell{ID: r.TotalID(), Text: r.Total}, view.LineCell{ID: r.TaxID(), Text: r.Tax})
 		}
-		if !d.lines.ok {
+		if !d.lines.OK {
 			p.Effect.Ready = false
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -126,8 +127,8 @@ func captureDraftOf(f *view.Form, o *omclient.Order, numbers string) captureDraf
 		f.Labels[k] = v
 	}
 	d := captureDraft{pickDraft: pickAmount(f, o, orders.CaptureBalances(o), o.RemainingAuthorizedAmount, captureWords, numbers)}
-	desc, ok1 := textAt(f, view.FieldDescription, false, 255)
-	ref, ok2 := textAt(f, view.FieldReference, false, 255)
+	desc, ok1 := form.Text(f, view.FieldDescription, false, 255)
+	ref, ok2 := form.Text(f, view.FieldReference, false, 255)
 	ship, ok3 := shippingEntry(f)
 	if !d.known || !ok1 || !ok2 || !ok3 || f.HasErrors() {
 		return d
@@ -136,7 +137,7 @@ func captureDraftOf(f *view.Form, o *omclient.Order, numbers string) captureDraf
 	if ship != nil {
 		body.ShippingInfo = []omclient.ShippingInfo{*ship}
 	}
-	addClientErrors(f, body, d.pickRename(captureWords))
+	form.ClientErrors(f, body, d.pickRename(captureWords))
 	if !f.HasErrors() {
 		d.body = body
 	}
@@ -146,9 +147,9 @@ func captureDraftOf(f *view.Form, o *omclient.Order, numbers string) captureDraf
 // shippingEntry reads the optional shipping info of a capture: nil when
 // all its fields are empty.
 func shippingEntry(f *view.Form) (*omclient.ShippingInfo, bool) {
-	company, ok1 := textAt(f, view.FieldShipCompany, false, 100)
-	number, ok2 := textAt(f, view.FieldShipTracking, false, 100)
-	uri, ok3 := textAt(f, view.FieldShipURI, false, 1024)
+	company, ok1 := form.Text(f, view.FieldShipCompany, false, 100)
+	number, ok2 := form.Text(f, view.FieldShipTracking, false, 100)
+	uri, ok3 := form.Text(f, view.FieldShipURI, false, 1024)
 	method := f.Value(view.FieldShipMethod)
 	ok4 := true
 	if method != "" && !slices.Contains(omclient.ShippingMethods, method) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
@@ -64,7 +65,7 @@ func (h *Handlers) submitReferences(c echo.Context) error {
 		} else {
 			f.SetValue(shownPrefix+rf.name, cur[i])
 		}
-		if msg := checkText(v, false, maxReference); msg != "" {
+		if msg := form.CheckText(v, false, maxReference); msg != "" {
 			f.AddError(rf.name, msg)
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -117,8 +118,8 @@ func refundDraftOf(f *view.Form, o *omclient.Order, numbers string) refundDraft 
 	left := max(o.CapturedAmount-o.RefundedAmount, 0)
 	d := refundDraft{pickDraft: pickAmount(f, o, orders.RefundBalances(o), left, refundWords, numbers)}
 	d.goods = d.amount
-	desc, ok1 := textAt(f, view.FieldDescription, false, 255)
-	ref, ok2 := textAt(f, view.FieldReference, false, 255)
+	desc, ok1 := form.Text(f, view.FieldDescription, false, 255)
+	ref, ok2 := form.Text(f, view.FieldReference, false, 255)
 	feeLine, ok3 := returnFee(f, o, &d, numbers)
 	if !d.known || !ok1 || !ok2 || !ok3 || f.HasErrors() {
 		return d
@@ -131,8 +132,8 @@ func refundDraftOf(f *view.Form, o *omclient.Order, numbers string) refundDraft 
 	}
 	body := &omclient.RefundRequest{RefundedAmount: d.amount, Description: desc, Reference: ref, OrderLines: lines}
 	rename := d.pickRename(refundWords)
-	addClientErrors(f, body, func(path string) string {
-		if k, _, ok := splitLinePath(path); ok && feeLine != nil && k == len(lines)-1 {
+	form.ClientErrors(f, body, func(path string) string {
+		if k, _, ok := form.SplitLinePath(path); ok && feeLine != nil && k == len(lines)-1 {
 			return view.FieldReturnFee
 		}
 		return rename(path)
@@ -156,11 +157,11 @@ func returnFee(f *view.Form, o *omclient.Order, d *refundDraft, numbers string) 
 		return nil, false
 	}
 	cur := o.PurchaseCurrency.String()
-	fee, ok := amountAt(f, view.FieldReturnFee, cur)
+	fee, ok := form.Amount(f, view.FieldReturnFee, cur)
 	rate := int64(0)
 	okRate := true
 	if f.Value(view.FieldReturnFeeTax) != "" {
-		rate, okRate = percentAt(f, view.FieldReturnFeeTax)
+		rate, okRate = form.Percent(f, view.FieldReturnFeeTax)
 	}
 	if !ok || !okRate {
 		return nil, false

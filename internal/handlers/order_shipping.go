@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
@@ -169,13 +170,13 @@ func checkShipRow(f *view.Form, i int, s omclient.ShippingInfo) {
 				f.AddError(name, "Choose a method from the list")
 			}
 		case view.ShipTrackingURI, view.ShipReturnTrackingURI:
-			if msg := checkText(v, false, maxURI); msg != "" {
+			if msg := form.CheckText(v, false, maxURI); msg != "" {
 				f.AddError(name, msg)
 			} else if v != "" && !httpURL(v) {
 				f.AddError(name, "Enter a full web address starting with https:// or http://")
 			}
 		default:
-			if msg := checkText(v, false, maxShipText); msg != "" {
+			if msg := form.CheckText(v, false, maxShipText); msg != "" {
 				f.AddError(name, msg)
 			}
 		}

@@ -1,10 +1,9 @@
-package handlers
+package form
 
 import (
+	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
@@ -17,18 +16,17 @@ import (
 // 0, 1, 2, ... until one is missing, and never beyond one row more than
 // the provider's limit, so a forged form cannot make the server loop.
 
-type editRow map[string]string
+type EditRow map[string]string
 
-// readEditRows returns the posted rows; tooMany is set when a row beyond
+// ReadEditRows returns the rows posted in params; tooMany is set when a row beyond
 // omclient.MaxOrderLines was posted (the rows returned stop there).
-func readEditRows(c echo.Context) (rows []editRow, tooMany bool) {
-	params := formParams(c)
+func ReadEditRows(params url.Values) (rows []EditRow, tooMany bool) {
 	fields := append(slices.Clone(view.LineEditFields), view.FieldLineSrc)
 	for i := 0; i <= omclient.MaxOrderLines; i++ {
-		r := editRow{}
+		r := EditRow{}
 		for _, fld := range fields {
 			if v, ok := params[view.LineField(i, fld)]; ok && len(v) > 0 {
-				r[fld] = trimValue(v[0])
+				r[fld] = strings.TrimSpace(v[0])
 			}
 		}
 		if len(r) == 0 {
@@ -42,14 +40,14 @@ func readEditRows(c echo.Context) (rows []editRow, tooMany bool) {
 	return rows, false
 }
 
-// setEditRows writes rows into the form's values under their (new)
+// SetEditRows writes rows into the form's values under their (new)
 // indexes, with labels for the error summary.
-func setEditRows(f *view.Form, rows []editRow) {
+func SetEditRows(f *view.Form, rows []EditRow) {
 	for i, r := range rows {
 		for _, fld := range append(slices.Clone(view.LineEditFields), view.FieldLineSrc) {
 			name := view.LineField(i, fld)
 			f.SetValue(name, r[fld])
-			f.Labels[name] = rowName(i) + " " + lineFieldLabels[fld]
+			f.Labels[name] = RowName(i) + " " + lineFieldLabels[fld]
 		}
 	}
 }
@@ -60,10 +58,10 @@ var lineFieldLabels = map[string]string{
 	view.FieldLineDiscount: "discount", view.FieldLineTaxRate: "tax rate", view.FieldLineSrc: "",
 }
 
-// rowOf is the editor row of an existing order line (index src).
-func rowOf(l omclient.OrderLine, src int, currency string) editRow {
+// RowOf is the editor row of an existing order line (index src).
+func RowOf(l omclient.OrderLine, src int, currency string) EditRow {
 	in := orders.InputOf(l)
-	return editRow{
+	return EditRow{
 		view.FieldLineType: in.Type, view.FieldLineReference: in.Reference, view.FieldLineName: in.Name,
 		view.FieldLineQuantity: itoa64(in.Quantity), view.FieldLineUnit: in.QuantityUnit,
 		view.FieldLineUnitPrice: view.AmountInput(in.UnitPrice, currency, false),
@@ -73,10 +71,10 @@ func rowOf(l omclient.OrderLine, src int, currency string) editRow {
 	}
 }
 
-// newEditRow is the row "Add line" appends: a physical line of one, at
+// NewEditRow is the row "Add line" appends: a physical line of one, at
 // the tax rate of the rows above (most orders have one rate).
-func newEditRow(rows []editRow) editRow {
-	r := editRow{view.FieldLineType: omclient.LineTypePhysical, view.FieldLineQuantity: "1"}
+func NewEditRow(rows []EditRow) EditRow {
+	r := EditRow{view.FieldLineType: omclient.LineTypePhysical, view.FieldLineQuantity: "1"}
 	for _, x := range rows {
 		if t := x[view.FieldLineTaxRate]; t != "" {
 			r[view.FieldLineTaxRate] = t
@@ -86,19 +84,19 @@ func newEditRow(rows []editRow) editRow {
 	return r
 }
 
-// parsedLines is the outcome of reading the editor's rows: the complete
+// Lines is the outcome of reading the editor's rows: the complete
 // lines, each row's computed cells, and whether every row was valid.
-type parsedLines struct {
-	lines []omclient.OrderLine
-	cells []view.LineRow
-	ok    bool
+type Lines struct {
+	Lines []omclient.OrderLine
+	Cells []view.LineRow
+	OK    bool
 }
 
-// parseEditRows turns the rows in the form's values into order lines,
+// ParseEditRows turns the rows in the form's values into order lines,
 // putting each problem at its field. keepFrom are the order's current
 // lines: a row prefilled from one of them keeps its hidden data.
-func parseEditRows(f *view.Form, n int, currency, numbers string, keepFrom []omclient.OrderLine) parsedLines {
-	out := parsedLines{ok: true}
+func ParseEditRows(f *view.Form, n int, currency, numbers string, keepFrom []omclient.OrderLine) Lines {
+	out := Lines{OK: true}
 	types := view.LineTypeOptions()
 	for i := range n {
 		name := func(fld string) string { return view.LineField(i, fld) }
@@ -109,50 +107,50 @@ func parseEditRows(f *view.Form, n int, currency, numbers string, keepFrom []omc
 			f.AddError(name(view.FieldLineType), "Choose a line type from the list")
 			ok = false
 		}
-		ref, ok1 := textAt(f, name(view.FieldLineReference), false, 255)
-		nm, ok2 := textAt(f, name(view.FieldLineName), true, 255)
-		unit, ok3 := textAt(f, name(view.FieldLineUnit), false, 10)
-		qty, ok4 := quantityAt(f, name(view.FieldLineQuantity), 1, maxQuantity, "The quantity is too large")
-		price, ok5 := signedAmountAt(f, name(view.FieldLineUnitPrice), currency, orders.MayBeNegative(typ),
+		ref, ok1 := Text(f, name(view.FieldLineReference), false, 255)
+		nm, ok2 := Text(f, name(view.FieldLineName), true, 255)
+		unit, ok3 := Text(f, name(view.FieldLineUnit), false, 10)
+		qty, ok4 := Quantity(f, name(view.FieldLineQuantity), 1, MaxQuantity, "The quantity is too large")
+		price, ok5 := SignedAmount(f, name(view.FieldLineUnitPrice), currency, orders.MayBeNegative(typ),
 			"Only discount, gift card and store credit lines may have a negative price")
 		var disc int64
 		ok6 := true
 		if f.Value(name(view.FieldLineDiscount)) != "" {
-			disc, ok6 = amountAt(f, name(view.FieldLineDiscount), currency)
+			disc, ok6 = Amount(f, name(view.FieldLineDiscount), currency)
 		}
-		rate, ok7 := percentAt(f, name(view.FieldLineTaxRate))
+		rate, ok7 := Percent(f, name(view.FieldLineTaxRate))
 		ok = ok && ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7
 		if !ok {
-			out.ok = false
-			out.cells = append(out.cells, cell)
+			out.OK = false
+			out.Cells = append(out.Cells, cell)
 			continue
 		}
 		var keep *omclient.OrderLine
-		if src, err := atoiStrict(cell.Src); err == nil && src < len(keepFrom) {
+		if src, err := Index(cell.Src); err == nil && src < len(keepFrom) {
 			keep = &keepFrom[src]
 		}
 		l := orders.LineInput{Type: typ, Reference: ref, Name: nm, QuantityUnit: unit, Quantity: qty,
 			UnitPrice: price, Discount: disc, TaxRate: rate}.Line(keep)
 		if l.TotalAmount < -money.MaxAmount || l.TotalAmount > money.MaxAmount {
 			f.AddError(name(view.FieldLineUnitPrice), "The line's total "+money.Show(l.TotalAmount, currency, numbers)+" is beyond the provider's limit")
-			out.ok = false
-			out.cells = append(out.cells, cell)
+			out.OK = false
+			out.Cells = append(out.Cells, cell)
 			continue
 		}
 		cell.Total = money.Show(l.TotalAmount, currency, numbers)
 		cell.Tax = money.Show(l.TotalTaxAmount, currency, numbers)
-		out.cells = append(out.cells, cell)
-		out.lines = append(out.lines, l)
+		out.Cells = append(out.Cells, cell)
+		out.Lines = append(out.Lines, l)
 	}
 	return out
 }
 
-// lineFieldOf maps a client field path of the lines sent to the form
+// LineFieldOf maps a client field path of the lines sent to the form
 // field it came from: sent[k] is the editor row (or picker row) of
 // order_lines[k]; a computed field (total, tax) points at the input that
 // drives it.
-func lineFieldOf(path string, sent []int, driver string) string {
-	k, rest, ok := splitLinePath(path)
+func LineFieldOf(path string, sent []int, driver string) string {
+	k, rest, ok := SplitLinePath(path)
 	if !ok || k >= len(sent) {
 		return ""
 	}
@@ -163,8 +161,8 @@ func lineFieldOf(path string, sent []int, driver string) string {
 	return view.LineField(sent[k], rest)
 }
 
-// linesEqual reports whether two line lists are the same lines.
-func linesEqual(a, b []omclient.OrderLine) bool {
+// LinesEqual reports whether two line lists are the same lines.
+func LinesEqual(a, b []omclient.OrderLine) bool {
 	return slices.EqualFunc(a, b, func(x, y omclient.OrderLine) bool {
 		return x.Type == y.Type && x.Reference == y.Reference && x.Name == y.Name && x.Quantity == y.Quantity &&
 			x.QuantityUnit == y.QuantityUnit && x.UnitPrice == y.UnitPrice && x.TotalDiscountAmount == y.TotalDiscountAmount &&
@@ -172,9 +170,9 @@ func linesEqual(a, b []omclient.OrderLine) bool {
 	})
 }
 
-// splitLinePath splits "order_lines[3].tax_rate" into 3 and "tax_rate"
+// SplitLinePath splits "order_lines[3].tax_rate" into 3 and "tax_rate"
 // ("order_lines[3]" gives rest "").
-func splitLinePath(path string) (k int, rest string, ok bool) {
+func SplitLinePath(path string) (k int, rest string, ok bool) {
 	const prefix = view.FieldLines + "["
 	if !strings.HasPrefix(path, prefix) {
 		return 0, "", false
@@ -183,7 +181,7 @@ func splitLinePath(path string) (k int, rest string, ok bool) {
 	if end < 0 {
 		return 0, "", false
 	}
-	k, err := atoiStrict(path[len(prefix):end])
+	k, err := Index(path[len(prefix):end])
 	if err != nil {
 		return 0, "", false
 	}

@@ -1,0 +1,101 @@
+// Package form reads the order forms' posted fields into values and
+// field messages: the rules a typed amount, quantity, tax rate, text or
+// line must meet, the request key, the reason for a change. It knows the
+// forms' view model (view.Form) and the client's request rules, but no
+// HTTP framework: the handlers pass the request and answer it. The same
+// split as miniflux's ui/form
+// (https://github.com/miniflux/v2/tree/main/internal/ui/form).
+package form
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"ordercare/internal/omclient"
+	"ordercare/web/templates/view"
+)
+
+// Value reads one posted field, trimmed. Forms read only the names they
+// know (never a bind of the whole body), so no other field can reach a
+// request.
+func Value(r *http.Request, name string) string {
+	return strings.TrimSpace(r.FormValue(name))
+}
+
+// CheckText is the shared rule for a single-line text field: printable,
+// at most max characters, and present when required. It returns the
+// message to show, or "".
+func CheckText(s string, required bool, max int) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "Use plain text"
+	case strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }):
+		return "Use printable characters only (no line breaks or control characters)"
+	case required && s == "":
+		return "Enter a value"
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Sprintf("At most %d characters (you typed %d)", max, n)
+	}
+	return ""
+}
+
+// ValidationErrors puts the client's field errors at their fields. Paths
+// are the form's field names; a path with no field of its own goes to the
+// nearest enclosing field ("shipping_info[2]" for "shipping_info[2].x" if
+// only that exists), else to the summary with the path named.
+func ValidationErrors(f *view.Form, ve *omclient.ValidationError) {
+	for _, fe := range ve.Fields {
+		msg := sentence(fe.Message)
+		field := fe.Field
+		for field != "" {
+			if _, ok := f.Values[field]; ok {
+				break
+			}
+			field = parentPath(field)
+		}
+		if field == "" {
+			f.AddError("", fe.Field+": "+fe.Message)
+			continue
+		}
+		f.AddError(field, msg)
+	}
+}
+
+// parentPath drops the last segment of a JSON path: "a[1].b" -> "a[1]" ->
+// "a" -> "".
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// sentence capitalises a client message ("must be an http(s) URL").
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// RowName is a line's name in messages: "line 3".
+func RowName(i int) string { return fmt.Sprintf("Line %d", i+1) }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Index reads a small non-negative index written by the form ("0", "12");
+// anything else is an error.
+func Index(s string) (int, error) {
+	if s == "" || len(s) > 6 || strings.Trim(s, "0123456789") != "" {
+		return 0, errors.New("not an index")
+	}
+	return strconv.Atoi(s)
+}
