@@ -113,7 +113,7 @@ func addressFlash(res orders.Result) string {
 		keys = append(keys, k)
 		labels[k] = strings.ToLower(fd.Label)
 	}
-	if d := describeChanges(res.Before, res.After, keys, labels); d != "" {
+	if d := form.DescribeChanges(res.Before, res.After, keys, labels); d != "" {
 		return "Shipping address updated: " + d
 	}
 	return "Shipping address updated."

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
@@ -143,7 +144,7 @@ func statusAmountChanges(res orders.Result) string {
 		}
 		return out
 	}
-	d := describeChanges(pretty(res.Before), pretty(res.After), []string{"status", "remaining_authorized_amount"},
+	d := form.DescribeChanges(pretty(res.Before), pretty(res.After), []string{"status", "remaining_authorized_amount"},
 		map[string]string{"status": "status", "remaining_authorized_amount": "remaining authorized"})
 	if d == "" {
 		return ""

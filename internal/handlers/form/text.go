@@ -99,3 +99,28 @@ func Index(s string) (int, error) {
 	}
 	return strconv.Atoi(s)
 }
+
+// DescribeChanges writes the values that differ between before and after
+// as "city Berlin → Hamburg; postal code 10115 → 20095", in the order of
+// keys, using labels for the names ("" values shown as "(none)").
+func DescribeChanges(before, after map[string]string, keys []string, labels map[string]string) string {
+	var parts []string
+	show := func(s string) string {
+		if s == "" {
+			return "(none)"
+		}
+		return s
+	}
+	for _, k := range keys {
+		b, a := before[k], after[k]
+		if b == a {
+			continue
+		}
+		label := labels[k]
+		if label == "" {
+			label = k
+		}
+		parts = append(parts, label+" "+show(b)+" → "+show(a))
+	}
+	return strings.Join(parts, "; ")
+}
