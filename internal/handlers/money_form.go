@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -8,6 +9,7 @@ import (
 	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
+	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
 
@@ -75,4 +77,17 @@ func (h *Handlers) formOrder(c echo.Context, op omclient.Operation) (*omclient.O
 		return nil, &PublicError{Status: http.StatusConflict, Message: a.Reason}
 	}
 	return o, nil
+}
+
+// previewError answers a preview request that cannot be computed with a
+// fragment saying why, in place of the effect.
+func previewError(c echo.Context, err error) error {
+	var pe *PublicError
+	msg := "The effect cannot be shown right now."
+	if errors.As(err, &pe) {
+		msg = pe.Message
+	} else if c.Request().Context().Err() != nil {
+		return err
+	}
+	return render(c, http.StatusOK, templates.MoneyPreviewUnavailable(msg))
 }
