@@ -10,10 +10,10 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// MaxQuantity bounds a typed quantity so that quantity × unit price stays
+// maxQuantity bounds a typed quantity so that quantity × unit price stays
 // far inside int64 (10^9 × 2×10^8 = 2×10^17); the client's own rules then
 // refuse a line total above the API's limit.
-const MaxQuantity = 1_000_000_000
+const maxQuantity = 1_000_000_000
 
 // Amount parses the amount typed in field name (money.Parse rules, in
 // the order's currency); on failure the message is at the field.
@@ -35,9 +35,9 @@ func parseMessage(err error) string {
 	return "Enter an amount such as 12.50"
 }
 
-// SignedAmount is Amount for a unit price, which may be negative when
+// signedAmount is Amount for a unit price, which may be negative when
 // negOK (a discount line): "-10.00" is -1000 then.
-func SignedAmount(f *view.Form, name, currency string, negOK bool, negMsg string) (int64, bool) {
+func signedAmount(f *view.Form, name, currency string, negOK bool, negMsg string) (int64, bool) {
 	s := f.Value(name)
 	neg := strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−")
 	if !neg {
@@ -87,7 +87,7 @@ func Quantity(f *view.Form, name string, minQ, maxQ int64, tooMany string) (int6
 // Percent parses a tax rate typed in percent with at most two decimals
 // ("25", "12.5", "7,75", "25 %") into basis points, 0..10000.
 func Percent(f *view.Form, name string) (int64, bool) {
-	bp, msg := ParsePercent(f.Value(name))
+	bp, msg := parsePercent(f.Value(name))
 	if msg != "" {
 		f.AddError(name, msg)
 		return 0, false
@@ -95,8 +95,8 @@ func Percent(f *view.Form, name string) (int64, bool) {
 	return bp, true
 }
 
-// ParsePercent is Percent's rule; msg is "" when s is valid.
-func ParsePercent(s string) (bp int64, msg string) {
+// parsePercent is Percent's rule; msg is "" when s is valid.
+func parsePercent(s string) (bp int64, msg string) {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
 	if s == "" {
 		return 0, "Enter the tax rate in percent (0 if none)"

@@ -25,7 +25,7 @@ func TestParsePercent(t *testing.T) {
 		{"99999999999999999999", 0, "between 0 and 100"},
 	}
 	for _, tt := range tests {
-		bp, msg := ParsePercent(tt.in)
+		bp, msg := parsePercent(tt.in)
 		switch {
 		case tt.fail == "" && (msg != "" || bp != tt.bp):
 			t.Errorf("ParsePercent(%q) = %d, %q; want %d", tt.in, bp, msg, tt.bp)
@@ -46,7 +46,7 @@ func TestQuantityAt(t *testing.T) {
 		{"3", 1, 10, 3, ""}, {"0", 0, 10, 0, ""}, {"", 0, 10, 0, ""}, {"010", 1, 10, 10, ""},
 		{"", 1, 10, 0, "Enter a quantity"}, {"0", 1, 10, 0, "at least 1"}, {"11", 1, 10, 0, "too many"},
 		{"-1", 0, 10, 0, "negative"}, {"1.5", 1, 10, 0, "whole number"}, {"+2", 1, 10, 0, "whole number"},
-		{"99999999999999999999999", 1, MaxQuantity, 0, "too many"},
+		{"99999999999999999999999", 1, maxQuantity, 0, "too many"},
 	}
 	for _, tt := range tests {
 		f := view.Form{Values: map[string]string{"q": tt.in}}
@@ -73,7 +73,7 @@ func TestSignedAmountAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := view.Form{Values: map[string]string{"p": tt.in}}
-		got, ok := SignedAmount(&f, "p", "EUR", tt.negOK, "not here")
+		got, ok := signedAmount(&f, "p", "EUR", tt.negOK, "not here")
 		switch {
 		case tt.fail == "" && (!ok || got != tt.want):
 			t.Errorf("SignedAmount(%q) = %d, %v (%q); want %d", tt.in, got, ok, f.Err("p"), tt.want)

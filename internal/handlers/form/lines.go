@@ -36,8 +36,8 @@ func ParseEditRows(f *view.Form, n int, currency, numbers string, keepFrom []omc
 		ref, ok1 := Text(f, name(view.FieldLineReference), false, 255)
 		nm, ok2 := Text(f, name(view.FieldLineName), true, 255)
 		unit, ok3 := Text(f, name(view.FieldLineUnit), false, 10)
-		qty, ok4 := Quantity(f, name(view.FieldLineQuantity), 1, MaxQuantity, "The quantity is too large")
-		price, ok5 := SignedAmount(f, name(view.FieldLineUnitPrice), currency, orders.MayBeNegative(typ),
+		qty, ok4 := Quantity(f, name(view.FieldLineQuantity), 1, maxQuantity, "The quantity is too large")
+		price, ok5 := signedAmount(f, name(view.FieldLineUnitPrice), currency, orders.MayBeNegative(typ),
 			"Only discount, gift card and store credit lines may have a negative price")
 		var disc int64
 		ok6 := true

@@ -8,11 +8,11 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// MaxReasonOther and MaxTicket bound the free-text reason and the helpdesk
+// maxReasonOther and maxTicket bound the free-text reason and the helpdesk
 // reference.
 const (
-	MaxReasonOther = 255
-	MaxTicket      = 64
+	maxReasonOther = 255
+	maxTicket      = 64
 )
 
 // Why reads the reason (one of op's, or "Other" with a text) and the
@@ -38,7 +38,7 @@ func Why(r *http.Request, f *view.Form, op string) (reason, ticket string, ok bo
 		f.AddError(view.FieldReason, "Choose a reason from the list")
 		ok = false
 	case reason == view.ReasonOther:
-		if msg := CheckText(other, true, MaxReasonOther); msg != "" {
+		if msg := CheckText(other, true, maxReasonOther); msg != "" {
 			f.AddError(view.FieldReasonOther, strings.Replace(msg, "Enter a value", "Say why (the reason is “Other”)", 1))
 			ok = false
 		} else {
@@ -47,7 +47,7 @@ func Why(r *http.Request, f *view.Form, op string) (reason, ticket string, ok bo
 	default:
 		reason = reasons[i].Label
 	}
-	if msg := CheckText(ticket, false, MaxTicket); msg != "" {
+	if msg := CheckText(ticket, false, maxTicket); msg != "" {
 		f.AddError(view.FieldTicket, msg)
 		ok = false
 	}
