@@ -131,11 +131,6 @@ func ValidStatus(s string) bool {
 	return false
 }
 
-// SearchHref is the URL of a results page.
-func SearchHref(q, status, cursor string) string {
-	return ListHref("/orders", q, status, ListFilter{}, cursor)
-}
-
 // Row is one index row as a list row.
 func Row(o orders.IndexedOrder, loc *time.Location, numbers string) ResultRow {
 	return ResultRow{
