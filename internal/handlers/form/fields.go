@@ -133,25 +133,3 @@ func Text(f *view.Form, name string, required bool, maxLen int) (string, bool) {
 	}
 	return v, true
 }
-
-// ClientErrors checks a request body with the client's own rules
-// before anything is sent, and puts each message at the form field rename
-// maps its JSON path to ("" drops the path into the summary).
-func ClientErrors(f *view.Form, body omclient.Request, rename func(path string) string) {
-	err := omclient.ValidateRequest(body)
-	var ve *omclient.ValidationError
-	if !errors.As(err, &ve) {
-		if err != nil {
-			f.AddError("", "The change could not be checked: "+err.Error())
-		}
-		return
-	}
-	for _, fe := range ve.Fields {
-		field := rename(fe.Field)
-		if field == "" {
-			f.AddError("", fe.Field+": "+fe.Message)
-			continue
-		}
-		f.AddError(field, sentence(fe.Message))
-	}
-}

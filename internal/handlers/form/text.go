@@ -15,9 +15,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"ordercare/internal/omclient"
-	"ordercare/web/templates/view"
 )
 
 // Value reads one posted field, trimmed. Forms read only the names they
@@ -43,47 +40,6 @@ func CheckText(s string, required bool, max int) string {
 		return fmt.Sprintf("At most %d characters (you typed %d)", max, n)
 	}
 	return ""
-}
-
-// ValidationErrors puts the client's field errors at their fields. Paths
-// are the form's field names; a path with no field of its own goes to the
-// nearest enclosing field ("shipping_info[2]" for "shipping_info[2].x" if
-// only that exists), else to the summary with the path named.
-func ValidationErrors(f *view.Form, ve *omclient.ValidationError) {
-	for _, fe := range ve.Fields {
-		msg := sentence(fe.Message)
-		field := fe.Field
-		for field != "" {
-			if _, ok := f.Values[field]; ok {
-				break
-			}
-			field = parentPath(field)
-		}
-		if field == "" {
-			f.AddError("", fe.Field+": "+fe.Message)
-			continue
-		}
-		f.AddError(field, msg)
-	}
-}
-
-// parentPath drops the last segment of a JSON path: "a[1].b" -> "a[1]" ->
-// "a" -> "".
-func parentPath(p string) string {
-	i := strings.LastIndexAny(p, ".[")
-	if i < 0 {
-		return ""
-	}
-	return p[:i]
-}
-
-// sentence capitalises a client message ("must be an http(s) URL").
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // RowName is a line's name in messages: "line 3".
