@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -242,6 +243,42 @@ func TestAWiderMatchPagesOnlyTheMatches(t *testing.T) {
 		page, err := ix.Search(ctx, SearchQuery{Q: "so-0007"})
 		if err != nil || len(page.Orders) != 1 || page.Orders[0].MerchantReference1 != "SO-0007" {
 			t.Errorf("so-0007: %+v, %v; want the one order", page.Orders, err)
+		}
+	})
+}
+
+// A word longer than a database index entry may hold (a merchant
+// reference of 3,000 characters) is indexed, found by its start and
+// whole, and opens its order.
+func TestAVeryLongReferenceIsIndexedAndFound(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		r := rand.New(rand.NewPCG(1, 2))
+		var b strings.Builder
+		b.WriteString("LR-ä")
+		for b.Len() < 3000 { // random digits: a database cannot compress them into an entry
+			fmt.Fprintf(&b, "%016x", r.Uint64())
+		}
+		long := b.String()
+		o := order("eeeeeeee-1111-4111-8111-111111111111", base, omclient.StatusAuthorized)
+		o.KlarnaReference = omclient.Text(long)
+		other := order("eeeeeeee-2222-4222-8222-222222222222", base.Add(time.Hour), omclient.StatusAuthorized)
+		other.KlarnaReference = omclient.Text(long[:len(long)-1] + "X")
+		for _, x := range []*omclient.Order{o, other} {
+			if err := ix.Upsert(ctx, x, base); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{long: 1, long[:40]: 2, strings.ToLower(long[:len(long)-1]): 2} {
+			page, err := ix.Search(ctx, SearchQuery{Q: q})
+			if err != nil || len(page.Orders) != want {
+				t.Errorf("%d characters: %d orders, %v; want %d", len(q), len(page.Orders), err, want)
+			}
+		}
+		if id, ok, err := ix.FindExact(ctx, long); err != nil || !ok || id != o.OrderID {
+			t.Errorf("FindExact = %s, %v, %v; want the order", id, ok, err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"ordercare/internal/db"
 )
@@ -29,11 +30,31 @@ import (
 // rule, matchesAll, checks every row read.
 type pgWords struct{ d *db.DB }
 
+// maxTermBytes bounds a term's word: a btree entry must fit in a third
+// of a page (https://www.postgresql.org/docs/current/btree-implementation.html),
+// and a word this long is found by its start. A longer word is cut (at a
+// character boundary), stored and looked up cut; the rows it finds are
+// checked whole (matchesAll, exactField).
+const maxTermBytes = 256
+
+// cutTerm is t within maxTermBytes, and whether it was cut.
+func cutTerm(t string) (string, bool) {
+	if len(t) <= maxTermBytes {
+		return t, false
+	}
+	n := maxTermBytes
+	for n > 0 && !utf8.RuneStart(t[n]) {
+		n--
+	}
+	return t[:n], true
+}
+
 // pgTerms are the terms of fields.
 func pgTerms(fields []Field) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(t string) {
+		t, _ = cutTerm(t)
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)
@@ -106,8 +127,13 @@ func (p pgWords) match(ctx context.Context, q string, widen bool) (textMatch, bo
 		}
 		for i, t := range toks {
 			r := []rune(t)
+			cut, long := cutTerm("w:" + t)
 			var c termCond
 			switch {
+			case long && widen:
+				c, widened = termEq("w:"+string(r[:prefixIndexMax])), true
+			case long:
+				c = termPrefix(cut)
 			case i < len(toks)-1 || len(r) <= prefixIndexMax:
 				c = termEq("w:" + t)
 			case widen:
@@ -199,7 +225,8 @@ func (pgWords) refs(q string) (textMatch, bool) {
 	var terms []string
 	for _, w := range queryWords(q) {
 		for _, t := range tokens(w) {
-			terms = append(terms, "r:"+t)
+			cut, _ := cutTerm("r:" + t)
+			terms = append(terms, cut)
 		}
 	}
 	if len(terms) == 0 {
