@@ -128,28 +128,30 @@ const widenBudget = 400
 // that the widened query cannot find within widenBudget rows is then
 // read exactly, which for a rare word is cheap.
 func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
+	// The flagged twins answer the out-of-step filter exactly, a page or
+	// all; a page is otherwise first tried by the plans that stop early:
+	// the filters' own index for a narrow band, then the widened words.
+	plans := []func(context.Context, SearchQuery, int) ([]IndexedOrder, bool, error){ix.outOfStepFirst}
 	if limit > 0 {
-		// A page is first tried by the plans that stop early: the filters'
-		// own index for a narrow band, then the widened words.
-		plans := []func(context.Context, SearchQuery, int) ([]IndexedOrder, bool, error){ix.filterFirst}
+		plans = append(plans, ix.filterFirst)
 		if strings.TrimSpace(q.Q) != "" {
 			plans = append(plans, ix.widenedPage)
 		}
-		for _, plan := range plans {
-			page, ok, err := plan(ctx, q, limit)
-			if err != nil {
+	}
+	for _, plan := range plans {
+		page, ok, err := plan(ctx, q, limit)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		for _, o := range page {
+			if err := fn(o); err != nil {
 				return err
 			}
-			if !ok {
-				continue
-			}
-			for _, o := range page {
-				if err := fn(o); err != nil {
-					return err
-				}
-			}
-			return nil
 		}
+		return nil
 	}
 	query, args, ok, _, err := ix.searchSQL(ctx, q, false)
 	if err != nil || !ok {
@@ -223,42 +225,9 @@ func (ix *Index) widenedPage(ctx context.Context, q SearchQuery, limit int) (pag
 // false when nothing can match (a query of punctuation only, an empty
 // OrderIDs list).
 func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (query string, args []any, ok, widened bool, err error) {
-	var where []string
-	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
-		where = append(where, `o.status = ?`)
-		args = append(args, s)
-	}
-	if !q.CreatedFrom.IsZero() {
-		where = append(where, `o.created_at >= ?`)
-		args = append(args, fmtTime(q.CreatedFrom))
-	}
-	if !q.CreatedBefore.IsZero() {
-		where = append(where, `o.created_at < ?`)
-		args = append(args, fmtTime(q.CreatedBefore))
-	}
-	if q.AmountMin != nil {
-		where = append(where, `o.amount >= ?`)
-		args = append(args, *q.AmountMin)
-	}
-	if q.AmountMax != nil {
-		where = append(where, `o.amount <= ?`)
-		args = append(args, *q.AmountMax)
-	}
-	if c := strings.ToUpper(strings.TrimSpace(q.Currency)); c != "" {
-		where = append(where, `o.currency = ?`)
-		args = append(args, c)
-	}
-	if !q.ExpiringBy.IsZero() {
-		where = append(where, `o.status IN ('AUTHORIZED', 'PART_CAPTURED') AND o.expires_at > ? AND o.expires_at <= ?`)
-		args = append(args, fmtTime(q.Now), fmtTime(q.ExpiringBy))
-	}
-	if q.OrderIDs != nil {
-		if len(q.OrderIDs) == 0 {
-			return "", nil, false, false, nil
-		}
-		where = append(where, `o.order_id IN (SELECT value FROM json_each(?))`)
-		ids, _ := json.Marshal(q.OrderIDs) // a list of strings always encodes
-		args = append(args, string(ids))
+	where, args, ok := filterWhere(q)
+	if !ok {
+		return "", nil, false, false, nil
 	}
 	if strings.TrimSpace(q.Q) == "" {
 		if q.Cursor != "" {
@@ -269,17 +238,27 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (quer
 			where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
 			args = append(args, created, id)
 		}
-		query = `SELECT ` + indexColumns + `, o.search_fields FROM order_index o`
-		if !q.ExpiringBy.IsZero() {
+		from := `order_index o`
+		switch {
+		case q.ShopOutOfStep:
+			// The flagged twins, few whatever the number of orders, are
+			// read and sorted (search_shop.go).
+			from = outOfStepFrom
+			where = append(where, outOfStepJoined)
+		case !q.ExpiringBy.IsZero():
 			// Open orders newest first, their expiry in the index: the
 			// walk skips the recent orders not yet due without reading
 			// them (its WHERE holds the index's condition word for word).
-			query += ` INDEXED BY order_index_open_created`
+			from += ` INDEXED BY order_index_open_created`
 		}
+		query = `SELECT ` + indexColumns + `, o.search_fields FROM ` + from
 		if len(where) > 0 {
 			query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
 		}
 		return query + ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, args, true, false, nil
+	}
+	if q.ShopOutOfStep {
+		where = append(where, outOfStepIn)
 	}
 	expr, widened := matchExpr(q.Q, widen)
 	if expr == "" {
@@ -310,6 +289,49 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (quer
 		ON o.search_rowid = order_search.rowid WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
 		` ORDER BY order_search.rowid DESC LIMIT ?`
 	return query, args, true, widened, nil
+}
+
+// filterWhere is the list's filters (all but the words and the cursor) as
+// conditions on order_index o; ok is false when nothing can match (an
+// empty OrderIDs list).
+func filterWhere(q SearchQuery) (where []string, args []any, ok bool) {
+	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
+		where = append(where, `o.status = ?`)
+		args = append(args, s)
+	}
+	if !q.CreatedFrom.IsZero() {
+		where = append(where, `o.created_at >= ?`)
+		args = append(args, fmtTime(q.CreatedFrom))
+	}
+	if !q.CreatedBefore.IsZero() {
+		where = append(where, `o.created_at < ?`)
+		args = append(args, fmtTime(q.CreatedBefore))
+	}
+	if q.AmountMin != nil {
+		where = append(where, `o.amount >= ?`)
+		args = append(args, *q.AmountMin)
+	}
+	if q.AmountMax != nil {
+		where = append(where, `o.amount <= ?`)
+		args = append(args, *q.AmountMax)
+	}
+	if c := strings.ToUpper(strings.TrimSpace(q.Currency)); c != "" {
+		where = append(where, `o.currency = ?`)
+		args = append(args, c)
+	}
+	if !q.ExpiringBy.IsZero() {
+		where = append(where, `o.status IN ('AUTHORIZED', 'PART_CAPTURED') AND o.expires_at > ? AND o.expires_at <= ?`)
+		args = append(args, fmtTime(q.Now), fmtTime(q.ExpiringBy))
+	}
+	if q.OrderIDs != nil {
+		if len(q.OrderIDs) == 0 {
+			return nil, nil, false
+		}
+		where = append(where, `o.order_id IN (SELECT value FROM json_each(?))`)
+		ids, _ := json.Marshal(q.OrderIDs) // a list of strings always encodes
+		args = append(args, string(ids))
+	}
+	return where, args, true
 }
 
 // cursorSortKey is the order_search rowid of the cursor's order.
