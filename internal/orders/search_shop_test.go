@@ -64,7 +64,9 @@ func TestOutOfStepFilterPagesAsTheOrdersItNames(t *testing.T) {
 			func(q *SearchQuery) { q.Status = "CAPTURED" },
 			func(q *SearchQuery) { q.Currency = "SEK" },
 			func(q *SearchQuery) { q.Currency, q.AmountMin, q.AmountMax = "EUR", ptr(0), ptr(150_000) },
-			func(q *SearchQuery) { q.CreatedFrom, q.CreatedBefore = last.Add(-10*24*time.Hour), last.Add(-2*24*time.Hour) },
+			func(q *SearchQuery) {
+				q.CreatedFrom, q.CreatedBefore = last.Add(-10*24*time.Hour), last.Add(-2*24*time.Hour)
+			},
 			func(q *SearchQuery) { q.Now, q.ExpiringBy = last.Add(20*24*time.Hour), last.Add(24*24*time.Hour) },
 		} {
 			q := base
