@@ -238,14 +238,13 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (quer
 			where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
 			args = append(args, created, id)
 		}
-		from := `order_index o`
-		switch {
-		case q.ShopOutOfStep:
+		if q.ShopOutOfStep {
 			// The flagged twins, few whatever the number of orders, are
 			// read and sorted (search_shop.go).
-			from = outOfStepFrom
-			where = append(where, outOfStepJoined)
-		case !q.ExpiringBy.IsZero():
+			return outOfStepList(where), args, true, false, nil
+		}
+		from := `order_index o`
+		if !q.ExpiringBy.IsZero() {
 			// Open orders newest first, their expiry in the index: the
 			// walk skips the recent orders not yet due without reading
 			// them (its WHERE holds the index's condition word for word).

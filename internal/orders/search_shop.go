@@ -54,22 +54,14 @@ func (ix *Index) outOfStepFirst(ctx context.Context, q SearchQuery, limit int) (
 	if flagged > ix.flaggedBudget {
 		return nil, false, nil
 	}
-	where, args, ok := filterWhere(q)
+	query, args, ok, err := ix.outOfStepSQL(ctx, q)
+	if err != nil {
+		return nil, false, err
+	}
 	if !ok {
-		return nil, true, nil
+		return nil, true, nil // nothing can match: an empty answer
 	}
-	where = append(where, outOfStepJoined, `o.search_rowid IS NOT NULL`)
-	if q.Cursor != "" {
-		after, err := ix.cursorSortKey(ctx, q.Cursor)
-		if err != nil {
-			return nil, false, err
-		}
-		where = append(where, `o.search_rowid < ?`)
-		args = append(args, after)
-	}
-	rows, err := ix.db.R.QueryContext(ctx, `SELECT `+indexColumns+`, o.search_fields FROM `+outOfStepFrom+
-		` WHERE `+strings.Join(where, ` AND `)+ // #nosec G202 -- where holds only constant fragments; values are ? parameters
-		` ORDER BY o.search_rowid DESC`, args...)
+	rows, err := ix.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("orders: search: %w", err)
 	}
@@ -93,4 +85,46 @@ func (ix *Index) outOfStepFirst(ctx context.Context, q SearchQuery, limit int) (
 		return nil, false, fmt.Errorf("orders: search: %w", err)
 	}
 	return page, true, nil
+}
+
+// outOfStepSQL is outOfStepFirst's statement: the flagged orders passing
+// q's filters after its cursor, newest first by search rowid. ok is false
+// when nothing can match.
+func (ix *Index) outOfStepSQL(ctx context.Context, q SearchQuery) (query string, args []any, ok bool, err error) {
+	where, args, ok := filterWhere(q)
+	if !ok {
+		return "", nil, false, nil
+	}
+	where = append(where, `o.search_rowid IS NOT NULL`)
+	if q.Cursor != "" {
+		after, err := ix.cursorSortKey(ctx, q.Cursor)
+		if err != nil {
+			return "", nil, false, err
+		}
+		where = append(where, `o.search_rowid < ?`)
+		args = append(args, after)
+	}
+	return outOfStepSorted(where, `o.search_rowid DESC`, ""), args, true, nil
+}
+
+// outOfStepList is searchSQL's statement for a list without words, its
+// LIMIT the last parameter.
+func outOfStepList(where []string) string {
+	return outOfStepSorted(where, `o.created_at DESC, o.order_id DESC`, ` LIMIT ?`)
+}
+
+// outOfStepSorted sorts the keys of the flagged orders passing where
+// (conditions on order_index o) by order, then reads each order's row
+// in that order: the sort holds keys, not rows with their search words,
+// and a page reads only the rows it shows (and, with words, those it
+// checks). The subquery's LIMIT (-1: none) keeps SQLite from merging it
+// into the outer join, so its order is the order the rows come out in.
+func outOfStepSorted(where []string, order, limit string) string {
+	if limit == "" {
+		limit = ` LIMIT -1`
+	}
+	where = append(where, outOfStepJoined)
+	return `SELECT ` + indexColumns + `, o.search_fields FROM (SELECT o.order_id AS id FROM ` + outOfStepFrom +
+		` WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
+		` ORDER BY ` + order + limit + `) k CROSS JOIN order_index o ON o.order_id = k.id`
 }
