@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ordercare/internal/bulk"
 	"ordercare/internal/omclient"
 	"ordercare/internal/shop/elasticpath/epsim"
 	"ordercare/internal/staff"
@@ -22,7 +23,7 @@ import (
 // export, and reads no twin from the shop.
 func TestOrderListOutOfStepWithTheShop(t *testing.T) {
 	t.Parallel()
-	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	a, sb := shopApp(t, "shop-secret", 30*time.Second, func(o *ordersAppOpts) { o.bulk = &bulk.Limits{} })
 	ag := a.signedIn(staff.RoleAgent)
 	filter := url.Values{"out_of_step": {"1"}}
 
@@ -105,6 +106,27 @@ func TestOrderListOutOfStepWithTheShop(t *testing.T) {
 	}
 	if len(cases[1].want) == len(want) && len(cases[2].want) == len(want) && len(cases[3].want) == len(want) {
 		t.Fatal("no combined filter narrows the list: the cases prove little")
+	}
+
+	// "All orders of this list" in bulk takes the filter too: the list's
+	// bulk form carries it, and the confirmation names those orders.
+	page := ag.get("/orders?"+filter.Encode(), nil)
+	list := page.testid("bulk-form").Find(`input[name="list"]`).AttrOr("value", "")
+	if list != filter.Encode() {
+		t.Errorf("the bulk form carries the list %q, want %q", list, filter.Encode())
+	}
+	form := url.Values{"_csrf": {ag.csrfToken()}, "op": {string(omclient.OpExtendAuthorizationTime)}, "scope": {"all"}, "list": {list}}
+	conf := ag.post("/orders/bulk", form, nil)
+	var confirmed []string
+	for _, n := range conf.testid("bulk-start-form").Find(`input[name="order"]`).Nodes {
+		for _, at := range n.Attr {
+			if at.Key == "value" {
+				confirmed = append(confirmed, at.Val)
+			}
+		}
+	}
+	if conf.resp.StatusCode != http.StatusOK || !slices.Equal(confirmed, ids(want)) {
+		t.Errorf("bulk, all of the list: status %d, orders %v; want %v", conf.resp.StatusCode, confirmed, ids(want))
 	}
 
 	// Unticked, the list is every order again.
