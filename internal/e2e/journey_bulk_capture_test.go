@@ -51,11 +51,7 @@ func TestJourneyBulkCaptureFilterExport(t *testing.T) {
 
 	// Filter: the currency from the filter form (a new page), then the
 	// status from its select (in place, keeping the currency).
-	agent.click(`[data-testid="more-filters"] > summary`)
-	agent.fill("#filter-currency", cur)
-	agent.markWindow()
-	agent.click(`[data-testid="apply-filter"]`)
-	agent.waitNewDocument("the list in " + cur)
+	agent.filterCurrency(cur)
 	agent.markWindow()
 	agent.choose("#status-filter", string(omclient.StatusAuthorized))
 	agent.waitFor("the authorized orders in "+cur, `(() => {
@@ -93,38 +89,10 @@ func TestJourneyBulkCaptureFilterExport(t *testing.T) {
 		t.Fatalf("%d orders ticked, want 3", n)
 	}
 
-	// Capture in full: the confirmation names the three, sends nothing.
-	agent.choose(`[data-testid="bulk-op"]`, string(omclient.OpCreateCapture))
-	agent.markWindow()
-	agent.click(`[data-testid="bulk-review"]`)
-	agent.waitNewDocument("the confirmation")
-	if got := agent.text(`[data-testid="bulk-count"]`); got != "3" {
-		t.Fatalf("the confirmation names %q orders; want 3", got)
-	}
-	for _, id := range ids {
-		if n := srv.applied(t, id); n != 0 {
-			t.Fatalf("the confirmation sent %d changes to %s", n, id)
-		}
-	}
-	agent.choose(`[data-testid="bulk-start-form"] [name="reason"]`, "customer_request")
-	agent.markWindow()
-	agent.click(`[data-testid="bulk-start"]`)
-	agent.waitNewDocument("the job's page")
-	jobPath := agent.path()
-	if !strings.HasPrefix(jobPath, "/bulk/") {
-		t.Fatalf("after starting: %s", jobPath)
-	}
-
-	// Progress, in place, to the end.
-	agent.markWindow()
-	agent.waitFor("all three orders sent", `document.querySelector('[data-testid="bulk-progress"]').dataset.finished === "true"
-		&& [...document.querySelectorAll('[data-testid="bulk-item"]')].filter(r => r.dataset.state === "sent").length === 3`)
-	if !agent.windowMarked() {
-		t.Error("the progress reloaded the whole page instead of updating in place")
-	}
-	if got := agent.text(`[data-testid="bulk-summary"]`); !strings.Contains(got, "3 sent") {
-		t.Errorf("summary %q", got)
-	}
+	// Capture in full: the confirmation names the three, sends nothing;
+	// the progress updates in place to the end.
+	jobPath := agent.startBulk(srv, omclient.OpCreateCapture, ids)
+	agent.waitBulkSent(3)
 	for _, id := range ids {
 		o := srv.sandboxOrder(t, id)
 		if n := srv.applied(t, id); n != 1 || o.Status != omclient.StatusCaptured || o.CapturedAmount != want[id].OrderAmount {

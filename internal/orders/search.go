@@ -195,10 +195,20 @@ func (ix *Index) widenedPage(ctx context.Context, q SearchQuery, limit int) (pag
 		return nil, false, fmt.Errorf("orders: search: %w", err)
 	}
 	defer rows.Close()
+	// Every 100 rows, give way when the page would not fill within the
+	// budget at the density of matches seen so far.
+	return pageOfMatches(rows, q.Q, limit, func(read, found int) bool {
+		return read == widenBudget || (read > 0 && read%100 == 0 && found*widenBudget < limit*read)
+	})
+}
+
+// pageOfMatches reads rows (indexColumns, then search_fields) until limit
+// of them (-1: all) hold every word of q. giveUp, when not nil, is asked
+// before each row with the rows read and the matches found so far; when
+// it says so the read ends without an answer (ok false).
+func pageOfMatches(rows *sql.Rows, q string, limit int, giveUp func(read, found int) bool) (page []IndexedOrder, ok bool, err error) {
 	for read := 0; rows.Next(); read++ {
-		// Every 100 rows, give way when the page would not fill within
-		// the budget at the density of matches seen so far.
-		if read == widenBudget || (read > 0 && read%100 == 0 && len(page)*widenBudget < limit*read) {
+		if giveUp != nil && giveUp(read, len(page)) {
 			return nil, false, nil
 		}
 		var fields string
@@ -206,11 +216,9 @@ func (ix *Index) widenedPage(ctx context.Context, q SearchQuery, limit int) (pag
 		if err != nil {
 			return nil, false, fmt.Errorf("orders: search: %w", err)
 		}
-		fs := decodeFields(fields)
-		if !matchesAll(q.Q, fs) {
+		if !matchWords(q, &o, fields) {
 			continue
 		}
-		o.Matched, _ = matchedField(q.Q, fs)
 		if page = append(page, o); len(page) == limit {
 			break
 		}
@@ -219,6 +227,19 @@ func (ix *Index) widenedPage(ctx context.Context, q SearchQuery, limit int) (pag
 		return nil, false, fmt.Errorf("orders: search: %w", err)
 	}
 	return page, true, nil
+}
+
+// matchWords reports whether an order's stored search fields hold every
+// word of q (as the full-text query would find it), and sets o.Matched to
+// the field shown as the match: the check of the plans that read rows
+// before knowing whether the words are there.
+func matchWords(q string, o *IndexedOrder, fields string) bool {
+	fs := decodeFields(fields)
+	if !matchesAll(q, fs) {
+		return false
+	}
+	o.Matched, _ = matchedField(q, fs)
+	return true
 }
 
 // searchSQL is the statement of q, its LIMIT the last parameter; ok is

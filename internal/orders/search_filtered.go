@@ -65,12 +65,8 @@ func (ix *Index) filterFirst(ctx context.Context, q SearchQuery, limit int) (pag
 		if !found || !keep(o) {
 			continue
 		}
-		if text {
-			fs := decodeFields(fields)
-			if !matchesAll(q.Q, fs) {
-				continue
-			}
-			o.Matched, _ = matchedField(q.Q, fs)
+		if text && !matchWords(q.Q, &o, fields) {
+			continue
 		}
 		if page = append(page, o); len(page) == limit {
 			break

@@ -66,25 +66,7 @@ func (ix *Index) outOfStepFirst(ctx context.Context, q SearchQuery, limit int) (
 		return nil, false, fmt.Errorf("orders: search: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var fields string
-		o, err := scanIndexed(rows, &fields)
-		if err != nil {
-			return nil, false, fmt.Errorf("orders: search: %w", err)
-		}
-		fs := decodeFields(fields)
-		if !matchesAll(q.Q, fs) {
-			continue
-		}
-		o.Matched, _ = matchedField(q.Q, fs)
-		if page = append(page, o); len(page) == limit {
-			break
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("orders: search: %w", err)
-	}
-	return page, true, nil
+	return pageOfMatches(rows, q.Q, limit, nil)
 }
 
 // outOfStepSQL is outOfStepFirst's statement: the flagged orders passing

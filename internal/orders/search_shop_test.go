@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // flagTwins gives every third of the newest orders a twin, flagged for
@@ -159,21 +160,7 @@ func TestOutOfStepFilterReadsOnlyTheFlaggedTwins(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("%+v: %v %v", q, ok, err)
 		}
-		rows, err := ix.db.R.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		got := strings.Join(plan, "; ")
+		got := dbtest.QueryPlan(t, ix.db.R, query, args...)
 		// The partial index holds only the flagged twins: scanning it
 		// reads those. Their keys are sorted (the only temporary tree);
 		// then the rows are read by key in that order, as many as the
