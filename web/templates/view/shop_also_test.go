@@ -31,8 +31,8 @@ func TestApprovalItemNamesTheShopHalf(t *testing.T) {
 // trail, not as their codes.
 func TestShopActionsNamedInTheAuditTrail(t *testing.T) {
 	for action, want := range map[string]string{shop.ActionCaptureFulfil: "Mark paid and fulfilled in the shop", shop.ActionCancel: "Cancel in the shop"} {
-		if got := AuditActionName(action); got != want {
-			t.Errorf("AuditActionName(%s) = %q, want %q", action, got, want)
+		if got := auditActionName(action); got != want {
+			t.Errorf("auditActionName(%s) = %q, want %q", action, got, want)
 		}
 	}
 }
