@@ -1,9 +1,10 @@
 package audit
 
 import (
-	"context"
 	"strings"
 	"testing"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // TestLookupsUseTheirIndexes keeps the plans of the lookups the order
@@ -30,21 +31,7 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"order's money records", moneyRecordsSQL, "events_order", []any{"o"}},
 		{"open attempts' completed events", openAttemptsSQL, "events_attempt", []any{0, 1}},
 	} {
-		rows, err := l.db.R.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+tc.sql, tc.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		got := strings.Join(plan, "; ")
+		got := dbtest.QueryPlan(t, l.db.R, tc.sql, tc.args...)
 		if !strings.Contains(got, "INDEX "+tc.index+" (") {
 			t.Errorf("%s: plan %q does not search %s", tc.name, got, tc.index)
 		}

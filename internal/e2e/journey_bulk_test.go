@@ -1,8 +1,9 @@
 package e2e
 
 import (
-	"strings"
 	"testing"
+
+	"ordercare/internal/omclient"
 )
 
 // TestJourneyBulkExtend: an agent ticks two authorized orders on the
@@ -26,34 +27,8 @@ func TestJourneyBulkExtend(t *testing.T) {
 	for _, id := range ids {
 		agent.click(`#results [data-testid="result"][data-order-id="` + id + `"] [data-testid="bulk-tick"]`)
 	}
-	agent.choose(`[data-testid="bulk-op"]`, "extend_authorization_time")
-	agent.markWindow()
-	agent.click(`[data-testid="bulk-review"]`)
-	agent.waitNewDocument("the confirmation")
-	if got := agent.text(`[data-testid="bulk-count"]`); got != "2" {
-		t.Fatalf("the confirmation names %q orders; want 2", got)
-	}
-	for _, id := range ids {
-		if n := srv.applied(t, id); n != 0 {
-			t.Fatalf("the confirmation sent %d changes to %s", n, id)
-		}
-	}
-	agent.choose(`[data-testid="bulk-start-form"] [name="reason"]`, "customer_request")
-	agent.markWindow()
-	agent.click(`[data-testid="bulk-start"]`)
-	agent.waitNewDocument("the job's page")
-	if !strings.HasPrefix(agent.path(), "/bulk/") {
-		t.Fatalf("after starting: %s", agent.path())
-	}
-	agent.markWindow()
-	agent.waitFor("both orders sent", `document.querySelector('[data-testid="bulk-progress"]').dataset.finished === "true"
-		&& [...document.querySelectorAll('[data-testid="bulk-item"]')].filter(r => r.dataset.state === "sent").length === 2`)
-	if !agent.windowMarked() {
-		t.Error("the progress reloaded the whole page instead of updating in place")
-	}
-	if got := agent.text(`[data-testid="bulk-summary"]`); !strings.Contains(got, "2 sent") {
-		t.Errorf("summary %q", got)
-	}
+	agent.startBulk(srv, omclient.OpExtendAuthorizationTime, ids)
+	agent.waitBulkSent(2)
 	for _, id := range ids {
 		if n := srv.applied(t, id); n != 1 {
 			t.Errorf("order %s was changed %d times; want once", id, n)

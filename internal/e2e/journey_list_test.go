@@ -25,11 +25,7 @@ func TestJourneyOrderListFilterAndExport(t *testing.T) {
 	agent.open("/orders")
 	agent.visible(`[data-testid="results"]`)
 
-	agent.click(`[data-testid="more-filters"] > summary`)
-	agent.fill("#filter-currency", "eur")
-	agent.markWindow()
-	agent.click(`[data-testid="apply-filter"]`)
-	agent.waitNewDocument("the filtered list")
+	agent.filterCurrency("eur")
 	if got := agent.path(); !strings.Contains(got, "currency=EUR") {
 		t.Errorf("the address bar %s does not keep the currency filter", got)
 	}

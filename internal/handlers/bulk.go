@@ -3,15 +3,12 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/bulk"
 	"ordercare/internal/omclient"
-	"ordercare/internal/orders"
-	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
@@ -20,7 +17,9 @@ import (
 // shows a confirmation naming the orders, their count and their money per
 // currency, and asks why; its submit (POST /bulk) stores the job, which
 // package bulk runs in the background; the job's page (GET /bulk/:id)
-// follows it order by order.
+// follows it order by order. This file holds the two forms; the orders a
+// job takes are read in bulk_orders.go, the job's page is bulk_job.go,
+// its outcomes as CSV bulk_export.go.
 
 // confirmBulk is POST /orders/bulk: the confirmation page of a bulk change
 // to the ticked orders or to all orders of the list as filtered. Nothing
@@ -82,28 +81,6 @@ func (h *Handlers) startBulk(c echo.Context) error {
 	return redirect(c, view.BulkJobPath(f.Key))
 }
 
-// showBulkJob is GET /bulk/:id, and GET /bulk/:id/progress its progress
-// part for the page's polling.
-func (h *Handlers) showBulkJob(c echo.Context) error {
-	if h.Bulk == nil {
-		return publicError(http.StatusNotFound, "Bulk changes are not available.")
-	}
-	j, items, err := h.Bulk.Job(c.Request().Context(), c.Param("id"))
-	if errors.Is(err, bulk.ErrNotFound) {
-		return publicError(http.StatusNotFound, "There is no such bulk change.")
-	}
-	if err != nil {
-		return err
-	}
-	v := view.NewBulkJobView(j, items, agentZone(c), h.numbers(c))
-	if c.Path() == bulkProgressPath {
-		return render(c, http.StatusOK, templates.BulkProgress(v))
-	}
-	return renderPage(c, http.StatusOK, h.page(c, v.OpLabel+": bulk change", templates.NavOrders), templates.BulkJobPage(v))
-}
-
-const bulkProgressPath = "/bulk/:id/progress"
-
 func (h *Handlers) renderBulkConfirm(c echo.Context, status int, f view.Form, op omclient.Operation, items []bulk.Item) error {
 	blocked := h.Bulk.Limits().Check(string(h.actor(c).Role), items)
 	v := view.NewBulkConfirm(f, op, items, blocked, h.numbers(c))
@@ -120,97 +97,4 @@ func (h *Handlers) bulkOp(c echo.Context) (omclient.Operation, error) {
 		return "", publicError(http.StatusBadRequest, "Choose one of the changes the list offers.")
 	}
 	return op, nil
-}
-
-// bulkTickedItems are the ticked orders, from the index, in the order
-// ticked (each once).
-func (h *Handlers) bulkTickedItems(c echo.Context, op omclient.Operation) ([]bulk.Item, error) {
-	form, err := c.FormParams()
-	if err != nil {
-		return nil, publicError(http.StatusBadRequest, "The form could not be read.")
-	}
-	ids := form["order"]
-	limit := h.Bulk.Limits().MaxOrders
-	switch {
-	case len(ids) == 0:
-		return nil, publicError(http.StatusBadRequest, "No orders are ticked: tick the orders to change on the list, then choose the change.")
-	case len(ids) > limit:
-		return nil, publicError(http.StatusBadRequest, "A bulk change takes at most "+strconv.Itoa(limit)+" orders.")
-	}
-	seen := map[string]bool{}
-	items := make([]bulk.Item, 0, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		o, ok, err := h.Index.Get(c.Request().Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, publicError(http.StatusBadRequest, "A ticked order is not in the order index; reload the list and tick again.")
-		}
-		items = append(items, bulkItem(o, op))
-	}
-	return items, nil
-}
-
-// bulkListItems are all orders of the list as filtered, newest first, up
-// to the cap: a filter matching more is refused, not cut short silently.
-func (h *Handlers) bulkListItems(c echo.Context, op omclient.Operation) ([]bulk.Item, error) {
-	vals, err := url.ParseQuery(formValue(c, "list"))
-	if err != nil {
-		return nil, publicError(http.StatusBadRequest, "The list's filters could not be read; apply them again.")
-	}
-	status := vals.Get("status")
-	if !view.ValidStatus(status) {
-		status = ""
-	}
-	sq, filter, err := h.listQueryFrom(c, vals, vals.Get("q"), status, agentZone(c))
-	if err != nil {
-		return nil, err
-	}
-	if len(filter.Errors) > 0 {
-		return nil, publicError(http.StatusBadRequest, "The list's filters have errors; correct them on the list first.")
-	}
-	limit := h.Bulk.Limits().MaxOrders
-	var items []bulk.Item
-	errTooMany := errors.New("too many")
-	err = h.Index.Each(c.Request().Context(), sq, func(o orders.IndexedOrder) error {
-		if len(items) == limit {
-			return errTooMany
-		}
-		items = append(items, bulkItem(o, op))
-		return nil
-	})
-	switch {
-	case errors.Is(err, errTooMany):
-		return nil, publicError(http.StatusBadRequest, "More than "+strconv.Itoa(limit)+" orders match this list: narrow the filters (a bulk change takes at most "+strconv.Itoa(limit)+").")
-	case err != nil:
-		return nil, err
-	case len(items) == 0:
-		return nil, publicError(http.StatusBadRequest, "No orders match this list.")
-	}
-	return items, nil
-}
-
-// bulkItem is an indexed order as a job's item, with the money the change
-// concerns: a cancellation the order amount, the others what remains
-// authorized.
-func bulkItem(o orders.IndexedOrder, op omclient.Operation) bulk.Item {
-	amount := o.RemainingAuthorized
-	if op == omclient.OpCancel {
-		amount = o.Amount
-	}
-	return bulk.Item{OrderID: o.OrderID, OrderRef: o.KlarnaReference, Currency: o.Currency, Amount: amount}
-}
-
-// bulkBar is the list's bulk form for members who change orders.
-func (h *Handlers) bulkBar(c echo.Context, q, status string, f view.ListFilter) *view.BulkBar {
-	m := h.currentStaff(c)
-	if h.Bulk == nil || m == nil || !m.Role.Allows(staff.RoleAgent, false) {
-		return nil
-	}
-	return view.NewBulkBar(csrfToken(c), q, status, f, h.Bulk.Limits())
 }

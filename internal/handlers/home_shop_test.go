@@ -53,6 +53,10 @@ func TestHomeListsOrdersOutOfStepWithTheShop(t *testing.T) {
 	if href, _ := home.doc.Find(`[data-testid="shop-mismatch"][data-kind="address"] a`).Attr("href"); href != "/orders/"+oos[epsim.AddressDiffers] {
 		t.Errorf("row link %q", href)
 	}
+	// The list beyond the start page's window: the order list, filtered.
+	if href := home.testid("shop-mismatches-all").AttrOr("href", ""); href != "/orders?out_of_step=1" {
+		t.Errorf("the link to the filtered list is %q", href)
+	}
 }
 
 // The number the customer quotes (the shop's order number, once its twin

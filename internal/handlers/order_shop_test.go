@@ -20,10 +20,11 @@ import (
 // holding the shop side of the demo orders.
 // timeout bounds the shop read of a page: long where the shop must answer
 // (a loaded machine under -race), short where it must be given up on.
-func shopApp(t *testing.T, secret string, timeout time.Duration) (*ordersApp, *epsim.Sandbox) {
+// with, if any, adjust the other options (bulk caps).
+func shopApp(t *testing.T, secret string, timeout time.Duration, with ...func(*ordersAppOpts)) (*ordersApp, *epsim.Sandbox) {
 	t.Helper()
 	var shopSB *epsim.Sandbox
-	a := newOrdersApp(t, ordersAppOpts{shop: func(t testing.TB, pay *omsim.Sandbox) (shop.Source, time.Duration) {
+	opts := ordersAppOpts{shop: func(t testing.TB, pay *omsim.Sandbox) (shop.Source, time.Duration) {
 		sb, err := epsim.New(epsim.Options{ClientID: "shop-id", ClientSecret: "shop-secret"})
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +52,11 @@ func shopApp(t *testing.T, secret string, timeout time.Duration) (*ordersApp, *e
 		}
 		shopSB = sb
 		return &shop.ElasticPath{Client: c, Links: shop.Links{IDField: "merchant_reference2", NumberField: "merchant_reference1"}}, timeout
-	}})
+	}}
+	for _, f := range with {
+		f(&opts)
+	}
+	a := newOrdersApp(t, opts)
 	return a, shopSB
 }
 

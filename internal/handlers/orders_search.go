@@ -100,6 +100,9 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	v := view.NewListView(q, status, filter, cursor, page, loc, h.numbers(c))
 	v.Hint, v.Lookup = hint, lookup
 	v.Bulk = h.bulkBar(c, q, status, filter)
+	if h.Shop != nil {
+		v.Shop = h.shopName()
+	}
 
 	fromStatusFilter := c.Request().Header.Get(hxTrigger) == "status-filter"
 	fragment := templates.SearchResults(v, true, !fromStatusFilter)

@@ -26,6 +26,9 @@ type Index struct {
 	// filterBudget is filterFirstBudget; tests set -1 to compare the
 	// plans (search_filtered.go).
 	filterBudget int
+	// flaggedBudget is outOfStepBudget; tests set -1 to compare the
+	// plans (search_shop.go).
+	flaggedBudget int
 }
 
 // indexMigrations of component "orders" in admin.db. Append-only.
@@ -212,6 +215,10 @@ type SearchQuery struct {
 	// OrderIDs, when not nil, keeps only these orders (the "has an unknown
 	// outcome" filter, whose answer lives in the audit log).
 	OrderIDs []string
+	// ShopOutOfStep keeps the orders whose shop twin, as last read,
+	// disagrees with the payment order while money is authorized
+	// (search_shop.go).
+	ShopOutOfStep bool
 }
 
 // SearchPage is one page of results, newest first.
@@ -226,7 +233,7 @@ func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
 	if err := d.MigrateDialects(ctx, "orders", indexMigrations, pgIndexMigrations); err != nil {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
-	ix := &Index{db: d, words: wordsFor(d), filterBudget: filterFirstBudget}
+	ix := &Index{db: d, words: wordsFor(d), filterBudget: filterFirstBudget, flaggedBudget: outOfStepBudget}
 	if err := ix.backfill(ctx); err != nil {
 		return nil, fmt.Errorf("orders: index: full-text backfill: %w", err)
 	}

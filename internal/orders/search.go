@@ -19,7 +19,8 @@ import (
 // filters on each hit; a list without words walks order_index newest
 // first on its (created_at, order_id) or (status, created_at, order_id)
 // index. Neither sorts the matches, so a one-letter query costs what a
-// full name costs.
+// full name costs. The out-of-step filter starts from the few flagged
+// twins instead (search_shop.go).
 
 // sortKey is an order's rowid in order_search: milliseconds since 1970
 // in the high bits and the first five hex digits of the order id in the
@@ -113,15 +114,21 @@ const widenBudget = 400
 // noLimit is a LIMIT that limits nothing, in both dialects.
 const noLimit = math.MaxInt64
 
-// eachMatch runs the query of q with at most limit rows (-1: all). A page
-// is first tried by the plans that stop early: the filters' own index for
-// a narrow band (search_filtered.go), then, for words, the widened query
+// eachMatch runs the query of q with at most limit rows (-1: all). The
+// flagged twins answer the out-of-step filter exactly, a page or all
+// (search_shop.go). A page is otherwise first tried by the plans that
+// stop early: the filters' own index for a narrow band
+// (search_filtered.go), then, for words, the widened query
 // (matchExpr), which finds common words without merging their doclists;
 // a rare word that the widened query cannot find within widenBudget rows
 // is then read exactly, which for a rare word is cheap.
 func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
+	plans := []func(context.Context, SearchQuery, int) ([]IndexedOrder, bool, error){ix.outOfStepFirst}
 	if limit > 0 {
-		page, ok, err := ix.filterFirst(ctx, q, limit)
+		plans = append(plans, ix.filterFirst)
+	}
+	for _, plan := range plans {
+		page, ok, err := plan(ctx, q, limit)
 		if err != nil {
 			return err
 		}
@@ -129,12 +136,12 @@ func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn fun
 			return emit(page, fn)
 		}
 	}
+	if strings.TrimSpace(q.Q) == "" {
+		return ix.list(ctx, q, limit, fn)
+	}
 	filters, args, ok := ix.filterSQL(q)
 	if !ok {
 		return nil
-	}
-	if strings.TrimSpace(q.Q) == "" {
-		return ix.list(ctx, q, filters, args, limit, fn)
 	}
 	if limit > 0 {
 		m, ok, err := ix.words.match(ctx, q.Q, true)
@@ -318,34 +325,22 @@ func (ix *Index) filterSQL(q SearchQuery) (where []string, args []any, ok bool) 
 		ids, _ := json.Marshal(q.OrderIDs) // a list of strings always encodes
 		args = append(args, string(ids))
 	}
+	if q.ShopOutOfStep {
+		where = append(where, outOfStepIn)
+	}
 	return where, args, true
 }
 
-// list reads a list without words newest first, on order_index's
-// (created_at, order_id) or (status, created_at, order_id) index.
-func (ix *Index) list(ctx context.Context, q SearchQuery, where []string, args []any, limit int, fn func(IndexedOrder) error) error {
-	if q.Cursor != "" {
-		created, id, err := decodeCursor(q.Cursor)
-		if err != nil {
-			return err
-		}
-		where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
-		args = append(args, created, id)
-	}
-	query := `SELECT ` + indexColumns + ` FROM order_index o`
-	if !q.ExpiringBy.IsZero() {
-		// Open orders newest first, their expiry in the index: the
-		// walk skips the recent orders not yet due without reading
-		// them (its WHERE holds the index's condition word for word).
-		query += indexedBy(ix.db, "order_index_open_created")
-	}
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
+// list reads a list without words newest first (listSQL).
+func (ix *Index) list(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
+	query, args, ok, err := ix.listSQL(q)
+	if err != nil || !ok {
+		return err
 	}
 	if limit < 0 {
 		limit = noLimit
 	}
-	rows, err := ix.db.R.QueryContext(ctx, query+` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := ix.db.R.QueryContext(ctx, query, append(args, limit)...)
 	if err != nil {
 		return fmt.Errorf("orders: search: %w", err)
 	}
@@ -363,6 +358,53 @@ func (ix *Index) list(ctx context.Context, q SearchQuery, where []string, args [
 		return fmt.Errorf("orders: search: %w", err)
 	}
 	return nil
+}
+
+// listSQL is the statement of a list without words, LIMIT ? its last
+// parameter; ok is false when nothing can match. It walks order_index's
+// (created_at, order_id) or (status, created_at, order_id) index newest
+// first, or, out of step with the shop, reads and sorts the flagged
+// twins, few whatever the number of orders (search_shop.go).
+func (ix *Index) listSQL(q SearchQuery) (query string, args []any, ok bool, err error) {
+	where, args, ok := ix.flaggedFilters(q)
+	if !ok {
+		return "", nil, false, nil
+	}
+	if q.Cursor != "" {
+		created, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return "", nil, false, err
+		}
+		where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
+		args = append(args, created, id)
+	}
+	if q.ShopOutOfStep {
+		return ix.outOfStepSorted(indexColumns, where, outOfStepByList), args, true, nil
+	}
+	query = `SELECT ` + indexColumns + ` FROM order_index o`
+	if !q.ExpiringBy.IsZero() {
+		// Open orders newest first, their expiry in the index: the
+		// walk skips the recent orders not yet due without reading
+		// them (its WHERE holds the index's condition word for word).
+		query += indexedBy(ix.db, "order_index_open_created")
+	}
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
+	}
+	return query + ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, args, true, nil
+}
+
+// matchWords reports whether an order's stored search fields hold every
+// word of q (as the full-text query would find it), and sets o.Matched to
+// the field shown as the match: the check of the plans that read rows
+// before knowing whether the words are there.
+func matchWords(q string, o *IndexedOrder, fields string) bool {
+	fs := decodeFields(fields)
+	if !matchesAll(q, fs) {
+		return false
+	}
+	o.Matched, _ = matchedField(q, fs)
+	return true
 }
 
 // cursorSortKey is the sort key of the cursor's order.

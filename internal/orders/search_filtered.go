@@ -36,7 +36,9 @@ const (
 // run over their budgets.
 func (ix *Index) filterFirst(ctx context.Context, q SearchQuery, limit int) (page []IndexedOrder, ok bool, err error) {
 	cur := strings.ToUpper(strings.TrimSpace(q.Currency))
-	if cur == "" || (q.AmountMin == nil && q.AmountMax == nil) {
+	// The out-of-step filter has plans of its own (search_shop.go); a
+	// band's rows do not say whether their twin is flagged.
+	if cur == "" || (q.AmountMin == nil && q.AmountMax == nil) || q.ShopOutOfStep {
 		return nil, false, nil
 	}
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
@@ -69,12 +71,8 @@ func (ix *Index) filterFirst(ctx context.Context, q SearchQuery, limit int) (pag
 		if !found || !keep(o) {
 			continue
 		}
-		if text {
-			fs := decodeFields(fields)
-			if !matchesAll(q.Q, fs) {
-				continue
-			}
-			o.Matched, _ = matchedField(q.Q, fs)
+		if text && !matchWords(q.Q, &o, fields) {
+			continue
 		}
 		if page = append(page, o); len(page) == limit {
 			break

@@ -182,7 +182,7 @@ func homeShopMismatches(v view.HomeShop) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<p><a href=\"/orders?out_of_step=1\" data-testid=\"shop-mismatches-all\">Every order out of step, shipped ones whatever their expiry, in the order list</a></p></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -19,6 +19,9 @@ type ListFilter struct {
 	Currency             string
 	ExpiresWithin        string // days
 	Unknown              bool   // only orders with an unchecked unknown outcome
+	// OutOfStep: only orders whose shop twin, as last read, disagrees
+	// with the payment order while money is authorized.
+	OutOfStep bool
 	// Errors maps a field's URL name to the message shown beside it.
 	Errors map[string]string
 }
@@ -33,7 +36,8 @@ const filterDate = "2006-01-02"
 func ListFilterFrom(v url.Values) ListFilter {
 	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
 	return ListFilter{From: get("from"), To: get("to"), AmountMin: get("amount_min"), AmountMax: get("amount_max"),
-		Currency: strings.ToUpper(get("currency")), ExpiresWithin: get("expires_within"), Unknown: get("unknown") == "1"}
+		Currency: strings.ToUpper(get("currency")), ExpiresWithin: get("expires_within"), Unknown: get("unknown") == "1",
+		OutOfStep: get("out_of_step") == "1"}
 }
 
 // Values is the filters as URL parameters, empty ones left out.
@@ -48,6 +52,9 @@ func (f ListFilter) Values() url.Values {
 	if f.Unknown {
 		v.Set("unknown", "1")
 	}
+	if f.OutOfStep {
+		v.Set("out_of_step", "1")
+	}
 	return v
 }
 
@@ -60,6 +67,7 @@ func (f ListFilter) Active() bool { return len(f.Values()) > 0 }
 // results rather than a list that ignores what was typed.
 func (f *ListFilter) Apply(q *orders.SearchQuery, loc *time.Location, now time.Time) {
 	f.Errors = map[string]string{}
+	q.ShopOutOfStep = f.OutOfStep
 	if f.From != "" {
 		if t, err := time.ParseInLocation(filterDate, f.From, loc); err != nil {
 			f.Errors["from"] = "Type a date as YYYY-MM-DD."

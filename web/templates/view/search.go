@@ -61,6 +61,9 @@ type SearchView struct {
 	Empty string
 	// Filter is the list's filters beyond the status, as typed.
 	Filter ListFilter
+	// Shop names the connected shop; "" hides the "out of step with the
+	// shop" filter (unless the address sets it).
+	Shop string
 	// ExportHref downloads every order of this list as CSV.
 	ExportHref string
 	// Bulk is the bulk form and the rows' checkboxes; nil for members
