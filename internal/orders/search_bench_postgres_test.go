@@ -67,6 +67,9 @@ func openPGBenchIndex(b *testing.B) *Index {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = ix.Close() })
+	if err := seedBenchTwins(ctx, d); err != nil {
+		b.Fatal(err)
+	}
 	return ix
 }
 
