@@ -29,6 +29,13 @@ type Options struct {
 	// Instance names the instance whose events these are
 	// (ORDERCARE_INSTANCE); every event appended records it.
 	Instance string
+	// DatabaseURL, when set (ORDERCARE_DATABASE_URL), puts the log's
+	// events on that PostgreSQL database, shared by every instance: their
+	// appends take one advisory lock (db.OpenPostgres, writer "audit"),
+	// so they form one chain. The path given to OpenWith then names where
+	// this instance keeps its search index (IndexPath) and checkpoint
+	// file, which are derived from the events.
+	DatabaseURL string
 }
 
 // Log is the audit log. Appends from any number of goroutines are handed to
@@ -38,6 +45,7 @@ type Options struct {
 // the disk.
 type Log struct {
 	db       *db.DB
+	path     string // audit.db, or where it would be on PostgreSQL
 	now      func() time.Time
 	maxBatch int
 	instance string
@@ -103,11 +111,11 @@ func Open(ctx context.Context, path string) (*Log, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
-	d, err := db.Open(ctx, path, db.SyncFull)
+	d, err := openEvents(ctx, path, opts.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	if err := d.Migrate(ctx, "audit", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "audit", migrations, pgMigrations); err != nil {
 		_ = d.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("audit: %w", err)
 	}
@@ -118,6 +126,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 	}
 	l := &Log{
 		db:        d,
+		path:      path,
 		idx:       idx,
 		now:       opts.Now,
 		maxBatch:  opts.MaxBatch,
@@ -176,7 +185,17 @@ func (l *Log) Close() error {
 
 // defaultCheckpointFile is audit.checkpoints beside the database.
 func (l *Log) defaultCheckpointFile() string {
-	return filepath.Join(filepath.Dir(l.db.Path), CheckpointsFileName)
+	return filepath.Join(filepath.Dir(l.path), CheckpointsFileName)
+}
+
+// openEvents opens the database of the events: the SQLite file at path
+// with synchronous=FULL, or the PostgreSQL database at url with the
+// audit log's own writer lock, so that appends wait for no admin table.
+func openEvents(ctx context.Context, path, url string) (*db.DB, error) {
+	if url != "" {
+		return db.OpenPostgres(ctx, url, "audit")
+	}
+	return db.Open(ctx, path, db.SyncFull)
 }
 
 // Append records an event and returns it as stored (seq, time, hashes).

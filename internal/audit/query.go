@@ -76,7 +76,7 @@ func attemptsSQL(where string) string {
 // attempts loads the requested and completed events matching where and
 // joins them by attempt id, newest requested first.
 func (l *Log) attempts(ctx context.Context, where string, args ...any) ([]Attempt, error) {
-	rows, err := l.db.Query(ctx, attemptsSQL(where), args...)
+	rows, err := l.db.Query(ctx, l.sql(attemptsSQL(where)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: attempts: %w", err)
 	}
@@ -109,10 +109,10 @@ func (l *Log) attempts(ctx context.Context, where string, args ...any) ([]Attemp
 	return out, nil
 }
 
-// openAttemptsSQL selects the requested events of seq (?1, ?2] that have
+// openAttemptsSQL selects the requested events of seq (from, to] that have
 // no completed event (openAttempts).
 const openAttemptsSQL = `SELECT ` + selectColumns + ` FROM events r
-	WHERE r.kind = 'requested' AND r.seq > ?1 AND r.seq <= ?2 AND NOT EXISTS (
+	WHERE r.kind = 'requested' AND r.seq > ? AND r.seq <= ? AND NOT EXISTS (
 		SELECT 1 FROM events c INDEXED BY events_attempt
 		WHERE c.attempt_id = r.attempt_id AND c.attempt_id <> '' AND c.kind = 'completed')
 	ORDER BY r.seq`
@@ -124,7 +124,7 @@ const openAttemptsSQL = `SELECT ` + selectColumns + ` FROM events r
 // over a log of 1,000,000 events that had not finished after ten
 // minutes, and every start ran it before serving).
 func (l *Log) openAttempts(ctx context.Context, from, to int64) ([]Event, error) {
-	rows, err := l.db.R.QueryContext(ctx, openAttemptsSQL, from, to)
+	rows, err := l.db.R.QueryContext(ctx, l.sql(openAttemptsSQL), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("audit: open attempts: %w", err)
 	}
@@ -186,7 +186,7 @@ func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, erro
 		}
 	}
 	if to > from {
-		if _, err := l.db.W.ExecContext(ctx, `INSERT INTO recovery_mark (id, seq, hash) VALUES (1, ?1, ?2)
+		if _, err := l.db.W.ExecContext(ctx, `INSERT INTO recovery_mark (id, seq, hash) VALUES (1, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, to, toHash); err != nil {
 			return len(open), fmt.Errorf("audit: recovery mark: %w", err)
 		}

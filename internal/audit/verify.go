@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"ordercare/internal/db"
 )
 
 // Verify walks the whole chain in seq order and reports the first event
@@ -28,6 +30,19 @@ func VerifyFile(ctx context.Context, path string) (VerifyResult, error) {
 	}
 	defer d.Close()
 	res, _, err := walk(ctx, d, nil)
+	return res, err
+}
+
+// VerifyDatabase verifies the log on the PostgreSQL database at url
+// (ORDERCARE_DATABASE_URL) with the same walk, through read-only
+// sessions. It never creates or migrates a table.
+func VerifyDatabase(ctx context.Context, url string) (VerifyResult, error) {
+	d, err := db.OpenPostgres(ctx, url, "audit")
+	if err != nil {
+		return VerifyResult{}, fmt.Errorf("audit: %w", err)
+	}
+	defer d.Close()
+	res, _, err := walk(ctx, d.R, nil)
 	return res, err
 }
 

@@ -1,0 +1,131 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"ordercare/internal/db/dbtest"
+)
+
+// openOn opens a log with opts on backend b: audit.db in a temporary
+// folder on SQLite; on PostgreSQL, b's database, with this instance's
+// search index and checkpoint file in a temporary folder. The clock is
+// t0 unless opts sets one.
+func openOn(t testing.TB, b dbtest.Backend, opts Options) (*Log, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	opts.DatabaseURL = b.URL
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return t0 }
+	}
+	l, err := OpenWith(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, path
+}
+
+// TestTwoInstancesAppendOneChain: two instances (two Logs, each with its
+// own connections, writer and search index) append at once to one
+// PostgreSQL database. Every acknowledged event is stored once, under its
+// instance's name, in one chain that verifies, with group commit still
+// batching; each instance's search sees the other's attempts.
+func TestTwoInstancesAppendOneChain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := dbtest.Postgres(t)
+	web1, _ := openOn(t, b, Options{Instance: "web-1"})
+	web2, _ := openOn(t, b, Options{Instance: "web-2"})
+	const writers, each = 10, 30
+	var mu sync.Mutex
+	acked := map[int64]Event{}
+	var wg sync.WaitGroup
+	for w := range writers {
+		l := web1
+		if w%2 == 1 {
+			l = web2
+		}
+		wg.Go(func() {
+			for i := range each {
+				e, err := l.Append(ctx, sampleEvent(w*1000+i))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if _, dup := acked[e.Seq]; dup {
+					t.Errorf("seq %d acknowledged twice", e.Seq)
+				}
+				acked[e.Seq] = e
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	n, _, err := web2.Head(ctx)
+	if err != nil || n != writers*each || len(acked) != writers*each {
+		t.Fatalf("head %d (%v), %d acknowledged, want %d", n, err, len(acked), writers*each)
+	}
+	byInstance := map[string]int{}
+	for seq, want := range acked {
+		got, err := web1.Event(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash != want.Hash || got.Instance != want.Instance || got.AttemptID != want.AttemptID {
+			t.Fatalf("event %d stored as %+v, acknowledged as %+v", seq, got, want)
+		}
+		byInstance[got.Instance]++
+	}
+	if byInstance["web-1"] != writers/2*each || byInstance["web-2"] != writers/2*each {
+		t.Fatalf("events per instance: %v", byInstance)
+	}
+	for _, l := range []*Log{web1, web2} {
+		res, err := l.Verify(ctx)
+		if err != nil || !res.OK || res.Events != writers*each {
+			t.Fatalf("verify = %+v %v", res, err)
+		}
+	}
+	if res, err := VerifyDatabase(ctx, b.URL); err != nil || !res.OK || res.Events != writers*each {
+		t.Fatalf("verify the database = %+v %v", res, err)
+	}
+	if s1, s2 := web1.Stats(), web2.Stats(); s1.Events+s2.Events != writers*each || s1.Commits+s2.Commits >= writers*each {
+		t.Fatalf("group commit did not batch: %+v %+v", s1, s2)
+	}
+	// web-2's search finds an attempt that web-1 appended.
+	var fromWeb1 Event
+	for _, e := range acked {
+		if e.Instance == "web-1" {
+			fromWeb1 = e
+			break
+		}
+	}
+	page, err := web2.Attempts(ctx, Filter{Text: fromWeb1.Reason}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Rows) != 1 || page.Rows[0].AttemptID != fromWeb1.AttemptID {
+		t.Fatalf("web-2 searching %q: %+v", fromWeb1.Reason, page.Rows)
+	}
+}
+
+// BenchmarkAppendOnEachDatabase is BenchmarkAppend on SQLite and on
+// PostgreSQL, same machine, same run.
+func BenchmarkAppendOnEachDatabase(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, be dbtest.Backend) {
+		for _, writers := range []int{1, 10, 50} {
+			b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+				l, _ := openOn(b, be.Fresh(b), Options{Instance: "bench"})
+				benchAppend(b, l, writers)
+			})
+		}
+	})
+}
