@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"ordercare/internal/db/dbtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,29 +95,31 @@ func fillIndexed(t *testing.T, l *Log, n int) {
 // to exactly the index kept while they were appended.
 func TestIndexRebuiltFromTheMarkAfterACrash(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	l, path := openTest(t)
-	fillIndexed(t, l, 40)
-	want := indexDump(t, l)
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	d := rawDB(t, IndexPath(path))
-	for _, q := range resetIndex {
-		if _, err := d.Exec(q); err != nil {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		l, path := openOn(t, be, Options{})
+		fillIndexed(t, l, 40)
+		want := indexDump(t, l)
+		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
-	}
-	_ = d.Close()
+		d := rawDB(t, IndexPath(path))
+		for _, q := range resetIndex {
+			if _, err := d.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = d.Close()
 
-	l2, err := OpenWith(ctx, path, Options{Now: func() time.Time { return t0 }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l2.Close()
-	if got := indexDump(t, l2); got != want {
-		t.Fatalf("index after the restart:\n%s\nwant (as kept at append time):\n%s", got, want)
-	}
+		l2, err := OpenWith(ctx, path, Options{Now: func() time.Time { return t0 }, DatabaseURL: be.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l2.Close()
+		if got := indexDump(t, l2); got != want {
+			t.Fatalf("index after the restart:\n%s\nwant (as kept at append time):\n%s", got, want)
+		}
+	})
 }
 
 // TestSearchSeesTheEventJustAppended: the index is kept after the commit,
@@ -124,21 +127,23 @@ func TestIndexRebuiltFromTheMarkAfterACrash(t *testing.T) {
 // agent's change, then the audit page).
 func TestSearchSeesTheEventJustAppended(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	l, _ := openTest(t)
-	for i := range 20 {
-		appendAttempt(t, l, attemptSpec{id: fmt.Sprint("now-", i), at: t0, staff: 4, order: "o", action: "create_refund",
-			body: `{"refunded_amount":700}`})
-		if n, err := l.Count(ctx, Filter{StaffID: 4}); err != nil || n != int64(i+1) {
-			t.Fatalf("after %d appends Count = %d, %v", i+1, n, err)
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		l, _ := openOn(t, be, Options{})
+		for i := range 20 {
+			appendAttempt(t, l, attemptSpec{id: fmt.Sprint("now-", i), at: t0, staff: 4, order: "o", action: "create_refund",
+				body: `{"refunded_amount":700}`})
+			if n, err := l.Count(ctx, Filter{StaffID: 4}); err != nil || n != int64(i+1) {
+				t.Fatalf("after %d appends Count = %d, %v", i+1, n, err)
+			}
+			if p, err := l.Attempts(ctx, Filter{Text: fmt.Sprint("now-", i)}, ""); err != nil || len(p.Rows) != 1 {
+				t.Fatalf("search for the attempt just appended: %+v, %v", p, err)
+			}
+			if tot, err := l.RefundTotals(ctx, 4, t0.Add(-time.Hour)); err != nil || tot["EUR"] != int64(700*(i+1)) {
+				t.Fatalf("refund totals after %d refunds = %v, %v", i+1, tot, err)
+			}
 		}
-		if p, err := l.Attempts(ctx, Filter{Text: fmt.Sprint("now-", i)}, ""); err != nil || len(p.Rows) != 1 {
-			t.Fatalf("search for the attempt just appended: %+v, %v", p, err)
-		}
-		if tot, err := l.RefundTotals(ctx, 4, t0.Add(-time.Hour)); err != nil || tot["EUR"] != int64(700*(i+1)) {
-			t.Fatalf("refund totals after %d refunds = %v, %v", i+1, tot, err)
-		}
-	}
+	})
 }
 
 // TestTwoWritersIndexEachEventOnce: the web process and an admin command
@@ -292,55 +297,57 @@ func copyFile(t testing.TB, from, to string) {
 // still commit at once; a search waits for the index, then sees them.
 func TestAppendsDoNotWaitForTheIndex(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	l, path := openTest(t)
-	holder := rawDB(t, IndexPath(path))
-	defer holder.Close()
-	hold, err := holder.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := hold.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
-	appended := make(chan error, 1)
-	go func() {
-		for i := range 20 {
-			if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
-				appended <- err
-				return
-			}
-		}
-		appended <- nil
-	}()
-	select {
-	case err := <-appended:
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		l, path := openOn(t, be, Options{})
+		holder := rawDB(t, IndexPath(path))
+		defer holder.Close()
+		hold, err := holder.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("appends waited for the index's write lock")
-	}
-	counted := make(chan int64, 1)
-	go func() {
-		n, err := l.Count(ctx, Filter{})
-		if err != nil {
-			t.Error(err)
+		if _, err := hold.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			t.Fatal(err)
 		}
-		counted <- n
-	}()
-	select {
-	case n := <-counted:
-		t.Fatalf("a search answered (%d attempts) while the index could not be written", n)
-	case <-time.After(200 * time.Millisecond):
-	}
-	if _, err := hold.ExecContext(ctx, `ROLLBACK`); err != nil {
-		t.Fatal(err)
-	}
-	_ = hold.Close()
-	if n := <-counted; n != 20 {
-		t.Fatalf("search after the index was free: %d attempts, want 20", n)
-	}
+		appended := make(chan error, 1)
+		go func() {
+			for i := range 20 {
+				if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+					appended <- err
+					return
+				}
+			}
+			appended <- nil
+		}()
+		select {
+		case err := <-appended:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("appends waited for the index's write lock")
+		}
+		counted := make(chan int64, 1)
+		go func() {
+			n, err := l.Count(ctx, Filter{})
+			if err != nil {
+				t.Error(err)
+			}
+			counted <- n
+		}()
+		select {
+		case n := <-counted:
+			t.Fatalf("a search answered (%d attempts) while the index could not be written", n)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if _, err := hold.ExecContext(ctx, `ROLLBACK`); err != nil {
+			t.Fatal(err)
+		}
+		_ = hold.Close()
+		if n := <-counted; n != 20 {
+			t.Fatalf("search after the index was free: %d attempts, want 20", n)
+		}
+	})
 }
 
 // TestIndexKeptWhileAppendsNeverPause: the indexer waits for a pause in
@@ -348,35 +355,37 @@ func TestAppendsDoNotWaitForTheIndex(t *testing.T) {
 // append it catches up with no reader asking.
 func TestIndexKeptWhileAppendsNeverPause(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	l, _ := openTest(t)
-	mark := func() int64 {
-		var n int64
-		if err := l.idx.R.QueryRowContext(ctx, `SELECT seq FROM index_state`).Scan(&n); err != nil {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		l, _ := openOn(t, be, Options{})
+		mark := func() int64 {
+			var n int64
+			if err := l.idx.R.QueryRowContext(ctx, `SELECT seq FROM index_state`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		stream := indexMaxLag + indexMaxLag/2
+		start := time.Now()
+		for i := 0; time.Since(start) < stream; i++ {
+			if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(indexDelay / 5)
+		}
+		if m := mark(); m == 0 {
+			t.Fatalf("nothing indexed after %s of appends %s apart; the index may lag at most %s", stream, indexDelay/5, indexMaxLag)
+		}
+		last, _, err := l.Head(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return n
-	}
-	stream := indexMaxLag + indexMaxLag/2
-	start := time.Now()
-	for i := 0; time.Since(start) < stream; i++ {
-		if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
-			t.Fatal(err)
+		deadline := time.Now().Add(5 * time.Second)
+		for mark() < last {
+			if time.Now().After(deadline) {
+				t.Fatalf("index at %d of %d events 5 s after the last append", mark(), last)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(indexDelay / 5)
-	}
-	if m := mark(); m == 0 {
-		t.Fatalf("nothing indexed after %s of appends %s apart; the index may lag at most %s", stream, indexDelay/5, indexMaxLag)
-	}
-	last, _, err := l.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for mark() < last {
-		if time.Now().After(deadline) {
-			t.Fatalf("index at %d of %d events 5 s after the last append", mark(), last)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	})
 }

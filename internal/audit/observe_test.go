@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"ordercare/internal/db/dbtest"
 	"sync"
 	"testing"
 	"time"
@@ -42,24 +43,26 @@ func (o *countingObserver) Committed(events int, took time.Duration, err error) 
 // size: the events of all commits add up to the appends.
 func TestObserverSeesAppendsAndCommits(t *testing.T) {
 	t.Parallel()
-	l, _ := openTest(t)
-	o := &countingObserver{}
-	l.SetObserver(o)
-	var wg sync.WaitGroup
-	for i := range 30 {
-		wg.Go(func() {
-			if _, err := l.Append(context.Background(), sampleEvent(i)); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	st := l.Stats()
-	if o.appends != 30 || o.appendErrs != 0 || o.commitEvents != 30 || int64(o.commits) != st.Commits || o.negativeOrZeroDuration {
-		t.Fatalf("observer heard %+v; log stats %+v", o, st)
-	}
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		l, _ := openOn(t, be, Options{})
+		o := &countingObserver{}
+		l.SetObserver(o)
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				if _, err := l.Append(context.Background(), sampleEvent(i)); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		st := l.Stats()
+		if o.appends != 30 || o.appendErrs != 0 || o.commitEvents != 30 || int64(o.commits) != st.Commits || o.negativeOrZeroDuration {
+			t.Fatalf("observer heard %+v; log stats %+v", o, st)
+		}
+	})
 }
 
 // Writable holds while the log is open (and appends no event), and fails

@@ -30,6 +30,17 @@ func openOn(t testing.TB, b dbtest.Backend, opts Options) (*Log, string) {
 	return l, path
 }
 
+// reopenOn opens the log at path on b again, closed with the test.
+func reopenOn(t *testing.T, b dbtest.Backend, path string) *Log {
+	t.Helper()
+	l, err := OpenWith(context.Background(), path, Options{Now: func() time.Time { return t0 }, DatabaseURL: b.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
 // TestTwoInstancesAppendOneChain: two instances (two Logs, each with its
 // own connections, writer and search index) append at once to one
 // PostgreSQL database. Every acknowledged event is stored once, under its
