@@ -100,7 +100,7 @@ func TestAppendAnswersWhatItStored(t *testing.T) {
 			"local time":    {Kind: KindSignIn, Time: time.Now().In(berlin)},
 			"invalid UTF-8": {Kind: KindStaff, Before: map[string]string{bad: "x"}, After: map[string]string{"name": bad},
 				ErrorMessages: []string{bad}, Reason: bad},
-			"NUL": {Kind: KindNote, OrderID: "order-1", Reason: "a\x00b", Ticket: "\x00"},
+			"NUL":  {Kind: KindNote, OrderID: "order-1", Reason: "a\x00b", Ticket: "\x00"},
 			"full": sampleEvent(9),
 		}
 		for name, in := range cases {
