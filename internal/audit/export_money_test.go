@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"ordercare/internal/db/dbtest"
 	"slices"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // TestExportCSVAmountAsDecimalWithCurrency: the export gives each

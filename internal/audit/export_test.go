@@ -6,10 +6,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"ordercare/internal/db/dbtest"
 	"strings"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 func TestExportCSVContentQuotingAndInjection(t *testing.T) {

@@ -4,13 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"ordercare/internal/db/dbtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // indexDump is the search index as text: every attempt row, the counts and

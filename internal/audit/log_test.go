@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"ordercare/internal/db/dbtest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 123456789, time.UTC)
@@ -194,29 +195,35 @@ func TestConcurrentAppendsAreGapFreeAndVerify(t *testing.T) {
 
 func TestTriggersRefuseUpdateAndDelete(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	l, path := openTest(t)
-	if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
-		t.Fatal(err)
-	}
-	plain := rawDB(t, path)
-	defer plain.Close()
-	for _, stmt := range []string{
-		`UPDATE events SET reason = 'edited' WHERE seq = 1`,
-		`DELETE FROM events WHERE seq = 1`,
-		`DELETE FROM events`,
-	} {
-		for name, d := range map[string]*sql.DB{"writer": l.db.W, "plain": plain} {
-			_, err := d.ExecContext(ctx, stmt)
-			if err == nil || !strings.Contains(err.Error(), "append-only") {
-				t.Errorf("%s: %s: err = %v, want append-only refusal", name, stmt, err)
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		l, path := openOn(t, be, Options{})
+		if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
+			t.Fatal(err)
+		}
+		plain := plainOn(t, be, path)
+		defer plain.Close()
+		stmts := []string{
+			`UPDATE events SET reason = 'edited' WHERE seq = 1`,
+			`DELETE FROM events WHERE seq = 1`,
+			`DELETE FROM events`,
+		}
+		if be.URL != "" {
+			stmts = append(stmts, `TRUNCATE events`)
+		}
+		for _, stmt := range stmts {
+			for name, d := range map[string]*sql.DB{"writer": l.db.W, "plain": plain} {
+				_, err := d.ExecContext(ctx, stmt)
+				if err == nil || !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: %s: err = %v, want append-only refusal", name, stmt, err)
+				}
 			}
 		}
-	}
-	e, err := l.Event(ctx, 1)
-	if err != nil || e.Reason != "reason-marker-001" {
-		t.Fatalf("event changed: %+v %v", e, err)
-	}
+		e, err := l.Event(ctx, 1)
+		if err != nil || e.Reason != "reason-marker-001" {
+			t.Fatalf("event changed: %+v %v", e, err)
+		}
+	})
 }
 
 // rawDB opens the audit file on a connection of its own, as another
@@ -269,35 +276,44 @@ func TestVerifyFindsTamperedEvent(t *testing.T) {
 		name     string
 		stmts    []string
 		firstBad int64
+		pg       []string // stmts in PostgreSQL's dialect, where they differ
 	}{
-		{"reason edited", []string{`UPDATE events SET reason = 'goodwill' WHERE seq = 3`}, 3},
-		{"request byte edited", []string{`UPDATE events SET request = CAST(replace(CAST(request AS TEXT), '1000', '9000') AS BLOB) WHERE seq = 4`}, 4},
-		{"before value edited", []string{`UPDATE events SET before_json = replace(before_json, '0.00', '9.00') WHERE seq = 2`}, 2},
-		{"staff changed", []string{`UPDATE events SET staff_id = 8 WHERE seq = 5`}, 5},
-		{"time changed", []string{`UPDATE events SET time = '2026-11-24T09:30:00.123456789Z' WHERE seq = 1`}, 1},
-		{"row deleted", []string{`DELETE FROM events WHERE seq = 3`}, 4},
-		{"row re-hashed alone", []string{`UPDATE events SET reason = 'x', hash = '` + strings.Repeat("a", 64) + `' WHERE seq = 2`}, 2},
-		{"hash replaced", []string{`UPDATE events SET hash = '` + strings.Repeat("b", 64) + `' WHERE seq = 6`}, 6},
+		{"reason edited", []string{`UPDATE events SET reason = 'goodwill' WHERE seq = 3`}, 3, nil},
+		{"request byte edited", []string{`UPDATE events SET request = CAST(replace(CAST(request AS TEXT), '1000', '9000') AS BLOB) WHERE seq = 4`}, 4,
+			[]string{`UPDATE events SET request = convert_to(replace(convert_from(request, 'UTF8'), '1000', '9000'), 'UTF8') WHERE seq = 4`}},
+		{"before value edited", []string{`UPDATE events SET before_json = replace(before_json, '0.00', '9.00') WHERE seq = 2`}, 2, nil},
+		{"staff changed", []string{`UPDATE events SET staff_id = 8 WHERE seq = 5`}, 5, nil},
+		{"time changed", []string{`UPDATE events SET time = '2026-11-24T09:30:00.123456789Z' WHERE seq = 1`}, 1, nil},
+		{"row deleted", []string{`DELETE FROM events WHERE seq = 3`}, 4, nil},
+		{"row re-hashed alone", []string{`UPDATE events SET reason = 'x', hash = '` + strings.Repeat("a", 64) + `' WHERE seq = 2`}, 2, nil},
+		{"hash replaced", []string{`UPDATE events SET hash = '` + strings.Repeat("b", 64) + `' WHERE seq = 6`}, 6, nil},
 		{"row inserted", []string{`INSERT INTO events (seq, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
 			order_id, action, reason, ticket, idempotency_key, request, before_json, after_json, outcome, http_status, error_code,
 			error_messages, correlation_id, resource_id, duration_ms, detail_json, prev_hash, hash) SELECT 100, time, kind, attempt_id, staff_id, staff_email, staff_role, client_ip, user_agent,
 			order_id, action, reason, ticket, idempotency_key, request, before_json, after_json, outcome, http_status, error_code,
-			error_messages, correlation_id, resource_id, duration_ms, detail_json, prev_hash, hash FROM events WHERE seq = 6`}, 100},
+			error_messages, correlation_id, resource_id, duration_ms, detail_json, prev_hash, hash FROM events WHERE seq = 6`}, 100, nil},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			path := fillClosed(t, 6)
-			tamper(t, path, tc.stmts...)
-			res, err := VerifyFile(context.Background(), path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.OK || res.FirstBad != tc.firstBad || res.Reason == "" {
-				t.Fatalf("verify = %+v, want first bad %d", res, tc.firstBad)
-			}
-		})
-	}
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				be := be.Fresh(t)
+				path := fillClosedOn(t, be, 6)
+				stmts := tc.stmts
+				if be.URL != "" && tc.pg != nil {
+					stmts = tc.pg
+				}
+				tamperOn(t, be, path, stmts...)
+				res, err := verifyOn(context.Background(), be, path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.OK || res.FirstBad != tc.firstBad || res.Reason == "" {
+					t.Fatalf("verify = %+v, want first bad %d", res, tc.firstBad)
+				}
+			})
+		}
+	})
 }
 
 // TestVerifyFindsEditedFileBytes edits the database file itself, not
@@ -347,37 +363,46 @@ func TestVerifyFileMissingDoesNotCreate(t *testing.T) {
 
 func TestFailedCommitFailsEveryWaiter(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	l, path := openTest(t)
-	if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
-		t.Fatal(err)
-	}
-	// The disk "fails": every insert is refused from now on.
-	d := rawDB(t, path)
-	defer d.Close()
-	if _, err := d.Exec(`CREATE TRIGGER fail_insert BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	failed := 0
-	for i := range 20 {
-		wg.Go(func() {
-			if _, err := l.Append(ctx, sampleEvent(10+i)); err != nil {
-				mu.Lock()
-				failed++
-				mu.Unlock()
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		l, path := openOn(t, be, Options{})
+		if _, err := l.Append(ctx, sampleEvent(1)); err != nil {
+			t.Fatal(err)
+		}
+		// The disk "fails": every insert is refused from now on.
+		d := plainOn(t, be, path)
+		defer d.Close()
+		fail := []string{`CREATE TRIGGER fail_insert BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END`}
+		if be.URL != "" {
+			fail = []string{`CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`,
+				`CREATE TRIGGER fail_insert BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION fail_insert()`}
+		}
+		for _, q := range fail {
+			if _, err := d.Exec(q); err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
-	wg.Wait()
-	if failed != 20 {
-		t.Fatalf("%d of 20 appends failed, want all", failed)
-	}
-	n, _, err := l.Head(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("head = %d, %v; want 1 (nothing stored)", n, err)
-	}
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		failed := 0
+		for i := range 20 {
+			wg.Go(func() {
+				if _, err := l.Append(ctx, sampleEvent(10+i)); err != nil {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if failed != 20 {
+			t.Fatalf("%d of 20 appends failed, want all", failed)
+		}
+		n, _, err := l.Head(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("head = %d, %v; want 1 (nothing stored)", n, err)
+		}
+	})
 }
 
 func TestAppendAfterClose(t *testing.T) {
@@ -503,20 +528,18 @@ func TestRecoveryLooksOnlyPastItsMark(t *testing.T) {
 
 func TestReopenContinuesChain(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := fillClosed(t, 3)
-	l, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	e, err := l.Append(ctx, sampleEvent(4))
-	if err != nil || e.Seq != 4 {
-		t.Fatalf("append after reopen: %+v %v", e, err)
-	}
-	if res, err := l.Verify(ctx); err != nil || !res.OK || res.Events != 4 {
-		t.Fatalf("verify = %+v %v", res, err)
-	}
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		path := fillClosedOn(t, be, 3)
+		l := reopenOn(t, be, path)
+		e, err := l.Append(ctx, sampleEvent(4))
+		if err != nil || e.Seq != 4 {
+			t.Fatalf("append after reopen: %+v %v", e, err)
+		}
+		if res, err := l.Verify(ctx); err != nil || !res.OK || res.Events != 4 {
+			t.Fatalf("verify = %+v %v", res, err)
+		}
+	})
 }
 
 func TestAttemptsByKey(t *testing.T) {

@@ -3,10 +3,11 @@ package audit
 import (
 	"context"
 	"errors"
-	"ordercare/internal/db/dbtest"
 	"sync"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 // countingObserver records what an Observer is told.
@@ -69,37 +70,41 @@ func TestObserverSeesAppendsAndCommits(t *testing.T) {
 // once it is closed.
 func TestWritable(t *testing.T) {
 	t.Parallel()
-	l, path := openTest(t)
-	ctx := context.Background()
-	if err := l.Writable(ctx); err != nil {
-		t.Fatalf("open log: %v", err)
-	}
-	if n, _, err := l.Head(ctx); err != nil || n != 0 {
-		t.Fatalf("the check appended: head %d, %v", n, err)
-	}
-	// Another process holds the write lock: the check fails within its
-	// deadline instead of waiting out the 10 s busy timeout.
-	other, err := rawDB(t, path).Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := other.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	if err := l.Writable(short); err == nil {
-		t.Fatal("writable while another process holds the write lock")
-	}
-	if _, err := other.ExecContext(ctx, "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
-	if err := l.Writable(ctx); err != nil {
-		t.Fatalf("after the lock was given back: %v", err)
-	}
-	l.Close()
-	if err := l.Writable(ctx); !errors.Is(err, ErrClosed) {
-		t.Fatalf("closed log: %v, want ErrClosed", err)
-	}
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		l, path := openOn(t, be, Options{})
+		ctx := context.Background()
+		if err := l.Writable(ctx); err != nil {
+			t.Fatalf("open log: %v", err)
+		}
+		if n, _, err := l.Head(ctx); err != nil || n != 0 {
+			t.Fatalf("the check appended: head %d, %v", n, err)
+		}
+		// Another process (another instance) holds the write lock: the check
+		// fails within its deadline instead of waiting out the 10 s busy
+		// timeout.
+		otherDB, err := openEvents(ctx, path, be.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer otherDB.Close()
+		other, err := otherDB.W.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		if err := l.Writable(short); err == nil {
+			t.Fatal("writable while another process holds the write lock")
+		}
+		if err := other.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Writable(ctx); err != nil {
+			t.Fatalf("after the lock was given back: %v", err)
+		}
+		l.Close()
+		if err := l.Writable(ctx); !errors.Is(err, ErrClosed) {
+			t.Fatalf("closed log: %v, want ErrClosed", err)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -39,6 +40,63 @@ func reopenOn(t *testing.T, b dbtest.Backend, path string) *Log {
 	}
 	t.Cleanup(func() { _ = l.Close() })
 	return l
+}
+
+// plainOn opens the log's database on a connection of its own, as
+// another process (an attacker with access to it, a failing disk) would:
+// the SQLite file at path, or b's PostgreSQL database.
+func plainOn(t *testing.T, b dbtest.Backend, path string) *sql.DB {
+	t.Helper()
+	if b.URL == "" {
+		return rawDB(t, path)
+	}
+	d, err := sql.Open("pgx", b.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// tamperOn runs stmts on the log's database as someone with write access
+// to it would, with the append-only triggers out of the way (dropped on
+// SQLite; disabled, as the table's owner may, on PostgreSQL).
+func tamperOn(t *testing.T, b dbtest.Backend, path string, stmts ...string) {
+	t.Helper()
+	if b.URL == "" {
+		tamper(t, path, stmts...)
+		return
+	}
+	d := plainOn(t, b, path)
+	defer d.Close()
+	for _, s := range append([]string{`ALTER TABLE events DISABLE TRIGGER USER`}, stmts...) {
+		if _, err := d.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// verifyOn verifies the log on b as `admin audit verify` does, from
+// outside any open Log.
+func verifyOn(ctx context.Context, b dbtest.Backend, path string) (VerifyResult, error) {
+	if b.URL == "" {
+		return VerifyFile(ctx, path)
+	}
+	return VerifyDatabase(ctx, b.URL)
+}
+
+// fillClosedOn appends n sample events to a new log on b and closes it.
+func fillClosedOn(t *testing.T, b dbtest.Backend, n int) string {
+	t.Helper()
+	l, path := openOn(t, b, Options{})
+	for i := 1; i <= n; i++ {
+		if _, err := l.Append(context.Background(), sampleEvent(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // TestTwoInstancesAppendOneChain: two instances (two Logs, each with its

@@ -3,11 +3,12 @@ package audit
 import (
 	"context"
 	"errors"
-	"ordercare/internal/db/dbtest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"ordercare/internal/db/dbtest"
 )
 
 func TestReviewIsANewEventAndLeavesTheQueue(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"ordercare/internal/db/dbtest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
 )
 
 // attemptSpec describes one attempt for the search tests.
