@@ -69,6 +69,10 @@ type Log struct {
 
 	commits atomic.Int64
 	events  atomic.Int64
+	// lastSeq is the seq of the last event this Log committed: the log's
+	// head as of that commit, which the checkpointer compares with its
+	// last checkpoint after every commit without a query.
+	lastSeq atomic.Int64
 	// observer, when set, is told of every append and commit (observe.go).
 	observer atomic.Pointer[observerBox]
 
@@ -336,6 +340,7 @@ func (l *Log) commit(batch []*appendReq) error {
 	}
 	l.commits.Add(1)
 	l.events.Add(int64(len(batch)))
+	l.lastSeq.Store(seq)
 	return nil
 }
 
