@@ -365,54 +365,56 @@ func TestLoadSigningKey(t *testing.T) {
 
 func TestRunVerificationRecordsResult(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	k := testKey(t)
-	l, path := openTest(t)
-	if err := l.StartCheckpoints(CheckpointConfig{Key: k, Every: 5, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 12; i++ {
-		if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		k := testKey(t)
+		l, path := openOn(t, be, Options{})
+		if err := l.StartCheckpoints(CheckpointConfig{Key: k, Every: 5, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	st, err := l.VerificationStatus(ctx)
-	if err != nil || st.Last != nil || st.Running {
-		t.Fatalf("before: %+v %v", st, err)
-	}
-	who := Actor{StaffID: 2, Email: "sup@example.com"}
-	if !l.StartVerification(who) {
-		t.Fatal("verification did not start")
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st, err = l.VerificationStatus(ctx)
+		for i := 1; i <= 12; i++ {
+			if _, err := l.Append(ctx, sampleEvent(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, err := l.VerificationStatus(ctx)
+		if err != nil || st.Last != nil || st.Running {
+			t.Fatalf("before: %+v %v", st, err)
+		}
+		who := Actor{StaffID: 2, Email: "sup@example.com"}
+		if !l.StartVerification(who) {
+			t.Fatal("verification did not start")
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			st, err = l.VerificationStatus(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !st.Running && st.Last != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("verification did not finish")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		v := st.Last
+		if !v.OK || !v.Checked || v.Events != 12 || v.Matched < 1 || v.By != "sup@example.com" {
+			t.Fatalf("verification = %+v", v)
+		}
+		// An edit is reported by the next verification.
+		tamperOn(t, be, path, `UPDATE events SET reason = 'edited' WHERE seq = 3`)
+		v2, err := l.RunVerification(ctx, who)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !st.Running && st.Last != nil {
-			break
+		if v2.OK || v2.FirstBad != 3 {
+			t.Fatalf("tampered: %+v", v2)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("verification did not finish")
+		st, _ = l.VerificationStatus(ctx)
+		if st.Last.OK || st.Last.FirstBad != 3 || st.Last.Seq != v2.Seq || st.Last.Reason == "" {
+			t.Fatalf("status after tamper: %+v", st.Last)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	v := st.Last
-	if !v.OK || !v.Checked || v.Events != 12 || v.Matched < 1 || v.By != "sup@example.com" {
-		t.Fatalf("verification = %+v", v)
-	}
-	// An edit is reported by the next verification.
-	tamper(t, path, `UPDATE events SET reason = 'edited' WHERE seq = 3`)
-	v2, err := l.RunVerification(ctx, who)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v2.OK || v2.FirstBad != 3 {
-		t.Fatalf("tampered: %+v", v2)
-	}
-	st, _ = l.VerificationStatus(ctx)
-	if st.Last.OK || st.Last.FirstBad != 3 || st.Last.Seq != v2.Seq || st.Last.Reason == "" {
-		t.Fatalf("status after tamper: %+v", st.Last)
-	}
+	})
 }
