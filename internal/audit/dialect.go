@@ -1,6 +1,9 @@
 package audit
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"regexp"
 	"sync"
 )
@@ -38,4 +41,49 @@ func (l *Log) sql(query string) string {
 	q = indexedBy.ReplaceAllString(q, "")
 	pgQueries.Store(query, q)
 	return q
+}
+
+// pgInsertBatchSQL inserts a whole batch in one statement, a column per
+// array (https://www.postgresql.org/docs/current/functions-array.html,
+// unnest with several arguments): on PostgreSQL each statement is a
+// round trip to the server, and a batch under 50 writers holds 30 or
+// more events, all waiting for it.
+const pgInsertBatchSQL = `INSERT INTO events (` + selectColumns + `) SELECT * FROM unnest(
+	?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+	?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::text[],
+	?::text[], ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+	?::text[], ?::text[], ?::text[], ?::text[])`
+
+// insertBatch inserts the chained events of a batch with
+// pgInsertBatchSQL, their columns as arrays in the order of row.args.
+func insertBatch(ctx context.Context, tx *sql.Tx, batch []*appendReq) error {
+	n := len(batch)
+	rows := make([][]any, n)
+	for j, req := range batch {
+		rows[j] = req.r.args()
+	}
+	cols := make([]any, len(rows[0]))
+	for i, v := range rows[0] {
+		switch v.(type) {
+		case int64:
+			cols[i] = column[int64](rows, i)
+		case []byte:
+			cols[i] = column[[]byte](rows, i)
+		default:
+			cols[i] = column[string](rows, i)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, pgInsertBatchSQL, cols...); err != nil {
+		return fmt.Errorf("audit: append events %d-%d: %w", batch[0].r.Seq, batch[n-1].r.Seq, err)
+	}
+	return nil
+}
+
+// column is column i of rows as one array.
+func column[T any](rows [][]any, i int) []T {
+	c := make([]T, len(rows))
+	for j, r := range rows {
+		c[j] = r[i].(T)
+	}
+	return c
 }

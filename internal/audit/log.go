@@ -318,6 +318,34 @@ func (l *Log) commit(batch []*appendReq) error {
 	if err != nil {
 		return err
 	}
+	for _, req := range batch {
+		seq++
+		req.r.Seq = seq
+		req.r.PrevHash = prev
+		req.r.Hash = req.r.computeHash()
+		prev = req.r.Hash
+	}
+	if l.db.Postgres {
+		err = insertBatch(ctx, tx, batch)
+	} else {
+		err = l.insertEach(ctx, tx, batch)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit: commit: %w", err)
+	}
+	l.commits.Add(1)
+	l.events.Add(int64(len(batch)))
+	l.lastSeq.Store(seq)
+	return nil
+}
+
+// insertEach inserts the chained events of a batch one by one through
+// the prepared insert: in SQLite's process a statement costs no round
+// trip.
+func (l *Log) insertEach(ctx context.Context, tx *sql.Tx, batch []*appendReq) error {
 	stmt := tx.StmtContext(ctx, l.insert)
 	defer stmt.Close()
 	// The inserts run without the deadline: the driver watches a context
@@ -326,21 +354,10 @@ func (l *Log) commit(batch []*appendReq) error {
 	// to wait for (Begin and Commit keep the deadline).
 	insertCtx := context.WithoutCancel(ctx)
 	for _, req := range batch {
-		seq++
-		req.r.Seq = seq
-		req.r.PrevHash = prev
-		req.r.Hash = req.r.computeHash()
 		if _, err := stmt.ExecContext(insertCtx, req.r.args()...); err != nil {
-			return fmt.Errorf("audit: append event %d: %w", seq, err)
+			return fmt.Errorf("audit: append event %d: %w", req.r.Seq, err)
 		}
-		prev = req.r.Hash
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit: commit: %w", err)
-	}
-	l.commits.Add(1)
-	l.events.Add(int64(len(batch)))
-	l.lastSeq.Store(seq)
 	return nil
 }
 
