@@ -254,20 +254,7 @@ func tamper(t *testing.T, path string, stmts ...string) {
 
 func fillClosed(t *testing.T, n int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "audit.db")
-	l, err := OpenWith(context.Background(), path, Options{Now: func() time.Time { return t0 }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= n; i++ {
-		if _, err := l.Append(context.Background(), sampleEvent(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return fillClosedOn(t, dbtest.SQLite(t), n)
 }
 
 func TestVerifyFindsTamperedEvent(t *testing.T) {
