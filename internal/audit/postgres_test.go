@@ -194,6 +194,60 @@ func TestTwoInstancesAppendOneChain(t *testing.T) {
 	}
 }
 
+// TestRecoveryLeavesOtherInstancesAttemptsOpen: an instance starting
+// while another serves closes its own open attempts and another's that
+// is older than RecoverAge, but not one the other may be completing right
+// now; that one is closed when its own instance starts again, whose
+// recovery still looks at it although the first start moved the mark.
+func TestRecoveryLeavesOtherInstancesAttemptsOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := dbtest.Postgres(t)
+	now := t0.Add(time.Hour)
+	web1, _ := openOn(t, b, Options{Instance: "web-1"})
+	web2, _ := openOn(t, b, Options{Instance: "web-2"})
+	request := func(l *Log, id string, at time.Time) {
+		t.Helper()
+		if _, err := l.Append(ctx, Event{Time: at, Kind: KindRequested, AttemptID: id, OrderID: "order-1", Action: "cancel"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	request(web1, "web1-stale", now.Add(-RecoverAge))
+	request(web1, "web1-in-flight", now.Add(-time.Minute))
+	request(web2, "web2-left-open", now.Add(-time.Minute))
+	outcome := func(id string) Outcome {
+		t.Helper()
+		a, err := web1.Attempt(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Outcome()
+	}
+	// web-2 restarts while web-1 serves.
+	if n, err := web2.RecoverOpenAttempts(ctx, now); err != nil || n != 2 {
+		t.Fatalf("web-2's recovery closed %d, %v; want its own and web-1's stale one", n, err)
+	}
+	if outcome("web1-stale") != OutcomeUnknown || outcome("web2-left-open") != OutcomeUnknown || outcome("web1-in-flight") != "" {
+		t.Fatalf("after web-2's start: stale %q, web-2's %q, in flight %q", outcome("web1-stale"), outcome("web2-left-open"), outcome("web1-in-flight"))
+	}
+	// web-1 completes its call as usual.
+	if _, err := web1.Append(ctx, Event{Time: now, Kind: KindCompleted, AttemptID: "web1-in-flight", OrderID: "order-1",
+		Action: "cancel", Outcome: OutcomeSucceeded}); err != nil {
+		t.Fatal(err)
+	}
+	request(web1, "web1-killed", now)
+	// web-1 is killed and starts again: it closes its own.
+	if n, err := web1.RecoverOpenAttempts(ctx, now.Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("web-1's recovery closed %d, %v; want 1", n, err)
+	}
+	if outcome("web1-in-flight") != OutcomeSucceeded || outcome("web1-killed") != OutcomeUnknown {
+		t.Fatalf("after web-1's start: in flight %q, killed %q", outcome("web1-in-flight"), outcome("web1-killed"))
+	}
+	if res, err := web2.Verify(ctx); err != nil || !res.OK {
+		t.Fatalf("verify = %+v %v", res, err)
+	}
+}
+
 // BenchmarkAppendOnEachDatabase is BenchmarkAppend on SQLite and on
 // PostgreSQL, same machine, same run.
 func BenchmarkAppendOnEachDatabase(b *testing.B) {

@@ -157,6 +157,10 @@ func (l *Log) openAttempts(ctx context.Context, from, to int64) ([]Event, error)
 // mark moves, and later ones are the next start's. A start then reads the
 // events since the last one, not the whole log: over 1,000,000 events the
 // full look takes seconds.
+//
+// On a log that several instances share, the others serve while one
+// starts: it closes its own open attempts and those of others older than
+// RecoverAge, never one another instance may still complete.
 func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, error) {
 	to, toHash, err := l.Head(ctx)
 	if err != nil {
@@ -170,6 +174,7 @@ func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, erro
 	if err != nil {
 		return 0, err
 	}
+	open, markSeq := l.recoverable(open, now, to)
 	for i, req := range open {
 		_, err := l.Append(ctx, Event{
 			Time: now, Kind: KindCompleted, AttemptID: req.AttemptID, Actor: req.Actor,
@@ -185,13 +190,52 @@ func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, erro
 			return i, err
 		}
 	}
-	if to > from {
+	if markSeq > from {
+		markHash := toHash
+		if markSeq != to {
+			if markHash, err = hashAt(ctx, l.db.R, markSeq); err != nil {
+				return len(open), err
+			}
+		}
 		if _, err := l.db.W.ExecContext(ctx, `INSERT INTO recovery_mark (id, seq, hash) VALUES (1, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, to, toHash); err != nil {
+			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, markSeq, markHash); err != nil {
 			return len(open), fmt.Errorf("audit: recovery mark: %w", err)
 		}
 	}
 	return len(open), nil
+}
+
+// RecoverAge is how old another instance's open attempt must be before
+// a start-up closes it, on a log that several instances share
+// (PostgreSQL): younger, that instance may be calling the provider for
+// it right now (a call's budget, retries included, is 30 s by default).
+// An instance closes its own open attempts when it starts again under
+// its name (ORDERCARE_INSTANCE); this age closes those of one that does
+// not come back.
+const RecoverAge = 10 * time.Minute
+
+// recoverable returns the open attempts (in seq order) that this start
+// closes, and the seq up to which every attempt is then closed (the
+// next mark). A log of one instance (SQLite) closes them all, up to to.
+// On a shared log it leaves other instances' attempts younger than
+// RecoverAge open, and the mark before the first of them, so that the
+// next start looks at it again.
+func (l *Log) recoverable(open []Event, now time.Time, to int64) ([]Event, int64) {
+	if !l.db.Postgres {
+		return open, to
+	}
+	mark := to
+	var closing []Event
+	for _, req := range open {
+		if req.Instance == l.instance || now.Sub(req.Time) >= RecoverAge {
+			closing = append(closing, req)
+			continue
+		}
+		if mark == to {
+			mark = req.Seq - 1
+		}
+	}
+	return closing, mark
 }
 
 // recoveredThrough is the seq up to which an earlier start closed every
