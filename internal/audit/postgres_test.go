@@ -248,6 +248,89 @@ func TestRecoveryLeavesOtherInstancesAttemptsOpen(t *testing.T) {
 	}
 }
 
+// TestAnInstanceCutOffMidAppendLeavesOneChain: the server ends every
+// connection of one instance (as when that instance is killed, or cut
+// off) while both append. Its batches in flight fail and their appends
+// return errors; the other instance goes on, and the one cut off
+// reconnects. Every acknowledged event is stored as acknowledged, in one
+// chain that verifies.
+func TestAnInstanceCutOffMidAppendLeavesOneChain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := dbtest.Postgres(t)
+	web1, _ := openOn(t, dbtest.Backend{Name: b.Name, URL: b.URL + "&application_name=web-1"}, Options{Instance: "web-1"})
+	web2, _ := openOn(t, b, Options{Instance: "web-2"})
+	var mu sync.Mutex
+	acked := map[int64]Event{}
+	failed := map[string]int{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	halt := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer halt() // a failure below still stops the appenders
+	for w := range 8 {
+		l, name := web1, "web-1"
+		if w%2 == 1 {
+			l, name = web2, "web-2"
+		}
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				e, err := l.Append(ctx, sampleEvent(w*100000+i))
+				mu.Lock()
+				if err != nil {
+					failed[name]++
+				} else {
+					acked[e.Seq] = e
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	killer := plainOn(t, b, "")
+	defer killer.Close()
+	countWeb1 := func() (n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range acked {
+			if e.Instance == "web-1" {
+				n++
+			}
+		}
+		return n
+	}
+	var killed int
+	if err := killer.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'web-1'`).Scan(&killed); err != nil || killed == 0 {
+		t.Fatalf("terminated %d of web-1's connections: %v", killed, err)
+	}
+	before := countWeb1()
+	time.Sleep(300 * time.Millisecond)
+	halt()
+	if countWeb1() <= before {
+		t.Fatal("web-1 appended nothing after its connections were ended: it did not reconnect")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if failed["web-2"] != 0 {
+		t.Fatalf("web-2's appends failed %d times while web-1 was cut off", failed["web-2"])
+	}
+	for _, e := range acked {
+		got, err := web2.Event(ctx, e.Seq)
+		if err != nil || got.Hash != e.Hash || got.Instance != e.Instance {
+			t.Fatalf("acknowledged event %d: stored %+v, %v", e.Seq, got, err)
+		}
+	}
+	res, err := web2.Verify(ctx)
+	if err != nil || !res.OK || res.Events < int64(len(acked)) {
+		t.Fatalf("verify = %+v %v; %d acknowledged", res, err, len(acked))
+	}
+	t.Logf("%d events acknowledged, %d of web-1's appends failed, %d stored", len(acked), failed["web-1"], res.Events)
+}
+
 // BenchmarkAppendOnEachDatabase is BenchmarkAppend on SQLite and on
 // PostgreSQL, same machine, same run.
 func BenchmarkAppendOnEachDatabase(b *testing.B) {
