@@ -12,8 +12,8 @@ import (
 // which PostgreSQL's connections number (db.OpenPostgres). What
 // PostgreSQL says differently is kept small: its migrations
 // (schema_postgres.go), the JSON reads of the money records
-// (money_records.go), how the search index is fed (index_feed.go), and
-// the planner hints below.
+// (money_records.go), how the search index is fed (index_feed.go), how
+// a batch is inserted (below), and the planner hints below.
 
 // SQLite's planner hints: a unary + before a column keeps SQLite from
 // driving a query by that column's index
