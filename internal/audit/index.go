@@ -250,6 +250,9 @@ func (ix *indexer) release() {
 // writes the mark, so the index file's write lock is held before anything
 // is read; the log is only read.
 func (ix *indexer) step(ctx context.Context) (more bool, err error) {
+	if ix.l.idx.Postgres {
+		return ix.stepPG(ctx)
+	}
 	if err := ix.connect(ctx); err != nil {
 		return false, fmt.Errorf("audit: index: %w", err)
 	}

@@ -104,8 +104,8 @@ func TestIndexRebuiltFromTheMarkAfterACrash(t *testing.T) {
 		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
-		d := rawDB(t, IndexPath(path))
-		for _, q := range resetIndex {
+		d, reset := indexOn(t, be, path)
+		for _, q := range reset {
 			if _, err := d.Exec(q); err != nil {
 				t.Fatal(err)
 			}
@@ -308,15 +308,7 @@ func TestAppendsDoNotWaitForTheIndex(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
 		ctx := context.Background()
 		l, path := openOn(t, be, Options{})
-		holder := rawDB(t, IndexPath(path))
-		defer holder.Close()
-		hold, err := holder.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := hold.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-			t.Fatal(err)
-		}
+		release := holdIndexLock(t, be, path)
 		appended := make(chan error, 1)
 		go func() {
 			for i := range 20 {
@@ -348,10 +340,7 @@ func TestAppendsDoNotWaitForTheIndex(t *testing.T) {
 			t.Fatalf("a search answered (%d attempts) while the index could not be written", n)
 		case <-time.After(200 * time.Millisecond):
 		}
-		if _, err := hold.ExecContext(ctx, `ROLLBACK`); err != nil {
-			t.Fatal(err)
-		}
-		_ = hold.Close()
+		release()
 		if n := <-counted; n != 20 {
 			t.Fatalf("search after the index was free: %d attempts, want 20", n)
 		}
@@ -396,4 +385,58 @@ func TestIndexKeptWhileAppendsNeverPause(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	})
+}
+
+// indexOn opens the search index of the log at path on b from outside
+// the log, with the statements that empty it.
+func indexOn(t testing.TB, be dbtest.Backend, path string) (*sql.DB, []string) {
+	t.Helper()
+	if be.URL == "" {
+		return rawDB(t, IndexPath(path)), resetIndex
+	}
+	d, err := openPGIndex(context.Background(), be.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d.W, pgResetIndex
+}
+
+// holdIndexLock takes the search index's write lock from outside the log
+// (another process on SQLite, another instance on PostgreSQL) until the
+// returned func gives it back.
+func holdIndexLock(t *testing.T, be dbtest.Backend, path string) func() {
+	t.Helper()
+	ctx := context.Background()
+	if be.URL == "" {
+		holder := rawDB(t, IndexPath(path))
+		hold, err := holder.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hold.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			t.Fatal(err)
+		}
+		return func() {
+			if _, err := hold.ExecContext(ctx, `ROLLBACK`); err != nil {
+				t.Error(err)
+			}
+			_ = hold.Close()
+			_ = holder.Close()
+		}
+	}
+	d, err := openPGIndex(ctx, be.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if err := tx.Rollback(); err != nil {
+			t.Error(err)
+		}
+		_ = d.Close()
+	}
 }

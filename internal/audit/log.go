@@ -123,7 +123,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		_ = d.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	idx, err := openIndex(ctx, path)
+	var idx *db.DB
+	if opts.DatabaseURL != "" {
+		idx, err = openPGIndex(ctx, opts.DatabaseURL)
+	} else {
+		idx, err = openIndex(ctx, path)
+	}
 	if err != nil {
 		_ = d.Close() // the index's error is the one to report
 		return nil, fmt.Errorf("audit: search index: %w", err)

@@ -230,7 +230,7 @@ func TestTriggersRefuseUpdateAndDelete(t *testing.T) {
 // process would (an attacker with the file, a failing disk). Like any
 // other process it waits while the log's writer holds the lock: the
 // writer also writes between commits, when it indexes (index.go).
-func rawDB(t *testing.T, path string) *sql.DB {
+func rawDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	d, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {

@@ -413,7 +413,7 @@ func TestKeptCountsMatchTheRows(t *testing.T) {
 					}
 					c := f.columnCond()
 					var want int64
-					if err := l.idx.R.QueryRow(`SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&want); err != nil {
+					if err := l.idx.R.QueryRow(l.isql(`SELECT count(*) FROM attempts a WHERE `+c.String()), c.args...).Scan(&want); err != nil {
 						t.Fatal(err)
 					}
 					if got != want {
