@@ -3,7 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
-		"fmt"
+	"fmt"
 )
 
 // feeder is how the indexer reads the log's events into its connection
