@@ -77,7 +77,7 @@ var pgIndexMigrations = []string{
 		rowid BIGINT   PRIMARY KEY,
 		text  tsvector NOT NULL
 	);
-	CREATE INDEX attempt_text_words ON attempt_text USING GIN (text);
+	CREATE INDEX attempt_text_words ON attempt_text USING GIN (text) WITH (fastupdate = off);
 	CREATE TABLE index_state (
 		id   INTEGER PRIMARY KEY CHECK (id = 1),
 		seq  BIGINT  NOT NULL,

@@ -405,3 +405,50 @@ func BenchmarkIndexBuildOnEachDatabase(b *testing.B) {
 		b.ReportMetric(float64(2*attempts*b.N)/b.Elapsed().Seconds(), "events/s")
 	})
 }
+
+// BenchmarkSearchOnEachDatabase runs the audit trail's searches (a page
+// of attempts, and the count shown beside it) on a log of 10,000
+// attempts on each database, same run: text alone (a whole ticket, the
+// prefix of one, a word every attempt holds), a column alone, and both.
+func BenchmarkSearchOnEachDatabase(b *testing.B) {
+	const attempts = 10000
+	dbtest.EachB(b, func(b *testing.B, be dbtest.Backend) {
+		ctx := context.Background()
+		l, _ := openOn(b, be, Options{})
+		var wg sync.WaitGroup
+		for w := range 50 {
+			wg.Go(func() {
+				for i := w; i < attempts; i += 50 {
+					appendAttempt(b, l, attemptSpec{id: fmt.Sprint("s", i), at: t0.Add(time.Duration(i) * time.Second),
+						staff: int64(i%7 + 1), order: fmt.Sprint("order-", i%500), action: "create_capture",
+						outcome: OutcomeSucceeded, ticket: fmt.Sprint("ZD-", i), body: `{"captured_amount":1000}`})
+				}
+			})
+		}
+		wg.Wait()
+		if err := l.SyncIndex(ctx); err != nil {
+			b.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			f    Filter
+		}{
+			{"ticket", Filter{Text: "ZD-1234"}},
+			{"ticket prefix", Filter{Text: "ZD-12"}},
+			{"common word", Filter{Text: "reason"}},
+			{"staff", Filter{StaffID: 3}},
+			{"staff and text", Filter{StaffID: 3, Text: "ZD-12"}},
+		} {
+			b.Run(tc.name, func(b *testing.B) {
+				for range b.N {
+					if _, err := l.Attempts(ctx, tc.f, ""); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := l.Count(ctx, tc.f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	})
+}
