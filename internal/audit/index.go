@@ -28,6 +28,9 @@ import (
 // after restoring audit.db from a backup). Readers of the index call
 // SyncIndex first, so that a search sees every event committed before it
 // started, whoever appended it (the server or an `admin` command).
+//
+// On PostgreSQL the index is in the log's database instead, one for every
+// instance (index_postgres.go).
 
 const (
 	// IndexBatch is the most events one index transaction covers.

@@ -32,9 +32,9 @@ type Options struct {
 	// DatabaseURL, when set (ORDERCARE_DATABASE_URL), puts the log's
 	// events on that PostgreSQL database, shared by every instance: their
 	// appends take one advisory lock (db.OpenPostgres, writer "audit"),
-	// so they form one chain. The path given to OpenWith then names where
-	// this instance keeps its search index (IndexPath) and checkpoint
-	// file, which are derived from the events.
+	// so they form one chain. The search index is there too
+	// (index_postgres.go); the path given to OpenWith then names the
+	// folder of this instance's checkpoint file.
 	DatabaseURL string
 }
 
