@@ -34,12 +34,19 @@ func (l *Log) sql(query string) string {
 	if !l.db.Postgres {
 		return query
 	}
-	if q, ok := pgQueries.Load(query); ok {
+	return rewritten(&pgQueries, query, func(q string) string {
+		return indexedBy.ReplaceAllString(unaryPlus.ReplaceAllString(q, "$1$2$3"), "")
+	})
+}
+
+// rewritten is query as rewrite makes it, kept in cache: the queries
+// are a fixed set of texts built from constants.
+func rewritten(cache *sync.Map, query string, rewrite func(string) string) string {
+	if q, ok := cache.Load(query); ok {
 		return q.(string)
 	}
-	q := unaryPlus.ReplaceAllString(query, "$1$2$3")
-	q = indexedBy.ReplaceAllString(q, "")
-	pgQueries.Store(query, q)
+	q := rewrite(query)
+	cache.Store(query, q)
 	return q
 }
 

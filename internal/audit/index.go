@@ -282,15 +282,8 @@ func (ix *indexer) step(ctx context.Context) (more bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("audit: index: mark: %w", err)
 	}
-	if mark > 0 && (!markEventHash.Valid || markEventHash.String != markHash) {
-		// The mark names no event of this log: the index is another's.
-		slog.Default().Warn("audit search index belongs to another log; rebuilding it", slog.Int64("mark", mark))
-		for _, q := range resetIndex {
-			if _, err := c.ExecContext(ctx, q); err != nil {
-				return false, fmt.Errorf("audit: index: reset: %w", err)
-			}
-		}
-		mark = 0
+	if mark, err = indexFrom(ctx, c, mark, markHash, markEventHash, resetIndex); err != nil {
+		return false, err
 	}
 	if last > mark {
 		to := min(last, mark+IndexBatch)
@@ -305,6 +298,50 @@ func (ix *indexer) step(ctx context.Context) (more bool, err error) {
 	committed = true
 	ix.l.indexChecked.Store(true)
 	return more, nil
+}
+
+// execer is a connection or a transaction of the index.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// indexFrom is where indexing resumes: the mark, or 0 once reset has
+// emptied an index whose mark names no event of this log (another log's,
+// as after audit.db was restored from a backup).
+func indexFrom(ctx context.Context, c execer, mark int64, markHash string, markEventHash sql.NullString, reset []string) (int64, error) {
+	if mark == 0 || (markEventHash.Valid && markEventHash.String == markHash) {
+		return mark, nil
+	}
+	slog.Default().Warn("audit search index belongs to another log; rebuilding it", slog.Int64("mark", mark))
+	if err := runSteps(ctx, c, stepsOf(reset...)); err != nil {
+		return 0, fmt.Errorf("audit: index: reset: %w", err)
+	}
+	return 0, nil
+}
+
+// step is one statement of an index transaction.
+type step struct {
+	sql  string
+	args []any
+}
+
+// stepsOf are statements without arguments.
+func stepsOf(stmts ...string) []step {
+	out := make([]step, len(stmts))
+	for i, q := range stmts {
+		out[i] = step{sql: q}
+	}
+	return out
+}
+
+// runSteps runs steps in order on c, stopping at the first error.
+func runSteps(ctx context.Context, c execer, steps []step) error {
+	for _, st := range steps {
+		if _, err := c.ExecContext(ctx, st.sql, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // logIndexError reports a failed indexing: the events are stored and

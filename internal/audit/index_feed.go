@@ -52,15 +52,6 @@ func (f sqliteFeed) head(ctx context.Context, c *sql.Conn, seq int64) (sql.NullS
 }
 
 func (f sqliteFeed) feed(ctx context.Context, c *sql.Conn, from, to int64) error {
-	steps := []struct {
-		sql  string
-		args []any
-	}{{feedSQL, []any{from, to}}, {`DELETE FROM index_feed`, nil},
-		{`UPDATE index_state SET seq = ?1, hash = (SELECT hash FROM ev.events WHERE seq = ?1)`, []any{to}}}
-	for _, st := range steps {
-		if _, err := c.ExecContext(ctx, st.sql, st.args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return runSteps(ctx, c, []step{{feedSQL, []any{from, to}}, {`DELETE FROM index_feed`, nil},
+		{`UPDATE index_state SET seq = ?1, hash = (SELECT hash FROM ev.events WHERE seq = ?1)`, []any{to}}})
 }

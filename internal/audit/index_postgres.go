@@ -203,26 +203,16 @@ func (ix *indexer) stepPG(ctx context.Context) (more bool, err error) {
 		(SELECT coalesce(max(seq), 0) FROM events) FROM index_state`).Scan(&mark, &markHash, &markEventHash, &last); err != nil {
 		return false, fmt.Errorf("audit: index: mark: %w", err)
 	}
-	if mark > 0 && (!markEventHash.Valid || markEventHash.String != markHash) {
-		for _, q := range pgResetIndex {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return false, fmt.Errorf("audit: index: reset: %w", err)
-			}
-		}
-		mark = 0
+	if mark, err = indexFrom(ctx, tx, mark, markHash, markEventHash, pgResetIndex); err != nil {
+		return false, err
 	}
 	if last > mark {
 		to := min(last, mark+IndexBatch)
-		steps := []struct {
-			sql  string
-			args []any
-		}{{`INSERT INTO index_feed (` + feedColumns + `) SELECT ` + feedColumns + ` FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`, []any{mark, to}},
+		if err := runSteps(ctx, tx, []step{
+			{`INSERT INTO index_feed (` + feedColumns + `) SELECT ` + feedColumns + ` FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`, []any{mark, to}},
 			{`DELETE FROM index_feed`, nil},
-			{`UPDATE index_state SET seq = ?, hash = (SELECT hash FROM events WHERE seq = ?)`, []any{to, to}}}
-		for _, st := range steps {
-			if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
-				return false, fmt.Errorf("audit: index events %d-%d: %w", mark+1, to, err)
-			}
+			{`UPDATE index_state SET seq = ?, hash = (SELECT hash FROM events WHERE seq = ?)`, []any{to, to}}}); err != nil {
+			return false, fmt.Errorf("audit: index events %d-%d: %w", mark+1, to, err)
 		}
 		more = to < last
 	}
@@ -245,14 +235,11 @@ func (l *Log) isql(query string) string {
 	if !l.idx.Postgres {
 		return query
 	}
-	if q, ok := idxQueries.Load(query); ok {
-		return q.(string)
-	}
-	q := unaryPlus.ReplaceAllString(query, "$1$2$3")
-	q = nocase.ReplaceAllString(q, "lower($1) = lower(?)")
-	q = strings.ReplaceAll(q, "attempt_text MATCH ?", "text @@ to_tsquery('simple', ?)")
-	idxQueries.Store(query, q)
-	return q
+	return rewritten(&idxQueries, query, func(q string) string {
+		q = unaryPlus.ReplaceAllString(q, "$1$2$3")
+		q = nocase.ReplaceAllString(q, "lower($1) = lower(?)")
+		return strings.ReplaceAll(q, "attempt_text MATCH ?", "text @@ to_tsquery('simple', ?)")
+	})
 }
 
 // textArg is the full-text query of an FTS5 query built by textQuery: on

@@ -354,17 +354,7 @@ func BenchmarkIndexBuildOnEachDatabase(b *testing.B) {
 	dbtest.EachB(b, func(b *testing.B, be dbtest.Backend) {
 		ctx := context.Background()
 		l, path := openOn(b, be, Options{})
-		var wg sync.WaitGroup
-		for w := range 50 {
-			wg.Go(func() {
-				for i := w; i < attempts; i += 50 {
-					appendAttempt(b, l, attemptSpec{id: fmt.Sprint("b", i), at: t0.Add(time.Duration(i) * time.Second),
-						staff: int64(i%7 + 1), order: fmt.Sprint("order-", i%500), action: "create_capture",
-						outcome: OutcomeSucceeded, ticket: fmt.Sprint("ZD-", i), body: `{"captured_amount":1000}`})
-				}
-			})
-		}
-		wg.Wait()
+		fillAttempts(b, l, attempts)
 		if err := l.Close(); err != nil {
 			b.Fatal(err)
 		}
@@ -415,17 +405,7 @@ func BenchmarkSearchOnEachDatabase(b *testing.B) {
 	dbtest.EachB(b, func(b *testing.B, be dbtest.Backend) {
 		ctx := context.Background()
 		l, _ := openOn(b, be, Options{})
-		var wg sync.WaitGroup
-		for w := range 50 {
-			wg.Go(func() {
-				for i := w; i < attempts; i += 50 {
-					appendAttempt(b, l, attemptSpec{id: fmt.Sprint("s", i), at: t0.Add(time.Duration(i) * time.Second),
-						staff: int64(i%7 + 1), order: fmt.Sprint("order-", i%500), action: "create_capture",
-						outcome: OutcomeSucceeded, ticket: fmt.Sprint("ZD-", i), body: `{"captured_amount":1000}`})
-				}
-			})
-		}
-		wg.Wait()
+		fillAttempts(b, l, attempts)
 		if err := l.SyncIndex(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -451,4 +431,20 @@ func BenchmarkSearchOnEachDatabase(b *testing.B) {
 			})
 		}
 	})
+}
+
+// fillAttempts appends n succeeded captures, requested and completed,
+// from 50 goroutines: a ticket ZD-i each, seven staff members, 500 orders.
+func fillAttempts(b testing.TB, l *Log, n int) {
+	var wg sync.WaitGroup
+	for w := range 50 {
+		wg.Go(func() {
+			for i := w; i < n; i += 50 {
+				appendAttempt(b, l, attemptSpec{id: fmt.Sprint("a", i), at: t0.Add(time.Duration(i) * time.Second),
+					staff: int64(i%7 + 1), order: fmt.Sprint("order-", i%500), action: "create_capture",
+					outcome: OutcomeSucceeded, ticket: fmt.Sprint("ZD-", i), body: `{"captured_amount":1000}`})
+			}
+		})
+	}
+	wg.Wait()
 }
