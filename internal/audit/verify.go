@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -35,11 +36,18 @@ func VerifyFile(ctx context.Context, path string) (VerifyResult, error) {
 	return res, err
 }
 
+// isPostgresURL reports whether path names a PostgreSQL database
+// (postgres:// or postgresql://, as libpq and pgx accept them) rather
+// than a file.
+func isPostgresURL(path string) bool {
+	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
+}
+
 // openReadOnly opens the audit database at path read-only, without
 // creating or migrating it, and returns it with what closes it. path may
 // be a postgres:// URL (the read pool of db.OpenPostgres).
 func openReadOnly(ctx context.Context, path string) (*sql.DB, func(), error) {
-	if db.IsPostgresURL(path) {
+	if isPostgresURL(path) {
 		d, err := db.OpenPostgres(ctx, path, "audit")
 		if err != nil {
 			return nil, nil, fmt.Errorf("audit: %w", err)
