@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 )
@@ -446,14 +445,10 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 // as it is.
 func moneyText(v, numbers string) string {
 	amount, cur, ok := strings.Cut(v, " ")
-	if !ok || len(cur) != 3 || !money.Known(cur) {
+	if !ok {
 		return v
 	}
-	n, err := money.Parse(amount, cur)
-	if err != nil {
-		return v
-	}
-	return newMoney(n, cur, numbers).Text
+	return plainMoney(amount, cur, numbers, v)
 }
 
 // changeRows pairs before and after values by key.
@@ -531,7 +526,7 @@ func NewReviewQueueView(q audit.ReviewQueue, cursor string, loc *time.Location, 
 			out.Amount = newMoney(it.Amount, it.Currency, numbers).Text
 		}
 		for _, h := range it.Hints {
-			out.Hints = append(out.Hints, h.Text)
+			out.Hints = append(out.Hints, MoneyIn(h.Text, numbers))
 		}
 		return out
 	}
