@@ -156,6 +156,9 @@ func TestJourneySessionEndsWithAddedLines(t *testing.T) {
 	agent.signIn(agentEmail)
 	agent.visible(`[data-testid="order-page"]`)
 	agent.openAction("update_authorization")
+	// Reason and ticket first: the line editor's buttons keep them.
+	agent.choose(`#order-form [name="reason"]`, "out_of_stock")
+	agent.fill(`#order-form [name="ticket"]`, "ZD-8010")
 	agent.click(`#order-form [data-testid="edit-line"][data-index="1"] [data-testid="remove-line"]`)
 	agent.waitFor("the editor with two lines", `document.querySelectorAll('#order-form [data-testid="edit-line"]').length === 2`)
 	agent.click(`#order-form [data-testid="add-line"]`)
@@ -169,8 +172,14 @@ func TestJourneySessionEndsWithAddedLines(t *testing.T) {
 	agent.fill(row(3, "name"), "Gift box")
 	agent.fill(row(3, "unit_price"), "4,90")
 	agent.fill(row(0, "quantity"), "1")
-	agent.choose(`#order-form [name="reason"]`, "out_of_stock")
-	agent.fill(`#order-form [name="ticket"]`, "ZD-8010")
+	agent.click(`#order-form [data-testid="recalc"]`)
+	agent.waitFor("the totals of the four lines", `(() => {
+		const el = document.querySelector('#order-form [data-testid="preview-lines-total"]');
+		return el && el.dataset.minor === "3440";
+	})()`)
+	if r, tk := agent.value(`#order-form [name="reason"]`), agent.value(`#order-form [name="ticket"]`); r != "out_of_stock" || tk != "ZD-8010" {
+		t.Fatalf("after Remove, Add line and Update totals the reason is %q and the ticket %q, want them as typed", r, tk)
+	}
 
 	srv.endSession(t, agent.cookie("session"))
 	agent.markWindow()
