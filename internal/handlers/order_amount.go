@@ -346,10 +346,7 @@ func amountPreview(cf *changeForm, d amountDraft, live bool, provider omclient.P
 
 // paymentMethodName is the order's payment method as agents read it.
 func paymentMethodName(o *omclient.Order) string {
-	if o.InitialPaymentMethod == nil || strings.TrimSpace(string(o.InitialPaymentMethod.Type)) == "" {
-		return "unknown"
-	}
-	return strings.ToUpper(strings.TrimSpace(string(o.InitialPaymentMethod.Type)))
+	return view.PaymentTypeText(o.InitialPaymentMethod)
 }
 
 // plural writes "1 line", "3 lines".
