@@ -427,10 +427,13 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 			entry.What = ReviewBadge(e.Detail["review"])
 		case audit.KindReconciled:
 			entry.What = Badge{Text: "Checked with the provider", Class: "badge badge-checked", Value: "checked"}
+			// What the check saw and why it decided, amounts in the
+			// log's plain form ("40.00 EUR"), read like the rest of the
+			// page.
 			d := map[string]string{}
 			for k, val := range e.Detail {
 				if k != "requested_seq" {
-					d[k] = val
+					d[k] = MoneyIn(val, numbers)
 				}
 			}
 			entry.Detail = sortedFields(d)

@@ -1,6 +1,11 @@
 package view
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"ordercare/internal/audit"
+)
 
 // A stored sentence reads its amounts in the reader's format; what is not
 // an amount of a known currency stays as written.
@@ -24,5 +29,22 @@ func TestMoneyIn(t *testing.T) {
 		if got := MoneyIn(c.in, c.numbers); got != c.want {
 			t.Errorf("MoneyIn(%q, %q) = %q, want %q", c.in, c.numbers, got, c.want)
 		}
+	}
+}
+
+// A check's findings on the attempt page read in the reader's format.
+func TestAttemptCheckReadsInTheReadersFormat(t *testing.T) {
+	ev := audit.Event{Kind: audit.KindReconciled, Detail: map[string]string{"captured_amount": "40.00 EUR",
+		"settled_why": "The provider shows capture c1 of 40.00 EUR, made after the attempt.", "status": "CAPTURED"}}
+	v := NewAttemptView(audit.Attempt{}, audit.AttemptRow{}, []audit.Event{ev}, time.UTC, "de-DE")
+	if len(v.Reviews) != 1 {
+		t.Fatalf("%d review entries", len(v.Reviews))
+	}
+	got := map[string]string{}
+	for _, f := range v.Reviews[0].Detail {
+		got[f.Label] = f.Value
+	}
+	if got["captured_amount"] != "40,00\u00a0€" || got["settled_why"] != "The provider shows capture c1 of 40,00\u00a0€, made after the attempt." {
+		t.Errorf("the check reads %q", got)
 	}
 }
