@@ -71,7 +71,7 @@ func TestLookPhoneWidthHasNoSidewaysScroll(t *testing.T) {
 		check(path)
 	}
 	// The lists of the other roles.
-	for email, paths := range map[string][]string{supervisorEmail: {"/audit", "/audit/review", "/audit/events"}, adminEmail: {"/staff", "/outbox"}} {
+	for email, paths := range map[string][]string{supervisorEmail: {"/", "/audit", "/audit/review", "/audit/events"}, adminEmail: {"/", "/staff", "/outbox"}} {
 		p = b.newPage(email)
 		p.open("/login")
 		p.viewport(390, 844)
