@@ -75,6 +75,7 @@ type changeStack struct {
 	// amount would be a twin the intent check stops).
 	orders [][]string
 	next   []atomic.Int64
+	own    ownTimes // each change's time outside the provider's round trips
 }
 
 func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) {
@@ -102,7 +103,7 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 	st.sb.SetFaults(omsim.Faults{Latency: f.latency})
 	defer st.sb.SetFaults(omsim.Faults{})
 
-	type cell struct{ raw, off, on phase }
+	type cell struct{ raw, off, on, ownRaw, ownOff, ownOn phase }
 	results := map[omclient.Operation]*cell{omclient.OpCreateCapture: {}, omclient.OpCreateRefund: {}}
 	window := f.window / time.Duration(f.rounds)
 	runPhase := runPhase
@@ -111,20 +112,24 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 			return runPaced(ctx, workers, warmup, window, f.pace, op)
 		}
 	}
+	// measure runs one phase and also returns its changes' own times.
+	measure := func(change func(context.Context, int) error) (phase, phase) {
+		from := time.Now().Add(f.warmup)
+		p := runPhase(ctx, f.agents, f.warmup, window, func(ctx context.Context, w, _ int) error {
+			return st.own.timed(ctx, func(ctx context.Context) error { return change(ctx, w) })
+		})
+		return p, phase{samples: st.own.since(from)}
+	}
 	for range f.rounds {
 		for _, op := range []omclient.Operation{omclient.OpCreateCapture, omclient.OpCreateRefund} {
 			c := results[op]
-			c.raw = c.raw.merge(runPhase(ctx, f.agents, f.warmup, window, func(ctx context.Context, w, _ int) error {
-				return st.raw(ctx, op, w)
-			}))
+			raw, ownRaw := measure(func(ctx context.Context, w int) error { return st.raw(ctx, op, w) })
 			st.svc.SetIntentWindow(0)
-			c.off = c.off.merge(runPhase(ctx, f.agents, f.warmup, window, func(ctx context.Context, w, _ int) error {
-				return st.apply(ctx, op, w)
-			}))
+			off, ownOff := measure(func(ctx context.Context, w int) error { return st.apply(ctx, op, w) })
 			st.svc.SetIntentWindow(orders.DefaultIntentWindow)
-			c.on = c.on.merge(runPhase(ctx, f.agents, f.warmup, window, func(ctx context.Context, w, _ int) error {
-				return st.apply(ctx, op, w)
-			}))
+			on, ownOn := measure(func(ctx context.Context, w int) error { return st.apply(ctx, op, w) })
+			c.raw, c.off, c.on = c.raw.merge(raw), c.off.merge(off), c.on.merge(on)
+			c.ownRaw, c.ownOff, c.ownOn = c.ownRaw.merge(ownRaw), c.ownOff.merge(ownOff), c.ownOn.merge(ownOn)
 		}
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -141,6 +146,22 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 			if row.p.firstErr != nil {
 				defer fmt.Fprintf(out, "  first error of %s, %s: %v\n", op, row.name, row.p.firstErr)
 			}
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "own time: each change's wall time minus its provider round trips (the back office's part, without the provider's jitter)")
+	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tpath\tn\town p50 ms\town p99 ms\town p99.9 ms\town max ms\t")
+	for _, op := range []omclient.Operation{omclient.OpCreateCapture, omclient.OpCreateRefund} {
+		c := results[op]
+		for _, row := range []struct {
+			name string
+			p    phase
+		}{{"provider's 3 calls", c.ownRaw}, {"pipeline, checks off", c.ownOff}, {"pipeline, checks on", c.ownOn}} {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", op, row.name, row.p.count(),
+				ms(row.p.pct(0.5)), ms(row.p.pct(0.99)), ms(row.p.pct(0.999)), ms(row.p.pct(1)))
 		}
 	}
 	return tw.Flush()
@@ -175,7 +196,7 @@ func newChangeStack(ctx context.Context, dir string, f changesFlags) (*changeSta
 	fail := func(err error) (*changeStack, func() error, error) { return nil, nil, errors.Join(err, closeAll()) }
 	client, err := omclient.New(omclient.Config{BaseURL: url, Provider: omclient.ProviderKustom, Env: omclient.EnvSandbox,
 		Username: user, Password: pass, Timeout: 30 * time.Second,
-		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * f.agents, IdleConnTimeout: time.Minute}}})
+		HTTPClient: &http.Client{Transport: timedTransport{&http.Transport{MaxIdleConnsPerHost: 2 * f.agents, IdleConnTimeout: time.Minute}}}})
 	if err != nil {
 		return fail(err)
 	}

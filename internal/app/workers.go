@@ -63,7 +63,9 @@ func (a *App) openSync(ctx context.Context) error {
 }
 
 // startWorkers runs the intake queue, the refresh (unless its rate is 0)
-// and the outbound delivery until stopWorkers.
+// and the outbound delivery until stopWorkers. Each runs under a lease of
+// its own name: on PostgreSQL, on one instance of the fleet at a time,
+// moving to another when that one stops (db.DB.Exclusive).
 func (a *App) startWorkers(ctx context.Context) {
 	a.workers.mu.Lock()
 	defer a.workers.mu.Unlock()
@@ -72,30 +74,33 @@ func (a *App) startWorkers(ctx context.Context) {
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.workers.cancel = cancel
-	run := func(f func(context.Context)) {
+	run := func(lease string, f func(context.Context)) {
 		a.workers.wg.Add(1)
 		go func() {
 			defer a.workers.wg.Done()
-			f(wctx)
+			a.adminDB.Exclusive(wctx, lease, leaseRetry, f)
 		}()
 	}
-	run(func(ctx context.Context) { a.queue.Run(ctx, 5*time.Second) })
+	run("intake", func(ctx context.Context) { a.queue.Run(ctx, 5*time.Second) })
 	if every := intake.Interval(a.cfg.RefreshRate); every > 0 {
-		run(func(ctx context.Context) { a.refresher.Run(ctx, every) })
+		run("refresh", func(ctx context.Context) { a.refresher.Run(ctx, every) })
 	}
 	if a.outbox != nil {
-		run(func(ctx context.Context) { a.outbox.Run(ctx, 5*time.Second) })
+		run("outbox", func(ctx context.Context) { a.outbox.Run(ctx, 5*time.Second) })
 	}
 	if a.approvals != nil {
-		run(func(ctx context.Context) { a.approvals.Run(ctx, time.Minute) })
+		run("approval-expiry", func(ctx context.Context) { a.approvals.Run(ctx, time.Minute) })
 	}
 	if a.shop != nil {
-		run(a.runShopRefresh)
+		run("shop-refresh", a.runShopRefresh)
 	}
 	if a.bulk != nil {
-		run(a.bulk.Run)
+		run("bulk", a.bulk.Run)
 	}
 }
+
+// leaseRetry is how often an instance without a job's lease asks again.
+const leaseRetry = 5 * time.Second
 
 // stopWorkers cancels the workers and waits for them: a read or a POST in
 // flight is abandoned (the queue and the outbox keep their rows, so the

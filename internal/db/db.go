@@ -14,7 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
+	"time"
+
+	"modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Sync is the synchronous pragma: NORMAL for the admin database (WAL keeps
@@ -40,7 +43,8 @@ type DB struct {
 	// Postgres is set for a database opened by OpenPostgres (postgres.go).
 	Postgres bool
 
-	stmts stmtCache // the reader pool's prepared statements (stmts.go)
+	stmts  stmtCache // the reader pool's prepared statements (stmts.go)
+	leases *leases   // the fleet's leases on PostgreSQL (lease.go); nil on SQLite
 }
 
 // Open opens (creating it and its folder when missing) the SQLite file at
@@ -63,6 +67,10 @@ func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
+	if err := ensureWAL(ctx, w); err != nil {
+		_ = w.Close() // the conversion's error is the one to report
+		return nil, fmt.Errorf("db: %s is not usable: %w", path, err)
+	}
 	if err := check(ctx, w, path, sync); err != nil {
 		_ = w.Close() // the check's error is the one to report
 		return nil, err
@@ -79,9 +87,11 @@ func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
 
 func dsn(path string, sync Sync, readOnly bool) string {
 	q := url.Values{}
-	// busy_timeout first, so that switching to WAL waits instead of failing.
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeoutMS))
-	q.Add("_pragma", "journal_mode(WAL)")
+	// No journal_mode here: WAL is a property of the file, set once by
+	// ensureWAL. Switching to it needs an exclusive lock for which SQLite
+	// runs no busy handler, so a pragma on every new connection failed
+	// with SQLITE_BUSY when processes opened one file together.
 	q.Add("_pragma", "synchronous("+string(sync)+")")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "journal_size_limit(67108864)")
@@ -98,6 +108,54 @@ func dsn(path string, sync Sync, readOnly bool) string {
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// ensureWAL puts the file in WAL mode unless it is already. A read comes
+// first: a new connection learns the file's journal mode from its header
+// only when it reads, and that read waits for locks like any other. The
+// conversion itself does not wait (SQLite runs no busy handler for it,
+// sqlite.org/wal.html#activating_and_configuring_wal_mode), so it is
+// retried within the busy timeout.
+func ensureWAL(ctx context.Context, w *sql.DB) error {
+	deadline := time.Now().Add(BusyTimeoutMS * time.Millisecond)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 100*time.Millisecond) {
+		mode, err := walMode(ctx, w)
+		if err == nil && strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		refused := err == nil // SQLite answers the old mode when it cannot switch
+		if refused {
+			err = fmt.Errorf("journal_mode is %s after switching to WAL", mode)
+		}
+		if !(refused || isBusy(err)) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+func walMode(ctx context.Context, w *sql.DB) (string, error) {
+	var n int
+	if err := w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		return "", err
+	}
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || strings.EqualFold(mode, "wal") {
+		return mode, err
+	}
+	err := w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+	return mode, err
+}
+
+// isBusy reports SQLITE_BUSY and its extended codes (the primary code is
+// the low byte: sqlite.org/rescode.html).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // check reads the pragmas back and refuses a connection that lacks them.
@@ -126,6 +184,9 @@ func check(ctx context.Context, w *sql.DB, path string, sync Sync) error {
 // Close closes both pools.
 func (d *DB) Close() error {
 	d.closeStmts()
+	if d.leases != nil {
+		d.leases.close()
+	}
 	return errors.Join(d.R.Close(), d.W.Close())
 }
 

@@ -57,7 +57,7 @@ func OpenPostgres(ctx context.Context, url, writer string) (*DB, error) {
 	r := sql.OpenDB(connector{inner: stdlib.GetConnector(*rcfg)})
 	r.SetMaxOpenConns(16)
 	r.SetMaxIdleConns(16)
-	d := &DB{W: w, R: r, Postgres: true}
+	d := &DB{W: w, R: r, Postgres: true, leases: newLeases(wcfg.Copy())}
 	if err := w.PingContext(ctx); err != nil {
 		_ = d.Close() // the ping's error is the one to report
 		return nil, fmt.Errorf("db: cannot reach PostgreSQL at %s: %w", redact(wcfg), err)

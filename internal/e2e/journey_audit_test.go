@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"ordercare/internal/omclient"
 )
@@ -29,6 +30,11 @@ func supervisorFindsChange(t *testing.T, b *browser, order *omclient.Order, oldC
 	sup.signIn(supervisorEmail)
 	sup.visible(`[data-testid="audit-page"]`)
 	sup.markWindow()
+	// Count the table's renders: typing an id and clicking Filter fires
+	// the field's change and the form's submit, one query.
+	eval[bool](sup, `(() => { window.auditSwaps = 0;
+		document.body.addEventListener("htmx:afterSwap", e => { if (e.detail.target.id === "audit-table") window.auditSwaps++; });
+		return true; })()`)
 	sup.fill("#audit-order", order.OrderID)
 	sup.click(`#audit-filters button[type="submit"]`)
 	row := `#audit-table [data-testid="audit-row"]`
@@ -38,6 +44,10 @@ func supervisorFindsChange(t *testing.T, b *browser, order *omclient.Order, oldC
 	})()`)
 	if !sup.windowMarked() {
 		t.Error("filtering the audit trail reloaded the whole page")
+	}
+	time.Sleep(time.Second) // a second render, if any, lands meanwhile
+	if n := eval[int](sup, `window.auditSwaps`); n != 1 {
+		t.Errorf("one filter rendered the table %d times, want once (a second render can replace a row under the pointer)", n)
 	}
 	if got := sup.text(row); !strings.Contains(got, agentEmail) {
 		t.Errorf("the audit row reads %q, want the agent %s", got, agentEmail)
