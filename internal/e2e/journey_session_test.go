@@ -181,12 +181,7 @@ func TestJourneySessionEndsWithAddedLines(t *testing.T) {
 		t.Fatalf("after Remove, Add line and Update totals the reason is %q and the ticket %q, want them as typed", r, tk)
 	}
 
-	srv.endSession(t, agent.cookie("session"))
-	agent.markWindow()
-	agent.click(`#order-form [data-testid="submit"]`)
-	agent.waitNewDocument("the sign-in page")
-	agent.visible("#login-email")
-	agent.signIn(agentEmail)
+	submitAfterSessionEnded(t, srv, agent)
 	if got := agent.path(); got != formPath {
 		t.Fatalf("after signing in again the agent is on %s, want the form %s", got, formPath)
 	}
@@ -239,12 +234,7 @@ func TestJourneySessionEndsWithARemovedLine(t *testing.T) {
 	agent.choose(`#order-form [name="reason"]`, "out_of_stock")
 	agent.fill(`#order-form [name="ticket"]`, "ZD-8011")
 
-	srv.endSession(t, agent.cookie("session"))
-	agent.markWindow()
-	agent.click(`#order-form [data-testid="submit"]`)
-	agent.waitNewDocument("the sign-in page")
-	agent.visible("#login-email")
-	agent.signIn(agentEmail)
+	submitAfterSessionEnded(t, srv, agent)
 	agent.visible(`[data-testid="draft-restored"]`)
 	agent.waitFor("the editor with the agent's two lines", `document.querySelectorAll('#order-form [data-testid="edit-line"]').length === 2`)
 	refs := eval[string](agent, `Array.from(document.querySelectorAll('#order-form [name$="].reference"]')).map(e => e.value).join(",")`)
@@ -254,4 +244,16 @@ func TestJourneySessionEndsWithARemovedLine(t *testing.T) {
 	if n := srv.applied(t, order.OrderID); n != 0 {
 		t.Fatalf("restoring the form applied %d changes", n)
 	}
+}
+
+// submitAfterSessionEnded ends the agent's session on the server, sends
+// the open form (which lands on the sign-in page) and signs in again.
+func submitAfterSessionEnded(t *testing.T, srv *server, agent *page) {
+	t.Helper()
+	srv.endSession(t, agent.cookie("session"))
+	agent.markWindow()
+	agent.click(`#order-form [data-testid="submit"]`)
+	agent.waitNewDocument("the sign-in page")
+	agent.visible("#login-email")
+	agent.signIn(agentEmail)
 }
