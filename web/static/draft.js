@@ -190,8 +190,19 @@
     }
     save({ member: d.member, form: d.form, at: Date.now() }, NOTE_KEY);
     form.setAttribute("data-draft-rebuilding", "");
-    button.click();
+    whenReady(function () { button.click(); });
     return true;
+  }
+
+  // whenReady runs fn once htmx has taken over the page's forms (it does
+  // so when the document is loaded), so the round trip answers into the
+  // form's panel like any "Update totals", not as a whole-page POST.
+  function whenReady(fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { setTimeout(fn, 0); });
+    } else {
+      fn();
+    }
   }
 
   // sayPending says, on the form laid out again by rebuild, that it was
