@@ -118,9 +118,6 @@ func WithOutput(w io.Writer) Option { return func(o *buildOpts) { o.out = w } }
 // WithStaffOptions tunes the staff store (tests: cheaper hashing).
 func WithStaffOptions(so staff.Options) Option { return func(o *buildOpts) { o.staffOpts = so } }
 
-// WithClock sets the clock for handlers and the order service.
-func WithClock(now func() time.Time) Option { return func(o *buildOpts) { o.now = now } }
-
 // Build opens everything cfg names and binds the listener, so Addr is known
 // before Run and a busy port fails here with one line. On error everything
 // opened so far is closed again.
@@ -465,6 +462,3 @@ func (a *App) Index() *orders.Index { return a.index }
 // Client is the provider client's reads: every change goes through the
 // change pipeline (package orders), which alone holds the sending client.
 func (a *App) Client() omclient.Reader { return a.client }
-
-// Handler is the HTTP handler (for in-process tests without a socket).
-func (a *App) Handler() http.Handler { return a.server.Handler }

@@ -22,7 +22,7 @@ const module = "ordercare/"
 var layers = map[string]int{
 	// Pure helpers and plumbing that know nothing of orders or staff.
 	"internal/money": 0, "internal/db": 0, "internal/dbwatch": 0, "internal/shop/tokencache": 0,
-	"internal/openapitest": 0, "web/static": 0,
+	"internal/openapitest": 0, "web/static": 0, "internal/gzipbody": 0,
 	// The outside world's clients, and the stores of the back office's
 	// own state.
 	"internal/omclient": 1, "internal/shop/elasticpath": 1, "internal/shop/ucommerce": 1,
@@ -46,6 +46,9 @@ var layers = map[string]int{
 	// View models, then the templates that render them.
 	"web/templates/view": 5, "internal/shop/ucommerce/ucsim": 5,
 	"web/templates": 6,
+	// The forms' posted fields read into the view models' values and
+	// messages (HTTP stays in handlers).
+	"internal/handlers/form": 6,
 	// HTTP.
 	"internal/handlers": 7,
 	// Wiring, and what runs it.

@@ -96,7 +96,7 @@ func BenchmarkCheckpoints(b *testing.B) {
 	})
 	b.Run("verify_all", func(b *testing.B) {
 		for b.Loop() {
-			rep, err := l.VerifyCheckpoints(ctx, notes, v)
+			rep, err := l.verifyCheckpoints(ctx, notes, v)
 			if err != nil || !rep.OK() {
 				b.Fatalf("%+v %v", rep, err)
 			}

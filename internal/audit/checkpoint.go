@@ -42,7 +42,7 @@ import (
 // committed since it are reported as not yet covered.
 //
 // Each checkpoint is appended to a file outside the database and written
-// to the process log. VerifyCheckpoints then checks, for every checkpoint,
+// to the process log. verifyCheckpoints then checks, for every checkpoint,
 // its signature and that the chain's hash at seq = count equals the head:
 // a rewritten chain no longer matches what was signed before the rewrite,
 // and a shortened log no longer reaches the counts that were signed. Only

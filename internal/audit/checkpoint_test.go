@@ -376,7 +376,7 @@ func TestRunVerificationRecordsResult(t *testing.T) {
 	}
 	// An edit is reported by the next verification.
 	tamper(t, path, `UPDATE events SET reason = 'edited' WHERE seq = 3`)
-	v2, err := l.RunVerification(ctx, who)
+	v2, err := l.runVerification(ctx, who)
 	if err != nil {
 		t.Fatal(err)
 	}

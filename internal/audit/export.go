@@ -166,7 +166,7 @@ func exportRecord(a AttemptRow, req, done Event) []string {
 	if cur != "" {
 		amountDecimal = money.FormatPlain(a.Amount, cur)
 	}
-	approval := ApprovalOf(req)
+	approval := approvalOf(req)
 	requester, approver := approval.RequestedBy, approval.ApprovedBy
 	if requester == "" {
 		requester = req.Actor.Email
@@ -194,9 +194,9 @@ type Approval struct {
 	RequestedBy, ApprovedBy string
 }
 
-// ApprovalOf reads it from the attempt's requested event, whose details
+// approvalOf reads it from the attempt's requested event, whose details
 // name both (the approvals package sends an approved change with them).
-func ApprovalOf(requested Event) Approval {
+func approvalOf(requested Event) Approval {
 	return Approval{RequestedBy: requested.Detail["requested_by"], ApprovedBy: requested.Detail["approved_by"]}
 }
 
@@ -214,7 +214,7 @@ func (l *Log) Approvals(ctx context.Context, rows []AttemptRow) (map[string]Appr
 	}
 	out := map[string]Approval{}
 	for _, r := range rows {
-		if a := ApprovalOf(events[r.Seq]); a.ApprovedBy != "" {
+		if a := approvalOf(events[r.Seq]); a.ApprovedBy != "" {
 			out[r.AttemptID] = a
 		}
 	}

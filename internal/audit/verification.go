@@ -81,16 +81,16 @@ func (l *Log) StartVerification(actor Actor) bool {
 			l.verify.running = false
 			l.verify.mu.Unlock()
 		}()
-		if _, err := l.RunVerification(l.bgCtx, actor); err != nil && !errors.Is(err, context.Canceled) {
+		if _, err := l.runVerification(l.bgCtx, actor); err != nil && !errors.Is(err, context.Canceled) {
 			slog.Default().Error("audit verification failed", slog.Any("err", err))
 		}
 	}()
 	return true
 }
 
-// RunVerification verifies now (see StartVerification) and records the
+// runVerification verifies now (see StartVerification) and records the
 // result.
-func (l *Log) RunVerification(ctx context.Context, actor Actor) (Verification, error) {
+func (l *Log) runVerification(ctx context.Context, actor Actor) (Verification, error) {
 	start := time.Now()
 	detail := map[string]string{}
 	var v Verification
@@ -145,7 +145,7 @@ func (l *Log) verifyAgainstFile(ctx context.Context, cps CheckpointStatus) (Chec
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return CheckpointReport{}, fmt.Errorf("audit: checkpoint file: %w", err)
 	}
-	return l.VerifyCheckpoints(ctx, file, verifier)
+	return l.verifyCheckpoints(ctx, file, verifier)
 }
 
 // VerificationStatus returns whether a verification runs and the latest

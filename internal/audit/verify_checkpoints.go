@@ -49,13 +49,13 @@ type CheckpointSource struct {
 	Local bool
 }
 
-// VerifyCheckpoints walks the chain and checks every checkpoint of the
+// verifyCheckpoints walks the chain and checks every checkpoint of the
 // file contents against it (see checkpoint.go).
-func (l *Log) VerifyCheckpoints(ctx context.Context, file []byte, v note.Verifier) (CheckpointReport, error) {
+func (l *Log) verifyCheckpoints(ctx context.Context, file []byte, v note.Verifier) (CheckpointReport, error) {
 	return verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: file, Local: true}}, v)
 }
 
-// VerifyCheckpointsFile is VerifyCheckpoints on the database at dbPath,
+// VerifyCheckpointsFile is verifyCheckpoints on the database at dbPath,
 // opened read-only.
 func VerifyCheckpointsFile(ctx context.Context, dbPath string, file []byte, v note.Verifier) (CheckpointReport, error) {
 	return VerifySources(ctx, dbPath, []CheckpointSource{{Notes: file, Local: true}}, v)

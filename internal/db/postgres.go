@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -16,12 +15,6 @@ import (
 // ErrNotPorted is returned by Migrate on PostgreSQL for a component whose
 // tables exist only in SQLite's dialect.
 var ErrNotPorted = errors.New("db: this store is not yet available on PostgreSQL")
-
-// IsPostgresURL reports whether a database setting names a PostgreSQL
-// server (postgres:// or postgresql://, as libpq and pgx accept them).
-func IsPostgresURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
-}
 
 // OpenPostgres connects to the PostgreSQL database at url (pgx v5 through
 // database/sql, https://pkg.go.dev/github.com/jackc/pgx/v5/stdlib) and

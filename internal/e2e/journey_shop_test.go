@@ -7,6 +7,7 @@ import (
 
 	"ordercare/internal/config"
 	"ordercare/internal/omclient"
+	"ordercare/internal/shop"
 	"ordercare/internal/shop/elasticpath/epsim"
 )
 
@@ -14,6 +15,39 @@ import (
 // ./cmd/admin` does with the default settings.
 func withShop(c *config.Config) {
 	c.Shop = config.ShopConfig{IDReference: config.RefMerchant2, NumberReference: config.RefMerchant1, Timeout: 10 * time.Second}
+}
+
+// agentOnShopOrder starts the app with the shop sandbox and a browser,
+// and opens the demo order of scenario sc as the agent.
+func agentOnShopOrder(t *testing.T, sc epsim.Scenario) (*server, *epsim.Sandbox, *page, string) {
+	t.Helper()
+	srv := startServer(t, withShop)
+	b := startBrowser(t, srv)
+	sb := srv.app.ShopSandbox()
+	id := sb.OutOfStep()[sc]
+	agent := b.newPage("agent")
+	agent.open("/orders/" + id)
+	agent.signIn(agentEmail)
+	return srv, sb, agent, id
+}
+
+// checkShopBoxTicked fails unless the open form's "also in the shop" box
+// is ticked.
+func checkShopBoxTicked(t *testing.T, p *page) {
+	t.Helper()
+	if !eval[bool](p, `document.querySelector('#order-form [name="also_shop"]').checked`) {
+		t.Fatal("the shop box is not ticked by default")
+	}
+}
+
+// checkPairSucceeded checks that the payment change op and its shop half
+// each succeeded once, the shop's attempt linked to the payment's.
+func checkPairSucceeded(t *testing.T, srv *server, id string, op omclient.Operation, shopAction string) {
+	t.Helper()
+	pay := checkOneSucceeded(t, srv, id, op)
+	if half := checkOneSucceeded(t, srv, id, omclient.Operation(shopAction)); half.Requested.Detail["linked_attempt"] != pay.AttemptID {
+		t.Errorf("the shop's %s is linked to %q, want the payment's %s", shopAction, half.Requested.Detail["linked_attempt"], pay.AttemptID)
+	}
 }
 
 // An order cancelled in the shop but still authorized warns at the top of
@@ -154,19 +188,10 @@ func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
 // shop's address too.
 func TestJourneyShopAddressInBothWithShopDown(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, withShop)
-	b := startBrowser(t, srv)
-	sb := srv.app.ShopSandbox()
-	id := sb.OutOfStep()[epsim.TotalsDiffer]
-
-	agent := b.newPage("agent")
-	agent.open("/orders/" + id)
-	agent.signIn(agentEmail)
+	srv, sb, agent, id := agentOnShopOrder(t, epsim.TotalsDiffer)
 	agent.visible(`[data-testid="order-shop"]`)
 	agent.openAction("update_customer_details")
-	if !eval[bool](agent, `document.querySelector('#order-form [name="also_shop"]').checked`) {
-		t.Fatal("the shop box is not ticked by default")
-	}
+	checkShopBoxTicked(t, agent)
 	agent.fill(`[name="shipping_address.city"]`, "Uppsala")
 	agent.choose(`#order-form [name="reason"]`, "data_correction")
 	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.Fault500}}})
@@ -192,4 +217,62 @@ func TestJourneyShopAddressInBothWithShopDown(t *testing.T) {
 	if n := agent.count(`[data-testid="shop-warning"][data-kind="address"]`); n != 0 {
 		t.Error("the addresses still differ")
 	}
+}
+
+// Capture fully and mark fulfilled: the capture form's shop box (ticked
+// by default) marks the shop's order paid and fulfilled as the capture
+// leaves nothing to capture; the confirmation says so, the shop's panel
+// shows it, and the History lists both attempts, the payment's and the
+// shop's.
+func TestJourneyShopCaptureFullyAndFulfil(t *testing.T) {
+	t.Parallel()
+	srv, sb, agent, id := agentOnShopOrder(t, epsim.AddressDiffers)
+	if got := agent.text(`[data-testid="shop-payment"]`); got != "Authorized" {
+		t.Fatalf("shop payment %q, want Authorized", got)
+	}
+	agent.openAction("create_capture")
+	checkShopBoxTicked(t, agent)
+	agent.click(`#order-form [name="mode"][value="full"]`)
+	agent.choose(`#order-form [name="reason"]`, "shipped")
+	agent.waitFor("the effect of capturing everything", `document.querySelector('#order-form [data-testid="money-preview"][data-ready="true"] [data-testid="effect-summary"]')`)
+	agent.click(`#order-form [data-testid="submit"]`)
+	flash := agent.waitFlash("the confirmation of the capture")
+	if !strings.Contains(flash, "Marked paid and fulfilled in the shop.") {
+		t.Errorf("confirmation %q", flash)
+	}
+	agent.waitFor("the captured status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CAPTURED"`)
+	agent.waitFor("the shop's fulfilled state", `(document.querySelector('[data-testid="shop-shipping"]') || {}).innerText === "Fulfilled"`)
+	if got := agent.text(`[data-testid="shop-payment"]`); got != "Paid" {
+		t.Errorf("shop payment %q, want Paid", got)
+	}
+	agent.waitFor("both attempts in the History", `(() => {
+		const items = [...document.querySelectorAll('[data-testid="history-item"][data-source="ordercare"]')].map(e => e.innerText);
+		return items.some(t => /capture/i.test(t) && !/shop/i.test(t)) && items.some(t => /shop/i.test(t) && /fulfil/i.test(t));
+	})()`)
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != "paid" || o.Shipping != "fulfilled" {
+		t.Errorf("shop sandbox %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
+	}
+	checkPairSucceeded(t, srv, id, omclient.OpCreateCapture, shop.ActionCaptureFulfil)
+}
+
+// Cancel in both systems with one form: on an order whose totals differ
+// from the shop's, the warning shows, the cancel form's shop box is ticked
+// by default, and one submit cancels the payment order and then the
+// shop's, each its own attempt, the shop's linked to the payment's.
+func TestJourneyShopCancelBothInOneForm(t *testing.T) {
+	t.Parallel()
+	srv, sb, agent, id := agentOnShopOrder(t, epsim.TotalsDiffer)
+	agent.visible(`[data-testid="shop-warning"][data-kind="totals"]`)
+	agent.openAction("cancel")
+	checkShopBoxTicked(t, agent)
+	agent.choose(`#order-form [name="reason"]`, "customer_request")
+	agent.click(`#order-form [data-testid="submit"]`)
+	if flash := agent.waitFlash("the confirmation of the cancel"); !strings.Contains(flash, "Cancelled in the shop.") {
+		t.Errorf("confirmation %q", flash)
+	}
+	agent.waitFor("the shop's cancelled status", `(document.querySelector('[data-testid="shop-status"]') || {}).innerText === "Cancelled"`)
+	if got, _ := sb.Order(epsim.ShopID(id)); got.Status != "cancelled" {
+		t.Errorf("shop sandbox status %s, want cancelled", got.Status)
+	}
+	checkPairSucceeded(t, srv, id, omclient.OpCancel, shop.ActionCancel)
 }

@@ -66,7 +66,7 @@ func newApprovalsApp(t *testing.T, p approvals.Policy) *approvalsApp {
 	if _, err := m.h.Staff.Add(t.Context(), string(secondSupervisor)+"@example.com", staff.RoleSupervisor, ordersPassword); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := approvals.Open(t.Context(), m.h.DB.(*db.DB), m.h.Audit, a, p, a.now)
+	svc, err := approvals.Open(t.Context(), m.h.DB.(*db.DB), m.h.Audit.(*audit.Log), a, p, a.now)
 	if err != nil {
 		t.Fatal(err)
 	}

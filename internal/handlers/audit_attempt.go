@@ -9,8 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/omclient"
-	"ordercare/internal/orders"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
@@ -109,87 +107,4 @@ func (h *Handlers) reviewAttempt(c echo.Context) error {
 		h.flash(c, "Change marked as reviewed.")
 	}
 	return redirect(c, auditBack(c, id))
-}
-
-// checkAttempt reads the attempt's order from the provider now and records
-// what it shows (a reconciled event). An unknown outcome of a money change
-// is settled when the provider's captures or refunds prove it (as "Check
-// now" on the order page does); any other attempt gets what was seen.
-func (h *Handlers) checkAttempt(c echo.Context) error {
-	id := c.Param("id")
-	row, err := h.Audit.AttemptRowByID(c.Request().Context(), id)
-	if errors.Is(err, audit.ErrNotFound) {
-		return publicError(http.StatusNotFound, "There is no attempt with this id in the audit trail.")
-	}
-	if err != nil {
-		return err
-	}
-	if (row.Outcome == audit.OutcomeUnknown || row.Outcome == "") && orders.MoneyOp(omclient.Operation(row.Action)) {
-		h.flash(c, h.settleMessage(c, id))
-		return redirect(c, auditBack(c, id))
-	}
-	o, err := h.readOrder(c, row.OrderID)
-	if err != nil {
-		if c.Request().Context().Err() != nil {
-			return err
-		}
-		pe := view.FromProviderError(err, row.OrderID, h.Provider)
-		h.flash(c, "The order could not be read from the provider, nothing was recorded: "+pe.Heading+". Try again later.")
-		return redirect(c, auditBack(c, id))
-	}
-	observed := orders.ObservedOrder(o)
-	if _, err := h.Audit.Reconciled(c.Request().Context(), h.actor(c), id, observed); err != nil {
-		return err
-	}
-	h.flash(c, "Checked with the provider: "+observedSummary(observed)+". Recorded in the audit trail.")
-	return redirect(c, auditBack(c, id))
-}
-
-func observedSummary(m map[string]string) string {
-	return fmt.Sprintf("status %s, captured %s, refunded %s, %s captures, %s refunds",
-		view.StatusText(omclient.Status(m["status"])), m["captured_amount"], m["refunded_amount"], m["captures"], m["refunds"])
-}
-
-// startVerification starts a verification of the chain and the signed
-// checkpoints in the background; the page shows its result when done.
-func (h *Handlers) startVerification(c echo.Context) error {
-	if h.Audit.StartVerification(h.actor(c)) {
-		h.flash(c, "Verification started. Reload the page in a moment to see its result.")
-	} else {
-		h.flash(c, "A verification is already running.")
-	}
-	return redirect(c, "/audit")
-}
-
-// showReviewQueue is the to-review view.
-func (h *Handlers) showReviewQueue(c echo.Context) error {
-	loc := agentZone(c)
-	cursor := c.QueryParam("cursor")
-	q, err := h.Audit.ToReview(c.Request().Context(), audit.Cursor(cursor), audit.ReviewOptions{Location: loc})
-	if errors.Is(err, audit.ErrBadFilter) {
-		return publicError(http.StatusBadRequest, "This page link is not valid any more; start again from the first page.")
-	}
-	if err != nil {
-		return err
-	}
-	office := fmt.Sprintf("%02d:00–%02d:00, Monday to Friday", audit.DefaultOfficeStart, audit.DefaultOfficeEnd)
-	v := view.NewReviewQueueView(q, cursor, loc, office, h.numbers(c))
-	v.CSRF = csrfToken(c)
-	v.CanReview = canSupervise(h.currentStaff(c))
-	return renderPage(c, http.StatusOK, h.page(c, "To review", templates.NavAudit), templates.AuditReviewPage(v))
-}
-
-// showAuditEvents lists the events that are not order changes.
-func (h *Handlers) showAuditEvents(c echo.Context) error {
-	kind := c.QueryParam("kind")
-	cursor := c.QueryParam("cursor")
-	p, err := h.Audit.OtherEvents(c.Request().Context(), audit.Kind(kind), audit.Cursor(cursor))
-	if errors.Is(err, audit.ErrBadFilter) {
-		return publicError(http.StatusBadRequest, "This page link is not valid any more; start again from the first page.")
-	}
-	if err != nil {
-		return err
-	}
-	v := view.NewEventsView(p, kind, cursor, agentZone(c), h.numbers(c))
-	return renderPage(c, http.StatusOK, h.page(c, "Other events", templates.NavAudit), templates.AuditEventsPage(v))
 }

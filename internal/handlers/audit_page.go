@@ -1,13 +1,10 @@
 package handlers
 
 import (
-	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,61 +14,6 @@ import (
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
-
-// maxAuditText bounds the free-text filter.
-const maxAuditText = 200
-
-// auditDate is the layout of the date filters (an <input type=date>).
-const auditDate = "2006-01-02"
-
-// auditFilter reads the audit trail's filters from the URL. Dates are
-// whole days in the viewer's zone: "to" is inclusive, so the filter ends at
-// the start of the next day. msg explains a filter that cannot be used.
-func (h *Handlers) auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit.Filter, cursor audit.Cursor, msg string) {
-	q = view.AuditQueryFrom(c.QueryParams())
-	cursor = audit.Cursor(c.QueryParam("cursor"))
-	f = audit.Filter{StaffEmail: strings.ToLower(q.Staff), OrderID: q.Order, Action: q.Action,
-		Outcome: audit.Outcome(q.Outcome), Text: q.Text}
-	if q.Action != "" && !view.KnownAuditAction(q.Action) {
-		return q, f, cursor, "Unknown action."
-	}
-	if len(q.Text) > maxAuditText {
-		return q, f, cursor, "The text filter is too long."
-	}
-	// The order filter takes the order's id or any of its references
-	// (provider, merchant, capture or refund), looked up in the order
-	// index; anything else is matched as an order id, as before.
-	if o := strings.TrimSpace(q.Order); o != "" && h.Index != nil {
-		id, ok, err := h.Index.FindReference(c.Request().Context(), o)
-		if err != nil {
-			return q, f, cursor, "The order index could not be read; filter by the order id."
-		}
-		if ok {
-			f.OrderID = id
-		}
-	}
-	if q.From != "" {
-		t, err := time.ParseInLocation(auditDate, q.From, loc)
-		if err != nil {
-			return q, f, cursor, "“From” is not a date (YYYY-MM-DD)."
-		}
-		f.From = t
-	}
-	if q.To != "" {
-		t, err := time.ParseInLocation(auditDate, q.To, loc)
-		if err != nil {
-			return q, f, cursor, "“To” is not a date (YYYY-MM-DD)."
-		}
-		f.To = t.AddDate(0, 0, 1)
-	}
-	if err := f.Validate(); err != nil {
-		if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-			return q, f, cursor, "The date range ends before it starts."
-		}
-		return q, f, cursor, "Unknown outcome."
-	}
-	return q, f, cursor, ""
-}
 
 // canSupervise: supervisors and admins review, check and verify; the
 // auditor only reads.
@@ -179,42 +121,4 @@ func (h *Handlers) staffOptions(c echo.Context, selected string) ([]view.Option,
 		out = append(out, view.Option{Value: e, Label: e, Selected: e == sel})
 	}
 	return out, nil
-}
-
-// exportAudit streams the attempts of the current filters as CSV. The
-// export is recorded in the audit log before the first byte is sent; if
-// that fails nothing is exported.
-func (h *Handlers) exportAudit(c echo.Context) error {
-	loc := agentZone(c)
-	_, f, _, msg := h.auditFilter(c, loc)
-	if msg != "" {
-		return publicError(http.StatusBadRequest, msg)
-	}
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	hd.Set(echo.HeaderContentDisposition, `attachment; filename="ordercare-audit-`+h.now().In(loc).Format("20060102-1504")+`.csv"`)
-	n, err := h.Audit.ExportCSVWith(c.Request().Context(), c.Response(), h.actor(c), f, audit.ExportOptions{OrderReferences: h.orderReferences})
-	if err != nil {
-		if !c.Response().Committed {
-			hd.Del(echo.HeaderContentDisposition)
-			hd.Del(echo.HeaderContentType)
-			return err
-		}
-		// Headers and part of the file are out: the download breaks off
-		// (the browser reports it as failed), and the log says why.
-		h.Log.Error("audit export broke off", slog.Int64("rows", n), slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
-		return nil
-	}
-	h.Log.Info("audit exported", slog.Int64("rows", n), slog.String("request_id", requestIDOf(c)))
-	return nil
-}
-
-// orderReferences gives the audit export an order's references from the
-// order index ("" for an order the index has not seen).
-func (h *Handlers) orderReferences(ctx context.Context, orderID string) (provider, merchant string, err error) {
-	if h.Index == nil {
-		return "", "", nil
-	}
-	o, _, err := h.Index.Get(ctx, orderID)
-	return o.KlarnaReference, o.MerchantReference1, err
 }

@@ -357,7 +357,7 @@ func TestReviewEventsThroughThePages(t *testing.T) {
 	if page.testid("attempt-review").Text() != "Flagged" || !strings.Contains(page.testid("attempt-reviews").Text(), "refund without ticket") {
 		t.Fatal("flag not shown on the attempt")
 	}
-	if res, err := a.h.Audit.Verify(t.Context()); err != nil || !res.OK {
+	if res, err := a.h.Audit.(*audit.Log).Verify(t.Context()); err != nil || !res.OK {
 		t.Fatalf("chain: %+v %v", res, err)
 	}
 }

@@ -65,7 +65,7 @@ type Handlers struct {
 	Staff    *staff.Store
 	Orders   OrderService
 	Index    *orders.Index
-	Audit    *audit.Log
+	Audit    AuditLog
 	Now      func() time.Time
 	Provider omclient.Provider
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
@@ -78,7 +79,7 @@ func (h *Handlers) submitAddress(c echo.Context) error {
 			// clears; left out, it would keep its value.
 			clear = append(clear, fd.Key)
 		case fd.MaxLength > 0:
-			if msg := checkText(v, false, fd.MaxLength); msg != "" {
+			if msg := form.CheckText(v, false, fd.MaxLength); msg != "" {
 				f.AddError(fd.Name, msg)
 			}
 		}
@@ -112,7 +113,7 @@ func addressFlash(res orders.Result) string {
 		keys = append(keys, k)
 		labels[k] = strings.ToLower(fd.Label)
 	}
-	if d := describeChanges(res.Before, res.After, keys, labels); d != "" {
+	if d := form.DescribeChanges(res.Before, res.After, keys, labels); d != "" {
 		return "Shipping address updated: " + d
 	}
 	return "Shipping address updated."

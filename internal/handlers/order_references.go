@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
@@ -64,7 +65,7 @@ func (h *Handlers) submitReferences(c echo.Context) error {
 		} else {
 			f.SetValue(shownPrefix+rf.name, cur[i])
 		}
-		if msg := checkText(v, false, maxReference); msg != "" {
+		if msg := form.CheckText(v, false, maxReference); msg != "" {
 			f.AddError(rf.name, msg)
 			continue
 		}
@@ -93,7 +94,7 @@ func (h *Handlers) submitReferences(c echo.Context) error {
 
 // referencesFlash: "Merchant references updated: reference 1 A-1 → A-2".
 func referencesFlash(res orders.Result) string {
-	d := describeChanges(res.Before, res.After, []string{view.FieldReference1, view.FieldReference2},
+	d := form.DescribeChanges(res.Before, res.After, []string{view.FieldReference1, view.FieldReference2},
 		map[string]string{view.FieldReference1: "reference 1", view.FieldReference2: "reference 2"})
 	if d == "" {
 		return "Merchant references updated."

@@ -3,13 +3,13 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
@@ -21,26 +21,6 @@ import (
 // entries; "Add another entry" and "Remove entry N" are submit buttons
 // that re-render the form with a row more or less, so the form works
 // without JavaScript, and nothing is sent until the main submit.
-
-// Limits of a shipping info entry (the API reference's shipping info schema).
-const (
-	maxShipText = 100
-	maxURI      = 1024
-	// maxEntryRows bounds how many rows a posted form may claim, so a
-	// forged count cannot make the server build a huge form.
-	maxEntryRows = 2 * omclient.MaxShippingInfo
-)
-
-// shipFields are an entry's fields in form order.
-var shipFields = []struct{ key, label string }{
-	{view.ShipCompany, "Shipping company"},
-	{view.ShipMethod, "Method"},
-	{view.ShipTrackingNumber, "Tracking number"},
-	{view.ShipTrackingURI, "Tracking link"},
-	{view.ShipReturnCompany, "Return shipping company"},
-	{view.ShipReturnTrackingNumber, "Return tracking number"},
-	{view.ShipReturnTrackingURI, "Return tracking link"},
-}
 
 func (h *Handlers) showShippingInfoForm(c echo.Context) error {
 	return h.shippingInfoForm(c, omclient.OpAddOrderShippingInfo, false)
@@ -64,19 +44,19 @@ func (h *Handlers) shippingInfoForm(c echo.Context, op omclient.Operation, post 
 	rows := 1
 	render := func(status int) error { return h.renderShippingInfo(c, status, cf, rows) }
 	if !post {
-		setShipRow(&cf.Form, 0, omclient.ShippingInfo{})
+		form.SetShipRow(&cf.Form, 0, omclient.ShippingInfo{})
 		return render(http.StatusOK)
 	}
 
 	ch, okCommon := cf.readCommon(c)
 	f := &cf.Form
 	rows, _ = strconv.Atoi(formValue(c, view.FieldEntries))
-	if rows < 1 || rows > maxEntryRows {
+	if rows < 1 || rows > form.MaxShipRows {
 		rows = 1
 	}
 	infos := make([]omclient.ShippingInfo, rows)
 	for i := range infos {
-		infos[i] = readShipRow(c, i)
+		infos[i] = form.ShipRow(c.Request(), i)
 	}
 
 	// Row buttons: re-render with a row more or less; no API call, the
@@ -94,14 +74,14 @@ func (h *Handlers) shippingInfoForm(c echo.Context, op omclient.Operation, post 
 		}
 		rows = len(infos)
 		for i, s := range infos {
-			setShipRow(f, i, s)
+			form.SetShipRow(f, i, s)
 		}
 		return render(http.StatusOK)
 	}
 
 	for i, s := range infos {
-		setShipRow(f, i, s)
-		checkShipRow(f, i, s)
+		form.SetShipRow(f, i, s)
+		form.CheckShipRow(f, i, s)
 	}
 	if rows > omclient.MaxShippingInfo {
 		f.AddError(view.FieldShipping, fmt.Sprintf("At most %d entries in one submit (this form has %d): remove %d", omclient.MaxShippingInfo, rows, rows-omclient.MaxShippingInfo))
@@ -119,74 +99,6 @@ func (h *Handlers) shippingInfoForm(c echo.Context, op omclient.Operation, post 
 	ch.Body = body
 	flash := func(orders.Result) string { return shippingFlash(infos, cf.Capture) }
 	return h.submitChange(c, cf, ch, flash, render)
-}
-
-// readShipRow reads entry i as typed (trimmed).
-func readShipRow(c echo.Context, i int) omclient.ShippingInfo {
-	v := func(key string) omclient.Text { return omclient.Text(formValue(c, view.ShipField(i, key))) }
-	return omclient.ShippingInfo{
-		ShippingCompany: v(view.ShipCompany), ShippingMethod: v(view.ShipMethod),
-		TrackingNumber: v(view.ShipTrackingNumber), TrackingURI: v(view.ShipTrackingURI),
-		ReturnShippingCompany: v(view.ShipReturnCompany), ReturnTrackingNumber: v(view.ShipReturnTrackingNumber),
-		ReturnTrackingURI: v(view.ShipReturnTrackingURI),
-	}
-}
-
-// shipValues are an entry's values by field key.
-func shipValues(s omclient.ShippingInfo) map[string]string {
-	return map[string]string{
-		view.ShipCompany: string(s.ShippingCompany), view.ShipMethod: string(s.ShippingMethod),
-		view.ShipTrackingNumber: string(s.TrackingNumber), view.ShipTrackingURI: string(s.TrackingURI),
-		view.ShipReturnCompany: string(s.ReturnShippingCompany), view.ShipReturnTrackingNumber: string(s.ReturnTrackingNumber),
-		view.ShipReturnTrackingURI: string(s.ReturnTrackingURI),
-	}
-}
-
-// setShipRow puts entry i's values (and labels) into the form.
-func setShipRow(f *view.Form, i int, s omclient.ShippingInfo) {
-	vals := shipValues(s)
-	for _, sf := range shipFields {
-		name := view.ShipField(i, sf.key)
-		f.SetValue(name, vals[sf.key])
-		f.Labels[name] = "Entry " + strconv.Itoa(i+1) + ", " + strings.ToLower(sf.label)
-	}
-	f.SetValue(view.FieldShipping, "")
-	f.Labels[view.FieldShipping] = "Entries"
-}
-
-// checkShipRow applies the entry rules with messages at the fields.
-func checkShipRow(f *view.Form, i int, s omclient.ShippingInfo) {
-	if s == (omclient.ShippingInfo{}) {
-		f.AddError(view.ShipField(i, view.ShipCompany), "This entry is empty: fill it in or remove it")
-		return
-	}
-	vals := shipValues(s)
-	for _, sf := range shipFields {
-		name, v := view.ShipField(i, sf.key), vals[sf.key]
-		switch sf.key {
-		case view.ShipMethod:
-			if v != "" && !slices.Contains(omclient.ShippingMethods, v) {
-				f.AddError(name, "Choose a method from the list")
-			}
-		case view.ShipTrackingURI, view.ShipReturnTrackingURI:
-			if msg := checkText(v, false, maxURI); msg != "" {
-				f.AddError(name, msg)
-			} else if v != "" && !httpURL(v) {
-				f.AddError(name, "Enter a full web address starting with https:// or http://")
-			}
-		default:
-			if msg := checkText(v, false, maxShipText); msg != "" {
-				f.AddError(name, msg)
-			}
-		}
-	}
-}
-
-// httpURL accepts absolute http(s) URLs with a host, the only links the
-// order page will ever render as links.
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // shippingFlash: "Shipping info added to the order: DHL, tracking

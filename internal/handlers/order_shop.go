@@ -82,7 +82,7 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	}
 	if err == nil && changes && h.ShopChanges != nil && m != nil && m.Role != staff.RoleAuditor {
 		fe, _ := c.Get(shopFormErrorKey).(shopFormError)
-		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, twin, fe.action, fe.msg), csrfToken(c)
+		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, twin, capturedInFull(o), fe.action, fe.msg), csrfToken(c)
 	}
 	if p.Problem != nil && p.Problem.Kind != "no-reference" && p.Problem.Kind != "not-found" {
 		h.Log.Warn("reading the shop's order failed", slog.String("order_id", o.OrderID), slog.String("kind", p.Problem.Kind),

@@ -74,6 +74,9 @@ func (h *Handlers) offerShop(c echo.Context, cf *changeForm, r *shopRead) {
 		cf.Form.Shop = &view.ShopAlso{Unavailable: strings.ToLower(p.Heading[:1]) + p.Heading[1:]}
 		return
 	}
+	if action == shop.ActionFulfil {
+		action = twin.FulfilAction() // the capture reported first while the shop has it authorized
+	}
 	also := &view.ShopAlso{Label: view.ShopAlsoLabels[action], Detail: h.shopName() + " order " + twin.Number}
 	if ok, why := twin.Allowed(action); !ok {
 		also.Unavailable = why
@@ -105,6 +108,9 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 		return nil
 	}
 	action := shopAlsoActions[ch.Op]
+	if action == shop.ActionFulfil {
+		action = cf.twin.FulfilAction()
+	}
 	var e shop.Edit
 	o := cf.Order
 	switch ch.Op {
@@ -139,7 +145,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 			return nil // fulfilled only once everything is captured
 		}
 	case omclient.OpAddOrderShippingInfo, omclient.OpAddCaptureShippingInfo:
-		if o.RemainingAuthorizedAmount != 0 || o.CapturedAmount == 0 {
+		if !capturedInFull(o) {
 			return nil
 		}
 	}
@@ -169,7 +175,7 @@ func shopHalfSaid(half *orders.ShopHalf, pr orders.PairResult) string {
 	case pr.Shop != nil && pr.Shop.Outcome == audit.OutcomeSucceeded:
 		return " " + shopDone[half.Action]
 	case pr.Shop != nil && pr.Shop.Outcome == audit.OutcomeUnknown:
-		return " The shop's answer was lost, so its order may or may not have changed: the order page offers it again (a repeat changes nothing more)."
+		return " The shop's answer was lost, so its order may or may not have changed: the order page offers it again and says how to check (sent again, it sends only what the shop's order does not hold yet)."
 	case pr.Shop != nil && pr.Shop.Outcome == audit.OutcomeRefused:
 		return " The shop refused its half (" + shopErrText(pr.Shop.Err) + "): its order is unchanged; the order page offers it again."
 	case pr.Shop != nil:
@@ -196,7 +202,9 @@ func (h *Handlers) shopMissing(c echo.Context, orderID string, attempts []audit.
 			case l.Completed == nil:
 				why = "The shop's half is still being sent, or its outcome was not recorded."
 			case l.Outcome() == audit.OutcomeUnknown:
-				why = "The shop's answer was lost (" + l.Completed.Detail["error"] + "): it may have been applied; sending it again changes nothing more."
+				why = "The shop's answer was lost (" + l.Completed.Detail["error"] + "), so the change may or may not have been made. " +
+					"To check: the shop's panel on this page is read fresh; if " + view.ShopCheckHints[mh.Half.Action] + ", it was made. " +
+					"Sending it again reads the shop's order first and sends only what it does not hold yet, never the same change twice."
 			default:
 				why = "The shop answered: " + l.Completed.Detail["error"] + "."
 			}
@@ -231,7 +239,7 @@ func (h *Handlers) sendMissingHalf(c echo.Context) error {
 	case audit.OutcomeRefused:
 		return h.shopFlash(c, id, "The shop refused the change, nothing changed there: "+shopErrText(res.Err))
 	case audit.OutcomeUnknown:
-		return h.shopFlash(c, id, "The shop's answer was lost: the change may have been made. Send it again to be sure (a repeat changes nothing more).")
+		return h.shopFlash(c, id, "The shop's answer was lost again: the change may have been made. Look at the shop's panel; sent again, it sends only what the shop's order does not hold yet.")
 	}
 	return h.shopFlash(c, id, "The shop could not be reached, nothing changed there: "+shopErrText(res.Err))
 }

@@ -134,3 +134,98 @@ func shopAgentOn(t *testing.T, sc epsim.Scenario) (*ordersApp, *epsim.Sandbox, *
 	a, sb := shopApp(t, "shop-secret", 30*time.Second)
 	return a, sb, a.signedIn(staff.RoleAgent), sb.OutOfStep()[sc]
 }
+
+// Capture everything with the shop's order still authorized there: the
+// capture form offers to mark it paid and fulfilled, ticked; sent, the
+// shop is told of the capture and fulfils the order, and the confirmation
+// says so.
+func TestCaptureAlsoPaidAndFulfilledInTheShop(t *testing.T) {
+	t.Parallel()
+	a, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
+	form := ag.get("/orders/"+id+"/capture", nil)
+	box := form.doc.Find(`[data-testid="shop-also"] input[name="also_shop"]`)
+	if _, checked := box.Attr("checked"); box.Length() != 1 || !checked ||
+		!strings.Contains(form.doc.Find(`[data-testid="shop-also"]`).Text(), "paid and fulfilled in the shop") {
+		t.Fatalf("the capture form offers no ticked shop box: %q", form.doc.Find(`[data-testid="shop-also"]`).Text())
+	}
+	ag.post("/orders/"+id+"/capture", ag.fill("/orders/"+id+"/capture", map[string]string{"mode": "full", "reason": "shipped"}), nil)
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); !strings.Contains(msg, "Marked paid and fulfilled in the shop.") {
+		t.Errorf("flash %q", msg)
+	}
+	if o := a.sandboxOrder(id); o.Status != omclient.StatusCaptured {
+		t.Errorf("payment order %s", o.Status)
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != ep.PaymentPaid || o.Shipping != ep.ShippingFulfilled {
+		t.Errorf("shop order %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
+	}
+	as := a.attempts(id)
+	if len(as) != 2 || as[1].Requested.Action != string(omclient.OpCreateCapture) || as[0].Requested.Action != shop.ActionCaptureFulfil ||
+		as[0].Outcome() != "succeeded" || as[0].Requested.Detail["linked_attempt"] != as[1].AttemptID {
+		t.Errorf("attempts %+v", as)
+	}
+}
+
+// The shop's answer to its half is lost after the shop applied it: the
+// half is recorded as unknown, the order page says so and how to check,
+// and sending it again reads the shop's order, finds the change there and
+// sends nothing more (one change in the shop in all).
+func TestAlsoInTheShopLostAnswerCheckedNotResent(t *testing.T) {
+	t.Parallel()
+	a, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
+	v := ag.fill("/orders/"+id+"/address", map[string]string{"shipping_address.street_address": "Drottninggatan 9", "shipping_address.city": "Uppsala"})
+	sb.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "PUT", Kind: epsim.FaultResetAfterApply, Times: 1}}})
+	ag.post("/orders/"+id+"/address", v, nil)
+	shopID := epsim.ShopID(id)
+	if o, _ := sb.Order(shopID); o.ShippingAddress.City != "Uppsala" {
+		t.Fatalf("the sandbox did not apply the change before dropping its answer: %+v", o.ShippingAddress)
+	}
+	if as := a.attempts(id); len(as) != 2 || as[0].Outcome() != "unknown" {
+		t.Fatalf("attempts %+v", as)
+	}
+	page := ag.get("/orders/"+id, nil)
+	missing := page.doc.Find(`[data-testid="shop-missing-half"][data-action="shop_address"]`)
+	if txt := missing.Text(); !strings.Contains(txt, "may or may not have been made") || !strings.Contains(txt, "its shipping address is the new one") ||
+		!strings.Contains(txt, "never the same change twice") {
+		t.Errorf("the page does not say how to check: %q", txt)
+	}
+	path, _ := missing.Find(`form`).Attr("action")
+	ag.post(path, url.Values{"_csrf": {ag.csrfToken()}}, nil)
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); msg != "Done in the shop too." {
+		t.Errorf("flash after sending again %q", msg)
+	}
+	if n := sb.Writes(shopID); n != 1 {
+		t.Errorf("the shop received %d changes, want 1", n)
+	}
+}
+
+// Captured in full without the shop box: the shop still has the payment
+// authorized, so the panel's fulfil reports the capture first ("Mark paid
+// and fulfilled in the shop") rather than saying the shop fulfils only
+// paid orders.
+func TestShopPanelFulfilAfterCaptureReportsIt(t *testing.T) {
+	t.Parallel()
+	_, sb, ag, id := shopAgentOn(t, epsim.TotalsDiffer)
+	// Before the capture the button is off, and says what turns it on.
+	before := ag.get("/orders/"+id, nil).doc.Find(`[data-testid="shop-change"][data-kind="fulfil"]`).Text()
+	if !strings.Contains(before, "once the payment order is captured in full") {
+		t.Errorf("the panel's fulfil before the capture: %q", before)
+	}
+	v := ag.fill("/orders/"+id+"/capture", map[string]string{"mode": "full", "reason": "shipped"})
+	v.Del("also_shop")
+	ag.post("/orders/"+id+"/capture", v, nil)
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != ep.PaymentAuthorized || o.Shipping == ep.ShippingFulfilled {
+		t.Fatalf("the shop changed with the box unticked: %s / %s", o.Payment, o.Shipping)
+	}
+	page := ag.get("/orders/"+id, nil)
+	btn := page.doc.Find(`[data-testid="shop-change"][data-kind="fulfil"] [data-testid="shop-change-submit"]`)
+	if strings.TrimSpace(btn.Text()) != "Mark paid and fulfilled in the shop" {
+		t.Fatalf("the panel's fulfil: %q", page.doc.Find(`[data-testid="shop-change"][data-kind="fulfil"]`).Text())
+	}
+	ag.post("/orders/"+id+"/shop/fulfil", url.Values{"_csrf": {ag.csrfToken()}, "reason": {"shipped"}}, nil)
+	if msg := ag.get("/orders/"+id, nil).testid("flash").Text(); msg != "Marked paid and fulfilled in the shop." {
+		t.Errorf("flash %q", msg)
+	}
+	if o, _ := sb.Order(epsim.ShopID(id)); o.Payment != ep.PaymentPaid || o.Shipping != ep.ShippingFulfilled {
+		t.Errorf("shop order %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
+	}
+}

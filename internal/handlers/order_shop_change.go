@@ -33,7 +33,8 @@ const shopFormErrorKey = "shop_form_error"
 var shopActions = map[string]string{"cancel": shop.ActionCancel, "fulfil": shop.ActionFulfil}
 
 var shopDone = map[string]string{shop.ActionCancel: "Cancelled in the shop.", shop.ActionFulfil: "Marked fulfilled in the shop.",
-	shop.ActionAddress: "Shipping address changed in the shop.", shop.ActionReferences: "Order number changed in the shop."}
+	shop.ActionAddress: "Shipping address changed in the shop.", shop.ActionReferences: "Order number changed in the shop.",
+	shop.ActionCaptureFulfil: "Marked paid and fulfilled in the shop."}
 
 // changeShop is POST /orders/:id/shop/{cancel,fulfil}: the agent's change
 // to the shop's order, with a reason, audited under the payment order.
@@ -63,6 +64,9 @@ func (h *Handlers) changeShop(c echo.Context, kind string) error {
 		p := shop.Describe(err, h.shopName())
 		return h.shopFlash(c, id, "Nothing was sent to the shop: "+p.Heading+". "+p.Detail)
 	}
+	if action == shop.ActionFulfil && capturedInFull(o) {
+		action = twin.FulfilAction() // tell the shop of the capture first
+	}
 	if ok, why := twin.Allowed(action); !ok {
 		return h.shopFlash(c, id, "Nothing was sent to the shop: "+why+".")
 	}
@@ -85,9 +89,15 @@ func (h *Handlers) changeShop(c echo.Context, kind string) error {
 	case audit.OutcomeRefused:
 		return h.shopFlash(c, id, "The shop refused the change, nothing changed there: "+shopErrText(res.Err))
 	case audit.OutcomeUnknown:
-		return h.shopFlash(c, id, "The shop's answer was lost: the change may have been made. Look at the shop's panel, or send it again (a repeat changes nothing more).")
+		return h.shopFlash(c, id, "The shop's answer was lost: the change may have been made. Look at the shop's panel, or send it again (it reads the shop's order first and sends only what is missing).")
 	}
 	return h.shopFlash(c, id, "The shop could not be reached, nothing changed there: "+shopErrText(res.Err))
+}
+
+// capturedInFull reports whether the payment order has something captured
+// and nothing left to capture: the shop may then be told it is paid.
+func capturedInFull(o *omclient.Order) bool {
+	return o.CapturedAmount > 0 && o.RemainingAuthorizedAmount == 0
 }
 
 func shopErrText(err error) string {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/gzipbody"
 	"ordercare/internal/session"
 	"ordercare/web/templates"
 )
@@ -17,13 +17,8 @@ import (
 // becomes a proper error page instead of half a page, then sends it.
 func render(c echo.Context, status int, comp templ.Component) error {
 	// A pooled buffer: a 12 kB page grew a fresh one five times.
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			bodyBuffers.Put(buf)
-		}
-	}()
+	buf := gzipbody.Buffer()
+	defer gzipbody.Release(buf)
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}

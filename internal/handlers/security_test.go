@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"ordercare/internal/audit"
 	"ordercare/internal/staff"
 )
 
@@ -20,7 +21,7 @@ type stateCounters struct {
 
 func (a *ordersApp) counters(orderID string) stateCounters {
 	a.t.Helper()
-	n, _, err := a.h.Audit.Head(a.t.Context())
+	n, _, err := a.h.Audit.(*audit.Log).Head(a.t.Context())
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"ordercare/internal/gzipbody"
 )
 
 // MaxBodyBytes is the largest request body accepted; bigger ones get 413
@@ -19,7 +21,7 @@ const MaxBodyBytes = 1 << 20
 
 // Echo builds the server: global middleware, the routes table (plus extra
 // rows, for tests), the error handler. Middleware order, outermost first:
-// Recover, request id, security headers, access log, gzip (compress.go),
+// Recover, request id, security headers, access log, gzip (package gzipbody),
 // body limit; then, for session routes: scs LoadAndSave, the in-session
 // error renderer, load staff, CSRF, and each route's role check.
 func (h *Handlers) Echo(extra ...Route) (*echo.Echo, error) {
@@ -44,8 +46,8 @@ func (h *Handlers) Echo(extra ...Route) (*echo.Echo, error) {
 	// Outside accessLog, which renders errors: it counts the status sent.
 	e.Use(h.Metrics.Middleware(e))
 	e.Use(h.accessLog)
-	// Compression with a fixed set of writers, one per core (compress.go).
-	e.Use(gzipBody(newCompressPool(runtime.GOMAXPROCS(0), gzipLevel)))
+	// Compression with a fixed set of writers, one per core (package gzipbody).
+	e.Use(gzipbody.New(runtime.GOMAXPROCS(0)))
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
 	e.Use(formWithinLimit)
 

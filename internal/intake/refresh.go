@@ -49,8 +49,8 @@ func NewRefresher(d *db.DB, f Fetcher, now func() time.Time, log *slog.Logger) *
 	return &Refresher{db: d, fetch: f, now: now, log: log, MinAge: 10 * time.Minute, skip: map[string]time.Time{}}
 }
 
-// Candidates lists up to n orders due for a re-read, oldest read first.
-func (r *Refresher) Candidates(ctx context.Context, n int) ([]string, error) {
+// candidates lists up to n orders due for a re-read, oldest read first.
+func (r *Refresher) candidates(ctx context.Context, n int) ([]string, error) {
 	now := r.now()
 	rows, err := r.db.R.QueryContext(ctx, `SELECT order_id FROM order_index
 		WHERE (status IN ('AUTHORIZED', 'PART_CAPTURED') OR (expires_at > ? AND expires_at <= ?))
@@ -72,12 +72,12 @@ func (r *Refresher) Candidates(ctx context.Context, n int) ([]string, error) {
 	return out, rows.Err()
 }
 
-// RefreshOne re-reads the most overdue order and returns its id ("" when
+// refreshOne re-reads the most overdue order and returns its id ("" when
 // none is due). A failed read is skipped for a while (an hour when the
 // provider no longer knows the order, five minutes otherwise) so it does
 // not block the others.
-func (r *Refresher) RefreshOne(ctx context.Context) (string, error) {
-	ids, err := r.Candidates(ctx, 1+len(r.skip))
+func (r *Refresher) refreshOne(ctx context.Context) (string, error) {
+	ids, err := r.candidates(ctx, 1+len(r.skip))
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +120,7 @@ func (r *Refresher) Run(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		if _, err := r.RefreshOne(ctx); err != nil && ctx.Err() == nil {
+		if _, err := r.refreshOne(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("intake: background re-read failed", "err", err)
 		}
 	}

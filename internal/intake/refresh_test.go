@@ -43,12 +43,12 @@ func TestRefreshPicksUpProviderChanges(t *testing.T) {
 	}
 
 	r := NewRefresher(e.admin, e.svc, e.clock.Now, nil)
-	if id, err := r.RefreshOne(ctx); err != nil || id != "" {
+	if id, err := r.refreshOne(ctx); err != nil || id != "" {
 		t.Fatalf("orders read a minute ago were re-read: %q %v", id, err)
 	}
 	e.clock.Advance(r.MinAge)
 	readAt := e.clock.Now()
-	if id, err := r.RefreshOne(ctx); err != nil || id != older {
+	if id, err := r.refreshOne(ctx); err != nil || id != older {
 		t.Fatalf("first re-read: %q %v, want the oldest read %s", id, err, older)
 	}
 	o, _ := e.indexed(t, older)
@@ -58,7 +58,7 @@ func TestRefreshPicksUpProviderChanges(t *testing.T) {
 	if got := e.search(t, "ref-old-2"); len(got) != 1 || got[0] != older {
 		t.Fatalf("search for the new reference: %v", got)
 	}
-	if id, err := r.RefreshOne(ctx); err != nil || id != newer {
+	if id, err := r.refreshOne(ctx); err != nil || id != newer {
 		t.Fatalf("second re-read: %q %v", id, err)
 	}
 	if o, _ := e.indexed(t, newer); o.Status != omclient.StatusCancelled {
@@ -66,7 +66,7 @@ func TestRefreshPicksUpProviderChanges(t *testing.T) {
 	}
 	// Both are cancelled now; the first re-read order is AUTHORIZED still
 	// but was just read; nothing else is due.
-	if id, err := r.RefreshOne(ctx); err != nil || id != "" {
+	if id, err := r.refreshOne(ctx); err != nil || id != "" {
 		t.Fatalf("third re-read: %q %v", id, err)
 	}
 }

@@ -82,6 +82,14 @@ func (s *Service) ApplyPair(ctx context.Context, actor audit.Actor, ch Change, h
 	if err != nil || res.Outcome != audit.OutcomeSucceeded {
 		return out, err
 	}
+	if res.Replayed {
+		// A double submit: when the shop's half already succeeded, its
+		// result is the answer, as the payment change's is.
+		if sr, ok := s.succeededHalf(ctx, ch.OrderID, ch.IdempotencyKey); ok {
+			out.Shop = &sr
+			return out, nil
+		}
+	}
 	sr, serr := s.applyHalf(ctx, actor, ch.OrderID, ch.IdempotencyKey, res.AttemptID, ch.Reason, ch.Ticket, *half)
 	if serr != nil && sr.AttemptID == "" {
 		out.ShopErr = serr
@@ -90,6 +98,21 @@ func (s *Service) ApplyPair(ctx context.Context, actor audit.Actor, ch Change, h
 		out.Shop = &sr
 	}
 	return out, nil
+}
+
+// succeededHalf is the result of the pair's shop half that succeeded, if
+// one did.
+func (s *Service) succeededHalf(ctx context.Context, orderID, pairID string) (ShopResult, bool) {
+	as, err := s.log.OrderAttempts(ctx, orderID)
+	if err != nil {
+		return ShopResult{}, false // sent again: the shop's order is read first
+	}
+	for _, a := range as {
+		if a.Requested.Detail["system"] == "shop" && a.Requested.Detail[DetailPairID] == pairID && a.Outcome() == audit.OutcomeSucceeded {
+			return ShopResult{AttemptID: a.AttemptID, Outcome: audit.OutcomeSucceeded, After: a.Completed.After}, true
+		}
+	}
+	return ShopResult{}, false
 }
 
 // detail is what the payment attempt records of its shop half.

@@ -49,7 +49,8 @@ type Event struct {
 	PairID        string `json:"pair_id,omitempty"`
 	LinkedAttempt string `json:"linked_attempt,omitempty"`
 	// Action is the operation, e.g. "create_capture", "cancel", or for the
-	// shop "shop_cancel", "shop_fulfil", "shop_address", "shop_references".
+	// shop "shop_cancel", "shop_fulfil", "shop_capture_fulfil", "shop_address",
+	// "shop_references".
 	Action string `json:"action"`
 	// Outcome is succeeded, refused, failed or unknown.
 	Outcome string `json:"outcome"`

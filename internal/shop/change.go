@@ -16,6 +16,12 @@ const (
 	// its order number (both PUT the order's address data).
 	ActionAddress    = "shop_address"
 	ActionReferences = "shop_references"
+	// ActionCaptureFulfil reports a capture made at the payment provider
+	// to a shop whose order is still authorized (the platform's capture
+	// of its open authorizations, which makes the order paid) and then
+	// marks it fulfilled: the shop half of a capture that leaves nothing
+	// to capture.
+	ActionCaptureFulfil = "shop_capture_fulfil"
 )
 
 // Changer changes twins on one platform.
@@ -39,6 +45,16 @@ type Changer interface {
 // ErrUnknownAction: the platform has no such change.
 var ErrUnknownAction = errors.New("shop: unknown change")
 
+// FulfilAction is the shop half that marks the twin fulfilled after the
+// payment order is captured in full: fulfil alone when the shop already
+// marks it paid, else report the capture first.
+func (t *Twin) FulfilAction() string {
+	if t.Payment == ep.PaymentPaid {
+		return ActionFulfil
+	}
+	return ActionCaptureFulfil
+}
+
 // Allowed reports whether the twin's state lets action through, and why
 // not (the platform's own rules: cancel only while not fulfilled, fulfil
 // only a paid order).
@@ -58,8 +74,20 @@ func (t *Twin) Allowed(action string) (bool, string) {
 			return false, "already fulfilled in the shop"
 		case t.Cancelled:
 			return false, "cancelled in the shop"
+		case t.Payment == ep.PaymentAuthorized:
+			return false, "the shop marks only paid orders fulfilled (its order is authorized): once the payment order is captured in full, the shop is told of the capture and this marks it paid and fulfilled"
 		case t.Payment != ep.PaymentPaid:
 			return false, "the shop marks only paid orders fulfilled (its order is " + t.Payment + ")"
+		}
+		return true, ""
+	case ActionCaptureFulfil:
+		switch {
+		case t.Fulfilled:
+			return false, "already fulfilled in the shop"
+		case t.Cancelled:
+			return false, "cancelled in the shop"
+		case t.Payment != ep.PaymentPaid && t.Payment != ep.PaymentAuthorized:
+			return false, "the shop has no authorized payment to mark captured (its order is " + t.Payment + ")"
 		}
 		return true, ""
 	case ActionAddress, ActionReferences:
@@ -73,9 +101,10 @@ func (t *Twin) Allowed(action string) (bool, string) {
 	return false, "unknown change"
 }
 
-// Prepare builds an Elastic Path cancel or fulfil and its call.
+// Prepare builds an Elastic Path cancel or fulfil (with the capture
+// reported first, or not) and its call.
 func (s *ElasticPath) Prepare(action, shopOrderID string) ([]byte, func(context.Context) (map[string]string, error), error) {
-	if action != ActionCancel && action != ActionFulfil {
+	if action != ActionCancel && action != ActionFulfil && action != ActionCaptureFulfil {
 		return nil, nil, ErrUnknownAction
 	}
 	body, err := s.Build(action, nil, Edit{})

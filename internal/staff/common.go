@@ -22,8 +22,8 @@ var commonPasswords = sync.OnceValue(func() []string {
 	return strings.Fields(commonPasswordsFile)
 })
 
-// IsCommonPassword reports whether pw, in any case, is on the list.
-func IsCommonPassword(pw string) bool {
+// isCommonPassword reports whether pw, in any case, is on the list.
+func isCommonPassword(pw string) bool {
 	list := commonPasswords()
 	p := strings.ToLower(pw)
 	i := sort.SearchStrings(list, p)

@@ -108,10 +108,10 @@ var prototypes = map[rune]string{
 	'α': "a", 'ο': "o", 'ν': "v", 'ι': "i", 'ρ': "p",
 }
 
-// Skeleton is the address in the form look-alikes share: lower-cased,
+// skeleton is the address in the form look-alikes share: lower-cased,
 // decomposed, each character replaced by its prototype, invisible ones
 // dropped, decomposed again (UTS #39 section 4, with the table above).
-func Skeleton(s string) string {
+func skeleton(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(strings.ToLower(s)) {
 		switch p, ok := prototypes[r]; {
@@ -136,9 +136,9 @@ func (s *Store) checkLookalike(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	sk := Skeleton(email)
+	sk := skeleton(email)
 	for _, m := range members {
-		if m.Email != email && Skeleton(m.Email) == sk {
+		if m.Email != email && skeleton(m.Email) == sk {
 			return &LookalikeError{Existing: m.Email}
 		}
 	}

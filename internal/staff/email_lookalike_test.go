@@ -61,16 +61,16 @@ func TestSkeletonTable(t *testing.T) {
 				t.Errorf("prototype of %q is %q: not lower-case Latin", r, p)
 			}
 		}
-		if Skeleton(string(r)) != Skeleton(p) {
-			t.Errorf("Skeleton(%q) = %q, want %q", r, Skeleton(string(r)), Skeleton(p))
+		if skeleton(string(r)) != skeleton(p) {
+			t.Errorf("skeleton(%q) = %q, want %q", r, skeleton(string(r)), skeleton(p))
 		}
 	}
 	for a, b := range map[string]string{"раураl": "paypal", "mоdern": "rnodern", "ѕоѕ": "sos", "ΑΡΙ": "api", "é": "e\u0301"} {
-		if Skeleton(a) != Skeleton(b) {
-			t.Errorf("Skeleton(%q) = %q, Skeleton(%q) = %q: want equal", a, Skeleton(a), b, Skeleton(b))
+		if skeleton(a) != skeleton(b) {
+			t.Errorf("skeleton(%q) = %q, skeleton(%q) = %q: want equal", a, skeleton(a), b, skeleton(b))
 		}
 	}
-	if Skeleton("example") == Skeleton("exarnple1") {
+	if skeleton("example") == skeleton("exarnple1") {
 		t.Error("different addresses have one skeleton")
 	}
 }

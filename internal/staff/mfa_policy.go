@@ -43,11 +43,11 @@ func (p MFAPolicy) Requires(r Role) bool {
 	case MFARequired:
 		return true
 	case MFARequiredForMoney:
-		return r.MovesMoney()
+		return r.movesMoney()
 	}
 	return false
 }
 
-// MovesMoney reports whether the role may refund, capture or approve a
+// movesMoney reports whether the role may refund, capture or approve a
 // change (agents and up; not the read-only auditor).
-func (r Role) MovesMoney() bool { return r.Allows(RoleAgent, false) }
+func (r Role) movesMoney() bool { return r.Allows(RoleAgent, false) }

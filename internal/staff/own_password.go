@@ -43,7 +43,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, m *Member, current, next,
 	if err := checkPassword(next); err != nil {
 		return err
 	}
-	if IsCommonPassword(next) {
+	if isCommonPassword(next) {
 		return ErrCommonPassword
 	}
 	if current == next {

@@ -243,7 +243,7 @@ func (c *Client) call(ctx context.Context, method, p string, body []byte, out an
 		retry := false
 		switch {
 		case err != nil:
-			last = fmt.Errorf("elasticpath: %s %s: %w", method, pathOnly(p), err)
+			last = fmt.Errorf("elasticpath: %s %s: %w", method, pathOnly(p), withoutURL(err))
 			// A read is always safe to repeat; an update only when the
 			// request never left (a refused connection).
 			retry = method == http.MethodGet || !written
@@ -328,6 +328,17 @@ func (c *Client) send(ctx context.Context, method, p string, body []byte, tok st
 		return 0, nil, true, err
 	}
 	return resp.StatusCode, b, true, nil
+}
+
+// withoutURL drops the request's URL from a transport error: it holds
+// the query (an order number searched for), and the method and path are
+// named already.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // pathOnly drops the query (an order number searched for) from logs and

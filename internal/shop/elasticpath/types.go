@@ -253,3 +253,19 @@ func (u Update) body() any {
 // JSON is the request body exactly as UpdateOrder sends it (for the
 // audit trail).
 func (u Update) JSON() ([]byte, error) { return json.Marshal(u.body()) }
+
+// AppliedTo reports whether order o already holds what u sets, so that
+// sending u would change nothing: a change whose answer was lost is
+// checked this way before it is sent again.
+func (u Update) AppliedTo(o *Order) bool {
+	switch u.kind {
+	case updateCancel:
+		return o.Status == StatusCancelled
+	case updateFulfil:
+		return o.Shipping == ShippingFulfilled
+	case updateAddress:
+		return o.ShippingAddress != nil && *o.ShippingAddress == u.ShippingAddress &&
+			o.OrderNumber == u.OrderNumber && o.ExternalRef == u.ExternalRef
+	}
+	return false
+}

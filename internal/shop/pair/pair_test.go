@@ -73,8 +73,8 @@ func (e *pairEnv) twins(t *testing.T) (string, string) {
 	return id, shopID
 }
 
-// half prepares the shop half of action for the payment order id.
-func (e *pairEnv) half(t *testing.T, id, action string, ed shop.Edit) *orders.ShopHalf {
+// twin reads the shop's twin of the payment order id.
+func (e *pairEnv) twin(t *testing.T, id string) *shop.Twin {
 	t.Helper()
 	o, err := e.svc.GetOrder(t.Context(), id)
 	if err != nil {
@@ -84,6 +84,28 @@ func (e *pairEnv) half(t *testing.T, id, action string, ed shop.Edit) *orders.Sh
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tw
+}
+
+// resendMissing sends again the one shop half the order is missing and
+// fails unless it succeeds.
+func (e *pairEnv) resendMissing(t *testing.T, id string) {
+	t.Helper()
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	missing := orders.MissingHalves(as)
+	if len(missing) != 1 {
+		t.Fatalf("missing %+v", missing)
+	}
+	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
+	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("resend = %+v, %v", sr, err)
+	}
+}
+
+// half prepares the shop half of action for the payment order id.
+func (e *pairEnv) half(t *testing.T, id, action string, ed shop.Edit) *orders.ShopHalf {
+	t.Helper()
+	tw := e.twin(t, id)
 	h, why, err := pair.Half(e.src, tw, action, ed)
 	if err != nil || h == nil {
 		t.Fatalf("half: %v (%s)", err, why)
@@ -185,21 +207,73 @@ func TestPairLostShopAnswerResentOnce(t *testing.T) {
 	if err != nil || res.Outcome != audit.OutcomeSucceeded || res.Shop == nil || res.Shop.Outcome != audit.OutcomeUnknown {
 		t.Fatalf("ApplyPair = %+v, %v", res, err)
 	}
-	as, _ := e.log.OrderAttempts(t.Context(), id)
-	missing := orders.MissingHalves(as)
-	if len(missing) != 1 {
-		t.Fatalf("missing %+v", missing)
-	}
-	sr, err := e.svc.ApplyMissingHalf(t.Context(), agent, id, missing[0].PairID)
-	if err != nil || sr.Outcome != audit.OutcomeSucceeded {
-		t.Fatalf("resend = %+v, %v", sr, err)
-	}
+	e.resendMissing(t, id)
 	o, _ := e.shop.Order(shopID)
 	if o.OrderNumber != "SO-1B" || o.ExternalRef != id {
 		t.Errorf("shop order %s / %s", o.OrderNumber, o.ExternalRef)
 	}
 	if found, _ := e.src.Client.FindByNumber(t.Context(), "SO-1B"); len(found) != 1 {
 		t.Errorf("%d shop orders numbered SO-1B, want 1", len(found))
+	}
+	// The resend read the order, found the number set and sent nothing.
+	if n := e.shop.Writes(shopID); n != 1 {
+		t.Errorf("the shop received %d changes, want 1", n)
+	}
+}
+
+// Capture everything and mark fulfilled: the shop's order is authorized,
+// so its half reports the capture first (the order becomes paid) and then
+// fulfils it; one shop attempt, its after-values paid and fulfilled.
+func TestPairCaptureFullyThenFulfilled(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	tw := e.twin(t, id)
+	if tw.Payment != ep.PaymentAuthorized || tw.FulfilAction() != shop.ActionCaptureFulfil {
+		t.Fatalf("twin payment %s, action %s", tw.Payment, tw.FulfilAction())
+	}
+	h := e.half(t, id, tw.FulfilAction(), shop.Edit{})
+	ch := orders.Change{Op: omclient.OpCreateCapture, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Shipped in full",
+		Body: &omclient.CaptureRequest{CapturedAmount: 10000}}
+	res, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || res.Outcome != audit.OutcomeSucceeded || res.Shop == nil || res.Shop.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("ApplyPair = %+v, %v", res, err)
+	}
+	o, _ := e.shop.Order(shopID)
+	if o.Payment != ep.PaymentPaid || o.Shipping != ep.ShippingFulfilled {
+		t.Errorf("shop order %s / %s, want paid and fulfilled", o.Payment, o.Shipping)
+	}
+	if a := res.Shop.After; a["shop.payment"] != ep.PaymentPaid || a["shop.shipping"] != ep.ShippingFulfilled {
+		t.Errorf("after-values %v", a)
+	}
+	as, _ := e.log.OrderAttempts(t.Context(), id)
+	if len(as) != 2 || as[0].Requested.Action != shop.ActionCaptureFulfil || as[0].Requested.Before["shop.payment"] != ep.PaymentAuthorized {
+		t.Errorf("attempts %+v", as)
+	}
+}
+
+// The capture's answer is lost: the half's outcome is unknown; sent
+// again, it reads the shop's transactions, finds the capture made and
+// sends only the fulfilment (one capture, one fulfil in all).
+func TestPairLostCaptureAnswerNotCapturedTwice(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	h := e.half(t, id, shop.ActionCaptureFulfil, shop.Edit{})
+	e.shop.SetFaults(epsim.Faults{Rules: []epsim.FaultRule{{Method: "POST", PathContains: "/capture", Kind: epsim.FaultResetAfterApply, Times: 1}}})
+	ch := orders.Change{Op: omclient.OpCreateCapture, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Shipped in full",
+		Body: &omclient.CaptureRequest{CapturedAmount: 10000}}
+	res, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || res.Shop == nil || res.Shop.Outcome != audit.OutcomeUnknown {
+		t.Fatalf("ApplyPair = %+v, %v", res, err)
+	}
+	if o, _ := e.shop.Order(shopID); o.Payment != ep.PaymentPaid || o.Shipping == ep.ShippingFulfilled {
+		t.Fatalf("after the lost answer: %s / %s, want paid, not fulfilled", o.Payment, o.Shipping)
+	}
+	e.resendMissing(t, id)
+	if o, _ := e.shop.Order(shopID); o.Shipping != ep.ShippingFulfilled {
+		t.Errorf("shop shipping %s", o.Shipping)
+	}
+	if n := e.shop.Writes(shopID); n != 2 {
+		t.Errorf("the shop received %d changes, want 2 (one capture, one fulfil)", n)
 	}
 }
 
@@ -268,5 +342,29 @@ func TestPairHeldForApprovalSendsBoth(t *testing.T) {
 	if len(as) != 2 || as[0].Requested.Detail["linked_attempt"] != as[1].AttemptID || as[0].Requested.Actor.Email != supervisor.Email ||
 		as[1].Requested.Detail[orders.DetailPairID] != ch.IdempotencyKey || as[0].Requested.Detail[orders.DetailPairID] != ch.IdempotencyKey {
 		t.Errorf("attempts %+v", as)
+	}
+}
+
+// A double submit of a paired change (the same form key twice) answers
+// with both earlier results: nothing is sent to either system again, and
+// the audit keeps one attempt per system.
+func TestPairDoubleSubmitSendsNothingAgain(t *testing.T) {
+	e := newPairEnv(t)
+	id, shopID := e.twins(t)
+	ch := orders.Change{Op: omclient.OpCancel, OrderID: id, IdempotencyKey: audit.NewID(), Reason: "Customer request"}
+	h := e.half(t, id, shop.ActionCancel, shop.Edit{})
+	first, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || first.Shop == nil || first.Shop.Outcome != audit.OutcomeSucceeded {
+		t.Fatalf("first = %+v, %v", first, err)
+	}
+	again, err := e.svc.ApplyPair(t.Context(), agent, ch, h)
+	if err != nil || !again.Replayed || again.Shop == nil || again.Shop.Outcome != audit.OutcomeSucceeded || again.Shop.AttemptID != first.Shop.AttemptID {
+		t.Fatalf("again = %+v (shop %+v), %v", again, again.Shop, err)
+	}
+	if as, _ := e.log.OrderAttempts(t.Context(), id); len(as) != 2 {
+		t.Errorf("%d attempts, want one per system", len(as))
+	}
+	if n := e.shop.Writes(shopID); n != 1 {
+		t.Errorf("the shop received %d changes, want 1", n)
 	}
 }

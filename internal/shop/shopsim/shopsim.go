@@ -28,9 +28,9 @@ func (in *Injector) SetFaults(f omsim.Faults) {
 	in.f, in.fired = f, make([]int, len(f.Rules))
 }
 
-// SleepLatency waits the configured latency; false when the caller hung
+// sleepLatency waits the configured latency; false when the caller hung
 // up meanwhile.
-func (in *Injector) SleepLatency(r *http.Request) bool {
+func (in *Injector) sleepLatency(r *http.Request) bool {
 	in.mu.Lock()
 	d := in.f.Latency
 	in.mu.Unlock()
@@ -73,8 +73,8 @@ type Capture struct {
 	Body   []byte
 }
 
-// NewCapture returns an empty held answer.
-func NewCapture() *Capture { return &Capture{header: http.Header{}} }
+// newCapture returns an empty held answer.
+func newCapture() *Capture { return &Capture{header: http.Header{}} }
 
 func (c *Capture) Header() http.Header { return c.header }
 func (c *Capture) WriteHeader(s int)   { c.Status = s }
@@ -112,7 +112,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any, fallback string) {
 // the caller to give up), the operation (route), then a fault after it (a
 // lost answer: the connection is cut; a malformed one: half the body).
 func (in *Injector) Serve(w http.ResponseWriter, r *http.Request, route http.HandlerFunc, fail func(http.ResponseWriter, omsim.FaultKind)) {
-	if !in.SleepLatency(r) {
+	if !in.sleepLatency(r) {
 		return
 	}
 	if f := in.Take(r, false); f != nil {
@@ -123,7 +123,7 @@ func (in *Injector) Serve(w http.ResponseWriter, r *http.Request, route http.Han
 		fail(w, f.Kind)
 		return
 	}
-	rec := NewCapture()
+	rec := newCapture()
 	route(rec, r)
 	if f := in.Take(r, true); f != nil {
 		switch f.Kind {

@@ -144,7 +144,7 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 	own := viewer.StaffID != 0 && viewer.StaffID == r.RequestedBy.StaffID
 	it := ApprovalItem{
 		ID: r.ID, Href: ApprovalHref(r.ID), OrderID: r.OrderID, OrderTitle: title, OrderHref: OrderPath(r.OrderID),
-		Action: AuditActionName(string(r.Op)), What: ApprovalWhat(r.Op, r.Amount, r.Currency, viewer.Numbers),
+		Action: auditActionName(string(r.Op)), What: ApprovalWhat(r.Op, r.Amount, r.Currency, viewer.Numbers),
 		Amount: ApprovalAmount(r.Amount, r.Currency, viewer.Numbers), AmountMinor: r.Amount, Status: ApprovalStatusBadge(r.Status),
 		RequestedBy: r.RequestedBy.Email, Created: newTime(r.CreatedAt, loc), CreatedRel: sinceText(r.CreatedAt, now, loc),
 		Expires: newTime(r.ExpiresAt, loc), Why: MoneyIn(r.Why, viewer.Numbers), Reason: r.Reason, Ticket: r.Ticket,
@@ -154,7 +154,7 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 	}
 	if r.Status == approvals.StatusPending {
 		if now.Before(r.ExpiresAt) {
-			it.ExpiresRel = "expires " + Relative(r.ExpiresAt, now, loc)
+			it.ExpiresRel = "expires " + relative(r.ExpiresAt, now, loc)
 		} else {
 			it.ExpiresRel = "expired, closing"
 		}
@@ -169,12 +169,12 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 }
 
 // sinceText is when a request was made: "just now" within the minute
-// (clocks of two processes may differ by a little), else Relative.
+// (clocks of two processes may differ by a little), else relative.
 func sinceText(t, now time.Time, loc *time.Location) string {
 	if d := now.Sub(t); d > -time.Minute && d < time.Minute {
 		return "just now"
 	}
-	return Relative(t, now, loc)
+	return relative(t, now, loc)
 }
 
 // ApprovalStep is one step of a request's path, from its audit event.
@@ -216,7 +216,7 @@ func NewApprovalStep(e audit.Event, loc *time.Location, numbers string) Approval
 	case "expired":
 		st.What = "Expired without a decision"
 	case "executed":
-		st.Outcome = OutcomeBadge(e.Outcome)
+		st.Outcome = outcomeBadge(e.Outcome)
 		st.What = "Sent: " + strings.ToLower(st.Outcome.Text)
 		st.Detail = joinNonEmpty(" · ", resourceText(e.Action, e.ResourceID), e.ErrorCode, replayedText(e))
 	default:
@@ -358,7 +358,7 @@ type OrderStateView struct {
 // NewOrderState describes o and the effect of r on it.
 func NewOrderState(o *omclient.Order, r approvals.Request, numbers string) OrderStateView {
 	refundable := max(o.CapturedAmount-o.RefundedAmount, 0)
-	v := OrderStateView{Status: StatusBadge(o.Status), Order: MoneyOf(o.OrderAmount, o, numbers), Captured: MoneyOf(o.CapturedAmount, o, numbers),
+	v := OrderStateView{Status: statusBadge(o.Status), Order: MoneyOf(o.OrderAmount, o, numbers), Captured: MoneyOf(o.CapturedAmount, o, numbers),
 		Refunded: MoneyOf(o.RefundedAmount, o, numbers), Remaining: MoneyOf(o.RemainingAuthorizedAmount, o, numbers), Refundable: MoneyOf(refundable, o, numbers)}
 	switch r.Op {
 	case omclient.OpCreateRefund:

@@ -25,7 +25,7 @@ func MergeApprovalHistory(items []HistoryItem, events []audit.Event, loc *time.L
 	for _, e := range events {
 		st := NewApprovalStep(e, loc, numbers)
 		amount, _ := strconv.ParseInt(e.Detail["amount"], 10, 64)
-		change := AuditActionName(e.Action) + " " + ApprovalAmount(amount, e.Detail["currency"], numbers)
+		change := auditActionName(e.Action) + " " + ApprovalAmount(amount, e.Detail["currency"], numbers)
 		if omclient.Operation(e.Action) == omclient.OpCancel {
 			change = "Cancel of an order of " + ApprovalAmount(amount, e.Detail["currency"], numbers)
 		}

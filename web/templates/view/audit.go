@@ -50,11 +50,14 @@ func (q AuditQuery) Href(path, cursor string) string {
 	return path
 }
 
-// AuditActionName is an action in words ("Capture"), from the operation
+// auditActionName is an action in words ("Capture"), from the operation
 // catalogue (orders.Info).
-func AuditActionName(action string) string {
+func auditActionName(action string) string {
 	if o, ok := orders.Info(omclient.Operation(action)); ok {
 		return o.AuditLabel
+	}
+	if name, ok := shopActionNames[action]; ok {
+		return name
 	}
 	return humanize(action)
 }
@@ -100,9 +103,9 @@ func AuditOutcomeOptions(selected string) []Option {
 	return out
 }
 
-// OutcomeBadge is an attempt's outcome as a badge; the word carries the
+// outcomeBadge is an attempt's outcome as a badge; the word carries the
 // meaning, the class only the colour.
-func OutcomeBadge(o audit.Outcome) Badge {
+func outcomeBadge(o audit.Outcome) Badge {
 	if o == "" {
 		o = audit.OutcomePending
 	}
@@ -113,8 +116,8 @@ func OutcomeBadge(o audit.Outcome) Badge {
 	return Badge{Text: text, Class: "badge badge-" + string(o), Value: string(o)}
 }
 
-// ReviewBadge is an attempt's review state ("" when not reviewed).
-func ReviewBadge(review string) Badge {
+// reviewBadge is an attempt's review state ("" when not reviewed).
+func reviewBadge(review string) Badge {
 	switch review {
 	case string(audit.ReviewReviewed):
 		return Badge{Text: "Reviewed", Class: "badge badge-reviewed", Value: review}
@@ -183,9 +186,9 @@ func AttemptHref(attemptID string) string { return "/audit/attempts/" + url.Path
 func NewAuditRow(r audit.AttemptRow, loc *time.Location) AuditRow {
 	row := AuditRow{
 		AttemptID: r.AttemptID, Href: AttemptHref(r.AttemptID), Time: newTime(r.Time, loc),
-		Staff: orDash(r.StaffEmail), OrderID: r.OrderID, Action: AuditActionName(r.Action),
-		Outcome: OutcomeBadge(r.Outcome), ErrorCode: r.ErrorCode, CorrelationID: r.CorrelationID,
-		Review: ReviewBadge(r.Review),
+		Staff: orDash(r.StaffEmail), OrderID: r.OrderID, Action: auditActionName(r.Action),
+		Outcome: outcomeBadge(r.Outcome), ErrorCode: r.ErrorCode, CorrelationID: r.CorrelationID,
+		Review: reviewBadge(r.Review),
 	}
 	if r.OrderID != "" {
 		row.OrderHref = OrderPath(r.OrderID)
@@ -390,7 +393,7 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 	r := a.Requested
 	v := AttemptView{
 		Row:    NewAuditRow(row, loc),
-		Title:  AuditActionName(r.Action) + " on order " + r.OrderID,
+		Title:  auditActionName(r.Action) + " on order " + r.OrderID,
 		Reason: r.Reason, Ticket: r.Ticket, IdempotencyKey: r.IdempotencyKey,
 		RequestBody: prettyJSON(r.Request),
 		Requested:   newEventView(r, loc),
@@ -406,7 +409,7 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 				v.Answer = append(v.Answer, Field{Label: label, Value: value})
 			}
 		}
-		add("Outcome", OutcomeBadge(c.Outcome).Text)
+		add("Outcome", outcomeBadge(c.Outcome).Text)
 		if c.HTTPStatus != 0 {
 			add("HTTP status", strconv.Itoa(c.HTTPStatus))
 		}
@@ -424,7 +427,7 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 		entry := ReviewEntry{Time: newTime(e.Time, loc), By: orDash(e.Actor.Email), Comment: e.Reason}
 		switch e.Kind {
 		case audit.KindReview:
-			entry.What = ReviewBadge(e.Detail["review"])
+			entry.What = reviewBadge(e.Detail["review"])
 		case audit.KindReconciled:
 			entry.What = Badge{Text: "Checked with the provider", Class: "badge badge-checked", Value: "checked"}
 			// What the check saw and why it decided, amounts in the
@@ -586,8 +589,8 @@ var eventKinds = []struct{ Value, Label string }{
 	{string(audit.KindNote), "Internal note"},
 }
 
-// EventKindName is an event kind in words.
-func EventKindName(k audit.Kind) string {
+// eventKindName is an event kind in words.
+func eventKindName(k audit.Kind) string {
 	for _, e := range eventKinds {
 		if e.Value == string(k) {
 			return e.Label
@@ -604,7 +607,7 @@ func NewEventsView(p audit.EventPage, kind, cursor string, loc *time.Location, n
 		v.Kinds = append(v.Kinds, Option{Value: k.Value, Label: k.Label, Selected: k.Value == kind})
 	}
 	for _, e := range p.Events {
-		row := EventRow{Seq: e.Seq, Time: newTime(e.Time, loc), Kind: EventKindName(e.Kind), Staff: orDash(e.Actor.Email),
+		row := EventRow{Seq: e.Seq, Time: newTime(e.Time, loc), Kind: eventKindName(e.Kind), Staff: orDash(e.Actor.Email),
 			Summary: eventSummary(e, numbers)}
 		if e.AttemptID != "" {
 			row.Href = AttemptHref(e.AttemptID)
@@ -655,7 +658,7 @@ func eventSummary(e audit.Event, numbers string) string {
 		}
 		return "Verified " + d["events"] + " events: does not verify"
 	case audit.KindReview:
-		return joinNonEmpty(": ", humanize(d["review"])+" "+AuditActionName(e.Action)+" on order "+e.OrderID, e.Reason)
+		return joinNonEmpty(": ", humanize(d["review"])+" "+auditActionName(e.Action)+" on order "+e.OrderID, e.Reason)
 	case audit.KindReconciled:
 		return "Checked order " + e.OrderID + " with the provider: status " + orDash(d["status"])
 	case audit.KindApproval:

@@ -59,8 +59,8 @@ func BuildSettledHistory(o *omclient.Order, attempts []audit.Attempt, settled ma
 	var items []HistoryItem
 	for _, a := range attempts {
 		r := a.Requested
-		it := HistoryItem{Time: newTime(r.Time, loc), at: r.Time, Source: "ordercare", Title: AuditActionName(r.Action),
-			Staff: orDash(r.Actor.Email), Outcome: OutcomeBadge(a.Outcome()), Detail: r.Reason}
+		it := HistoryItem{Time: newTime(r.Time, loc), at: r.Time, Source: "ordercare", Title: auditActionName(r.Action),
+			Staff: orDash(r.Actor.Email), Outcome: outcomeBadge(a.Outcome()), Detail: r.Reason}
 		if amt := requestAmount(r.Request); amt > 0 && amountText(amt) != "" {
 			it.Title += " " + amountText(amt)
 		}
@@ -74,7 +74,7 @@ func BuildSettledHistory(o *omclient.Order, attempts []audit.Attempt, settled ma
 			}
 		}
 		if st, ok := settled[a.AttemptID]; ok {
-			it.Outcome = SettledBadge(st.Outcome)
+			it.Outcome = settledBadge(st.Outcome)
 			if st.ResourceID != "" {
 				it.ResourceID = st.ResourceID
 				recorded[st.ResourceID] = true
@@ -128,8 +128,8 @@ func requestAmount(body []byte) int64 {
 	return 0
 }
 
-// SettledBadge is the outcome of an unknown attempt as a check settled it.
-func SettledBadge(outcome string) Badge {
+// settledBadge is the outcome of an unknown attempt as a check settled it.
+func settledBadge(outcome string) Badge {
 	if outcome == audit.SettledApplied {
 		return Badge{Text: "Succeeded (checked)", Class: "badge badge-succeeded", Value: outcome}
 	}

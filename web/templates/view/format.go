@@ -75,8 +75,8 @@ func StatusText(s omclient.Status) string {
 	return humanize(string(s))
 }
 
-// StatusBadge is the badge of an order status.
-func StatusBadge(s omclient.Status) Badge {
+// statusBadge is the badge of an order status.
+func statusBadge(s omclient.Status) Badge {
 	class := "unknown"
 	if _, ok := statusTexts[s]; ok {
 		class = strings.ToLower(string(s))
@@ -84,9 +84,9 @@ func StatusBadge(s omclient.Status) Badge {
 	return Badge{Text: StatusText(s), Class: "badge badge-" + class, Value: string(s)}
 }
 
-// FraudBadge is the badge of a fraud status; the zero Badge when the
+// fraudBadge is the badge of a fraud status; the zero Badge when the
 // provider sent none.
-func FraudBadge(f omclient.FraudStatus) Badge {
+func fraudBadge(f omclient.FraudStatus) Badge {
 	switch f {
 	case "":
 		return Badge{}
@@ -120,11 +120,11 @@ func ProviderName(p omclient.Provider) string {
 	return humanize(string(p))
 }
 
-// Relative says when t is from now's point of view, counting calendar days
+// relative says when t is from now's point of view, counting calendar days
 // in the agent's zone: "today at 14:05", "tomorrow at 09:00", "in 3 days",
 // "yesterday at 17:30", "2 days ago". Minutes and hours are used within
 // the hour around now.
-func Relative(t, now time.Time, loc *time.Location) string {
+func relative(t, now time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -176,10 +176,10 @@ func TaxRate(bp int64) string {
 	return s + " %"
 }
 
-// SafeHref returns s when it is an absolute http(s) URL with a host, else
+// safeHref returns s when it is an absolute http(s) URL with a host, else
 // "": only such links are rendered, anything else (javascript:, data:,
 // relative paths) is shown as plain text.
-func SafeHref(s string) string {
+func safeHref(s string) string {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {

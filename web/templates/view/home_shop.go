@@ -41,7 +41,7 @@ func NewHomeShop(ms []orders.ShopMismatch, platform string, now time.Time, loc *
 	for _, m := range ms {
 		r := ShopMismatchRow{ResultRow: Row(m.IndexedOrder, loc, numbers), Kind: m.Kind, Title: shopMismatchTitles[m.Kind], ShopRead: newTime(m.ShopReadAt, loc)}
 		if m.Kind == "fulfilled-not-captured" && !m.ExpiresAt.IsZero() {
-			r.Title += ": the authorization expires " + Relative(m.ExpiresAt, now, loc)
+			r.Title += ": the authorization expires " + relative(m.ExpiresAt, now, loc)
 		}
 		v.Rows = append(v.Rows, r)
 	}

@@ -81,7 +81,7 @@ func PriorLine(p orders.PriorChange, numbers string, now time.Time, loc *time.Lo
 	if p.ApprovalID != "" && p.AttemptID == "" {
 		what += " requested"
 	}
-	when := Relative(p.At, now, loc)
+	when := relative(p.At, now, loc)
 	if d := now.Sub(p.At); d > -time.Minute && d < time.Minute {
 		when = "just now"
 	}

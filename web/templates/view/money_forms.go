@@ -130,7 +130,7 @@ type RefundFormView struct {
 func ShippingMethodOptions(methods []string) []Option {
 	out := []Option{{Value: "", Label: "Not given"}}
 	for _, m := range methods {
-		out = append(out, Option{Value: m, Label: ShippingMethodName(m)})
+		out = append(out, Option{Value: m, Label: shippingMethodName(m)})
 	}
 	return out
 }
@@ -145,9 +145,9 @@ var shippingMethodNames = map[string]string{ // #nosec G101 -- shipping method n
 	"PalletDelivery": "Pallet delivery",
 }
 
-// ShippingMethodName is a shipping method code in words; an unknown code
+// shippingMethodName is a shipping method code in words; an unknown code
 // is shown as it came.
-func ShippingMethodName(code string) string {
+func shippingMethodName(code string) string {
 	if n, ok := shippingMethodNames[code]; ok {
 		return n
 	}

@@ -193,8 +193,8 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 	}
 
 	h := HeaderView{
-		Status:             StatusBadge(o.Status),
-		Fraud:              FraudBadge(o.FraudStatus),
+		Status:             statusBadge(o.Status),
+		Fraud:              fraudBadge(o.FraudStatus),
 		ProviderReference:  orDash(string(o.KlarnaReference)),
 		MerchantReference1: orDash(string(o.MerchantReference1)),
 		MerchantReference2: orDash(string(o.MerchantReference2)),
@@ -210,7 +210,7 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 	}
 	if !o.ExpiresAt.IsZero() {
 		open := o.Status == omclient.StatusAuthorized || o.Status == omclient.StatusPartCaptured
-		rel := Relative(o.ExpiresAt.Time, now, loc)
+		rel := relative(o.ExpiresAt.Time, now, loc)
 		switch {
 		case open && o.ExpiresAt.After(now):
 			h.ExpiresRelative = "expires " + rel
@@ -410,17 +410,17 @@ func shippingInfoViews(infos []omclient.ShippingInfo) []ShippingInfoView {
 	for _, s := range infos {
 		v := ShippingInfoView{
 			Company:              orDash(string(s.ShippingCompany)),
-			Method:               orDash(ShippingMethodName(string(s.ShippingMethod))),
+			Method:               orDash(shippingMethodName(string(s.ShippingMethod))),
 			MethodCode:           string(s.ShippingMethod),
 			TrackingNumber:       orDash(string(s.TrackingNumber)),
 			ReturnCompany:        string(s.ReturnShippingCompany),
 			ReturnTrackingNumber: string(s.ReturnTrackingNumber),
 		}
-		v.TrackingHref = SafeHref(string(s.TrackingURI))
+		v.TrackingHref = safeHref(string(s.TrackingURI))
 		if v.TrackingHref == "" {
 			v.TrackingText = strings.TrimSpace(string(s.TrackingURI))
 		}
-		v.ReturnTrackingHref = SafeHref(string(s.ReturnTrackingURI))
+		v.ReturnTrackingHref = safeHref(string(s.ReturnTrackingURI))
 		if v.ReturnTrackingHref == "" {
 			v.ReturnTrackingText = strings.TrimSpace(string(s.ReturnTrackingURI))
 		}

@@ -80,7 +80,7 @@ func NewListView(q, status string, f ListFilter, cursor string, page orders.Sear
 	if loc == nil {
 		loc = time.UTC
 	}
-	v := SearchView{Query: q, Status: status, Statuses: StatusOptions(status), Filter: f,
+	v := SearchView{Query: q, Status: status, Statuses: statusOptions(status), Filter: f,
 		ExportHref: ListHref("/orders/export.csv", q, status, f, "")}
 	for _, o := range page.Orders {
 		v.Rows = append(v.Rows, Row(o, loc, numbers))
@@ -107,9 +107,9 @@ func NewListView(q, status string, f ListFilter, cursor string, page orders.Sear
 	return v
 }
 
-// StatusOptions are the choices of the status filter, with "Any status"
+// statusOptions are the choices of the status filter, with "Any status"
 // first.
-func StatusOptions(selected string) []Option {
+func statusOptions(selected string) []Option {
 	opts := []Option{{Value: "", Label: "Any status", Selected: selected == ""}}
 	for _, s := range omclient.Statuses {
 		opts = append(opts, Option{Value: string(s), Label: StatusText(s), Selected: string(s) == selected})
@@ -131,17 +131,12 @@ func ValidStatus(s string) bool {
 	return false
 }
 
-// SearchHref is the URL of a results page.
-func SearchHref(q, status, cursor string) string {
-	return ListHref("/orders", q, status, ListFilter{}, cursor)
-}
-
 // Row is one index row as a list row.
 func Row(o orders.IndexedOrder, loc *time.Location, numbers string) ResultRow {
 	return ResultRow{
 		ID:                 o.OrderID,
 		Href:               OrderPath(o.OrderID),
-		Status:             StatusBadge(o.Status),
+		Status:             statusBadge(o.Status),
 		Amount:             newMoney(o.Amount, o.Currency, numbers),
 		Remaining:          newMoney(o.RemainingAuthorized, o.Currency, numbers),
 		ProviderReference:  orDash(o.KlarnaReference),
@@ -245,7 +240,7 @@ func NewHomeView(recent, expiring []orders.IndexedOrder, now time.Time, loc *tim
 	}
 	for _, o := range expiring {
 		r := Row(o, loc, numbers)
-		r.ExpiresRelative = Relative(o.ExpiresAt, now, loc)
+		r.ExpiresRelative = relative(o.ExpiresAt, now, loc)
 		v.Expiring = append(v.Expiring, r)
 	}
 	return v

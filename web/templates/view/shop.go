@@ -61,15 +61,21 @@ type ShopWarning struct {
 }
 
 // ShopChangeForms are the panel's forms for the twin's current state.
-func ShopChangeForms(orderID string, t *shop.Twin, errAction, errMsg string) []ShopChangeForm {
+// captured says the payment order is captured in full: the shop is then
+// told of the capture before fulfilling an order it still has authorized.
+func ShopChangeForms(orderID string, t *shop.Twin, captured bool, errAction, errMsg string) []ShopChangeForm {
+	fulfil, fulfilLabel := shop.ActionFulfil, "Mark fulfilled in the shop"
+	if captured && t.FulfilAction() == shop.ActionCaptureFulfil {
+		fulfil, fulfilLabel = shop.ActionCaptureFulfil, "Mark paid and fulfilled in the shop"
+	}
 	var out []ShopChangeForm
-	for _, f := range []struct{ kind, action, label string }{
-		{"cancel", shop.ActionCancel, "Cancel in the shop"},
-		{"fulfil", shop.ActionFulfil, "Mark fulfilled in the shop"},
+	for _, f := range []struct{ kind, action, label, base string }{
+		{"cancel", shop.ActionCancel, "Cancel in the shop", shop.ActionCancel},
+		{"fulfil", fulfil, fulfilLabel, shop.ActionFulfil},
 	} {
 		ok, why := t.Allowed(f.action)
 		form := ShopChangeForm{Kind: f.kind, Label: f.label, Path: OrderPath(orderID) + "/shop/" + f.kind, Allowed: ok, Why: why}
-		if f.action == errAction {
+		if f.base == errAction {
 			form.Error = errMsg
 		}
 		form.Reasons = ShopReasons(f.action)
@@ -131,7 +137,7 @@ func shopAddress(a shop.Address) AddressView {
 // marking fulfilled those of a capture (the goods shipped).
 func ShopReasons(action string) []Option {
 	op := omclient.OpCancel
-	if action == shop.ActionFulfil {
+	if action == shop.ActionFulfil || action == shop.ActionCaptureFulfil {
 		op = omclient.OpCreateCapture
 	}
 	var out []Option

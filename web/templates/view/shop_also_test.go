@@ -26,3 +26,13 @@ func TestApprovalItemNamesTheShopHalf(t *testing.T) {
 		t.Errorf("a payment-only request names the shop: %q", it.Shop)
 	}
 }
+
+// The shop's changes read as what they did in the History and the audit
+// trail, not as their codes.
+func TestShopActionsNamedInTheAuditTrail(t *testing.T) {
+	for action, want := range map[string]string{shop.ActionCaptureFulfil: "Mark paid and fulfilled in the shop", shop.ActionCancel: "Cancel in the shop"} {
+		if got := auditActionName(action); got != want {
+			t.Errorf("auditActionName(%s) = %q, want %q", action, got, want)
+		}
+	}
+}

@@ -204,15 +204,15 @@ func TestRelativeCountsCalendarDaysInAgentZone(t *testing.T) {
 	// 23:30 in Los Angeles; the expiry is 01:00 the next day there.
 	now := time.Date(2026, 3, 11, 6, 30, 0, 0, time.UTC)
 	exp := now.Add(90 * time.Minute)
-	if got := Relative(exp, now, la); got != "tomorrow at 01:00" {
+	if got := relative(exp, now, la); got != "tomorrow at 01:00" {
 		t.Errorf("Relative in LA = %q, want tomorrow at 01:00", got)
 	}
-	if got := Relative(exp, now, time.UTC); got != "today at 08:00" {
+	if got := relative(exp, now, time.UTC); got != "today at 08:00" {
 		t.Errorf("Relative in UTC = %q, want today at 08:00", got)
 	}
 	// Across the European DST change (29 Mar 2026): still 3 calendar days.
 	now = time.Date(2026, 3, 27, 10, 0, 0, 0, berlin)
-	if got := Relative(now.AddDate(0, 0, 3), now, berlin); got != "in 3 days" {
+	if got := relative(now.AddDate(0, 0, 3), now, berlin); got != "in 3 days" {
 		t.Errorf("Relative across DST = %q, want in 3 days", got)
 	}
 }
@@ -329,8 +329,8 @@ func TestSafeHref(t *testing.T) {
 		"ftp://host.example":          "",
 		"":                            "",
 	} {
-		if got := SafeHref(in); got != want {
-			t.Errorf("SafeHref(%q) = %q, want %q", in, got, want)
+		if got := safeHref(in); got != want {
+			t.Errorf("safeHref(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -113,10 +113,18 @@ func TestContractClientAndSandbox(t *testing.T) {
 	if o, err = e.client.UpdateOrder(ctx(t), paid, ep.Fulfil()); err != nil || o.Shipping != ep.ShippingFulfilled {
 		t.Fatalf("fulfil = %+v, %v", o, err)
 	}
+	txs, err := e.client.Transactions(ctx(t), open)
+	if err != nil || len(txs) != 1 {
+		t.Fatalf("transactions = %+v, %v", txs, err)
+	}
+	if tx, err := e.client.CaptureTransaction(ctx(t), open, txs[0].ID); err != nil || tx.TransactionType != ep.TransactionCapture {
+		t.Fatalf("capture = %+v, %v", tx, err)
+	}
 	if o, err = e.client.UpdateOrder(ctx(t), open, ep.Cancel()); err != nil || o.Status != ep.StatusCancelled {
 		t.Fatalf("cancel = %+v, %v", o, err)
 	}
-	for _, op := range []string{"post-oauth-access_token", "getCustomerOrders", "getAnOrder", "getOrderItems", "updateAnOrder"} {
+	for _, op := range []string{"post-oauth-access_token", "getCustomerOrders", "getAnOrder", "getOrderItems", "updateAnOrder",
+		"getOrderTransactions", "captureATransaction"} {
 		if cr.seen[op] == 0 {
 			t.Errorf("operation %s never exercised", op)
 		}

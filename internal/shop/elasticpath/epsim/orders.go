@@ -24,33 +24,28 @@ type (
 const maxBody = 1 << 20
 
 func (s *Sandbox) handleGet(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	rec, ok := s.orders[id]
-	var o orderDoc
-	if ok {
-		o = rec.order
-	}
-	s.mu.Unlock()
-	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": o})
+	s.answerRecord(w, id, func(rec *record) any { return rec.order })
 }
 
 func (s *Sandbox) handleItems(w http.ResponseWriter, id string) {
+	s.answerRecord(w, id, func(rec *record) any { return append([]itemDoc{}, rec.items...) })
+}
+
+// answerRecord answers {"data": pick(order id's record)}, or 404; pick
+// runs under the lock and must copy what it returns.
+func (s *Sandbox) answerRecord(w http.ResponseWriter, id string, pick func(*record) any) {
 	s.mu.Lock()
 	rec, ok := s.orders[id]
-	var items []itemDoc
+	var data any
 	if ok {
-		items = append([]itemDoc{}, rec.items...)
+		data = pick(rec)
 	}
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": items})
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
 }
 
 // handleList is GET /v2/orders with the eq filters the back office uses
@@ -134,9 +129,8 @@ func (s *Sandbox) handleUpdate(w http.ResponseWriter, r *http.Request, id string
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, ok := s.orders[id]
-	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found", "Order not found")
+	rec := s.recordForWrite(w, id)
+	if rec == nil {
 		return
 	}
 	o := rec.order
@@ -290,7 +284,7 @@ func (s *Sandbox) create(id string, n NewOrder) (string, error) {
 	if _, dup := s.orders[id]; dup {
 		return "", fmt.Errorf("order %s exists", id)
 	}
-	s.orders[id] = &record{order: o, items: items}
+	s.orders[id] = &record{order: o, items: items, transactions: firstTransaction(id, o.Payment, n.Currency, total)}
 	s.byNumber = append(s.byNumber, id)
 	return id, nil
 }

@@ -5,7 +5,9 @@
 // orders that are the shop side of the payment sandbox's demo orders.
 //
 // Paths: POST /oauth/access_token, GET /v2/orders?filter=eq(order_number,…),
-// GET /v2/orders/{id}, GET /v2/orders/{id}/items, PUT /v2/orders/{id}, and
+// GET /v2/orders/{id}, GET /v2/orders/{id}/items, PUT /v2/orders/{id},
+// GET /v2/orders/{id}/transactions,
+// POST /v2/orders/{id}/transactions/{tid}/capture, and
 // the sandbox-only POST /sandbox/orders (create an order in the platform's
 // own shape; bearer token required).
 package epsim
@@ -58,13 +60,15 @@ type Sandbox struct {
 	orders    map[string]*record
 	byNumber  []string // order ids in creation order, for listing
 	outOfStep map[Scenario]string
+	writes    map[string]int // order id → changing requests received
 
 	faults shopsim.Injector
 }
 
 type record struct {
-	order orderDoc
-	items []itemDoc
+	order        orderDoc
+	items        []itemDoc
+	transactions []transactionDoc
 }
 
 // New returns an empty sandbox (Seed adds demo orders).
@@ -76,8 +80,8 @@ func New(opts Options) (*Sandbox, error) {
 		opts.TokenTTL = DefaultTokenTTL
 	}
 	s := &Sandbox{opts: opts, clock: opts.Clock, tokens: map[string]time.Time{}, orders: map[string]*record{},
-		outOfStep: map[Scenario]string{},
-		idHash:    sha256.Sum256([]byte(opts.ClientID)), secretHs: sha256.Sum256([]byte(opts.ClientSecret))}
+		outOfStep: map[Scenario]string{}, writes: map[string]int{},
+		idHash: sha256.Sum256([]byte(opts.ClientID)), secretHs: sha256.Sum256([]byte(opts.ClientSecret))}
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
@@ -135,6 +139,10 @@ func (s *Sandbox) route(w http.ResponseWriter, r *http.Request) {
 			s.handleUpdate(w, r, id)
 		case sub == "items" && r.Method == http.MethodGet:
 			s.handleItems(w, id)
+		case sub == "transactions" && r.Method == http.MethodGet:
+			s.handleTransactions(w, id)
+		case strings.HasPrefix(sub, "transactions/") && strings.HasSuffix(sub, "/capture") && r.Method == http.MethodPost:
+			s.handleCapture(w, id, strings.TrimSuffix(strings.TrimPrefix(sub, "transactions/"), "/capture"))
 		default:
 			writeError(w, http.StatusNotFound, "Not Found", "no such route")
 		}

@@ -20,10 +20,10 @@ type Scenario = epsim.Scenario
 
 var paymentNamespace = uuid.MustParse("0b7d6a3e-94c1-4f0e-8d8c-5a1e2f9b7c64")
 
-// PaymentGUID is the id of the demo shop order's payment of a payment
+// paymentGUID is the id of the demo shop order's payment of a payment
 // order (the platform's payment guid; its transactionId is the payment
 // order's id).
-func PaymentGUID(paymentOrderID string) string {
+func paymentGUID(paymentOrderID string) string {
 	return uuid.NewSHA1(paymentNamespace, []byte(paymentOrderID)).String()
 }
 
@@ -97,7 +97,7 @@ func shopSide(o omclient.Order) (uc.Order, error) {
 		CreatedDate:     o.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		BillingCurrency: &uc.Currency{ID: cur, ISOCode: cur},
 		OrderTotal:      d(o.OrderAmount),
-		Payments: []uc.Payment{{ID: PaymentGUID(o.OrderID), Amount: d(o.OrderAmount), TransactionID: o.OrderID,
+		Payments: []uc.Payment{{ID: paymentGUID(o.OrderID), Amount: d(o.OrderAmount), TransactionID: o.OrderID,
 			PaymentMethod: &uc.PaymentMethod{ID: "1", Name: "Klarna", DisplayName: "Klarna"}}}}
 	switch o.Status {
 	case omclient.StatusCaptured, omclient.StatusClosed:

@@ -1,4 +1,4 @@
-package handlers
+package form
 
 import (
 	"strings"
@@ -28,9 +28,9 @@ func TestParsePercent(t *testing.T) {
 		bp, msg := parsePercent(tt.in)
 		switch {
 		case tt.fail == "" && (msg != "" || bp != tt.bp):
-			t.Errorf("parsePercent(%q) = %d, %q; want %d", tt.in, bp, msg, tt.bp)
+			t.Errorf("ParsePercent(%q) = %d, %q; want %d", tt.in, bp, msg, tt.bp)
 		case tt.fail != "" && !containsText(msg, tt.fail):
-			t.Errorf("parsePercent(%q) message %q, want it to contain %q", tt.in, msg, tt.fail)
+			t.Errorf("ParsePercent(%q) message %q, want it to contain %q", tt.in, msg, tt.fail)
 		}
 	}
 }
@@ -50,12 +50,12 @@ func TestQuantityAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := view.Form{Values: map[string]string{"q": tt.in}}
-		got, ok := quantityAt(&f, "q", tt.minQ, tt.maxQ, "too many")
+		got, ok := Quantity(&f, "q", tt.minQ, tt.maxQ, "too many")
 		switch {
 		case tt.fail == "" && (!ok || got != tt.want):
-			t.Errorf("quantityAt(%q) = %d, %v (%q); want %d", tt.in, got, ok, f.Err("q"), tt.want)
+			t.Errorf("Quantity(%q) = %d, %v (%q); want %d", tt.in, got, ok, f.Err("q"), tt.want)
 		case tt.fail != "" && (ok || !containsText(f.Err("q"), tt.fail)):
-			t.Errorf("quantityAt(%q) ok=%v message %q, want %q", tt.in, ok, f.Err("q"), tt.fail)
+			t.Errorf("Quantity(%q) ok=%v message %q, want %q", tt.in, ok, f.Err("q"), tt.fail)
 		}
 	}
 }
@@ -73,12 +73,12 @@ func TestSignedAmountAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := view.Form{Values: map[string]string{"p": tt.in}}
-		got, ok := signedAmountAt(&f, "p", "EUR", tt.negOK, "not here")
+		got, ok := signedAmount(&f, "p", "EUR", tt.negOK, "not here")
 		switch {
 		case tt.fail == "" && (!ok || got != tt.want):
-			t.Errorf("signedAmountAt(%q) = %d, %v (%q); want %d", tt.in, got, ok, f.Err("p"), tt.want)
+			t.Errorf("SignedAmount(%q) = %d, %v (%q); want %d", tt.in, got, ok, f.Err("p"), tt.want)
 		case tt.fail != "" && (ok || !containsText(f.Err("p"), tt.fail)):
-			t.Errorf("signedAmountAt(%q) message %q, want %q", tt.in, f.Err("p"), tt.fail)
+			t.Errorf("SignedAmount(%q) message %q, want %q", tt.in, f.Err("p"), tt.fail)
 		}
 	}
 }
@@ -95,16 +95,16 @@ func TestSplitLinePath(t *testing.T) {
 		{"order_lines[x].name", 0, "", false}, {"shipping_info[0].tracking_uri", 0, "", false}, {"order_lines[", 0, "", false},
 	}
 	for _, tt := range tests {
-		k, rest, ok := splitLinePath(tt.in)
+		k, rest, ok := SplitLinePath(tt.in)
 		if k != tt.k || rest != tt.rest || ok != tt.ok {
-			t.Errorf("splitLinePath(%q) = %d, %q, %v", tt.in, k, rest, ok)
+			t.Errorf("SplitLinePath(%q) = %d, %q, %v", tt.in, k, rest, ok)
 		}
 	}
 	// A computed field points at the input that drives it.
-	if got := lineFieldOf("order_lines[1].total_amount", []int{4, 7}, "unit_price"); got != "order_lines[7].unit_price" {
-		t.Errorf("lineFieldOf = %q", got)
+	if got := LineFieldOf("order_lines[1].total_amount", []int{4, 7}, "unit_price"); got != "order_lines[7].unit_price" {
+		t.Errorf("LineFieldOf = %q", got)
 	}
-	if got := lineFieldOf("order_lines[2].name", []int{4, 7}, "unit_price"); got != "" {
+	if got := LineFieldOf("order_lines[2].name", []int{4, 7}, "unit_price"); got != "" {
 		t.Errorf("a line that was not sent maps to %q", got)
 	}
 }

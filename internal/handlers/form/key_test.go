@@ -1,4 +1,4 @@
-package handlers
+package form
 
 import "testing"
 
@@ -7,15 +7,15 @@ import "testing"
 // a v4 key of a form opened before the change is still accepted.
 func TestFormKeysGrowInTimeOrder(t *testing.T) {
 	t.Parallel()
-	prev := newKey()
+	prev := NewKey()
 	for range 200 {
-		k := newKey()
-		if k <= prev || !validKey(k) {
+		k := NewKey()
+		if k <= prev || !ValidKey(k) {
 			t.Fatalf("key %s minted after %s does not sort after it (or is refused)", k, prev)
 		}
 		prev = k
 	}
-	if !validKey("3f1c9a52-6d1e-4b8e-9a57-0c2f1e4d8b11") {
+	if !ValidKey("3f1c9a52-6d1e-4b8e-9a57-0c2f1e4d8b11") {
 		t.Fatal("a v4 key of an open form is refused")
 	}
 }

@@ -1,9 +1,8 @@
-package handlers_test
+package orders_test
 
 import (
 	"testing"
 
-	"ordercare/internal/handlers"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 )
@@ -15,8 +14,8 @@ func TestFingerprintRoundTrip(t *testing.T) {
 		{Status: omclient.StatusPartCaptured, OrderAmount: 200000000, CapturedAmount: 1, RefundedAmount: 0, Captures: 1},
 		{Status: omclient.StatusClosed, OrderAmount: 5, CapturedAmount: 5, RefundedAmount: 5, Captures: 3, Refunds: 2},
 	} {
-		s := handlers.EncodeFingerprint(fp)
-		got, err := handlers.ParseFingerprint(s)
+		s := orders.EncodeFingerprint(fp)
+		got, err := orders.ParseFingerprint(s)
 		if err != nil || got != fp {
 			t.Errorf("%q: parsed %+v, %v; want %+v", s, got, err, fp)
 		}
@@ -30,7 +29,7 @@ func TestFingerprintRefusesDamagedValues(t *testing.T) {
 		"v1.AUTHORIZED.1.0.0.0.0.0", "v1.AUTHORIZED.01.0.0.0.0", "v1.AUTHORIZED.+1.0.0.0.0", "v1.AUTHORIZED.-1.0.0.0.0",
 		"v1.AUTHORIZED.200000001.0.0.0.0", "v1.AUTHORIZED.1.0.0.0.100001", "v1.AUTHORIZED.1 .0.0.0.0", "v1.AUTHORIZED.1.0.0.0.0\n",
 	} {
-		if fp, err := handlers.ParseFingerprint(s); err == nil {
+		if fp, err := orders.ParseFingerprint(s); err == nil {
 			t.Errorf("%q parsed as %+v, want an error", s, fp)
 		}
 	}
@@ -45,11 +44,11 @@ func FuzzParseFingerprint(f *testing.F) {
 	f.Add("v1.AUTHORIZED.+1.0.0.0.0")
 	f.Add("v1.CLOSED.5.5.5.3.2")
 	f.Fuzz(func(t *testing.T, s string) {
-		fp, err := handlers.ParseFingerprint(s)
+		fp, err := orders.ParseFingerprint(s)
 		if err != nil {
 			return
 		}
-		if got := handlers.EncodeFingerprint(fp); got != s {
+		if got := orders.EncodeFingerprint(fp); got != s {
 			t.Fatalf("%q parsed to %+v, which encodes as %q", s, fp, got)
 		}
 	})

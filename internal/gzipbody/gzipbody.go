@@ -1,4 +1,4 @@
-package handlers
+package gzipbody
 
 import (
 	"bufio"
@@ -14,6 +14,12 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 )
+
+// New returns the response compression middleware, sharing a fixed set
+// of that many gzip writers (one per core is enough: see below).
+func New(writers int) echo.MiddlewareFunc {
+	return gzipBody(newCompressPool(writers, gzipLevel))
+}
 
 // Response compression. echo's Gzip middleware takes a gzip writer (about
 // 1 MB of compressor state at the default level) from a sync.Pool when a
@@ -81,6 +87,23 @@ func (p *compressPool) put(w *gzip.Writer) {
 
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// Buffer lends an empty buffer from the pool the middleware buffers
+// bodies in, so a page rendered before it is sent (the handlers render
+// into one) shares the same few grown buffers; give it back with Release.
+func Buffer() *bytes.Buffer {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+// Release returns a buffer from Buffer, unless it grew past
+// maxPooledBuffer (then the collector takes it).
+func Release(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		bodyBuffers.Put(buf)
+	}
+}
+
 // gzipBody compresses response bodies of gzipMinLength bytes and more for
 // clients that accept gzip, using writers from pool.
 func gzipBody(pool *compressPool) echo.MiddlewareFunc {
@@ -91,8 +114,7 @@ func gzipBody(pool *compressPool) echo.MiddlewareFunc {
 			if !acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
 				return next(c)
 			}
-			buf := bodyBuffers.Get().(*bytes.Buffer)
-			buf.Reset()
+			buf := Buffer()
 			gw := &gzipWriter{rw: res.Writer, buf: buf, pool: pool}
 			res.Writer = gw
 			defer func() {
@@ -114,9 +136,7 @@ func gzipBody(pool *compressPool) echo.MiddlewareFunc {
 			if ferr := gw.finish(); err == nil {
 				err = ferr
 			}
-			if buf.Cap() <= maxPooledBuffer {
-				bodyBuffers.Put(buf)
-			}
+			Release(buf)
 			return err
 		}
 	}
@@ -253,13 +273,8 @@ func (w *gzipWriter) finish() error {
 	// outside this one (the access log's write among them). The page is
 	// finished here, so it leaves here. (The overhead benchmark did not
 	// move measurably: a fraction of a millisecond, within its spread.)
-	out := bodyBuffers.Get().(*bytes.Buffer)
-	out.Reset()
-	defer func() {
-		if out.Cap() <= maxPooledBuffer {
-			bodyBuffers.Put(out)
-		}
-	}()
+	out := Buffer()
+	defer Release(out)
 	zw := w.pool.get()
 	zw.Reset(out)
 	_, err := zw.Write(w.buf.Bytes())
