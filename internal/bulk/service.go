@@ -68,7 +68,7 @@ type Service struct {
 
 // Open migrates the job tables in admin.db.
 func Open(ctx context.Context, d *db.DB, log *audit.Log, pipe Pipeline, o Options) (*Service, error) {
-	if err := d.Migrate(ctx, "bulk", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "bulk", migrations, pgMigrations); err != nil {
 		return nil, fmt.Errorf("bulk: %w", err)
 	}
 	if o.Rate <= 0 {

@@ -45,6 +45,42 @@ var migrations = []string{
 	CREATE INDEX bulk_items_state ON bulk_items(state, job_id, seq);`,
 }
 
+// pgMigrations are migrations in PostgreSQL's dialect, one per version.
+// Times stay fixed-width text compared byte by byte (COLLATE "C"), as in
+// SQLite.
+var pgMigrations = []string{
+	`CREATE TABLE bulk_jobs (
+		id          TEXT    COLLATE "C" PRIMARY KEY,
+		created_at  TEXT    COLLATE "C" NOT NULL,
+		op          TEXT    NOT NULL,
+		reason      TEXT    NOT NULL,
+		ticket      TEXT    NOT NULL DEFAULT '',
+		by_id       BIGINT  NOT NULL,
+		by_email    TEXT    NOT NULL,
+		by_role     TEXT    NOT NULL,
+		by_ip       TEXT    NOT NULL DEFAULT '',
+		by_agent    TEXT    NOT NULL DEFAULT '',
+		finished_at TEXT    COLLATE "C" NOT NULL DEFAULT ''
+	);
+	CREATE INDEX bulk_jobs_created ON bulk_jobs(created_at);
+	CREATE TABLE bulk_items (
+		job_id      TEXT    COLLATE "C" NOT NULL REFERENCES bulk_jobs(id),
+		seq         INTEGER NOT NULL,
+		order_id    TEXT    NOT NULL,
+		order_ref   TEXT    NOT NULL DEFAULT '',
+		currency    TEXT    NOT NULL,
+		amount      BIGINT  NOT NULL,
+		state       TEXT    COLLATE "C" NOT NULL DEFAULT 'pending',
+		message     TEXT    NOT NULL DEFAULT '',
+		attempt_id  TEXT    NOT NULL DEFAULT '',
+		approval_id TEXT    NOT NULL DEFAULT '',
+		updated_at  TEXT    COLLATE "C" NOT NULL DEFAULT '',
+		PRIMARY KEY (job_id, seq),
+		UNIQUE (job_id, order_id)
+	);
+	CREATE INDEX bulk_items_state ON bulk_items(state, job_id, seq);`,
+}
+
 // timeLayout is fixed-width, so stored times sort and compare as text.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 

@@ -10,6 +10,7 @@ func TestRebind(t *testing.T) {
 		{`SELECT '?', "w?", 'it''s ?' FROM t WHERE a = ?`, `SELECT '?', "w?", 'it''s ?' FROM t WHERE a = $1`},
 		{"SELECT a -- why?\nFROM t WHERE a = ?", "SELECT a -- why?\nFROM t WHERE a = $1"},
 		{`SELECT 'open ?`, `SELECT 'open ?`},
+		{`DELETE FROM t WHERE a = ?1 AND (SELECT count(*) FROM t WHERE a = ?1) > ?2 LIMIT ?`, `DELETE FROM t WHERE a = $1 AND (SELECT count(*) FROM t WHERE a = $1) > $2 LIMIT $3`},
 	} {
 		if got := rebind(c.in); got != c.want {
 			t.Errorf("rebind(%q) = %q, want %q", c.in, got, c.want)

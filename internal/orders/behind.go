@@ -201,7 +201,8 @@ func (ix *Index) writeViews(ctx context.Context, batch map[viewKey]time.Time) er
 	staff := map[int64]bool{}
 	for k, at := range batch {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_views (staff_id, order_id, viewed_at) VALUES (?, ?, ?)
-			ON CONFLICT (staff_id, order_id) DO UPDATE SET viewed_at = max(viewed_at, excluded.viewed_at)`,
+			ON CONFLICT (staff_id, order_id) DO UPDATE SET viewed_at = CASE
+				WHEN excluded.viewed_at > order_views.viewed_at THEN excluded.viewed_at ELSE order_views.viewed_at END`,
 			k.staffID, k.orderID, fmtTime(at)); err != nil {
 			return err
 		}

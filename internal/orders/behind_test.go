@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 )
 
@@ -55,44 +56,46 @@ func TestUpsertLaterWritesBehindThePage(t *testing.T) {
 // later read's values and keys, whichever is written last.
 func TestAnOlderReadNeverReplacesALaterOne(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	ix := openIndex(t)
-	id := "77777777-7777-4777-8777-777777777777"
-	at := func(ref string, st omclient.Status) *omclient.Order {
-		o := order(id, base, st)
-		o.MerchantReference1 = omclient.Text(ref)
-		return o
-	}
-	check := func(step string, wantRead time.Time) {
-		t.Helper()
-		got, ok, err := ix.Get(ctx, id)
-		if err != nil || !ok || got.MerchantReference1 != "ORD-LATE" || !got.LastReadAt.Equal(wantRead) {
-			t.Fatalf("%s: row %+v %v %v; want ORD-LATE read at %v", step, got, ok, err, wantRead)
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		id := "77777777-7777-4777-8777-777777777777"
+		at := func(ref string, st omclient.Status) *omclient.Order {
+			o := order(id, base, st)
+			o.MerchantReference1 = omclient.Text(ref)
+			return o
 		}
-		for q, want := range map[string]int{"ord-late": 1, "ord-early": 0} {
-			if page, err := ix.Search(ctx, SearchQuery{Q: q}); err != nil || len(page.Orders) != want {
-				t.Fatalf("%s: search %q found %d, %v; want %d", step, q, len(page.Orders), err, want)
+		check := func(step string, wantRead time.Time) {
+			t.Helper()
+			got, ok, err := ix.Get(ctx, id)
+			if err != nil || !ok || got.MerchantReference1 != "ORD-LATE" || !got.LastReadAt.Equal(wantRead) {
+				t.Fatalf("%s: row %+v %v %v; want ORD-LATE read at %v", step, got, ok, err, wantRead)
+			}
+			for q, want := range map[string]int{"ord-late": 1, "ord-early": 0} {
+				if page, err := ix.Search(ctx, SearchQuery{Q: q}); err != nil || len(page.Orders) != want {
+					t.Fatalf("%s: search %q found %d, %v; want %d", step, q, len(page.Orders), err, want)
+				}
 			}
 		}
-	}
-	if err := ix.Upsert(ctx, at("ORD-LATE", omclient.StatusCaptured), base.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Upsert(ctx, at("ORD-EARLY", omclient.StatusAuthorized), base); err != nil {
-		t.Fatal(err)
-	}
-	check("an earlier read written after a later one", base.Add(time.Minute))
+		if err := ix.Upsert(ctx, at("ORD-LATE", omclient.StatusCaptured), base.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Upsert(ctx, at("ORD-EARLY", omclient.StatusAuthorized), base); err != nil {
+			t.Fatal(err)
+		}
+		check("an earlier read written after a later one", base.Add(time.Minute))
 
-	// Behind the page: of two reads waiting, the later is written, in
-	// whatever order they were noted.
-	if err := ix.UpsertLater(ctx, at("ORD-EARLY", omclient.StatusAuthorized), base.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.UpsertLater(ctx, at("ORD-LATE", omclient.StatusCaptured), base.Add(3*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.UpsertLater(ctx, at("ORD-EARLY", omclient.StatusAuthorized), base.Add(150*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	check("reads noted out of order", base.Add(3*time.Minute))
+		// Behind the page: of two reads waiting, the later is written, in
+		// whatever order they were noted.
+		if err := ix.UpsertLater(ctx, at("ORD-EARLY", omclient.StatusAuthorized), base.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.UpsertLater(ctx, at("ORD-LATE", omclient.StatusCaptured), base.Add(3*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.UpsertLater(ctx, at("ORD-EARLY", omclient.StatusAuthorized), base.Add(150*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		check("reads noted out of order", base.Add(3*time.Minute))
+	})
 }

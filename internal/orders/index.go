@@ -18,7 +18,10 @@ import (
 // merchant reference, the provider's short reference, the customer's e-mail
 // or name) through this index; it is filled whenever an order is fetched.
 type Index struct {
-	db     *db.DB
+	db *db.DB
+	// words keeps each order's search words: FTS5 on SQLite, a table of
+	// terms on PostgreSQL (words.go).
+	words  words
 	behind behind // behind.go
 	// filterBudget is filterFirstBudget; tests set -1 to compare the
 	// plans (search_filtered.go).
@@ -101,6 +104,61 @@ var indexMigrations = []string{
 	CREATE INDEX order_shop_flagged ON order_shop(order_id) WHERE flagged = 1;`,
 }
 
+// pgIndexMigrations are indexMigrations in PostgreSQL's dialect, one per
+// version. Text that is sorted or compared (times, ids, references, the
+// search terms) is COLLATE "C", compared byte by byte as in SQLite and as
+// the Go code compares it. The full-text table is a table of terms
+// (words_postgres.go) instead of FTS5.
+var pgIndexMigrations = []string{
+	`CREATE TABLE order_index (
+		order_id                    TEXT COLLATE "C" PRIMARY KEY,
+		merchant_reference1         TEXT NOT NULL DEFAULT '',
+		merchant_reference2         TEXT NOT NULL DEFAULT '',
+		klarna_reference            TEXT NOT NULL DEFAULT '',
+		email                       TEXT NOT NULL DEFAULT '',
+		customer_name               TEXT NOT NULL DEFAULT '',
+		status                      TEXT COLLATE "C" NOT NULL DEFAULT '',
+		amount                      BIGINT NOT NULL DEFAULT 0,
+		remaining_authorized_amount BIGINT NOT NULL DEFAULT 0,
+		currency                    TEXT COLLATE "C" NOT NULL DEFAULT '',
+		created_at                  TEXT COLLATE "C" NOT NULL DEFAULT '',
+		expires_at                  TEXT COLLATE "C" NOT NULL DEFAULT '',
+		last_read_at                TEXT COLLATE "C" NOT NULL DEFAULT ''
+	);
+	CREATE INDEX order_index_created ON order_index(created_at, order_id);
+	CREATE INDEX order_index_status ON order_index(status, created_at, order_id);
+	CREATE INDEX order_index_expires ON order_index(expires_at) WHERE status IN ('AUTHORIZED', 'PART_CAPTURED');
+	CREATE TABLE order_views (
+		staff_id  BIGINT NOT NULL,
+		order_id  TEXT COLLATE "C" NOT NULL,
+		viewed_at TEXT COLLATE "C" NOT NULL,
+		PRIMARY KEY (staff_id, order_id)
+	);
+	CREATE INDEX order_views_recent ON order_views(staff_id, viewed_at);`,
+	`ALTER TABLE order_index ADD COLUMN search_rowid BIGINT;
+	ALTER TABLE order_index ADD COLUMN search_fields TEXT NOT NULL DEFAULT '';
+	CREATE UNIQUE INDEX order_index_search_rowid ON order_index(search_rowid);
+	CREATE TABLE order_terms (
+		term     TEXT COLLATE "C" NOT NULL,
+		sort_key BIGINT NOT NULL,
+		PRIMARY KEY (term, sort_key)
+	);`,
+	`CREATE INDEX order_index_currency_amount ON order_index(currency, amount, created_at, order_id, search_rowid);
+	CREATE INDEX order_index_open_created ON order_index(created_at, order_id, expires_at)
+		WHERE status IN ('AUTHORIZED', 'PART_CAPTURED');`,
+	`ALTER TABLE order_index ADD COLUMN shop_number TEXT NOT NULL DEFAULT '';
+	CREATE TABLE order_shop (
+		order_id        TEXT COLLATE "C" PRIMARY KEY,
+		shop_order_id   TEXT NOT NULL DEFAULT '',
+		cancelled       INTEGER NOT NULL DEFAULT 0,
+		fulfilled       INTEGER NOT NULL DEFAULT 0,
+		address_differs INTEGER NOT NULL DEFAULT 0,
+		flagged         INTEGER NOT NULL DEFAULT 0,
+		read_at         TEXT COLLATE "C" NOT NULL
+	);
+	CREATE INDEX order_shop_flagged ON order_shop(order_id) WHERE flagged = 1;`,
+}
+
 // keepViews is how many recently viewed orders are kept per staff member.
 const keepViews = 50
 
@@ -165,10 +223,10 @@ type SearchPage struct {
 
 // OpenIndex migrates the index tables in admin.db.
 func OpenIndex(ctx context.Context, d *db.DB) (*Index, error) {
-	if err := d.Migrate(ctx, "orders", indexMigrations); err != nil {
+	if err := d.MigrateDialects(ctx, "orders", indexMigrations, pgIndexMigrations); err != nil {
 		return nil, fmt.Errorf("orders: index: %w", err)
 	}
-	ix := &Index{db: d, filterBudget: filterFirstBudget}
+	ix := &Index{db: d, words: wordsFor(d), filterBudget: filterFirstBudget}
 	if err := ix.backfill(ctx); err != nil {
 		return nil, fmt.Errorf("orders: index: full-text backfill: %w", err)
 	}
@@ -233,7 +291,7 @@ func (ix *Index) Upsert(ctx context.Context, o *omclient.Order, seenAt time.Time
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	if err := writeRow(ctx, tx, o, seenAt); err != nil {
+	if err := writeRow(ctx, ix.words, tx, o, seenAt); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -251,11 +309,17 @@ type execer interface {
 // writeRow writes the order's row and its words inside tx, unless a
 // later read of it is stored. Upsert calls it; so does the search
 // benchmark, which fills a million orders in large transactions.
-func writeRow(ctx context.Context, tx execer, o *omclient.Order, seenAt time.Time) error {
-	email, name := contact(o)
-	var shopNumber string
-	if err := tx.QueryRowContext(ctx, `SELECT shop_number FROM order_index WHERE order_id = ?`, o.OrderID).Scan(&shopNumber); err != nil && !errors.Is(err, sql.ErrNoRows) {
+func writeRow(ctx context.Context, w words, tx execer, o *omclient.Order, seenAt time.Time) error {
+	var shopNumber, storedFields, lastRead string
+	var oldKey sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT shop_number, search_fields, search_rowid, last_read_at FROM order_index WHERE order_id = ?`,
+		o.OrderID).Scan(&shopNumber, &storedFields, &oldKey, &lastRead)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	case lastRead > fmtTime(seenAt):
+		return nil // a later read is stored: its row and words stay
 	}
 	fields := withShopNumber(searchFields(o), shopNumber)
 	if !paymentOpen(o) {
@@ -269,15 +333,14 @@ func writeRow(ctx context.Context, tx execer, o *omclient.Order, seenAt time.Tim
 	if err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
-	// The old words go first, under the same condition as the row's
-	// update below: a read older than the stored one changes neither.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM order_search WHERE rowid =
-		(SELECT search_rowid FROM order_index WHERE order_id = ? AND last_read_at <= ?)`, o.OrderID, fmtTime(seenAt)); err != nil {
-		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+	if oldKey.Valid {
+		if err := w.drop(ctx, tx, oldKey.Int64, decodeFields(storedFields)); err != nil {
+			return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
+		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (order_id, merchant_reference1, merchant_reference2,
-		klarna_reference, email, customer_name, status, amount, remaining_authorized_amount, currency,
-		created_at, expires_at, last_read_at, search_rowid, search_fields)
+	// The row's WHERE is the check above again, for a writer that is not
+	// the only one (it never fires while writes are serialized).
+	res, err := tx.ExecContext(ctx, `INSERT INTO order_index (`+indexRowColumns+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET merchant_reference1 = excluded.merchant_reference1,
 		merchant_reference2 = excluded.merchant_reference2, klarna_reference = excluded.klarna_reference,
@@ -286,22 +349,36 @@ func writeRow(ctx context.Context, tx execer, o *omclient.Order, seenAt time.Tim
 		currency = excluded.currency, created_at = excluded.created_at, expires_at = excluded.expires_at,
 		last_read_at = excluded.last_read_at, search_rowid = excluded.search_rowid,
 		search_fields = excluded.search_fields
-		WHERE excluded.last_read_at >= order_index.last_read_at`,
-		o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
-		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
-		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt), rowid, encodeFields(fields))
+		WHERE excluded.last_read_at >= order_index.last_read_at`, indexRowValues(o, seenAt, rowid, fields)...)
 	if err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	} else if n == 0 {
-		return nil // a later read is stored: its words stay too
+		return fmt.Errorf("orders: index %s: a later read was stored meanwhile", o.OrderID)
 	}
-	if err := insertWords(ctx, tx, rowid, fields); err != nil {
+	if err := w.put(ctx, tx, rowid, fields); err != nil {
 		return fmt.Errorf("orders: index %s: %w", o.OrderID, err)
 	}
 	return nil
+}
+
+// indexRowColumns are the columns of order_index that a read of an order
+// writes, in the order of indexRowValues.
+var indexRowColumns = strings.Join(indexRowColumnList, ", ")
+
+var indexRowColumnList = []string{"order_id", "merchant_reference1", "merchant_reference2", "klarna_reference",
+	"email", "customer_name", "status", "amount", "remaining_authorized_amount", "currency",
+	"created_at", "expires_at", "last_read_at", "search_rowid", "search_fields"}
+
+// indexRowValues are the values of indexRowColumns for the order read at
+// seenAt, under sort key key, with its search fields.
+func indexRowValues(o *omclient.Order, seenAt time.Time, key int64, fields []Field) []any {
+	email, name := contact(o)
+	return []any{o.OrderID, string(o.MerchantReference1), string(o.MerchantReference2), string(o.KlarnaReference),
+		email, name, string(o.Status), o.OrderAmount, o.RemainingAuthorizedAmount, o.PurchaseCurrency.String(),
+		fmtTime(o.CreatedAt.Time), fmtTime(o.ExpiresAt.Time), fmtTime(seenAt), key, encodeFields(fields)}
 }
 
 // indexRow is what the index holds for one order, apart from its read

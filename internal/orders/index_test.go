@@ -10,15 +10,21 @@ import (
 	"time"
 
 	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/dbwatch"
 	"ordercare/internal/omclient"
 )
 
 var base = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-func openIndex(t testing.TB) *Index {
+// openIndexOn opens an index on the backend's database (dbtest.Each).
+func openIndexOn(t testing.TB, be dbtest.Backend) *Index {
 	t.Helper()
-	ix, _ := openCountedIndex(t)
+	ix, err := OpenIndex(context.Background(), be.Open(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
 	return ix
 }
 
@@ -55,201 +61,213 @@ func ids(os []IndexedOrder) []string {
 
 func TestSearchMatchesEachKeyByPrefixIgnoringCase(t *testing.T) {
 	t.Parallel()
-	ix := openIndex(t)
-	seedSearch(t, ix)
-	cases := []struct {
-		name, q, status string
-		want            []string // first digit of the order ids, newest first
-	}{
-		{"merchant reference 1", "ORD-1001", "", []string{"1"}},
-		{"merchant reference 1 prefix", "ord-100", "", []string{"2", "1"}},
-		{"merchant reference 2", "crm-7", "", []string{"1"}},
-		{"klarna reference", "kr9", "", []string{"1"}},
-		{"billing e-mail, other case", "ANNA.SVENSSON@", "", []string{"1"}},
-		{"shipping e-mail", "ship@", "", []string{"1"}},
-		{"given name", "an", "", []string{"2", "1"}},
-		{"family name", "svens", "", []string{"1"}},
-		{"full name", "anna  SVENSSON", "", []string{"1"}},
-		{"shipping name non-ASCII, other case", "MÜLL", "", []string{"1"}},
-		{"organisation", "acme", "", []string{"1"}},
-		{"order id prefix", "2222", "", []string{"2"}},
-		{"no match", "zzz", "", nil},
-		{"not the start of a word", "vensson", "", nil},
-		{"status filter", "an", "CAPTURED", []string{"2"}},
-		{"status filter lower-case", "", "authorized", []string{"1"}},
-		{"empty query lists all", "", "", []string{"2", "1"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			page, err := ix.Search(context.Background(), SearchQuery{Q: tc.q, Status: tc.status})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ids(page.Orders); !slices.Equal(got, tc.want) {
-				t.Fatalf("Search(%q, %q) = %v, want %v", tc.q, tc.status, got, tc.want)
-			}
-			if page.NextCursor != "" {
-				t.Fatalf("cursor on a short page: %q", page.NextCursor)
-			}
-		})
-	}
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ix := openIndexOn(t, be)
+		seedSearch(t, ix)
+		cases := []struct {
+			name, q, status string
+			want            []string // first digit of the order ids, newest first
+		}{
+			{"merchant reference 1", "ORD-1001", "", []string{"1"}},
+			{"merchant reference 1 prefix", "ord-100", "", []string{"2", "1"}},
+			{"merchant reference 2", "crm-7", "", []string{"1"}},
+			{"klarna reference", "kr9", "", []string{"1"}},
+			{"billing e-mail, other case", "ANNA.SVENSSON@", "", []string{"1"}},
+			{"shipping e-mail", "ship@", "", []string{"1"}},
+			{"given name", "an", "", []string{"2", "1"}},
+			{"family name", "svens", "", []string{"1"}},
+			{"full name", "anna  SVENSSON", "", []string{"1"}},
+			{"shipping name non-ASCII, other case", "MÜLL", "", []string{"1"}},
+			{"organisation", "acme", "", []string{"1"}},
+			{"order id prefix", "2222", "", []string{"2"}},
+			{"no match", "zzz", "", nil},
+			{"not the start of a word", "vensson", "", nil},
+			{"status filter", "an", "CAPTURED", []string{"2"}},
+			{"status filter lower-case", "", "authorized", []string{"1"}},
+			{"empty query lists all", "", "", []string{"2", "1"}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				page, err := ix.Search(context.Background(), SearchQuery{Q: tc.q, Status: tc.status})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ids(page.Orders); !slices.Equal(got, tc.want) {
+					t.Fatalf("Search(%q, %q) = %v, want %v", tc.q, tc.status, got, tc.want)
+				}
+				if page.NextCursor != "" {
+					t.Fatalf("cursor on a short page: %q", page.NextCursor)
+				}
+			})
+		}
+	})
 }
 
 func TestSearchRowShowsStatusAmountAndContact(t *testing.T) {
 	t.Parallel()
-	ix := openIndex(t)
-	seedSearch(t, ix)
-	page, err := ix.Search(context.Background(), SearchQuery{Q: "kr9x2"})
-	if err != nil || len(page.Orders) != 1 {
-		t.Fatalf("%+v %v", page, err)
-	}
-	o := page.Orders[0]
-	if o.Status != omclient.StatusAuthorized || o.Amount != 14997 || o.Currency != "EUR" ||
-		o.CustomerName != "Anna Svensson" || o.Email != "Anna.Svensson@Example.com" || !o.CreatedAt.Equal(base) {
-		t.Fatalf("row = %+v", o)
-	}
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ix := openIndexOn(t, be)
+		seedSearch(t, ix)
+		page, err := ix.Search(context.Background(), SearchQuery{Q: "kr9x2"})
+		if err != nil || len(page.Orders) != 1 {
+			t.Fatalf("%+v %v", page, err)
+		}
+		o := page.Orders[0]
+		if o.Status != omclient.StatusAuthorized || o.Amount != 14997 || o.Currency != "EUR" ||
+			o.CustomerName != "Anna Svensson" || o.Email != "Anna.Svensson@Example.com" || !o.CreatedAt.Equal(base) {
+			t.Fatalf("row = %+v", o)
+		}
+	})
 }
 
 func TestUpsertReplacesKeys(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	ix := openIndex(t)
-	o := order("33333333-3333-4333-8333-333333333333", base, omclient.StatusAuthorized)
-	o.MerchantReference1 = "OLD-REF"
-	if err := ix.Upsert(ctx, o, base); err != nil {
-		t.Fatal(err)
-	}
-	o.MerchantReference1, o.Status = "NEW-REF", omclient.StatusCaptured
-	if err := ix.Upsert(ctx, o, base.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	for q, want := range map[string]int{"old-ref": 0, "new-ref": 1} {
-		page, err := ix.Search(ctx, SearchQuery{Q: q})
-		if err != nil || len(page.Orders) != want {
-			t.Fatalf("%s: %d results, %v; want %d", q, len(page.Orders), err, want)
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		o := order("33333333-3333-4333-8333-333333333333", base, omclient.StatusAuthorized)
+		o.MerchantReference1 = "OLD-REF"
+		if err := ix.Upsert(ctx, o, base); err != nil {
+			t.Fatal(err)
 		}
-	}
-	got, ok, err := ix.Get(ctx, o.OrderID)
-	if err != nil || !ok || got.Status != omclient.StatusCaptured || !got.LastReadAt.Equal(base.Add(time.Minute)) {
-		t.Fatalf("get = %+v %v %v", got, ok, err)
-	}
+		o.MerchantReference1, o.Status = "NEW-REF", omclient.StatusCaptured
+		if err := ix.Upsert(ctx, o, base.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"old-ref": 0, "new-ref": 1} {
+			page, err := ix.Search(ctx, SearchQuery{Q: q})
+			if err != nil || len(page.Orders) != want {
+				t.Fatalf("%s: %d results, %v; want %d", q, len(page.Orders), err, want)
+			}
+		}
+		got, ok, err := ix.Get(ctx, o.OrderID)
+		if err != nil || !ok || got.Status != omclient.StatusCaptured || !got.LastReadAt.Equal(base.Add(time.Minute)) {
+			t.Fatalf("get = %+v %v %v", got, ok, err)
+		}
+	})
 }
 
 func TestSearchPagesNewestFirstWithoutGapsOrRepeats(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	ix := openIndex(t)
-	const n = 60
-	var want []string
-	for i := range n {
-		id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
-		// Pairs share a creation time, so the order id breaks ties.
-		o := order(id, base.Add(time.Duration(i/2)*time.Minute), omclient.StatusAuthorized)
-		o.MerchantReference1 = omclient.Text(fmt.Sprintf("shop-%d", i))
-		if err := ix.Upsert(ctx, o, base); err != nil {
-			t.Fatal(err)
-		}
-		want = append([]string{id}, want...)
-	}
-	var got []string
-	cursor := ""
-	pages := 0
-	for {
-		page, err := ix.Search(ctx, SearchQuery{Q: "SHOP-", Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages++
-		if len(page.Orders) > DefaultPageSize {
-			t.Fatalf("page of %d", len(page.Orders))
-		}
-		for _, o := range page.Orders {
-			got = append(got, o.OrderID)
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		cursor = page.NextCursor
-		// An order added meanwhile (newer than everything) must not shift pages.
-		if pages == 1 {
-			if err := ix.Upsert(ctx, order("99999999-0000-4000-8000-000000000000", base.Add(time.Hour*24), omclient.StatusAuthorized), base); err != nil {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		const n = 60
+		var want []string
+		for i := range n {
+			id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
+			// Pairs share a creation time, so the order id breaks ties.
+			o := order(id, base.Add(time.Duration(i/2)*time.Minute), omclient.StatusAuthorized)
+			o.MerchantReference1 = omclient.Text(fmt.Sprintf("shop-%d", i))
+			if err := ix.Upsert(ctx, o, base); err != nil {
 				t.Fatal(err)
 			}
+			want = append([]string{id}, want...)
 		}
-	}
-	if pages != 3 || !slices.Equal(got, want) {
-		t.Fatalf("%d pages, got %d orders; want 3 pages and all %d newest first\n%v", pages, len(got), n, got)
-	}
-	if _, err := ix.Search(ctx, SearchQuery{Cursor: "not-a-cursor!"}); !errors.Is(err, ErrBadCursor) {
-		t.Fatalf("bad cursor: %v", err)
-	}
+		var got []string
+		cursor := ""
+		pages := 0
+		for {
+			page, err := ix.Search(ctx, SearchQuery{Q: "SHOP-", Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			if len(page.Orders) > DefaultPageSize {
+				t.Fatalf("page of %d", len(page.Orders))
+			}
+			for _, o := range page.Orders {
+				got = append(got, o.OrderID)
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = page.NextCursor
+			// An order added meanwhile (newer than everything) must not shift pages.
+			if pages == 1 {
+				if err := ix.Upsert(ctx, order("99999999-0000-4000-8000-000000000000", base.Add(time.Hour*24), omclient.StatusAuthorized), base); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if pages != 3 || !slices.Equal(got, want) {
+			t.Fatalf("%d pages, got %d orders; want 3 pages and all %d newest first\n%v", pages, len(got), n, got)
+		}
+		if _, err := ix.Search(ctx, SearchQuery{Cursor: "not-a-cursor!"}); !errors.Is(err, ErrBadCursor) {
+			t.Fatalf("bad cursor: %v", err)
+		}
+	})
 }
 
 func TestRecentlyViewed(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	ix := openIndex(t)
-	for i := range 25 {
-		id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
-		if err := ix.Upsert(ctx, order(id, base, omclient.StatusAuthorized), base); err != nil {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		for i := range 25 {
+			id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
+			if err := ix.Upsert(ctx, order(id, base, omclient.StatusAuthorized), base); err != nil {
+				t.Fatal(err)
+			}
+			if err := ix.RecordView(ctx, 1, id, base.Add(time.Duration(i)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Re-opening an old order moves it to the top; another agent's views stay apart.
+		if err := ix.RecordView(ctx, 1, "00000003-0000-4000-8000-000000000000", base.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := ix.RecordView(ctx, 1, id, base.Add(time.Duration(i)*time.Minute)); err != nil {
+		if err := ix.RecordView(ctx, 2, "00000005-0000-4000-8000-000000000000", base); err != nil {
 			t.Fatal(err)
 		}
-	}
-	// Re-opening an old order moves it to the top; another agent's views stay apart.
-	if err := ix.RecordView(ctx, 1, "00000003-0000-4000-8000-000000000000", base.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.RecordView(ctx, 2, "00000005-0000-4000-8000-000000000000", base); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ix.RecentlyViewed(ctx, 1, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 20 || got[0].OrderID[:8] != "00000003" || got[1].OrderID[:8] != "00000024" || !got[0].ViewedAt.Equal(base.Add(time.Hour)) {
-		t.Fatalf("recent = %d, first %s, second %s", len(got), got[0].OrderID, got[1].OrderID)
-	}
-	other, err := ix.RecentlyViewed(ctx, 2, 20)
-	if err != nil || len(other) != 1 || other[0].OrderID[:8] != "00000005" {
-		t.Fatalf("other staff = %+v %v", other, err)
-	}
+		got, err := ix.RecentlyViewed(ctx, 1, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 20 || got[0].OrderID[:8] != "00000003" || got[1].OrderID[:8] != "00000024" || !got[0].ViewedAt.Equal(base.Add(time.Hour)) {
+			t.Fatalf("recent = %d, first %s, second %s", len(got), got[0].OrderID, got[1].OrderID)
+		}
+		other, err := ix.RecentlyViewed(ctx, 2, 20)
+		if err != nil || len(other) != 1 || other[0].OrderID[:8] != "00000005" {
+			t.Fatalf("other staff = %+v %v", other, err)
+		}
+	})
 }
 
 func TestExpiringSoon(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	ix := openIndex(t)
-	now := base
-	cases := []struct {
-		id      string
-		status  omclient.Status
-		expires time.Duration
-	}{
-		{"a", omclient.StatusAuthorized, 48 * time.Hour},
-		{"b", omclient.StatusPartCaptured, 2 * time.Hour},
-		{"c", omclient.StatusCaptured, time.Hour},            // nothing left to capture
-		{"d", omclient.StatusAuthorized, 4 * 24 * time.Hour}, // outside the window
-		{"e", omclient.StatusAuthorized, -time.Hour},         // already expired
-		{"f", omclient.StatusCancelled, time.Hour},
-	}
-	for _, c := range cases {
-		o := order(c.id+"0000000-0000-4000-8000-000000000000", base.Add(-20*24*time.Hour), c.status)
-		o.ExpiresAt = omclient.Time{Time: now.Add(c.expires)}
-		if err := ix.Upsert(ctx, o, now); err != nil {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		now := base
+		cases := []struct {
+			id      string
+			status  omclient.Status
+			expires time.Duration
+		}{
+			{"a", omclient.StatusAuthorized, 48 * time.Hour},
+			{"b", omclient.StatusPartCaptured, 2 * time.Hour},
+			{"c", omclient.StatusCaptured, time.Hour},            // nothing left to capture
+			{"d", omclient.StatusAuthorized, 4 * 24 * time.Hour}, // outside the window
+			{"e", omclient.StatusAuthorized, -time.Hour},         // already expired
+			{"f", omclient.StatusCancelled, time.Hour},
+		}
+		for _, c := range cases {
+			o := order(c.id+"0000000-0000-4000-8000-000000000000", base.Add(-20*24*time.Hour), c.status)
+			o.ExpiresAt = omclient.Time{Time: now.Add(c.expires)}
+			if err := ix.Upsert(ctx, o, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := ix.ExpiringSoon(ctx, now, 3*24*time.Hour)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	got, err := ix.ExpiringSoon(ctx, now, 3*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ids := ids(got); !slices.Equal(ids, []string{"b", "a"}) {
-		t.Fatalf("expiring = %v, want [b a]", ids)
-	}
+		if ids := ids(got); !slices.Equal(ids, []string{"b", "a"}) {
+			t.Fatalf("expiring = %v, want [b a]", ids)
+		}
+	})
 }
 
 // openCountedIndex is openIndex with a count of admin.db's write
@@ -442,58 +460,54 @@ func TestRecordViewSkipsRepeatOfTheLatestView(t *testing.T) {
 // BenchmarkUpsertUnchanged is the common order view: the order read equals
 // the indexed row, so Upsert costs one read and no write.
 func BenchmarkUpsertUnchanged(b *testing.B) {
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "admin.db"), db.SyncNormal)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	ix, err := OpenIndex(ctx, d)
-	if err != nil {
-		b.Fatal(err)
-	}
-	o := order("55555555-5555-4555-8555-555555555555", base, omclient.StatusAuthorized)
-	o.MerchantReference1 = "ORD-9"
-	o.BillingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Berg", Email: "anna@example.org"}
-	if err := ix.Upsert(ctx, o, base); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if err := ix.Upsert(ctx, o, base.Add(time.Second)); err != nil {
+	dbtest.EachB(b, func(b *testing.B, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(b, be)
+		o := order("55555555-5555-4555-8555-555555555555", base, omclient.StatusAuthorized)
+		o.MerchantReference1 = "ORD-9"
+		o.BillingAddress = &omclient.Address{GivenName: "Anna", FamilyName: "Berg", Email: "anna@example.org"}
+		if err := ix.Upsert(ctx, o, base); err != nil {
 			b.Fatal(err)
 		}
-	}
+		for b.Loop() {
+			if err := ix.Upsert(ctx, o, base.Add(time.Second)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // TestRecordViewKeepsTheNewestViews: many views keep the stored list
 // bounded, and the start page's list is always the newest keepViews.
 func TestRecordViewKeepsTheNewestViews(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	ix := openIndex(t)
-	const views = 2*trimViewsAbove + 7
-	for i := range views {
-		id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
-		if err := ix.Upsert(ctx, order(id, base, omclient.StatusAuthorized), base); err != nil {
-			t.Fatal(err)
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		ctx := context.Background()
+		ix := openIndexOn(t, be)
+		const views = 2*trimViewsAbove + 7
+		for i := range views {
+			id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
+			if err := ix.Upsert(ctx, order(id, base, omclient.StatusAuthorized), base); err != nil {
+				t.Fatal(err)
+			}
+			if err := ix.RecordView(ctx, 7, id, base.Add(time.Duration(i)*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			var stored int
+			if err := ix.db.R.QueryRowContext(ctx, `SELECT count(*) FROM order_views WHERE staff_id = 7`).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if stored > trimViewsAbove+1 {
+				t.Fatalf("after %d views %d are stored, more than %d", i+1, stored, trimViewsAbove+1)
+			}
+			got, err := ix.RecentlyViewed(ctx, 7, keepViews)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := min(i+1, keepViews); len(got) != want || got[0].OrderID != id ||
+				got[len(got)-1].OrderID != fmt.Sprintf("%08d-0000-4000-8000-000000000000", i+1-want) {
+				t.Fatalf("after %d views: %d listed, first %s, last %s", i+1, len(got), got[0].OrderID, got[len(got)-1].OrderID)
+			}
 		}
-		if err := ix.RecordView(ctx, 7, id, base.Add(time.Duration(i)*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		var stored int
-		if err := ix.db.R.QueryRowContext(ctx, `SELECT count(*) FROM order_views WHERE staff_id = 7`).Scan(&stored); err != nil {
-			t.Fatal(err)
-		}
-		if stored > trimViewsAbove+1 {
-			t.Fatalf("after %d views %d are stored, more than %d", i+1, stored, trimViewsAbove+1)
-		}
-		got, err := ix.RecentlyViewed(ctx, 7, keepViews)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := min(i+1, keepViews); len(got) != want || got[0].OrderID != id ||
-			got[len(got)-1].OrderID != fmt.Sprintf("%08d-0000-4000-8000-000000000000", i+1-want) {
-			t.Fatalf("after %d views: %d listed, first %s, last %s", i+1, len(got), got[0].OrderID, got[len(got)-1].OrderID)
-		}
-	}
+	})
 }

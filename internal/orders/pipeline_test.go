@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 )
@@ -30,6 +30,12 @@ type env struct {
 var agent = audit.Actor{StaffID: 3, Email: "agent@example.com", Role: "agent", ClientIP: "192.0.2.7", UserAgent: "test"}
 
 func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvOn(t, dbtest.SQLite(t))
+}
+
+// newEnvOn is newEnv with the index on the backend's database.
+func newEnvOn(t testing.TB, be dbtest.Backend) *env {
 	t.Helper()
 	ctx := context.Background()
 	sb, err := omsim.New(ctx, omsim.Options{Username: "u", Password: "p"})
@@ -50,12 +56,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { adm.Close() })
-	ix, err := OpenIndex(ctx, adm)
+	ix, err := OpenIndex(ctx, be.Open(t))
 	if err != nil {
 		t.Fatal(err)
 	}

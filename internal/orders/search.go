@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -68,19 +69,6 @@ func freeSortKey(ctx context.Context, tx execer, key int64, orderID string) (int
 	}
 }
 
-// insertWords writes the full-text row of one order.
-func insertWords(ctx context.Context, tx execer, rowid int64, fields []Field) error {
-	cols := map[string][]string{}
-	for _, f := range fields {
-		c := f.Kind.Column()
-		cols[c] = append(cols[c], indexText(f))
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO order_search (rowid, names, emails, phones, refs) VALUES (?,?,?,?,?)`,
-		rowid, strings.Join(cols["names"], " "), strings.Join(cols["emails"], " "),
-		strings.Join(cols["phones"], " "), strings.Join(cols["refs"], " "))
-	return err
-}
-
 // Search returns one page of matching orders, newest first, with a keyset
 // cursor (created_at, order_id) for the next page, so paging stays correct
 // while orders are added. Each row says which of its fields matched Q.
@@ -122,108 +110,178 @@ func (ix *Index) Each(ctx context.Context, q SearchQuery, fn func(IndexedOrder) 
 // would otherwise walk most of the index.
 const widenBudget = 400
 
+// noLimit is a LIMIT that limits nothing, in both dialects.
+const noLimit = math.MaxInt64
+
 // eachMatch runs the query of q with at most limit rows (-1: all). A page
-// of a text query is first read through the widened query (matchExpr),
-// which finds common words without merging their doclists; a rare word
-// that the widened query cannot find within widenBudget rows is then
-// read exactly, which for a rare word is cheap.
+// is first tried by the plans that stop early: the filters' own index for
+// a narrow band (search_filtered.go), then, for words, the widened query
+// (matchExpr), which finds common words without merging their doclists;
+// a rare word that the widened query cannot find within widenBudget rows
+// is then read exactly, which for a rare word is cheap.
 func (ix *Index) eachMatch(ctx context.Context, q SearchQuery, limit int, fn func(IndexedOrder) error) error {
 	if limit > 0 {
-		// A page is first tried by the plans that stop early: the filters'
-		// own index for a narrow band, then the widened words.
-		plans := []func(context.Context, SearchQuery, int) ([]IndexedOrder, bool, error){ix.filterFirst}
-		if strings.TrimSpace(q.Q) != "" {
-			plans = append(plans, ix.widenedPage)
+		page, ok, err := ix.filterFirst(ctx, q, limit)
+		if err != nil {
+			return err
 		}
-		for _, plan := range plans {
-			page, ok, err := plan(ctx, q, limit)
+		if ok {
+			return emit(page, fn)
+		}
+	}
+	filters, args, ok := ix.filterSQL(q)
+	if !ok {
+		return nil
+	}
+	if strings.TrimSpace(q.Q) == "" {
+		return ix.list(ctx, q, filters, args, limit, fn)
+	}
+	if limit > 0 {
+		m, ok, err := ix.words.match(ctx, q.Q, true)
+		if err != nil || !ok {
+			return err
+		}
+		if m.widened {
+			var page []IndexedOrder
+			done, err := ix.textScan(ctx, q, m, filters, args, limit, widenBudget, func(o IndexedOrder) error {
+				page = append(page, o)
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			if !ok {
-				continue
+			if done {
+				return emit(page, fn)
 			}
-			for _, o := range page {
-				if err := fn(o); err != nil {
-					return err
-				}
-			}
-			return nil
 		}
 	}
-	query, args, ok, _, err := ix.searchSQL(ctx, q, false)
+	m, ok, err := ix.words.match(ctx, q.Q, false)
 	if err != nil || !ok {
 		return err
 	}
-	rows, err := ix.db.R.QueryContext(ctx, query, append(args, limit)...)
-	if err != nil {
-		return fmt.Errorf("orders: search: %w", err)
-	}
-	defer rows.Close()
-	text := strings.TrimSpace(q.Q) != ""
-	for rows.Next() {
-		var fields string
-		o, err := scanIndexed(rows, &fields)
-		if err != nil {
-			return fmt.Errorf("orders: search: %w", err)
-		}
-		if text {
-			o.Matched, _ = matchedField(q.Q, decodeFields(fields))
-		}
+	_, err = ix.textScan(ctx, q, m, filters, args, limit, 0, fn)
+	return err
+}
+
+func emit(page []IndexedOrder, fn func(IndexedOrder) error) error {
+	for _, o := range page {
 		if err := fn(o); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("orders: search: %w", err)
-	}
 	return nil
 }
 
-// widenedPage reads up to limit orders matching q through the widened
-// query, checking each row against q; ok is false when no word was cut or
-// the budget ran out first (the caller then runs the exact query).
-func (ix *Index) widenedPage(ctx context.Context, q SearchQuery, limit int) (page []IndexedOrder, ok bool, err error) {
-	query, args, ok, widened, err := ix.searchSQL(ctx, q, true)
-	if err != nil || !ok || !widened {
-		return nil, false, err
+// textScan reads the orders of m that pass the list's filters, newest
+// first from q's cursor on, keeps those that match q (all of them when m
+// is exact), and calls fn with each until limit (-1: no limit) were
+// kept. With a budget, it gives way (done false) after reading that many
+// rows, or earlier when the page would not fill within it at the density
+// of matches seen so far. A match wider than the query is read in
+// batches, each starting after the last key read.
+func (ix *Index) textScan(ctx context.Context, q SearchQuery, m textMatch, filters []string, fargs []any,
+	limit, budget int, fn func(IndexedOrder) error) (done bool, err error) {
+	var keyWhere []string
+	var keyArgs []any
+	// The date range also bounds the keys read (they sort by creation).
+	if !q.CreatedFrom.IsZero() {
+		keyWhere = append(keyWhere, m.key+` >= ?`)
+		keyArgs = append(keyArgs, sortKey(q.CreatedFrom, ""))
 	}
-	rows, err := ix.db.R.QueryContext(ctx, query, append(args, -1)...)
+	if !q.CreatedBefore.IsZero() {
+		keyWhere = append(keyWhere, m.key+` < ?`)
+		keyArgs = append(keyArgs, sortKey(q.CreatedBefore, ""))
+	}
+	after := int64(math.MaxInt64)
+	if q.Cursor != "" {
+		if after, err = ix.cursorSortKey(ctx, q.Cursor); err != nil {
+			return false, err
+		}
+	}
+	keyWhere = append(keyWhere, m.key+` < ?`)
+	query := m.statement(indexColumns+`, o.search_fields`, keyWhere, filters)
+	args := func(batch int) []any {
+		a := append(append(append([]any{}, m.args...), keyArgs...), after)
+		return append(append(a, fargs...), batch)
+	}
+	// A match wider than the query reads in batches of a few pages where
+	// a statement's rows are all sent, read or not (PostgreSQL's).
+	var batch int
+	switch {
+	case m.exact && limit > 0:
+		batch = limit
+	case m.exact || m.lazy:
+		batch = noLimit // one statement: one consistent view
+	case limit > 0:
+		batch = max(4*limit, 100)
+	default:
+		batch = 1000
+	}
+	kept, read, last := 0, 0, int64(-1)
+	for {
+		got, stop, err := ix.textBatch(ctx, query, args(batch), func(o IndexedOrder, fields string, key int64) (bool, error) {
+			if budget > 0 && (read == budget || (read > 0 && read%100 == 0 && kept*budget < limit*read)) {
+				return true, errGiveWay
+			}
+			read++
+			after = key
+			if key == last {
+				return false, nil // the same order by a second term of a range
+			}
+			last = key
+			fs := decodeFields(fields)
+			if !m.exact && !matchesAll(q.Q, fs) {
+				return false, nil
+			}
+			o.Matched, _ = matchedField(q.Q, fs)
+			if err := fn(o); err != nil {
+				return true, err
+			}
+			kept++
+			return kept == limit, nil
+		})
+		if errors.Is(err, errGiveWay) {
+			return false, nil
+		}
+		if err != nil || stop || got < batch {
+			return err == nil, err
+		}
+	}
+}
+
+// errGiveWay stops a widened read that ran out of budget.
+var errGiveWay = errors.New("orders: search: widened read gives way")
+
+// textBatch runs one statement of textScan, calling row with each row
+// until it says stop; got is the number of rows read.
+func (ix *Index) textBatch(ctx context.Context, query string, args []any,
+	row func(o IndexedOrder, fields string, key int64) (stop bool, err error)) (got int, stop bool, err error) {
+	rows, err := ix.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("orders: search: %w", err)
+		return 0, false, fmt.Errorf("orders: search: %w", err)
 	}
 	defer rows.Close()
-	for read := 0; rows.Next(); read++ {
-		// Every 100 rows, give way when the page would not fill within
-		// the budget at the density of matches seen so far.
-		if read == widenBudget || (read > 0 && read%100 == 0 && len(page)*widenBudget < limit*read) {
-			return nil, false, nil
-		}
+	for rows.Next() {
+		got++
 		var fields string
-		o, err := scanIndexed(rows, &fields)
+		var key int64
+		o, err := scanIndexed(rows, &fields, &key)
 		if err != nil {
-			return nil, false, fmt.Errorf("orders: search: %w", err)
+			return got, false, fmt.Errorf("orders: search: %w", err)
 		}
-		fs := decodeFields(fields)
-		if !matchesAll(q.Q, fs) {
-			continue
-		}
-		o.Matched, _ = matchedField(q.Q, fs)
-		if page = append(page, o); len(page) == limit {
-			break
+		if stop, err := row(o, fields, key); stop || err != nil {
+			return got, true, err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("orders: search: %w", err)
+		return got, false, fmt.Errorf("orders: search: %w", err)
 	}
-	return page, true, nil
+	return got, false, nil
 }
 
-// searchSQL is the statement of q, its LIMIT the last parameter; ok is
-// false when nothing can match (a query of punctuation only, an empty
-// OrderIDs list).
-func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (query string, args []any, ok, widened bool, err error) {
-	var where []string
+// filterSQL is the list's filters as conditions on order_index o; ok is
+// false when nothing can match (an empty OrderIDs list).
+func (ix *Index) filterSQL(q SearchQuery) (where []string, args []any, ok bool) {
 	if s := strings.ToUpper(strings.TrimSpace(q.Status)); s != "" {
 		where = append(where, `o.status = ?`)
 		args = append(args, s)
@@ -254,65 +312,60 @@ func (ix *Index) searchSQL(ctx context.Context, q SearchQuery, widen bool) (quer
 	}
 	if q.OrderIDs != nil {
 		if len(q.OrderIDs) == 0 {
-			return "", nil, false, false, nil
+			return nil, nil, false
 		}
-		where = append(where, `o.order_id IN (SELECT value FROM json_each(?))`)
+		where = append(where, idsIn(ix.db))
 		ids, _ := json.Marshal(q.OrderIDs) // a list of strings always encodes
 		args = append(args, string(ids))
 	}
-	if strings.TrimSpace(q.Q) == "" {
-		if q.Cursor != "" {
-			created, id, err := decodeCursor(q.Cursor)
-			if err != nil {
-				return "", nil, false, false, err
-			}
-			where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
-			args = append(args, created, id)
-		}
-		query = `SELECT ` + indexColumns + `, o.search_fields FROM order_index o`
-		if !q.ExpiringBy.IsZero() {
-			// Open orders newest first, their expiry in the index: the
-			// walk skips the recent orders not yet due without reading
-			// them (its WHERE holds the index's condition word for word).
-			query += ` INDEXED BY order_index_open_created`
-		}
-		if len(where) > 0 {
-			query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
-		}
-		return query + ` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, args, true, false, nil
-	}
-	expr, widened := matchExpr(q.Q, widen)
-	if expr == "" {
-		return "", nil, false, false, nil // only punctuation: nothing can match
-	}
-	where = append(where, `order_search MATCH ?`)
-	args = append(args, expr)
-	// The date range also bounds the rowids read (they sort by creation).
-	if !q.CreatedFrom.IsZero() {
-		where = append(where, `order_search.rowid >= ?`)
-		args = append(args, sortKey(q.CreatedFrom, ""))
-	}
-	if !q.CreatedBefore.IsZero() {
-		where = append(where, `order_search.rowid < ?`)
-		args = append(args, sortKey(q.CreatedBefore, ""))
-	}
-	if q.Cursor != "" {
-		after, err := ix.cursorSortKey(ctx, q.Cursor)
-		if err != nil {
-			return "", nil, false, false, err
-		}
-		where = append(where, `order_search.rowid < ?`)
-		args = append(args, after)
-	}
-	// CROSS JOIN keeps order_search the outer loop, read in rowid order:
-	// the plan that stops after one page.
-	query = `SELECT ` + indexColumns + `, o.search_fields FROM order_search CROSS JOIN order_index o
-		ON o.search_rowid = order_search.rowid WHERE ` + strings.Join(where, ` AND `) + // #nosec G202 -- where holds only constant fragments; values are ? parameters
-		` ORDER BY order_search.rowid DESC LIMIT ?`
-	return query, args, true, widened, nil
+	return where, args, true
 }
 
-// cursorSortKey is the order_search rowid of the cursor's order.
+// list reads a list without words newest first, on order_index's
+// (created_at, order_id) or (status, created_at, order_id) index.
+func (ix *Index) list(ctx context.Context, q SearchQuery, where []string, args []any, limit int, fn func(IndexedOrder) error) error {
+	if q.Cursor != "" {
+		created, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return err
+		}
+		where = append(where, `(o.created_at, o.order_id) < (?, ?)`)
+		args = append(args, created, id)
+	}
+	query := `SELECT ` + indexColumns + ` FROM order_index o`
+	if !q.ExpiringBy.IsZero() {
+		// Open orders newest first, their expiry in the index: the
+		// walk skips the recent orders not yet due without reading
+		// them (its WHERE holds the index's condition word for word).
+		query += indexedBy(ix.db, "order_index_open_created")
+	}
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `) // #nosec G202 -- where holds only constant fragments; values are ? parameters
+	}
+	if limit < 0 {
+		limit = noLimit
+	}
+	rows, err := ix.db.R.QueryContext(ctx, query+` ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return fmt.Errorf("orders: search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanIndexed(rows)
+		if err != nil {
+			return fmt.Errorf("orders: search: %w", err)
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("orders: search: %w", err)
+	}
+	return nil
+}
+
+// cursorSortKey is the sort key of the cursor's order.
 func (ix *Index) cursorSortKey(ctx context.Context, cursor string) (int64, error) {
 	created, id, err := decodeCursor(cursor)
 	if err != nil {
@@ -346,18 +399,12 @@ func (ix *Index) FindReference(ctx context.Context, q string) (orderID string, o
 }
 
 func (ix *Index) findExact(ctx context.Context, q string, accept func(FieldKind) bool) (orderID string, ok bool, err error) {
-	words := queryWords(q)
-	if len(words) == 0 {
+	m, ok := ix.words.refs(q)
+	if !ok {
 		return "", false, nil
 	}
-	var phrase []string
-	for _, w := range words {
-		phrase = append(phrase, strings.ReplaceAll(w, `"`, `""`))
-	}
 	ix.writeWaiting(ctx)
-	rows, err := ix.db.R.QueryContext(ctx, `SELECT o.order_id, o.search_fields FROM order_search CROSS JOIN order_index o
-		ON o.search_rowid = order_search.rowid WHERE order_search MATCH ? ORDER BY order_search.rowid DESC LIMIT 3`,
-		`refs : "`+strings.Join(phrase, " ")+`"`)
+	rows, err := ix.db.R.QueryContext(ctx, m.statement(`o.order_id, o.search_fields`, nil, nil), append(m.args, 3)...)
 	if err != nil {
 		return "", false, fmt.Errorf("orders: exact search: %w", err)
 	}
@@ -365,7 +412,8 @@ func (ix *Index) findExact(ctx context.Context, q string, accept func(FieldKind)
 	var found []string
 	for rows.Next() {
 		var id, fields string
-		if err := rows.Scan(&id, &fields); err != nil {
+		var key int64
+		if err := rows.Scan(&id, &fields, &key); err != nil {
 			return "", false, fmt.Errorf("orders: exact search: %w", err)
 		}
 		if exactField(q, decodeFields(fields), accept) {
@@ -432,7 +480,7 @@ func (ix *Index) backfillBatch(ctx context.Context, batch []*omclient.Order) err
 			rowid, encodeFields(fields), o.OrderID); err != nil {
 			return err
 		}
-		if err := insertWords(ctx, tx, rowid, fields); err != nil {
+		if err := ix.words.put(ctx, tx, rowid, fields); err != nil {
 			return err
 		}
 	}

@@ -66,14 +66,21 @@ var (
 func ptr(n int64) *int64 { return &n }
 
 // BenchmarkOrderSearch times Index.Search over 1,000,000 indexed orders,
-// one sub-benchmark per query class, and reports the median and 99th
-// percentile of the calls. The index is built once (several minutes) and
-// kept in the OS temp folder, named for the schema and data version.
+// one sub-benchmark per database and query class, and reports the median
+// and 99th percentile of the calls. The SQLite index is built once
+// (several minutes) and kept in the OS temp folder, named for the schema
+// and data version; the PostgreSQL one (search_bench_postgres_test.go)
+// in a schema of the server named by ORDERCARE_TEST_DATABASE_URL, skipped
+// without one.
 //
 //	go test -run '^$' -bench BenchmarkOrderSearch ./internal/orders
 func BenchmarkOrderSearch(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { searchCases(b, openBenchIndex(b)) })
+	b.Run("postgres", func(b *testing.B) { searchCases(b, openPGBenchIndex(b)) })
+}
+
+func searchCases(b *testing.B, ix *Index) {
 	ctx := context.Background()
-	ix := openBenchIndex(b)
 	for _, tc := range searchBenchCases {
 		b.Run(tc.name, func(b *testing.B) {
 			var took []time.Duration
@@ -141,7 +148,7 @@ func buildBenchIndex(ctx context.Context, path string) error {
 	gen := newOrderGen()
 	const batch = 20_000
 	for start := 0; start < benchOrders; start += batch {
-		if err := writeBatch(ctx, d.W, gen, start, min(batch, benchOrders-start)); err != nil {
+		if err := writeBatch(ctx, d, gen, start, min(batch, benchOrders-start)); err != nil {
 			d.Close()
 			return err
 		}
@@ -156,8 +163,8 @@ func buildBenchIndex(ctx context.Context, path string) error {
 	return os.Rename(tmp, path)
 }
 
-func writeBatch(ctx context.Context, w *sql.DB, gen *orderGen, start, n int) error {
-	tx, err := w.BeginTx(ctx, nil)
+func writeBatch(ctx context.Context, d *db.DB, gen *orderGen, start, n int) error {
+	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -166,7 +173,7 @@ func writeBatch(ctx context.Context, w *sql.DB, gen *orderGen, start, n int) err
 	defer st.close()
 	for i := start; i < start+n; i++ {
 		o := gen.order(i)
-		if err := writeRow(ctx, st, o, o.CreatedAt.Add(time.Hour)); err != nil {
+		if err := writeRow(ctx, wordsFor(d), st, o, o.CreatedAt.Add(time.Hour)); err != nil {
 			return err
 		}
 	}

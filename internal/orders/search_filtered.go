@@ -3,7 +3,7 @@ package orders
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -52,14 +52,20 @@ func (ix *Index) filterFirst(ctx context.Context, q SearchQuery, limit int) (pag
 	}
 	text := strings.TrimSpace(q.Q) != ""
 	keep := rowFilter(q)
+	var rows map[string]indexedFields
 	for i, e := range band {
 		if i == filterFirstReads {
 			return nil, false, nil
 		}
-		o, fields, found, err := ix.indexedRow(ctx, e.orderID)
-		if err != nil {
-			return nil, false, err
+		if i%bandChunk == 0 {
+			// The next orders of the band in one statement: on
+			// PostgreSQL a statement per order was a round trip each.
+			if rows, err = ix.indexedRows(ctx, band[i:min(i+bandChunk, len(band))]); err != nil {
+				return nil, false, err
+			}
 		}
+		r, found := rows[e.orderID]
+		o, fields := r.o, r.fields
 		if !found || !keep(o) {
 			continue
 		}
@@ -98,7 +104,7 @@ func (ix *Index) band(ctx context.Context, q SearchQuery, cur string, lo, hi int
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := ix.db.Query(ctx, `SELECT created_at, order_id, search_rowid FROM order_index INDEXED BY order_index_currency_amount
+	rows, err := ix.db.Query(ctx, `SELECT created_at, order_id, search_rowid FROM order_index`+indexedBy(ix.db, "order_index_currency_amount")+`
 		WHERE currency = ? AND amount BETWEEN ? AND ? LIMIT ?`, cur, lo, hi, ix.filterBudget+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("orders: search: %w", err)
@@ -154,17 +160,41 @@ func (ix *Index) bandCursor(ctx context.Context, q SearchQuery, text bool) (func
 	return func(e bandEntry) bool { return e.created < created || (e.created == created && e.orderID < id) }, nil
 }
 
-// indexedRow reads one order's row and its stored search fields.
-func (ix *Index) indexedRow(ctx context.Context, orderID string) (IndexedOrder, string, bool, error) {
-	var fields string
-	o, err := scanIndexed(ix.db.QueryRow(ctx, `SELECT `+indexColumns+`, o.search_fields FROM order_index o WHERE o.order_id = ?`, orderID), &fields)
-	if errors.Is(err, sql.ErrNoRows) {
-		return IndexedOrder{}, "", false, nil // removed since the band was read
+// bandChunk is how many orders of a band are read per statement.
+const bandChunk = 64
+
+type indexedFields struct {
+	o      IndexedOrder
+	fields string
+}
+
+// indexedRows reads the rows and stored search fields of the band's
+// entries, by order id; an order removed since the band was read is
+// missing.
+func (ix *Index) indexedRows(ctx context.Context, entries []bandEntry) (map[string]indexedFields, error) {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.orderID
 	}
+	list, _ := json.Marshal(ids) // a list of strings always encodes
+	rows, err := ix.db.Query(ctx, `SELECT `+indexColumns+`, o.search_fields FROM order_index o WHERE `+idsIn(ix.db), string(list))
 	if err != nil {
-		return IndexedOrder{}, "", false, fmt.Errorf("orders: search: %w", err)
+		return nil, fmt.Errorf("orders: search: %w", err)
 	}
-	return o, fields, true, nil
+	defer rows.Close()
+	out := make(map[string]indexedFields, len(entries))
+	for rows.Next() {
+		var fields string
+		o, err := scanIndexed(rows, &fields)
+		if err != nil {
+			return nil, fmt.Errorf("orders: search: %w", err)
+		}
+		out[o.OrderID] = indexedFields{o, fields}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("orders: search: %w", err)
+	}
+	return out, nil
 }
 
 func cmpInt(a, b int64) int {

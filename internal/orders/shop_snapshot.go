@@ -82,10 +82,10 @@ func (ix *Index) RecordShop(ctx context.Context, s ShopSnapshot) error {
 		VALUES (?,?,?,?,?,?,?) ON CONFLICT (order_id) DO UPDATE SET shop_order_id = excluded.shop_order_id,
 		cancelled = excluded.cancelled, fulfilled = excluded.fulfilled, address_differs = excluded.address_differs,
 		flagged = excluded.flagged, read_at = excluded.read_at WHERE excluded.read_at >= order_shop.read_at`,
-		s.OrderID, s.ShopOrderID, s.Cancelled, s.Fulfilled, s.AddressDiffers, s.flagged(), fmtTime(s.ReadAt)); err != nil {
+		s.OrderID, s.ShopOrderID, b2i(s.Cancelled), b2i(s.Fulfilled), b2i(s.AddressDiffers), b2i(s.flagged()), fmtTime(s.ReadAt)); err != nil {
 		return fmt.Errorf("orders: shop snapshot %s: %w", s.OrderID, err)
 	}
-	if err := setShopNumber(ctx, tx, s.OrderID, s.Number); err != nil {
+	if err := setShopNumber(ctx, ix.words, tx, s.OrderID, s.Number); err != nil {
 		return fmt.Errorf("orders: shop snapshot %s: %w", s.OrderID, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -96,7 +96,7 @@ func (ix *Index) RecordShop(ctx context.Context, s ShopSnapshot) error {
 
 // setShopNumber replaces the order's search words with the new shop
 // number's, when the order is indexed and the number changed.
-func setShopNumber(ctx context.Context, tx *sql.Tx, orderID, number string) error {
+func setShopNumber(ctx context.Context, w words, tx *sql.Tx, orderID, number string) error {
 	var old, stored string
 	var rowid sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT shop_number, search_fields, search_rowid FROM order_index WHERE order_id = ?`, orderID).
@@ -116,10 +116,19 @@ func setShopNumber(ctx context.Context, tx *sql.Tx, orderID, number string) erro
 	if !rowid.Valid {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM order_search WHERE rowid = ?`, rowid.Int64); err != nil {
+	if err := w.drop(ctx, tx, rowid.Int64, decodeFields(stored)); err != nil {
 		return err
 	}
-	return insertWords(ctx, tx, rowid.Int64, fields)
+	return w.put(ctx, tx, rowid.Int64, fields)
+}
+
+// b2i is a flag as the order_shop columns hold it (INTEGER 0 or 1 in
+// both dialects).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ShopMismatch is an order whose payment and shop states disagree, as the
@@ -143,8 +152,9 @@ const maxShopMismatches = 100
 // orders.
 func (ix *Index) ShopMismatches(ctx context.Context, now time.Time, expiringWithin time.Duration) ([]ShopMismatch, error) {
 	ix.writeWaiting(ctx)
+	// #nosec G202 -- indexedBy is a constant clause or none; values are ? parameters
 	rows, err := ix.db.R.QueryContext(ctx, `SELECT `+indexColumns+`, s.shop_order_id, s.cancelled, s.fulfilled, s.read_at
-		FROM order_shop s INDEXED BY order_shop_flagged JOIN order_index o ON o.order_id = s.order_id
+		FROM order_shop s`+indexedBy(ix.db, "order_shop_flagged")+` JOIN order_index o ON o.order_id = s.order_id
 		WHERE s.flagged = 1
 		AND o.status IN ('AUTHORIZED', 'PART_CAPTURED') AND o.remaining_authorized_amount > 0
 		AND (s.cancelled = 1 OR s.address_differs = 1 OR o.expires_at <= ?)

@@ -34,7 +34,7 @@ func BenchmarkShopMismatches(b *testing.B) {
 	// month's are still authorized.
 	gen := newOrderGen()
 	for start := benchOrders - shopBenchOrders; start < benchOrders; start += 20_000 {
-		if err := writeBatch(ctx, d.W, gen, start, 20_000); err != nil {
+		if err := writeBatch(ctx, d, gen, start, 20_000); err != nil {
 			b.Fatal(err)
 		}
 	}
