@@ -237,6 +237,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ShopTimeout:   cfg.Shop.Timeout,
 		MFA:           cfg.MFA,
 		MFAExempt:     demoExempt(cfg.Sandbox()),
+		DemoAccounts:  demoAccountsShown(cfg.Sandbox()),
 
 		Metrics:           a.metrics,
 		MetricsToken:      cfg.Metrics.Token,
