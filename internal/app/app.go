@@ -164,7 +164,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		demoStaff = sync.OnceValue(func() error { return <-done })
 		defer func() { _ = demoStaff() }() // a failed start waits for it before closing what it uses
 	}
-	if a.auditLog, err = audit.OpenWith(ctx, cfg.AuditDBPath(), audit.Options{Instance: cfg.InstanceName()}); err != nil {
+	if a.auditLog, err = audit.OpenWith(ctx, cfg.AuditDBPath(), audit.Options{Instance: cfg.InstanceName(), DatabaseURL: cfg.DatabaseURL}); err != nil {
 		return nil, err
 	}
 	if err := a.startCheckpoints(ctx); err != nil {
@@ -237,6 +237,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		ShopTimeout:   cfg.Shop.Timeout,
 		MFA:           cfg.MFA,
 		MFAExempt:     demoExempt(cfg.Sandbox()),
+		DemoAccounts:  demoAccountsShown(cfg.Sandbox()),
 
 		Metrics:           a.metrics,
 		MetricsToken:      cfg.Metrics.Token,

@@ -81,6 +81,22 @@ func TestSandboxModeEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	// The sign-in page names the demo accounts, never their password.
+	resp, err = http.Get(a.URL() + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, d := range app.DemoAccounts {
+		if !bytes.Contains(login, []byte(d.Email)) {
+			t.Errorf("the sign-in page does not name the demo account %s", d.Email)
+		}
+	}
+	if bytes.Contains(login, []byte(pw)) {
+		t.Error("the sign-in page shows the demo password")
+	}
+
 	// Every demo order is in the search index.
 	ids, err := a.Sandbox().OrderIDs(t.Context())
 	if err != nil || len(ids) == 0 {

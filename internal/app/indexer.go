@@ -45,7 +45,7 @@ func OpenIndexer(ctx context.Context, cfg config.Config, opts ...Option) (_ *Ind
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
 		return nil, err
 	}
-	if a.auditLog, err = audit.OpenWith(ctx, cfg.AuditDBPath(), audit.Options{Instance: cfg.InstanceName()}); err != nil {
+	if a.auditLog, err = audit.OpenWith(ctx, cfg.AuditDBPath(), audit.Options{Instance: cfg.InstanceName(), DatabaseURL: cfg.DatabaseURL}); err != nil {
 		return nil, err
 	}
 	if a.index, err = orders.OpenIndex(ctx, a.adminDB); err != nil {

@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"ordercare/internal/staff"
+	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // staffSealKey reads the key that seals second-factor secrets in admin.db
@@ -58,4 +60,17 @@ func demoExempt(sandbox bool) func(*staff.Member) bool {
 		}
 		return false
 	}
+}
+
+// demoAccountsShown are the demo accounts for the sign-in page: in the
+// built-in sandbox only, where they exist.
+func demoAccountsShown(sandbox bool) []templates.DemoAccount {
+	if !sandbox {
+		return nil
+	}
+	out := make([]templates.DemoAccount, 0, len(DemoAccounts))
+	for _, d := range DemoAccounts {
+		out = append(out, templates.DemoAccount{Email: d.Email, Role: view.RoleName(d.Role)})
+	}
+	return out
 }

@@ -34,8 +34,8 @@ func (l *Log) RefundTotals(ctx context.Context, staffID int64, since time.Time) 
 	}
 	// The attempts from the index (its own file), then their requested
 	// events from the log.
-	rows, err := l.idx.Query(ctx, `SELECT a.seq, a.amount FROM attempts a
-		WHERE a.staff_id = ? AND a.action = 'create_refund' AND a.tkey >= ? AND a.outcome IN ('succeeded', 'unknown', '')`,
+	rows, err := l.idx.Query(ctx, l.isql(`SELECT a.seq, a.amount FROM attempts a
+		WHERE a.staff_id = ? AND a.action = 'create_refund' AND a.tkey >= ? AND a.outcome IN ('succeeded', 'unknown', '')`),
 		staffID, tkeyOf(since, 0))
 	if err != nil {
 		return nil, fmt.Errorf("audit: refund totals: %w", err)

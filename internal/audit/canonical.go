@@ -173,26 +173,26 @@ func encodeRow(e Event) (row, error) {
 	return row{
 		Time:           formatTime(e.Time),
 		Kind:           string(e.Kind),
-		AttemptID:      e.AttemptID,
+		AttemptID:      storable(e.AttemptID),
 		StaffID:        e.Actor.StaffID,
-		StaffEmail:     e.Actor.Email,
-		StaffRole:      e.Actor.Role,
-		ClientIP:       e.Actor.ClientIP,
-		UserAgent:      e.Actor.UserAgent,
-		OrderID:        e.OrderID,
-		Action:         e.Action,
-		Reason:         e.Reason,
-		Ticket:         e.Ticket,
-		IdempotencyKey: e.IdempotencyKey,
+		StaffEmail:     storable(e.Actor.Email),
+		StaffRole:      storable(e.Actor.Role),
+		ClientIP:       storable(e.Actor.ClientIP),
+		UserAgent:      storable(e.Actor.UserAgent),
+		OrderID:        storable(e.OrderID),
+		Action:         storable(e.Action),
+		Reason:         storable(e.Reason),
+		Ticket:         storable(e.Ticket),
+		IdempotencyKey: storable(e.IdempotencyKey),
 		Request:        bytes.Clone(req),
 		BeforeJSON:     before,
 		AfterJSON:      after,
 		Outcome:        string(e.Outcome),
 		HTTPStatus:     int64(e.HTTPStatus),
-		ErrorCode:      e.ErrorCode,
+		ErrorCode:      storable(e.ErrorCode),
 		ErrorMessages:  msgs,
-		CorrelationID:  e.CorrelationID,
-		ResourceID:     e.ResourceID,
+		CorrelationID:  storable(e.CorrelationID),
+		ResourceID:     storable(e.ResourceID),
 		DurationMS:     e.DurationMS,
 		DetailJSON:     detail,
 	}, nil
@@ -249,7 +249,7 @@ func (r *row) time() (time.Time, error) {
 // invalid UTF-8, so an event holding some in a map or an error message
 // is decoded from its row.
 func storedEvent(e Event, r row) (Event, error) {
-	if !validUTF8(e.ErrorMessages, e.Before, e.After, e.Detail) {
+	if !validUTF8(e.ErrorMessages, e.Before, e.After, e.Detail) || !plainText(e) {
 		return r.event()
 	}
 	t, err := r.time()
@@ -292,6 +292,30 @@ func validUTF8(ss []string, ms ...map[string]string) bool {
 			if !utf8.ValidString(k) || !utf8.ValidString(v) {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// storable is s as a text column holds it on either database: valid
+// UTF-8 without NUL, which PostgreSQL's text type cannot hold
+// (https://www.postgresql.org/docs/current/datatype-character.html);
+// each invalid byte and NUL becomes U+FFFD, as encoding/json writes
+// invalid bytes in the JSON columns. The hash covers what is stored.
+func storable(s string) string {
+	if utf8.ValidString(s) && !strings.Contains(s, "\x00") {
+		return s
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
+}
+
+// plainText reports whether e's text columns are stored as given
+// (storable changes none of them).
+func plainText(e Event) bool {
+	for _, s := range []string{e.AttemptID, e.Actor.Email, e.Actor.Role, e.Actor.ClientIP, e.Actor.UserAgent, e.OrderID,
+		e.Action, e.Reason, e.Ticket, e.IdempotencyKey, e.ErrorCode, e.CorrelationID, e.ResourceID} {
+		if storable(s) != s {
+			return false
 		}
 	}
 	return true

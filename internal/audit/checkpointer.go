@@ -116,7 +116,7 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	// log's beginning and a log replaced later is caught, and one follows
 	// every stopped checkpoint, so that the newest checkpoint says whether
 	// the back office is stopped (checkpoint.go).
-	c.checkpoint(last.Time.IsZero() || last.Stopped, 1, false)
+	c.checkpoint(last.Time.IsZero() || last.Stopped || n > last.Count, 1, false)
 	go c.run()
 	return nil
 }
@@ -142,9 +142,27 @@ func (c *checkpointer) run() {
 // minNew events since the last one, or always when force is set; stopped
 // marks the one signed as the log closes.
 func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
+	// Due after a commit is decided by that commit's seq, without a
+	// query, and signed at it: the check after every commit keeps pace
+	// with the appends, and a checkpoint falls where it became due even
+	// when appends went on meanwhile (on PostgreSQL a query waits for
+	// the server while the other instances append). Forced ones cover
+	// the head.
+	committed := c.l.lastSeq.Load()
+	if !force && committed-c.lastCount() < minNew {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, h, err := head(ctx, c.l.db.R)
+	var n int64
+	var h string
+	var err error
+	if force {
+		n, h, err = head(ctx, c.l.db.R)
+	} else {
+		n = committed
+		h, err = hashAt(ctx, c.l.db.R, n)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err == nil && !force && n-c.last.Count < minNew {
@@ -173,6 +191,13 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 	}
 	c.cfg.Logger.Info("audit checkpoint", slog.Int64("count", cp.Count), slog.String("head", cp.Head),
 		slog.String("note", string(msg)))
+}
+
+// lastCount is the count of the last checkpoint written.
+func (c *checkpointer) lastCount() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last.Count
 }
 
 func (c *checkpointer) close() {

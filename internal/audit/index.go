@@ -28,6 +28,9 @@ import (
 // after restoring audit.db from a backup). Readers of the index call
 // SyncIndex first, so that a search sees every event committed before it
 // started, whoever appended it (the server or an `admin` command).
+//
+// On PostgreSQL the index is in the log's database instead, one for every
+// instance (index_postgres.go).
 
 const (
 	// IndexBatch is the most events one index transaction covers.
@@ -117,7 +120,8 @@ var indexMigrations = []string{
 // feedSchema is the indexer's feed: a TEMP table (in memory, with
 // temp_store=MEMORY) with the index triggers, created on the indexer's
 // connection. NEW in the trigger bodies is the event being indexed; the
-// bodies' `events` is the log's, attached as ev.
+// bodies' `events` is the log's, attached as ev, or on PostgreSQL a TEMP
+// copy of the requested events they read (index_feed.go).
 const feedSchema = `
 CREATE TEMP TABLE IF NOT EXISTS index_feed (
 	seq             INTEGER PRIMARY KEY,
@@ -151,23 +155,12 @@ CREATE TEMP TRIGGER IF NOT EXISTS feed_index_reconciled AFTER INSERT ON index_fe
 ` + indexReconciled + `
 `
 
-// feedSQL copies the events of (?1, ?2] to index_feed, in seq order, so
-// that its triggers index them one after the other; the rows are deleted
-// in the same transaction.
-const feedSQL = `INSERT INTO index_feed (seq, time, kind, attempt_id, staff_id, staff_email, order_id, action,
-		reason, ticket, idempotency_key, request, outcome, http_status, error_code, error_messages,
-		correlation_id, resource_id, duration_ms, detail_json)
-	SELECT seq, time, kind, attempt_id, staff_id, staff_email, order_id, action,
-		reason, ticket, idempotency_key, request, outcome, http_status, error_code, error_messages,
-		correlation_id, resource_id, duration_ms, detail_json
-	FROM ev.events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq`
-
 // resetIndex empties the index and its mark (another log's index).
 var resetIndex = []string{`DELETE FROM attempts`, `DELETE FROM attempt_counts`,
 	`INSERT INTO attempt_text (attempt_text) VALUES ('delete-all')`, `UPDATE index_state SET seq = 0, hash = ''`}
 
 // indexer keeps the index: one goroutine, one connection to the index
-// file with the log attached (as ev) for the triggers to read.
+// file with the log's events fed to it (index_feed.go).
 type indexer struct {
 	l    *Log
 	conn *sql.Conn // nil until the first run, and again after an error
@@ -222,7 +215,8 @@ func (ix *indexer) catchUp() error {
 }
 
 // connect takes the index file's writer connection for the indexer and
-// attaches the log to it.
+// gives it the feed: the log's events attached (SQLite) or a table for
+// those read from PostgreSQL (index_feed.go).
 func (ix *indexer) connect(ctx context.Context) error {
 	if ix.conn != nil {
 		return nil
@@ -231,16 +225,9 @@ func (ix *indexer) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// A plain path, not a file: URI, which a connection opened without
-	// URI names would take for a file name and create.
-	if _, err := c.ExecContext(ctx, `ATTACH DATABASE ? AS ev`, ix.l.db.Path); err != nil {
+	if err := ix.l.feeder().connect(ctx, c); err != nil {
 		_ = c.Close()
-		return fmt.Errorf("attach the log: %w", err)
-	}
-	var n int
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM ev.sqlite_schema WHERE name = 'events'`).Scan(&n); err != nil || n != 1 {
-		_ = c.Close()
-		return fmt.Errorf("attach the log: no events table in %s (%v)", ix.l.db.Path, err)
+		return err
 	}
 	if _, err := c.ExecContext(ctx, feedSchema); err != nil {
 		_ = c.Close()
@@ -266,6 +253,9 @@ func (ix *indexer) release() {
 // writes the mark, so the index file's write lock is held before anything
 // is read; the log is only read.
 func (ix *indexer) step(ctx context.Context) (more bool, err error) {
+	if ix.l.idx.Postgres {
+		return ix.stepPG(ctx)
+	}
 	if err := ix.connect(ctx); err != nil {
 		return false, fmt.Errorf("audit: index: %w", err)
 	}
@@ -284,32 +274,21 @@ func (ix *indexer) step(ctx context.Context) (more bool, err error) {
 	}
 	var mark, last int64
 	var markHash string
-	var markEventHash sql.NullString
-	if err := c.QueryRowContext(ctx, `SELECT seq, hash, (SELECT hash FROM ev.events WHERE seq = index_state.seq),
-		(SELECT coalesce(max(seq), 0) FROM ev.events) FROM index_state`).Scan(&mark, &markHash, &markEventHash, &last); err != nil {
+	if err := c.QueryRowContext(ctx, `SELECT seq, hash FROM index_state`).Scan(&mark, &markHash); err != nil {
 		return false, fmt.Errorf("audit: index: mark: %w", err)
 	}
-	if mark > 0 && (!markEventHash.Valid || markEventHash.String != markHash) {
-		// The mark names no event of this log: the index is another's.
-		slog.Default().Warn("audit search index belongs to another log; rebuilding it", slog.Int64("mark", mark))
-		for _, q := range resetIndex {
-			if _, err := c.ExecContext(ctx, q); err != nil {
-				return false, fmt.Errorf("audit: index: reset: %w", err)
-			}
-		}
-		mark = 0
+	f := ix.l.feeder()
+	markEventHash, last, err := f.head(ctx, c, mark)
+	if err != nil {
+		return false, fmt.Errorf("audit: index: mark: %w", err)
+	}
+	if mark, err = indexFrom(ctx, c, mark, markHash, markEventHash, resetIndex); err != nil {
+		return false, err
 	}
 	if last > mark {
 		to := min(last, mark+IndexBatch)
-		steps := []struct {
-			sql  string
-			args []any
-		}{{feedSQL, []any{mark, to}}, {`DELETE FROM index_feed`, nil},
-			{`UPDATE index_state SET seq = ?1, hash = (SELECT hash FROM ev.events WHERE seq = ?1)`, []any{to}}}
-		for _, st := range steps {
-			if _, err := c.ExecContext(ctx, st.sql, st.args...); err != nil {
-				return false, fmt.Errorf("audit: index events %d-%d: %w", mark+1, to, err)
-			}
+		if err := f.feed(ctx, c, mark, to); err != nil {
+			return false, fmt.Errorf("audit: index events %d-%d: %w", mark+1, to, err)
 		}
 		more = to < last
 	}
@@ -319,6 +298,50 @@ func (ix *indexer) step(ctx context.Context) (more bool, err error) {
 	committed = true
 	ix.l.indexChecked.Store(true)
 	return more, nil
+}
+
+// execer is a connection or a transaction of the index.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// indexFrom is where indexing resumes: the mark, or 0 once reset has
+// emptied an index whose mark names no event of this log (another log's,
+// as after audit.db was restored from a backup).
+func indexFrom(ctx context.Context, c execer, mark int64, markHash string, markEventHash sql.NullString, reset []string) (int64, error) {
+	if mark == 0 || (markEventHash.Valid && markEventHash.String == markHash) {
+		return mark, nil
+	}
+	slog.Default().Warn("audit search index belongs to another log; rebuilding it", slog.Int64("mark", mark))
+	if err := runSteps(ctx, c, stepsOf(reset...)); err != nil {
+		return 0, fmt.Errorf("audit: index: reset: %w", err)
+	}
+	return 0, nil
+}
+
+// step is one statement of an index transaction.
+type step struct {
+	sql  string
+	args []any
+}
+
+// stepsOf are statements without arguments.
+func stepsOf(stmts ...string) []step {
+	out := make([]step, len(stmts))
+	for i, q := range stmts {
+		out[i] = step{sql: q}
+	}
+	return out
+}
+
+// runSteps runs steps in order on c, stopping at the first error.
+func runSteps(ctx context.Context, c execer, steps []step) error {
+	for _, st := range steps {
+		if _, err := c.ExecContext(ctx, st.sql, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // logIndexError reports a failed indexing: the events are stored and

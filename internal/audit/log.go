@@ -29,6 +29,13 @@ type Options struct {
 	// Instance names the instance whose events these are
 	// (ORDERCARE_INSTANCE); every event appended records it.
 	Instance string
+	// DatabaseURL, when set (ORDERCARE_DATABASE_URL), puts the log's
+	// events on that PostgreSQL database, shared by every instance: their
+	// appends take one advisory lock (db.OpenPostgres, writer "audit"),
+	// so they form one chain. The search index is there too
+	// (index_postgres.go); the path given to OpenWith then names the
+	// folder of this instance's checkpoint file.
+	DatabaseURL string
 }
 
 // Log is the audit log. Appends from any number of goroutines are handed to
@@ -38,6 +45,7 @@ type Options struct {
 // the disk.
 type Log struct {
 	db       *db.DB
+	path     string // audit.db, or where it would be on PostgreSQL
 	now      func() time.Time
 	maxBatch int
 	instance string
@@ -61,6 +69,10 @@ type Log struct {
 
 	commits atomic.Int64
 	events  atomic.Int64
+	// lastSeq is the seq of the last event this Log committed: the log's
+	// head as of that commit, which the checkpointer compares with its
+	// last checkpoint after every commit without a query.
+	lastSeq atomic.Int64
 	// observer, when set, is told of every append and commit (observe.go).
 	observer atomic.Pointer[observerBox]
 
@@ -103,21 +115,27 @@ func Open(ctx context.Context, path string) (*Log, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
-	d, err := db.Open(ctx, path, db.SyncFull)
+	d, err := openEvents(ctx, path, opts.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	if err := d.Migrate(ctx, "audit", migrations); err != nil {
+	if err := d.MigrateDialects(ctx, "audit", migrations, pgMigrations); err != nil {
 		_ = d.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	idx, err := openIndex(ctx, path)
+	var idx *db.DB
+	if opts.DatabaseURL != "" {
+		idx, err = openPGIndex(ctx, opts.DatabaseURL)
+	} else {
+		idx, err = openIndex(ctx, path)
+	}
 	if err != nil {
 		_ = d.Close() // the index's error is the one to report
 		return nil, fmt.Errorf("audit: search index: %w", err)
 	}
 	l := &Log{
 		db:        d,
+		path:      path,
 		idx:       idx,
 		now:       opts.Now,
 		maxBatch:  opts.MaxBatch,
@@ -176,7 +194,17 @@ func (l *Log) Close() error {
 
 // defaultCheckpointFile is audit.checkpoints beside the database.
 func (l *Log) defaultCheckpointFile() string {
-	return filepath.Join(filepath.Dir(l.db.Path), CheckpointsFileName)
+	return filepath.Join(filepath.Dir(l.path), CheckpointsFileName)
+}
+
+// openEvents opens the database of the events: the SQLite file at path
+// with synchronous=FULL, or the PostgreSQL database at url with the
+// audit log's own writer lock, so that appends wait for no admin table.
+func openEvents(ctx context.Context, path, url string) (*db.DB, error) {
+	if url != "" {
+		return db.OpenPostgres(ctx, url, "audit")
+	}
+	return db.Open(ctx, path, db.SyncFull)
 }
 
 // Append records an event and returns it as stored (seq, time, hashes).
@@ -295,6 +323,34 @@ func (l *Log) commit(batch []*appendReq) error {
 	if err != nil {
 		return err
 	}
+	for _, req := range batch {
+		seq++
+		req.r.Seq = seq
+		req.r.PrevHash = prev
+		req.r.Hash = req.r.computeHash()
+		prev = req.r.Hash
+	}
+	if l.db.Postgres {
+		err = insertBatch(ctx, tx, batch)
+	} else {
+		err = l.insertEach(ctx, tx, batch)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit: commit: %w", err)
+	}
+	l.commits.Add(1)
+	l.events.Add(int64(len(batch)))
+	l.lastSeq.Store(seq)
+	return nil
+}
+
+// insertEach inserts the chained events of a batch one by one through
+// the prepared insert: in SQLite's process a statement costs no round
+// trip.
+func (l *Log) insertEach(ctx context.Context, tx *sql.Tx, batch []*appendReq) error {
 	stmt := tx.StmtContext(ctx, l.insert)
 	defer stmt.Close()
 	// The inserts run without the deadline: the driver watches a context
@@ -303,20 +359,10 @@ func (l *Log) commit(batch []*appendReq) error {
 	// to wait for (Begin and Commit keep the deadline).
 	insertCtx := context.WithoutCancel(ctx)
 	for _, req := range batch {
-		seq++
-		req.r.Seq = seq
-		req.r.PrevHash = prev
-		req.r.Hash = req.r.computeHash()
 		if _, err := stmt.ExecContext(insertCtx, req.r.args()...); err != nil {
-			return fmt.Errorf("audit: append event %d: %w", seq, err)
+			return fmt.Errorf("audit: append event %d: %w", req.r.Seq, err)
 		}
-		prev = req.r.Hash
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit: commit: %w", err)
-	}
-	l.commits.Add(1)
-	l.events.Add(int64(len(batch)))
 	return nil
 }
 

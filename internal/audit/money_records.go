@@ -57,13 +57,33 @@ const moneyRecordsSQL = `SELECT seq, time, kind, attempt_id, action, idempotency
 		CASE WHEN json_valid(before_json) THEN before_json ELSE '{}' END AS b
 		FROM events WHERE ` + byOrder + ` AND +kind IN ('requested', 'completed', 'reconciled', 'approval') ORDER BY seq)`
 
+// pgMoneyRecordsSQL is moneyRecordsSQL in PostgreSQL's dialect: its JSON
+// operators (https://www.postgresql.org/docs/current/functions-json.html)
+// on audit_json, which reads a column that is not JSON as {} (migration
+// 1); an amount is the leading integer of the value, as SQLite's CAST
+// reads it, 0 when none.
+const pgMoneyRecordsSQL = `SELECT seq, time, kind, attempt_id, action, idempotency_key, staff_email, outcome, resource_id,
+	coalesce(substring(CASE WHEN kind = 'requested' THEN coalesce(q->>'captured_amount', q->>'refunded_amount', q->>'order_amount')
+		ELSE d->>'amount' END from '^-?[0-9]+')::bigint, 0),
+	coalesce(d->>'currency', ''), coalesce(d->>'approval_id', ''),
+	coalesce(d->>'step', ''), coalesce(d->>'expires_at', ''),
+	coalesce(d->>'settled', ''), coalesce(d->>'resource_id', ''),
+	coalesce(b->>'order_amount', ''), coalesce(b->>'remaining_authorized_amount', '')
+	FROM (SELECT seq, time, kind, attempt_id, action, idempotency_key, staff_email, outcome, resource_id,
+		audit_json(request) AS q, audit_json(detail_json) AS d, audit_json(before_json) AS b
+		FROM events WHERE ` + byOrder + ` AND kind IN ('requested', 'completed', 'reconciled', 'approval')) m ORDER BY seq`
+
 // OrderMoneyRecords returns the order's requested, completed, reconciled
 // and approval events as MoneyRecords, oldest first.
 func (l *Log) OrderMoneyRecords(ctx context.Context, orderID string) ([]MoneyRecord, error) {
 	if orderID == "" {
 		return nil, nil
 	}
-	rows, err := l.db.Query(ctx, moneyRecordsSQL, orderID)
+	q := moneyRecordsSQL
+	if l.db.Postgres {
+		q = pgMoneyRecordsSQL
+	}
+	rows, err := l.db.Query(ctx, q, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("audit: money records: %w", err)
 	}

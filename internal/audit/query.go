@@ -76,7 +76,7 @@ func attemptsSQL(where string) string {
 // attempts loads the requested and completed events matching where and
 // joins them by attempt id, newest requested first.
 func (l *Log) attempts(ctx context.Context, where string, args ...any) ([]Attempt, error) {
-	rows, err := l.db.Query(ctx, attemptsSQL(where), args...)
+	rows, err := l.db.Query(ctx, l.sql(attemptsSQL(where)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: attempts: %w", err)
 	}
@@ -109,10 +109,10 @@ func (l *Log) attempts(ctx context.Context, where string, args ...any) ([]Attemp
 	return out, nil
 }
 
-// openAttemptsSQL selects the requested events of seq (?1, ?2] that have
+// openAttemptsSQL selects the requested events of seq (from, to] that have
 // no completed event (openAttempts).
 const openAttemptsSQL = `SELECT ` + selectColumns + ` FROM events r
-	WHERE r.kind = 'requested' AND r.seq > ?1 AND r.seq <= ?2 AND NOT EXISTS (
+	WHERE r.kind = 'requested' AND r.seq > ? AND r.seq <= ? AND NOT EXISTS (
 		SELECT 1 FROM events c INDEXED BY events_attempt
 		WHERE c.attempt_id = r.attempt_id AND c.attempt_id <> '' AND c.kind = 'completed')
 	ORDER BY r.seq`
@@ -124,7 +124,7 @@ const openAttemptsSQL = `SELECT ` + selectColumns + ` FROM events r
 // over a log of 1,000,000 events that had not finished after ten
 // minutes, and every start ran it before serving).
 func (l *Log) openAttempts(ctx context.Context, from, to int64) ([]Event, error) {
-	rows, err := l.db.R.QueryContext(ctx, openAttemptsSQL, from, to)
+	rows, err := l.db.R.QueryContext(ctx, l.sql(openAttemptsSQL), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("audit: open attempts: %w", err)
 	}
@@ -157,6 +157,10 @@ func (l *Log) openAttempts(ctx context.Context, from, to int64) ([]Event, error)
 // mark moves, and later ones are the next start's. A start then reads the
 // events since the last one, not the whole log: over 1,000,000 events the
 // full look takes seconds.
+//
+// On a log that several instances share, the others serve while one
+// starts: it closes its own open attempts and those of others older than
+// RecoverAge, never one another instance may still complete.
 func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, error) {
 	to, toHash, err := l.Head(ctx)
 	if err != nil {
@@ -170,6 +174,7 @@ func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, erro
 	if err != nil {
 		return 0, err
 	}
+	open, markSeq := l.recoverable(open, now, to)
 	for i, req := range open {
 		_, err := l.Append(ctx, Event{
 			Time: now, Kind: KindCompleted, AttemptID: req.AttemptID, Actor: req.Actor,
@@ -185,13 +190,52 @@ func (l *Log) RecoverOpenAttempts(ctx context.Context, now time.Time) (int, erro
 			return i, err
 		}
 	}
-	if to > from {
-		if _, err := l.db.W.ExecContext(ctx, `INSERT INTO recovery_mark (id, seq, hash) VALUES (1, ?1, ?2)
-			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, to, toHash); err != nil {
+	if markSeq > from {
+		markHash := toHash
+		if markSeq != to {
+			if markHash, err = hashAt(ctx, l.db.R, markSeq); err != nil {
+				return len(open), err
+			}
+		}
+		if _, err := l.db.W.ExecContext(ctx, `INSERT INTO recovery_mark (id, seq, hash) VALUES (1, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, markSeq, markHash); err != nil {
 			return len(open), fmt.Errorf("audit: recovery mark: %w", err)
 		}
 	}
 	return len(open), nil
+}
+
+// RecoverAge is how old another instance's open attempt must be before
+// a start-up closes it, on a log that several instances share
+// (PostgreSQL): younger, that instance may be calling the provider for
+// it right now (a call's budget, retries included, is 30 s by default).
+// An instance closes its own open attempts when it starts again under
+// its name (ORDERCARE_INSTANCE); this age closes those of one that does
+// not come back.
+const RecoverAge = 10 * time.Minute
+
+// recoverable returns the open attempts (in seq order) that this start
+// closes, and the seq up to which every attempt is then closed (the
+// next mark). A log of one instance (SQLite) closes them all, up to to.
+// On a shared log it leaves other instances' attempts younger than
+// RecoverAge open, and the mark before the first of them, so that the
+// next start looks at it again.
+func (l *Log) recoverable(open []Event, now time.Time, to int64) ([]Event, int64) {
+	if !l.db.Postgres {
+		return open, to
+	}
+	mark := to
+	var closing []Event
+	for _, req := range open {
+		if req.Instance == l.instance || now.Sub(req.Time) >= RecoverAge {
+			closing = append(closing, req)
+			continue
+		}
+		if mark == to {
+			mark = req.Seq - 1
+		}
+	}
+	return closing, mark
 }
 
 // recoveredThrough is the seq up to which an earlier start closed every

@@ -79,7 +79,7 @@ func eventsSQL(where string) string {
 
 // eventsWhere returns the events matching where (which may end in ORDER BY).
 func (l *Log) eventsWhere(ctx context.Context, where string, args ...any) ([]Event, error) {
-	rows, err := l.db.Query(ctx, eventsSQL(where), args...)
+	rows, err := l.db.Query(ctx, l.sql(eventsSQL(where)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: events: %w", err)
 	}

@@ -120,8 +120,8 @@ func (l *Log) ToReview(ctx context.Context, cursor Cursor, opts ReviewOptions) (
 // reports whether more follow.
 func (l *Log) reviewRows(ctx context.Context, where string, args []any, limit int) ([]ReviewItem, bool, error) {
 	// #nosec G202 -- where is built only from constant fragments of this file (reviewWhere and the cursor clause); values are ? parameters
-	rows, err := l.idx.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a WHERE `+where+`
-		ORDER BY a.tkey LIMIT ?`, append(args, limit+1)...)
+	rows, err := l.idx.R.QueryContext(ctx, l.isql(`SELECT `+attemptCols+` FROM attempts a WHERE `+where+`
+		ORDER BY a.tkey LIMIT ?`), append(args, limit+1)...)
 	if err != nil {
 		return nil, false, fmt.Errorf("audit: review queue: %w", err)
 	}
@@ -183,9 +183,9 @@ func (l *Log) moneyHistory(ctx context.Context, orders map[string]bool) (map[str
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
 	// #nosec G202 -- marks is only "?," repeated; the order ids go as parameters
-	rows, err := l.idx.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a
+	rows, err := l.idx.R.QueryContext(ctx, l.isql(`SELECT `+attemptCols+` FROM attempts a
 		WHERE a.order_id IN (`+marks+`) AND a.action IN ('create_capture', 'create_refund')
-		AND a.outcome IN ('succeeded', 'unknown') ORDER BY a.tkey`, ids...)
+		AND a.outcome IN ('succeeded', 'unknown') ORDER BY a.tkey`), ids...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: review hints: %w", err)
 	}
@@ -259,7 +259,7 @@ func (l *Log) PendingReviews(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	if err := l.idx.QueryRow(ctx, `SELECT count(*) FROM attempts a WHERE `+reviewWhere).Scan(&n); err != nil {
+	if err := l.idx.QueryRow(ctx, l.isql(`SELECT count(*) FROM attempts a WHERE `+reviewWhere)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: review queue: %w", err)
 	}
 	return n, nil

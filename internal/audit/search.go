@@ -103,7 +103,7 @@ func (c *cond) add(sql string, args ...any) {
 
 func (c *cond) String() string {
 	if len(c.sql) == 0 {
-		return "1"
+		return "true"
 	}
 	return strings.Join(c.sql, " AND ")
 }
@@ -216,9 +216,9 @@ func (f Filter) textQuery() string {
 
 // textMatches counts the attempts matching q within f's dates.
 func (l *Log) textMatches(ctx context.Context, f Filter, q string) (int64, error) {
-	tc := f.textCond(q, 0)
+	tc := f.textCond(l.textArg(q), 0)
 	var n int64
-	if err := l.idx.R.QueryRowContext(ctx, `SELECT count(*) FROM attempt_text WHERE `+tc.String(), tc.args...).Scan(&n); err != nil {
+	if err := l.idx.R.QueryRowContext(ctx, l.isql(`SELECT count(*) FROM attempt_text WHERE `+tc.String()), tc.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: text search: %w", err)
 	}
 	return n, nil
@@ -360,7 +360,7 @@ func (l *Log) attemptPage(ctx context.Context, f Filter, cursor Cursor, size int
 	if q := f.textQuery(); q != "" {
 		// With text, the full-text index answers in tkey order by itself,
 		// columns, dates and cursor included.
-		tc := f.textCond(q, below)
+		tc := f.textCond(l.textArg(q), below)
 		query = `SELECT ` + attemptCols + ` FROM attempts a WHERE a.tkey IN (
 			SELECT rowid FROM attempt_text WHERE ` + tc.String() + ` ORDER BY rowid DESC LIMIT ?)
 			ORDER BY a.tkey DESC`
@@ -373,7 +373,7 @@ func (l *Log) attemptPage(ctx context.Context, f Filter, cursor Cursor, size int
 		query = `SELECT ` + attemptCols + ` FROM attempts a WHERE ` + c.String() + ` ORDER BY a.tkey DESC LIMIT ?`
 		args = append(c.args, size+1)
 	}
-	rows, err := l.idx.R.QueryContext(ctx, query, args...)
+	rows, err := l.idx.R.QueryContext(ctx, l.isql(query), args...)
 	if err != nil {
 		return AttemptPage{}, fmt.Errorf("audit: search: %w", err)
 	}
@@ -412,7 +412,7 @@ func (l *Log) Count(ctx context.Context, f Filter) (int64, error) {
 	}
 	c := f.columnCond()
 	var n int64
-	if err := l.idx.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&n); err != nil {
+	if err := l.idx.R.QueryRowContext(ctx, l.isql(`SELECT count(*) FROM attempts a WHERE `+c.String()), c.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: count: %w", err)
 	}
 	return n, nil
@@ -424,8 +424,8 @@ func (l *Log) AttemptRowByID(ctx context.Context, attemptID string) (AttemptRow,
 	if err := l.SyncIndex(ctx); err != nil {
 		return AttemptRow{}, err
 	}
-	r, err := scanAttempt(l.idx.QueryRow(ctx, `SELECT `+attemptCols+` FROM attempts a
-		WHERE a.attempt_id = ? ORDER BY a.seq DESC LIMIT 1`, attemptID))
+	r, err := scanAttempt(l.idx.QueryRow(ctx, l.isql(`SELECT `+attemptCols+` FROM attempts a
+		WHERE a.attempt_id = ? ORDER BY a.seq DESC LIMIT 1`), attemptID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return AttemptRow{}, ErrNotFound
 	}
@@ -476,7 +476,7 @@ func (l *Log) countKept(ctx context.Context, f Filter) (int64, error) {
 	if firstDay < endDay {
 		kept.add("day >= ?", firstDay)
 		kept.add("day < ?", endDay)
-		if err := l.idx.R.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM attempt_counts WHERE `+kept.String(), kept.args...).Scan(&n); err != nil {
+		if err := l.idx.R.QueryRowContext(ctx, l.isql(`SELECT coalesce(sum(n), 0) FROM attempt_counts WHERE `+kept.String()), kept.args...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("audit: count: %w", err)
 		}
 		edges = [][2]int64{{lo, firstDay * msPerDay << 20}, {endDay * msPerDay << 20, hi}}
@@ -491,7 +491,7 @@ func (l *Log) countKept(ctx context.Context, f Filter) (int64, error) {
 		c.add("a.tkey >= ?", e[0])
 		c.add("a.tkey < ?", e[1])
 		var m int64
-		if err := l.idx.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts a WHERE `+c.String(), c.args...).Scan(&m); err != nil {
+		if err := l.idx.R.QueryRowContext(ctx, l.isql(`SELECT count(*) FROM attempts a WHERE `+c.String()), c.args...).Scan(&m); err != nil {
 			return 0, fmt.Errorf("audit: count: %w", err)
 		}
 		n += m

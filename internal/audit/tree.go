@@ -106,7 +106,7 @@ func (l *Log) treeRoot(ctx context.Context, n int64) (tlog.Hash, error) {
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tree_state (id, leaves) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET leaves = max(leaves, excluded.leaves)`, leaves); err != nil {
+		ON CONFLICT (id) DO UPDATE SET leaves = CASE WHEN excluded.leaves > tree_state.leaves THEN excluded.leaves ELSE tree_state.leaves END`, leaves); err != nil {
 		return tlog.Hash{}, fmt.Errorf("audit: tree: %w", err)
 	}
 	root, err := tlog.TreeHash(n, r)
@@ -193,10 +193,19 @@ func (f *frontier) root() tlog.Hash {
 // over events the restore replaced would give wrong roots); the next
 // checkpoint builds it again from the events.
 func (l *Log) resetTree(ctx context.Context) error {
-	if _, err := l.db.W.ExecContext(ctx, `DELETE FROM tree_hashes; DELETE FROM tree_state;`); err != nil {
+	// One statement each: PostgreSQL prepares a statement with arguments
+	// or not, and a prepared statement holds one command.
+	tx, err := l.db.W.BeginTx(ctx, nil)
+	if err != nil {
 		return fmt.Errorf("audit: tree: %w", err)
 	}
-	return nil
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	for _, q := range []string{`DELETE FROM tree_hashes`, `DELETE FROM tree_state`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("audit: tree: %w", err)
+		}
+	}
+	return tx.Commit()
 }
 
 // ConsistencyProof proves that the log's first m events are a prefix of

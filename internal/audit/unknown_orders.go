@@ -17,8 +17,8 @@ func (l *Log) OrdersWithUnknownOutcome(ctx context.Context) ([]string, error) {
 	if err := l.SyncIndex(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := l.idx.R.QueryContext(ctx, `SELECT DISTINCT order_id FROM attempts
-		WHERE outcome = 'unknown' AND reconciled_seq = 0 LIMIT ?`, MaxUnknownOrders)
+	rows, err := l.idx.R.QueryContext(ctx, l.isql(`SELECT DISTINCT order_id FROM attempts
+		WHERE outcome = 'unknown' AND reconciled_seq = 0 LIMIT ?`), MaxUnknownOrders)
 	if err != nil {
 		return nil, fmt.Errorf("audit: unknown outcomes: %w", err)
 	}

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"ordercare/internal/db"
 )
 
 // Verify walks the whole chain in seq order and reports the first event
@@ -20,22 +23,39 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 
 // VerifyFile verifies the audit database at path, opened read-only (for
 // `admin audit verify`, which may run next to a serving admin). It never
-// creates or migrates the file.
+// creates or migrates the file. A postgres:// URL in place of the path
+// verifies the log on that PostgreSQL database (ORDERCARE_DATABASE_URL)
+// with the same walk, through read-only sessions.
 func VerifyFile(ctx context.Context, path string) (VerifyResult, error) {
-	d, err := openReadOnly(path)
+	d, done, err := openReadOnly(ctx, path)
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	defer d.Close()
+	defer done()
 	res, _, err := walk(ctx, d, nil)
 	return res, err
 }
 
+// isPostgresURL reports whether path names a PostgreSQL database
+// (postgres:// or postgresql://, as libpq and pgx accept them) rather
+// than a file.
+func isPostgresURL(path string) bool {
+	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
+}
+
 // openReadOnly opens the audit database at path read-only, without
-// creating or migrating it.
-func openReadOnly(path string) (*sql.DB, error) {
+// creating or migrating it, and returns it with what closes it. path may
+// be a postgres:// URL (the read pool of db.OpenPostgres).
+func openReadOnly(ctx context.Context, path string) (*sql.DB, func(), error) {
+	if isPostgresURL(path) {
+		d, err := db.OpenPostgres(ctx, path, "audit")
+		if err != nil {
+			return nil, nil, fmt.Errorf("audit: %w", err)
+		}
+		return d.R, func() { _ = d.Close() }, nil
+	}
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
+		return nil, nil, fmt.Errorf("audit: %w", err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -43,9 +63,9 @@ func openReadOnly(path string) (*sql.DB, error) {
 	q.Set("mode", "ro")
 	d, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("audit: open %s: %w", path, err)
+		return nil, nil, fmt.Errorf("audit: open %s: %w", path, err)
 	}
-	return d, nil
+	return d, func() { _ = d.Close() }, nil
 }
 
 // walked is what a walk collects besides the result: the stored hash of

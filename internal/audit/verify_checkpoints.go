@@ -61,15 +61,16 @@ func VerifyCheckpointsFile(ctx context.Context, dbPath string, file []byte, v no
 	return VerifySources(ctx, dbPath, []CheckpointSource{{Notes: file, Local: true}}, v)
 }
 
-// VerifySources checks the database at dbPath, opened read-only, against
+// VerifySources checks the database at dbPath (or a postgres:// URL),
+// opened read-only, against
 // every checkpoint of every source (for `admin audit verify`, which may
 // run next to a serving admin): one walk of the chain for all of them.
 func VerifySources(ctx context.Context, dbPath string, sources []CheckpointSource, v note.Verifier) (CheckpointReport, error) {
-	d, err := openReadOnly(dbPath)
+	d, done, err := openReadOnly(ctx, dbPath)
 	if err != nil {
 		return CheckpointReport{}, err
 	}
-	defer d.Close()
+	defer done()
 	return verifyCheckpoints(ctx, d, sources, v)
 }
 

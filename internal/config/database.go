@@ -13,10 +13,10 @@ const EnvDatabaseURL = "ORDERCARE_DATABASE_URL"
 // any is left, a configured ORDERCARE_DATABASE_URL is refused: one
 // instance with some of its state in PostgreSQL and the rest in its own
 // SQLite files would split what several instances must share.
-var PostgresPending = []string{"audit log", "order index and search", "bulk changes"}
+var PostgresPending = []string{"order index and search", "bulk changes"}
 
 // PostgresReady are the stores whose tables and tests exist for both.
-var PostgresReady = []string{"staff", "sign-in lock-outs", "sessions", "approvals", "outbox", "order intake queue and imports", "Ucommerce connection"}
+var PostgresReady = []string{"staff", "sign-in lock-outs", "sessions", "approvals", "outbox", "order intake queue and imports", "Ucommerce connection", "audit log"}
 
 func init() {
 	options = append(options,

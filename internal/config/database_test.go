@@ -26,7 +26,7 @@ func TestDatabaseURLIsRefusedWhileStoresArePending(t *testing.T) {
 	pg := map[string]string{EnvDatabaseURL: "postgres://ordercare:s3cret-pw@db.internal:5432/ordercare"}
 	_, err = Parse("admin", []string{"-db", db}, env(pg), &out)
 	if err == nil || strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "s3cret") ||
-		!strings.Contains(err.Error(), "does not yet hold the audit log") || !strings.Contains(err.Error(), "unset it to run on SQLite") {
+		!strings.Contains(err.Error(), "does not yet hold the "+strings.Join(PostgresPending, ", ")) || !strings.Contains(err.Error(), "unset it to run on SQLite") {
 		t.Fatalf("postgres URL while stores are pending: %v", err)
 	}
 	if _, err := StoragePath(db, env(pg)); err == nil || !strings.Contains(err.Error(), EnvDatabaseURL) {

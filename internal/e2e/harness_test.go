@@ -308,8 +308,14 @@ func threeLineLines() []omclient.OrderLine {
 // threeLineLines, and puts it in the search index.
 func (s *server) newThreeLineOrder(t *testing.T, merchantRef string) *omclient.Order {
 	t.Helper()
+	return s.newLinesOrder(t, merchantRef, threeLineLines())
+}
+
+// newLinesOrder creates a fresh authorized German order of lines in the
+// sandbox, and puts it in the search index.
+func (s *server) newLinesOrder(t *testing.T, merchantRef string, lines []omclient.OrderLine) *omclient.Order {
+	t.Helper()
 	ctx := context.Background()
-	lines := threeLineLines()
 	var amount int64
 	for _, l := range lines {
 		amount += l.TotalAmount

@@ -58,11 +58,28 @@ func TestLookPhoneWidthHasNoSidewaysScroll(t *testing.T) {
 	p.open("/orders/" + order.OrderID)
 	p.visible(`[data-testid="order-page"]`)
 	check("order page")
-	for _, op := range []omclient.Operation{omclient.OpCreateRefund, omclient.OpCreateCapture, omclient.OpUpdateCustomerDetails} {
+	for _, op := range []omclient.Operation{omclient.OpCreateRefund, omclient.OpCreateCapture, omclient.OpUpdateCustomerDetails,
+		omclient.OpUpdateAuthorization, omclient.OpReleaseRemaining, omclient.OpExtendAuthorizationTime,
+		omclient.OpUpdateMerchantReferences, omclient.OpAddOrderShippingInfo} {
 		p.open("/orders/" + order.OrderID)
 		p.visible(`[data-testid="order-page"]`)
 		p.openAction(string(op))
 		check(fmt.Sprintf("the %s form", op))
+	}
+	for _, path := range []string{"/approvals", "/approvals/policy", "/account"} {
+		p.open(path)
+		check(path)
+	}
+	// The lists of the other roles.
+	for email, paths := range map[string][]string{supervisorEmail: {"/", "/audit", "/audit/review", "/audit/events"}, adminEmail: {"/", "/staff", "/outbox"}} {
+		p = b.newPage(email)
+		p.open("/login")
+		p.viewport(390, 844)
+		p.signIn(email)
+		for _, path := range paths {
+			p.open(path)
+			check(email + " on " + path)
+		}
 	}
 }
 

@@ -70,7 +70,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 		h.Log.Warn("reading an approval's audit events failed", slog.String("approval_id", r.ID),
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 	} else {
-		v.Path = view.ApprovalPath(evs, r.ID, loc)
+		v.Path = view.ApprovalPath(evs, r.ID, loc, h.numbers(c))
 	}
 	h.approvalIntent(c, r, o, &v)
 	if edit != nil {

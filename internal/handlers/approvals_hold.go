@@ -53,7 +53,8 @@ func (h *Handlers) holdOrSubmit(c echo.Context, cf *changeForm, ch orders.Change
 		return &PublicError{Status: http.StatusInternalServerError, Err: err,
 			Message: "Not sent: the request for approval could not be recorded. Try again in a moment; if it persists, tell an administrator."}
 	}
-	msg := "Waiting for approval: " + view.ApprovalWhat(r.Op, r.Amount, r.Currency, h.orderNumbers(c, cf.Order)) + " on " + orderTitle(cf.Order) + ". " + r.Why +
+	numbers := h.orderNumbers(c, cf.Order)
+	msg := "Waiting for approval: " + view.ApprovalWhat(r.Op, r.Amount, r.Currency, numbers) + " on " + orderTitle(cf.Order) + ". " + view.MoneyIn(r.Why, numbers) +
 		" A supervisor has been asked; you can withdraw it from the order page."
 	if half != nil {
 		msg += " Once approved, the shop's order is changed too."

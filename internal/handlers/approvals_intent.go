@@ -19,7 +19,7 @@ import (
 // unknown outcome to check first.
 // o is the order as the page just read it (nil when that failed).
 func (h *Handlers) approvalIntent(c echo.Context, r approvals.Request, o *omclient.Order, v *view.ApprovalDetailView) {
-	ctx, now, loc := c.Request().Context(), h.now(), agentZone(c)
+	ctx, now, loc, numbers := c.Request().Context(), h.now(), agentZone(c), h.numbers(c)
 	all, err := h.Orders.RecentChanges(ctx, r.OrderID, time.Time{})
 	if err != nil {
 		h.Log.Warn("reading the order's changes for an approval failed", slog.String("approval_id", r.ID),
@@ -29,7 +29,7 @@ func (h *Handlers) approvalIntent(c echo.Context, r approvals.Request, o *omclie
 		if p.ApprovalID == r.ID {
 			continue
 		}
-		v.Others = append(v.Others, view.PriorLine(p, "", now, loc))
+		v.Others = append(v.Others, view.PriorLine(p, numbers, now, loc))
 	}
 	if !v.Item.CanDecide || r.Status != approvals.StatusPending {
 		return
@@ -39,10 +39,10 @@ func (h *Handlers) approvalIntent(c echo.Context, r approvals.Request, o *omclie
 	var unsettled *orders.UnsettledError
 	switch {
 	case errors.As(err, &twin):
-		v.Intent = view.TwinIntent(twin, "", now, loc)
+		v.Intent = view.TwinIntent(twin, numbers, now, loc)
 		v.Intent.Heading = "This request is identical to a change already made or waiting"
 	case errors.As(err, &unsettled):
-		v.Intent = view.UnsettledIntent(unsettled, view.OrderPath(r.OrderID), "", now, loc)
+		v.Intent = view.UnsettledIntent(unsettled, view.OrderPath(r.OrderID), numbers, now, loc)
 		v.Intent.Heading = "An earlier change on this order has an unknown outcome: check it before approving"
 	}
 }

@@ -21,7 +21,7 @@ func (h *Handlers) showApprovalPolicy(c echo.Context) error {
 	if h.Approvals != nil {
 		p = h.Approvals.Policy()
 	}
-	return renderPage(c, http.StatusOK, h.page(c, "Approval rules", templates.NavApprovals), templates.ApprovalPolicyPage(view.NewApprovalPolicy(p)))
+	return renderPage(c, http.StatusOK, h.page(c, "Approval rules", templates.NavApprovals), templates.ApprovalPolicyPage(view.NewApprovalPolicy(p, h.numbers(c))))
 }
 
 // approvalNote is why ch would wait for approval, for a form's preview
@@ -37,5 +37,5 @@ func (h *Handlers) approvalNote(c echo.Context, o *omclient.Order, ch orders.Cha
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		return ""
 	}
-	return why
+	return view.MoneyIn(why, h.orderNumbers(c, o))
 }

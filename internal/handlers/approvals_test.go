@@ -47,7 +47,7 @@ func TestApprovalRefundAboveThresholdIsHeld(t *testing.T) {
 	}
 	page := ag.follow(r)
 	flash := text(page.testid("flash"))
-	if !strings.HasPrefix(flash, "Waiting for approval: refund of 600,00 € on Order") || !strings.Contains(flash, "Refunds of more than 500.00 EUR need") ||
+	if !strings.HasPrefix(flash, "Waiting for approval: refund of 600,00 € on Order") || !strings.Contains(flash, "Refunds of more than 500,00 € need") ||
 		!strings.Contains(flash, "you can withdraw it from the order page") {
 		t.Fatalf("confirmation %q", flash)
 	}
@@ -371,7 +371,7 @@ func TestApprovalDailyRefundLimit(t *testing.T) {
 	// 150.00 (a second 200.00 would be a twin of the first, asking for a
 	// confirmation before the limit is even looked at).
 	page := ag.follow(a.refund(ag, id, "150,00", nil))
-	if flash := text(page.testid("flash")); !strings.Contains(flash, "Waiting for approval") || !strings.Contains(flash, "daily limit of 300.00 EUR") {
+	if flash := text(page.testid("flash")); !strings.Contains(flash, "Waiting for approval") || !strings.Contains(flash, "daily limit of 300,00 €") {
 		t.Fatalf("second refund: %q", flash)
 	}
 	if a.sandboxOrder(id).RefundedAmount != 20000 || len(a.requests(id)) != 1 {
@@ -456,7 +456,7 @@ func TestApprovalListAndNavigation(t *testing.T) {
 		t.Fatalf("waiting tab lists %d, want 2", n)
 	}
 	row := list.doc.Find(`[data-testid="approval-row"][data-approval-id="` + rs[0].ID + `"]`)
-	for _, want := range []string{"Refund", "€600.00", "agent@example.com", "expires in 3 days", "Refunds of more than 500.00 EUR", "Waiting for approval"} {
+	for _, want := range []string{"Refund", "€600.00", "agent@example.com", "expires in 3 days", "Refunds of more than €500.00", "Waiting for approval"} {
 		if !strings.Contains(text(row), want) {
 			t.Errorf("the agent's request's row lacks %q: %q", want, text(row))
 		}

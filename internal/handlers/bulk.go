@@ -71,7 +71,7 @@ func (h *Handlers) startBulk(c echo.Context) error {
 	case errors.Is(err, bulk.ErrExists):
 		// The same confirmation again: its job is already running.
 	case errors.As(err, &invalid):
-		f.AddError("", "Not started: "+invalid.Why)
+		f.AddError("", "Not started: "+view.MoneyIn(invalid.Why, h.numbers(c)))
 		return h.renderBulkConfirm(c, http.StatusForbidden, f, op, items)
 	case err != nil:
 		return err

@@ -90,6 +90,11 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &ve):
+		// The pipeline's own checks name amounts in the log's plain form
+		// ("more than can be refunded 40.00 EUR").
+		for i := range ve.Fields {
+			ve.Fields[i].Message = view.MoneyIn(ve.Fields[i].Message, h.orderNumbers(c, cf.Order))
+		}
 		form.ValidationErrors(&cf.Form, ve)
 		return render(http.StatusUnprocessableEntity)
 	case errors.As(err, &stale):
@@ -115,7 +120,7 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 		// expect to be held (the daily limit reached in another tab
 		// meanwhile). Submitting again files the approval request.
 		f.Outcome = &view.Outcome{Kind: view.OutcomeRejected, Heading: "Not sent: this change needs a second person’s approval",
-			Message: held.Why + " Submit again to ask a supervisor for approval."}
+			Message: view.MoneyIn(held.Why, h.orderNumbers(c, cf.Order)) + " Submit again to ask a supervisor for approval."}
 		return render(http.StatusConflict)
 	case c.Request().Context().Err() != nil:
 		return err

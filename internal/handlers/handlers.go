@@ -105,6 +105,10 @@ type Handlers struct {
 	// accounts of the built-in sandbox); nil: nobody.
 	MFA       staff.MFAPolicy
 	MFAExempt func(*staff.Member) bool
+	// DemoAccounts are the built-in sandbox's accounts, named on the
+	// sign-in page so that a first visitor knows whom to sign in as
+	// (their password stays where the operator saw it); empty otherwise.
+	DemoAccounts []templates.DemoAccount
 	// WebAuthn is the relying party of passkeys (passkeys.go); nil:
 	// passkeys are off (as they are when MFA is off).
 	WebAuthn *webauthn.WebAuthn

@@ -28,6 +28,7 @@ func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm
 	f.SSO = h.loginSSO()
 	f.Passkeys = h.passkeysOn()
 	f.SessionEnded = h.Sessions.GetBool(c.Request().Context(), session.KeySessionEnded)
+	f.Demo = h.DemoAccounts
 	p := h.page(c, "Sign in", "")
 	return renderPage(c, status, p, templates.Login(p, f))
 }

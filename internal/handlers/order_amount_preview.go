@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,8 +118,5 @@ func amountPreview(cf *changeForm, d amountDraft, live bool, provider omclient.P
 
 // paymentMethodName is the order's payment method as agents read it.
 func paymentMethodName(o *omclient.Order) string {
-	if o.InitialPaymentMethod == nil || strings.TrimSpace(string(o.InitialPaymentMethod.Type)) == "" {
-		return "unknown"
-	}
-	return strings.ToUpper(strings.TrimSpace(string(o.InitialPaymentMethod.Type)))
+	return view.PaymentTypeText(o.InitialPaymentMethod)
 }

@@ -265,8 +265,9 @@ func TestAmountIncreaseOnCardWarnsThenProviderRefuses(t *testing.T) {
 	id := m.createOrder(orderSpec{method: "CARD"})
 	ag := m.signedIn(staff.RoleAgent)
 	path := formPath(id, "amount")
-	if !strings.Contains(ag.get(path, nil).testid("increase-note").Text(), "CARD") {
-		t.Error("the form does not say up front that the card payment cannot be increased")
+	// The method in words, as on the order page, not the provider's code.
+	if note := ag.get(path, nil).testid("increase-note").Text(); !strings.Contains(note, "payment method (Card)") || strings.Contains(note, "CARD") {
+		t.Errorf("the form does not say up front, in words, that the card payment cannot be increased: %q", note)
 	}
 	before := m.applied(id)
 	v := ag.fill(path, map[string]string{lineName(0, "quantity"): "4"})
@@ -278,7 +279,7 @@ func TestAmountIncreaseOnCardWarnsThenProviderRefuses(t *testing.T) {
 	if got := fieldError(t, r, "send_anyway"); !strings.Contains(got, "Send anyway") {
 		t.Fatalf("message at the confirmation: %q", got)
 	}
-	if w := r.testid("confirm-send_anyway").Text(); !strings.Contains(w, "cannot be increased") {
+	if w := r.testid("confirm-send_anyway").Text(); !strings.Contains(w, "cannot be increased") || strings.Contains(w, "CARD") {
 		t.Fatalf("warning %q", w)
 	}
 	if m.applied(id) != before || len(m.attempts(id)) != 0 {

@@ -68,12 +68,16 @@ func (h *Handlers) settleMessage(c echo.Context, id string) string {
 		pe := view.FromProviderError(err, "", h.Provider)
 		return "The order could not be read from the provider, nothing was recorded: " + pe.Heading + ". Try again later."
 	}
-	seen := "Checked with the provider: " + observedSummary(orders.ObservedOrder(st.Order)) + ". "
+	// What was checked names amounts in the log's plain form ("40.00
+	// EUR"): the reader gets them in their own format.
+	numbers := h.orderNumbers(c, st.Order)
+	seen := view.MoneyIn("Checked with the provider: "+observedSummary(orders.ObservedOrder(st.Order))+". ", numbers)
+	why := view.MoneyIn(st.Why, numbers)
 	switch st.Outcome {
 	case audit.SettledApplied:
-		return seen + "The change was applied: " + st.Why + " Recorded in the audit trail; new changes can be made again."
+		return seen + "The change was applied: " + why + " Recorded in the audit trail; new changes can be made again."
 	case audit.SettledNotApplied:
-		return seen + "The change was not applied: " + st.Why + " Recorded in the audit trail; new changes can be made again."
+		return seen + "The change was not applied: " + why + " Recorded in the audit trail; new changes can be made again."
 	}
-	return seen + "This does not prove the outcome: " + st.Why + " The check is recorded; the change stays unknown."
+	return seen + "This does not prove the outcome: " + why + " The check is recorded; the change stays unknown."
 }

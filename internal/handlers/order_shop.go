@@ -66,8 +66,13 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	}
 	twin, err := h.finishShopRead(c, o, r)
 	h.recordTwin(c, o, twin)
-	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions, h.orderNumbers(c, o))
 	m := h.currentStaff(c)
+	if m == nil || !m.Role.Allows(staff.RoleAgent, false) {
+		// The auditor reads what to do but has no payment action to
+		// click: each would answer "Not allowed".
+		actions = nil
+	}
+	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions, h.orderNumbers(c, o))
 	_, changes := h.Shop.(shop.Changer)
 	if !changes {
 		p.ReadOnly = true // the platform's API only reads: changes are made in its back office

@@ -213,3 +213,22 @@ func TestOrderPageShopCancel(t *testing.T) {
 		t.Errorf("fulfil of a cancelled shop order: flash %q", msg)
 	}
 }
+
+// The auditor reads the same warnings with what to do, but is offered no
+// payment action to click (each would answer "Not allowed").
+func TestOrderPageShopWarningsOfferTheAuditorNoAction(t *testing.T) {
+	t.Parallel()
+	a, sb := shopApp(t, "shop-secret", 30*time.Second)
+	id := sb.OutOfStep()[epsim.CancelledStillAuthorized]
+	aud := a.signedIn(staff.RoleAuditor).get("/orders/"+id, nil)
+	w := aud.doc.Find(`[data-testid="shop-warning"][data-kind="cancelled-authorized"]`)
+	if w.Length() != 1 || !strings.Contains(w.Text(), "Cancelled in the shop") {
+		t.Fatalf("the auditor's warning %q", aud.doc.Find(`[data-testid="shop-warnings"]`).Text())
+	}
+	if n := w.Find(`a, button, [hx-get]`).Length(); n != 0 {
+		t.Errorf("the auditor is offered %d actions in the shop warning: %q", n, w.Text())
+	}
+	if href := a.signedIn(staff.RoleAgent).get("/orders/"+id, nil).doc.Find(`[data-testid="shop-warning-action"]`).AttrOr("href", ""); !strings.HasSuffix(href, "/cancel") {
+		t.Errorf("the agent's warning offers %q, want the cancel form", href)
+	}
+}

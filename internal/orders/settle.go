@@ -181,7 +181,7 @@ func judge(a audit.Attempt, o *omclient.Order, claimed map[string]bool, now time
 		if !graceOver {
 			return Settlement{Why: notYet}
 		}
-		return Settlement{Outcome: audit.SettledNotApplied, Why: "The provider shows the order " + string(o.Status) + ", not cancelled."}
+		return Settlement{Outcome: audit.SettledNotApplied, Why: "The provider shows the order " + statusWords(o.Status) + ", not cancelled."}
 	case omclient.OpUpdateAuthorization:
 		before := r.Before["order_amount"]
 		switch {
@@ -255,4 +255,10 @@ func ObservedOrder(o *omclient.Order) map[string]string {
 		m["refund_list"] = strings.Join(refs, "; ")
 	}
 	return m
+}
+
+// statusWords is a status as a sentence reads it ("part captured"): the
+// check's finding is shown to agents, who never see the provider's codes.
+func statusWords(s omclient.Status) string {
+	return strings.ToLower(strings.ReplaceAll(string(s), "_", " "))
 }

@@ -751,7 +751,9 @@ func liveAttrs(previewPath string) templ.Attributes {
 
 // recalcButton is the form's first submit button, so Enter in a field
 // updates the totals instead of removing a line or sending; visible for
-// browsers without JavaScript.
+// browsers without JavaScript. It only re-renders the form, which is how
+// draft.js has a form filled in again laid out with its rows
+// (data-draft-rebuild).
 func recalcButton() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -769,7 +771,7 @@ func recalcButton() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "<button type=\"submit\" name=\"recalc\" value=\"1\" class=\"btn\" formnovalidate data-testid=\"recalc\">Update totals</button>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "<button type=\"submit\" name=\"recalc\" value=\"1\" class=\"btn\" formnovalidate data-testid=\"recalc\" data-draft-rebuild>Update totals</button>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -126,6 +126,14 @@ type LoginForm struct {
 	// SessionEnded says the person is here because their session ended;
 	// the page script adds that what they typed is kept, when it is.
 	SessionEnded bool
+	// Demo lists the built-in sandbox's accounts (none against a provider).
+	Demo []DemoAccount
+}
+
+// DemoAccount is one of the built-in sandbox's staff accounts.
+type DemoAccount struct {
+	Email string
+	Role  string // as the staff page names it: "Agent", "Supervisor", …
 }
 
 // ErrorView is an error page's model.

@@ -28,7 +28,11 @@ const EnvURL = "ORDERCARE_TEST_DATABASE_URL"
 type Backend struct {
 	Name string
 	// Dir is the SQLite file's folder (for dbwatch); empty on PostgreSQL.
-	Dir  string
+	Dir string
+	// URL is the PostgreSQL database's (its schema as search_path), for a
+	// store that opens its own connections with a writer lock of its own
+	// (the audit log); empty on SQLite.
+	URL  string
 	open func(ctx context.Context) (*db.DB, error)
 }
 
@@ -112,7 +116,7 @@ func Postgres(t testing.TB) Backend {
 		}
 	})
 	u := WithSearchPath(t, base, schema)
-	return Backend{Name: "postgres", open: func(ctx context.Context) (*db.DB, error) {
+	return Backend{Name: "postgres", URL: u, open: func(ctx context.Context) (*db.DB, error) {
 		return db.OpenPostgres(ctx, u, "admin")
 	}}
 }

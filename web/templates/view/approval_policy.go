@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"ordercare/internal/approvals"
-	"ordercare/internal/money"
 )
 
 // ApprovalPolicyHref is the page that shows the four-eyes rules in force.
@@ -30,34 +29,36 @@ type ApprovalPolicyView struct {
 type PolicyAmount struct {
 	// Currency is the ISO code, or "Any other currency".
 	Currency string
-	// Amount is the amount with its currency ("200.00 EUR"); for the
-	// default, in the order's currency's minor units.
+	// Amount is the amount with its currency in the reader's number
+	// format ("€200.00", "200,00 €"); for the default, in the order's
+	// currency's minor units.
 	Amount string
 	// Minor is the amount in minor units (-1 when there is none: fail
 	// closed).
 	Minor int64
 }
 
-// NewApprovalPolicy describes p.
-func NewApprovalPolicy(p approvals.Policy) ApprovalPolicyView {
+// NewApprovalPolicy describes p, its amounts in the reader's number
+// format (numbers).
+func NewApprovalPolicy(p approvals.Policy, numbers string) ApprovalPolicyView {
 	v := ApprovalPolicyView{On: p.Active(), Window: durationWords(p.WindowOrDefault()), TTL: durationWords(p.TTL),
 		Managed: durationWords(approvals.ManagedWindow)}
 	if p.TTL == 0 {
 		v.TTL = durationWords(approvals.DefaultTTL)
 	}
-	v.Thresholds = policyAmounts(p.Thresholds)
+	v.Thresholds = policyAmounts(p.Thresholds, numbers)
 	if len(p.Thresholds) > 0 {
 		if _, ok := p.Thresholds[approvals.AnyCurrency]; !ok {
 			v.Thresholds = append(v.Thresholds, PolicyAmount{Currency: "Any other currency", Minor: -1,
 				Amount: "none: every refund, cancellation, release and amount cut needs approval"})
 		}
 	}
-	v.Limits = policyAmounts(p.DailyRefundLimits)
+	v.Limits = policyAmounts(p.DailyRefundLimits, numbers)
 	return v
 }
 
 // policyAmounts lists m by currency, the "*" default last.
-func policyAmounts(m map[string]int64) []PolicyAmount {
+func policyAmounts(m map[string]int64, numbers string) []PolicyAmount {
 	curs := make([]string, 0, len(m))
 	for c := range m {
 		if c != approvals.AnyCurrency {
@@ -67,12 +68,12 @@ func policyAmounts(m map[string]int64) []PolicyAmount {
 	slices.Sort(curs)
 	out := make([]PolicyAmount, 0, len(m))
 	for _, c := range curs {
-		out = append(out, PolicyAmount{Currency: c, Amount: money.FormatPlain(m[c], c) + " " + c, Minor: m[c]})
+		out = append(out, PolicyAmount{Currency: c, Amount: newMoney(m[c], c, numbers).Text, Minor: m[c]})
 	}
 	if v, ok := m[approvals.AnyCurrency]; ok {
 		out = append(out, PolicyAmount{Currency: "Any other currency", Minor: v,
-			Amount: strconv.FormatInt(v, 10) + " minor units of the order’s currency (" + money.FormatPlain(v, "EUR") + " EUR, " +
-				money.FormatPlain(v, "JPY") + " JPY)"})
+			Amount: strconv.FormatInt(v, 10) + " minor units of the order’s currency (" + newMoney(v, "EUR", numbers).Text + ", " +
+				newMoney(v, "JPY", numbers).Text + ")"})
 	}
 	return out
 }

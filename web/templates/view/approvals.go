@@ -147,7 +147,7 @@ func NewApprovalItem(r approvals.Request, viewer ApprovalViewer, now time.Time, 
 		Action: auditActionName(string(r.Op)), What: ApprovalWhat(r.Op, r.Amount, r.Currency, viewer.Numbers),
 		Amount: ApprovalAmount(r.Amount, r.Currency, viewer.Numbers), AmountMinor: r.Amount, Status: ApprovalStatusBadge(r.Status),
 		RequestedBy: r.RequestedBy.Email, Created: newTime(r.CreatedAt, loc), CreatedRel: sinceText(r.CreatedAt, now, loc),
-		Expires: newTime(r.ExpiresAt, loc), Why: r.Why, Reason: r.Reason, Ticket: r.Ticket,
+		Expires: newTime(r.ExpiresAt, loc), Why: MoneyIn(r.Why, viewer.Numbers), Reason: r.Reason, Ticket: r.Ticket,
 		Decision: ApprovalDecision(r, loc), Comment: r.Comment,
 		ResourceID: r.ResourceID, ErrorCode: r.ErrorCode, Message: r.Message,
 		Open: r.Status.Open(), Own: own, Scope: NewApprovalScope(r, viewer.Numbers),
@@ -192,8 +192,9 @@ type ApprovalStep struct {
 	Detail string
 }
 
-// NewApprovalStep describes one approval audit event.
-func NewApprovalStep(e audit.Event, loc *time.Location) ApprovalStep {
+// NewApprovalStep describes one approval audit event, its amounts in
+// the reader's number format (numbers).
+func NewApprovalStep(e audit.Event, loc *time.Location, numbers string) ApprovalStep {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -205,7 +206,7 @@ func NewApprovalStep(e audit.Event, loc *time.Location) ApprovalStep {
 	switch st.Step {
 	case "requested":
 		st.What = "Requested approval"
-		st.Detail = joinNonEmpty(" · ", e.Reason, ticketText(e.Ticket), d["why"])
+		st.Detail = joinNonEmpty(" · ", e.Reason, ticketText(e.Ticket), MoneyIn(d["why"], numbers))
 	case "approved":
 		st.What = "Approved"
 	case "rejected":
@@ -419,11 +420,11 @@ type ApprovalDetailView struct {
 }
 
 // ApprovalPath keeps the events of request id, oldest first, as steps.
-func ApprovalPath(events []audit.Event, id string, loc *time.Location) []ApprovalStep {
+func ApprovalPath(events []audit.Event, id string, loc *time.Location, numbers string) []ApprovalStep {
 	var out []ApprovalStep
 	for _, e := range events {
 		if e.Detail["approval_id"] == id {
-			out = append(out, NewApprovalStep(e, loc))
+			out = append(out, NewApprovalStep(e, loc, numbers))
 		}
 	}
 	return out

@@ -23,7 +23,7 @@ func MergeApprovalHistory(items []HistoryItem, events []audit.Event, loc *time.L
 		return items
 	}
 	for _, e := range events {
-		st := NewApprovalStep(e, loc)
+		st := NewApprovalStep(e, loc, numbers)
 		amount, _ := strconv.ParseInt(e.Detail["amount"], 10, 64)
 		change := auditActionName(e.Action) + " " + ApprovalAmount(amount, e.Detail["currency"], numbers)
 		if omclient.Operation(e.Action) == omclient.OpCancel {
@@ -75,7 +75,7 @@ func LowerFirst(s string) string {
 // page: "Approved: refund of €600.00 on order <id> (requested by x):
 // comment".
 func approvalSummary(e audit.Event, numbers string) string {
-	st := NewApprovalStep(e, time.UTC)
+	st := NewApprovalStep(e, time.UTC, numbers)
 	amount, _ := strconv.ParseInt(e.Detail["amount"], 10, 64)
 	what := ApprovalWhat(omclient.Operation(e.Action), amount, e.Detail["currency"], numbers)
 	return joinNonEmpty(": ", st.What+": "+what+" on order "+e.OrderID+" (requested by "+orDash(e.Detail["requested_by"])+")", st.Detail)

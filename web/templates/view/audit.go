@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 )
@@ -431,10 +430,13 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 			entry.What = reviewBadge(e.Detail["review"])
 		case audit.KindReconciled:
 			entry.What = Badge{Text: "Checked with the provider", Class: "badge badge-checked", Value: "checked"}
+			// What the check saw and why it decided, amounts in the
+			// log's plain form ("40.00 EUR"), read like the rest of the
+			// page.
 			d := map[string]string{}
 			for k, val := range e.Detail {
 				if k != "requested_seq" {
-					d[k] = val
+					d[k] = MoneyIn(val, numbers)
 				}
 			}
 			entry.Detail = sortedFields(d)
@@ -449,14 +451,10 @@ func NewAttemptView(a audit.Attempt, row audit.AttemptRow, reviews []audit.Event
 // as it is.
 func moneyText(v, numbers string) string {
 	amount, cur, ok := strings.Cut(v, " ")
-	if !ok || len(cur) != 3 || !money.Known(cur) {
+	if !ok {
 		return v
 	}
-	n, err := money.Parse(amount, cur)
-	if err != nil {
-		return v
-	}
-	return newMoney(n, cur, numbers).Text
+	return plainMoney(amount, cur, numbers, v)
 }
 
 // changeRows pairs before and after values by key.
@@ -534,7 +532,7 @@ func NewReviewQueueView(q audit.ReviewQueue, cursor string, loc *time.Location, 
 			out.Amount = newMoney(it.Amount, it.Currency, numbers).Text
 		}
 		for _, h := range it.Hints {
-			out.Hints = append(out.Hints, h.Text)
+			out.Hints = append(out.Hints, MoneyIn(h.Text, numbers))
 		}
 		return out
 	}

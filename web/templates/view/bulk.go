@@ -74,7 +74,7 @@ var bulkExplain = map[omclient.Operation]string{
 
 // NewBulkConfirm builds the confirmation of op on items.
 func NewBulkConfirm(f Form, op omclient.Operation, items []bulk.Item, blocked, numbers string) BulkConfirm {
-	v := BulkConfirm{Form: f, OpLabel: BulkOpLabel(op), Explain: bulkExplain[op], Blocked: blocked, Totals: BulkTotals(items, numbers)}
+	v := BulkConfirm{Form: f, OpLabel: BulkOpLabel(op), Explain: bulkExplain[op], Blocked: MoneyIn(blocked, numbers), Totals: BulkTotals(items, numbers)}
 	for _, it := range items {
 		v.Orders = append(v.Orders, BulkOrderRow{ID: it.OrderID, Reference: bulkRef(it), Href: OrderPath(it.OrderID),
 			Amount: money.Show(it.Amount, it.Currency, numbers)})
@@ -139,7 +139,7 @@ func NewBulkJobView(j bulk.Job, items []bulk.Item, loc *time.Location, numbers s
 		b := bulkStates[it.State]
 		b.Value = string(it.State)
 		r := BulkOrderRow{Seq: it.Seq, ID: it.OrderID, Reference: bulkRef(it), Href: OrderPath(it.OrderID),
-			Amount: money.Show(it.Amount, it.Currency, numbers), State: b, Message: it.Message}
+			Amount: money.Show(it.Amount, it.Currency, numbers), State: b, Message: MoneyIn(it.Message, numbers)}
 		if it.AttemptID != "" {
 			r.AttemptHref = "/audit/attempts/" + it.AttemptID
 		}

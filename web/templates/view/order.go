@@ -273,6 +273,16 @@ func paymentCode(pm *omclient.InitialPaymentMethod) string {
 	return string(pm.Type)
 }
 
+// PaymentTypeText is the payment method's type in words, as the order
+// page writes it ("Pay later in parts" for PAY_LATER_IN_PARTS), or
+// "unknown".
+func PaymentTypeText(pm *omclient.InitialPaymentMethod) string {
+	if pm == nil || humanize(string(pm.Type)) == "" {
+		return "unknown"
+	}
+	return humanize(string(pm.Type))
+}
+
 func paymentMethod(pm *omclient.InitialPaymentMethod) string {
 	if pm == nil {
 		return "–"
