@@ -84,7 +84,7 @@ var indexMigrations = []string{
 		tokenize="unicode61 remove_diacritics 0 tokenchars '-_'");
 	DROP TABLE order_search_keys;`,
 	// 3: plans for the order list's filters (search_filtered.go, and the
-	// "expires within" list in searchSQL): orders by currency and amount
+	// "expires within" list in listSQL): orders by currency and amount
 	// with their place in the list, so a band is read and sorted from
 	// the index alone; and the open orders newest first with their
 	// expiry, so that list walks only open orders' entries.

@@ -137,7 +137,7 @@ func (ix *Index) band(ctx context.Context, q SearchQuery, cur string, lo, hi int
 	return band, false, nil
 }
 
-// bandCursor says whether an entry comes after q's cursor, as searchSQL
+// bandCursor says whether an entry comes after q's cursor, as textScan and listSQL
 // compares it: by order_search rowid for words, else by (created_at,
 // order_id).
 func (ix *Index) bandCursor(ctx context.Context, q SearchQuery, text bool) (func(bandEntry) bool, error) {
@@ -205,7 +205,7 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// rowFilter is the rest of searchSQL's WHERE (the status, the expiry
+// rowFilter is the rest of filterSQL's conditions (the status, the expiry
 // window, the order ids) as a check of one row: the same strings compared
 // the same way as in SQL.
 func rowFilter(q SearchQuery) func(IndexedOrder) bool {
