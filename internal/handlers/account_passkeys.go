@@ -27,9 +27,9 @@ func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *templates.Acc
 		return err
 	}
 	for _, k := range keys {
-		r := templates.PasskeyRow{ID: strconv.FormatInt(k.ID, 10), Name: k.Name, Added: k.CreatedAt.Format("2 Jan 2006"), LastUsed: "never"}
+		r := templates.PasskeyRow{ID: strconv.FormatInt(k.ID, 10), Name: k.Name, Added: k.CreatedAt.In(agentZone(c)).Format("2 Jan 2006"), LastUsed: "never"}
 		if !k.LastUsedAt.IsZero() {
-			r.LastUsed = k.LastUsedAt.Format("2 Jan 2006 15:04 UTC")
+			r.LastUsed = h.showTime(c, k.LastUsedAt)
 		}
 		v.Passkeys = append(v.Passkeys, r)
 	}

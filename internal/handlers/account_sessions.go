@@ -55,7 +55,7 @@ func (h *Handlers) sessionRows(c echo.Context, m *staff.Member) ([]templates.Ses
 			browser = "an unknown browser"
 		}
 		rows = append(rows, row{templates.SessionRow{ID: sessionID(token), Browser: browser, Current: token == current,
-			SignedIn: time.Unix(0, at).UTC().Format("2006-01-02 15:04 UTC")}, at})
+			SignedIn: h.showTime(c, time.Unix(0, at))}, at})
 		return nil
 	})
 	sort.Slice(rows, func(i, j int) bool { return rows[i].at > rows[j].at })

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -43,5 +44,20 @@ func TestOwnSessionsListedAndEnded(t *testing.T) {
 	}
 	if p := b.post("/account", action, nil); p.resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("ending it twice: %d", p.resp.StatusCode)
+	}
+}
+
+// TestOwnSessionsReadInTheMembersZone: the sessions list writes its times
+// as every other page does, in the member's time zone with its name
+// ("7 Dec 2026, 06:36 CET"), not as "2026-12-07 05:36 UTC".
+func TestOwnSessionsReadInTheMembersZone(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{})
+	b := f.browser()
+	b.client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "tz", Value: "Asia/Tokyo"}})
+	b.signIn("agent@example.com", testPassword, "")
+	txt := b.get("/account").doc.Find(`[data-testid="session"]`).Text()
+	if !regexp.MustCompile(`Signed in \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d JST`).MatchString(txt) {
+		t.Fatalf("the session reads %q, want its sign-in time like the other pages (\"7 Dec 2026, 14:36 JST\")", strings.Join(strings.Fields(txt), " "))
 	}
 }
