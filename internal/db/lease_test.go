@@ -63,6 +63,14 @@ func TestExclusiveJobRunsOnOneInstanceAndMovesWhenItDies(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
+	// A deployment in another schema on the same server holds a lease of
+	// the same name first: it is not this fleet's, and nothing below may
+	// touch it.
+	var neighbour leaseJob
+	wg.Go(func() {
+		dbtest.Postgres(t).Open(t).Exclusive(ctx, "outbox", 50*time.Millisecond, neighbour.run("neighbour"))
+	})
+	waitFor(t, "the neighbour runs its job", func() bool { return neighbour.last() == "neighbour" })
 	var job leaseJob
 	wg.Go(func() { one.Exclusive(ctx, "outbox", 50*time.Millisecond, job.run("one")) })
 	waitFor(t, "instance one runs the job", func() bool { return job.last() == "one" })
@@ -72,15 +80,25 @@ func TestExclusiveJobRunsOnOneInstanceAndMovesWhenItDies(t *testing.T) {
 		t.Fatalf("after instance two tried: last ran by %q, at most %d at once; want one, 1", got, job.most.Load())
 	}
 
-	// Instance one's lease connection dies.
+	// Instance one's lease connection dies. Its lock is found by its key
+	// (a bigint advisory key is split over classid, high half, and objid,
+	// low half, with objsubid 1): other tests on the same server hold
+	// advisory locks of their own, which must not be the ones cut.
 	var killed bool
-	if err := two.R.QueryRowContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() LIMIT 1`).Scan(&killed); err != nil || !killed {
+	if err := two.R.QueryRowContext(ctx, `SELECT pg_terminate_backend(l.pid)
+		FROM pg_locks l, (SELECT hashtextextended(current_schema() || ' lease ' || 'outbox', 0) AS k) key
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND l.classid::bigint = (key.k >> 32) & 4294967295
+		  AND l.objid::bigint = key.k & 4294967295`).Scan(&killed); err != nil || !killed {
 		t.Fatalf("terminating instance one's lease connection: %v (%v)", err, killed)
 	}
 	waitFor(t, "instance two takes the job over", func() bool { return job.last() == "two" })
 	if m := job.most.Load(); m != 1 {
 		t.Fatalf("the job ran on %d instances at once", m)
+	}
+	if n := len(neighbour.ranBy); n != 1 || neighbour.running.Load() != 1 {
+		t.Fatalf("the neighbour's job was started %d times and runs %d times; want once, still running", n, neighbour.running.Load())
 	}
 }
 
