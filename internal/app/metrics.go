@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"ordercare/internal/bulk"
 	"ordercare/internal/metrics"
 	"ordercare/internal/outbox"
 )
@@ -23,6 +24,11 @@ func (a *App) watchMetrics() {
 	}
 	a.auditLog.SetObserver(a.metrics.AuditObserver())
 	a.metrics.WatchApprovals(a.approvals)
+	states := make([]string, len(bulk.States))
+	for i, st := range bulk.States {
+		states[i] = string(st)
+	}
+	a.metrics.WatchBulk(bulkProgress{a.bulk}, states)
 	if a.outbox != nil {
 		a.metrics.WatchOutbox(outboxBacklog{a.outbox})
 	}
@@ -34,4 +40,16 @@ type outboxBacklog struct{ o *outbox.Outbox }
 func (b outboxBacklog) Backlog(ctx context.Context) (pending, retrying, failed int, err error) {
 	c, err := b.o.Counts(ctx)
 	return c.Pending, c.Failing, c.Failed, err
+}
+
+// bulkProgress reads the bulk jobs' counts as the gauge wants them.
+type bulkProgress struct{ b *bulk.Service }
+
+func (p bulkProgress) Progress(ctx context.Context) (map[string]int, error) {
+	c, err := p.b.Progress(ctx)
+	out := make(map[string]int, len(c))
+	for st, n := range c {
+		out[string(st)] = n
+	}
+	return out, err
 }

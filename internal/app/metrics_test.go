@@ -131,6 +131,7 @@ func TestMetricsAfterPagesAndAChange(t *testing.T) {
 		`ordercare_audit_append_duration_seconds_count{ordercare_instance="web-1",outcome="ok"}`,
 		`ordercare_audit_commit_events_count{ordercare_instance="web-1"}`,
 		`ordercare_approvals_waiting{ordercare_instance="web-1"} 0`,
+		`ordercare_bulk_job_orders{ordercare_instance="web-1",state="pending"} 0`,
 		`go_goroutines{ordercare_instance="web-1"}`,
 		`process_resident_memory_bytes{ordercare_instance="web-1"}`,
 	} {

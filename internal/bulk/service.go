@@ -123,6 +123,13 @@ func (s *Service) poke() {
 	}
 }
 
+// Progress counts the orders of the jobs still running by where they
+// stand (the operators' bulk-job gauge); a finished job's orders are not
+// counted.
+func (s *Service) Progress(ctx context.Context) (map[State]int, error) {
+	return progress(ctx, s.db)
+}
+
 // Job reads a job and its items.
 func (s *Service) Job(ctx context.Context, id string) (Job, []Item, error) {
 	j, err := getJob(ctx, s.db, id)

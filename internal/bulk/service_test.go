@@ -355,3 +355,31 @@ func TestLimits(t *testing.T) {
 		}
 	}
 }
+
+// Progress counts the orders of the jobs still running by where they
+// stand, for the operators' bulk-job gauge; a finished job leaves it.
+func TestProgressCountsTheRunningJobsOrders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
+		e := newEnv(t, be, nil)
+		ctx := context.Background()
+		items := e.orders(t, 3, 4990)
+		e.start(t, omclient.OpCreateCapture, super, items)
+		got, err := e.svc.Progress(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[StatePending] != 3 || len(got) != 1 {
+			t.Fatalf("a started job of three: %v, want 3 pending", got)
+		}
+		if did, err := e.svc.RunOnce(ctx); err != nil || !did {
+			t.Fatalf("one order run: %v %v", did, err)
+		}
+		if got, err = e.svc.Progress(ctx); err != nil || got[StatePending] != 2 || got[StateSent] != 1 {
+			t.Fatalf("after one order: %v %v, want 2 pending, 1 sent", got, err)
+		}
+		drain(t, e.svc)
+		if got, err = e.svc.Progress(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("after the job finished: %v %v, want nothing", got, err)
+		}
+	})
+}

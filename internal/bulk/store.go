@@ -234,3 +234,23 @@ func finishJobs(ctx context.Context, d *db.DB, now time.Time) error {
 	}
 	return nil
 }
+
+// progress counts the orders of the jobs not finished yet by state.
+func progress(ctx context.Context, d *db.DB) (map[State]int, error) {
+	rows, err := d.R.QueryContext(ctx, `SELECT i.state, count(*) FROM bulk_items i
+		JOIN bulk_jobs j ON j.id = i.job_id WHERE j.finished_at = '' GROUP BY i.state`)
+	if err != nil {
+		return nil, fmt.Errorf("bulk: counting the running jobs' orders: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := map[State]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("bulk: counting the running jobs' orders: %w", err)
+		}
+		out[State(st)] = n
+	}
+	return out, rows.Err()
+}

@@ -22,6 +22,30 @@ type ApprovalCounter interface {
 	PendingCount(ctx context.Context) (int, error)
 }
 
+// BulkCounter is what the bulk-job gauge reads at scrape time.
+type BulkCounter interface {
+	// Progress counts the running jobs' orders by state.
+	Progress(ctx context.Context) (map[string]int, error)
+}
+
+// WatchBulk adds ordercare_bulk_job_orders, read at each scrape: one
+// series per state in states, 0 when no order stands there.
+func (m *Metrics) WatchBulk(b BulkCounter, states []string) {
+	desc := prometheus.NewDesc("ordercare_bulk_job_orders",
+		"Orders of the bulk jobs still running, by state (pending and in_flight: left to do; sent, refused, held, unknown: outcomes).",
+		[]string{"state"}, nil)
+	m.wrapped.MustRegister(scrapeCollector{desc: desc, collect: func(ctx context.Context, ch chan<- prometheus.Metric) error {
+		counts, err := b.Progress(ctx)
+		if err != nil {
+			return err
+		}
+		for _, st := range states {
+			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(counts[st]), st)
+		}
+		return nil
+	}})
+}
+
 // WatchOutbox adds ordercare_outbox_backlog, read at each scrape.
 func (m *Metrics) WatchOutbox(o OutboxCounter) {
 	desc := prometheus.NewDesc("ordercare_outbox_backlog",

@@ -47,3 +47,25 @@ func TestScrapeTimeGauges(t *testing.T) {
 		t.Errorf("a failing gauge: %s", out)
 	}
 }
+
+type fakeBulk map[string]int
+
+func (f fakeBulk) Progress(context.Context) (map[string]int, error) { return f, nil }
+
+// The bulk-job gauge names each state of the running jobs' orders, the
+// states with none at 0, so a graph of "left to do" has no gaps.
+func TestBulkProgressGauge(t *testing.T) {
+	t.Parallel()
+	m := New("web-1")
+	m.WatchBulk(fakeBulk{"pending": 7, "sent": 2}, []string{"pending", "in_flight", "sent"})
+	out := expose(t, m)
+	for _, want := range []string{
+		`ordercare_bulk_job_orders{ordercare_instance="web-1",state="pending"} 7`,
+		`ordercare_bulk_job_orders{ordercare_instance="web-1",state="in_flight"} 0`,
+		`ordercare_bulk_job_orders{ordercare_instance="web-1",state="sent"} 2`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exposition lacks %s:\n%s", want, out)
+		}
+	}
+}
