@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"ordercare/internal/audit"
 	"ordercare/internal/staff"
 )
@@ -265,7 +267,7 @@ func TestPasskeyNameRenameAndRemove(t *testing.T) {
 
 	other := f.browser()
 	other.signIn("supervisor@example.com", testPassword, "")
-	if p := other.post("/account", "/account/passkeys/"+id+"/remove", nil); p.resp.StatusCode != http.StatusNotFound {
+	if p := other.post("/account", "/account/passkeys/"+id+"/remove", url.Values{"password": {testPassword}}); p.resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("another member removing my passkey: %d", p.resp.StatusCode)
 	}
 	if p := other.post("/account", "/account/passkeys/"+id+"/rename", url.Values{"name": {"theirs"}}); p.resp.StatusCode != http.StatusNotFound {
@@ -282,7 +284,7 @@ func TestPasskeyNameRenameAndRemove(t *testing.T) {
 	if got := b.get("/account").doc.Find(`[data-testid="passkey-name"]`).Text(); got != "old laptop" {
 		t.Fatalf("renamed passkey listed as %q", got)
 	}
-	if p := b.post("/account", "/account/passkeys/"+id+"/remove", nil); p.resp.StatusCode != http.StatusSeeOther {
+	if p := b.post("/account", "/account/passkeys/"+id+"/remove", url.Values{"password": {testPassword}}); p.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remove: %d", p.resp.StatusCode)
 	}
 	if n := b.get("/account").doc.Find(`[data-testid="passkey"]`).Length(); n != 0 {
@@ -342,5 +344,67 @@ func TestPasskeysOffWithoutRelyingPartyOrMFA(t *testing.T) {
 				t.Fatal("the account page offers passkeys")
 			}
 		})
+	}
+}
+
+// Removing a passkey takes proof that the member is at the keyboard (their
+// current password, or a code: from the app or an unused recovery code),
+// as removing the authenticator app does: a session left open elsewhere
+// does not strip a member of their second factor. A wrong proof counts
+// against the sign-in lock-out; a recovery code spent on it is audited.
+func TestPasskeyRemovalNeedsThePasswordOrACode(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional, passkeys: true})
+	b := f.browser()
+	b.signIn("agent@example.com", testPassword, "")
+	if p := b.addPasskey(newSoftKey(t), "laptop"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.resp.StatusCode, p.body)
+	}
+	if p := b.addPasskey(newSoftKey(t), "phone"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.resp.StatusCode, p.body)
+	}
+	ids := b.get("/account").doc.Find(`[data-testid="passkey"]`).Map(func(_ int, s *goquery.Selection) string {
+		id, _ := s.Attr("data-passkey-id")
+		return id
+	})
+	if len(ids) != 2 {
+		t.Fatalf("%d passkeys listed", len(ids))
+	}
+	listed := func() int { return b.get("/account").doc.Find(`[data-testid="passkey"]`).Length() }
+
+	for _, proof := range []url.Values{nil, {"password": {"not my password"}}, {"code": {"123456"}}} {
+		p := b.post("/account", "/account/passkeys/"+ids[0]+"/remove", proof)
+		if p.resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("remove with %v: %d", proof, p.resp.StatusCode)
+		}
+		if p.doc.Find(`[data-testid="passkey-remove-error"]`).Text() == "" {
+			t.Fatalf("remove with %v: no error next to the proof", proof)
+		}
+		if n := listed(); n != 2 {
+			t.Fatalf("remove with %v: %d passkeys left", proof, n)
+		}
+	}
+	if got := f.factorSteps(); strings.Join(got, ",") != strings.Join([]string{audit.FactorEnrolled, audit.FactorEnrolled, audit.FactorFailed}, ",") {
+		t.Fatalf("second-factor events after refused removals %q", got)
+	}
+
+	if p := b.post("/account", "/account/passkeys/"+ids[0]+"/remove", url.Values{"password": {testPassword}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove with the password: %d", p.resp.StatusCode)
+	}
+	if n := listed(); n != 1 {
+		t.Fatalf("%d passkeys left after removing one", n)
+	}
+	_, codes := b.renewCodes(url.Values{"password": {testPassword}})
+	if p := b.post("/account", "/account/passkeys/"+ids[1]+"/remove", url.Values{"code": {codes[0]}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove with a recovery code: %d", p.resp.StatusCode)
+	}
+	if n := listed(); n != 0 {
+		t.Fatalf("%d passkeys left after removing both", n)
+	}
+	steps := f.factorSteps()
+	want := []string{audit.FactorEnrolled, audit.FactorEnrolled, audit.FactorFailed, audit.FactorRemoved,
+		audit.FactorRecoveryCodesRenewed, audit.FactorRecoveryCodeUsed, audit.FactorRemoved}
+	if strings.Join(steps, ",") != strings.Join(want, ",") {
+		t.Fatalf("second-factor events %q, want %q", steps, want)
 	}
 }

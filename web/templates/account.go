@@ -52,6 +52,9 @@ type AccountView struct {
 	Passkeys                  []PasskeyRow
 	PasskeyName, PasskeyError string
 	RenameID, RenameError     string
+	// RemoveID is the passkey whose removal was refused (its proof of who
+	// is at the keyboard was missing or wrong), RemoveError why.
+	RemoveID, RemoveError string
 }
 
 // PasskeyRow is one of a member's passkeys on their account page.
