@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -406,5 +408,50 @@ func TestPasskeyRemovalNeedsThePasswordOrACode(t *testing.T) {
 		audit.FactorRecoveryCodesRenewed, audit.FactorRecoveryCodeUsed, audit.FactorRemoved}
 	if strings.Join(steps, ",") != strings.Join(want, ",") {
 		t.Fatalf("second-factor events %q, want %q", steps, want)
+	}
+}
+
+// A passkey signs in on its own, so adding one to a session signed in a
+// while ago (a desk left unlocked) takes the password or a code first;
+// right after signing in (the policy's set-up included) it does not.
+func TestAddingAPasskeyLongAfterSignInNeedsThePassword(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional, passkeys: true})
+	var later atomic.Int64
+	f.h.Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	b := f.browser()
+	b.signIn("agent@example.com", testPassword, "")
+	if p := b.addPasskey(newSoftKey(t), "laptop"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register right after signing in: %d %s", p.resp.StatusCode, p.body)
+	}
+	if n := b.get("/account").doc.Find(`[data-testid="passkey-add"] input[name="password"]`).Length(); n != 0 {
+		t.Fatal("the add form asks for the password right after signing in")
+	}
+
+	later.Store(int64(time.Hour))
+	if n := b.get("/account").doc.Find(`[data-testid="passkey-add"] input[name="password"]`).Length(); n != 1 {
+		t.Fatal("the add form does not ask for the password an hour after signing in")
+	}
+	var o creationOptions
+	for _, proof := range []url.Values{{}, {"password": {"not my password"}}} {
+		proof.Set("name", "theirs")
+		if p := b.options("/account", "/account/passkeys/options", proof, &o); p.resp.StatusCode != http.StatusUnauthorized ||
+			!strings.Contains(p.body, "error") {
+			t.Fatalf("options an hour after signing in with %v: %d %s", proof, p.resp.StatusCode, p.body)
+		}
+	}
+	// Without options, no ceremony: the registration itself is refused.
+	k := newSoftKey(t)
+	if p := b.post("/account", "/account/passkeys", url.Values{"name": {"theirs"}, "credential": {"{}"}}); p.resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("registration without options: %d", p.resp.StatusCode)
+	}
+	if p := b.options("/account", "/account/passkeys/options", url.Values{"name": {"phone"}, "password": {testPassword}}, &o); p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("options with the password: %d %s", p.resp.StatusCode, p.body)
+	}
+	if p := b.post("/account", "/account/passkeys", url.Values{"name": {"phone"}, "credential": {k.create(o)}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register after the password: %d %s", p.resp.StatusCode, p.body)
+	}
+	if n := b.get("/account").doc.Find(`[data-testid="passkey"]`).Length(); n != 2 {
+		t.Fatalf("%d passkeys listed", n)
 	}
 }
