@@ -320,3 +320,39 @@ func TestSecondFactorSecretsStayOutOfLogsAndAudit(t *testing.T) {
 		t.Fatal("an otpauth:// URI was logged or audited")
 	}
 }
+
+// Removing the authenticator takes a current code (or a recovery code):
+// without one, or with a wrong or already used one, it stays, and the
+// refusal is audited and counts against the lock-out.
+func TestTOTPRemovalNeedsACurrentCode(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional})
+	b := f.browser()
+	b.signIn("supervisor@example.com", testPassword, "")
+	secret, _ := b.enrolTOTP()
+	enrolled := func() bool {
+		return strings.Contains(b.get("/account").doc.Find(`[data-testid="totp-status"]`).Text(), "Set up")
+	}
+	// The step before now is at or before the one the set-up's code
+	// used, so its code is spent, whenever the clock ticked.
+	spent := codeAt(t, secret, time.Now().Add(-30*time.Second))
+	for _, code := range []string{"", wrongCode(t, secret), spent} {
+		p := b.post("/account", "/account/totp/remove", url.Values{"code": {code}})
+		if p.resp.StatusCode != http.StatusUnauthorized || p.doc.Find(`[data-testid="code-field-error"]`).Text() == "" {
+			t.Fatalf("remove with %q: %d", code, p.resp.StatusCode)
+		}
+		if !enrolled() {
+			t.Fatalf("remove with %q removed it", code)
+		}
+	}
+	if p := b.post("/account", "/account/totp/remove", url.Values{"code": {codeAt(t, secret, time.Now().Add(30*time.Second))}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove with the next code: %d", p.resp.StatusCode)
+	}
+	if enrolled() {
+		t.Fatal("still set up after the removal")
+	}
+	want := "failed,enrolled,failed,failed,failed,removed"
+	if steps := strings.Join(f.factorSteps(), ","); steps != want {
+		t.Fatalf("second-factor events %s, want %s", steps, want)
+	}
+}
