@@ -93,6 +93,7 @@ func (h *Handlers) proofRefusal(c echo.Context, m *staff.Member, byCode bool, er
 	case byCode:
 		return h.codeRefused(c, m, h.actor(c), err)
 	case errors.As(err, &le):
+		h.auditLockout(c, h.actor(c), le)
 		return http.StatusTooManyRequests, le.Message(h.now()), true
 	case errors.Is(err, staff.ErrWrongCurrentPassword):
 		return http.StatusUnauthorized, "This is not your current password.", true
