@@ -51,6 +51,32 @@ func TestJourneyPasskeyRegisterAndSignIn(t *testing.T) {
 	if creds := sam.credentials(authenticator); creds[0].SignCount < 2 {
 		t.Fatalf("the authenticator signed %v times", creds[0].SignCount)
 	}
+
+	// Removing it takes the password (a session left open elsewhere does
+	// not strip the factor): a wrong one is refused next to the form,
+	// which stays open; the right one removes the last second factor, and
+	// the policy sends the supervisor back to set one up.
+	sam.open("/account")
+	sam.click(`[data-testid="passkey"] details summary`)
+	sam.fill(`[data-testid="passkey-remove"] input[name="password"]`, "not the password")
+	sam.markWindow()
+	sam.click(`[data-testid="passkey-remove"] button[type="submit"]`)
+	sam.waitNewDocument("the refused removal")
+	if got := sam.text(`[data-testid="passkey-remove-error"]`); !strings.Contains(got, "not your current password") {
+		t.Fatalf("refused removal says %q", got)
+	}
+	sam.checkAxe("the account page with a refused passkey removal")
+	sam.fill(`[data-testid="passkey-remove"] input[name="password"]`, demoPassword)
+	sam.markWindow()
+	sam.click(`[data-testid="passkey-remove"] button[type="submit"]`)
+	sam.waitNewDocument("the account page after the removal")
+	if n := sam.count(`[data-testid="passkey"]`); n != 0 {
+		t.Fatalf("%d passkeys listed after removing the only one", n)
+	}
+	sam.open("/orders")
+	if got := sam.path(); got != "/account" {
+		t.Fatalf("without a second factor /orders sent the supervisor to %s, want /account", got)
+	}
 }
 
 // TestScreenshotPasskeys takes the README's picture of the account page

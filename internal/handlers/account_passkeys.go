@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -22,6 +23,7 @@ func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *templates.Acc
 		return nil
 	}
 	v.PasskeysOffered = true
+	v.PasskeyProof = !h.freshSignIn(c)
 	keys, err := h.Staff.Passkeys(c.Request().Context(), m.ID)
 	if err != nil {
 		return err
@@ -36,13 +38,28 @@ func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *templates.Acc
 	return nil
 }
 
+// freshFor is how long after signing in a member adds a passkey without
+// typing their password (or a code) again.
+const freshFor = 10 * time.Minute
+
+// freshSignIn reports whether this session signed in (or changed its
+// password) less than freshFor ago. A passkey signs in on its own, so one
+// added from a session left open on an unlocked desk would let whoever
+// added it back in at will: past freshFor, adding one takes the proof
+// atKeyboard checks.
+func (h *Handlers) freshSignIn(c echo.Context) bool {
+	at := h.Sessions.GetInt64(c.Request().Context(), session.KeyAuthTime)
+	return at != 0 && h.now().Sub(time.Unix(0, at)) < freshFor
+}
+
 // passkeyRegisterOptions starts a registration: the options for the
 // browser's navigator.credentials.create, with the member's passkeys
 // excluded (an authenticator is registered once), a discoverable
 // credential preferred (a passkey, which signs in without the e-mail; an
 // older security key that cannot store one still serves as the second
 // factor after the password), and user verification (PIN, fingerprint)
-// preferred. The challenge stays in the session.
+// preferred. The challenge stays in the session. Long after signing in,
+// the member's password or a code comes with the name (freshSignIn).
 func (h *Handlers) passkeyRegisterOptions(c echo.Context) error {
 	if !h.passkeysOn() {
 		return h.passkeysOff()
@@ -50,6 +67,15 @@ func (h *Handlers) passkeyRegisterOptions(c echo.Context) error {
 	m := h.currentStaff(c)
 	if _, problem := passkeyName(c.FormValue("name")); problem != "" {
 		return ceremonyRefused(c, http.StatusUnprocessableEntity, problem)
+	}
+	if !h.freshSignIn(c) {
+		if byCode, err := h.atKeyboard(c, m); err != nil {
+			status, msg, ok := h.proofRefusal(c, m, byCode, err)
+			if !ok {
+				return err
+			}
+			return ceremonyRefused(c, status, msg)
+		}
 	}
 	u, err := h.Staff.PasskeyUser(c.Request().Context(), m)
 	if err != nil {

@@ -50,9 +50,12 @@ func (h *Handlers) renamePasskey(c echo.Context) error {
 	return redirect(c, "/account")
 }
 
-// removePasskey removes one of the member's own passkeys. When it was
-// their last second factor the session no longer counts as having one, so
-// a policy that requires it sends them to set up another.
+// removePasskey removes one of the member's own passkeys, after their
+// current password or a code proves it is them at the keyboard (as for
+// the authenticator app: a session left open does not give away the
+// second factor). When it was their last second factor the session no
+// longer counts as having one, so a policy that requires it sends them to
+// set up another.
 func (h *Handlers) removePasskey(c echo.Context) error {
 	if !h.passkeysOn() {
 		return h.passkeysOff()
@@ -63,6 +66,18 @@ func (h *Handlers) removePasskey(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	m := h.currentStaff(c)
+	if byCode, err := h.atKeyboard(c, m); err != nil {
+		status, msg, ok := h.proofRefusal(c, m, byCode, err)
+		if !ok {
+			return err
+		}
+		v, verr := h.accountView(c, m)
+		if verr != nil {
+			return verr
+		}
+		v.RemoveID, v.RemoveError = c.Param("id"), msg
+		return h.renderAccount(c, status, v)
+	}
 	name, err := h.Staff.RemovePasskey(ctx, m.ID, id)
 	if errors.Is(err, staff.ErrNoPasskey) {
 		return publicError(http.StatusNotFound, "No such passkey.")

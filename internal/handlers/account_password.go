@@ -34,6 +34,7 @@ func (h *Handlers) changeOwnPassword(c echo.Context) error {
 		var le *staff.LockedError
 		switch {
 		case errors.As(err, &le):
+			h.auditLockout(c, h.actor(c), le)
 			status, v.CurrentError = http.StatusTooManyRequests, le.Message(h.now())
 		case errors.Is(err, staff.ErrWrongCurrentPassword):
 			v.CurrentError = "This is not your current password."

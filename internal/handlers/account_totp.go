@@ -77,7 +77,7 @@ func (h *Handlers) removeTOTP(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	m := h.currentStaff(c)
-	if _, err := h.Staff.VerifySecondFactor(ctx, m, c.FormValue("code"), c.RealIP()); err != nil {
+	if err := h.verifyAccountCode(c, m, c.FormValue("code")); err != nil {
 		return h.accountCodeRefused(c, m, err)
 	}
 	removed, err := h.Staff.RemoveTOTP(ctx, m.ID)

@@ -52,3 +52,26 @@ func TestCSRFTokenRenewedAtSignInAndSignOut(t *testing.T) {
 		t.Fatalf("sign-in with the new token: %d", p.resp.StatusCode)
 	}
 }
+
+// Another member signing in on the same browser, without signing out
+// first, gets a new token too: the first member's forms stop working.
+func TestCSRFTokenRenewedWhenAnotherMemberSignsInOnTheSameBrowser(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{})
+	b := f.browser()
+	b.signIn("agent@example.com", testPassword, "")
+	agents := b.token("/no/such/page")
+	p := b.do(http.MethodPost, "/login", url.Values{"_csrf": {agents}, "email": {"supervisor@example.com"}, "password": {testPassword}}, nil)
+	if p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second member's sign-in: %d", p.resp.StatusCode)
+	}
+	if got := b.get("/test/supervisor"); got.resp.StatusCode != http.StatusOK {
+		t.Fatalf("the second member is not signed in: %d", got.resp.StatusCode)
+	}
+	if p := b.do(http.MethodPost, "/test/change", url.Values{"_csrf": {agents}}, nil); p.resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the first member's token after the second signed in: %d, want 403", p.resp.StatusCode)
+	}
+	if b.token("/no/such/page") == agents {
+		t.Fatal("the second sign-in kept the first member's token")
+	}
+}

@@ -32,11 +32,17 @@ func (h *Handlers) codeRefused(c echo.Context, m *staff.Member, who audit.Actor,
 	if !isLocked {
 		return http.StatusUnauthorized, "Wrong or already used code. Type the code your app shows now, or an unused recovery code.", true
 	}
+	h.auditLockout(c, who, le)
+	return http.StatusTooManyRequests, le.Message(h.now()), true
+}
+
+// auditLockout records the lock-out a failure just caused (none when the
+// account or address was locked already).
+func (h *Handlers) auditLockout(c echo.Context, who audit.Actor, le *staff.LockedError) {
 	if le.JustLocked {
 		h.appendAudit(c, audit.Event{Kind: audit.KindLockout, Actor: who, Reason: "too many failed sign-ins",
 			Detail: map[string]string{"scope": le.Scope, "until": le.Until.UTC().Format("2006-01-02T15:04:05Z")}})
 	}
-	return http.StatusTooManyRequests, le.Message(h.now()), true
 }
 
 // completeSignIn signs m in: a new session token (no fixation) and CSRF

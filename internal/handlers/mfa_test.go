@@ -265,3 +265,94 @@ func TestSessionWithoutTheFactorOfAnEnrolledMemberIsAskedForTheCode(t *testing.T
 		t.Fatalf("after the code: %d", p.resp.StatusCode)
 	}
 }
+
+// The authenticator key (alone or in its otpauth:// URI), the recovery
+// codes and the password appear neither in the log nor in any audit event,
+// whatever the member does with them: set-up, a wrong code, sign-in with a
+// recovery code, removal.
+func TestSecondFactorSecretsStayOutOfLogsAndAudit(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional})
+	b := f.browser()
+	b.signIn("supervisor@example.com", testPassword, "")
+	secret, codes := b.enrolTOTP()
+	b.signOut()
+	b.signIn("supervisor@example.com", testPassword, "")
+	b.post("/login/code", "/login/code", url.Values{"code": {codes[1] + "x"}})
+	if p := b.post("/login/code", "/login/code", url.Values{"code": {codes[0]}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("recovery code: %d", p.resp.StatusCode)
+	}
+	if p := b.post("/account", "/account/totp/remove", url.Values{"code": {codes[2]}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", p.resp.StatusCode)
+	}
+
+	secrets := append([]string{secret, testPassword}, codes...)
+	logs := f.logs.String()
+	ctx := t.Context()
+	n, _, err := f.audit.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trail strings.Builder
+	for seq := int64(1); seq <= n; seq++ {
+		e, err := f.audit.Event(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trail.Write(j)
+	}
+	if !strings.Contains(trail.String(), audit.FactorRecoveryCodeUsed) {
+		t.Fatalf("the trail lacks the recovery code's use: %s", trail.String())
+	}
+	for _, s := range secrets {
+		if strings.Contains(logs, s) {
+			t.Fatalf("the log holds %q:\n%s", s, logs)
+		}
+		if strings.Contains(trail.String(), s) {
+			t.Fatalf("the audit trail holds %q:\n%s", s, trail.String())
+		}
+	}
+	if strings.Contains(logs, "otpauth") || strings.Contains(trail.String(), "otpauth") {
+		t.Fatal("an otpauth:// URI was logged or audited")
+	}
+}
+
+// Removing the authenticator takes a current code (or a recovery code):
+// without one, or with a wrong or already used one, it stays, and the
+// refusal is audited and counts against the lock-out.
+func TestTOTPRemovalNeedsACurrentCode(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional})
+	b := f.browser()
+	b.signIn("supervisor@example.com", testPassword, "")
+	secret, _ := b.enrolTOTP()
+	enrolled := func() bool {
+		return strings.Contains(b.get("/account").doc.Find(`[data-testid="totp-status"]`).Text(), "Set up")
+	}
+	// The step before now is at or before the one the set-up's code
+	// used, so its code is spent, whenever the clock ticked.
+	spent := codeAt(t, secret, time.Now().Add(-30*time.Second))
+	for _, code := range []string{"", wrongCode(t, secret), spent} {
+		p := b.post("/account", "/account/totp/remove", url.Values{"code": {code}})
+		if p.resp.StatusCode != http.StatusUnauthorized || p.doc.Find(`[data-testid="code-field-error"]`).Text() == "" {
+			t.Fatalf("remove with %q: %d", code, p.resp.StatusCode)
+		}
+		if !enrolled() {
+			t.Fatalf("remove with %q removed it", code)
+		}
+	}
+	if p := b.post("/account", "/account/totp/remove", url.Values{"code": {codeAt(t, secret, time.Now().Add(30*time.Second))}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove with the next code: %d", p.resp.StatusCode)
+	}
+	if enrolled() {
+		t.Fatal("still set up after the removal")
+	}
+	want := "failed,enrolled,failed,failed,failed,removed"
+	if steps := strings.Join(f.factorSteps(), ","); steps != want {
+		t.Fatalf("second-factor events %s, want %s", steps, want)
+	}
+}

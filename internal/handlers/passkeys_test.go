@@ -5,7 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"ordercare/internal/audit"
 	"ordercare/internal/staff"
@@ -265,7 +269,7 @@ func TestPasskeyNameRenameAndRemove(t *testing.T) {
 
 	other := f.browser()
 	other.signIn("supervisor@example.com", testPassword, "")
-	if p := other.post("/account", "/account/passkeys/"+id+"/remove", nil); p.resp.StatusCode != http.StatusNotFound {
+	if p := other.post("/account", "/account/passkeys/"+id+"/remove", url.Values{"password": {testPassword}}); p.resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("another member removing my passkey: %d", p.resp.StatusCode)
 	}
 	if p := other.post("/account", "/account/passkeys/"+id+"/rename", url.Values{"name": {"theirs"}}); p.resp.StatusCode != http.StatusNotFound {
@@ -282,7 +286,7 @@ func TestPasskeyNameRenameAndRemove(t *testing.T) {
 	if got := b.get("/account").doc.Find(`[data-testid="passkey-name"]`).Text(); got != "old laptop" {
 		t.Fatalf("renamed passkey listed as %q", got)
 	}
-	if p := b.post("/account", "/account/passkeys/"+id+"/remove", nil); p.resp.StatusCode != http.StatusSeeOther {
+	if p := b.post("/account", "/account/passkeys/"+id+"/remove", url.Values{"password": {testPassword}}); p.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remove: %d", p.resp.StatusCode)
 	}
 	if n := b.get("/account").doc.Find(`[data-testid="passkey"]`).Length(); n != 0 {
@@ -342,5 +346,112 @@ func TestPasskeysOffWithoutRelyingPartyOrMFA(t *testing.T) {
 				t.Fatal("the account page offers passkeys")
 			}
 		})
+	}
+}
+
+// Removing a passkey takes proof that the member is at the keyboard (their
+// current password, or a code: from the app or an unused recovery code),
+// as removing the authenticator app does: a session left open elsewhere
+// does not strip a member of their second factor. A wrong proof counts
+// against the sign-in lock-out; a recovery code spent on it is audited.
+func TestPasskeyRemovalNeedsThePasswordOrACode(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional, passkeys: true})
+	b := f.browser()
+	b.signIn("agent@example.com", testPassword, "")
+	if p := b.addPasskey(newSoftKey(t), "laptop"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.resp.StatusCode, p.body)
+	}
+	if p := b.addPasskey(newSoftKey(t), "phone"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.resp.StatusCode, p.body)
+	}
+	ids := b.get("/account").doc.Find(`[data-testid="passkey"]`).Map(func(_ int, s *goquery.Selection) string {
+		id, _ := s.Attr("data-passkey-id")
+		return id
+	})
+	if len(ids) != 2 {
+		t.Fatalf("%d passkeys listed", len(ids))
+	}
+	listed := func() int { return b.get("/account").doc.Find(`[data-testid="passkey"]`).Length() }
+
+	for _, proof := range []url.Values{nil, {"password": {"not my password"}}, {"code": {"123456"}}} {
+		p := b.post("/account", "/account/passkeys/"+ids[0]+"/remove", proof)
+		if p.resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("remove with %v: %d", proof, p.resp.StatusCode)
+		}
+		if p.doc.Find(`[data-testid="passkey-remove-error"]`).Text() == "" {
+			t.Fatalf("remove with %v: no error next to the proof", proof)
+		}
+		if n := listed(); n != 2 {
+			t.Fatalf("remove with %v: %d passkeys left", proof, n)
+		}
+	}
+	if got := f.factorSteps(); strings.Join(got, ",") != strings.Join([]string{audit.FactorEnrolled, audit.FactorEnrolled, audit.FactorFailed}, ",") {
+		t.Fatalf("second-factor events after refused removals %q", got)
+	}
+
+	if p := b.post("/account", "/account/passkeys/"+ids[0]+"/remove", url.Values{"password": {testPassword}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove with the password: %d", p.resp.StatusCode)
+	}
+	if n := listed(); n != 1 {
+		t.Fatalf("%d passkeys left after removing one", n)
+	}
+	_, codes := b.renewCodes(url.Values{"password": {testPassword}})
+	if p := b.post("/account", "/account/passkeys/"+ids[1]+"/remove", url.Values{"code": {codes[0]}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove with a recovery code: %d", p.resp.StatusCode)
+	}
+	if n := listed(); n != 0 {
+		t.Fatalf("%d passkeys left after removing both", n)
+	}
+	steps := f.factorSteps()
+	want := []string{audit.FactorEnrolled, audit.FactorEnrolled, audit.FactorFailed, audit.FactorRemoved,
+		audit.FactorRecoveryCodesRenewed, audit.FactorRecoveryCodeUsed, audit.FactorRemoved}
+	if strings.Join(steps, ",") != strings.Join(want, ",") {
+		t.Fatalf("second-factor events %q, want %q", steps, want)
+	}
+}
+
+// A passkey signs in on its own, so adding one to a session signed in a
+// while ago (a desk left unlocked) takes the password or a code first;
+// right after signing in (the policy's set-up included) it does not.
+func TestAddingAPasskeyLongAfterSignInNeedsThePassword(t *testing.T) {
+	t.Parallel()
+	f := newFoundation(t, foundationOpts{mfa: staff.MFAOptional, passkeys: true})
+	var later atomic.Int64
+	f.h.Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	b := f.browser()
+	b.signIn("agent@example.com", testPassword, "")
+	if p := b.addPasskey(newSoftKey(t), "laptop"); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register right after signing in: %d %s", p.resp.StatusCode, p.body)
+	}
+	if n := b.get("/account").doc.Find(`[data-testid="passkey-add"] input[name="password"]`).Length(); n != 0 {
+		t.Fatal("the add form asks for the password right after signing in")
+	}
+
+	later.Store(int64(time.Hour))
+	if n := b.get("/account").doc.Find(`[data-testid="passkey-add"] input[name="password"]`).Length(); n != 1 {
+		t.Fatal("the add form does not ask for the password an hour after signing in")
+	}
+	var o creationOptions
+	for _, proof := range []url.Values{{}, {"password": {"not my password"}}} {
+		proof.Set("name", "theirs")
+		if p := b.options("/account", "/account/passkeys/options", proof, &o); p.resp.StatusCode != http.StatusUnauthorized ||
+			!strings.Contains(p.body, "error") {
+			t.Fatalf("options an hour after signing in with %v: %d %s", proof, p.resp.StatusCode, p.body)
+		}
+	}
+	// Without options, no ceremony: the registration itself is refused.
+	k := newSoftKey(t)
+	if p := b.post("/account", "/account/passkeys", url.Values{"name": {"theirs"}, "credential": {"{}"}}); p.resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("registration without options: %d", p.resp.StatusCode)
+	}
+	if p := b.options("/account", "/account/passkeys/options", url.Values{"name": {"phone"}, "password": {testPassword}}, &o); p.resp.StatusCode != http.StatusOK {
+		t.Fatalf("options with the password: %d %s", p.resp.StatusCode, p.body)
+	}
+	if p := b.post("/account", "/account/passkeys", url.Values{"name": {"phone"}, "credential": {k.create(o)}}); p.resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register after the password: %d %s", p.resp.StatusCode, p.body)
+	}
+	if n := b.get("/account").doc.Find(`[data-testid="passkey"]`).Length(); n != 2 {
+		t.Fatalf("%d passkeys listed", n)
 	}
 }

@@ -209,6 +209,39 @@ func testWrongCodesLockLikePasswords(t *testing.T, b dbtest.Backend) {
 	}
 }
 
+// Guessing recovery codes is throttled like guessing passwords and app
+// codes: wrong ones lock the account, and then even a right one is
+// refused (and not spent).
+func TestWrongRecoveryCodesLock(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, testWrongRecoveryCodesLock)
+}
+
+func testWrongRecoveryCodesLock(t *testing.T, b dbtest.Backend) {
+	s, c, _ := newStore(t, b)
+	m, _, codes := enrolled(t, s, c, "sup@example.com")
+	wrong := "zzzz-zzzz-zzzz-zzzz"
+	for _, rc := range codes {
+		if normalizeRecoveryCode(rc) == normalizeRecoveryCode(wrong) {
+			t.Skip("the one-in-10^23 chance: a real code is the wrong one")
+		}
+	}
+	var err error
+	for range DefaultLimits.MaxPerAccount {
+		_, err = s.VerifySecondFactor(t.Context(), m, wrong, "192.0.2.9")
+	}
+	var le *LockedError
+	if !errors.As(err, &le) || !le.JustLocked || le.Scope != ScopeAccount {
+		t.Fatalf("after %d wrong recovery codes: %v", DefaultLimits.MaxPerAccount, err)
+	}
+	if _, err := s.VerifySecondFactor(t.Context(), m, codes[0], "192.0.2.9"); !errors.As(err, &le) {
+		t.Fatalf("right recovery code while locked: %v", err)
+	}
+	if n, _ := s.RecoveryCodesLeft(t.Context(), m.ID); n != RecoveryCodeCount {
+		t.Fatalf("%d codes left after a refused one, want all %d", n, RecoveryCodeCount)
+	}
+}
+
 func TestPasswordResetKeepsTheSecondFactor(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, testPasswordResetKeepsTheSecondFactor)

@@ -52,6 +52,12 @@ type AccountView struct {
 	Passkeys                  []PasskeyRow
 	PasskeyName, PasskeyError string
 	RenameID, RenameError     string
+	// PasskeyProof: the member signed in a while ago, so the add form
+	// asks for their password or a code.
+	PasskeyProof bool
+	// RemoveID is the passkey whose removal was refused (its proof of who
+	// is at the keyboard was missing or wrong), RemoveError why.
+	RemoveID, RemoveError string
 }
 
 // PasskeyRow is one of a member's passkeys on their account page.
