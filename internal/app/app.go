@@ -129,6 +129,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkSettings(cfg); err != nil {
+		return nil, err
+	}
 	if o.staffOpts.Now == nil {
 		o.staffOpts.Now = o.now
 	}
@@ -235,7 +238,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
-		MFA:           cfg.MFA,
+		MFA:           staff.MFAPolicy(cfg.MFA),
 		MFAExempt:     demoExempt(cfg.Sandbox()),
 		DemoAccounts:  demoAccountsShown(cfg.Sandbox()),
 
@@ -248,7 +251,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if cfg.OIDC.Enabled() {
 		o := cfg.OIDC
 		a.handlers.SSO = sso.New(sso.Settings{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
-			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: o.Roles, MFAAMR: o.MFAAMR})
+			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: oidcRoles(cfg), MFAAMR: o.MFAAMR})
 		a.handlers.SSORedirect = cfg.OIDCRedirectURL()
 	}
 	e, err := a.handlers.Echo()
@@ -288,13 +291,13 @@ const builtinSandboxUser = "ordercare-builtin-sandbox"
 // against the built-in sandbox served on a loopback port in this process,
 // so the demo goes through the same HTTP client as production.
 func (a *App) connectProvider(ctx context.Context) error {
-	cc := omclient.Config{BaseURL: a.cfg.OMURL, Provider: a.cfg.OMProvider, Username: a.cfg.OMUser, Password: a.cfg.OMPassword}
+	cc := omclient.Config{BaseURL: a.cfg.OMURL, Provider: omclient.Provider(a.cfg.OMProvider), Username: a.cfg.OMUser, Password: a.cfg.OMPassword}
 	if a.cfg.Sandbox() {
 		// A fixed user name, like a merchant's API user: the sandbox scopes
 		// idempotency keys per user, so a change resubmitted after a restart
 		// must meet the same user to be recognised. The password stays random.
 		user, pass := builtinSandboxUser, randomSecret()
-		sb, err := omsim.New(ctx, omsim.Options{Provider: a.cfg.OMProvider, Username: user, Password: pass,
+		sb, err := omsim.New(ctx, omsim.Options{Provider: omclient.Provider(a.cfg.OMProvider), Username: user, Password: pass,
 			DBPath: a.cfg.SandboxDBPath(), Demo: true, Logger: a.log})
 		if err != nil {
 			return fmt.Errorf("built-in sandbox: %w", err)
@@ -311,7 +314,7 @@ func (a *App) connectProvider(ctx context.Context) error {
 				a.log.Error("built-in sandbox stopped", slog.Any("err", err))
 			}
 		}()
-		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: a.cfg.OMProvider,
+		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: omclient.Provider(a.cfg.OMProvider),
 			Env: omclient.EnvSandbox, Username: user, Password: pass}
 	}
 	a.provider = metrics.NewProvider(a.metrics, ProviderTransport())
