@@ -42,9 +42,11 @@ import (
 // App is a built back office, listening but not yet serving until Run.
 type App struct {
 	cfg config.Config
-	log *slog.Logger
-	out io.Writer
-	now func() time.Time
+	// policy is the four-eyes policy the settings describe.
+	policy approvals.Policy
+	log    *slog.Logger
+	out    io.Writer
+	now    func() time.Time
 
 	adminDB  *db.DB
 	auditLog *audit.Log
@@ -129,7 +131,8 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkSettings(cfg); err != nil {
+	set, err := readSettings(cfg)
+	if err != nil {
 		return nil, err
 	}
 	if o.staffOpts.Now == nil {
@@ -137,7 +140,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	}
 	// Every line this instance logs names it, so the lines of several
 	// instances behind one load balancer can be told apart once collected.
-	a := &App{cfg: cfg, log: o.log.With(slog.String("instance", cfg.InstanceName())), out: o.out, now: o.now}
+	a := &App{cfg: cfg, policy: set.policy, log: o.log.With(slog.String("instance", cfg.InstanceName())), out: o.out, now: o.now}
 	a.startMetrics()
 	defer func() {
 		if err != nil {
@@ -197,13 +200,13 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
 	}
-	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, ApprovalPolicy(cfg), a.now); err != nil {
+	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, a.policy, a.now); err != nil {
 		return nil, err
 	}
 	a.approvals.SetLogger(a.log)
 	a.service.SetGuard(a.approvals.Guard)
 	if a.bulk, err = bulk.Open(ctx, a.adminDB, a.auditLog, a.service, bulk.Options{Approvals: a.approvals,
-		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: cfg.Bulk.AgentMaxAmounts},
+		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: set.bulkAmounts},
 		Rate:   cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
 		return nil, err
 	}

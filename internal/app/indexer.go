@@ -36,7 +36,7 @@ func OpenIndexer(ctx context.Context, cfg config.Config, opts ...Option) (_ *Ind
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkSettings(cfg); err != nil {
+	if _, err := readSettings(cfg); err != nil {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}

@@ -4,18 +4,45 @@ import (
 	"fmt"
 	"strings"
 
+	"ordercare/internal/approvals"
 	"ordercare/internal/config"
+	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/staff"
 )
 
-// checkSettings checks the settings the config holds as plain text but
+// settings are what the app reads from the config's plain text into the
+// services' own values (readSettings).
+type settings struct {
+	policy      approvals.Policy
+	bulkAmounts map[string]int64
+}
+
+// readSettings reads the settings the config holds as plain text but
 // that name the services' own values: the provider and its presets, the
-// second-factor policy and the single sign-on's roles. The config is a
-// leaf that knows none of them, so the app refuses an unknown one here,
-// with the same one line, before anything opens. Empty values are a
-// Config built in code: the provider's and the policy's defaults.
-func checkSettings(c config.Config) error {
+// second-factor policy, the single sign-on's roles and the per-currency
+// amounts of the approvals and the bulk jobs. The config is a leaf that
+// knows none of them, so the app refuses an unknown one here, with the
+// same one line, before anything opens. Empty values are a Config built
+// in code: the provider's and the policy's defaults.
+func readSettings(c config.Config) (settings, error) {
+	if err := checkNames(c); err != nil {
+		return settings{}, err
+	}
+	policy, err := ApprovalPolicy(c)
+	if err != nil {
+		return settings{}, err
+	}
+	amounts, err := money.ParseAmounts("ORDERCARE_BULK_AGENT_MAX_AMOUNTS", c.Bulk.AgentMaxAmounts)
+	if err != nil {
+		return settings{}, err
+	}
+	return settings{policy: policy, bulkAmounts: amounts}, nil
+}
+
+// checkNames refuses a provider, preset, second-factor policy or role
+// the services do not know.
+func checkNames(c config.Config) error {
 	if c.OMURL != "" && !strings.Contains(c.OMURL, "://") {
 		if _, ok := omclient.LookupPreset(c.OMURL); !ok {
 			return fmt.Errorf("ORDERCARE_OM_URL: unknown preset %q (known: %s)", c.OMURL, strings.Join(config.PresetNames, ", "))

@@ -14,9 +14,10 @@ import (
 	"ordercare/internal/staff"
 )
 
-// The settings that name the services' values are plain text in the
-// config; an unknown one stops start-up with one line before anything
-// opens, as it did when the config knew them.
+// The settings that name the services' values, or amounts in their
+// currencies, are plain text in the config; an unknown one stops start-up
+// with one line before anything opens, as it did when the config read
+// them.
 func TestSettingsNamingServicesStopStartUpWithOneLine(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "admin.db")
@@ -36,6 +37,9 @@ func TestSettingsNamingServicesStopStartUpWithOneLine(t *testing.T) {
 		{"bad provider", []string{"-om-provider", "paypal"}, nil, "not kustom or klarna"},
 		{"bad policy", []string{"-mfa", "sometimes"}, nil, "ORDERCARE_MFA"},
 		{"bad role", nil, oidc, `"owner" is not agent`},
+		{"bad threshold", []string{"-approval-thresholds", "EUR:5.00"}, nil, "ORDERCARE_APPROVAL_THRESHOLDS"},
+		{"bad daily limit", nil, map[string]string{"ORDERCARE_DAILY_REFUND_LIMITS": "XXX:1"}, "ORDERCARE_DAILY_REFUND_LIMITS"},
+		{"bad bulk cap", nil, map[string]string{"ORDERCARE_BULK_AGENT_MAX_AMOUNTS": "EUR:1,EUR:2"}, "ORDERCARE_BULK_AGENT_MAX_AMOUNTS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -75,9 +75,7 @@ var leaves = []string{"internal/config"}
 // knownViolations are imports against the floors that the code has
 // today and that are to go; each must still exist (so the list only
 // shrinks), and no new one may join.
-var knownViolations = map[[2]string]string{
-	{"internal/config", "internal/money"}: "the per-currency amounts' parser",
-}
+var knownViolations = map[[2]string]string{}
 
 // sendAllowed may prepare and send a change: the client itself, the
 // change pipeline (the one door, audited before and after), the load

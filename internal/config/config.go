@@ -19,8 +19,6 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-
-	"ordercare/internal/money"
 )
 
 // Defaults.
@@ -96,14 +94,16 @@ type Config struct {
 	OutboundURL, OutboundSecret string
 
 	// ApprovalThresholds (per currency, minor units; "*" for every other
-	// currency): refunds that take an order's refunds in the window above,
-	// and cancellations of orders above, wait for a second person; with
-	// thresholds set, a currency without one fails closed. Empty: no
-	// approvals.
-	ApprovalThresholds map[string]int64
-	// DailyRefundLimits (per currency, minor units): what one member may
-	// refund on their own per UTC day; beyond it refunds wait for approval.
-	DailyRefundLimits map[string]int64
+	// currency, as in EUR:50000,*:20000): refunds that take an order's
+	// refunds in the window above, and cancellations of orders above,
+	// wait for a second person; with thresholds set, a currency without
+	// one fails closed. Empty: no approvals. The app reads the list (it
+	// knows the currencies) when it builds the approval policy.
+	ApprovalThresholds string
+	// DailyRefundLimits (per currency, minor units, in the same form):
+	// what one member may refund on their own per UTC day; beyond it
+	// refunds wait for approval.
+	DailyRefundLimits string
 	// ApprovalTTL is how long a request waits for a decision.
 	ApprovalTTL time.Duration
 	// ApprovalWindow is how far back the thresholds look at an order.
@@ -213,8 +213,8 @@ var options = []option{
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
 	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},
 	{"outbound-url", "ORDERCARE_OUTBOUND_URL", "", "URL that receives a signed POST for every completed order change", func(c *Config, v string) error { c.OutboundURL = strings.TrimSpace(v); return nil }},
-	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
-	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", amountsSetter("ORDERCARE_DAILY_REFUND_LIMITS", func(c *Config, m map[string]int64) { c.DailyRefundLimits = m })},
+	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", func(c *Config, v string) error { c.ApprovalThresholds = strings.TrimSpace(v); return nil }},
+	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", func(c *Config, v string) error { c.DailyRefundLimits = strings.TrimSpace(v); return nil }},
 	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", DefaultApprovalTTL.String(), "how long an approval request waits for a decision before it expires",
 		durationSetter("ORDERCARE_APPROVAL_TTL", time.Minute, 90*24*time.Hour, "72h", func(c *Config, d time.Duration) { c.ApprovalTTL = d })},
 	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", DefaultApprovalWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
@@ -255,18 +255,6 @@ func rateSetter(env string, zeroOK bool, set func(*Config, float64)) func(*Confi
 			return fmt.Errorf("%s: %q is not a rate per second between 0 and 1000 such as 20 or 0.5", env, v)
 		}
 		set(c, r)
-		return nil
-	}
-}
-
-// amountsSetter parses a per-currency list of amounts.
-func amountsSetter(env string, set func(*Config, map[string]int64)) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		m, err := money.ParseAmounts(env, v)
-		if err != nil {
-			return err
-		}
-		set(c, m)
 		return nil
 	}
 }
