@@ -258,7 +258,8 @@ func (s *Service) replay(ctx context.Context, ch Change, call *omclient.Call) (r
 
 // checkState refuses, before sending, amounts the order cannot take
 // (Klarna's order management guides on docs.klarna.com), so an agent gets a message at the field instead of a
-// provider refusal. Rules that need the provider's judgement (cancel after
+// provider refusal. The rules are the drafts' that the forms check
+// (drafts.go). Rules that need the provider's judgement (cancel after
 // capture, risk checks) are left to the provider, which audits them as
 // refused.
 func checkState(ch Change, o *omclient.Order) error {
@@ -278,9 +279,8 @@ func checkState(ch Change, o *omclient.Order) error {
 				Message: "more than can be refunded (captured minus refunded) " + show(left)})
 		}
 	case omclient.OpUpdateAuthorization:
-		if ChangeAmount(ch.Op, ch.Body) < o.CapturedAmount {
-			fe = append(fe, omclient.FieldError{Field: "order_amount",
-				Message: "less than the captured amount " + show(o.CapturedAmount)})
+		if e := (AmountDraft{Amount: ChangeAmount(ch.Op, ch.Body)}).Check(o); e != nil {
+			fe = append(fe, *e)
 		}
 	}
 	if len(fe) > 0 {
