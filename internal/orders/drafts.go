@@ -27,6 +27,41 @@ func (d AmountDraft) Check(o *omclient.Order) *omclient.FieldError {
 	return nil
 }
 
+// Capturable is the most a capture may take: the remaining authorized
+// amount.
+func Capturable(o *omclient.Order) int64 { return o.RemainingAuthorizedAmount }
+
+// Refundable is the most a refund may take: what is captured and not yet
+// refunded.
+func Refundable(o *omclient.Order) int64 { return max(o.CapturedAmount-o.RefundedAmount, 0) }
+
+// CaptureDraft is a capture of Amount (minor units of the order's
+// currency).
+type CaptureDraft struct{ Amount int64 }
+
+// Check is the capture's money rule: no more than Capturable. The error
+// is at captured_amount; nil when it holds.
+func (d CaptureDraft) Check(o *omclient.Order) *omclient.FieldError {
+	if left := Capturable(o); d.Amount > left {
+		return &omclient.FieldError{Field: "captured_amount", Message: "More than the remaining authorized amount, " + plainMoney(left, o)}
+	}
+	return nil
+}
+
+// RefundDraft is a refund of Amount (minor units of the order's
+// currency).
+type RefundDraft struct{ Amount int64 }
+
+// Check is the refund's money rule: no more than Refundable. The error is
+// at refunded_amount; nil when it holds.
+func (d RefundDraft) Check(o *omclient.Order) *omclient.FieldError {
+	if left := Refundable(o); d.Amount > left {
+		return &omclient.FieldError{Field: "refunded_amount",
+			Message: "More than what can be refunded (captured minus refunded), " + plainMoney(left, o)}
+	}
+	return nil
+}
+
 // plainMoney is v of o's currency in the plain form: "500.00 EUR".
 func plainMoney(v int64, o *omclient.Order) string {
 	cur := o.PurchaseCurrency.String()
