@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strings"
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/config"
@@ -19,8 +18,8 @@ type settings struct {
 }
 
 // readSettings reads the settings the config holds as plain text but
-// that name the services' own values: the provider and its presets, the
-// second-factor policy, the single sign-on's roles and the per-currency
+// that name the services' own values: the provider, the second-factor
+// policy, the single sign-on's roles and the per-currency
 // amounts of the approvals and the bulk jobs. The config is a leaf that
 // knows none of them, so the app refuses an unknown one here, with the
 // same one line, before anything opens. Empty values are a Config built
@@ -40,14 +39,10 @@ func readSettings(c config.Config) (settings, error) {
 	return settings{policy: policy, bulkAmounts: amounts}, nil
 }
 
-// checkNames refuses a provider, preset, second-factor policy or role
-// the services do not know.
+// checkNames refuses a provider, second-factor policy or role the
+// services do not know. (The config knows the presets' names: a test
+// keeps them the client's.)
 func checkNames(c config.Config) error {
-	if c.OMURL != "" && !strings.Contains(c.OMURL, "://") {
-		if _, ok := omclient.LookupPreset(c.OMURL); !ok {
-			return fmt.Errorf("ORDERCARE_OM_URL: unknown preset %q (known: %s)", c.OMURL, strings.Join(config.PresetNames, ", "))
-		}
-	}
 	switch omclient.Provider(c.OMProvider) {
 	case "", omclient.ProviderKustom, omclient.ProviderKlarna:
 	default:

@@ -33,7 +33,6 @@ func TestSettingsNamingServicesStopStartUpWithOneLine(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"unknown preset", []string{"-om-url", "klarna-mars"}, map[string]string{"ORDERCARE_OM_USER": "u", "ORDERCARE_OM_PASSWORD": "p"}, "unknown preset"},
 		{"bad provider", []string{"-om-provider", "paypal"}, nil, "not kustom or klarna"},
 		{"bad policy", []string{"-mfa", "sometimes"}, nil, "ORDERCARE_MFA"},
 		{"bad role", nil, oidc, `"owner" is not agent`},

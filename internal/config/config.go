@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -316,9 +317,9 @@ func setTimeout(c *Config, v string) error {
 	return nil
 }
 
-// PresetNames are the provider's documented hosts by name, as the help
-// of ORDERCARE_OM_URL lists them; the app looks a name up in the
-// client's presets (and a test there keeps the two lists equal).
+// PresetNames are the provider's documented hosts by name, which
+// ORDERCARE_OM_URL may name instead of a URL (the help lists them); the
+// client's presets are the same list, as a test in the app keeps them.
 var PresetNames = []string{"kustom", "kustom-playground", "klarna-eu", "klarna-na", "klarna-oc",
 	"klarna-eu-playground", "klarna-na-playground", "klarna-oc-playground"}
 
@@ -431,6 +432,8 @@ func (c Config) validateOM() error {
 		if u.User != nil {
 			return errors.New("ORDERCARE_OM_URL: put credentials in ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD, not in the URL")
 		}
+	} else if !slices.ContainsFunc(PresetNames, func(p string) bool { return strings.EqualFold(p, strings.TrimSpace(c.OMURL)) }) {
+		return fmt.Errorf("ORDERCARE_OM_URL: unknown preset %q (known: %s)", c.OMURL, presetNames())
 	}
 	if c.OMUser == "" || c.OMPassword == "" {
 		return errors.New("ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD are required with ORDERCARE_OM_URL")

@@ -60,15 +60,16 @@ func TestParseErrorsAreOneClearLine(t *testing.T) {
 	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// An unknown preset, provider, second-factor policy or role is the
-	// app's to refuse (the config knows none of them): see the app's
-	// TestSettingsNamingServicesStopStartUpWithOneLine.
+	// An unknown provider, second-factor policy or role, and a bad
+	// per-currency list, are the app's to refuse (the config knows none
+	// of them): see the app's TestSettingsNamingServicesStopStartUpWithOneLine.
 	cases := []struct {
 		name string
 		args []string
 		env  map[string]string
 		want string
 	}{
+		{"unknown preset", []string{"-db", okDB, "-om-url", "klarna-mars"}, nil, "unknown preset"},
 		{"bad url", []string{"-db", okDB, "-om-url", "ftp://x"}, nil, "not an http(s) URL"},
 		{"provider without credentials", []string{"-db", okDB, "-om-url", "kustom"}, nil, "ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD are required"},
 		{"url with user info", []string{"-db", okDB, "-om-url", "https://a:b@api.example"}, nil, "not in the URL"},
