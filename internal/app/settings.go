@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/config"
@@ -53,8 +55,8 @@ func checkNames(c config.Config) error {
 			return fmt.Errorf("ORDERCARE_MFA: %q is not off, optional, required or required-for-money", c.MFA)
 		}
 	}
-	for value, role := range c.OIDC.Roles {
-		if !staff.Role(role).Valid() {
+	for _, value := range slices.Sorted(maps.Keys(c.OIDC.Roles)) {
+		if role := c.OIDC.Roles[value]; !staff.Role(role).Valid() {
 			return fmt.Errorf("ORDERCARE_OIDC_ROLES: %q: %q is not agent, supervisor, admin or auditor", value+"="+role, role)
 		}
 	}
@@ -62,7 +64,7 @@ func checkNames(c config.Config) error {
 }
 
 // oidcRoles is ORDERCARE_OIDC_ROLES as the staff's roles (checked by
-// checkSettings).
+// readSettings).
 func oidcRoles(c config.Config) map[string]staff.Role {
 	if c.OIDC.Roles == nil {
 		return nil
