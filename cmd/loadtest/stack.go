@@ -306,7 +306,7 @@ func startBackOffice(ctx context.Context, f *stackFlags, dir string, sb *sandbox
 }
 
 func startInProcess(ctx context.Context, dbPath string, sb *sandbox, logFile *os.File) (*backOffice, error) {
-	cfg := config.Config{Addr: "127.0.0.1:0", DBPath: dbPath, OMURL: sb.url, OMProvider: omclient.ProviderKustom,
+	cfg := config.Config{Addr: "127.0.0.1:0", DBPath: dbPath, OMURL: sb.url, OMProvider: string(omclient.ProviderKustom),
 		OMUser: sb.user, OMPassword: sb.pass, OMTimeout: config.DefaultOMTimeout}
 	started := time.Now()
 	a, err := app.Build(ctx, cfg, app.WithLogger(slog.New(slog.NewTextHandler(logFile, nil))), app.WithOutput(io.Discard))

@@ -42,9 +42,11 @@ import (
 // App is a built back office, listening but not yet serving until Run.
 type App struct {
 	cfg config.Config
-	log *slog.Logger
-	out io.Writer
-	now func() time.Time
+	// policy is the four-eyes policy the settings describe.
+	policy approvals.Policy
+	log    *slog.Logger
+	out    io.Writer
+	now    func() time.Time
 
 	adminDB  *db.DB
 	auditLog *audit.Log
@@ -129,12 +131,16 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	set, err := readSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if o.staffOpts.Now == nil {
 		o.staffOpts.Now = o.now
 	}
 	// Every line this instance logs names it, so the lines of several
 	// instances behind one load balancer can be told apart once collected.
-	a := &App{cfg: cfg, log: o.log.With(slog.String("instance", cfg.InstanceName())), out: o.out, now: o.now}
+	a := &App{cfg: cfg, policy: set.policy, log: o.log.With(slog.String("instance", cfg.InstanceName())), out: o.out, now: o.now}
 	a.startMetrics()
 	defer func() {
 		if err != nil {
@@ -194,13 +200,13 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if err := a.openSync(ctx); err != nil {
 		return nil, err
 	}
-	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, ApprovalPolicy(cfg), a.now); err != nil {
+	if a.approvals, err = approvals.Open(ctx, a.adminDB, a.auditLog, a.service, a.policy, a.now); err != nil {
 		return nil, err
 	}
 	a.approvals.SetLogger(a.log)
 	a.service.SetGuard(a.approvals.Guard)
 	if a.bulk, err = bulk.Open(ctx, a.adminDB, a.auditLog, a.service, bulk.Options{Approvals: a.approvals,
-		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: cfg.Bulk.AgentMaxAmounts},
+		Limits: bulk.Limits{MaxOrders: cfg.Bulk.MaxOrders, AgentMaxOrders: cfg.Bulk.AgentMaxOrders, AgentMaxAmounts: set.bulkAmounts},
 		Rate:   cfg.Bulk.Rate, Now: a.now, Logger: a.log}); err != nil {
 		return nil, err
 	}
@@ -235,7 +241,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		Shop:          a.shop,
 		ShopChanges:   a.service,
 		ShopTimeout:   cfg.Shop.Timeout,
-		MFA:           cfg.MFA,
+		MFA:           staff.MFAPolicy(cfg.MFA),
 		MFAExempt:     demoExempt(cfg.Sandbox()),
 		DemoAccounts:  demoAccountsShown(cfg.Sandbox()),
 
@@ -248,7 +254,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	if cfg.OIDC.Enabled() {
 		o := cfg.OIDC
 		a.handlers.SSO = sso.New(sso.Settings{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
-			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: o.Roles, MFAAMR: o.MFAAMR})
+			Name: o.ProviderName(), Scopes: o.Scopes, RoleClaim: o.RoleClaim, Roles: oidcRoles(cfg), MFAAMR: o.MFAAMR})
 		a.handlers.SSORedirect = cfg.OIDCRedirectURL()
 	}
 	e, err := a.handlers.Echo()
@@ -288,13 +294,13 @@ const builtinSandboxUser = "ordercare-builtin-sandbox"
 // against the built-in sandbox served on a loopback port in this process,
 // so the demo goes through the same HTTP client as production.
 func (a *App) connectProvider(ctx context.Context) error {
-	cc := omclient.Config{BaseURL: a.cfg.OMURL, Provider: a.cfg.OMProvider, Username: a.cfg.OMUser, Password: a.cfg.OMPassword}
+	cc := omclient.Config{BaseURL: a.cfg.OMURL, Provider: omclient.Provider(a.cfg.OMProvider), Username: a.cfg.OMUser, Password: a.cfg.OMPassword}
 	if a.cfg.Sandbox() {
 		// A fixed user name, like a merchant's API user: the sandbox scopes
 		// idempotency keys per user, so a change resubmitted after a restart
 		// must meet the same user to be recognised. The password stays random.
 		user, pass := builtinSandboxUser, randomSecret()
-		sb, err := omsim.New(ctx, omsim.Options{Provider: a.cfg.OMProvider, Username: user, Password: pass,
+		sb, err := omsim.New(ctx, omsim.Options{Provider: omclient.Provider(a.cfg.OMProvider), Username: user, Password: pass,
 			DBPath: a.cfg.SandboxDBPath(), Demo: true, Logger: a.log})
 		if err != nil {
 			return fmt.Errorf("built-in sandbox: %w", err)
@@ -311,7 +317,7 @@ func (a *App) connectProvider(ctx context.Context) error {
 				a.log.Error("built-in sandbox stopped", slog.Any("err", err))
 			}
 		}()
-		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: a.cfg.OMProvider,
+		cc = omclient.Config{BaseURL: "http://" + ln.Addr().String(), Provider: omclient.Provider(a.cfg.OMProvider),
 			Env: omclient.EnvSandbox, Username: user, Password: pass}
 	}
 	a.provider = metrics.NewProvider(a.metrics, ProviderTransport())

@@ -36,6 +36,9 @@ func OpenIndexer(ctx context.Context, cfg config.Config, opts ...Option) (_ *Ind
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if _, err := readSettings(cfg); err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: o.log, out: o.out, now: o.now}
 	defer func() {
 		if err != nil {

@@ -28,7 +28,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { errc <- a.server.Serve(a.ln) }()
 	a.log.Info("ordercare listening", slog.String("addr", a.Addr()), slog.String("environment", a.handlers.Env.Kind),
 		slog.String("provider", string(a.client.Provider())))
-	if p := ApprovalPolicy(a.cfg); p.Active() {
+	if p := a.policy; p.Active() {
 		// Say which changes wait for a second person, so an operator can
 		// see at a glance that the policy they configured is the one in force.
 		a.log.Info("four-eyes approval on", slog.String("thresholds", money.FormatAmounts(p.Thresholds)),

@@ -245,7 +245,7 @@ func (s *Service) outcome(ctx context.Context, j Job, it Item) Item {
 	ch := orders.Change{Op: j.Op, OrderID: it.OrderID, IdempotencyKey: it.Key(), Reason: j.Reason, Ticket: j.Ticket,
 		Detail: map[string]string{"bulk_job": j.ID}}
 	if j.Op == omclient.OpCreateCapture {
-		ch.Body = &omclient.CaptureRequest{CapturedAmount: o.RemainingAuthorizedAmount}
+		ch.Body = &omclient.CaptureRequest{CapturedAmount: orders.Capturable(o)}
 	}
 	res, err := s.pipe.Apply(ctx, j.By, ch)
 	var held *orders.HeldError

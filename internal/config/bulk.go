@@ -12,9 +12,11 @@ type BulkConfig struct {
 	// Rate is orders per second across all jobs.
 	Rate float64
 	// MaxOrders caps every job; AgentMaxOrders and AgentMaxAmounts the
-	// jobs an agent starts alone.
+	// jobs an agent starts alone. AgentMaxAmounts is a per-currency list
+	// (EUR:500000,*:500000) that the app reads, as it knows the
+	// currencies.
 	MaxOrders, AgentMaxOrders int
-	AgentMaxAmounts           map[string]int64
+	AgentMaxAmounts           string
 }
 
 // Defaults of the bulk settings: a rate well inside the providers' limits
@@ -34,7 +36,7 @@ func init() {
 		option{"bulk-agent-max-orders", "ORDERCARE_BULK_AGENT_MAX_ORDERS", strconv.Itoa(DefaultBulkAgentMaxOrders), "the most orders of a bulk job an agent may start; a bigger one needs a supervisor",
 			countSetter("ORDERCARE_BULK_AGENT_MAX_ORDERS", func(c *Config, n int) { c.Bulk.AgentMaxOrders = n })},
 		option{"bulk-agent-max-amounts", "ORDERCARE_BULK_AGENT_MAX_AMOUNTS", "", "per-currency amounts in minor units, such as EUR:500000,*:500000: the most money of a bulk job an agent may start; above it a supervisor must start it; empty: no money cap",
-			amountsSetter("ORDERCARE_BULK_AGENT_MAX_AMOUNTS", func(c *Config, m map[string]int64) { c.Bulk.AgentMaxAmounts = m })},
+			func(c *Config, v string) error { c.Bulk.AgentMaxAmounts = strings.TrimSpace(v); return nil }},
 	)
 }
 

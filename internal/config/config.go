@@ -14,15 +14,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-
-	"ordercare/internal/money"
-	"ordercare/internal/omclient"
-	"ordercare/internal/staff"
 )
 
 // Defaults.
@@ -38,7 +35,7 @@ const (
 	// MinSecretLen is the least length of the hook token and the outbound
 	// secret: shorter ones are guessable.
 	MinSecretLen = 16
-	// MinPasswordLen matches staff.MinPasswordLen: a demo password shorter
+	// MinPasswordLen matches the staff's least password length: a demo password shorter
 	// than this would be refused when the demo accounts are created.
 	MinPasswordLen = 8
 )
@@ -54,8 +51,9 @@ type Config struct {
 	OMURL string
 	// OMProvider is the API dialect when OMURL is a URL, and the provider
 	// the built-in sandbox imitates: kustom (default) or klarna. A preset
-	// name brings its own provider.
-	OMProvider omclient.Provider
+	// name brings its own provider. The app reads it as the client's
+	// provider and refuses any other.
+	OMProvider string
 	// OMUser and OMPassword are the provider's Basic credentials.
 	OMUser, OMPassword string
 	// DemoPassword is the demo accounts' password in sandbox mode; empty
@@ -97,14 +95,16 @@ type Config struct {
 	OutboundURL, OutboundSecret string
 
 	// ApprovalThresholds (per currency, minor units; "*" for every other
-	// currency): refunds that take an order's refunds in the window above,
-	// and cancellations of orders above, wait for a second person; with
-	// thresholds set, a currency without one fails closed. Empty: no
-	// approvals.
-	ApprovalThresholds map[string]int64
-	// DailyRefundLimits (per currency, minor units): what one member may
-	// refund on their own per UTC day; beyond it refunds wait for approval.
-	DailyRefundLimits map[string]int64
+	// currency, as in EUR:50000,*:20000): refunds that take an order's
+	// refunds in the window above, and cancellations of orders above,
+	// wait for a second person; with thresholds set, a currency without
+	// one fails closed. Empty: no approvals. The app reads the list (it
+	// knows the currencies) when it builds the approval policy.
+	ApprovalThresholds string
+	// DailyRefundLimits (per currency, minor units, in the same form):
+	// what one member may refund on their own per UTC day; beyond it
+	// refunds wait for approval.
+	DailyRefundLimits string
 	// ApprovalTTL is how long a request waits for a decision.
 	ApprovalTTL time.Duration
 	// ApprovalWindow is how far back the thresholds look at an order.
@@ -114,10 +114,12 @@ type Config struct {
 	// (shop.go).
 	Shop ShopConfig
 
-	// MFA is who must have a second factor (staff.MFAPolicy); the
-	// environment's default is required-for-money, a Config built in code
-	// without it has second factors off.
-	MFA staff.MFAPolicy
+	// MFA is who must have a second factor: off, optional, required or
+	// required-for-money, which the app reads as the staff's policy (and
+	// refuses any other); the environment's default is
+	// required-for-money, a Config built in code without it has second
+	// factors off.
+	MFA string
 	// PublicURL is the address staff type into the browser
 	// (https://backoffice.example.com): passkeys are bound to its host
 	// and only work on its origin. Empty: http://localhost with the port
@@ -142,6 +144,10 @@ const (
 	DefaultApprovalTTL    = 72 * time.Hour
 	DefaultApprovalWindow = 24 * time.Hour
 )
+
+// DefaultMFA is ORDERCARE_MFA's default: the staff's default policy (a
+// test in the app keeps the two equal).
+const DefaultMFA = "required-for-money"
 
 // StaffKeyPath is staff.key beside admin.db: the key that seals the staff's
 // second-factor secrets in admin.db (created when missing, mode 0600).
@@ -208,23 +214,19 @@ var options = []option{
 	{"import-rate", "ORDERCARE_IMPORT_RATE", strconv.FormatFloat(DefaultImportRate, 'f', -1, 64), "provider reads per second of 'admin index import' and the order intake", rateSetter("ORDERCARE_IMPORT_RATE", false, func(c *Config, r float64) { c.ImportRate = r })},
 	{"refresh-rate", "ORDERCARE_REFRESH_RATE", strconv.FormatFloat(DefaultRefreshRate, 'f', -1, 64), "indexed orders per second re-read in the background (0 = off)", rateSetter("ORDERCARE_REFRESH_RATE", true, func(c *Config, r float64) { c.RefreshRate = r })},
 	{"outbound-url", "ORDERCARE_OUTBOUND_URL", "", "URL that receives a signed POST for every completed order change", func(c *Config, v string) error { c.OutboundURL = strings.TrimSpace(v); return nil }},
-	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", amountsSetter("ORDERCARE_APPROVAL_THRESHOLDS", func(c *Config, m map[string]int64) { c.ApprovalThresholds = m })},
-	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", amountsSetter("ORDERCARE_DAILY_REFUND_LIMITS", func(c *Config, m map[string]int64) { c.DailyRefundLimits = m })},
+	{"approval-thresholds", "ORDERCARE_APPROVAL_THRESHOLDS", "", "per-currency amounts in minor units, such as EUR:50000,SEK:500000,*:50000 (* is every other currency): refunds taking an order's refunds in the window above, and cancellations of orders above, need a second person's approval; a currency without one needs it for every refund and cancellation; empty: none", func(c *Config, v string) error { c.ApprovalThresholds = strings.TrimSpace(v); return nil }},
+	{"daily-refund-limits", "ORDERCARE_DAILY_REFUND_LIMITS", "", "per-currency amounts in minor units that one member may refund on their own per UTC day; beyond it refunds need approval; empty: no limit", func(c *Config, v string) error { c.DailyRefundLimits = strings.TrimSpace(v); return nil }},
 	{"approval-ttl", "ORDERCARE_APPROVAL_TTL", DefaultApprovalTTL.String(), "how long an approval request waits for a decision before it expires",
 		durationSetter("ORDERCARE_APPROVAL_TTL", time.Minute, 90*24*time.Hour, "72h", func(c *Config, d time.Duration) { c.ApprovalTTL = d })},
 	{"approval-window", "ORDERCARE_APPROVAL_WINDOW", DefaultApprovalWindow.String(), "how far back the approval thresholds look at an order (its refunds, its highest amount)",
 		durationSetter("ORDERCARE_APPROVAL_WINDOW", time.Hour, 90*24*time.Hour, "24h", func(c *Config, d time.Duration) { c.ApprovalWindow = d })},
-	{"mfa", "ORDERCARE_MFA", string(staff.DefaultMFAPolicy), "who needs a second factor: off, optional, required, or required-for-money (supervisors, admins and everyone who may refund or approve)", setMFA},
+	{"mfa", "ORDERCARE_MFA", DefaultMFA, "who needs a second factor: off, optional, required, or required-for-money (supervisors, admins and everyone who may refund or approve)", setMFA},
 	{"public-url", "ORDERCARE_PUBLIC_URL", "", "the URL staff open the back office at, such as https://backoffice.example.com; passkeys are bound to its host name; empty: http://localhost and the port it listens on", setPublicURL},
 	{"outbound-secret", "ORDERCARE_OUTBOUND_SECRET", "", "HMAC-SHA256 key of the outbound events' signature (prefer the environment variable)", func(c *Config, v string) error { c.OutboundSecret = v; return nil }},
 }
 
 func setMFA(c *Config, v string) error {
-	p, err := staff.ParseMFAPolicy(strings.TrimSpace(v))
-	if err != nil {
-		return fmt.Errorf("ORDERCARE_MFA: %q is not off, optional, required or required-for-money", v)
-	}
-	c.MFA = p
+	c.MFA = strings.TrimSpace(v)
 	return nil
 }
 
@@ -254,18 +256,6 @@ func rateSetter(env string, zeroOK bool, set func(*Config, float64)) func(*Confi
 			return fmt.Errorf("%s: %q is not a rate per second between 0 and 1000 such as 20 or 0.5", env, v)
 		}
 		set(c, r)
-		return nil
-	}
-}
-
-// amountsSetter parses a per-currency list of amounts.
-func amountsSetter(env string, set func(*Config, map[string]int64)) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		m, err := money.ParseAmounts(env, v)
-		if err != nil {
-			return err
-		}
-		set(c, m)
 		return nil
 	}
 }
@@ -301,12 +291,8 @@ func setSecure(c *Config, v string) error {
 }
 
 func setProvider(c *Config, v string) error {
-	switch p := omclient.Provider(strings.ToLower(strings.TrimSpace(v))); p {
-	case omclient.ProviderKustom, omclient.ProviderKlarna:
-		c.OMProvider = p
-		return nil
-	}
-	return fmt.Errorf("ORDERCARE_OM_PROVIDER: %q is not kustom or klarna", v)
+	c.OMProvider = strings.ToLower(strings.TrimSpace(v))
+	return nil
 }
 
 func setProxy(c *Config, v string) error {
@@ -331,13 +317,13 @@ func setTimeout(c *Config, v string) error {
 	return nil
 }
 
-func presetNames() string {
-	names := make([]string, 0, len(omclient.Presets))
-	for _, p := range omclient.Presets {
-		names = append(names, p.Name)
-	}
-	return strings.Join(names, ", ")
-}
+// PresetNames are the provider's documented hosts by name, which
+// ORDERCARE_OM_URL may name instead of a URL (the help lists them); the
+// client's presets are the same list, as a test in the app keeps them.
+var PresetNames = []string{"kustom", "kustom-playground", "klarna-eu", "klarna-na", "klarna-oc",
+	"klarna-eu-playground", "klarna-na-playground", "klarna-oc-playground"}
+
+func presetNames() string { return strings.Join(PresetNames, ", ") }
 
 // Flags registers every setting on fs. The returned function, called after
 // fs.Parse, builds the Config: defaults, then the environment, then the flags
@@ -446,7 +432,7 @@ func (c Config) validateOM() error {
 		if u.User != nil {
 			return errors.New("ORDERCARE_OM_URL: put credentials in ORDERCARE_OM_USER and ORDERCARE_OM_PASSWORD, not in the URL")
 		}
-	} else if _, ok := omclient.LookupPreset(c.OMURL); !ok {
+	} else if !slices.ContainsFunc(PresetNames, func(p string) bool { return strings.EqualFold(p, strings.TrimSpace(c.OMURL)) }) {
 		return fmt.Errorf("ORDERCARE_OM_URL: unknown preset %q (known: %s)", c.OMURL, presetNames())
 	}
 	if c.OMUser == "" || c.OMPassword == "" {

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"ordercare/internal/staff"
 )
 
 // OIDCCallbackPath is where the identity provider sends the browser back,
@@ -31,10 +29,11 @@ type OIDCConfig struct {
 	// Name is the provider's name on the sign-in button (ProviderName).
 	Name string
 	// Scopes, RoleClaim, Roles and MFAAMR are the settings of the same
-	// names of package sso.
+	// names of package sso; Roles maps a claim's value to a role's name,
+	// which the app reads as the staff's role (and refuses any other).
 	Scopes    []string
 	RoleClaim string
-	Roles     map[string]staff.Role
+	Roles     map[string]string
 	MFAAMR    []string
 }
 
@@ -127,12 +126,9 @@ func setOIDCRoles(c *Config, v string) error {
 		if i <= 0 {
 			return fmt.Errorf("ORDERCARE_OIDC_ROLES: %q is not value=role, such as ordercare-agents=agent", pair)
 		}
-		value, role := strings.TrimSpace(pair[:i]), staff.Role(strings.TrimSpace(pair[i+1:]))
-		if !role.Valid() {
-			return fmt.Errorf("ORDERCARE_OIDC_ROLES: %q: %q is not agent, supervisor, admin or auditor", pair, role)
-		}
+		value, role := strings.TrimSpace(pair[:i]), strings.TrimSpace(pair[i+1:])
 		if c.OIDC.Roles == nil {
-			c.OIDC.Roles = map[string]staff.Role{}
+			c.OIDC.Roles = map[string]string{}
 		}
 		if old, ok := c.OIDC.Roles[value]; ok && old != role {
 			return fmt.Errorf("ORDERCARE_OIDC_ROLES: %q is mapped to both %s and %s", value, old, role)

@@ -14,7 +14,7 @@ import (
 // (and cancels of orders above it) held for approval.
 func startApprovalServer(t *testing.T) *server {
 	t.Helper()
-	return startServer(t, func(c *config.Config) { c.ApprovalThresholds = map[string]int64{"EUR": 100} })
+	return startServer(t, func(c *config.Config) { c.ApprovalThresholds = "EUR:100" })
 }
 
 // refundableOrder is a demo order captured in EUR, with nothing refunded.

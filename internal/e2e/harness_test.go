@@ -78,7 +78,7 @@ func startServer(t *testing.T, configure ...func(*config.Config)) *server {
 	cfg := config.Config{
 		Addr:         "127.0.0.1:0",
 		DBPath:       filepath.Join(t.TempDir(), "data", "admin.db"),
-		OMProvider:   omclient.ProviderKustom,
+		OMProvider:   string(omclient.ProviderKustom),
 		OMTimeout:    10 * time.Second,
 		DemoPassword: demoPassword,
 	}

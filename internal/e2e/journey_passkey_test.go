@@ -98,7 +98,7 @@ func TestScreenshotPasskeys(t *testing.T) {
 // /account) and adds a passkey named "work laptop" there.
 func withPasskey(t *testing.T, axe bool) (*page, webauthn.AuthenticatorID) {
 	t.Helper()
-	srv := startServer(t, func(c *config.Config) { c.MFA = staff.MFARequiredForMoney })
+	srv := startServer(t, func(c *config.Config) { c.MFA = string(staff.MFARequiredForMoney) })
 	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,10 @@ func TestJourneySingleSignOn(t *testing.T) {
 	idp.SignInAs(oidctest.User{Subject: "pat", Email: email, EmailVerified: true,
 		Groups: []string{"everyone", "ordercare-supervisors"}, AMR: []string{"pwd", "hwk"}})
 	srv := startServer(t, func(c *config.Config) {
-		c.MFA = staff.MFARequiredForMoney
+		c.MFA = string(staff.MFARequiredForMoney)
 		c.OIDC = config.OIDCConfig{Issuer: idp.Issuer, ClientID: "ordercare-e2e", ClientSecret: "e2e-client-secret",
 			Name: "Test IdP", Scopes: []string{"openid", "email"}, RoleClaim: "groups", MFAAMR: []string{"hwk"},
-			Roles: map[string]staff.Role{"ordercare-agents": staff.RoleAgent, "ordercare-supervisors": staff.RoleSupervisor}}
+			Roles: map[string]string{"ordercare-agents": string(staff.RoleAgent), "ordercare-supervisors": string(staff.RoleSupervisor)}}
 	})
 	b := startBrowser(t, srv)
 	pat := b.newPage("pat")

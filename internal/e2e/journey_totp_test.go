@@ -84,7 +84,7 @@ const samEmail = "sam.supervisor@example.com"
 // code, loaded.
 func atEnrolment(t *testing.T) *page {
 	t.Helper()
-	srv := startServer(t, func(c *config.Config) { c.MFA = staff.MFARequiredForMoney })
+	srv := startServer(t, func(c *config.Config) { c.MFA = string(staff.MFARequiredForMoney) })
 	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -90,8 +90,8 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 		f.Intent = view.UnsettledIntent(unsettled, view.OrderPath(cf.Order.OrderID), h.orderNumbers(c, cf.Order), h.now(), agentZone(c))
 		return render(http.StatusConflict)
 	case errors.As(err, &ve):
-		// The pipeline's own checks name amounts in the log's plain form
-		// ("more than can be refunded 40.00 EUR").
+		// The pipeline's own checks (the orders' drafts) name amounts in
+		// the log's plain form ("... (captured minus refunded), 40.00 EUR").
 		for i := range ve.Fields {
 			ve.Fields[i].Message = view.MoneyIn(ve.Fields[i].Message, h.orderNumbers(c, cf.Order))
 		}

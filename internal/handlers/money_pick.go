@@ -39,9 +39,10 @@ type pickDraft struct {
 }
 
 // pickAmount reads the mode and its values from f, putting problems at
-// their fields. left is the most that may be captured (refunded).
-func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, left int64, w pickWords, numbers string) pickDraft {
+// their fields; the amount is held to the change's money rule (w.check).
+func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, w pickWords, numbers string) pickDraft {
 	cur, lc := o.PurchaseCurrency.String(), numbers
+	left := w.most(o)
 	show := func(v int64) string { return money.Show(v, cur, lc) }
 	d := pickDraft{balances: balances}
 	open := 0
@@ -136,12 +137,15 @@ func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, 
 		}
 		d.amount, d.known = v, true
 	}
-	if d.known && d.amount > left {
+	if !d.known {
+		return d
+	}
+	if e := w.check(o, d.amount); e != nil {
 		field := w.amountField
 		if d.mode == view.ModeLines {
 			field = view.FieldLines
 		}
-		f.AddError(field, "More than "+w.left+", "+show(left))
+		f.AddError(field, view.MoneyIn(e.Message, lc))
 	}
 	return d
 }

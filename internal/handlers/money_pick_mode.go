@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"ordercare/internal/handlers/form"
+	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates/view"
 )
@@ -10,10 +11,14 @@ import (
 type pickWords struct {
 	verb        string // "capture", "refund"
 	done        string // "captured", "refunded"
-	left        string // "the remaining authorized amount", "what can be refunded (captured minus refunded)"
 	amountField string // view.FieldCapturedAmount, view.FieldRefundedAmount
 	full        string // the label of the full mode: "Everything that is left", "Everything refundable"
 	button      string // the submit button without the money: "Capture", "Refund"
+	// most is the most the change may take (orders.Capturable,
+	// orders.Refundable), and check its money rule (the orders' draft's
+	// Check), which puts its message at amountField.
+	most  func(*omclient.Order) int64
+	check func(o *omclient.Order, amount int64) *omclient.FieldError
 }
 
 // pickMode is the mode the agent meant: the one chosen, or, when none is

@@ -86,8 +86,8 @@ func amountDraftOf(f *view.Form, o *omclient.Order, nRows int, numbers string) a
 	if !d.known {
 		return d
 	}
-	if d.amount < o.CapturedAmount {
-		f.AddError(view.FieldOrderAmount, "The order amount cannot be less than the captured amount "+show(o.CapturedAmount))
+	if e := (orders.AmountDraft{Amount: d.amount}).Check(o); e != nil {
+		f.AddError(view.FieldOrderAmount, view.MoneyIn(e.Message, lc))
 	}
 	if d.amount > o.OrderAmount && !orders.IncreaseAllowed(o) && f.Value(view.FieldSendAnyway) == "" {
 		f.AddError(view.FieldSendAnyway, "Tick “Send anyway” to try an increase the payment method does not support")

@@ -18,7 +18,8 @@ import (
 // authorized amount. Optional description, reference and one shipping
 // info entry.
 
-var captureWords = pickWords{verb: "capture", done: "captured", left: "the remaining authorized amount", amountField: view.FieldCapturedAmount, full: "Everything that is left", button: "Capture"}
+var captureWords = pickWords{verb: "capture", done: "captured", amountField: view.FieldCapturedAmount, full: "Everything that is left", button: "Capture",
+	most: orders.Capturable, check: func(o *omclient.Order, v int64) *omclient.FieldError { return orders.CaptureDraft{Amount: v}.Check(o) }}
 
 // captureFields are the posted fields of the capture form besides the
 // picker's quantities.
@@ -120,7 +121,7 @@ func (h *Handlers) renderCapture(c echo.Context, cf *changeForm, d captureDraft,
 	f.Submit = preview.Submit
 	v := view.CaptureFormView{
 		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
-		Remaining: view.MoneyOf(o.RemainingAuthorizedAmount, o, h.orderNumbers(c, o)), Rows: d.rows, LinesNote: d.linesNote,
+		Remaining: view.MoneyOf(orders.Capturable(o), o, h.orderNumbers(c, o)), Rows: d.rows, LinesNote: d.linesNote,
 		ShippingMethods: view.ShippingMethodOptions(omclient.ShippingMethods),
 		Preview:         preview,
 	}

@@ -26,7 +26,7 @@ func captureDraftOf(f *view.Form, o *omclient.Order, numbers string) captureDraf
 		view.FieldShipTracking: "Tracking number", view.FieldShipURI: "Tracking link"} {
 		f.Labels[k] = v
 	}
-	d := captureDraft{pickDraft: pickAmount(f, o, orders.CaptureBalances(o), o.RemainingAuthorizedAmount, captureWords, numbers)}
+	d := captureDraft{pickDraft: pickAmount(f, o, orders.CaptureBalances(o), captureWords, numbers)}
 	desc, ok1 := form.Text(f, view.FieldDescription, false, 255)
 	ref, ok2 := form.Text(f, view.FieldReference, false, 255)
 	ship, ok3 := shippingEntry(f)

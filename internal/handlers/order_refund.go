@@ -18,7 +18,8 @@ import (
 // provider allows it, a return fee: a return_fee line with a negative
 // amount, so the refunded amount is the goods minus the fee.
 
-var refundWords = pickWords{verb: "refund", done: "refunded", left: "what can be refunded (captured minus refunded)", amountField: view.FieldRefundedAmount, full: "Everything refundable", button: "Refund"}
+var refundWords = pickWords{verb: "refund", done: "refunded", amountField: view.FieldRefundedAmount, full: "Everything refundable", button: "Refund",
+	most: orders.Refundable, check: func(o *omclient.Order, v int64) *omclient.FieldError { return orders.RefundDraft{Amount: v}.Check(o) }}
 
 var refundFields = []string{view.FieldMode, view.FieldRefundedAmount, view.FieldDescription, view.FieldReference,
 	view.FieldReturnFee, view.FieldReturnFeeTax}
@@ -110,7 +111,7 @@ func (h *Handlers) renderRefund(c echo.Context, cf *changeForm, d refundDraft, s
 	f.Submit = preview.Submit
 	v := view.RefundFormView{
 		Form: f, PreviewPath: f.Path + "/preview", Currency: o.PurchaseCurrency.String(), Mode: d.mode,
-		Refundable: view.MoneyOf(max(o.CapturedAmount-o.RefundedAmount, 0), o, h.orderNumbers(c, o)), Rows: d.rows, LinesNote: d.linesNote,
+		Refundable: view.MoneyOf(orders.Refundable(o), o, h.orderNumbers(c, o)), Rows: d.rows, LinesNote: d.linesNote,
 		ReturnFee: why == "", ReturnFeeWhyNot: why,
 		Preview: preview,
 	}

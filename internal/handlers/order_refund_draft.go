@@ -23,8 +23,7 @@ func refundDraftOf(f *view.Form, o *omclient.Order, numbers string) refundDraft 
 		view.FieldReturnFee: "Return fee", view.FieldReturnFeeTax: "Return fee tax rate"} {
 		f.Labels[k] = v
 	}
-	left := max(o.CapturedAmount-o.RefundedAmount, 0)
-	d := refundDraft{pickDraft: pickAmount(f, o, orders.RefundBalances(o), left, refundWords, numbers)}
+	d := refundDraft{pickDraft: pickAmount(f, o, orders.RefundBalances(o), refundWords, numbers)}
 	d.goods = d.amount
 	desc, ok1 := form.Text(f, view.FieldDescription, false, 255)
 	ref, ok2 := form.Text(f, view.FieldReference, false, 255)

@@ -141,7 +141,7 @@ func (h *Handlers) shopHalfFor(cf *changeForm, ch orders.Change) *orders.ShopHal
 		}
 	case omclient.OpCreateCapture:
 		b := requestAs[omclient.CaptureRequest](ch.Body)
-		if b == nil || b.CapturedAmount != o.RemainingAuthorizedAmount {
+		if b == nil || b.CapturedAmount != orders.Capturable(o) {
 			return nil // fulfilled only once everything is captured
 		}
 	case omclient.OpAddOrderShippingInfo, omclient.OpAddCaptureShippingInfo:

@@ -140,7 +140,7 @@ func whyNot(o *omclient.Order, p omclient.Provider, now time.Time, op omclient.O
 		case omclient.FraudRejected:
 			return "the order was rejected in fraud review"
 		}
-		if o.RemainingAuthorizedAmount <= 0 {
+		if Capturable(o) <= 0 {
 			return "nothing is left to capture"
 		}
 	case omclient.OpCreateRefund:
@@ -149,7 +149,7 @@ func whyNot(o *omclient.Order, p omclient.Provider, now time.Time, op omclient.O
 			return statusWhy(o.Status)
 		case !hasCaptures:
 			return "the order has no captures"
-		case o.CapturedAmount-o.RefundedAmount <= 0:
+		case Refundable(o) <= 0:
 			return "everything captured has been refunded"
 		}
 	case omclient.OpUpdateAuthorization, omclient.OpUpdateCustomerDetails:

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"ordercare/internal/audit"
-	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 )
 
@@ -258,33 +257,23 @@ func (s *Service) replay(ctx context.Context, ch Change, call *omclient.Call) (r
 
 // checkState refuses, before sending, amounts the order cannot take
 // (Klarna's order management guides on docs.klarna.com), so an agent gets a message at the field instead of a
-// provider refusal. Rules that need the provider's judgement (cancel after
+// provider refusal. The rules are the drafts' that the forms check
+// (drafts.go). Rules that need the provider's judgement (cancel after
 // capture, risk checks) are left to the provider, which audits them as
 // refused.
 func checkState(ch Change, o *omclient.Order) error {
-	cur := o.PurchaseCurrency.String()
-	show := func(v int64) string { return money.FormatPlain(v, cur) + " " + cur }
-	var fe []omclient.FieldError
+	amount := ChangeAmount(ch.Op, ch.Body)
+	var fe *omclient.FieldError
 	switch ch.Op {
 	case omclient.OpCreateCapture:
-		if ChangeAmount(ch.Op, ch.Body) > o.RemainingAuthorizedAmount {
-			fe = append(fe, omclient.FieldError{Field: "captured_amount",
-				Message: "more than the remaining authorized amount " + show(o.RemainingAuthorizedAmount)})
-		}
+		fe = CaptureDraft{Amount: amount}.Check(o)
 	case omclient.OpCreateRefund:
-		left := o.CapturedAmount - o.RefundedAmount
-		if ChangeAmount(ch.Op, ch.Body) > left {
-			fe = append(fe, omclient.FieldError{Field: "refunded_amount",
-				Message: "more than can be refunded (captured minus refunded) " + show(left)})
-		}
+		fe = RefundDraft{Amount: amount}.Check(o)
 	case omclient.OpUpdateAuthorization:
-		if ChangeAmount(ch.Op, ch.Body) < o.CapturedAmount {
-			fe = append(fe, omclient.FieldError{Field: "order_amount",
-				Message: "less than the captured amount " + show(o.CapturedAmount)})
-		}
+		fe = AmountDraft{Amount: amount}.Check(o)
 	}
-	if len(fe) > 0 {
-		return &omclient.ValidationError{Fields: fe}
+	if fe != nil {
+		return &omclient.ValidationError{Fields: []omclient.FieldError{*fe}}
 	}
 	return nil
 }

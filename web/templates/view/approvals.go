@@ -8,6 +8,7 @@ import (
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 )
 
 // The four-eyes approval pages: the list, one request with the
@@ -357,7 +358,7 @@ type OrderStateView struct {
 
 // NewOrderState describes o and the effect of r on it.
 func NewOrderState(o *omclient.Order, r approvals.Request, numbers string) OrderStateView {
-	refundable := max(o.CapturedAmount-o.RefundedAmount, 0)
+	refundable := orders.Refundable(o)
 	v := OrderStateView{Status: statusBadge(o.Status), Order: MoneyOf(o.OrderAmount, o, numbers), Captured: MoneyOf(o.CapturedAmount, o, numbers),
 		Refunded: MoneyOf(o.RefundedAmount, o, numbers), Remaining: MoneyOf(o.RemainingAuthorizedAmount, o, numbers), Refundable: MoneyOf(refundable, o, numbers)}
 	switch r.Op {

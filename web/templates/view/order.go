@@ -227,7 +227,7 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		Captured:   m(o.CapturedAmount),
 		Refunded:   m(o.RefundedAmount),
 		Remaining:  m(o.RemainingAuthorizedAmount),
-		Refundable: m(max(o.CapturedAmount-o.RefundedAmount, 0)),
+		Refundable: m(orders.Refundable(o)),
 	}
 	v.Lines = linesView(o.OrderLines, o.OrderAmount, "order amount", m)
 	v.Billing = addressView(o.BillingAddress)
