@@ -146,7 +146,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		return nil, err
 	}
 	if o.staffOpts.SealKey == nil {
-		if o.staffOpts.SealKey, err = staffSealKey(cfg.StaffKeyPath()); err != nil {
+		if o.staffOpts.SealKey, err = staffKey(cfg); err != nil {
 			return nil, err
 		}
 	}

@@ -132,6 +132,9 @@ type Config struct {
 	// DatabaseURL, when set, is the PostgreSQL database that several
 	// instances share instead of the SQLite files (database.go).
 	DatabaseURL string
+	// StaffKey, when set (ORDERCARE_STAFF_KEY, hex), seals the staff's
+	// second-factor secrets instead of staff.key beside admin.db.
+	StaffKey string
 }
 
 // Defaults of the four-eyes settings: how long a request waits for a

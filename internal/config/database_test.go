@@ -33,3 +33,21 @@ func TestDatabaseURLIsRefusedWhileStoresArePending(t *testing.T) {
 		t.Fatalf("storage commands with a postgres URL: %v", err)
 	}
 }
+
+// TestStaffKey: ORDERCARE_STAFF_KEY is 32 bytes in hex, and never echoed.
+func TestStaffKey(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "admin.db")
+	var out bytes.Buffer
+	key := strings.Repeat("ab", 32)
+	c, err := Parse("admin", []string{"-db", db}, env(map[string]string{EnvStaffKey: key}), &out)
+	if err != nil || c.StaffKey != key {
+		t.Fatalf("a hex key: %q %v", c.StaffKey, err)
+	}
+	for _, bad := range []string{"abab", strings.Repeat("zz", 32), strings.Repeat("ab", 33)} {
+		_, err := Parse("admin", []string{"-db", db}, env(map[string]string{EnvStaffKey: bad}), &out)
+		if err == nil || !strings.Contains(err.Error(), EnvStaffKey) || strings.Contains(err.Error(), bad) {
+			t.Fatalf("key %q: %v", bad, err)
+		}
+	}
+}
