@@ -281,18 +281,15 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	return a, nil
 }
 
-// adminWriter names the advisory lock that every write to the admin
-// tables takes on PostgreSQL (db.OpenPostgres): one name for every store
-// and every instance, so that their writes run one at a time across the
-// fleet as they do on one SQLite file. The audit log has its own.
-const adminWriter = "admin"
-
 // openAdminDB opens the database of every store but the audit log:
 // admin.db, or the PostgreSQL database that ORDERCARE_DATABASE_URL names
 // and the other instances share.
 func openAdminDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	if cfg.DatabaseURL != "" {
-		return db.OpenPostgres(ctx, cfg.DatabaseURL, adminWriter)
+		// One writer name for every store and every instance
+		// (db.AdminWriter), so that their writes run one at a time across
+		// the fleet as they do on one SQLite file; the audit log has its own.
+		return db.OpenPostgres(ctx, cfg.DatabaseURL, db.AdminWriter)
 	}
 	return db.Open(ctx, cfg.DBPath, db.SyncNormal)
 }
