@@ -79,6 +79,15 @@ func checkDatabaseURL(v string) error {
 	return nil
 }
 
+// StorageDatabaseURL is ORDERCARE_DATABASE_URL for the commands that
+// change the shared tables themselves (admin user add, list, disable,
+// enable): "" when unset, an error when it is not a postgres:// URL.
+func StorageDatabaseURL(getenv func(string) string) (string, error) {
+	v, _ := lookup(getenv, EnvDatabaseURL)
+	v = strings.TrimSpace(v)
+	return v, checkDatabaseURL(v)
+}
+
 // errStorageOnPostgres refuses the storage commands with
 // ORDERCARE_DATABASE_URL set: they open the SQLite files, which the
 // instances on PostgreSQL do not use.
