@@ -19,6 +19,8 @@ import (
 	"ordercare/internal/config"
 	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
+	"ordercare/internal/omsim"
+	"ordercare/internal/orders"
 	"ordercare/web/templates/view"
 )
 
@@ -288,4 +290,36 @@ func postLogin(t *testing.T, c *http.Client, base, email, pw string) *http.Respo
 	_, _ = io.Copy(io.Discard, r.Body)
 	r.Body.Close()
 	return r
+}
+
+// admin index import (OpenIndexer) run beside a fleet indexes into the
+// database the instances share, not into an admin.db of its own.
+func TestIndexerUsesTheSharedDatabase(t *testing.T) {
+	t.Parallel()
+	pg := dbtest.Postgres(t)
+	cfg := testConfig(t)
+	cfg.DatabaseURL, cfg.DemoPassword, cfg.StaffKey = pg.URL, "fleet demo password", strings.Repeat("5a", 32)
+	ix, err := app.OpenIndexer(t.Context(), cfg, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithOutput(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	sb, err := omsim.New(t.Context(), omsim.Options{Username: "u", Password: "p", Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := sb.OrderIDs(t.Context()) // the demo orders are the same in every sandbox
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("demo orders: %d %v", len(ids), err)
+	}
+	if _, err := ix.Service.GetOrder(t.Context(), ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	index, err := orders.OpenIndex(t.Context(), pg.Open(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := index.Get(t.Context(), ids[0]); err != nil || !ok {
+		t.Fatalf("the order the indexer read is not in the shared index: %v %v", ok, err)
+	}
 }
