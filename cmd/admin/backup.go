@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
@@ -39,6 +40,9 @@ func backupCmd(ctx context.Context, args []string, e env) error {
 		return errors.New("usage: admin backup [-db ADMIN_DB] DIR (a new or empty folder for the copies)")
 	}
 	dir := fs.Arg(0)
+	if strings.TrimSpace(e.getenv(config.EnvDatabaseURL)) != "" {
+		return errors.New(config.EnvDatabaseURL + ": the instances keep their data in PostgreSQL, not in the files admin backup copies; back it up with PostgreSQL's own tools (pg_dump)")
+	}
 	// Not config.StoragePath: it creates the data folder, and a backup of
 	// a mistyped path must not leave an empty one behind.
 	path := *dbFlag

@@ -186,3 +186,21 @@ func TestBackupRefusesUsedFolderAndMissingDatabase(t *testing.T) {
 		t.Fatal("backup without a folder succeeded")
 	}
 }
+
+// With ORDERCARE_DATABASE_URL set the instances keep nothing in admin.db:
+// admin backup refuses rather than copy a stale file beside ORDERCARE_DB.
+func TestBackupRefusesTheSharedDatabase(t *testing.T) {
+	t.Parallel()
+	dataDir := filepath.Join(t.TempDir(), "data")
+	d, err := db.Open(t.Context(), filepath.Join(dataDir, "admin.db"), db.SyncNormal) // a stale file from before the move
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = d.Close()
+	e, _, _ := testEnv(map[string]string{"ORDERCARE_DB": filepath.Join(dataDir, "admin.db"),
+		config.EnvDatabaseURL: "postgres://ordercare:s3cret@db.internal/ordercare"}, nil)
+	err = run(t.Context(), []string{"backup", filepath.Join(t.TempDir(), "copy")}, e)
+	if err == nil || !strings.Contains(err.Error(), config.EnvDatabaseURL) || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("backup with the shared database configured: %v", err)
+	}
+}

@@ -22,7 +22,9 @@ import (
 )
 
 // user manages staff accounts in admin.db (safe while the server runs:
-// SQLite WAL with busy timeouts).
+// SQLite WAL with busy timeouts), or with ORDERCARE_DATABASE_URL set in
+// the PostgreSQL database the instances share (add, list, disable and
+// enable; reset-factor still needs the SQLite files).
 func user(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
 		return errors.New("missing subcommand: add, list, disable, enable or reset-factor")
@@ -42,14 +44,28 @@ func user(ctx context.Context, args []string, e env) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// auditPath is audit.db beside admin.db, or the postgres:// URL of
+	// the database the instances share (recordCLIEvent).
 	var auditPath string
 	open := func() (*staff.Store, func(), error) {
-		path, err := config.StoragePath(*dbFlag, e.getenv)
+		url, err := config.StorageDatabaseURL(e.getenv)
 		if err != nil {
 			return nil, nil, err
 		}
-		auditPath = config.Config{DBPath: path}.AuditDBPath()
-		d, err := db.Open(ctx, path, db.SyncNormal)
+		var d *db.DB
+		if url != "" {
+			// The instances' own tables, under their writer lock: the
+			// first admin of a fleet is added so.
+			auditPath = url
+			d, err = db.OpenPostgres(ctx, url, db.AdminWriter)
+		} else {
+			var path string
+			if path, err = config.StoragePath(*dbFlag, e.getenv); err != nil {
+				return nil, nil, err
+			}
+			auditPath = config.Config{DBPath: path}.AuditDBPath()
+			d, err = db.Open(ctx, path, db.SyncNormal)
+		}
 		if err != nil {
 			return nil, nil, err
 		}

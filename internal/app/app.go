@@ -148,11 +148,11 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		}
 	}()
 
-	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
+	if a.adminDB, err = openAdminDB(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if o.staffOpts.SealKey == nil {
-		if o.staffOpts.SealKey, err = staffSealKey(cfg.StaffKeyPath()); err != nil {
+		if o.staffOpts.SealKey, err = staffKey(cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -287,6 +287,19 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 	return a, nil
 }
 
+// openAdminDB opens the database of every store but the audit log:
+// admin.db, or the PostgreSQL database that ORDERCARE_DATABASE_URL names
+// and the other instances share.
+func openAdminDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	if cfg.DatabaseURL != "" {
+		// One writer name for every store and every instance
+		// (db.AdminWriter), so that their writes run one at a time across
+		// the fleet as they do on one SQLite file; the audit log has its own.
+		return db.OpenPostgres(ctx, cfg.DatabaseURL, db.AdminWriter)
+	}
+	return db.Open(ctx, cfg.DBPath, db.SyncNormal)
+}
+
 // builtinSandboxUser is the API user name of the built-in sandbox.
 const builtinSandboxUser = "ordercare-builtin-sandbox"
 
@@ -373,12 +386,35 @@ var DemoAccounts = []struct {
 
 // ensureDemoStaff creates the demo accounts (sandbox mode only) with the
 // configured demo password, or a random one printed once to the operator.
+// Instances sharing one database may start at once: an account another
+// one added meanwhile (staff.ErrExists) sends this one back to read the
+// accounts again, and it then finds what the other added.
 func (a *App) ensureDemoStaff(ctx context.Context) error {
 	pw := a.cfg.DemoPassword
 	generated := pw == ""
 	if generated {
 		pw = randomSecret()[:20]
 	}
+	var err error
+	for range len(DemoAccounts) + 1 {
+		if err = a.ensureDemoStaffOnce(ctx, pw, generated); !errors.Is(err, staff.ErrExists) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	a.demoPassword = pw
+	if generated {
+		fmt.Fprintf(a.out, "Sandbox demo accounts agent@example.com, supervisor@example.com, admin@example.com\n"+
+			"password for this run: %s   (set ORDERCARE_DEMO_PASSWORD to choose one)\n", pw)
+	}
+	return nil
+}
+
+// ensureDemoStaffOnce is one pass of ensureDemoStaff with the password pw
+// (generated: made for this run).
+func (a *App) ensureDemoStaffOnce(ctx context.Context, pw string, generated bool) error {
 	// Argon2id runs are what the demo start costs (19 MiB, t=2 each): the
 	// accounts share one stored hash, so a restart verifies it once
 	// (EnsureSharedPassword), or only hashes the password made for this
@@ -424,14 +460,9 @@ func (a *App) ensureDemoStaff(ctx context.Context) error {
 			m, err = a.staff.AddSharingPassword(ctx, d.Email, d.Role, existing[0])
 		}
 		if err != nil {
-			return fmt.Errorf("demo account %s: %w", d.Email, err)
+			return fmt.Errorf("demo account %s: %w", d.Email, err) // ErrExists: added by another instance meanwhile
 		}
 		existing = append(existing, m.ID)
-	}
-	a.demoPassword = pw
-	if generated {
-		fmt.Fprintf(a.out, "Sandbox demo accounts agent@example.com, supervisor@example.com, admin@example.com\n"+
-			"password for this run: %s   (set ORDERCARE_DEMO_PASSWORD to choose one)\n", pw)
 	}
 	return nil
 }

@@ -10,21 +10,21 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
-	"ordercare/internal/db"
 	"ordercare/internal/intake"
 	"ordercare/internal/orders"
 )
 
 // Indexer is what `admin index import` needs: the provider client behind
 // the order service (every read indexes the order) and the intake tables,
-// without the web server. It may run while the server does (SQLite WAL).
+// without the web server. It may run while the server does (SQLite WAL;
+// on PostgreSQL, under the same writer lock as the instances).
 type Indexer struct {
 	Service *orders.Service
 	Intake  *intake.Store
 	app     *App
 }
 
-// OpenIndexer opens admin.db, audit.db (the service needs it; nothing is
+// OpenIndexer opens admin.db (or ORDERCARE_DATABASE_URL's database), audit.db (the service needs it; nothing is
 // appended by reads) and the provider named by cfg: the built-in sandbox's
 // sandbox.db in sandbox mode. It does not recover open audit attempts:
 // those may be in flight in a running server.
@@ -45,7 +45,7 @@ func OpenIndexer(ctx context.Context, cfg config.Config, opts ...Option) (_ *Ind
 			_ = a.Close()
 		}
 	}()
-	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
+	if a.adminDB, err = openAdminDB(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if a.auditLog, err = audit.OpenWith(ctx, cfg.AuditDBPath(), audit.Options{Instance: cfg.InstanceName(), DatabaseURL: cfg.DatabaseURL}); err != nil {

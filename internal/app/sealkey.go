@@ -2,15 +2,38 @@ package app
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
+	"ordercare/internal/config"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
+
+// staffKey is the key that seals second-factor secrets: ORDERCARE_STAFF_KEY
+// when set, else staff.key beside admin.db (staffSealKey). On PostgreSQL
+// every instance must seal with the same key (a secret sealed on one is
+// opened on another), so there a missing staff.key is never made: an
+// instance that made its own would lock out of it every member whose
+// authenticator was set up on another.
+func staffKey(cfg config.Config) ([]byte, error) {
+	if cfg.StaffKey != "" {
+		key, err := hex.DecodeString(cfg.StaffKey)
+		if err != nil || len(key) != staff.SealKeySize {
+			return nil, fmt.Errorf("%s: must be %d bytes in hex", config.EnvStaffKey, staff.SealKeySize)
+		}
+		return key, nil
+	}
+	if cfg.DatabaseURL != "" && !exists(cfg.StaffKeyPath()) {
+		return nil, fmt.Errorf("staff key: with %s set %s (openssl rand -hex %d), the same on every instance, or give every instance a copy of the same staff.key beside ORDERCARE_DB; none is made, as each instance would make a different one",
+			config.EnvDatabaseURL, config.EnvStaffKey, staff.SealKeySize)
+	}
+	return staffSealKey(cfg.StaffKeyPath())
+}
 
 // staffSealKey reads the key that seals second-factor secrets in admin.db
 // from path (staff.key beside it), creating it (0600) when missing. It is

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"ordercare/internal/config"
 	"ordercare/internal/staff"
 )
 
@@ -51,5 +53,43 @@ func TestOnlyTheSandboxsDemoAccountsAreExempt(t *testing.T) {
 	}
 	if exempt(&staff.Member{Email: "sam@example.com", Role: staff.RoleSupervisor}) {
 		t.Fatal("a member added to the sandbox is exempt")
+	}
+}
+
+// ORDERCARE_STAFF_KEY, when set, is the key on every instance (no file is
+// read or made); on PostgreSQL without it a staff.key copied to the
+// instance is used, and none is ever made there: each instance would make
+// its own, and a second factor set up on one would not open on another.
+func TestStaffKeySharedByTheFleet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := config.Config{DBPath: filepath.Join(dir, "admin.db"), StaffKey: strings.Repeat("07", staff.SealKeySize)}
+	key, err := staffKey(cfg)
+	if err != nil || !bytes.Equal(key, bytes.Repeat([]byte{7}, staff.SealKeySize)) {
+		t.Fatalf("ORDERCARE_STAFF_KEY: %x %v", key, err)
+	}
+	if exists(cfg.StaffKeyPath()) {
+		t.Fatal("a staff.key was made although ORDERCARE_STAFF_KEY is set")
+	}
+
+	cfg = config.Config{DBPath: filepath.Join(dir, "admin.db"), DatabaseURL: "postgres://ordercare@db.internal/ordercare"}
+	if _, err := staffKey(cfg); err == nil || !strings.Contains(err.Error(), config.EnvStaffKey) {
+		t.Fatalf("PostgreSQL without a key: %v", err)
+	}
+	if exists(cfg.StaffKeyPath()) {
+		t.Fatal("a staff.key was made for one instance of a fleet")
+	}
+	copied := bytes.Repeat([]byte{9}, staff.SealKeySize)
+	if err := os.WriteFile(cfg.StaffKeyPath(), copied, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if key, err := staffKey(cfg); err != nil || !bytes.Equal(key, copied) {
+		t.Fatalf("PostgreSQL with a copied staff.key: %x %v", key, err)
+	}
+
+	// SQLite without the setting: made once, as ever.
+	cfg = config.Config{DBPath: filepath.Join(t.TempDir(), "admin.db")}
+	if _, err := staffKey(cfg); err != nil || !exists(cfg.StaffKeyPath()) {
+		t.Fatalf("SQLite: %v, made %v", err, exists(cfg.StaffKeyPath()))
 	}
 }

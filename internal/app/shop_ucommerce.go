@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
 	"ordercare/internal/shop"
 	uc "ordercare/internal/shop/ucommerce"
@@ -50,11 +52,19 @@ func (a *App) connectUcommerce(ctx context.Context) error {
 		}
 		a.ucSandbox = sb
 	}
-	store, err := uc.NewSQLStore(ctx, a.adminDB, key)
-	if err != nil {
-		return err
+	if sb != nil && a.cfg.DatabaseURL != "" {
+		// Each instance of a fleet runs a built-in sandbox of its own,
+		// whose tokens only it knows: in the shared table one instance's
+		// token would replace another's, sealed under a key the other
+		// does not have. The sandbox forgets its tokens on restart anyway.
+		cc.Store = &memTokens{}
+	} else {
+		store, err := uc.NewSQLStore(ctx, a.adminDB, key)
+		if err != nil {
+			return err
+		}
+		cc.Store = store
 	}
-	cc.Store = store
 	c, err := uc.New(cc)
 	if err != nil {
 		return fmt.Errorf("shop client: %w", err)
@@ -77,3 +87,34 @@ func (a *App) connectUcommerce(ctx context.Context) error {
 // mode with ORDERCARE_SHOP=ucommerce); tests use it to find the
 // out-of-step demo orders and to inject faults.
 func (a *App) UcommerceSandbox() *ucsim.Sandbox { return a.ucSandbox }
+
+// memTokens keeps the built-in Ucommerce sandbox's refresh token in
+// memory (uc.TokenStore), for an instance of a fleet.
+type memTokens struct {
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+func (m *memTokens) Load(context.Context) (string, time.Time, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.token == "" {
+		return "", time.Time{}, uc.ErrNotConnected
+	}
+	return m.token, m.expires, nil
+}
+
+func (m *memTokens) Save(_ context.Context, token string, expires time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.token, m.expires = token, expires
+	return nil
+}
+
+func (m *memTokens) Forget(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.token, m.expires = "", time.Time{}
+	return nil
+}

@@ -134,6 +134,9 @@ type Config struct {
 	// DatabaseURL, when set, is the PostgreSQL database that several
 	// instances share instead of the SQLite files (database.go).
 	DatabaseURL string
+	// StaffKey, when set (ORDERCARE_STAFF_KEY, hex), seals the staff's
+	// second-factor secrets instead of staff.key beside admin.db.
+	StaffKey string
 }
 
 // Defaults of the four-eyes settings: how long a request waits for a
@@ -470,13 +473,14 @@ func (c Config) validateSync() error {
 // StoragePath resolves the admin database path for the commands that need
 // only storage (user, audit): the flag value when given, else ORDERCARE_DB,
 // else the default; and checks it can be written. With
-// ORDERCARE_DATABASE_URL set it refuses as the back office does, so no
-// command works on SQLite files that the configured instances do not use.
+// ORDERCARE_DATABASE_URL set it refuses, so no command works on SQLite
+// files that the configured instances do not use.
 func StoragePath(flagValue string, getenv func(string) string) (string, error) {
-	if v, ok := lookup(getenv, EnvDatabaseURL); ok {
-		if err := checkDatabaseURL(v); err != nil {
+	if v, ok := lookup(getenv, EnvDatabaseURL); ok && strings.TrimSpace(v) != "" {
+		if err := checkDatabaseURL(strings.TrimSpace(v)); err != nil {
 			return "", err
 		}
+		return "", errStorageOnPostgres
 	}
 	c := Config{DBPath: flagValue}
 	if c.DBPath == "" {

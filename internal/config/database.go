@@ -1,6 +1,8 @@
 package config
 
 import (
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -9,14 +11,14 @@ import (
 // EnvDatabaseURL names the PostgreSQL database several instances share.
 const EnvDatabaseURL = "ORDERCARE_DATABASE_URL"
 
-// PostgresPending are the stores that PostgreSQL does not yet hold. While
-// any is left, a configured ORDERCARE_DATABASE_URL is refused: one
-// instance with some of its state in PostgreSQL and the rest in its own
-// SQLite files would split what several instances must share.
-var PostgresPending = []string{"order index and search", "bulk changes"}
+// EnvStaffKey names the key that seals the staff's second-factor secrets,
+// in hex: every instance on one database needs the same, and the
+// environment gives it to all of them without a file to copy.
+const EnvStaffKey = "ORDERCARE_STAFF_KEY"
 
-// PostgresReady are the stores whose tables and tests exist for both.
-var PostgresReady = []string{"staff", "sign-in lock-outs", "sessions", "approvals", "outbox", "order intake queue and imports", "Ucommerce connection", "audit log"}
+// staffKeySize is the seal key's length in bytes (staff.SealKeySize; the
+// settings stay a leaf that imports no store).
+const staffKeySize = 32
 
 func init() {
 	options = append(options,
@@ -24,14 +26,46 @@ func init() {
 			c.DatabaseURL = strings.TrimSpace(v)
 			return nil
 		}},
+		option{"staff-key", EnvStaffKey, "", "64 hex digits sealing the staff's second-factor secrets, the same on every instance of a database (prefer the environment variable); empty: staff.key beside ORDERCARE_DB, made when missing on SQLite", func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if b, err := hex.DecodeString(v); v != "" && (err != nil || len(b) != staffKeySize) {
+				return fmt.Errorf("%s: must be %d bytes in hex (%d hex digits), such as the output of openssl rand -hex %d",
+					EnvStaffKey, staffKeySize, 2*staffKeySize, staffKeySize)
+			}
+			c.StaffKey = v
+			return nil
+		}},
 	)
 }
 
-// validateDatabase checks the form of ORDERCARE_DATABASE_URL and refuses it
-// while a store is not yet on PostgreSQL. The URL is never echoed: it may
-// hold a password.
+// validateDatabase checks ORDERCARE_DATABASE_URL and what several
+// instances on one database need. The URL is never echoed: it may hold a
+// password.
 func (c Config) validateDatabase() error {
-	return checkDatabaseURL(c.DatabaseURL)
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil || c.DatabaseURL == "" {
+		return err
+	}
+	if c.Sandbox() && c.DemoPassword == "" {
+		// Each instance would make a password of its own at its start and
+		// set it on the shared demo accounts, replacing the one another
+		// instance printed.
+		return fmt.Errorf("ORDERCARE_DEMO_PASSWORD: required in sandbox mode with %s: the demo accounts are shared by every instance on the database",
+			EnvDatabaseURL)
+	}
+	// The audit log's signed checkpoints are still one instance's file
+	// (audit.checkpoints beside ORDERCARE_DB), which a fleet appending to
+	// one log cannot keep; a configured key or witness is refused rather
+	// than left unused.
+	for _, s := range []struct{ name, value string }{
+		{"ORDERCARE_AUDIT_SIGNING_KEY", c.AuditSigningKey},
+		{"ORDERCARE_AUDIT_VERIFIER_KEY", c.AuditVerifierKey},
+		{"ORDERCARE_AUDIT_WITNESS_URL", c.AuditWitnessURL},
+	} {
+		if s.value != "" {
+			return fmt.Errorf("%s: the audit log's signed checkpoints are not yet available with %s (they are one instance's file); unset it", s.name, EnvDatabaseURL)
+		}
+	}
+	return nil
 }
 
 func checkDatabaseURL(v string) error {
@@ -42,9 +76,19 @@ func checkDatabaseURL(v string) error {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return fmt.Errorf("%s: not a postgres:// URL", EnvDatabaseURL)
 	}
-	if len(PostgresPending) > 0 {
-		return fmt.Errorf("%s: PostgreSQL does not yet hold the %s (only %s so far); unset it to run on SQLite",
-			EnvDatabaseURL, strings.Join(PostgresPending, ", "), strings.Join(PostgresReady, ", "))
-	}
 	return nil
 }
+
+// StorageDatabaseURL is ORDERCARE_DATABASE_URL for the commands that
+// change the shared tables themselves (admin user add, list, disable,
+// enable): "" when unset, an error when it is not a postgres:// URL.
+func StorageDatabaseURL(getenv func(string) string) (string, error) {
+	v, _ := lookup(getenv, EnvDatabaseURL)
+	v = strings.TrimSpace(v)
+	return v, checkDatabaseURL(v)
+}
+
+// errStorageOnPostgres refuses the storage commands with
+// ORDERCARE_DATABASE_URL set: they open the SQLite files, which the
+// instances on PostgreSQL do not use.
+var errStorageOnPostgres = errors.New(EnvDatabaseURL + ": this command works on the SQLite files only, and the instances use PostgreSQL; unset it to work on SQLite files")

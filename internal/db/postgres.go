@@ -16,6 +16,12 @@ import (
 // tables exist only in SQLite's dialect.
 var ErrNotPorted = errors.New("db: this store is not yet available on PostgreSQL")
 
+// AdminWriter is the writer name of every store but the audit log: the
+// back office and the commands that change its tables (admin user) open
+// the database with it on every instance, so that all their writes take
+// one lock.
+const AdminWriter = "admin"
+
 // OpenPostgres connects to the PostgreSQL database at url (pgx v5 through
 // database/sql, https://pkg.go.dev/github.com/jackc/pgx/v5/stdlib) and
 // returns a DB that the stores use as they use a SQLite file:

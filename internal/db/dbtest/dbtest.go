@@ -117,7 +117,7 @@ func Postgres(t testing.TB) Backend {
 	})
 	u := WithSearchPath(t, base, schema)
 	return Backend{Name: "postgres", URL: u, open: func(ctx context.Context) (*db.DB, error) {
-		return db.OpenPostgres(ctx, u, "admin")
+		return db.OpenPostgres(ctx, u, db.AdminWriter)
 	}}
 }
 
