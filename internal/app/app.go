@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/bulk"
 	"ordercare/internal/config"
+	"ordercare/internal/datalock"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/intake"
@@ -46,6 +48,9 @@ type App struct {
 	out io.Writer
 	now func() time.Time
 
+	// dataLock is the data folder's lock, held shared while this back
+	// office runs (datalock), so that a migration refuses a live install.
+	dataLock *datalock.Lock
 	adminDB  *db.DB
 	auditLog *audit.Log
 	staff    *staff.Store
@@ -142,6 +147,12 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		}
 	}()
 
+	if a.dataLock, err = datalock.Shared(filepath.Dir(cfg.DBPath)); errors.Is(err, datalock.ErrHeld) {
+		return nil, fmt.Errorf("the data folder %s is being migrated (admin migrate-to-postgres holds %s): start the back office once it has finished",
+			filepath.Dir(cfg.DBPath), datalock.FileName)
+	} else if err != nil {
+		return nil, err
+	}
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
 		return nil, err
 	}
