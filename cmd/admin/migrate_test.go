@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"ordercare/internal/app"
+	"ordercare/internal/approvals"
+	"ordercare/internal/audit"
+	"ordercare/internal/config"
+	"ordercare/internal/datalock"
+	"ordercare/internal/db"
+	"ordercare/internal/db/dbtest"
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+	"ordercare/internal/outbox"
+	"ordercare/internal/session"
+	"ordercare/internal/staff"
+)
+
+const migratePassword = "correct horse battery staple"
+
+// installed is what populatedInstall put into the SQLite install, to be
+// found again on PostgreSQL.
+type installed struct {
+	dir        string
+	approvalID string
+	sessionTok string
+	session    []byte
+	maxStaffID int64
+	orderQuery string // finds the indexed order by its phone number
+	events     int64
+	head       string
+}
+
+// populatedInstall is a data folder a back office served and stopped:
+// every admin table created by a start of the app (sandbox mode), then
+// staff with passwords, a sign-in failure, a live session, an approval
+// request, an outbox item, an indexed order, and audit events with signed
+// checkpoints (the last ones after the approval's event).
+func populatedInstall(t *testing.T) installed {
+	t.Helper()
+	ctx := t.Context()
+	dir, pinned := servedFolder(t)
+	if err := startFolder(t, dir, pinned); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st, err := staff.Open(ctx, d, cheapStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boss, err := st.Add(ctx, "mig-boss@example.com", staff.RoleAdmin, migratePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := st.Add(ctx, "mig-agent@example.com", staff.RoleAgent, migratePassword+" too")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Authenticate(ctx, "mig-agent@example.com", "wrong", "192.0.2.7"); err == nil {
+		t.Fatal("a wrong password signed in")
+	}
+	in := installed{dir: dir, sessionTok: "session-token-1", session: []byte("\x00session\xffbytes"), maxStaffID: max(boss.ID, agent.ID)}
+	ss, err := session.NewStore(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.CommitCtx(ctx, in.sessionTok, in.session, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The log as the back office keeps it: checkpointed, one at its stop.
+	key, err := audit.LoadSigningKey("", dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	ap, err := approvals.Open(ctx, d, l, nil, approvals.Policy{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &omclient.Order{OrderID: "order-mig-1", Status: "AUTHORIZED", OrderAmount: 125000, RemainingAuthorizedAmount: 125000,
+		PurchaseCurrency: "SEK", KlarnaReference: "KREF-77", CreatedAt: omclient.Time{Time: time.Now().Add(-time.Hour)},
+		BillingAddress: &omclient.Address{GivenName: "Åsa", FamilyName: "Lindqvist", Email: "asa@example.com", Phone: "+46 73 555 01 99"}}
+	r, _, err := ap.Submit(ctx, audit.Actor{StaffID: agent.ID, Email: "mig-agent@example.com", Role: "agent"}, o,
+		orders.Change{OrderID: o.OrderID, Op: omclient.OpCancel, IdempotencyKey: "mig-key-1", Reason: "customer asked"}, "large order")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.approvalID = r.ID
+	ob, err := outbox.Open(ctx, d, l, outbox.Options{URL: "https://shop.example/events", Secret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.RecordCheckpoint(ctx, audit.Checkpoint{Count: 40, Head: "abc", Time: time.Now()}, []byte("note")); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := orders.OpenIndex(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Upsert(ctx, o, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	in.orderQuery = "0735550199"
+	if page, err := ix.Search(ctx, orders.SearchQuery{Q: in.orderQuery}); err != nil || len(page.Orders) != 1 || page.Orders[0].OrderID != o.OrderID {
+		t.Fatalf("the source finds the order by phone: %v %v", page, err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	appendServed(t, dir, 12)
+	in.events, in.head = logHead(t, filepath.Join(dir, "audit.db"), "")
+	return in
+}
+
+func logHead(t *testing.T, path, url string) (int64, string) {
+	t.Helper()
+	l, err := audit.OpenWith(t.Context(), path, audit.Options{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	seq, hash, err := l.Head(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq, hash
+}
+
+func migrate(t *testing.T, dir, url string) (string, error) {
+	t.Helper()
+	e, out, errOut := testEnv(nil, nil)
+	err := run(t.Context(), []string{"migrate-to-postgres", "--from", dir, "--to", url}, e)
+	return out.String() + errOut.String(), err
+}
+
+// pgTables are the tables of the schema a test URL names.
+func pgTables(t *testing.T, url string) []string {
+	t.Helper()
+	c, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.WithoutCancel(t.Context()))
+	rows, err := c.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestMigrateToPostgres(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	in := populatedInstall(t)
+	url := dbtest.Postgres(t).URL
+
+	out, err := migrate(t, in.dir, url)
+	if err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	t.Log(out)
+
+	// A second run finds ordercare's tables there and copies nothing.
+	before := pgTables(t, url)
+	if out, err := migrate(t, in.dir, url); err == nil || !strings.Contains(err.Error(), "already holds") {
+		t.Fatalf("a second migration into the same schema: %v\n%s", err, out)
+	}
+	if after := pgTables(t, url); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Fatalf("tables changed by the refused run: %v -> %v", before, after)
+	}
+	if n, _ := logHead(t, filepath.Join(in.dir, "audit.db"), url); n != in.events {
+		t.Fatalf("the refused run changed the log: %d events", n)
+	}
+
+	pd, err := db.OpenPostgres(ctx, url, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pd.Close()
+	st, err := staff.Open(ctx, pd, cheapStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := st.Authenticate(ctx, "mig-boss@example.com", migratePassword, "192.0.2.1"); err != nil || m.Role != staff.RoleAdmin {
+		t.Fatalf("the admin signs in on PostgreSQL: %v %v", m, err)
+	}
+	// The identity column goes on after the copied members.
+	nm, err := st.Add(ctx, "new@example.com", staff.RoleAgent, migratePassword+" new")
+	if err != nil || nm.ID <= in.maxStaffID {
+		t.Fatalf("a member added after the migration: %v %v (copied up to id %d)", nm, err, in.maxStaffID)
+	}
+	ss, err := session.NewStore(ctx, pd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, found, err := ss.FindCtx(ctx, in.sessionTok); err != nil || !found || !bytes.Equal(b, in.session) {
+		t.Fatalf("the session on PostgreSQL: %q %v %v", b, found, err)
+	}
+	ap, err := approvals.Open(ctx, pd, nil, nil, approvals.Policy{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ap.Get(ctx, in.approvalID); err != nil || r.Status != approvals.StatusPending || r.OrderID != "order-mig-1" || r.Reason != "customer asked" {
+		t.Fatalf("the approval request on PostgreSQL: %+v %v", r, err)
+	}
+	ob, err := outbox.Open(ctx, pd, nil, outbox.Options{URL: "https://shop.example/events", Secret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, err := ob.List(ctx, outbox.ViewPending, 10); err != nil || len(items) != 1 {
+		t.Fatalf("the outbox on PostgreSQL: %+v %v", items, err)
+	}
+	// Its identity column goes on too.
+	if err := ob.RecordCheckpoint(ctx, audit.Checkpoint{Count: 41, Head: "def", Time: time.Now()}, []byte("note")); err != nil {
+		t.Fatal(err)
+	}
+	if items, err := ob.List(ctx, outbox.ViewPending, 10); err != nil || len(items) != 2 {
+		t.Fatalf("the outbox after a new item: %+v %v", items, err)
+	}
+	ix, err := orders.OpenIndex(ctx, pd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page, err := ix.Search(ctx, orders.SearchQuery{Q: in.orderQuery}); err != nil || len(page.Orders) != 1 || page.Orders[0].OrderID != "order-mig-1" {
+		t.Fatalf("the order found by phone on PostgreSQL: %+v %v", page, err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The audit log: the same chain, every checkpoint verifies against it.
+	if n, head := logHead(t, filepath.Join(in.dir, "audit.db"), url); n != in.events || head != in.head {
+		t.Fatalf("PostgreSQL's head %d %s, SQLite's %d %s", n, head, in.events, in.head)
+	}
+	e, vout, verr := testEnv(map[string]string{"ORDERCARE_DB": filepath.Join(in.dir, "admin.db")}, nil)
+	if err := run(ctx, []string{"audit", "verify"}, e); err != nil {
+		t.Fatal(err, vout.String(), verr.String())
+	}
+	rep := verifyURL(t, in.dir, url)
+	if !rep.OK() || rep.Chain.Events != in.events || rep.Matched == 0 || rep.Matched != rep.Checkpoints {
+		t.Fatalf("PostgreSQL's log against the checkpoints: %+v", rep)
+	}
+	// An append after the migration continues the chain, checkpointed.
+	key, err := audit.LoadSigningKey("", in.dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.OpenWith(ctx, filepath.Join(in.dir, "audit.db"), audit.Options{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := l.Append(ctx, audit.Event{Kind: audit.KindSignInFailed, Actor: audit.Actor{Email: "late@example.com"}})
+	if err != nil || ev.Seq != in.events+1 || ev.PrevHash != in.head {
+		t.Fatalf("append after the migration: %+v %v", ev, err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if rep := verifyURL(t, in.dir, url); !rep.OK() || rep.Chain.Events != in.events+1 || rep.Latest.Count != in.events+1 {
+		t.Fatalf("after the append: %+v", rep)
+	}
+}
+
+func verifyURL(t *testing.T, dir, url string) audit.CheckpointReport {
+	t.Helper()
+	v, err := verifierFor(dir, "", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, err := checkpointSources(filepath.Join(dir, audit.CheckpointsFileName), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.VerifySources(t.Context(), url, sources, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestMigrateRefusesALiveInstall(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, pinned := servedFolder(t)
+	url := dbtest.Postgres(t).URL
+	cfg := config.Config{Addr: "127.0.0.1:0", DBPath: filepath.Join(dir, "admin.db"), OMProvider: "kustom",
+		OMTimeout: 10 * time.Second, AuditVerifierKey: pinned}
+	a, err := app.Build(ctx, cfg, app.WithLogger(slog.New(slog.DiscardHandler)), app.WithOutput(io.Discard), app.WithStaffOptions(cheapStaff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := migrate(t, dir, url)
+	if err == nil || !strings.Contains(err.Error(), "is running") {
+		t.Fatalf("migration of a live install: %v\n%s", err, out)
+	}
+	if tables := pgTables(t, url); len(tables) != 0 {
+		t.Fatalf("the refused run created %v", tables)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// And the other way round: no back office starts on a folder being
+	// migrated.
+	l, err := datalock.Exclusive(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if a, err := app.Build(ctx, cfg, app.WithLogger(slog.New(slog.DiscardHandler)), app.WithOutput(io.Discard), app.WithStaffOptions(cheapStaff)); err == nil {
+		_ = a.Close()
+		t.Fatal("a back office started on a folder being migrated")
+	} else if !strings.Contains(err.Error(), "being migrated") {
+		t.Fatalf("start during a migration: %v", err)
+	}
+}
+
+func TestMigrateRefusesATamperedLog(t *testing.T) {
+	t.Parallel()
+	dir, _ := servedFolder(t)
+	f := openForger(t, dir)
+	f.edit(17)
+	f.close()
+	url := dbtest.Postgres(t).URL
+	out, err := migrate(t, dir, url)
+	if err == nil || !strings.Contains(err.Error(), "source audit log") || !strings.Contains(err.Error(), "nothing was copied") {
+		t.Fatalf("migration of a tampered log: %v\n%s", err, out)
+	}
+	if tables := pgTables(t, url); len(tables) != 0 {
+		t.Fatalf("the refused run created %v", tables)
+	}
+}
+
+func TestMigrateRefusesATargetWithOrdercareTables(t *testing.T) {
+	t.Parallel()
+	dir, _ := servedFolder(t)
+	url := dbtest.Postgres(t).URL
+	c, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(t.Context(), `CREATE TABLE staff_members (id BIGINT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close(t.Context())
+	out, err := migrate(t, dir, url)
+	if err == nil || !strings.Contains(err.Error(), "already holds") || !strings.Contains(err.Error(), "staff_members") {
+		t.Fatalf("migration into a used schema: %v\n%s", err, out)
+	}
+	if tables := pgTables(t, url); strings.Join(tables, ",") != "staff_members" {
+		t.Fatalf("the refused run changed the schema: %v", tables)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "admin.db")); err != nil {
+		t.Fatal(err)
+	}
+}
