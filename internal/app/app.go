@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -147,10 +146,7 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		}
 	}()
 
-	if a.dataLock, err = datalock.Shared(filepath.Dir(cfg.DBPath)); errors.Is(err, datalock.ErrHeld) {
-		return nil, fmt.Errorf("the data folder %s is being migrated (admin migrate-to-postgres holds %s): start the back office once it has finished",
-			filepath.Dir(cfg.DBPath), datalock.FileName)
-	} else if err != nil {
+	if a.dataLock, err = holdDataFolder(cfg); err != nil {
 		return nil, err
 	}
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
