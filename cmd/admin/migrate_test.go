@@ -20,10 +20,12 @@ import (
 	"ordercare/internal/datalock"
 	"ordercare/internal/db"
 	"ordercare/internal/db/dbtest"
+	"ordercare/internal/intake"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/internal/outbox"
 	"ordercare/internal/session"
+	"ordercare/internal/shop/ucommerce"
 	"ordercare/internal/staff"
 )
 
@@ -40,7 +42,11 @@ type installed struct {
 	orderQuery string // finds the indexed order by its phone number
 	events     int64
 	head       string
+	attempts   int // the audit log's attempts on order-1, as its search finds them
 }
+
+// ucKey seals the Ucommerce token in the test installs.
+var ucKey = bytes.Repeat([]byte{7}, 32)
 
 // populatedInstall is a data folder a back office served and stopped:
 // every admin table created by a start of the app (sandbox mode), then
@@ -132,9 +138,45 @@ func populatedInstall(t *testing.T) installed {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
+	uc, err := ucommerce.NewSQLStore(ctx, d, ucKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := uc.Save(ctx, "uc-refresh-token", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	is, err := intake.Open(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := intake.NewQueue(is, nil, intake.QueueOptions{}).Enqueue(ctx, []string{"0b8f2b52-1f0e-4c4e-9d2a-5b1c3e6f7a81", "0b8f2b52-1f0e-4c4e-9d2a-5b1c3e6f7a82"}, "csv"); err != nil || n != 2 {
+		t.Fatalf("enqueue: %d %v", n, err)
+	}
 	appendServed(t, dir, 12)
 	in.events, in.head = logHead(t, filepath.Join(dir, "audit.db"), "")
+	in.attempts = orderAttempts(t, filepath.Join(dir, "audit.db"), "")
+	if in.attempts == 0 {
+		t.Fatal("no attempts found in the source")
+	}
 	return in
+}
+
+// orderAttempts is how many attempts on order-1 the log's search finds.
+func orderAttempts(t *testing.T, path, url string) int {
+	t.Helper()
+	l, err := audit.OpenWith(t.Context(), path, audit.Options{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.SyncIndex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	page, err := l.Attempts(t.Context(), audit.Filter{OrderID: "order-1"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(page.Rows)
 }
 
 func logHead(t *testing.T, path, url string) (int64, string) {
@@ -257,6 +299,21 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if tok, _, err := mustUC(t, pd).Load(ctx); err != nil || tok != "uc-refresh-token" {
+		t.Fatalf("the Ucommerce token on PostgreSQL: %q %v", tok, err)
+	}
+	is, err := intake.Open(ctx, pd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, err := intake.NewQueue(is, nil, intake.QueueOptions{}).Items(ctx); err != nil || len(items) != 2 {
+		t.Fatalf("the intake queue on PostgreSQL: %+v %v", items, err)
+	}
+	// The audit log's search index is rebuilt from the copied events.
+	if n := orderAttempts(t, filepath.Join(in.dir, "audit.db"), url); n != in.attempts {
+		t.Fatalf("PostgreSQL's audit search finds %d attempts, SQLite's %d", n, in.attempts)
+	}
+
 	// The audit log: the same chain, every checkpoint verifies against it.
 	if n, head := logHead(t, filepath.Join(in.dir, "audit.db"), url); n != in.events || head != in.head {
 		t.Fatalf("PostgreSQL's head %d %s, SQLite's %d %s", n, head, in.events, in.head)
@@ -291,6 +348,15 @@ func TestMigrateToPostgres(t *testing.T) {
 	if rep := verifyURL(t, in.dir, url); !rep.OK() || rep.Chain.Events != in.events+1 || rep.Latest.Count != in.events+1 {
 		t.Fatalf("after the append: %+v", rep)
 	}
+}
+
+func mustUC(t *testing.T, d *db.DB) *ucommerce.SQLStore {
+	t.Helper()
+	uc, err := ucommerce.NewSQLStore(t.Context(), d, ucKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uc
 }
 
 func verifyURL(t *testing.T, dir, url string) audit.CheckpointReport {
