@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/pquerna/otp/totp"
 
 	"ordercare/internal/app"
 	"ordercare/internal/approvals"
@@ -43,10 +44,18 @@ type installed struct {
 	events     int64
 	head       string
 	attempts   int // the audit log's attempts on order-1, as its search finds them
+	totpSecret string
+	recovery   string // one of the admin's recovery codes
 }
 
-// ucKey seals the Ucommerce token in the test installs.
-var ucKey = bytes.Repeat([]byte{7}, 32)
+// ucKey seals the Ucommerce token in the test installs, and sealKey the
+// second factors (the app's staff.key): both stay outside the databases
+// and go along with the data folder.
+var (
+	ucKey       = bytes.Repeat([]byte{7}, 32)
+	sealKey     = bytes.Repeat([]byte{9}, staff.SealKeySize)
+	sealedStaff = staff.Options{Params: cheapStaff.Params, SealKey: sealKey}
+)
 
 // populatedInstall is a data folder a back office served and stopped:
 // every admin table created by a start of the app (sandbox mode), then
@@ -65,13 +74,25 @@ func populatedInstall(t *testing.T) installed {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	st, err := staff.Open(ctx, d, cheapStaff)
+	st, err := staff.Open(ctx, d, sealedStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
 	boss, err := st.Add(ctx, "mig-boss@example.com", staff.RoleAdmin, migratePassword)
 	if err != nil {
 		t.Fatal(err)
+	}
+	en, err := st.BeginTOTP(ctx, boss, "ordercare")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(en.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := st.ConfirmTOTP(ctx, boss, code, "192.0.2.7")
+	if err != nil || len(codes) == 0 {
+		t.Fatalf("confirm totp: %v %v", codes, err)
 	}
 	agent, err := st.Add(ctx, "mig-agent@example.com", staff.RoleAgent, migratePassword+" too")
 	if err != nil {
@@ -80,7 +101,7 @@ func populatedInstall(t *testing.T) installed {
 	if _, err := st.Authenticate(ctx, "mig-agent@example.com", "wrong", "192.0.2.7"); err == nil {
 		t.Fatal("a wrong password signed in")
 	}
-	in := installed{dir: dir, sessionTok: "session-token-1", session: []byte("\x00session\xffbytes"), maxStaffID: max(boss.ID, agent.ID)}
+	in := installed{dir: dir, totpSecret: en.Secret, recovery: codes[0], sessionTok: "session-token-1", session: []byte("\x00session\xffbytes"), maxStaffID: max(boss.ID, agent.ID)}
 	ss, err := session.NewStore(ctx, d)
 	if err != nil {
 		t.Fatal(err)
@@ -248,12 +269,25 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pd.Close()
-	st, err := staff.Open(ctx, pd, cheapStaff)
+	st, err := staff.Open(ctx, pd, sealedStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, err := st.Authenticate(ctx, "mig-boss@example.com", migratePassword, "192.0.2.1"); err != nil || m.Role != staff.RoleAdmin {
+	m, err := st.Authenticate(ctx, "mig-boss@example.com", migratePassword, "192.0.2.1")
+	if err != nil || m.Role != staff.RoleAdmin {
 		t.Fatalf("the admin signs in on PostgreSQL: %v %v", m, err)
+	}
+	// Their authenticator still opens with the same staff.key: a code of
+	// the next period (the set-up's was used), and a recovery code.
+	next, err := totp.GenerateCode(in.totpSecret, time.Now().Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err := st.VerifySecondFactor(ctx, m, next, "192.0.2.1"); err != nil || f != staff.FactorTOTP {
+		t.Fatalf("the admin's authenticator on PostgreSQL: %v %v", f, err)
+	}
+	if f, err := st.VerifySecondFactor(ctx, m, in.recovery, "192.0.2.1"); err != nil || f != staff.FactorRecovery {
+		t.Fatalf("the admin's recovery code on PostgreSQL: %v %v", f, err)
 	}
 	// The identity column goes on after the copied members.
 	nm, err := st.Add(ctx, "new@example.com", staff.RoleAgent, migratePassword+" new")
