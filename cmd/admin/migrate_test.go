@@ -486,3 +486,38 @@ func TestMigrateRefusesATargetWithOrdercareTables(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The commands that write admin.db or audit.db hold the folder as a back
+// office does: none writes behind a migration's copy.
+func TestWritingCommandsWaitForAMigration(t *testing.T) {
+	t.Parallel()
+	dir, _ := servedFolder(t)
+	vars := map[string]string{"ORDERCARE_DB": filepath.Join(dir, "admin.db")}
+	csv := filepath.Join(t.TempDir(), "orders.csv")
+	if err := os.WriteFile(csv, []byte("order_id\n0b8f2b52-1f0e-4c4e-9d2a-5b1c3e6f7a81\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := datalock.Exclusive(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"user", "add", "--email", "late@example.com", "--role", "agent"},
+		{"user", "disable", "someone@example.com"},
+		{"audit", "acknowledge", "-reason", "restored"},
+		{"audit", "rotate-key"},
+		{"index", "import", csv},
+	} {
+		e, _, _ := testEnv(vars, strings.NewReader("a long enough password\n"))
+		if err := run(t.Context(), args, e); err == nil || !strings.Contains(err.Error(), "being migrated") {
+			t.Errorf("%v during a migration: %v", args, err)
+		}
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	e, _, _ := testEnv(vars, strings.NewReader("a long enough password\n"))
+	if err := run(t.Context(), []string{"user", "add", "--email", "late@example.com", "--role", "agent"}, e); err != nil {
+		t.Fatalf("after the migration: %v", err)
+	}
+}

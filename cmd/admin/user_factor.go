@@ -59,6 +59,11 @@ func resetFactor(ctx context.Context, args []string, e env) error {
 	if err != nil || len(key) != staff.SealKeySize {
 		return fmt.Errorf("%s: not a staff key of %d bytes", cfg.StaffKeyPath(), staff.SealKeySize)
 	}
+	release, err := holdFolder(path)
+	if err != nil {
+		return err
+	}
+	defer release()
 	d, err := db.Open(ctx, path, db.SyncNormal)
 	if err != nil {
 		return err
@@ -199,6 +204,11 @@ func readPasswordAndCode(stdin io.Reader) (string, string, error) {
 // log and signs a checkpoint over it when the server is stopped (as
 // recordStaffChange does).
 func recordCLIEvent(ctx context.Context, getenv func(string) string, auditPath string, ev audit.Event) error {
+	release, err := holdFolder(auditPath)
+	if err != nil {
+		return fmt.Errorf("the change was made, but not recorded in the audit log: %w", err)
+	}
+	defer release()
 	l, err := audit.Open(ctx, auditPath)
 	if err != nil {
 		return fmt.Errorf("the change was made, but the audit log could not be opened to record it: %w", err)

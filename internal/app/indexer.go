@@ -42,6 +42,9 @@ func OpenIndexer(ctx context.Context, cfg config.Config, opts ...Option) (_ *Ind
 			_ = a.Close()
 		}
 	}()
+	if a.dataLock, err = holdDataFolder(cfg); err != nil {
+		return nil, err
+	}
 	if a.adminDB, err = db.Open(ctx, cfg.DBPath, db.SyncNormal); err != nil {
 		return nil, err
 	}
