@@ -527,11 +527,20 @@ func copyDatabase(ctx context.Context, src *sql.DB, pg *pgx.Conn, file string, o
 		fmt.Fprintf(out, "  %s %s: %d rows\n", file, name, n)
 		total += n
 	}
+	if copiedHook != nil {
+		if err := copiedHook(ctx, tx, file); err != nil {
+			return total, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return total, fmt.Errorf("PostgreSQL: %s: %w", file, err)
 	}
 	return total, nil
 }
+
+// copiedHook, when set (tests), runs before each file's copy commits:
+// a fault injected there must be caught by the verification after.
+var copiedHook func(ctx context.Context, tx pgx.Tx, file string) error
 
 // pgColumns are the columns of every table in the target's schema.
 func pgColumns(ctx context.Context, tx pgx.Tx) (map[string][]pgColumn, error) {

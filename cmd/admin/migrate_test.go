@@ -521,3 +521,36 @@ func TestWritingCommandsWaitForAMigration(t *testing.T) {
 		t.Fatalf("after the migration: %v", err)
 	}
 }
+
+// A copy that does not verify on PostgreSQL fails the command, which
+// names the statement that drops the half-made target. Not parallel: it
+// sets copiedHook.
+func TestMigrateRefusesACopyThatDoesNotVerify(t *testing.T) {
+	dir, _ := servedFolder(t)
+	url := dbtest.Postgres(t).URL
+	copiedHook = func(ctx context.Context, tx pgx.Tx, file string) error {
+		if file != "audit.db" {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `ALTER TABLE events DISABLE TRIGGER events_no_update;
+			UPDATE events SET reason = 'goodwill, approved' WHERE seq = 17;
+			ALTER TABLE events ENABLE TRIGGER events_no_update`)
+		return err
+	}
+	defer func() { copiedHook = nil }()
+	out, err := migrate(t, dir, url)
+	if err == nil || !strings.Contains(err.Error(), "copied to PostgreSQL does not verify") ||
+		!strings.Contains(err.Error(), "incomplete: drop it (DROP SCHEMA \"t_") {
+		t.Fatalf("a copy that does not verify: %v\n%s", err, out)
+	}
+}
+
+func TestMigrateRefusesAMissingSchema(t *testing.T) {
+	t.Parallel()
+	dir, _ := servedFolder(t)
+	_ = dbtest.Postgres(t) // skips without a server
+	url := dbtest.WithSearchPath(t, os.Getenv(dbtest.EnvURL), "no_such_schema")
+	if out, err := migrate(t, dir, url); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("a missing schema: %v\n%s", err, out)
+	}
+}
