@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -173,6 +174,20 @@ func (m *migration) run(ctx context.Context) error {
 		return incomplete(err)
 	}
 	defer ix.Close() //nolint:errcheck // writes nothing: no views were recorded
+	if err := m.checkVersions(ctx, src.R, tgt.R, "admin.db"); err != nil {
+		return incomplete(err)
+	}
+	if hasAudit {
+		ad, err := db.Open(ctx, auditPath, db.SyncFull)
+		if err != nil {
+			return incomplete(err)
+		}
+		err = m.checkVersions(ctx, ad.R, tgt.R, "audit.db")
+		_ = ad.Close() // read only
+		if err != nil {
+			return incomplete(err)
+		}
+	}
 	pg, err := pgx.Connect(ctx, m.url)
 	if err != nil {
 		return incomplete(fmt.Errorf("PostgreSQL: %w", err))
@@ -324,6 +339,57 @@ func checkComponents(ctx context.Context, src *sql.DB) error {
 	for _, c := range comps {
 		if !slices.Contains(adminComponents, c) {
 			return fmt.Errorf("admin.db holds the tables of %q, which this command does not know how to copy", c)
+		}
+	}
+	return nil
+}
+
+// checkVersions refuses a source whose components' tables are at another
+// version than the ones this admin just created on the target: rows of
+// older tables would miss what the later migrations did to them.
+func (m *migration) checkVersions(ctx context.Context, src, tgt *sql.DB, file string) error {
+	var n int
+	if err := src.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	versions := func(d *sql.DB) (map[string]int, error) {
+		rows, err := d.QueryContext(ctx, `SELECT component, max(version) FROM schema_migrations GROUP BY component`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var c string
+			var v int
+			if err := rows.Scan(&c, &v); err != nil {
+				return nil, err
+			}
+			out[c] = v
+		}
+		return out, rows.Err()
+	}
+	have, err := versions(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	want, err := versions(tgt)
+	if err != nil {
+		return fmt.Errorf("PostgreSQL: %w", err)
+	}
+	for _, c := range slices.Sorted(maps.Keys(have)) {
+		switch w, ok := want[c]; {
+		case !ok:
+			return fmt.Errorf("%s holds the tables of %q, which this command does not know how to copy", file, c)
+		case have[c] < w:
+			return fmt.Errorf("%s's %q tables are at version %d, this admin's at %d: start this version's back office on %s once (it upgrades them), stop it, then migrate",
+				file, c, have[c], w, m.dir)
+		case have[c] > w:
+			return fmt.Errorf("%s's %q tables are at version %d, newer than this admin's %d: migrate with the version of admin that last served %s",
+				file, c, have[c], w, m.dir)
 		}
 	}
 	return nil

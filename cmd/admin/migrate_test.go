@@ -554,3 +554,26 @@ func TestMigrateRefusesAMissingSchema(t *testing.T) {
 		t.Fatalf("a missing schema: %v\n%s", err, out)
 	}
 }
+
+// A data folder last served by an older version (its tables one migration
+// behind) is not copied: the copy would skip what that migration does.
+func TestMigrateRefusesAnOlderSchema(t *testing.T) {
+	t.Parallel()
+	dir, pinned := servedFolder(t)
+	if err := startFolder(t, dir, pinned); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(t.Context(), filepath.Join(dir, "admin.db"), db.SyncNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.ExecContext(t.Context(), `DELETE FROM schema_migrations WHERE component = 'session' AND version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	_ = d.Close()
+	url := dbtest.Postgres(t).URL
+	out, err := migrate(t, dir, url)
+	if err == nil || !strings.Contains(err.Error(), `"session"`) || !strings.Contains(err.Error(), "version 1") {
+		t.Fatalf("an older schema: %v\n%s", err, out)
+	}
+}
