@@ -60,7 +60,7 @@ const migrateUsage = "usage: admin migrate-to-postgres --from DIR --to postgres:
 func migrateCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("admin migrate-to-postgres", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	from := fs.String("from", "", "the data folder of the SQLite install (admin.db, audit.db and their keys) [default: the folder of ORDERCARE_DB, else "+filepath.Dir(config.DefaultDB)+"]")
+	from := fs.String("from", "", "the data folder of the SQLite install (admin.db, audit.db and their keys), or its admin database file [default: ORDERCARE_DB, else "+config.DefaultDB+"]")
 	to := fs.String("to", "", "the PostgreSQL database to copy into: postgres://…, its search_path naming the schema (default: "+config.EnvDatabaseURL+")")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), migrateUsage)
@@ -72,12 +72,17 @@ func migrateCmd(ctx context.Context, args []string, e env) error {
 	if fs.NArg() != 0 {
 		return errors.New(migrateUsage)
 	}
-	dir := *from
-	if dir == "" {
-		dir = filepath.Dir(config.DefaultDB)
+	// The admin database: DIR/admin.db, or the file --from names, or
+	// ORDERCARE_DB's; audit.db and the keys are beside it.
+	adminPath := *from
+	switch fi, err := os.Stat(adminPath); {
+	case adminPath == "":
+		adminPath = config.DefaultDB
 		if v := e.getenv("ORDERCARE_DB"); v != "" {
-			dir = filepath.Dir(v)
+			adminPath = v
 		}
+	case err == nil && fi.IsDir():
+		adminPath = filepath.Join(adminPath, "admin.db")
 	}
 	target := strings.TrimSpace(*to)
 	if target == "" {
@@ -86,16 +91,17 @@ func migrateCmd(ctx context.Context, args []string, e env) error {
 	if u, err := url.Parse(target); target == "" || err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return errors.New("--to must be a postgres:// URL (" + migrateUsage + ")")
 	}
-	m := &migration{dir: dir, url: target, out: e.stdout, getenv: e.getenv}
+	m := &migration{dir: filepath.Dir(adminPath), adminPath: adminPath, url: target, out: e.stdout, getenv: e.getenv}
 	return m.run(ctx)
 }
 
 // migration is one run of migrate-to-postgres.
 type migration struct {
-	dir    string
-	url    string
-	out    io.Writer
-	getenv func(string) string
+	dir       string // the data folder
+	adminPath string // admin.db in it
+	url       string
+	out       io.Writer
+	getenv    func(string) string
 
 	where string // the target's database and schema, for messages (no password)
 	drop  string // how to drop the target, for messages
@@ -120,13 +126,13 @@ var rebuilt = map[string]bool{
 
 func (m *migration) run(ctx context.Context) error {
 	start := time.Now()
-	cfg := config.Config{DBPath: filepath.Join(m.dir, "admin.db")}
+	cfg := config.Config{DBPath: m.adminPath}
 	if _, err := os.Stat(cfg.DBPath); err != nil {
 		return fmt.Errorf("nothing to migrate: %w", err)
 	}
 	lock, err := datalock.Exclusive(m.dir)
 	if errors.Is(err, datalock.ErrHeld) {
-		return fmt.Errorf("a back office is running on %s (it holds %s): stop every back office on this folder, then migrate; nothing was copied",
+		return fmt.Errorf("a back office is running on %s (it, or an admin command writing there, holds %s): stop every back office on this folder, then migrate; nothing was copied",
 			m.dir, filepath.Join(m.dir, datalock.FileName))
 	}
 	if err != nil {

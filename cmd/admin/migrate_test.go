@@ -421,7 +421,8 @@ func TestMigrateRefusesALiveInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := migrate(t, dir, url)
+	// --from may name the admin database as well as its folder.
+	out, err := migrate(t, filepath.Join(dir, "admin.db"), url)
 	if err == nil || !strings.Contains(err.Error(), "is running") {
 		t.Fatalf("migration of a live install: %v\n%s", err, out)
 	}
