@@ -43,7 +43,9 @@ const migrateUsage = "usage: admin migrate-to-postgres --from DIR --to postgres:
 //     until it has finished.
 //   - The source's audit log must verify first (hash chain, and every
 //     signed checkpoint when there is a key), or nothing is copied.
-//   - A target that already holds ordercare's tables is refused: no merge.
+//   - A target that already holds tables is refused: no merge. So is a
+//     folder whose tables are at another version than this admin's
+//     (start this version's back office on it once first).
 //   - The stores create their own tables on PostgreSQL (their Open
 //     functions, as a back office starting there would), then each
 //     database's rows are copied, table by table, in one transaction per
