@@ -11,12 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/jackc/pgx/v5"
 	"github.com/pquerna/otp/totp"
 
 	"ordercare/internal/app"
 	"ordercare/internal/approvals"
 	"ordercare/internal/audit"
+	"ordercare/internal/bulk"
 	"ordercare/internal/config"
 	"ordercare/internal/datalock"
 	"ordercare/internal/db"
@@ -46,6 +48,7 @@ type installed struct {
 	attempts   int // the audit log's attempts on order-1, as its search finds them
 	totpSecret string
 	recovery   string // one of the admin's recovery codes
+	agentID    int64
 }
 
 // ucKey seals the Ucommerce token in the test installs, and sealKey the
@@ -98,10 +101,16 @@ func populatedInstall(t *testing.T) installed {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.AddPasskey(ctx, agent.ID, "work key", &webauthn.Credential{ID: []byte{1, 2, 3, 0}, PublicKey: []byte{4, 5, 6}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetNumberFormat(ctx, agent.ID, "1 234,56"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.Authenticate(ctx, "mig-agent@example.com", "wrong", "192.0.2.7"); err == nil {
 		t.Fatal("a wrong password signed in")
 	}
-	in := installed{dir: dir, totpSecret: en.Secret, recovery: codes[0], sessionTok: "session-token-1", session: []byte("\x00session\xffbytes"), maxStaffID: max(boss.ID, agent.ID)}
+	in := installed{dir: dir, agentID: agent.ID, totpSecret: en.Secret, recovery: codes[0], sessionTok: "session-token-1", session: []byte("\x00session\xffbytes"), maxStaffID: max(boss.ID, agent.ID)}
 	ss, err := session.NewStore(ctx, d)
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +159,20 @@ func populatedInstall(t *testing.T) installed {
 		t.Fatal(err)
 	}
 	if err := ix.Upsert(ctx, o, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.RecordView(ctx, agent.ID, o.OrderID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.RecordShop(ctx, orders.ShopSnapshot{OrderID: o.OrderID, ShopOrderID: "shop-9", Number: "#1009", Fulfilled: true, ReadAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	bs, err := bulk.Open(ctx, d, nil, nil, bulk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bs.Start(ctx, bulk.Job{ID: "bulk-job-1", Op: omclient.OpCancel, Reason: "fraud ring", By: audit.Actor{StaffID: boss.ID, Role: "admin"}},
+		[]bulk.Item{{JobID: "bulk-job-1", Seq: 1, OrderID: o.OrderID, Currency: "SEK", Amount: 125000}}); err != nil {
 		t.Fatal(err)
 	}
 	in.orderQuery = "0735550199"
@@ -329,8 +352,24 @@ func TestMigrateToPostgres(t *testing.T) {
 	if page, err := ix.Search(ctx, orders.SearchQuery{Q: in.orderQuery}); err != nil || len(page.Orders) != 1 || page.Orders[0].OrderID != "order-mig-1" {
 		t.Fatalf("the order found by phone on PostgreSQL: %+v %v", page, err)
 	}
+	if views, err := ix.RecentlyViewed(ctx, in.agentID, 5); err != nil || len(views) != 1 || views[0].OrderID != "order-mig-1" {
+		t.Fatalf("the agent's recently viewed orders on PostgreSQL: %+v %v", views, err)
+	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if keys, err := st.Passkeys(ctx, in.agentID); err != nil || len(keys) != 1 || keys[0].Name != "work key" {
+		t.Fatalf("the agent's passkey on PostgreSQL: %+v %v", keys, err)
+	}
+	if f, err := st.NumberFormat(ctx, in.agentID); err != nil || f != "1 234,56" {
+		t.Fatalf("the agent's number format on PostgreSQL: %q %v", f, err)
+	}
+	bs, err := bulk.Open(ctx, pd, nil, nil, bulk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j, items, err := bs.Job(ctx, "bulk-job-1"); err != nil || j.Reason != "fraud ring" || len(items) != 1 || items[0].Amount != 125000 {
+		t.Fatalf("the bulk job on PostgreSQL: %+v %+v %v", j, items, err)
 	}
 
 	if tok, _, err := mustUC(t, pd).Load(ctx); err != nil || tok != "uc-refresh-token" {
