@@ -241,6 +241,11 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey && !handedOver(dir, pinned, key.VerifierKey) {
 		return errors.New("the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins: nothing recorded")
 	}
+	release, err := holdFolder(cfg.AuditDBPath())
+	if err != nil {
+		return err
+	}
+	defer release()
 	l, err := audit.Open(ctx, cfg.AuditDBPath())
 	if err != nil {
 		return err
@@ -340,6 +345,11 @@ func auditRotateKey(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	release, err := holdFolder(path)
+	if err != nil {
+		return err
+	}
+	defer release()
 	l, err := audit.Open(ctx, config.Config{DBPath: path}.AuditDBPath())
 	if err != nil {
 		return err

@@ -71,6 +71,9 @@ const usage = `Usage:
   admin witness -log-key audit.pub [-addr A] [-dir D]
                                  serve a checkpoint witness for a back office's audit log (run it elsewhere)
   admin backup DIR               copy admin.db and audit.db into the new folder DIR (safe while serving)
+  admin migrate-to-postgres --from DIR --to postgres://…
+                                 copy a stopped SQLite install into an empty PostgreSQL database or schema
+                                 (the audit log verified before and after)
 `
 
 func run(ctx context.Context, args []string, e env) error {
@@ -94,6 +97,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return backupCmd(ctx, args[1:], e)
 	case "witness":
 		return witnessCmd(ctx, args[1:], e)
+	case "migrate-to-postgres":
+		return migrateCmd(ctx, args[1:], e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage+"\nSettings of 'admin serve' (flags win over the environment):\n\n")
 		err := serve(ctx, []string{"-h"}, env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout})

@@ -53,6 +53,7 @@ func user(ctx context.Context, args []string, e env) error {
 			return nil, nil, err
 		}
 		var d *db.DB
+		release := func() {}
 		if url != "" {
 			// The instances' own tables, under their writer lock: the
 			// first admin of a fleet is added so.
@@ -64,17 +65,22 @@ func user(ctx context.Context, args []string, e env) error {
 				return nil, nil, err
 			}
 			auditPath = config.Config{DBPath: path}.AuditDBPath()
+			if release, err = holdFolder(path); err != nil {
+				return nil, nil, err
+			}
 			d, err = db.Open(ctx, path, db.SyncNormal)
 		}
 		if err != nil {
+			release()
 			return nil, nil, err
 		}
 		st, err := staff.Open(ctx, d, staff.Options{})
 		if err != nil {
 			_ = d.Close()
+			release()
 			return nil, nil, err
 		}
-		return st, func() { _ = d.Close() }, nil
+		return st, func() { _ = d.Close(); release() }, nil
 	}
 	switch sub {
 	case "add":

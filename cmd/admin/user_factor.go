@@ -59,6 +59,11 @@ func resetFactor(ctx context.Context, args []string, e env) error {
 	if err != nil || len(key) != staff.SealKeySize {
 		return fmt.Errorf("%s: not a staff key of %d bytes", cfg.StaffKeyPath(), staff.SealKeySize)
 	}
+	release, err := holdFolder(path)
+	if err != nil {
+		return err
+	}
+	defer release()
 	d, err := db.Open(ctx, path, db.SyncNormal)
 	if err != nil {
 		return err
@@ -206,6 +211,11 @@ func recordCLIEvent(ctx context.Context, getenv func(string) string, auditPath s
 	if onPostgres {
 		l, err = audit.OpenWith(ctx, "", audit.Options{DatabaseURL: auditPath})
 	} else {
+		release, herr := holdFolder(auditPath)
+		if herr != nil {
+			return fmt.Errorf("the change was made, but not recorded in the audit log: %w", herr)
+		}
+		defer release()
 		l, err = audit.Open(ctx, auditPath)
 	}
 	if err != nil {

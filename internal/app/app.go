@@ -22,6 +22,7 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/bulk"
 	"ordercare/internal/config"
+	"ordercare/internal/datalock"
 	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/intake"
@@ -48,6 +49,9 @@ type App struct {
 	out    io.Writer
 	now    func() time.Time
 
+	// dataLock is the data folder's lock, held shared while this back
+	// office runs (datalock), so that a migration refuses a live install.
+	dataLock *datalock.Lock
 	adminDB  *db.DB
 	auditLog *audit.Log
 	staff    *staff.Store
@@ -148,6 +152,9 @@ func Build(ctx context.Context, cfg config.Config, opts ...Option) (_ *App, err 
 		}
 	}()
 
+	if a.dataLock, err = holdDataFolder(cfg); err != nil {
+		return nil, err
+	}
 	if a.adminDB, err = openAdminDB(ctx, cfg); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,9 @@ func OpenIndexer(ctx context.Context, cfg config.Config, opts ...Option) (_ *Ind
 			_ = a.Close()
 		}
 	}()
+	if a.dataLock, err = holdDataFolder(cfg); err != nil {
+		return nil, err
+	}
 	if a.adminDB, err = openAdminDB(ctx, cfg); err != nil {
 		return nil, err
 	}

@@ -89,6 +89,7 @@ func (a *App) Close() error {
 		if a.adminDB != nil {
 			errs = append(errs, a.adminDB.Close())
 		}
+		errs = append(errs, a.dataLock.Release())
 		a.closeErr = errors.Join(errs...)
 	})
 	return a.closeErr

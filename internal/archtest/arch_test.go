@@ -21,7 +21,7 @@ const module = "ordercare/"
 // happens to import today.
 var layers = map[string]int{
 	// Pure helpers and plumbing that know nothing of orders or staff.
-	"internal/money": 0, "internal/db": 0, "internal/dbwatch": 0, "internal/shop/tokencache": 0,
+	"internal/money": 0, "internal/db": 0, "internal/dbwatch": 0, "internal/shop/tokencache": 0, "internal/datalock": 0,
 	"internal/openapitest": 0, "web/static": 0, "internal/gzipbody": 0,
 	// The outside world's clients, and the stores of the back office's
 	// own state.
