@@ -45,7 +45,7 @@ type Preset struct {
 }
 
 // Presets are the documented hosts. Kustom documents one host per
-// environment; its regional hosts are unverified (§5.1) and left out.
+// environment; its regional hosts are unverified (the provider's documented base URLs) and left out.
 var Presets = []Preset{
 	{Name: "kustom", BaseURL: "https://api.kustom.co", Provider: ProviderKustom, Env: EnvLive},
 	{Name: "kustom-playground", BaseURL: "https://api.playground.kustom.co", Provider: ProviderKustom, Env: EnvPlayground},
@@ -170,7 +170,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("omclient: config: unknown environment %q", env)
 	}
 	if env != EnvSandbox && u.Scheme != "https" {
-		// The provider is HTTPS only (§5.1); plain HTTP would send the
+		// The provider is HTTPS only (the provider's documented base URLs); plain HTTP would send the
 		// credentials in the clear.
 		return nil, fmt.Errorf("omclient: config: %s base URL %q must use https", env, u.Redacted())
 	}

@@ -75,7 +75,7 @@ func (c *Client) do(ctx context.Context, op Operation, method, p string, body []
 			last = apiErr
 			if out.status != http.StatusTooManyRequests && out.status < 500 {
 				// A 409 after an uncertain try is likely the provider still
-				// processing that try under the same key (§4): unknown.
+				// processing that try under the same key (the provider's error codes on docs.klarna.com): unknown.
 				if mutating && uncertain && out.status == http.StatusConflict {
 					return nil, &OutcomeUnknownError{Op: op, Err: apiErr}
 				}

@@ -64,7 +64,7 @@ const (
 	FraudRejected FraudStatus = "REJECTED"
 )
 
-// OrderLine is one line of an order, capture or refund (§2.2).
+// OrderLine is one line of an order, capture or refund (the order line schema).
 type OrderLine struct {
 	Type                Text                `json:"type,omitempty"`
 	Reference           Text                `json:"reference,omitempty"`
@@ -83,7 +83,7 @@ type OrderLine struct {
 	Subscription        *Subscription       `json:"subscription,omitempty"`
 }
 
-// Order line types, the exact list of §2.2 (the spec's pattern is unanchored).
+// Order line types, the exact list of the order line schema (the spec's pattern is unanchored).
 const (
 	LineTypePhysical    = "physical"
 	LineTypeDiscount    = "discount"
@@ -117,7 +117,7 @@ type Subscription struct {
 	IntervalCount int64  `json:"interval_count"`
 }
 
-// Address is a billing or shipping address (§2.3).
+// Address is a billing or shipping address (the address schema).
 type Address struct {
 	GivenName        Text `json:"given_name,omitempty"`
 	FamilyName       Text `json:"family_name,omitempty"`
@@ -134,7 +134,7 @@ type Address struct {
 	OrganizationName Text `json:"organization_name,omitempty"`
 }
 
-// Customer of an order (§2.7, with Kustom's additions).
+// Customer of an order (the customer schema, with Kustom's additions on docs.kustom.co).
 type Customer struct {
 	DateOfBirth                  Text `json:"date_of_birth,omitempty"`
 	NationalIdentificationNumber Text `json:"national_identification_number,omitempty"`
@@ -144,7 +144,7 @@ type Customer struct {
 	OrganizationRegistrationID   Text `json:"organization_registration_id,omitempty"`
 }
 
-// Capture is a capture of an order (§2.4).
+// Capture is a capture of an order (the capture schema).
 type Capture struct {
 	CaptureID       string         `json:"capture_id"`
 	KlarnaReference Text           `json:"klarna_reference,omitempty"`
@@ -159,7 +159,7 @@ type Capture struct {
 	ShippingInfo    []ShippingInfo `json:"shipping_info,omitempty"`
 }
 
-// Refund is a refund of an order (§2.6).
+// Refund is a refund of an order (the refund schema).
 type Refund struct {
 	RefundID       string      `json:"refund_id"`
 	RefundedAmount int64       `json:"refunded_amount"`
@@ -170,7 +170,7 @@ type Refund struct {
 	CreditInvoice  bool        `json:"credit_invoice,omitempty"`
 }
 
-// ShippingInfo is one shipment's tracking data (§2.5).
+// ShippingInfo is one shipment's tracking data (the shipping info schema).
 type ShippingInfo struct {
 	ShippingCompany       Text `json:"shipping_company,omitempty"`
 	ShippingMethod        Text `json:"shipping_method,omitempty"`
@@ -181,18 +181,18 @@ type ShippingInfo struct {
 	ReturnTrackingURI     Text `json:"return_tracking_uri,omitempty"`
 }
 
-// ShippingMethods is the exact list of allowed shipping methods (§2.5).
+// ShippingMethods is the exact list of allowed shipping methods (the shipping info schema).
 var ShippingMethods = []string{"PickUpStore", "Home", "BoxReg", "BoxUnreg", "PickUpPoint", "Own",
 	"Postal", "DHLPackstation", "Digital", "Undefined", "PickUpWarehouse", "ClickCollect", "PalletDelivery"}
 
-// InitialPaymentMethod is how the customer paid at purchase (§2.7).
+// InitialPaymentMethod is how the customer paid at purchase (the order schema).
 type InitialPaymentMethod struct {
 	Type                 Text  `json:"type,omitempty"`
 	Description          Text  `json:"description,omitempty"`
 	NumberOfInstallments int64 `json:"number_of_installments,omitempty"`
 }
 
-// SelectedShippingOption is the shipping option chosen at checkout (§2.7).
+// SelectedShippingOption is the shipping option chosen at checkout (the order schema).
 type SelectedShippingOption struct {
 	ID             Text              `json:"id,omitempty"`
 	Name           Text              `json:"name,omitempty"`
@@ -346,7 +346,7 @@ type ExtendDueDateRequest struct {
 	NumberOfDays int64 `json:"number_of_days"`
 }
 
-// ErrorBody is the provider's error shape (§4).
+// ErrorBody is the provider's error shape (the provider's error codes on docs.klarna.com).
 type ErrorBody struct {
 	ErrorCode      string   `json:"error_code"`
 	ErrorMessages  []string `json:"error_messages,omitempty"`

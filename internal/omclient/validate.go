@@ -23,11 +23,11 @@ const (
 	maxResourceIDLen = 255
 )
 
-// SubscriptionIntervals is the exact list of subscription intervals (§2.2).
+// SubscriptionIntervals is the exact list of subscription intervals (the order line schema).
 var SubscriptionIntervals = []string{"DAY", "WEEK", "MONTH", "YEAR"}
 
 // ValidOrderID reports whether id has the UUID shape the API requires
-// (8-4-4-4-12 hex digits, any case; INVALID_ORDER_ID otherwise, §1).
+// (8-4-4-4-12 hex digits, any case; INVALID_ORDER_ID otherwise, the Order Management API reference on docs.klarna.com).
 func ValidOrderID(id string) bool {
 	if len(id) != 36 {
 		return false

@@ -188,7 +188,7 @@ func (s *Sandbox) handleCreateOrder(c *call) response {
 }
 
 // handleListOrders is GET /sandbox/orders: {"order_ids": [...]}, newest
-// first. The real API has no listing (§1); this exists so demos and tests
+// first. The real API has no listing (the Order Management API reference on docs.klarna.com); this exists so demos and tests
 // can discover the seeded orders.
 func (s *Sandbox) handleListOrders(c *call) response {
 	ids, err := s.OrderIDs(c.r.Context())
@@ -204,7 +204,7 @@ func (s *Sandbox) handleListOrders(c *call) response {
 
 // handleSetFraudStatus is POST /sandbox/orders/{order_id}/fraud-status with
 // {"fraud_status": "ACCEPTED"|"REJECTED"}: the end of a manual fraud review,
-// which the provider announces by push notification (§3.1).
+// which the provider announces by push notification (the order statuses on docs.klarna.com).
 func (s *Sandbox) handleSetFraudStatus(c *call) response {
 	var req struct {
 		FraudStatus omclient.FraudStatus `json:"fraud_status"`

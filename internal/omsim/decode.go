@@ -15,10 +15,10 @@ import (
 	"ordercare/internal/omclient"
 )
 
-// maxBody is the provider's request size limit (KD request limits, §5.3).
+// maxBody is the provider's request size limit (the provider's documented request limits).
 const maxBody = 1 << 20
 
-// Request validation answers like the provider (§4), with one decision where
+// Request validation answers like the provider (the provider's error codes on docs.klarna.com), with one decision where
 // the documents disagree: malformed JSON, a missing required field, a value
 // of the wrong JSON type, a value outside an enumeration, and order-line
 // arithmetic that does not add up get 400 BAD_VALUE ("Bad value: <field>...",
@@ -109,7 +109,7 @@ func (c *checker) err() *apiError {
 	return nil
 }
 
-// checkLines validates order lines: limits of §2.2, the exact type list, and
+// checkLines validates order lines: limits of the order line schema, the exact type list, and
 // the arithmetic with the provider's tolerances (total ± quantity, tax ± 1).
 // the API reference's order line schema [inferred]: OM enforces the Checkout arithmetic on capture,
 // refund and update lines too; the sandbox does.

@@ -8,7 +8,7 @@ import (
 	"ordercare/internal/omclient"
 )
 
-// Due-date extension (§1.2 #15/16, §3.4): a paid option per capture (each
+// Due-date extension (the extend due date endpoints on docs.klarna.com): a paid option per capture (each
 // capture is one customer invoice), only for pay-later methods, Klarna only.
 // The sandbox offers 14 and 30 extra days with fees in the order's currency
 // (minor units; JPY has no minor unit) and allows one extension per capture.

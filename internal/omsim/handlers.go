@@ -31,7 +31,7 @@ func normalizeOrderID(id string) (string, bool) {
 }
 
 // notFound is an operation's answer for an unknown order: the code and the
-// message in the catalogued wording of §4.
+// message in the catalogued wording of the provider's error codes.
 type notFound struct {
 	code, msg string // msg may hold one %s for the order id
 }
@@ -58,7 +58,7 @@ var (
 	nfCaptureShipping = notFound{codeNoSuchOrder, "Order %s cannot be found. Shipping info cannot be added to capture."}
 	nfSendOut         = notFound{codeNoSuchOrder, "Order %s cannot be found. Send-out not possible."}
 	nfDueDate         = notFound{codeNoSuchOrder, "Order %s cannot be found. Due date cannot be extended."}
-	// Refunds answer NOT_FOUND, not NO_SUCH_ORDER (§1.1 #17, #18).
+	// Refunds answer NOT_FOUND, not NO_SUCH_ORDER (the refund endpoints on docs.klarna.com).
 	nfRefund     = notFound{codeNotFound, "Order %s cannot be found. Refund not possible."}
 	nfFraud      = notFound{codeNoSuchOrder, "Order %s cannot be found. Fraud status cannot be changed."}
 	nfGetCapture = notFound{codeNoSuchOrder, "Order %s cannot be found. Capture cannot be read."}
@@ -377,7 +377,7 @@ func (s *Sandbox) handleCreateCapture(c *call) response {
 		ck.between("captured_amount", req.CapturedAmount, 0, maxAmount)
 		if req.CapturedAmount == 0 {
 			// The spec allows 0 in the request but a capture's amount is
-			// at least 1 (§2.4); an empty capture is refused up front.
+			// at least 1 (the capture schema); an empty capture is refused up front.
 			ck.badf("captured_amount must be greater than 0.")
 		}
 		ck.size("description", req.Description, 255)

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// idempotencyWindow is how long the provider guarantees a key (§5.4).
+// idempotencyWindow is how long the provider guarantees a key (the Klarna-Idempotency-Key header on docs.klarna.com).
 const idempotencyWindow = 24 * time.Hour
 
 // outcome is what a change produced: a response and whether it may be
@@ -24,12 +24,12 @@ type outcome struct {
 //
 // Keys are scoped per merchant credentials (the Basic user name) and
 // compared alone, never with the body or the path: the provider disregards
-// input values (§5.4), so a reused key returns the first response —
+// input values (the Klarna-Idempotency-Key header on docs.klarna.com), so a reused key returns the first response —
 // status, headers (including Capture-Id, Location and the first
 // correlation id) and body — for 24 hours, whatever the new request holds.
 //
 // A second request with a key whose first request is still being processed
-// gets 409 CONFLICT at once instead of waiting: §4 names CONFLICT for
+// gets 409 CONFLICT at once instead of waiting: the provider's error codes name CONFLICT for
 // exactly this case [inferred], and answering at once keeps a hung first
 // request from piling up waiting goroutines. The client then retries later
 // and gets the replay.

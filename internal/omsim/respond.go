@@ -29,7 +29,7 @@ const (
 	codeTooManyRequests   = "TOO_MANY_REQUESTS"
 	codeInternal          = "INTERNAL_SERVER_ERROR"
 	codeUnavailable       = "TEMPORARILY_UNAVAILABLE"
-	// codeUnauthorized: the provider documents no code for 401 (§4); the
+	// codeUnauthorized: the provider documents no code for 401 (the provider's error codes on docs.klarna.com); the
 	// sandbox still sends the usual error shape so every error has a
 	// correlation id.
 	codeUnauthorized     = "UNAUTHORIZED"

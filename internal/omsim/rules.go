@@ -50,7 +50,7 @@ var kustomNoExtensionCountries = []string{"ES", "FR", "IT", "PT"}
 // expire moves an order whose expires_at has passed out of its capturable
 // states. Klarna's order management guides on docs.klarna.com leave PART_CAPTURED at expiry undocumented; the
 // sandbox chooses EXPIRED for both AUTHORIZED and PART_CAPTURED, because the
-// §3.3 matrix lists refunds and capture shipping info as allowed on EXPIRED
+// the provider's table of operations by status lists refunds and capture shipping info as allowed on EXPIRED
 // orders "for existing captures", which only makes sense if part-captured
 // orders can expire. The uncaptured rest is no longer authorized (KU: the
 // customer is not charged for it), so remaining_authorized_amount becomes 0;
@@ -108,7 +108,7 @@ func stateWord(s omclient.Status) string {
 }
 
 func opAcknowledge(rec *record, _ env) *apiError {
-	// §3.3 marks acknowledge on CANCELLED/EXPIRED/CLOSED as unknown. The
+	// the provider's table of operations by status marks acknowledge on CANCELLED/EXPIRED/CLOSED as unknown. The
 	// sandbox refuses it on orders that can no longer be fulfilled
 	// (CANCELLED, EXPIRED) and allows it on CLOSED, which was captured,
 	// i.e. fulfilled. Acknowledging twice is allowed and changes nothing.
@@ -121,7 +121,7 @@ func opAcknowledge(rec *record, _ env) *apiError {
 }
 
 // increaseAllowed reports whether the payment method supports raising the
-// authorized amount (§3.4). Both generations of KD identifiers are accepted
+// authorized amount (the provider's amount and time rules on docs.klarna.com). Both generations of KD identifiers are accepted
 // (INVOICE_BUSINESS = B2B_INVOICE, ACCOUNT = BASE_ACCOUNT). The current KD
 // table (seed 001) excludes CH for INVOICE, B2B_INVOICE, BASE_ACCOUNT and
 // DIRECT_DEBIT alike; FIXED_AMOUNT is limited to the union of its two market
@@ -168,7 +168,7 @@ func opUpdateAuthorization(rec *record, _ env, req *omclient.UpdateAuthorization
 	o.RemainingAuthorizedAmount = req.OrderAmount - o.CapturedAmount
 	// Supplied lines replace all lines; omitted lines delete them (KD).
 	o.OrderLines = slices.Clone(req.OrderLines)
-	// [inferred] §3.2: lowering a part-captured order to its captured
+	// [inferred from the documented rules] lowering a part-captured order to its captured
 	// amount makes it CAPTURED.
 	settle(o)
 	return nil
@@ -177,12 +177,12 @@ func opUpdateAuthorization(rec *record, _ env, req *omclient.UpdateAuthorization
 func opCancel(rec *record, _ env) *apiError {
 	o := &rec.Order
 	if o.CapturedAmount > 0 || len(o.Captures) > 0 {
-		// Also the answer on CLOSED orders (§1.2 #4).
+		// Also the answer on CLOSED orders (the order amount endpoint on docs.klarna.com).
 		return newErr(http.StatusForbidden, codeCancelNotAllowed, "Order has previous captures. Cancel not possible.")
 	}
 	switch s := o.Status; s {
 	case omclient.StatusCancelled, omclient.StatusExpired, omclient.StatusClosed:
-		// [inferred] §3.3: EXPIRED cannot be cancelled either.
+		// [inferred from the documented rules] EXPIRED cannot be cancelled either.
 		return newErr(http.StatusForbidden, codeCancelNotAllowed, "Order is %s. Cancel not possible.", stateWord(s))
 	}
 	o.Status = omclient.StatusCancelled
@@ -191,7 +191,7 @@ func opCancel(rec *record, _ env) *apiError {
 }
 
 // opUpdateCustomerDetails merges the present fields of the shipping address
-// into the order's (a present field overwrites, "" clears, KD). §3.3 leaves
+// into the order's (a present field overwrites, "" clears, KD). The provider's table of operations by status leaves
 // CAPTURED and CLOSED open; the sandbox allows the update only while goods
 // can still be shipped against the authorization (AUTHORIZED,
 // PART_CAPTURED), the states for which KD describes the fresh risk check.
@@ -238,7 +238,7 @@ func opUpdateCustomerDetails(rec *record, _ env, present map[string]omclient.Tex
 	return nil
 }
 
-// opExtendAuthorization moves expires_at per the provider's rule (§3.4).
+// opExtendAuthorization moves expires_at per the provider's rule (the provider's amount and time rules on docs.klarna.com).
 // Klarna: the new expiry is the call's time + 28 days (calling again the
 // same day changes nothing visible), never beyond created_at + 180 days.
 // Kustom: the call's time + 28 days, never more than 90 days beyond the
@@ -309,12 +309,12 @@ func opRelease(rec *record, _ env) *apiError {
 		return notAllowed("Order is %s. Remaining authorization cannot be released.", stateWord(o.Status))
 	}
 	o.RemainingAuthorizedAmount = 0
-	o.Status = omclient.StatusCaptured // [inferred] §3.2
+	o.Status = omclient.StatusCaptured // [inferred from the documented rules]
 	settle(o)
 	return nil
 }
 
-// opAddOrderShippingInfo appends shipping info to the order. §3.3 leaves
+// opAddOrderShippingInfo appends shipping info to the order. The provider's table of operations by status leaves
 // CANCELLED, EXPIRED and CLOSED open; the sandbox refuses only CANCELLED,
 // where nothing can ever ship, and keeps at most 500 entries.
 func opAddOrderShippingInfo(rec *record, _ env, infos []omclient.ShippingInfo) *apiError {
@@ -340,7 +340,7 @@ func opCapture(rec *record, e env, req *omclient.CaptureRequest) (string, *apiEr
 	default:
 		return "", newErr(http.StatusForbidden, codeCaptureNotAllowed, "Order is %s. Capture not possible.", stateWord(o.Status))
 	}
-	// [inferred code] §4: capturing during fraud review fails (krokedil
+	// [inferred error code] capturing during fraud review fails (krokedil
 	// #20); a rejected order cannot be captured either.
 	switch o.FraudStatus {
 	case omclient.FraudPending:
@@ -386,7 +386,7 @@ func findCapture(o *omclient.Order, id string) int {
 }
 
 // captureFor finds a capture for the capture-scoped operations: an order
-// without captures is refused with 403 NOT_ALLOWED (§1.1 #13), an unknown
+// without captures is refused with 403 NOT_ALLOWED (the capture endpoint on docs.klarna.com), an unknown
 // capture is 404 NO_SUCH_CAPTURE (KD; the spec reuses NO_SUCH_ORDER's schema
 // but KD names the code).
 func captureFor(o *omclient.Order, captureID, action string) (int, *apiError) {
@@ -419,7 +419,7 @@ func opTriggerSendOut(rec *record, _ env, captureID string) *apiError {
 	return err
 }
 
-// Return fees (§3.4): only on orders fully captured in one capture, in the
+// Return fees (the provider's amount and time rules on docs.klarna.com): only on orders fully captured in one capture, in the
 // markets of the newer KD list (which contains the older one).
 var returnFeeCountries = []string{"AT", "DE", "DK", "FI", "FR", "NL", "NO", "SE", "IT", "ES", "IE", "PT", "CZ", "AU", "GR"}
 
@@ -442,7 +442,7 @@ func opRefund(rec *record, e env, req *omclient.RefundRequest) (string, *apiErro
 		}
 	}
 	// Allocate the refund to captures, oldest first, each up to what is
-	// still unrefunded on it (§2.4 capture.refunded_amount). The provider
+	// still unrefunded on it (the capture schema's refunded_amount). The provider
 	// allocates by order lines when it can; the sandbox's rule is simpler
 	// but keeps the per-capture sums consistent.
 	left := req.RefundedAmount
@@ -468,7 +468,7 @@ func opRefund(rec *record, e env, req *omclient.RefundRequest) (string, *apiErro
 		Description:    omclient.Text(req.Description),
 		Reference:      omclient.Text(req.Reference),
 		OrderLines:     slices.Clone(req.OrderLines),
-		// B2B invoice orders get the refund as a credit invoice (§2.6).
+		// B2B invoice orders get the refund as a credit invoice (the refund schema).
 		CreditInvoice: pm == "INVOICE_BUSINESS" || pm == "B2B_INVOICE",
 	})
 	o.RefundedAmount += req.RefundedAmount

@@ -94,7 +94,7 @@ func Spec(t testing.TB) (*openapi3.T, routers.Router) {
 //   - operations require `basicAuth` but the scheme is defined as
 //     `Basic-authorization`: alias it;
 //   - 201/204 responses declared with an application/json string body are
-//     empty in reality (§1.1 notes): drop their content;
+//     empty in reality (the endpoints' documented responses): drop their content;
 //   - response headers (Capture-Id, Location, …) lack schemas: strings;
 //   - pattern alternations rendered as one-value enums
 //     ("physical|discount|…"): split into the exact list;

@@ -192,7 +192,7 @@ func whyNot(o *omclient.Order, p omclient.Provider, now time.Time, op omclient.O
 	return ""
 }
 
-// extendWhy applies the provider's extension limits (§3.4) to an open
+// extendWhy applies the provider's extension limits (the provider's amount and time rules on docs.klarna.com) to an open
 // authorization. Kustom counts its 90 days from the original expiry, which
 // the order does not carry; it is taken as creation + AuthorizationDays, the
 // default lifetime.
