@@ -15,6 +15,7 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -133,12 +134,15 @@ func (c *Client) logRetry(ctx context.Context, op Operation, method, p string, a
 // try performs one HTTP exchange.
 func (c *Client) try(ctx context.Context, method, p string, body []byte, key string) tryOutcome {
 	var out tryOutcome
+	// A try counts as written, so its outcome as possibly applied, from
+	// the moment it has a connection: the transport writes on another
+	// goroutine, and a deadline can end the call while the request is
+	// going out (part of it, or all of it with WroteRequest reported too
+	// late). Only a try that never had a connection (no dial, refused)
+	// is known not to have reached the provider.
+	var gotConn atomic.Bool
 	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				out.written = true
-			}
-		},
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
 	}
 	u := *c.base
 	u.Path = c.base.Path + p
@@ -162,7 +166,7 @@ func (c *Client) try(ctx context.Context, method, p string, body []byte, key str
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		out.err = err
+		out.err, out.written = err, gotConn.Load()
 		return out
 	}
 	defer resp.Body.Close()

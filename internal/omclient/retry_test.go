@@ -234,10 +234,14 @@ func TestContextDeadlineStopsRetries(t *testing.T) {
 func TestCallTimeoutBoundsAHangingServer(t *testing.T) {
 	t.Parallel()
 	fs := newFakeServer(t, func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	c, _ := newTestClient(t, fs.URL, func(cfg *Config) { cfg.Timeout = 50 * time.Millisecond })
+	// The budget is a liveness bound: long enough for the request to
+	// reach the server on a loaded machine (a call cut before it had a
+	// connection is rightly "nothing was applied", TestAChangeCut… shows
+	// the other side), short enough that the hang is what ends it.
+	c, _ := newTestClient(t, fs.URL, func(cfg *Config) { cfg.Timeout = 500 * time.Millisecond })
 	err := c.exec(context.Background(), testOrderID, "", testKey, AcknowledgeRequest{})
 	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want outcome unknown after a timeout", err)
+		t.Fatalf("err = %v (%d requests reached the server), want outcome unknown after a timeout", err, len(fs.requests()))
 	}
 	if n := len(fs.requests()); n != 1 {
 		t.Errorf("%d requests, want 1 (the deadline ends the call)", n)
@@ -473,4 +477,39 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// A change whose request was on its way when the deadline cut it may have
+// reached the provider: its outcome is unknown, never "nothing was
+// applied". Here the provider takes the connection and reads slowly, so
+// the deadline falls while the body is being written (the bytes already
+// read could be a whole request at a real provider on a slow link).
+func TestAChangeCutWhileBeingWrittenIsUnknown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		buf := make([]byte, 1024)
+		_, _ = conn.Read(buf) // the request line and headers, then nothing more
+		<-done
+	}()
+	t.Cleanup(func() { _ = ln.Close() })
+	c, _ := newTestClient(t, "http://"+ln.Addr().String(), func(cfg *Config) {
+		cfg.Timeout = 300 * time.Millisecond
+		cfg.Retry = RetryPolicy{MaxAttempts: 1}
+	})
+	body := bytes.Repeat([]byte(" "), 64<<20) // more than the sockets' buffers hold
+	_, err = c.do(context.Background(), OpCreateCapture, http.MethodPost, "/ordermanagement/v1/orders/"+testOrderID+"/captures", body, testKey)
+	if !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want outcome unknown: the request had started to reach the provider", err)
+	}
 }
