@@ -202,25 +202,6 @@ func appendCheckpoint(path string, msg []byte) error {
 	return f.Close()
 }
 
-// lastCheckpointIn returns the newest checkpoint of the file that the key
-// signed (zero when none; the file may not exist yet).
-func lastCheckpointIn(path string, v note.Verifier) (Checkpoint, error) {
-	b, err := os.ReadFile(path) // #nosec G304 -- the configured checkpoint file, or the default beside the database
-	if errors.Is(err, os.ErrNotExist) {
-		return Checkpoint{}, nil
-	}
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("audit: checkpoint file: %w", err)
-	}
-	notes := SplitCheckpoints(b)
-	for i := len(notes) - 1; i >= 0; i-- {
-		if c, err := OpenCheckpoint(notes[i], v); err == nil {
-			return c, nil
-		}
-	}
-	return Checkpoint{}, nil
-}
-
 // CheckpointsUpTo returns the notes of file that v verifies and that
 // cover at most n events: the checkpoints of a copy of the log taken at n
 // events (`admin backup`), so that the copy can be verified on its own.
