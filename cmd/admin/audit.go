@@ -237,13 +237,6 @@ func verifierFor(dir, keyFile string, getenv func(string) string, local []byte) 
 	return v, nil
 }
 
-// handedOver reports whether the local checkpoint file hands the pinned
-// key over to key (`admin audit rotate-key`).
-func handedOver(dir, pinned, key string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName)) // #nosec G304 G703 -- audit.checkpoints in the configured data folder
-	return err == nil && audit.KeyHandedOver(b, pinned, key)
-}
-
 // checkpointSources is the local checkpoints (the file, or the fleet's
 // table, which stopped does not concern: audit.unsignedAfterStop) and
 // every extra file (which must exist).
@@ -265,10 +258,13 @@ func checkpointSources(local string, notes []byte, single bool, extra []string) 
 // auditAcknowledge records that audit.db was restored from a backup (or
 // predates its signing key): an audited event that names the lost events,
 // and a checkpoint that covers it. Run it with the back office stopped,
-// after it refused to start; it needs the signing key.
+// after it refused to start; it needs the signing key. With
+// ORDERCARE_DATABASE_URL it records it in the fleet's log, signed with
+// ORDERCARE_AUDIT_SIGNING_KEY into the checkpoint table: so a fleet that
+// served before it had a key starts signing.
 func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	var reason, by *string
-	path, _, err := parseAuditFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
+	path, url, _, err := parseReadFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
 		reason = fs.String("reason", "", "why: which backup was restored, when and by whom (recorded in the event)")
 		by = fs.String("by", "", "who records it (an e-mail address or a name, recorded in the event)")
 	})
@@ -280,17 +276,37 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	}
 	dir := filepath.Dir(path)
 	cfg := config.Config{DBPath: path}
-	if _, err := os.Stat(cfg.AuditDBPath()); err != nil {
-		return fmt.Errorf("no audit log to acknowledge: %w", err)
+	var key audit.SigningKey
+	if url != "" {
+		// The fleet's log, whose key every instance is given: never a
+		// key file of one data folder.
+		skey := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"))
+		if skey == "" {
+			return errors.New("ORDERCARE_AUDIT_SIGNING_KEY: the fleet's signing key is needed to sign the acknowledgement")
+		}
+		key, err = audit.ParseSigningKey(skey)
+	} else {
+		if _, err := os.Stat(cfg.AuditDBPath()); err != nil {
+			return fmt.Errorf("no audit log to acknowledge: %w", err)
+		}
+		key, err = audit.LoadSigningKey(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"), dir, false)
 	}
-	key, err := audit.LoadSigningKey(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"), dir, false)
 	if err != nil {
 		return err
 	}
-	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey && !handedOver(dir, pinned, key.VerifierKey) {
+	_, local, err := localCheckpoints(ctx, dir, url)
+	if err != nil {
+		return err
+	}
+	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey && !audit.KeyHandedOver(local, pinned, key.VerifierKey) {
 		return errors.New("the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins: nothing recorded")
 	}
-	l, err := audit.Open(ctx, cfg.AuditDBPath())
+	var l *audit.Log
+	if url != "" {
+		l, err = audit.OpenWith(ctx, path, audit.Options{DatabaseURL: url})
+	} else {
+		l, err = audit.Open(ctx, cfg.AuditDBPath())
+	}
 	if err != nil {
 		return err
 	}
