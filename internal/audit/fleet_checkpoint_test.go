@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"ordercare/internal/db/dbtest"
 )
@@ -183,5 +184,49 @@ func TestFleetInstanceClosingStopsNothing(t *testing.T) {
 	l, _ := openOn(t, be, Options{Instance: "web-c"})
 	if err := l.StartCheckpoints(CheckpointConfig{Key: k, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatalf("an instance starting while another appends after a third stopped: %v", err)
+	}
+}
+
+// TestFleetTimedCheckpointOncePerFleet: the timed checkpoint of an idle
+// fleet comes from one instance: another whose tick finds the head
+// covered by a checkpoint younger than the interval adds none; once the
+// interval has passed, it does.
+func TestFleetTimedCheckpointOncePerFleet(t *testing.T) {
+	t.Parallel()
+	be := dbtest.Postgres(t)
+	k := testKey(t)
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var logs []*Log
+	for _, name := range []string{"web-a", "web-b"} {
+		l, _ := openOn(t, be, Options{Instance: name, Now: clock})
+		if err := l.StartCheckpoints(CheckpointConfig{Key: k, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, l)
+	}
+	count := func() int { return len(SplitCheckpoints(tableNotes(t, be))) }
+	if n := count(); n != 1 {
+		t.Fatalf("%d checkpoints after two starts on an empty log, want the first one's", n)
+	}
+	tick := func() {
+		for _, l := range logs {
+			l.cp.checkpoint(true, 0, false)
+		}
+	}
+	mu.Lock()
+	now = now.Add(DefaultCheckpointInterval - time.Second)
+	mu.Unlock()
+	tick()
+	if n := count(); n != 1 {
+		t.Fatalf("%d checkpoints after ticks within the interval, want 1", n)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Second)
+	mu.Unlock()
+	tick()
+	if n := count(); n != 2 {
+		t.Fatalf("%d checkpoints after both ticked past the interval, want 2 (one of the fleet)", n)
 	}
 }
