@@ -146,7 +146,14 @@ func checkTail(ctx context.Context, d *sql.DB, n int64, last Checkpoint, store C
 // stopping instance's last checkpoint that are the fleet's, not forged.
 // So a fleet signs no stopped checkpoint (checkpoint_fleet.go), and its
 // table is never held to this rule: events after its newest checkpoint
-// are reported as not yet covered, as after a crash.
+// are reported as not yet covered, as after a crash. What that gives up:
+// events appended while the whole fleet is down (an admin command run
+// with ORDERCARE_DATABASE_URL, or someone with the database) are not told
+// apart from the fleet's at the next start, which covers them with its
+// checkpoint; they stay in the chain, each naming the instance that wrote
+// it (none for a command run by hand). Telling "the fleet stopped" apart
+// would need every instance's stop recorded and agreed on, which a killed
+// instance never does.
 func unsignedAfterStop(n int64, last Checkpoint) string {
 	if !last.Stopped || n <= last.Count {
 		return ""
