@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -111,7 +112,7 @@ func (c *checkpointer) signShared(ctx context.Context, force bool, minNew, commi
 func (c *checkpointer) newestIn(ctx context.Context, tx *sql.Tx) (Checkpoint, error) {
 	var b []byte
 	err := tx.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&b)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Checkpoint{}, nil
 	}
 	if err != nil {
