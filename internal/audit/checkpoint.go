@@ -41,8 +41,10 @@ import (
 // starts. After a crash the newest checkpoint has no mark, and the events
 // committed since it are reported as not yet covered.
 //
-// Each checkpoint is appended to a file outside the database and written
-// to the process log. verifyCheckpoints then checks, for every checkpoint,
+// Each checkpoint is appended to a file outside the database (on
+// PostgreSQL, where a fleet shares the log, to a table of the shared
+// database: checkpoint_store.go, checkpoint_fleet.go) and written to the
+// process log. verifyCheckpoints then checks, for every checkpoint,
 // its signature and that the chain's hash at seq = count equals the head:
 // a rewritten chain no longer matches what was signed before the rewrite,
 // and a shortened log no longer reaches the counts that were signed. Only
