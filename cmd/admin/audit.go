@@ -64,6 +64,50 @@ func parseAuditFlags(sub string, args []string, e env, define func(*flag.FlagSet
 	return path, fs.Args(), err
 }
 
+// parseReadFlags is parseAuditFlags for the commands that only read the
+// log (verify, prove): with ORDERCARE_DATABASE_URL set they read the
+// fleet's log and checkpoints in that database, and url is returned
+// (path then names the data folder, for audit.pub, and is not checked).
+func parseReadFlags(sub string, args []string, e env, define func(*flag.FlagSet)) (path, url string, rest []string, err error) {
+	url, err = config.StorageDatabaseURL(e.getenv)
+	if err != nil || url == "" {
+		path, rest, err = parseAuditFlags(sub, args, e, define)
+		return path, "", rest, err
+	}
+	fs := flag.NewFlagSet("admin audit "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dbFlag := fs.String("db", "", "admin database file; audit.pub is looked for beside it [ORDERCARE_DB, default "+config.DefaultDB+"]")
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", "", nil, err
+	}
+	path = *dbFlag
+	if path == "" {
+		path = config.DefaultDB
+		if v := e.getenv("ORDERCARE_DB"); v != "" {
+			path = v
+		}
+	}
+	return path, url, fs.Args(), nil
+}
+
+// localCheckpoints reads the checkpoints the back office writes: the
+// file beside audit.db, or with url the fleet's table in that database.
+func localCheckpoints(ctx context.Context, dir, url string) (name string, notes []byte, err error) {
+	if url != "" {
+		notes, err = audit.CheckpointNotes(ctx, url)
+		return audit.CheckpointTable, notes, err
+	}
+	name = filepath.Join(dir, audit.CheckpointsFileName)
+	notes, err = os.ReadFile(name) // #nosec G304 G703 -- audit.checkpoints in the configured data folder
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", nil, fmt.Errorf("checkpoint file: %w", err)
+	}
+	return name, notes, nil
+}
+
 // files is a repeatable file flag.
 type files []string
 
@@ -80,7 +124,7 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 	var extra files
 	var keyFlag *string
 	var chainOnly *bool
-	path, _, err := parseAuditFlags("verify", args, e, func(fs *flag.FlagSet) {
+	path, url, _, err := parseReadFlags("verify", args, e, func(fs *flag.FlagSet) {
 		fs.Var(&extra, "checkpoints", "another file of signed checkpoints to check the log against (repeatable); "+audit.CheckpointsFileName+" beside audit.db is always checked")
 		keyFlag = fs.String("key", "", "verifier key file of the checkpoints (default: ORDERCARE_AUDIT_VERIFIER_KEY, else "+audit.PubFileName+" beside the database)")
 		chainOnly = fs.Bool("chain-only", false, "walk the hash chain only; checkpoints are not checked (a removed tail or a rewritten chain then pass)")
@@ -90,6 +134,9 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 	}
 	dir := filepath.Dir(path)
 	auditPath := config.Config{DBPath: path}.AuditDBPath()
+	if url != "" {
+		auditPath = url // the fleet's log (VerifyFile and VerifySources open either)
+	}
 	if *chainOnly {
 		res, err := audit.VerifyFile(ctx, auditPath)
 		if err != nil {
@@ -101,11 +148,15 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "audit log ok: %d events, hash chain intact (chain only: signed checkpoints not checked)\n", res.Events)
 		return nil
 	}
-	v, err := verifierFor(dir, *keyFlag, e.getenv)
+	localName, local, err := localCheckpoints(ctx, dir, url)
 	if err != nil {
 		return err
 	}
-	sources, err := checkpointSources(filepath.Join(dir, audit.CheckpointsFileName), extra)
+	v, err := verifierFor(dir, *keyFlag, e.getenv, local)
+	if err != nil {
+		return err
+	}
+	sources, err := checkpointSources(localName, local, url == "", extra)
 	if err != nil {
 		return err
 	}
@@ -115,7 +166,7 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		if res.Events > 0 {
-			return fmt.Errorf("the audit log holds %d events but there is no verifier key to check its checkpoints with: %s is missing and ORDERCARE_AUDIT_VERIFIER_KEY is not set",
+			return fmt.Errorf("the audit log holds %d events but there is no verifier key to check its checkpoints with: %s is missing and ORDERCARE_AUDIT_VERIFIER_KEY is not set (or give -key)",
 				res.Events, filepath.Join(dir, audit.PubFileName))
 		}
 		fmt.Fprintln(e.stdout, "audit log ok: no events yet")
@@ -153,8 +204,9 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 // verifierFor is the key to check checkpoints with: the pinned
 // ORDERCARE_AUDIT_VERIFIER_KEY, else the -key file, else audit.pub beside
 // the database; nil when there is none. A key file that differs from the
-// pinned key is an error: audit.pub sits in the folder it guards.
-func verifierFor(dir, keyFile string, getenv func(string) string) (note.Verifier, error) {
+// pinned key is an error unless the local checkpoints (local) hand the
+// pinned key over to it: audit.pub sits in the folder it guards.
+func verifierFor(dir, keyFile string, getenv func(string) string, local []byte) (note.Verifier, error) {
 	pinned := strings.TrimSpace(getenv("ORDERCARE_AUDIT_VERIFIER_KEY"))
 	explicit := keyFile != ""
 	if !explicit {
@@ -170,7 +222,7 @@ func verifierFor(dir, keyFile string, getenv func(string) string) (note.Verifier
 	}
 	text := strings.TrimSpace(string(b))
 	if pinned != "" {
-		if text != "" && text != pinned && !handedOver(dir, pinned, text) {
+		if text != "" && text != pinned && !audit.KeyHandedOver(local, pinned, text) {
 			return nil, fmt.Errorf("%s is not the key ORDERCARE_AUDIT_VERIFIER_KEY pins, and no key rotation hands it over: the checkpoint key was replaced", keyFile)
 		}
 		text = pinned
@@ -185,21 +237,11 @@ func verifierFor(dir, keyFile string, getenv func(string) string) (note.Verifier
 	return v, nil
 }
 
-// handedOver reports whether the local checkpoint file hands the pinned
-// key over to key (`admin audit rotate-key`).
-func handedOver(dir, pinned, key string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName)) // #nosec G304 G703 -- audit.checkpoints in the configured data folder
-	return err == nil && audit.KeyHandedOver(b, pinned, key)
-}
-
-// checkpointSources reads the local checkpoint file (missing: none) and
+// checkpointSources is the local checkpoints (the file, or the fleet's
+// table, which stopped does not concern: audit.unsignedAfterStop) and
 // every extra file (which must exist).
-func checkpointSources(local string, extra []string) ([]audit.CheckpointSource, error) {
-	b, err := os.ReadFile(local) // #nosec G304 G703 -- audit.checkpoints in the configured data folder
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("checkpoint file: %w", err)
-	}
-	out := []audit.CheckpointSource{{Name: local, Notes: b, Local: true}}
+func checkpointSources(local string, notes []byte, single bool, extra []string) ([]audit.CheckpointSource, error) {
+	out := []audit.CheckpointSource{{Name: local, Notes: notes, Local: single}}
 	for _, f := range extra {
 		if filepath.Clean(f) == filepath.Clean(local) {
 			continue
@@ -216,10 +258,13 @@ func checkpointSources(local string, extra []string) ([]audit.CheckpointSource, 
 // auditAcknowledge records that audit.db was restored from a backup (or
 // predates its signing key): an audited event that names the lost events,
 // and a checkpoint that covers it. Run it with the back office stopped,
-// after it refused to start; it needs the signing key.
+// after it refused to start; it needs the signing key. With
+// ORDERCARE_DATABASE_URL it records it in the fleet's log, signed with
+// ORDERCARE_AUDIT_SIGNING_KEY into the checkpoint table: so a fleet that
+// served before it had a key starts signing.
 func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	var reason, by *string
-	path, _, err := parseAuditFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
+	path, url, _, err := parseReadFlags("acknowledge", args, e, func(fs *flag.FlagSet) {
 		reason = fs.String("reason", "", "why: which backup was restored, when and by whom (recorded in the event)")
 		by = fs.String("by", "", "who records it (an e-mail address or a name, recorded in the event)")
 	})
@@ -231,22 +276,42 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 	}
 	dir := filepath.Dir(path)
 	cfg := config.Config{DBPath: path}
-	if _, err := os.Stat(cfg.AuditDBPath()); err != nil {
-		return fmt.Errorf("no audit log to acknowledge: %w", err)
+	var key audit.SigningKey
+	if url != "" {
+		// The fleet's log, whose key every instance is given: never a
+		// key file of one data folder.
+		skey := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"))
+		if skey == "" {
+			return errors.New("ORDERCARE_AUDIT_SIGNING_KEY: the fleet's signing key is needed to sign the acknowledgement")
+		}
+		key, err = audit.ParseSigningKey(skey)
+	} else {
+		if _, err := os.Stat(cfg.AuditDBPath()); err != nil {
+			return fmt.Errorf("no audit log to acknowledge: %w", err)
+		}
+		key, err = audit.LoadSigningKey(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"), dir, false)
 	}
-	key, err := audit.LoadSigningKey(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"), dir, false)
 	if err != nil {
 		return err
 	}
-	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey && !handedOver(dir, pinned, key.VerifierKey) {
+	_, local, err := localCheckpoints(ctx, dir, url)
+	if err != nil {
+		return err
+	}
+	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != key.VerifierKey && !audit.KeyHandedOver(local, pinned, key.VerifierKey) {
 		return errors.New("the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins: nothing recorded")
 	}
-	release, err := holdFolder(cfg.AuditDBPath())
-	if err != nil {
-		return err
+	var l *audit.Log
+	if url != "" {
+		l, err = audit.OpenWith(ctx, path, audit.Options{DatabaseURL: url})
+	} else {
+		release, herr := holdFolder(cfg.AuditDBPath())
+		if herr != nil {
+			return herr
+		}
+		defer release()
+		l, err = audit.Open(ctx, cfg.AuditDBPath())
 	}
-	defer release()
-	l, err := audit.Open(ctx, cfg.AuditDBPath())
 	if err != nil {
 		return err
 	}
@@ -392,7 +457,7 @@ func replaceFile(path, data string, perm os.FileMode) error {
 // signed checkpoint: the event's bytes, the signed note and the Merkle
 // path; `admin audit check-proof` checks it with the verifier key alone.
 func auditProve(ctx context.Context, args []string, e env) error {
-	path, rest, err := parseAuditFlags("prove", args, e, nil)
+	path, url, rest, err := parseReadFlags("prove", args, e, nil)
 	if err != nil {
 		return err
 	}
@@ -404,14 +469,25 @@ func auditProve(ctx context.Context, args []string, e env) error {
 		return errors.New("usage: admin audit prove [-db ADMIN_DB] SEQ (the event's number, from the audit trail)")
 	}
 	dir := filepath.Dir(path)
-	v, err := verifierFor(dir, "", e.getenv)
+	_, local, err := localCheckpoints(ctx, dir, url)
+	if err != nil {
+		return err
+	}
+	v, err := verifierFor(dir, "", e.getenv, local)
 	if err != nil {
 		return err
 	}
 	if v == nil {
 		return errors.New("no verifier key: " + audit.PubFileName + " is missing and ORDERCARE_AUDIT_VERIFIER_KEY is not set")
 	}
-	l, err := audit.Open(ctx, config.Config{DBPath: path}.AuditDBPath())
+	var l *audit.Log
+	if url != "" {
+		// The fleet's log, opened without this instance's search index
+		// folder: prove reads events and the tree only.
+		l, err = audit.OpenWith(ctx, path, audit.Options{DatabaseURL: url})
+	} else {
+		l, err = audit.Open(ctx, config.Config{DBPath: path}.AuditDBPath())
+	}
 	if err != nil {
 		return err
 	}

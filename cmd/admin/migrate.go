@@ -222,6 +222,9 @@ func (m *migration) run(ctx context.Context) error {
 		if err != nil {
 			return incomplete(err)
 		}
+		if err := copyCheckpoints(ctx, pg, m.dir); err != nil {
+			return incomplete(err)
+		}
 		copied := time.Since(t0)
 		tgtLog, err := m.verifyLog(ctx, m.url)
 		if err != nil {
@@ -233,8 +236,27 @@ func (m *migration) run(ctx context.Context) error {
 		fmt.Fprintf(m.out, "audit.db: %d rows copied in %s; on PostgreSQL: %s\n", n, copied.Round(time.Millisecond), tgtLog)
 	}
 	fmt.Fprintf(m.out, "migrated %s to %s in %s\n", m.dir, m.where, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(m.out, "keep %s, %s, %s and %s with every instance's data folder; start them with %s set\n",
-		staffKeyName, audit.KeyFileName, audit.PubFileName, audit.CheckpointsFileName, config.EnvDatabaseURL)
+	fmt.Fprintf(m.out, "give every instance the same %s (or ORDERCARE_STAFF_KEY) and the signing key of %s as ORDERCARE_AUDIT_SIGNING_KEY; start them with %s set\n",
+		staffKeyName, audit.KeyFileName, config.EnvDatabaseURL)
+	return nil
+}
+
+// copyCheckpoints stores the folder's signed checkpoints (audit.checkpoints)
+// in the fleet's checkpoint table, byte for byte as one row: the table's
+// notes read in order are then the file, and the instances' own notes
+// follow it, so the fleet's start checks the copied log against what the
+// single instance signed.
+func copyCheckpoints(ctx context.Context, pg *pgx.Conn, dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName)) // #nosec G304 -- audit.checkpoints in the data folder being migrated
+	if errors.Is(err, os.ErrNotExist) || len(b) == 0 {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint file: %w", err)
+	}
+	if _, err := pg.Exec(ctx, `INSERT INTO audit_checkpoints (note, instance) VALUES ($1, 'migrated')`, b); err != nil {
+		return fmt.Errorf("copying the signed checkpoints: %w", err)
+	}
 	return nil
 }
 
@@ -264,7 +286,15 @@ func (s logState) String() string {
 // ORDERCARE_AUDIT_VERIFIER_KEY, else audit.pub). Without a key and
 // checkpoints the chain alone is checked.
 func (m *migration) verifyLog(ctx context.Context, path string) (logState, error) {
-	v, err := verifierFor(m.dir, "", m.getenv)
+	url := "" // the source's checkpoints are its file; the target's, the fleet's table
+	if path == m.url {
+		url = m.url
+	}
+	name, local, err := localCheckpoints(ctx, m.dir, url)
+	if err != nil {
+		return logState{}, err
+	}
+	v, err := verifierFor(m.dir, "", m.getenv, local)
 	if err != nil {
 		return logState{}, err
 	}
@@ -279,7 +309,7 @@ func (m *migration) verifyLog(ctx context.Context, path string) (logState, error
 		}
 		st = logState{events: res.Events, chainOnly: true}
 	} else {
-		sources, err := checkpointSources(filepath.Join(m.dir, audit.CheckpointsFileName), nil)
+		sources, err := checkpointSources(name, local, url == "", nil)
 		if err != nil {
 			return logState{}, err
 		}

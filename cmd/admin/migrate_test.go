@@ -434,11 +434,15 @@ func mustUC(t *testing.T, d *db.DB) *ucommerce.SQLStore {
 
 func verifyURL(t *testing.T, dir, url string) audit.CheckpointReport {
 	t.Helper()
-	v, err := verifierFor(dir, "", func(string) string { return "" })
+	name, local, err := localCheckpoints(t.Context(), dir, url) // the fleet's table
 	if err != nil {
 		t.Fatal(err)
 	}
-	sources, err := checkpointSources(filepath.Join(dir, audit.CheckpointsFileName), nil)
+	v, err := verifierFor(dir, "", func(string) string { return "" }, local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, err := checkpointSources(name, local, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

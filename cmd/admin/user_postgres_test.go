@@ -77,7 +77,7 @@ func TestUserCommandsOnPostgreSQL(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"user", "reset-factor", "--email", "agent@example.com", "--as", "first@example.com"},
-		{"audit", "verify"},
+		{"audit", "keygen"},
 	} {
 		e, _, _ := testEnv(vars, strings.NewReader("piped pass phrase\n123456\n"))
 		if err := run(ctx, args, e); err == nil || !strings.Contains(err.Error(), config.EnvDatabaseURL) {

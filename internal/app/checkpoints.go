@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"ordercare/internal/audit"
 )
@@ -29,39 +30,65 @@ import (
 // on every start and the audit page shows that checkpoints are off;
 // `admin audit keygen` makes the key.
 //
-// On PostgreSQL (ORDERCARE_DATABASE_URL) checkpoints are off: the log is
-// the fleet's, its checkpoints would be one instance's file, and a second
-// instance's start would find in its own file no checkpoint of the
-// events the first appended and refuse the log. The settings refuse a
-// signing key, a pinned verifier key and a witness there (config), and no
-// key is made.
+// On PostgreSQL (ORDERCARE_DATABASE_URL) the log is the fleet's and so
+// are its checkpoints: a table of the shared database
+// (audit.CheckpointStore), signed by whichever instance's commit makes one
+// due, with the one key every instance is given in
+// ORDERCARE_AUDIT_SIGNING_KEY. A fleet never makes a key (each instance
+// would make its own) nor reads audit.key from its data folder (one
+// instance's file, another key). The log was signed before when a
+// verifier key is pinned or the table holds a note; such a log is refused
+// without the key, as on SQLite.
 func (a *App) startCheckpoints(ctx context.Context) error {
-	if a.cfg.DatabaseURL != "" {
-		a.log.Error("audit checkpoints are off: signed checkpoints are not yet available with ORDERCARE_DATABASE_URL (the hash chain is kept and verified as ever)")
-		return nil
-	}
 	dir := filepath.Dir(a.cfg.DBPath)
 	n, _, err := a.auditLog.Head(ctx)
 	if err != nil {
 		return err
 	}
-	// A log was signed before when a verifier key is pinned or its
-	// verifier key or checkpoints exist; in sandbox mode, where a key is
-	// made at the first start, also when a back office wrote to it. Such a
-	// log never gets a new key: it would sign whatever the log holds now.
-	signed := a.cfg.AuditVerifierKey != "" || exists(filepath.Join(dir, audit.PubFileName)) || exists(filepath.Join(dir, audit.CheckpointsFileName))
-	if a.cfg.Sandbox() && n > 0 && !signed {
-		never, err := a.auditLog.NeverServed(ctx)
+	store := a.auditLog.CheckpointStore("")
+	fleet := a.cfg.DatabaseURL != ""
+	var signed bool
+	if fleet {
+		started, err := store.Started(ctx)
 		if err != nil {
 			return err
 		}
-		signed = !never
+		signed = a.cfg.AuditVerifierKey != "" || started
+	} else {
+		// A log was signed before when a verifier key is pinned or its
+		// verifier key or checkpoints exist; in sandbox mode, where a key
+		// is made at the first start, also when a back office wrote to
+		// it. Such a log never gets a new key: it would sign whatever the
+		// log holds now.
+		signed = a.cfg.AuditVerifierKey != "" || exists(filepath.Join(dir, audit.PubFileName)) || exists(filepath.Join(dir, audit.CheckpointsFileName))
+		if a.cfg.Sandbox() && n > 0 && !signed {
+			never, err := a.auditLog.NeverServed(ctx)
+			if err != nil {
+				return err
+			}
+			signed = !never
+		}
 	}
-	key, err := audit.LoadSigningKey(a.cfg.AuditSigningKey, dir, a.cfg.Sandbox() && !signed)
+	var key audit.SigningKey
+	switch {
+	case fleet && strings.TrimSpace(a.cfg.AuditSigningKey) == "":
+		err = audit.ErrNoSigningKey
+	default:
+		key, err = audit.LoadSigningKey(a.cfg.AuditSigningKey, dir, a.cfg.Sandbox() && !signed && !fleet)
+	}
 	if errors.Is(err, audit.ErrNoSigningKey) {
+		if signed && fleet {
+			return fmt.Errorf("audit log refused: the shared log holds %d events and was signed, and ORDERCARE_AUDIT_SIGNING_KEY is not set: give every instance the fleet's key; a new key is never made for a log that was signed",
+				n)
+		}
 		if signed {
 			return fmt.Errorf("audit log refused: it holds %d events and was signed with a key that is missing (%s, ORDERCARE_AUDIT_SIGNING_KEY): restore the key; a new key is never made for a log that was signed",
 				n, audit.KeyFileName)
+		}
+		if fleet {
+			a.log.Error("audit checkpoints are off: no signing key", slog.String("fix",
+				"set ORDERCARE_AUDIT_SIGNING_KEY, the same on every instance of the database (`admin audit keygen` makes one)"))
+			return nil
 		}
 		a.log.Error("audit checkpoints are off: no signing key", slog.String("fix", err.Error()))
 		return nil
@@ -72,9 +99,9 @@ func (a *App) startCheckpoints(ctx context.Context) error {
 	if pinned := a.cfg.AuditVerifierKey; pinned != "" && key.VerifierKey != pinned {
 		// A key rotation hands the pinned key over to the new one with a
 		// note signed by both (`admin audit rotate-key`).
-		file, err := os.ReadFile(filepath.Join(dir, audit.CheckpointsFileName)) // #nosec G304 -- audit.checkpoints in the configured data folder
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("audit: checkpoint file: %w", err)
+		file, err := store.Notes(ctx)
+		if err != nil {
+			return err
 		}
 		if !audit.KeyHandedOver(file, pinned, key.VerifierKey) {
 			return errors.New("audit log refused: the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins, and no key rotation hands it over (was the key replaced?); restore the pinned key")

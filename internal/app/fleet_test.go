@@ -7,14 +7,18 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/mod/sumdb/note"
 
 	"ordercare/internal/app"
+	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omclient"
@@ -320,5 +324,69 @@ func TestIndexerUsesTheSharedDatabase(t *testing.T) {
 	}
 	if _, ok, err := index.Get(t.Context(), ids[0]); err != nil || !ok {
 		t.Fatalf("the order the indexer read is not in the shared index: %v %v", ok, err)
+	}
+}
+
+// TestFleetSignsCheckpoints: instances on one PostgreSQL database sign
+// the shared log's checkpoints with the one key they are given
+// (ORDERCARE_AUDIT_SIGNING_KEY) into the database, never making a key of
+// their own. One stopping stops nothing: an instance started after it,
+// while another goes on, accepts the log; the notes verify; and an
+// instance without the key is refused, the log having been signed.
+func TestFleetSignsCheckpoints(t *testing.T) {
+	t.Parallel()
+	pg := dbtest.Postgres(t)
+	skey, vkey, err := audit.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFor := func(name, key string) (c config.Config) {
+		c = testConfig(t)
+		c.DatabaseURL, c.Metrics.Instance, c.DemoPassword, c.StaffKey = pg.URL, name, "fleet demo password", strings.Repeat("5a", 32)
+		c.AuditSigningKey, c.AuditVerifierKey = key, vkey
+		return c
+	}
+	a, stopA := start(t, cfgFor("fleet-a", skey), io.Discard)
+	b, stopB := start(t, cfgFor("fleet-b", skey), io.Discard)
+	for i, x := range []*app.App{a, b} {
+		if st := x.Audit().CheckpointStatus(); !st.Enabled || st.File != audit.CheckpointTable {
+			t.Fatalf("instance %d: checkpoints %+v", i, st)
+		}
+	}
+	if err := stopA(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Audit().Append(t.Context(), audit.Event{Kind: audit.KindStaff, Reason: "after a stopped"}); err != nil {
+		t.Fatal(err)
+	}
+	_, stopC := start(t, cfgFor("fleet-c", skey), io.Discard)
+	for _, stop := range []func() error{stopB, stopC} {
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notes, err := audit.CheckpointNotes(t.Context(), pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.VerifySources(t.Context(), pg.URL, []audit.CheckpointSource{{Name: audit.CheckpointTable, Notes: notes}}, v)
+	if err != nil || !rep.OK() || rep.Matched == 0 || rep.Uncovered != 0 {
+		t.Fatalf("the fleet's checkpoints: %+v %v", rep, err)
+	}
+	for _, c := range []config.Config{cfgFor("fleet-a", skey)} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(c.DBPath), audit.KeyFileName)); !os.IsNotExist(err) {
+			t.Fatalf("a fleet instance made a key of its own: %v", err)
+		}
+	}
+	// Not even pinned: the table shows that the log was signed.
+	d := cfgFor("fleet-d", "")
+	d.AuditVerifierKey = ""
+	_, err = app.Build(t.Context(), d, app.WithLogger(slog.New(slog.DiscardHandler)), app.WithOutput(io.Discard), app.WithStaffOptions(cheap))
+	if err == nil || !strings.Contains(err.Error(), "ORDERCARE_AUDIT_SIGNING_KEY") {
+		t.Fatalf("an instance without the fleet's key: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ func (a *App) witnessClient(key audit.SigningKey) (witness.Client, bool) {
 	if err != nil {
 		return witness.Client{}, false
 	}
-	return witness.Client{URL: a.cfg.AuditWitnessURL, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: v}, true
+	return witness.Client{URL: a.cfg.AuditWitnessURL, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: v, Fleet: a.cfg.DatabaseURL != ""}, true
 }
 
 // checkWitness refuses a log that does not reach, or does not match, the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -77,11 +76,12 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	if err != nil {
 		return Event{}, Checkpoint{}, fmt.Errorf("audit: verifier key: %w", err)
 	}
-	b, err := os.ReadFile(file) // #nosec G304 -- the configured checkpoint file, or the default beside the database
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return Event{}, Checkpoint{}, fmt.Errorf("audit: checkpoint file: %w", err)
+	store := l.CheckpointStore(file)
+	b, err := store.Notes(ctx)
+	if err != nil {
+		return Event{}, Checkpoint{}, err
 	}
-	rep, err := verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: b, Local: true}}, v)
+	rep, err := verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: b, Local: !shared(store)}}, v)
 	if err != nil {
 		return Event{}, Checkpoint{}, err
 	}
@@ -89,12 +89,9 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 		return Event{}, Checkpoint{}, fmt.Errorf("audit: the hash chain is broken at event %d (%s); a restored backup has an intact chain, so nothing was recorded",
 			rep.Chain.FirstBad, rep.Chain.Reason)
 	}
-	last, err := lastCheckpointIn(file, v)
-	if err != nil {
-		return Event{}, Checkpoint{}, err
-	}
+	last := lastCheckpointInNotes(b, v)
 	n := rep.Chain.Events
-	if err := checkTail(ctx, l.db.R, n, last, file); err == nil {
+	if err := checkTail(ctx, l.db.R, n, last, store); err == nil {
 		return Event{}, Checkpoint{}, errors.New("audit: the log matches its newest signed checkpoint: nothing to acknowledge")
 	} else if !errors.As(err, new(*MismatchError)) {
 		return Event{}, Checkpoint{}, err
@@ -108,7 +105,7 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	switch {
 	case last.Time.IsZero():
 		summary = fmt.Sprintf("no checkpoint signed by this key covered the log's %d events; signing starts here", n)
-	case last.Count <= n && unsignedAfterStop(n, last) != "":
+	case last.Count <= n && !shared(store) && unsignedAfterStop(n, last) != "":
 		summary = fmt.Sprintf("events %d..%d were appended after the back office stopped at %d events (checkpoint signed %s) and nothing signed them; accepted as the log's",
 			last.Count+1, n, last.Count, at)
 	case last.Count > n:
@@ -136,17 +133,19 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 	if err := l.resetTree(ctx); err != nil {
 		return Event{}, Checkpoint{}, err
 	}
-	cp, err := l.signNow(ctx, key, file, true)
+	cp, err := l.signNow(ctx, key, store, true)
 	return e, cp, err
 }
 
-// signNow signs a checkpoint of the log's head and appends it to file.
-func (l *Log) signNow(ctx context.Context, key SigningKey, file string, stopped bool) (Checkpoint, error) {
+// signNow signs a checkpoint of the log's head and appends it to the
+// store; stopped marks it as signed while the back office is stopped,
+// never in a fleet's table (tail.go).
+func (l *Log) signNow(ctx context.Context, key SigningKey, store CheckpointStore, stopped bool) (Checkpoint, error) {
 	n, h, err := head(ctx, l.db.R)
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	cp := Checkpoint{Count: n, Head: h, Time: l.now().UTC(), Stopped: stopped}
+	cp := Checkpoint{Count: n, Head: h, Time: l.now().UTC(), Stopped: stopped && !shared(store)}
 	if cp.Root, err = l.rootOf(ctx, n); err != nil {
 		return Checkpoint{}, err
 	}
@@ -154,7 +153,7 @@ func (l *Log) signNow(ctx context.Context, key SigningKey, file string, stopped 
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	if err := appendCheckpoint(file, msg); err != nil {
+	if err := store.Append(ctx, msg); err != nil {
 		return Checkpoint{}, err
 	}
 	return cp, nil

@@ -67,7 +67,7 @@ func BenchmarkCheckpoints(b *testing.B) {
 
 	b.Run("startup_check", func(b *testing.B) {
 		for b.Loop() {
-			last, err := lastCheckpointIn(file, v)
+			last, err := lastCheckpointOf(ctx, CheckpointFile(file), v)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -75,7 +75,7 @@ func BenchmarkCheckpoints(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := checkTail(ctx, l.db.R, m, last, file); err != nil {
+			if err := checkTail(ctx, l.db.R, m, last, CheckpointFile(file)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -89,7 +89,7 @@ func BenchmarkCheckpoints(b *testing.B) {
 				}
 			}
 			b.StartTimer()
-			if _, err := l.signNow(ctx, k, file, false); err != nil {
+			if _, err := l.signNow(ctx, k, CheckpointFile(file), false); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -41,8 +41,10 @@ import (
 // starts. After a crash the newest checkpoint has no mark, and the events
 // committed since it are reported as not yet covered.
 //
-// Each checkpoint is appended to a file outside the database and written
-// to the process log. verifyCheckpoints then checks, for every checkpoint,
+// Each checkpoint is appended to a file outside the database (on
+// PostgreSQL, where a fleet shares the log, to a table of the shared
+// database: checkpoint_store.go, checkpoint_fleet.go) and written to the
+// process log. verifyCheckpoints then checks, for every checkpoint,
 // its signature and that the chain's hash at seq = count equals the head:
 // a rewritten chain no longer matches what was signed before the rewrite,
 // and a shortened log no longer reaches the counts that were signed. Only
@@ -200,25 +202,6 @@ func appendCheckpoint(path string, msg []byte) error {
 		return fmt.Errorf("audit: checkpoint file: %w", err)
 	}
 	return f.Close()
-}
-
-// lastCheckpointIn returns the newest checkpoint of the file that the key
-// signed (zero when none; the file may not exist yet).
-func lastCheckpointIn(path string, v note.Verifier) (Checkpoint, error) {
-	b, err := os.ReadFile(path) // #nosec G304 -- the configured checkpoint file, or the default beside the database
-	if errors.Is(err, os.ErrNotExist) {
-		return Checkpoint{}, nil
-	}
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("audit: checkpoint file: %w", err)
-	}
-	notes := SplitCheckpoints(b)
-	for i := len(notes) - 1; i >= 0; i-- {
-		if c, err := OpenCheckpoint(notes[i], v); err == nil {
-			return c, nil
-		}
-	}
-	return Checkpoint{}, nil
 }
 
 // CheckpointsUpTo returns the notes of file that v verifies and that

@@ -98,14 +98,24 @@ func checkpointedLog(t *testing.T, be dbtest.Backend, k SigningKey, n int, every
 	return dbPath, filepath.Join(dir, CheckpointsFileName), sink.String()
 }
 
-func readCheckpoints(t *testing.T, path string, v note.Verifier) []Checkpoint {
+// notesOf reads the log's signed notes: the checkpoint file at path on
+// SQLite, the fleet's table on PostgreSQL.
+func notesOf(t *testing.T, be dbtest.Backend, path string) []byte {
 	t.Helper()
+	if be.URL != "" {
+		return tableNotes(t, be)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+func readCheckpoints(t *testing.T, be dbtest.Backend, path string, v note.Verifier) []Checkpoint {
+	t.Helper()
 	var out []Checkpoint
-	for _, n := range SplitCheckpoints(b) {
+	for _, n := range SplitCheckpoints(notesOf(t, be, path)) {
 		c, err := OpenCheckpoint(n, v)
 		if err != nil {
 			t.Fatalf("checkpoint %q: %v", n, err)
@@ -120,7 +130,7 @@ func TestCheckpointsEveryNEventsAndOnClose(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
 		k := testKey(t)
 		dbPath, cpFile, logText := checkpointedLog(t, be, k, 250, 100)
-		cps := readCheckpoints(t, cpFile, verifierOf(t, k))
+		cps := readCheckpoints(t, be, cpFile, verifierOf(t, k))
 		if len(cps) < 3 || cps[len(cps)-1].Count != 250 {
 			t.Fatalf("checkpoints = %+v, want about every 100 events and 250 at close", cps)
 		}
@@ -129,7 +139,7 @@ func TestCheckpointsEveryNEventsAndOnClose(t *testing.T) {
 				t.Fatalf("checkpoints too close: %+v\n%s", cps, logText)
 			}
 		}
-		if fi, err := os.Stat(cpFile); err != nil || fi.Mode().Perm() != 0o600 {
+		if fi, err := os.Stat(cpFile); be.URL == "" && (err != nil || fi.Mode().Perm() != 0o600) {
 			t.Fatalf("checkpoint file mode: %v %v", fi.Mode(), err)
 		}
 		// The process log carries a copy of each checkpoint, signature included.
@@ -146,17 +156,27 @@ func TestCheckpointsEveryNEventsAndOnClose(t *testing.T) {
 		if err := l.StartCheckpoints(CheckpointConfig{Key: k, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 			t.Fatal(err)
 		}
-		if st := l.CheckpointStatus(); !st.Enabled || st.Last.Count != 250 || st.File != cpFile {
+		if st := l.CheckpointStatus(); !st.Enabled || st.Last.Count != 250 || (st.File != cpFile && st.File != CheckpointTable) {
 			t.Fatalf("status = %+v", st)
 		}
 		if _, err := l.Append(context.Background(), sampleEvent(251)); err != nil {
 			t.Fatal(err)
 		}
 		l.Close()
+		if be.URL != "" {
+			// A fleet's instance stopping stops nothing (tail.go): its
+			// close signs an ordinary checkpoint, and its start none
+			// when the newest covers the head.
+			if got := readCheckpoints(t, be, cpFile, verifierOf(t, k)); cps[len(cps)-1].Stopped || len(got) != len(cps)+1 ||
+				got[len(got)-1].Count != 251 || got[len(got)-1].Stopped {
+				t.Fatalf("after reopen: %+v", got)
+			}
+			return
+		}
 		if !cps[len(cps)-1].Stopped {
 			t.Fatalf("the close's checkpoint is not marked stopped: %+v", cps)
 		}
-		if got := readCheckpoints(t, cpFile, verifierOf(t, k)); len(got) != len(cps)+2 || got[len(got)-2].Count != 250 || got[len(got)-2].Stopped ||
+		if got := readCheckpoints(t, be, cpFile, verifierOf(t, k)); len(got) != len(cps)+2 || got[len(got)-2].Count != 250 || got[len(got)-2].Stopped ||
 			got[len(got)-1].Count != 251 || !got[len(got)-1].Stopped {
 			t.Fatalf("after reopen: %+v", got)
 		}
@@ -167,7 +187,10 @@ func TestCheckpointAtLeastEveryInterval(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, be dbtest.Backend) {
 		k := testKey(t)
-		l, _ := openOn(t, be, Options{})
+		// A clock that runs: in a fleet an instance adds no timed
+		// checkpoint while the newest covers the head and is younger than
+		// the interval (checkpoint_fleet.go).
+		l, _ := openOn(t, be, Options{Now: time.Now})
 		// Started on the empty log: a log with events needs a checkpoint
 		// signed before it (tail.go).
 		if err := l.StartCheckpoints(CheckpointConfig{Key: k, Interval: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}); err != nil {
@@ -180,6 +203,9 @@ func TestCheckpointAtLeastEveryInterval(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			b, _ := os.ReadFile(file)
+			if be.URL != "" {
+				b = tableNotes(t, be)
+			}
 			if len(SplitCheckpoints(b)) >= 3 {
 				break // the start-up one and two from the ticker, with no new events
 			}
@@ -292,11 +318,7 @@ func TestVerifyCheckpointsCatchesTampering(t *testing.T) {
 				t.Parallel()
 				be := be.Fresh(t)
 				dbPath, cpFile, _ := checkpointedLog(t, be, k, 250, 100)
-				file, err := os.ReadFile(cpFile)
-				if err != nil {
-					t.Fatal(err)
-				}
-				file = tc.tamper(t, be, dbPath, file)
+				file := tc.tamper(t, be, dbPath, notesOf(t, be, cpFile))
 				rep, err := VerifyCheckpointsFile(context.Background(), dbOf(be, dbPath), file, verifierOf(t, tc.key))
 				if err != nil {
 					t.Fatal(err)

@@ -21,7 +21,8 @@ const (
 type CheckpointConfig struct {
 	Key SigningKey
 	// File is the append-only checkpoint file (default: audit.checkpoints
-	// beside audit.db).
+	// beside audit.db). On PostgreSQL the checkpoints are the fleet's
+	// table instead (checkpoint_store.go) and File is not used.
 	File string
 	// Every is how many new events trigger a checkpoint (default 100).
 	Every int64
@@ -46,6 +47,7 @@ type CheckpointStatus struct {
 type checkpointer struct {
 	l        *Log
 	cfg      CheckpointConfig
+	store    CheckpointStore
 	verifier note.Verifier
 	stop     chan struct{}
 	done     chan struct{}
@@ -54,7 +56,11 @@ type checkpointer struct {
 	last    Checkpoint
 	lastMsg []byte // the signed note of last
 	lastErr error
-	publish []func(Checkpoint, []byte)
+	// fleetLast is the newest checkpoint of the fleet's table this
+	// instance knows of, signed by it or another instance (zero on
+	// SQLite): what a commit's seq is compared with.
+	fleetLast Checkpoint
+	publish   []func(Checkpoint, []byte)
 }
 
 // StartCheckpoints starts signing checkpoints for the log until Close.
@@ -70,9 +76,8 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	if cfg.Key.Signer == nil {
 		return errors.New("audit: checkpoints need a signing key")
 	}
-	if cfg.File == "" {
-		cfg.File = l.defaultCheckpointFile()
-	}
+	store := l.CheckpointStore(cfg.File)
+	cfg.File = store.String()
 	if cfg.Every <= 0 {
 		cfg.Every = DefaultCheckpointEvery
 	}
@@ -86,22 +91,27 @@ func (l *Log) StartCheckpoints(cfg CheckpointConfig) error {
 	if err != nil {
 		return fmt.Errorf("audit: verifier key: %w", err)
 	}
-	last, err := lastCheckpointIn(cfg.File, v)
+	// Nothing is signed on top of a log that does not match what was
+	// signed before (tail.go). The newest checkpoint is read before the
+	// head: on PostgreSQL other instances append and sign meanwhile, and
+	// the head read after it reaches at least its count.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	last, err := lastCheckpointOf(ctx, store, v)
 	if err != nil {
 		return err
 	}
-	// Nothing is signed on top of a log that does not match what was
-	// signed before (tail.go).
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	n, _, err := head(ctx, l.db.R)
 	if err != nil {
 		return err
 	}
-	if err := checkTail(ctx, l.db.R, n, last, cfg.File); err != nil {
+	if err := checkTail(ctx, l.db.R, n, last, store); err != nil {
 		return err
 	}
-	c := &checkpointer{l: l, cfg: cfg, verifier: v, stop: make(chan struct{}), done: make(chan struct{}), last: last}
+	c := &checkpointer{l: l, cfg: cfg, store: store, verifier: v, stop: make(chan struct{}), done: make(chan struct{}), last: last}
+	if shared(store) {
+		c.fleetLast = last
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -154,6 +164,10 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if shared(c.store) {
+		c.checkpointShared(ctx, force, minNew, committed)
+		return
+	}
 	var n int64
 	var h string
 	var err error
@@ -178,13 +192,19 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 		msg, err = SignCheckpoint(c.cfg.Key.Signer, cp)
 	}
 	if err == nil {
-		err = appendCheckpoint(c.cfg.File, msg)
+		err = c.store.Append(ctx, msg)
 	}
 	if err != nil {
 		c.lastErr = err
 		c.cfg.Logger.Error("audit checkpoint not written", slog.Any("err", err))
 		return
 	}
+	c.signed(cp, msg)
+}
+
+// signed records, publishes and logs the checkpoint this instance just
+// stored; c.mu is held.
+func (c *checkpointer) signed(cp Checkpoint, msg []byte) {
 	c.last, c.lastMsg, c.lastErr = cp, msg, nil
 	for _, p := range c.publish {
 		p(cp, msg)
@@ -193,11 +213,12 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 		slog.String("note", string(msg)))
 }
 
-// lastCount is the count of the last checkpoint written.
+// lastCount is the count of the last checkpoint written (by this
+// instance, or on PostgreSQL the newest of the fleet it knows of).
 func (c *checkpointer) lastCount() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.last.Count
+	return max(c.last.Count, c.fleetLast.Count)
 }
 
 func (c *checkpointer) close() {
@@ -216,6 +237,9 @@ func (l *Log) CheckpointStatus() CheckpointStatus {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := CheckpointStatus{Enabled: true, File: c.cfg.File, VerifierKey: c.cfg.Key.VerifierKey, Last: c.last}
+	if c.fleetLast.Count > c.last.Count {
+		s.Last = c.fleetLast // another instance of the fleet signed since
+	}
 	if c.lastErr != nil {
 		s.LastErr = c.lastErr.Error()
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -33,11 +32,13 @@ type InclusionProof struct {
 }
 
 // Prove builds the inclusion proof of event seq in the newest checkpoint
-// of file that carries a root, covers the event and v verifies.
+// of file (on PostgreSQL, of the fleet's table) that carries a root,
+// covers the event and v verifies.
 func (l *Log) Prove(ctx context.Context, seq int64, file string, v note.Verifier) (InclusionProof, error) {
-	b, err := os.ReadFile(file) // #nosec G304 -- the configured checkpoint file, or the default beside the database
+	store := l.CheckpointStore(file)
+	b, err := store.Notes(ctx)
 	if err != nil {
-		return InclusionProof{}, fmt.Errorf("audit: checkpoint file: %w", err)
+		return InclusionProof{}, err
 	}
 	var cp Checkpoint
 	var msg []byte

@@ -209,7 +209,8 @@ func (l *Log) RotateKey(ctx context.Context, key, next SigningKey, file string) 
 	if err != nil {
 		return fmt.Errorf("audit: verifier key: %w", err)
 	}
-	last, err := lastCheckpointIn(file, v)
+	store := l.CheckpointStore(file)
+	last, err := lastCheckpointOf(ctx, store, v)
 	if err != nil {
 		return err
 	}
@@ -217,7 +218,7 @@ func (l *Log) RotateKey(ctx context.Context, key, next SigningKey, file string) 
 	if err != nil {
 		return err
 	}
-	if err := checkTail(ctx, l.db.R, n, last, file); err != nil {
+	if err := checkTail(ctx, l.db.R, n, last, store); err != nil {
 		return fmt.Errorf("audit: no key rotation on a log that does not match its checkpoints: %w", err)
 	}
 	if !last.Stopped {
@@ -227,9 +228,9 @@ func (l *Log) RotateKey(ctx context.Context, key, next SigningKey, file string) 
 	if err != nil {
 		return err
 	}
-	if err := appendCheckpoint(file, msg); err != nil {
+	if err := store.Append(ctx, msg); err != nil {
 		return err
 	}
-	_, err = l.signNow(ctx, next, file, true)
+	_, err = l.signNow(ctx, next, store, true)
 	return err
 }

@@ -115,6 +115,10 @@ var migrations = []string{
 	// those of commands run by hand; the hash covers it only when set
 	// (canonical.go), so the chain of those events is unchanged.
 	`ALTER TABLE events ADD COLUMN instance TEXT NOT NULL DEFAULT '';`,
+	// 12: the signed checkpoints of a fleet, a table on PostgreSQL
+	// (checkpoint_store.go); on SQLite they stay the file
+	// audit.checkpoints.
+	`SELECT 1`,
 }
 
 // migration6 is the sixth migration (see above). Frozen once shipped.

@@ -98,4 +98,22 @@ var pgMigrations = []string{
 	);`,
 	// 11: see SQLite's.
 	`ALTER TABLE events ADD COLUMN instance TEXT NOT NULL DEFAULT '';`,
+	// 12: the signed notes (checkpoints, key hand-overs) of the fleet
+	// sharing the log (checkpoint_store.go), each exactly as the file
+	// audit.checkpoints holds it, in the order stored (id, taken under the
+	// log's writer lock), with the instance that signed it; append-only by
+	// trigger as the events are.
+	`CREATE TABLE audit_checkpoints (
+		id       BIGSERIAL PRIMARY KEY,
+		note     BYTEA     NOT NULL,
+		instance TEXT      NOT NULL DEFAULT ''
+	);
+	CREATE FUNCTION audit_checkpoints_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		RAISE EXCEPTION 'audit checkpoints are append-only';
+	END $$;
+	CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE OR DELETE ON audit_checkpoints
+		FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only();
+	CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+		FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoints_append_only();`,
 }

@@ -67,8 +67,20 @@ func (l *Log) treeRoot(ctx context.Context, n int64) (tlog.Hash, error) {
 		return tlog.Hash{}, fmt.Errorf("audit: tree: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	root, err := treeRootIn(ctx, tx, n)
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return tlog.Hash{}, fmt.Errorf("audit: tree: %w", err)
+	}
+	return root, nil
+}
+
+// treeRootIn is treeRoot in the caller's write transaction.
+func treeRootIn(ctx context.Context, tx *sql.Tx, n int64) (tlog.Hash, error) {
 	var leaves int64
-	err = tx.QueryRowContext(ctx, `SELECT leaves FROM tree_state WHERE id = 1`).Scan(&leaves)
+	err := tx.QueryRowContext(ctx, `SELECT leaves FROM tree_state WHERE id = 1`).Scan(&leaves)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return tlog.Hash{}, fmt.Errorf("audit: tree: %w", err)
 	}
@@ -111,9 +123,6 @@ func (l *Log) treeRoot(ctx context.Context, n int64) (tlog.Hash, error) {
 	}
 	root, err := tlog.TreeHash(n, r)
 	if err != nil {
-		return tlog.Hash{}, fmt.Errorf("audit: tree: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return tlog.Hash{}, fmt.Errorf("audit: tree: %w", err)
 	}
 	return root, nil

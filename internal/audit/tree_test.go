@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 
@@ -55,7 +54,7 @@ func TestCheckpointsCarryTheMerkleRoot(t *testing.T) {
 			}
 			roots[seq] = root.String()
 		}
-		cps := readCheckpoints(t, cpFile, verifierOf(t, k))
+		cps := readCheckpoints(t, be, cpFile, verifierOf(t, k))
 		for _, cp := range cps {
 			if cp.Root != roots[cp.Count] {
 				t.Fatalf("checkpoint at %d: root %q, tlog's %q", cp.Count, cp.Root, roots[cp.Count])
@@ -77,11 +76,7 @@ func TestCheckpointsCarryTheMerkleRoot(t *testing.T) {
 			t.Fatal(err)
 		}
 		l.Close()
-		file, err := os.ReadFile(cpFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := VerifyCheckpointsFile(ctx, dbOf(be, dbPath), file, verifierOf(t, k))
+		rep, err := VerifyCheckpointsFile(ctx, dbOf(be, dbPath), notesOf(t, be, cpFile), verifierOf(t, k))
 		if err != nil || rep.OK() || !strings.Contains(strings.Join(rep.Problems, "\n"), "Merkle root") {
 			t.Fatalf("a checkpoint over an edited tree: %+v %v", rep, err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,11 +140,12 @@ func (l *Log) verifyAgainstFile(ctx context.Context, cps CheckpointStatus) (Chec
 	if err != nil {
 		return CheckpointReport{}, fmt.Errorf("audit: verifier key: %w", err)
 	}
-	file, err := os.ReadFile(cps.File)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return CheckpointReport{}, fmt.Errorf("audit: checkpoint file: %w", err)
+	store := l.CheckpointStore(cps.File) // the fleet's table on PostgreSQL
+	notes, err := store.Notes(ctx)
+	if err != nil {
+		return CheckpointReport{}, err
 	}
-	return l.verifyCheckpoints(ctx, file, verifier)
+	return verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: notes, Local: !shared(store)}}, verifier)
 }
 
 // VerificationStatus returns whether a verification runs and the latest

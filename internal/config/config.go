@@ -70,7 +70,8 @@ type Config struct {
 
 	// AuditSigningKey signs the audit log's checkpoints (a note signing
 	// key, "PRIVATE+KEY+ordercare-audit+..."); empty: audit.key beside the
-	// database, generated there in sandbox mode.
+	// database, generated there in sandbox mode. With DatabaseURL it is
+	// the fleet's one key, and the only source of it.
 	AuditSigningKey string
 	// AuditVerifierKey pins the key the audit checkpoints must be signed
 	// with ("ordercare-audit+<hash>+<base64>", audit.pub's text): start-up
@@ -210,7 +211,7 @@ var options = []option{
 	{"secure-cookies", "ORDERCARE_SECURE_COOKIES", "false", "mark cookies Secure and send HSTS (true when served over HTTPS)", setSecure},
 	{"trusted-proxy", "ORDERCARE_TRUSTED_PROXY", "", "CIDR of a reverse proxy whose X-Forwarded-For is trusted", setProxy},
 	{"om-timeout", "ORDERCARE_OM_TIMEOUT", DefaultOMTimeout.String(), "how long the back office waits for the provider, for reads and changes alike (retries included)", setTimeout},
-	{"audit-signing-key", "ORDERCARE_AUDIT_SIGNING_KEY", "", "key that signs the audit checkpoints (prefer the environment variable); empty: audit.key beside the database, created in sandbox mode, or by 'admin audit keygen'", func(c *Config, v string) error { c.AuditSigningKey = strings.TrimSpace(v); return nil }},
+	{"audit-signing-key", "ORDERCARE_AUDIT_SIGNING_KEY", "", "key that signs the audit checkpoints (prefer the environment variable); empty: audit.key beside the database, created in sandbox mode, or by 'admin audit keygen'; with ORDERCARE_DATABASE_URL the fleet's one key, the same on every instance (never read from audit.key nor made)", func(c *Config, v string) error { c.AuditSigningKey = strings.TrimSpace(v); return nil }},
 	{"audit-verifier-key", "ORDERCARE_AUDIT_VERIFIER_KEY", "", "the verifier key the audit checkpoints must be signed with (audit.pub's text); start-up refuses another signing key and 'admin audit verify' checks with it; empty: audit.pub beside the database", setVerifierKey},
 	{"audit-witness-url", "ORDERCARE_AUDIT_WITNESS_URL", "", "URL of a checkpoint witness ('admin witness' on another machine): each audit checkpoint is handed to it, and start-up checks the log against what it co-signed; empty: none", setWitnessURL},
 	{"hook-token", "ORDERCARE_HOOK_TOKEN", "", "bearer token of POST /hooks/orders (the shop's order intake); empty disables it", func(c *Config, v string) error { c.HookToken = strings.TrimSpace(v); return nil }},

@@ -52,19 +52,6 @@ func (c Config) validateDatabase() error {
 		return fmt.Errorf("ORDERCARE_DEMO_PASSWORD: required in sandbox mode with %s: the demo accounts are shared by every instance on the database",
 			EnvDatabaseURL)
 	}
-	// The audit log's signed checkpoints are still one instance's file
-	// (audit.checkpoints beside ORDERCARE_DB), which a fleet appending to
-	// one log cannot keep; a configured key or witness is refused rather
-	// than left unused.
-	for _, s := range []struct{ name, value string }{
-		{"ORDERCARE_AUDIT_SIGNING_KEY", c.AuditSigningKey},
-		{"ORDERCARE_AUDIT_VERIFIER_KEY", c.AuditVerifierKey},
-		{"ORDERCARE_AUDIT_WITNESS_URL", c.AuditWitnessURL},
-	} {
-		if s.value != "" {
-			return fmt.Errorf("%s: the audit log's signed checkpoints are not yet available with %s (they are one instance's file); unset it", s.name, EnvDatabaseURL)
-		}
-	}
 	return nil
 }
 

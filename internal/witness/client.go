@@ -21,6 +21,14 @@ type Client struct {
 	HTTP *http.Client
 	// Log verifies the log's own signature on the witness's notes.
 	Log note.Verifier
+	// Fleet is set for an instance of several sharing one log
+	// (ORDERCARE_DATABASE_URL): each hands over the checkpoints it signed,
+	// so one may come after a newer one another instance handed over
+	// first. Such an older checkpoint is not sent: the witness holds a
+	// newer one, checked as an extension of what it held, that covers it.
+	// A single instance never signs one older than the witness holds
+	// unless its log was rolled back, which its refusal reports.
+	Fleet bool
 }
 
 // Latest returns the newest checkpoint the witness co-signed, and its
@@ -55,11 +63,15 @@ func (c Client) Latest(ctx context.Context) (audit.Checkpoint, []byte, error) {
 
 // Add hands the signed checkpoint cp (note msg) of l to the witness with
 // the consistency proof from the size the witness holds, and returns the
-// co-signed note.
+// co-signed note (nil, and no error, for an older one a Fleet client
+// does not send).
 func (c Client) Add(ctx context.Context, l *audit.Log, cp audit.Checkpoint, msg []byte) ([]byte, error) {
 	held, _, err := c.Latest(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if c.Fleet && held.Count > cp.Count {
+		return nil, nil
 	}
 	var proof []string
 	if held.Count > 0 && held.Count < cp.Count {

@@ -111,3 +111,38 @@ func TestWitnessCosignsOnlyExtensions(t *testing.T) {
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 }
+
+// In a fleet each instance hands the witness the checkpoints it signed,
+// so one may arrive after a newer one another instance handed over
+// first: Fleet clients then send nothing, the newer covering it, instead
+// of a refusal logged as an error.
+func TestFleetClientSkipsOlderCheckpoints(t *testing.T) {
+	t.Parallel()
+	k, v := key(t)
+	wk, _ := key(t)
+	srv := httptest.NewServer(New(t.TempDir(), v, wk.Signer))
+	t.Cleanup(srv.Close)
+	c := Client{URL: srv.URL, HTTP: srv.Client(), Log: v}
+	notes, refused := signedLog(t, k, c, 23, "a")
+	if len(refused) > 0 {
+		t.Fatalf("refused: %q", refused)
+	}
+	held, _, err := c.Latest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, err := audit.OpenCheckpoint(notes[1], v)
+	if err != nil || older.Count >= held.Count {
+		t.Fatalf("older checkpoint %+v %v", older, err)
+	}
+	if _, err := c.Add(context.Background(), nil, older, notes[1]); err == nil {
+		t.Fatal("a single instance's client sent an older checkpoint without a word")
+	}
+	c.Fleet = true
+	if _, err := c.Add(context.Background(), nil, older, notes[1]); err != nil {
+		t.Fatalf("a fleet client with an older checkpoint: %v", err)
+	}
+	if now, _, _ := c.Latest(context.Background()); now.Count != held.Count || now.Head != held.Head {
+		t.Fatalf("the witness moved: %+v", now)
+	}
+}
