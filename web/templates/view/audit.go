@@ -23,13 +23,6 @@ type AuditQuery struct {
 	Staff, Order, Action, Outcome, From, To, Text string
 }
 
-// AuditQueryFrom reads the filters from URL values.
-func AuditQueryFrom(v url.Values) AuditQuery {
-	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
-	return AuditQuery{Staff: get("staff"), Order: get("order"), Action: get("action"), Outcome: get("outcome"),
-		From: get("from"), To: get("to"), Text: get("text")}
-}
-
 // Values encodes the filters (empty ones left out) and the cursor.
 func (q AuditQuery) Values(cursor string) url.Values {
 	v := url.Values{}
