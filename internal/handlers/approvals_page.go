@@ -36,7 +36,7 @@ func (h *Handlers) approvalViewer(c echo.Context, m *staff.Member) view.Approval
 // nor those of someone who recently managed their account), and the
 // count of decisions on their own requests they have not seen yet. A
 // failed count hides its badge.
-func (h *Handlers) approvalsNav(c echo.Context, p *templates.Page, m *staff.Member) {
+func (h *Handlers) approvalsNav(c echo.Context, p *view.Page, m *staff.Member) {
 	if h.Approvals == nil {
 		return
 	}
@@ -117,7 +117,7 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 		}
 		v.Rows[i].Customer = names[id]
 	}
-	return renderPage(c, http.StatusOK, h.page(c, "Approvals", templates.NavApprovals), templates.ApprovalsPage(v))
+	return renderPage(c, http.StatusOK, h.page(c, "Approvals", view.NavApprovals), templates.ApprovalsPage(v))
 }
 
 // orderApprovals is the order page's panel: the order's open requests and

@@ -24,6 +24,7 @@ import (
 	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // Pinger says whether a store answers (the health checks); the handlers
@@ -60,7 +61,7 @@ type OrderService interface {
 // requests.
 type Handlers struct {
 	Log      *slog.Logger
-	Env      templates.EnvBanner
+	Env      view.EnvBanner
 	Sessions *scs.SessionManager
 	Staff    *staff.Store
 	Orders   OrderService

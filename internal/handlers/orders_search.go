@@ -108,9 +108,9 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	fromStatusFilter := c.Request().Header.Get(hxTrigger) == "status-filter"
 	fragment := templates.SearchResults(v, true, !fromStatusFilter)
 	if isHTMX(c) {
-		return respond(c, httpStatus, templates.Page{}, nil, fragment)
+		return respond(c, httpStatus, view.Page{}, nil, fragment)
 	}
-	p := h.page(c, "Orders", templates.NavOrders)
+	p := h.page(c, "Orders", view.NavOrders)
 	p.Query = q
 	return respond(c, httpStatus, p, templates.SearchPage(v), fragment)
 }

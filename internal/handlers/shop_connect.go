@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // ShopConnector is a shop platform that an admin connects with OAuth's
@@ -56,7 +57,7 @@ func (h *Handlers) showShopConnect(c echo.Context) error {
 		c.Response().Header().Set("Content-Security-Policy",
 			strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+origin, 1))
 	}
-	p := h.page(c, "Connect the shop", templates.NavStaff)
+	p := h.page(c, "Connect the shop", view.NavStaff)
 	return renderPage(c, http.StatusOK, p, templates.ShopConnectPage(p, v))
 }
 
