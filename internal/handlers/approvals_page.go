@@ -100,7 +100,7 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 	m := h.currentStaff(c)
 	viewer := h.approvalViewer(c, m)
 	tab := view.ApprovalTabOf(c.QueryParam("status"))
-	f := view.ApprovalTabFilter(tab)
+	f := approvalTabFilter(tab)
 	if !viewer.AllRequests() {
 		f.RequestedBy = viewer.StaffID
 	}
@@ -221,4 +221,19 @@ func (h *Handlers) indexedCustomer(c echo.Context, orderID string) string {
 		return ""
 	}
 	return o.CustomerName
+}
+
+// approvalTabFilter is the store's list filter of a tab: waiting is the queue
+// (pending, oldest first); the others newest first.
+func approvalTabFilter(tab string) approvals.ListFilter {
+	switch tab {
+	case view.TabOpen:
+		return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusPending, approvals.StatusApproved, approvals.StatusUnknown}}
+	case view.TabDecided:
+		return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusExecuted, approvals.StatusFailed,
+			approvals.StatusRejected, approvals.StatusWithdrawn, approvals.StatusExpired}}
+	case view.TabAll:
+		return approvals.ListFilter{}
+	}
+	return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusPending}, OldestFirst: true}
 }

@@ -53,21 +53,6 @@ func ApprovalTabOf(s string) string {
 	return TabWaiting
 }
 
-// ApprovalTabFilter is the list filter of a tab: waiting is the queue
-// (pending, oldest first); the others newest first.
-func ApprovalTabFilter(tab string) approvals.ListFilter {
-	switch tab {
-	case TabOpen:
-		return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusPending, approvals.StatusApproved, approvals.StatusUnknown}}
-	case TabDecided:
-		return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusExecuted, approvals.StatusFailed,
-			approvals.StatusRejected, approvals.StatusWithdrawn, approvals.StatusExpired}}
-	case TabAll:
-		return approvals.ListFilter{}
-	}
-	return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusPending}, OldestFirst: true}
-}
-
 // ApprovalsListView is the /approvals page.
 type ApprovalsListView struct {
 	Tab  string
