@@ -123,6 +123,52 @@ func TestArchitecture(t *testing.T) {
 			t.Error(msg)
 		}
 	})
+	t.Run("view models import only the values they show", func(t *testing.T) {
+		for _, msg := range viewImportViolations(pkgs) {
+			t.Error(msg)
+		}
+	})
+}
+
+// viewImports are the module's packages the view models import, and what
+// of each the pages show. The floors would let the view import any
+// service below it; this list keeps it from becoming a hub of them: a
+// page that needs another package's data is handed it as plain values
+// (or a small type of view's own) by its handler, or the package is
+// added here with what the pages show of it. An entry the view no longer
+// imports must go.
+var viewImports = map[string]string{
+	"internal/money":     "amounts in the member's way of writing them",
+	"internal/omclient":  "the provider's order, its statuses and operations",
+	"internal/orders":    "the operation catalogue, the order index's rows, the pipeline's refusals",
+	"internal/audit":     "the audit trail's attempts and events",
+	"internal/approvals": "four-eyes requests and the approval policy",
+	"internal/bulk":      "bulk jobs and their orders",
+	"internal/shop":      "the shop's twin of an order and how it differs",
+	"internal/staff":     "staff members and their roles",
+}
+
+// viewImportViolations lists the view models' imports of the module
+// outside viewImports, and the entries of viewImports no longer imported.
+func viewImportViolations(pkgs []*packages.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		if p.PkgPath != viewPkg {
+			continue
+		}
+		for path := range p.Imports {
+			if to, ok := strings.CutPrefix(path, module); ok && viewImports[to] == "" {
+				out = append(out, fmt.Sprintf("web/templates/view imports %s: hand the view plain values from the handler, or add it to viewImports with what the pages show of it", to))
+			}
+		}
+		for to := range viewImports {
+			if _, ok := p.Imports[module+to]; !ok {
+				out = append(out, fmt.Sprintf("web/templates/view no longer imports %s: remove it from viewImports", to))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // viewPkg holds the view models: they are given plain values and build
