@@ -40,7 +40,7 @@ func (h *Handlers) showShopConnect(c echo.Context) error {
 	if h.ShopConnect == nil {
 		return publicError(http.StatusNotFound, "The configured shop platform is not connected with a sign-in (see the README's \"The shop's order\").")
 	}
-	v := templates.ShopConnectView{Platform: h.shopName(), CSRF: csrfToken(c)}
+	v := view.ShopConnectView{Platform: h.shopName(), CSRF: csrfToken(c)}
 	ok, exp, err := h.ShopConnect.Connected(c.Request().Context())
 	switch {
 	case err != nil:

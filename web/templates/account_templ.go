@@ -16,7 +16,7 @@ import (
 )
 
 // LoginCode is the second step of sign-in, after a right password.
-func LoginCode(p view.Page, f CodeForm) templ.Component {
+func LoginCode(p view.Page, f view.CodeForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -120,7 +120,7 @@ func LoginCode(p view.Page, f CodeForm) templ.Component {
 
 // Account is the member's own page: the second factor (set up, confirm,
 // remove) and the recovery codes.
-func Account(v AccountView) templ.Component {
+func Account(v view.AccountView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

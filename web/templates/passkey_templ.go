@@ -98,7 +98,7 @@ func PasskeySignIn(p view.Page, next, label string) templ.Component {
 
 // PasskeysCard is the account page's list of the member's passkeys (rename,
 // remove) and the form that adds one.
-func PasskeysCard(v AccountView) templ.Component {
+func PasskeysCard(v view.AccountView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
