@@ -5,7 +5,7 @@ import (
 
 	"ordercare/internal/config"
 	"ordercare/internal/omclient"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 var providerNames = map[omclient.Provider]string{omclient.ProviderKustom: "Kustom", omclient.ProviderKlarna: "Klarna"}
@@ -17,10 +17,10 @@ var presetLabels = map[string]string{
 }
 
 // banner names the environment for the banner on every page.
-func banner(cfg config.Config, c omclient.Reader) templates.EnvBanner {
+func banner(cfg config.Config, c omclient.Reader) view.EnvBanner {
 	provider := providerNames[c.Provider()]
 	if cfg.Sandbox() {
-		return templates.EnvBanner{Label: "Built-in sandbox (imitating " + provider + ")", Kind: templates.EnvSandbox}
+		return view.EnvBanner{Label: "Built-in sandbox (imitating " + provider + ")", Kind: view.EnvSandbox}
 	}
 	name, ok := presetLabels[cfg.OMURL]
 	if !ok {
@@ -31,9 +31,9 @@ func banner(cfg config.Config, c omclient.Reader) templates.EnvBanner {
 	}
 	switch c.Environment() {
 	case omclient.EnvSandbox:
-		return templates.EnvBanner{Label: "Sandbox: " + name, Kind: templates.EnvSandbox}
+		return view.EnvBanner{Label: "Sandbox: " + name, Kind: view.EnvSandbox}
 	case omclient.EnvPlayground:
-		return templates.EnvBanner{Label: name + " playground", Kind: templates.EnvPlayground}
+		return view.EnvBanner{Label: name + " playground", Kind: view.EnvPlayground}
 	}
-	return templates.EnvBanner{Label: "LIVE: " + name, Kind: templates.EnvLive}
+	return view.EnvBanner{Label: "LIVE: " + name, Kind: view.EnvLive}
 }

@@ -10,7 +10,6 @@ import (
 
 	"ordercare/internal/config"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
 	"ordercare/web/templates/view"
 )
 
@@ -87,13 +86,13 @@ func demoExempt(sandbox bool) func(*staff.Member) bool {
 
 // demoAccountsShown are the demo accounts for the sign-in page: in the
 // built-in sandbox only, where they exist.
-func demoAccountsShown(sandbox bool) []templates.DemoAccount {
+func demoAccountsShown(sandbox bool) []view.DemoAccount {
 	if !sandbox {
 		return nil
 	}
-	out := make([]templates.DemoAccount, 0, len(DemoAccounts))
+	out := make([]view.DemoAccount, 0, len(DemoAccounts))
 	for _, d := range DemoAccounts {
-		out = append(out, templates.DemoAccount{Email: d.Email, Role: view.RoleName(d.Role)})
+		out = append(out, view.DemoAccount{Email: d.Email, Role: view.RoleName(d.Role)})
 	}
 	return out
 }

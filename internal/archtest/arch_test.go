@@ -2,6 +2,7 @@ package archtest
 
 import (
 	"fmt"
+	"go/ast"
 	"go/types"
 	"slices"
 	"strings"
@@ -117,6 +118,120 @@ func TestArchitecture(t *testing.T) {
 			t.Error(msg)
 		}
 	})
+	t.Run("view models build URLs, never read them", func(t *testing.T) {
+		for _, msg := range viewURLViolations(pkgs) {
+			t.Error(msg)
+		}
+	})
+	t.Run("view models import only the values they show", func(t *testing.T) {
+		for _, msg := range viewImportViolations(pkgs) {
+			t.Error(msg)
+		}
+	})
+}
+
+// viewImports are the module's packages the view models import, and what
+// of each the pages show. The floors would let the view import any
+// service below it; this list keeps it from becoming a hub of them: a
+// page that needs another package's data is handed it as plain values
+// (or a small type of view's own) by its handler, or the package is
+// added here with what the pages show of it. An entry the view no longer
+// imports must go.
+var viewImports = map[string]string{
+	"internal/money":     "amounts in the member's way of writing them",
+	"internal/omclient":  "the provider's order, its statuses and operations",
+	"internal/orders":    "the operation catalogue, the order index's rows, the pipeline's refusals",
+	"internal/audit":     "the audit trail's attempts and events",
+	"internal/approvals": "four-eyes requests and the approval policy",
+	"internal/bulk":      "bulk jobs and their orders",
+	"internal/shop":      "the shop's twin of an order and how it differs",
+	"internal/staff":     "staff members and their roles",
+}
+
+// viewImportViolations lists the view models' imports of the module
+// outside viewImports, and the entries of viewImports no longer imported.
+func viewImportViolations(pkgs []*packages.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		if p.PkgPath != viewPkg {
+			continue
+		}
+		for path := range p.Imports {
+			if to, ok := strings.CutPrefix(path, module); ok && viewImports[to] == "" {
+				out = append(out, fmt.Sprintf("web/templates/view imports %s: hand the view plain values from the handler, or add it to viewImports with what the pages show of it", to))
+			}
+		}
+		for to := range viewImports {
+			if _, ok := p.Imports[module+to]; !ok {
+				out = append(out, fmt.Sprintf("web/templates/view no longer imports %s: remove it from viewImports", to))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// viewPkg holds the view models: they are given plain values and build
+// the pages' addresses from them. Reading a request's URL or query (and
+// the filters typed into it) is the handlers' work, or handlers/form's.
+const viewPkg = module + "web/templates/view"
+
+// viewURLBuild is what the view models may use of net/url: escaping a
+// path segment or a query value, and encoding query parameters.
+var viewURLBuild = []string{"PathEscape", "QueryEscape", "Values", "Values.Set", "Values.Add", "Values.Del", "Values.Encode"}
+
+// viewURLRead are the view models' functions that may read a URL, and
+// why: none of them reads a request.
+var viewURLRead = map[string]string{
+	"safeHref": "a link in the provider's order data is checked before it is rendered as an href",
+}
+
+// viewURLViolations lists every use in the view models of net/url beyond
+// building an address (url.Parse, url.ParseQuery, Values.Get, url.URL, …)
+// outside viewURLRead.
+func viewURLViolations(pkgs []*packages.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		if p.PkgPath != viewPkg {
+			continue
+		}
+		for _, f := range p.Syntax {
+			for _, d := range f.Decls {
+				fn, _ := d.(*ast.FuncDecl)
+				ast.Inspect(d, func(n ast.Node) bool {
+					id, ok := n.(*ast.Ident)
+					if !ok {
+						return true
+					}
+					obj := p.TypesInfo.Uses[id]
+					if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "net/url" {
+						return true
+					}
+					name := obj.Name()
+					if sig, ok := obj.Type().(*types.Signature); ok && sig.Recv() != nil {
+						if n, ok := types.Unalias(derefType(sig.Recv().Type())).(*types.Named); ok {
+							name = n.Obj().Name() + "." + name
+						}
+					}
+					if slices.Contains(viewURLBuild, name) || (fn != nil && viewURLRead[fn.Name.Name] != "") {
+						return true
+					}
+					out = append(out, fmt.Sprintf("%s: web/templates/view uses url.%s; the handlers (or handlers/form) read URLs and hand the view plain values",
+						p.Fset.Position(id.Pos()), name))
+					return true
+				})
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
 }
 
 // importViolations checks every package's imports of the module against

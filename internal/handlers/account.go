@@ -9,12 +9,13 @@ import (
 
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // accountView is the account page of the signed-in member as it stands.
-func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.AccountView, error) {
+func (h *Handlers) accountView(c echo.Context, m *staff.Member) (view.AccountView, error) {
 	ctx := c.Request().Context()
-	v := templates.AccountView{CSRF: csrfToken(c), Offered: h.MFA.Offered()}
+	v := view.AccountView{CSRF: csrfToken(c), Offered: h.MFA.Offered()}
 	chosen, err := h.Staff.NumberFormat(ctx, m.ID)
 	if err != nil {
 		return v, err
@@ -53,13 +54,13 @@ func (h *Handlers) accountView(c echo.Context, m *staff.Member) (templates.Accou
 	return v, nil
 }
 
-func setPending(v *templates.AccountView, e *staff.TOTPEnrolment) {
+func setPending(v *view.AccountView, e *staff.TOTPEnrolment) {
 	v.Pending = true
 	v.QRDataURL = "data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRPNG)
 	v.URI, v.Secret = e.URI, e.Secret
 }
 
-func (h *Handlers) renderAccount(c echo.Context, status int, v templates.AccountView) error {
+func (h *Handlers) renderAccount(c echo.Context, status int, v view.AccountView) error {
 	p := h.page(c, "Your account", "")
 	return renderPage(c, status, p, templates.Account(v))
 }

@@ -8,13 +8,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/money"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // numberChoices are the account page's ways of writing amounts, each
 // named by two examples in it, with the member's own choice selected ("":
 // their browser's language).
-func numberChoices(chosen, browser string) []templates.NumberChoice {
+func numberChoices(chosen, browser string) []view.NumberChoice {
 	example := func(tag string) string {
 		return money.Show(123456, "EUR", tag) + " · " + money.Show(396747, "NOK", tag)
 	}
@@ -22,9 +22,9 @@ func numberChoices(chosen, browser string) []templates.NumberChoice {
 	if browser != "" {
 		auto += " (" + example(browser) + ")"
 	}
-	out := []templates.NumberChoice{{Value: "", Label: auto, Selected: chosen == ""}}
+	out := []view.NumberChoice{{Value: "", Label: auto, Selected: chosen == ""}}
 	for _, tag := range money.NumberFormats {
-		out = append(out, templates.NumberChoice{Value: tag, Label: example(tag), Selected: chosen == tag})
+		out = append(out, view.NumberChoice{Value: tag, Label: example(tag), Selected: chosen == tag})
 	}
 	return out
 }

@@ -14,11 +14,11 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // passkeyRows fills the account page's list of the member's passkeys.
-func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *templates.AccountView) error {
+func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *view.AccountView) error {
 	if !h.passkeysOn() {
 		return nil
 	}
@@ -29,7 +29,7 @@ func (h *Handlers) passkeyRows(c echo.Context, m *staff.Member, v *templates.Acc
 		return err
 	}
 	for _, k := range keys {
-		r := templates.PasskeyRow{ID: strconv.FormatInt(k.ID, 10), Name: k.Name, Added: k.CreatedAt.In(agentZone(c)).Format("2 Jan 2006"), LastUsed: "never"}
+		r := view.PasskeyRow{ID: strconv.FormatInt(k.ID, 10), Name: k.Name, Added: k.CreatedAt.In(agentZone(c)).Format("2 Jan 2006"), LastUsed: "never"}
 		if !k.LastUsedAt.IsZero() {
 			r.LastUsed = h.showTime(c, k.LastUsedAt)
 		}

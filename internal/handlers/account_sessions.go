@@ -15,7 +15,7 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // sessionID names a session on the page and in its form: a hash of the
@@ -37,11 +37,11 @@ func (h *Handlers) eachSessionOf(ctx context.Context, id int64, fn func(sctx con
 }
 
 // sessionRows lists the member's sessions, newest sign-in first.
-func (h *Handlers) sessionRows(c echo.Context, m *staff.Member) ([]templates.SessionRow, error) {
+func (h *Handlers) sessionRows(c echo.Context, m *staff.Member) ([]view.SessionRow, error) {
 	ctx := c.Request().Context()
 	current := h.Sessions.Token(ctx)
 	type row struct {
-		templates.SessionRow
+		view.SessionRow
 		at int64
 	}
 	var rows []row
@@ -54,12 +54,12 @@ func (h *Handlers) sessionRows(c echo.Context, m *staff.Member) ([]templates.Ses
 		if browser == "" {
 			browser = "an unknown browser"
 		}
-		rows = append(rows, row{templates.SessionRow{ID: sessionID(token), Browser: browser, Current: token == current,
+		rows = append(rows, row{view.SessionRow{ID: sessionID(token), Browser: browser, Current: token == current,
 			SignedIn: h.showTime(c, time.Unix(0, at))}, at})
 		return nil
 	})
 	sort.Slice(rows, func(i, j int) bool { return rows[i].at > rows[j].at })
-	out := make([]templates.SessionRow, len(rows))
+	out := make([]view.SessionRow, len(rows))
 	for i, r := range rows {
 		out[i] = r.SessionRow
 	}

@@ -76,7 +76,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 	if edit != nil {
 		edit(&v)
 	}
-	return renderPage(c, status, h.page(c, "Approval · "+v.Item.OrderTitle, templates.NavApprovals), templates.ApprovalDetailPage(v))
+	return renderPage(c, status, h.page(c, "Approval · "+v.Item.OrderTitle, view.NavApprovals), templates.ApprovalDetailPage(v))
 }
 
 // approveApproval is POST /approvals/:id/approve.

@@ -36,7 +36,7 @@ func (h *Handlers) approvalViewer(c echo.Context, m *staff.Member) view.Approval
 // nor those of someone who recently managed their account), and the
 // count of decisions on their own requests they have not seen yet. A
 // failed count hides its badge.
-func (h *Handlers) approvalsNav(c echo.Context, p *templates.Page, m *staff.Member) {
+func (h *Handlers) approvalsNav(c echo.Context, p *view.Page, m *staff.Member) {
 	if h.Approvals == nil {
 		return
 	}
@@ -100,7 +100,7 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 	m := h.currentStaff(c)
 	viewer := h.approvalViewer(c, m)
 	tab := view.ApprovalTabOf(c.QueryParam("status"))
-	f := view.ApprovalTabFilter(tab)
+	f := approvalTabFilter(tab)
 	if !viewer.AllRequests() {
 		f.RequestedBy = viewer.StaffID
 	}
@@ -117,7 +117,7 @@ func (h *Handlers) showApprovals(c echo.Context) error {
 		}
 		v.Rows[i].Customer = names[id]
 	}
-	return renderPage(c, http.StatusOK, h.page(c, "Approvals", templates.NavApprovals), templates.ApprovalsPage(v))
+	return renderPage(c, http.StatusOK, h.page(c, "Approvals", view.NavApprovals), templates.ApprovalsPage(v))
 }
 
 // orderApprovals is the order page's panel: the order's open requests and
@@ -221,4 +221,19 @@ func (h *Handlers) indexedCustomer(c echo.Context, orderID string) string {
 		return ""
 	}
 	return o.CustomerName
+}
+
+// approvalTabFilter is the store's list filter of a tab: waiting is the queue
+// (pending, oldest first); the others newest first.
+func approvalTabFilter(tab string) approvals.ListFilter {
+	switch tab {
+	case view.TabOpen:
+		return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusPending, approvals.StatusApproved, approvals.StatusUnknown}}
+	case view.TabDecided:
+		return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusExecuted, approvals.StatusFailed,
+			approvals.StatusRejected, approvals.StatusWithdrawn, approvals.StatusExpired}}
+	case view.TabAll:
+		return approvals.ListFilter{}
+	}
+	return approvals.ListFilter{Statuses: []approvals.Status{approvals.StatusPending}, OldestFirst: true}
 }

@@ -21,7 +21,7 @@ func (h *Handlers) showApprovalPolicy(c echo.Context) error {
 	if h.Approvals != nil {
 		p = h.Approvals.Policy()
 	}
-	return renderPage(c, http.StatusOK, h.page(c, "Approval rules", templates.NavApprovals), templates.ApprovalPolicyPage(view.NewApprovalPolicy(p, h.numbers(c))))
+	return renderPage(c, http.StatusOK, h.page(c, "Approval rules", view.NavApprovals), templates.ApprovalPolicyPage(view.NewApprovalPolicy(p, h.numbers(c))))
 }
 
 // approvalNote is why ch would wait for approval, for a form's preview

@@ -44,7 +44,7 @@ func (h *Handlers) showAttempt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return renderPage(c, http.StatusOK, h.page(c, v.Title, templates.NavAudit), templates.AuditAttemptPage(v))
+	return renderPage(c, http.StatusOK, h.page(c, v.Title, view.NavAudit), templates.AuditAttemptPage(v))
 }
 
 // proveAttempt downloads the inclusion proofs of the attempt's events in
@@ -99,7 +99,7 @@ func (h *Handlers) reviewAttempt(c echo.Context) error {
 			return err
 		}
 		v.Comment, v.Error = comment, msg
-		return renderPage(c, http.StatusUnprocessableEntity, h.page(c, v.Title, templates.NavAudit), templates.AuditAttemptPage(v))
+		return renderPage(c, http.StatusUnprocessableEntity, h.page(c, v.Title, view.NavAudit), templates.AuditAttemptPage(v))
 	}
 	if status == audit.ReviewFlagged {
 		h.flash(c, "Change flagged.")

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/handlers/form"
 	"ordercare/web/templates/view"
 )
 
@@ -20,7 +21,7 @@ const auditDate = "2006-01-02"
 // whole days in the viewer's zone: "to" is inclusive, so the filter ends at
 // the start of the next day. msg explains a filter that cannot be used.
 func (h *Handlers) auditFilter(c echo.Context, loc *time.Location) (q view.AuditQuery, f audit.Filter, cursor audit.Cursor, msg string) {
-	q = view.AuditQueryFrom(c.QueryParams())
+	q = form.AuditQuery(c.QueryParams())
 	cursor = audit.Cursor(c.QueryParam("cursor"))
 	f = audit.Filter{StaffEmail: strings.ToLower(q.Staff), OrderID: q.Order, Action: q.Action,
 		Outcome: audit.Outcome(q.Outcome), Text: q.Text}

@@ -93,7 +93,7 @@ func (h *Handlers) showAudit(c echo.Context) error {
 	}
 	v.ReviewText = view.PendingText(pending)
 	c.Response().Header().Add(echo.HeaderVary, hxRequest)
-	return renderPage(c, status, h.page(c, "Audit trail", templates.NavAudit), templates.AuditPage(v))
+	return renderPage(c, status, h.page(c, "Audit trail", view.NavAudit), templates.AuditPage(v))
 }
 
 // staffOptions lists every member's e-mail for the staff filter, plus the

@@ -38,7 +38,7 @@ func (h *Handlers) showReviewQueue(c echo.Context) error {
 	v := view.NewReviewQueueView(q, cursor, loc, office, h.numbers(c))
 	v.CSRF = csrfToken(c)
 	v.CanReview = canSupervise(h.currentStaff(c))
-	return renderPage(c, http.StatusOK, h.page(c, "To review", templates.NavAudit), templates.AuditReviewPage(v))
+	return renderPage(c, http.StatusOK, h.page(c, "To review", view.NavAudit), templates.AuditReviewPage(v))
 }
 
 // showAuditEvents lists the events that are not order changes.
@@ -53,5 +53,5 @@ func (h *Handlers) showAuditEvents(c echo.Context) error {
 		return err
 	}
 	v := view.NewEventsView(p, kind, cursor, agentZone(c), h.numbers(c))
-	return renderPage(c, http.StatusOK, h.page(c, "Other events", templates.NavAudit), templates.AuditEventsPage(v))
+	return renderPage(c, http.StatusOK, h.page(c, "Other events", view.NavAudit), templates.AuditEventsPage(v))
 }

@@ -28,7 +28,7 @@ func (h *Handlers) showBulkJob(c echo.Context) error {
 	if c.Path() == bulkProgressPath {
 		return render(c, http.StatusOK, templates.BulkProgress(v))
 	}
-	return renderPage(c, http.StatusOK, h.page(c, v.OpLabel+": bulk change", templates.NavOrders), templates.BulkJobPage(v))
+	return renderPage(c, http.StatusOK, h.page(c, v.OpLabel+": bulk change", view.NavOrders), templates.BulkJobPage(v))
 }
 
 // bulkProgressPath is the route of the progress part alone.

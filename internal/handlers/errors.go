@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // PublicError is an error whose message is safe and useful to show the
@@ -100,7 +101,7 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	v := templates.ErrorView{Status: status, Heading: heading, Message: msg, RequestID: requestIDOf(c)}
+	v := view.ErrorView{Status: status, Heading: heading, Message: msg, RequestID: requestIDOf(c)}
 	var rerr error
 	if isHTMX(c) {
 		rerr = render(c, status, templates.ErrorFragment(v))

@@ -66,7 +66,7 @@ func (h *Handlers) openForm(c echo.Context, op omclient.Operation) (cf *changeFo
 			return nil, false, err
 		}
 		v := view.FromProviderError(err, id, h.Provider)
-		return nil, false, respond(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v), templates.OrderError(v))
+		return nil, false, respond(c, v.Status, h.page(c, v.Heading, view.NavOrders), templates.OrderError(v), templates.OrderError(v))
 	}
 	now := h.now()
 	cf = &changeForm{Order: o}
@@ -132,7 +132,7 @@ func orderTitle(o *omclient.Order) string {
 // renderForm answers with a form: the panel alone for htmx (it replaces the
 // order page's #order-form), else the form's own page.
 func (h *Handlers) renderForm(c echo.Context, status int, f view.Form, panel templ.Component) error {
-	p := h.page(c, f.Title+" · "+f.OrderTitle, templates.NavOrders)
+	p := h.page(c, f.Title+" · "+f.OrderTitle, view.NavOrders)
 	return respond(c, status, p, templates.FormPage(f, panel), panel)
 }
 

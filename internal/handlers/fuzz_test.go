@@ -22,7 +22,7 @@ import (
 	"ordercare/internal/orders"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // fuzzApp is the back office with the demo sandbox, served in process
@@ -82,7 +82,7 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := &handlers.Handlers{Log: quiet, Env: templates.EnvBanner{Label: "Built-in sandbox", Kind: templates.EnvSandbox},
+	h := &handlers.Handlers{Log: quiet, Env: view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
 		Sessions: session.NewManager(ss, false), Staff: st, Orders: svc, Index: ix, Audit: al, Now: clock.Now,
 		Provider: omclient.ProviderKustom, DB: d, OMTimeout: 5 * time.Second}
 	e, err := h.Echo()

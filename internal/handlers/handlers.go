@@ -23,7 +23,7 @@ import (
 	"ordercare/internal/shop"
 	"ordercare/internal/sso"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // Pinger says whether a store answers (the health checks); the handlers
@@ -60,7 +60,7 @@ type OrderService interface {
 // requests.
 type Handlers struct {
 	Log      *slog.Logger
-	Env      templates.EnvBanner
+	Env      view.EnvBanner
 	Sessions *scs.SessionManager
 	Staff    *staff.Store
 	Orders   OrderService
@@ -108,7 +108,7 @@ type Handlers struct {
 	// DemoAccounts are the built-in sandbox's accounts, named on the
 	// sign-in page so that a first visitor knows whom to sign in as
 	// (their password stays where the operator saw it); empty otherwise.
-	DemoAccounts []templates.DemoAccount
+	DemoAccounts []view.DemoAccount
 	// WebAuthn is the relying party of passkeys (passkeys.go); nil:
 	// passkeys are off (as they are when MFA is off).
 	WebAuthn *webauthn.WebAuthn

@@ -25,7 +25,7 @@ import (
 	"ordercare/internal/session"
 	"ordercare/internal/sso"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 const testPassword = "correct horse battery"
@@ -93,7 +93,7 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 	logs := &syncBuffer{}
 	h := &handlers.Handlers{
 		Log:           slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Env:           templates.EnvBanner{Label: "Built-in sandbox", Kind: templates.EnvSandbox},
+		Env:           view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
 		Sessions:      session.NewManager(ss, o.secure),
 		Staff:         st,
 		Audit:         al,

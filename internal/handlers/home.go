@@ -49,7 +49,7 @@ func (h *Handlers) home(c echo.Context) error {
 	}
 	// The page (and its navigation count) is built after the decisions
 	// were marked seen: looking at them here clears them.
-	return renderPage(c, http.StatusOK, h.page(c, "Start", templates.NavHome), templates.HomePage(v))
+	return renderPage(c, http.StatusOK, h.page(c, "Start", view.NavHome), templates.HomePage(v))
 }
 
 // homeNotices reads what waits for the signed-in member: the decisions on

@@ -13,6 +13,7 @@ import (
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // showLogin renders the sign-in form; signed-in members go straight on.
@@ -21,10 +22,10 @@ func (h *Handlers) showLogin(c echo.Context) error {
 	if h.currentStaff(c) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	return h.renderLogin(c, http.StatusOK, templates.LoginForm{Next: nextField(next)})
+	return h.renderLogin(c, http.StatusOK, view.LoginForm{Next: nextField(next)})
 }
 
-func (h *Handlers) renderLogin(c echo.Context, status int, f templates.LoginForm) error {
+func (h *Handlers) renderLogin(c echo.Context, status int, f view.LoginForm) error {
 	f.SSO = h.loginSSO()
 	f.Passkeys = h.passkeysOn()
 	f.SessionEnded = h.Sessions.GetBool(c.Request().Context(), session.KeySessionEnded)
@@ -42,7 +43,7 @@ func (h *Handlers) signIn(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
-	form := templates.LoginForm{Email: email, Next: nextField(next)}
+	form := view.LoginForm{Email: email, Next: nextField(next)}
 	ip := c.RealIP()
 
 	m, err := h.Staff.Authenticate(ctx, email, password, ip)

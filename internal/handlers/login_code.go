@@ -13,6 +13,7 @@ import (
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // pendingFor is how long a right password waits for its second factor.
@@ -71,7 +72,7 @@ func (h *Handlers) noPendingSignIn(c echo.Context) error {
 	if c.Request().Method == http.MethodPost {
 		next = safeNext(c.FormValue("next"))
 	}
-	return h.renderLogin(c, http.StatusUnauthorized, templates.LoginForm{Next: nextField(next),
+	return h.renderLogin(c, http.StatusUnauthorized, view.LoginForm{Next: nextField(next),
 		Error: "Your sign-in took longer than " + strconv.Itoa(int(pendingFor/time.Minute)) + " minutes or was not started. Sign in again."})
 }
 
@@ -84,10 +85,10 @@ func (h *Handlers) showLoginCode(c echo.Context) error {
 	if m == nil {
 		return h.noPendingSignIn(c)
 	}
-	return h.renderLoginCode(c, http.StatusOK, templates.CodeForm{Next: nextField(safeNext(c.QueryParam("next")))})
+	return h.renderLoginCode(c, http.StatusOK, view.CodeForm{Next: nextField(safeNext(c.QueryParam("next")))})
 }
 
-func (h *Handlers) renderLoginCode(c echo.Context, status int, f templates.CodeForm) error {
+func (h *Handlers) renderLoginCode(c echo.Context, status int, f view.CodeForm) error {
 	if h.passkeysOn() {
 		m, err := h.pendingMember(c)
 		if err != nil {
@@ -114,7 +115,7 @@ func (h *Handlers) submitLoginCode(c echo.Context) error {
 		return h.noPendingSignIn(c)
 	}
 	next := safeNext(c.FormValue("next"))
-	form := templates.CodeForm{Next: nextField(next)}
+	form := view.CodeForm{Next: nextField(next)}
 	ip := c.RealIP()
 	factor, err := h.Staff.VerifySecondFactor(c.Request().Context(), m, c.FormValue("code"), ip)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // Signing in with a passkey takes two requests from passkey.js: the
@@ -137,9 +137,9 @@ func (h *Handlers) passkeyRefused(c echo.Context, pending *staff.Member, next st
 		Detail: map[string]string{"factor": staff.FactorPasskey}})
 	const msg = "Your passkey was not accepted. Try again, or sign in with your password."
 	if pending != nil {
-		return h.renderLoginCode(c, http.StatusUnauthorized, templates.CodeForm{Next: nextField(next), Error: msg})
+		return h.renderLoginCode(c, http.StatusUnauthorized, view.CodeForm{Next: nextField(next), Error: msg})
 	}
-	return h.renderLogin(c, http.StatusUnauthorized, templates.LoginForm{Next: nextField(next), Error: msg})
+	return h.renderLogin(c, http.StatusUnauthorized, view.LoginForm{Next: nextField(next), Error: msg})
 }
 
 // passkeyDetail adds the passkey's name to the sign-in's audit detail.

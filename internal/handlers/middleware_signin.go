@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // toSignIn sends a signed-out visitor to /login?next=<where they were
@@ -37,7 +37,7 @@ func (h *Handlers) toSignIn(c echo.Context) error {
 		// says why to anything that shows the answer instead.
 		c.Response().Header().Set(hxRedirect, target)
 		if ended {
-			return c.HTML(http.StatusUnauthorized, `<p class="form-error" role="alert">`+templates.SessionEndedText+`</p>`)
+			return c.HTML(http.StatusUnauthorized, `<p class="form-error" role="alert">`+view.SessionEndedText+`</p>`)
 		}
 		return c.NoContent(http.StatusUnauthorized)
 	}

@@ -24,7 +24,7 @@ import (
 	"ordercare/internal/orders"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // The money-form tests run the back office against the real sandbox like
@@ -106,7 +106,7 @@ func newMoneyApp(t *testing.T, provider omclient.Provider) *moneyApp {
 	}
 	logs := &lockedBuffer{}
 	h := &handlers.Handlers{
-		Log: slog.New(slog.NewTextHandler(logs, nil)), Env: templates.EnvBanner{Label: "Built-in sandbox", Kind: templates.EnvSandbox},
+		Log: slog.New(slog.NewTextHandler(logs, nil)), Env: view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
 		Sessions: session.NewManager(ss, false), Staff: st, Orders: svc, Index: ix, Audit: al, Now: clock.Now,
 		Provider: provider, DB: d, OMTimeout: 5 * time.Second,
 	}

@@ -22,7 +22,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	if !omclient.ValidOrderID(id) {
 		v := view.ProviderErrorView{Kind: view.ErrKindNotFound, Status: http.StatusNotFound, Heading: "Not an order id",
 			Message: "“" + id + "” is not an order id: order ids have 32 hexadecimal digits in groups of 8-4-4-4-12. Use the search box to find an order by reference, e-mail or name."}
-		return renderPage(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v))
+		return renderPage(c, v.Status, h.page(c, v.Heading, view.NavOrders), templates.OrderError(v))
 	}
 	// Our own records of the order (its history, its four-eyes requests)
 	// need only its id: read them while the provider answers, so the page
@@ -43,7 +43,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 			return err // the agent went away
 		}
 		v := view.FromProviderError(err, id, h.Provider)
-		return renderPage(c, v.Status, h.page(c, v.Heading, templates.NavOrders), templates.OrderError(v))
+		return renderPage(c, v.Status, h.page(c, v.Heading, view.NavOrders), templates.OrderError(v))
 	}
 	now := h.now()
 	if m := h.currentStaff(c); m != nil {
@@ -65,7 +65,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 	if hist.err == nil {
 		v.Shop.Missing = h.shopMissing(c, o.OrderID, hist.attempts)
 	}
-	p := h.page(c, v.Title, templates.NavOrders)
+	p := h.page(c, v.Title, view.NavOrders)
 	// The confirmation of a change sits inside #order-page, where an htmx
 	// submit puts it too, rather than in the layout.
 	v.Flash, p.Flash = p.Flash, ""

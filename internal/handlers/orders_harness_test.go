@@ -28,7 +28,7 @@ import (
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/pair"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // The order pages are tested end to end: the real sandbox (with its demo
@@ -154,7 +154,7 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 	logs := &lockedBuffer{}
 	h := &handlers.Handlers{
 		Log:       slog.New(slog.NewTextHandler(logs, nil)),
-		Env:       templates.EnvBanner{Label: "Built-in sandbox", Kind: templates.EnvSandbox},
+		Env:       view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
 		Sessions:  session.NewManager(ss, false),
 		Staff:     st,
 		Orders:    svc,

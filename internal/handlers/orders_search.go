@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
@@ -34,7 +35,7 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	// One address per list: the filter form's empty fields and a
 	// currency's case are dropped, so the address bar, bookmarks and the
 	// back button read as the list does.
-	if canonical := view.ListHref("/orders", q, status, view.ListFilterFrom(c.QueryParams()), cursor); !sameQuery(c, canonical) {
+	if canonical := view.ListHref("/orders", q, status, form.ListFilter(c.QueryParams()), cursor); !sameQuery(c, canonical) {
 		if !isHTMX(c) {
 			return c.Redirect(http.StatusSeeOther, canonical)
 		}
@@ -48,7 +49,7 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	// type, a reference opens only when its order is the query's only
 	// match, so that a pause after "SO-12" on the way to "SO-123" does not
 	// jump to order SO-12 while SO-123 exists.
-	unfiltered := status == "" && cursor == "" && !view.ListFilterFrom(c.QueryParams()).Active()
+	unfiltered := status == "" && cursor == "" && !form.ListFilter(c.QueryParams()).Active()
 	if searchable && unfiltered && (!isHTMX(c) || omclient.ValidOrderID(q)) {
 		id, ok, err := h.Index.FindExact(c.Request().Context(), q)
 		if err != nil {
@@ -107,9 +108,9 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 	fromStatusFilter := c.Request().Header.Get(hxTrigger) == "status-filter"
 	fragment := templates.SearchResults(v, true, !fromStatusFilter)
 	if isHTMX(c) {
-		return respond(c, httpStatus, templates.Page{}, nil, fragment)
+		return respond(c, httpStatus, view.Page{}, nil, fragment)
 	}
-	p := h.page(c, "Orders", templates.NavOrders)
+	p := h.page(c, "Orders", view.NavOrders)
 	p.Query = q
 	return respond(c, httpStatus, p, templates.SearchPage(v), fragment)
 }
@@ -124,8 +125,8 @@ func (h *Handlers) listQuery(c echo.Context, q, status string, loc *time.Locatio
 // form carries the list's query in a field).
 func (h *Handlers) listQueryFrom(c echo.Context, vals url.Values, q, status string, loc *time.Location) (orders.SearchQuery, view.ListFilter, error) {
 	sq := orders.SearchQuery{Q: q, Status: status}
-	f := view.ListFilterFrom(vals)
-	f.Apply(&sq, loc, h.now())
+	f := form.ListFilter(vals)
+	form.ApplyListFilter(&f, &sq, loc, h.now())
 	if f.Unknown && len(f.Errors) == 0 {
 		ids, err := h.Audit.OrdersWithUnknownOutcome(c.Request().Context())
 		if err != nil {

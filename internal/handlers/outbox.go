@@ -11,6 +11,7 @@ import (
 
 	"ordercare/internal/outbox"
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // outboxRowsShown caps each list of the /outbox page.
@@ -21,20 +22,20 @@ func (h *Handlers) showOutbox(c echo.Context) error {
 	if h.Outbox == nil {
 		// The navigation links here for every admin: say that sending is
 		// off and how to turn it on, rather than answer 404.
-		p := h.page(c, "Outbound events", templates.NavOutbox)
-		return renderPage(c, http.StatusOK, p, templates.OutboxPage(p, templates.OutboxView{Off: true}))
+		p := h.page(c, "Outbound events", view.NavOutbox)
+		return renderPage(c, http.StatusOK, p, templates.OutboxPage(p, view.OutboxView{Off: true}))
 	}
 	ctx := c.Request().Context()
 	counts, err := h.Outbox.Counts(ctx)
 	if err != nil {
 		return err
 	}
-	v := templates.OutboxView{Target: h.Outbox.TargetHost(), Pending: counts.Pending, Failing: counts.Failing,
+	v := view.OutboxView{Target: h.Outbox.TargetHost(), Pending: counts.Pending, Failing: counts.Failing,
 		Failed: counts.Failed, Delivered: counts.Delivered}
 	loc := agentZone(c)
 	for _, l := range []struct {
 		view string
-		dst  *[]templates.OutboxRow
+		dst  *[]view.OutboxRow
 	}{{outbox.ViewPending, &v.PendingRows}, {outbox.ViewFailed, &v.FailedRows}, {outbox.ViewDelivered, &v.DeliveredRows}} {
 		list, err := h.Outbox.List(ctx, l.view, outboxRowsShown)
 		if err != nil {
@@ -44,11 +45,11 @@ func (h *Handlers) showOutbox(c echo.Context) error {
 			*l.dst = append(*l.dst, outboxRow(d, loc))
 		}
 	}
-	p := h.page(c, "Outbound events", templates.NavOutbox)
+	p := h.page(c, "Outbound events", view.NavOutbox)
 	return renderPage(c, http.StatusOK, p, templates.OutboxPage(p, v))
 }
 
-func outboxRow(d outbox.Delivery, loc *time.Location) templates.OutboxRow {
+func outboxRow(d outbox.Delivery, loc *time.Location) view.OutboxRow {
 	const layout = "2 Jan 2006, 15:04:05 MST"
 	f := func(t time.Time) string {
 		if t.IsZero() {
@@ -56,7 +57,7 @@ func outboxRow(d outbox.Delivery, loc *time.Location) templates.OutboxRow {
 		}
 		return t.In(loc).Format(layout)
 	}
-	r := templates.OutboxRow{ID: strconv.FormatInt(d.ID, 10), EventID: d.EventID, OrderID: d.OrderID,
+	r := view.OutboxRow{ID: strconv.FormatInt(d.ID, 10), EventID: d.EventID, OrderID: d.OrderID,
 		OrderHref: "/orders/" + url.PathEscape(d.OrderID), Action: d.Action, Outcome: d.Outcome, Attempts: d.Attempts,
 		LastError: d.LastError, Created: f(d.CreatedAt), Delivered: f(d.DeliveredAt), Failing: d.Failing()}
 	if d.State == outbox.StatePending {

@@ -11,6 +11,7 @@ import (
 	"ordercare/internal/gzipbody"
 	"ordercare/internal/session"
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // render renders comp into a buffer first, so a template error still
@@ -26,13 +27,13 @@ func render(c echo.Context, status int, comp templ.Component) error {
 }
 
 // renderPage sends content inside the full layout.
-func renderPage(c echo.Context, status int, p templates.Page, content templ.Component) error {
+func renderPage(c echo.Context, status int, p view.Page, content templ.Component) error {
 	return render(c, status, templates.Layout(p, content))
 }
 
 // respond answers one URL both ways: the fragment for htmx requests, the
 // full page (layout + full) otherwise; Vary tells caches it depends.
-func respond(c echo.Context, status int, p templates.Page, full, fragment templ.Component) error {
+func respond(c echo.Context, status int, p view.Page, full, fragment templ.Component) error {
 	c.Response().Header().Add(echo.HeaderVary, hxRequest)
 	if isHTMX(c) {
 		return render(c, status, fragment)
@@ -52,10 +53,10 @@ func redirect(c echo.Context, url string) error {
 
 // page builds the layout's view model for this request. Call it before
 // writing anything: it takes the one-time flash message out of the session.
-func (h *Handlers) page(c echo.Context, title, nav string) templates.Page {
-	p := templates.Page{Title: title, Env: h.Env, CSRF: csrfToken(c), Nav: nav, Query: c.QueryParam("q")}
+func (h *Handlers) page(c echo.Context, title, nav string) view.Page {
+	p := view.Page{Title: title, Env: h.Env, CSRF: csrfToken(c), Nav: nav, Query: c.QueryParam("q")}
 	if m := h.currentStaff(c); m != nil {
-		p.User = &templates.PageUser{Email: m.Email, Role: string(m.Role), Tag: strconv.FormatInt(m.ID, 10)}
+		p.User = &view.PageUser{Email: m.Email, Role: string(m.Role), Tag: strconv.FormatInt(m.ID, 10)}
 		h.approvalsNav(c, &p, m)
 	}
 	if hasSession(c) {

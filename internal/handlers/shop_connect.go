@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // ShopConnector is a shop platform that an admin connects with OAuth's
@@ -39,7 +40,7 @@ func (h *Handlers) showShopConnect(c echo.Context) error {
 	if h.ShopConnect == nil {
 		return publicError(http.StatusNotFound, "The configured shop platform is not connected with a sign-in (see the README's \"The shop's order\").")
 	}
-	v := templates.ShopConnectView{Platform: h.shopName(), CSRF: csrfToken(c)}
+	v := view.ShopConnectView{Platform: h.shopName(), CSRF: csrfToken(c)}
 	ok, exp, err := h.ShopConnect.Connected(c.Request().Context())
 	switch {
 	case err != nil:
@@ -56,7 +57,7 @@ func (h *Handlers) showShopConnect(c echo.Context) error {
 		c.Response().Header().Set("Content-Security-Policy",
 			strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+origin, 1))
 	}
-	p := h.page(c, "Connect the shop", templates.NavStaff)
+	p := h.page(c, "Connect the shop", view.NavStaff)
 	return renderPage(c, http.StatusOK, p, templates.ShopConnectPage(p, v))
 }
 

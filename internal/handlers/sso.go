@@ -8,7 +8,7 @@ import (
 
 	"ordercare/internal/sso"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // Single sign-on with an OpenID Connect provider (package sso): the
@@ -48,7 +48,7 @@ func (h *Handlers) startSSO(c echo.Context) error {
 	f, authURL, err := h.SSO.Start(c.Request().Context(), h.ssoRedirect(c), next)
 	if err != nil {
 		h.Log.Warn("single sign-on unavailable", slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
-		return h.renderLogin(c, http.StatusServiceUnavailable, templates.LoginForm{Next: nextField(next),
+		return h.renderLogin(c, http.StatusServiceUnavailable, view.LoginForm{Next: nextField(next),
 			Error: h.SSO.Name() + " cannot be reached right now. Try again in a minute, or sign in with your password."})
 	}
 	h.Sessions.Put(c.Request().Context(), ssoFlowKey, f.Encode())

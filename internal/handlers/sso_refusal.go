@@ -14,7 +14,7 @@ import (
 	"ordercare/internal/audit"
 	"ordercare/internal/sso"
 	"ordercare/internal/staff"
-	"ordercare/web/templates"
+	"ordercare/web/templates/view"
 )
 
 // ssoRefusal is a single sign-on that did not sign anyone in: the reason
@@ -60,7 +60,7 @@ func (h *Handlers) refuseSSO(c echo.Context, id *sso.Identity, next string, r ss
 	h.Log.Warn("single sign-on refused", slog.String("reason", r.reason), slog.String("request_id", requestIDOf(c)))
 	h.appendAudit(c, audit.Event{Kind: audit.KindSignInFailed, Actor: who, Reason: r.reason,
 		Detail: map[string]string{"method": methodSSO, "issuer": h.SSO.Issuer()}})
-	return h.renderLogin(c, r.status, templates.LoginForm{Next: nextField(next), Error: r.message})
+	return h.renderLogin(c, r.status, view.LoginForm{Next: nextField(next), Error: r.message})
 }
 
 // auditSSOChanges records what the provider's word changed: a member made

@@ -43,7 +43,7 @@ func (h *Handlers) staffView(c echo.Context) (view.StaffView, error) {
 }
 
 func (h *Handlers) renderStaff(c echo.Context, status int, v view.StaffView) error {
-	return renderPage(c, status, h.page(c, "Staff", templates.NavStaff), templates.StaffPage(v))
+	return renderPage(c, status, h.page(c, "Staff", view.NavStaff), templates.StaffPage(v))
 }
 
 // showStaff lists the staff.

@@ -1,8 +1,10 @@
 // Package form reads the order forms' posted fields into values and
 // field messages: the rules a typed amount, quantity, tax rate, text or
-// line must meet, the request key, the reason for a change. It knows the
-// forms' view model (view.Form) and the client's request rules, but no
-// HTTP framework: the handlers pass the request and answer it. The same
+// line must meet, the request key, the reason for a change; and the list
+// pages' filters read from the URL's query (the view models are handed
+// the values). It knows the forms' view model (view.Form) and the
+// client's request rules, but no HTTP framework: the handlers pass the
+// request and answer it. The same
 // split as miniflux's ui/form
 // (https://github.com/miniflux/v2/tree/main/internal/ui/form).
 package form

@@ -1,15 +1,10 @@
 package view
 
-import (
-	"strconv"
-
-	"ordercare/internal/omclient"
-)
-
-// View models of the order-data forms (shipping address, merchant
-// references, shipping info), the one-click confirmations (cancel, extend,
-// release, acknowledge, send-out) and the due-date extension. Each embeds
-// the shared Form.
+// View models of the order-data forms: the shipping address and the
+// merchant references here, the shipping info in order_shipping_form.go,
+// the one-click confirmations (cancel, extend, release, acknowledge,
+// send-out) and the due-date extension in order_confirm_form.go. Each
+// embeds the shared Form.
 
 // Address field names: the JSON paths of the request body.
 const (
@@ -77,95 +72,3 @@ const (
 	FieldReference1 = "merchant_reference1"
 	FieldReference2 = "merchant_reference2"
 )
-
-// Shipping info entry fields, as the JSON names inside one entry.
-const (
-	ShipCompany              = "shipping_company"
-	ShipMethod               = "shipping_method"
-	ShipTrackingNumber       = "tracking_number"
-	ShipTrackingURI          = "tracking_uri"
-	ShipReturnCompany        = "return_shipping_company"
-	ShipReturnTrackingNumber = "return_tracking_number"
-	ShipReturnTrackingURI    = "return_tracking_uri"
-)
-
-// Names of the shipping info form's control fields.
-const (
-	FieldEntries     = "entries"       // hidden: how many entry rows the form has
-	FieldShipping    = "shipping_info" // the list as a whole (count errors)
-	FieldAddEntry    = "add_entry"     // submit button: re-render with one more row
-	FieldRemoveEntry = "remove_entry"  // submit button: re-render without row N
-)
-
-// ShipField names field key of entry i: "shipping_info[2].tracking_uri".
-func ShipField(i int, key string) string {
-	return FieldShipping + "[" + strconv.Itoa(i) + "]." + key
-}
-
-// ShippingInfoForm is the add-shipping-info form of the order or of one
-// capture: one or more entry rows.
-type ShippingInfoForm struct {
-	Form
-	Rows    int
-	Methods []Option
-	// Max is the most entries one submit may hold.
-	Max int
-	// Existing is how many entries the order (or capture) already has.
-	Existing int
-}
-
-// ShippingMethodChoices are the provider's shipping methods for the
-// method select: named in words, sent exactly as the API spells them
-// ("" = not given).
-func ShippingMethodChoices() []Option { return ShippingMethodOptions(omclient.ShippingMethods) }
-
-// Row numbers of a ShippingInfoForm, for templates.
-func (f ShippingInfoForm) RowIndexes() []int {
-	out := make([]int, f.Rows)
-	for i := range out {
-		out[i] = i
-	}
-	return out
-}
-
-// ConfirmForm is a one-click action's confirmation step: what will happen,
-// and for money actions the amounts before and after.
-type ConfirmForm struct {
-	Form
-	// Question is the confirmation asked ("Cancel order K4MADNY of
-	// 149,97 €?").
-	Question string
-	// Explain says what the action does and what it cannot undo.
-	Explain string
-	// Effect lists the values the action changes, before and after.
-	Effect []ConfirmRow
-	// Approval says why this action would wait for a second person's
-	// approval ("" when it would be sent at once).
-	Approval string
-}
-
-// ConfirmRow is one value before and after a one-click action.
-type ConfirmRow struct {
-	Key, Label, Before, After string
-}
-
-// DueDateForm is the extend-due-date form: the provider's options for the
-// capture, one to choose.
-type DueDateForm struct {
-	Form
-	CaptureRef string
-	Options    []DueDateChoice
-	// None says why no option is offered (already extended, fully
-	// refunded); the form is not shown then.
-	None string
-}
-
-// DueDateChoice is one offered extension.
-type DueDateChoice struct {
-	Days  int64
-	Value string // the days as the radio value
-	Label string // "14 days, fee 2,95 €"
-}
-
-// FieldDays is the due-date form's choice.
-const FieldDays = "number_of_days"

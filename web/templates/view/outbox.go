@@ -1,4 +1,4 @@
-package templates
+package view
 
 // OutboxView is the /outbox page: outbound events by delivery state.
 type OutboxView struct {

@@ -1,13 +1,4 @@
-package templates
-
-// CodeForm is the second step of sign-in: the code from the authenticator
-// app or a recovery code.
-type CodeForm struct {
-	Next  string
-	Error string
-	// Passkeys: the member has passkeys, which may stand for the code.
-	Passkeys bool
-}
+package view
 
 // AccountView is a member's own account page (/account).
 type AccountView struct {
