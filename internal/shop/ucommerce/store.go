@@ -120,6 +120,40 @@ func (s *SQLStore) Save(ctx context.Context, token string, expires time.Time) er
 	return nil
 }
 
+// RefreshLocker is a TokenStore shared by several instances: Refreshing
+// runs a refresh while no other instance refreshes, so that each one
+// trades the token the last one stored (the platform rotates refresh
+// tokens and refuses a reused one, which disconnects the shop).
+type RefreshLocker interface {
+	Refreshing(ctx context.Context, refresh func(context.Context) error) error
+}
+
+// Refreshing holds a PostgreSQL advisory lock named for the schema
+// (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS)
+// while refresh runs, on a connection of its own (a reader's: taking the
+// lock writes nothing, and the refresh's Save needs the writer). On
+// SQLite there is one instance, whose token cache already refreshes once
+// for all its callers.
+func (s *SQLStore) Refreshing(ctx context.Context, refresh func(context.Context) error) error {
+	if !s.db.Postgres {
+		return refresh(ctx)
+	}
+	conn, err := s.db.R.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("ucommerce: refresh lock: %w", err)
+	}
+	defer func() { _ = conn.Close() }() // back to the pool; the unlock below ends the lock
+	const key = `hashtextextended(current_schema() || ' ucommerce token refresh', 0)`
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
+		return fmt.Errorf("ucommerce: refresh lock: %w", err)
+	}
+	defer func() {
+		// A failed unlock means the session is gone, and the lock with it.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`)
+	}()
+	return refresh(ctx)
+}
+
 // Forget deletes the token.
 func (s *SQLStore) Forget(ctx context.Context) error {
 	_, err := s.db.W.ExecContext(ctx, `DELETE FROM shop_tokens WHERE platform = ?`, storeRow)

@@ -70,8 +70,23 @@ func (c *Client) token(ctx context.Context) (string, error) {
 }
 
 // refresh trades the stored refresh token for new tokens (one at a
-// time: the token cache runs it for all callers).
-func (c *Client) refresh(ctx context.Context) (string, time.Time, error) {
+// time: the token cache runs it for all callers, and a store shared by a
+// fleet for all instances).
+func (c *Client) refresh(ctx context.Context) (tok string, until time.Time, err error) {
+	l, ok := c.store.(RefreshLocker)
+	if !ok {
+		return c.refreshStored(ctx)
+	}
+	err = l.Refreshing(ctx, func(ctx context.Context) error {
+		tok, until, err = c.refreshStored(ctx)
+		return err
+	})
+	return tok, until, err
+}
+
+// refreshStored trades the refresh token stored now, which another
+// instance may have rotated since this one last read it.
+func (c *Client) refreshStored(ctx context.Context) (string, time.Time, error) {
 	rt, exp, err := c.store.Load(ctx)
 	if err != nil {
 		return "", time.Time{}, err

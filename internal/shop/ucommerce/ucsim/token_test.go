@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"ordercare/internal/db/dbtest"
 	"ordercare/internal/omsim"
 	uc "ordercare/internal/shop/ucommerce"
 )
@@ -188,5 +189,48 @@ func TestTokenNotUsedWhenNotStored(t *testing.T) {
 	}
 	if _, err := c.GetOrder(t.Context(), seedOrderID); err == nil {
 		t.Fatal("an access token whose refresh token was not stored was used")
+	}
+}
+
+// Two instances of a fleet share one stored refresh token (PostgreSQL).
+// Finding their access tokens expired at once, each refreshes in turn
+// with the token the other stored, never both with the same one: a
+// reused refresh token would be refused and disconnect the shop.
+func TestTwoInstancesRefreshingAtOnceStayConnected(t *testing.T) {
+	pg := dbtest.Postgres(t)
+	e := newEnv(t)
+	e.post(t, seedShaped)
+	var clients [2]*uc.Client
+	for i := range clients {
+		st, err := uc.NewSQLStore(t.Context(), pg.Open(t), testKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[i] = newClient(t, e.srv.URL, st, e.clock)
+	}
+	code := e.authorize(t, "state-fleet")
+	if err := clients[0].Exchange(t.Context(), code, testRedirect); err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	if _, err := clients[1].GetOrder(t.Context(), seedOrderID); err != nil {
+		t.Fatalf("the second instance with the stored token: %v", err)
+	}
+	e.sb.SetFaults(omsim.Faults{Latency: 20 * time.Millisecond}) // widen the race
+	e.clock.Advance(301 * time.Second)
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = clients[i%2].GetOrder(t.Context(), seedOrderID) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("reader %d on instance %d: %v", i, i%2, err)
+		}
+	}
+	for i, c := range clients {
+		if ok, _, err := c.Connected(t.Context()); !ok || err != nil {
+			t.Fatalf("instance %d: connected %v, %v", i, ok, err)
+		}
 	}
 }
