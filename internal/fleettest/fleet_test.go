@@ -247,6 +247,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	time.Sleep(downFor)
 	procs[victim] = serve(victim)
 	backends[victim].down.Store(false)
+	restartedAt := time.Now()
 	phase(fmt.Sprintf("restarted %s; %d acknowledged changes so far", names[victim], acked.Load()))
 	time.Sleep(afterRestart)
 	stop.Store(true)
@@ -313,6 +314,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	check(ctx, t, checkInput{
 		url: pg.URL, sandboxDB: filepath.Join(dir, "sandbox.db"), log: checker, changes: changes,
 		victim: names[victim], bulkIDs: bulkIDs, items: items, statuses: statuses, killedAt: killedAt,
+		restartedAt: restartedAt,
 	})
 	phase("checked")
 }
@@ -485,6 +487,7 @@ type checkInput struct {
 	items          []bulk.Item
 	statuses       map[int]int
 	killedAt       int64
+	restartedAt    time.Time
 }
 
 // sandboxOrder is what the checks read of an order the sandbox stored.
@@ -597,7 +600,7 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 
 	// Every attempt of every order is completed; recovery closed the
 	// killed instance's only.
-	attempts, unknown, recovered := 0, 0, 0
+	attempts, unknown, recovered, afterRestart := 0, 0, 0, 0
 	byInstance := map[string]int{}
 	for id := range provider {
 		as, err := in.log.OrderAttempts(ctx, id)
@@ -607,6 +610,9 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 		for _, a := range as {
 			attempts++
 			byInstance[a.Requested.Instance]++
+			if a.Requested.Instance == in.victim && a.Requested.Time.After(in.restartedAt) {
+				afterRestart++
+			}
 			if a.Completed == nil {
 				t.Errorf("order %s: attempt %s (instance %s) requested but never completed", id, a.AttemptID, a.Requested.Instance)
 				continue
@@ -631,11 +637,15 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 
 	// The bulk job: each order sent once, captured once.
 	counts := bulk.Count(in.items)
+	bulkBy := map[string]int{}
 	for _, it := range in.items {
 		o := provider[it.OrderID]
 		as, err := in.log.OrderAttempts(ctx, it.OrderID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, a := range as {
+			bulkBy[a.Requested.Instance]++
 		}
 		switch it.State {
 		case bulk.StateSent:
@@ -660,9 +670,10 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 
 	t.Logf("fleet: %d changes made, %d acknowledged, %d lost, %d unknown (%d closed by %s's start-up recovery), %d without an answer (cut by the kill); kill after %d acknowledged",
 		made, acked, lost, unknown, recovered, in.victim, cut, in.killedAt)
-	t.Logf("fleet: answers by status %v; attempts by instance %v; provider applied %d keyed changes; chain of %d events intact",
-		in.statuses, byInstance, len(applied), v.Events)
-	t.Logf("fleet: bulk capture of %d orders: %d sent, %d unknown, %d refused, %d held", counts.Total, counts.Sent, counts.Unknown, counts.Refused, counts.Held)
+	t.Logf("fleet: answers by status %v; attempts by instance %v (%d through %s after its restart); provider applied %d keyed changes; chain of %d events intact",
+		in.statuses, byInstance, afterRestart, in.victim, len(applied), v.Events)
+	t.Logf("fleet: bulk capture of %d orders: %d sent, %d unknown, %d refused, %d held; sent by instance %v",
+		counts.Total, counts.Sent, counts.Unknown, counts.Refused, counts.Held, bulkBy)
 }
 
 func agentEmail(n int) string { return fmt.Sprintf("agent%02d@fleet.example", n) }
