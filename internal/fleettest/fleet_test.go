@@ -2,14 +2,18 @@ package fleettest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -45,6 +49,8 @@ const (
 	// long after.
 	downFor      = 3 * time.Second
 	afterRestart = 5 * time.Second
+	// providerLatency: how long the provider takes for a change.
+	providerLatency = 150 * time.Millisecond
 )
 
 // change is one submit of an agent's form.
@@ -110,7 +116,22 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	bulkIDs := ids[agents*ordersPerAgent:]
 	phase("sandbox up with the test's orders")
 
-	common := []string{"ORDERCARE_DATABASE_URL=" + pg.URL, "ORDERCARE_OM_URL=" + sbURL, "ORDERCARE_OM_USER=" + sandboxUser,
+	// The instances reach it across a link that holds every change a
+	// while, as a remote provider's does: the attempts stay open long
+	// enough that some are in flight on every instance at any moment,
+	// the kill's and the restart's included.
+	target, _ := url.Parse(sbURL)
+	slow := httputil.NewSingleHostReverseProxy(target)
+	slow.ErrorLog = log.New(io.Discard, "", 0) // the killed instance's calls end mid-way
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			time.Sleep(providerLatency)
+		}
+		slow.ServeHTTP(w, r)
+	}))
+	defer remote.Close()
+
+	common := []string{"ORDERCARE_DATABASE_URL=" + pg.URL, "ORDERCARE_OM_URL=" + remote.URL, "ORDERCARE_OM_USER=" + sandboxUser,
 		"ORDERCARE_OM_PASSWORD=" + sbPass, "ORDERCARE_STAFF_KEY=" + strings.Repeat("5a", 32),
 		// The members are made with `admin user add`; this test is about
 		// the fleet, not their second factor (tested in handlers and e2e).
@@ -638,6 +659,7 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 	// The bulk job: each order sent once, captured once.
 	counts := bulk.Count(in.items)
 	bulkBy := map[string]int{}
+	var sends []audit.Event // the job's requested events
 	for _, it := range in.items {
 		o := provider[it.OrderID]
 		as, err := in.log.OrderAttempts(ctx, it.OrderID)
@@ -646,6 +668,7 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 		}
 		for _, a := range as {
 			bulkBy[a.Requested.Instance]++
+			sends = append(sends, a.Requested)
 		}
 		switch it.State {
 		case bulk.StateSent:
@@ -657,9 +680,23 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 			if len(as) > 1 || len(o.Order.Captures) > 1 || o.Applied > 1 {
 				t.Errorf("bulk order %s unknown: %d attempts, %d captures, %d applied; want at most 1 each", it.OrderID, len(as), len(o.Order.Captures), o.Applied)
 			}
+			t.Logf("fleet: bulk order %s cut by the kill (unknown): %d capture(s) at the provider", it.OrderID, len(o.Order.Captures))
 		default:
 			t.Errorf("bulk order %s ended %s: %s", it.OrderID, it.State, it.Message)
 		}
+	}
+	// One runner at a time: in chain order the job's sends come in one
+	// block per instance (the killed one's, then the next lease holder's).
+	// Runners without the lease would each take orders, interleaved.
+	slices.SortFunc(sends, func(a, b audit.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+	var blocks []string
+	for _, e := range sends {
+		if len(blocks) == 0 || blocks[len(blocks)-1] != e.Instance {
+			blocks = append(blocks, e.Instance)
+		}
+	}
+	if len(blocks) != len(bulkBy) {
+		t.Errorf("the bulk job's orders were sent by instances in turns %v: more than one runner at a time", blocks)
 	}
 	if counts.Unknown > 1 {
 		t.Errorf("%d bulk orders unknown; one runner has at most one in flight when killed", counts.Unknown)
@@ -672,8 +709,8 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 		made, acked, lost, unknown, recovered, in.victim, cut, in.killedAt)
 	t.Logf("fleet: answers by status %v; attempts by instance %v (%d through %s after its restart); provider applied %d keyed changes; chain of %d events intact",
 		in.statuses, byInstance, afterRestart, in.victim, len(applied), v.Events)
-	t.Logf("fleet: bulk capture of %d orders: %d sent, %d unknown, %d refused, %d held; sent by instance %v",
-		counts.Total, counts.Sent, counts.Unknown, counts.Refused, counts.Held, bulkBy)
+	t.Logf("fleet: bulk capture of %d orders: %d sent, %d unknown, %d refused, %d held; sent by instance %v, in turns %v",
+		counts.Total, counts.Sent, counts.Unknown, counts.Refused, counts.Held, bulkBy, blocks)
 }
 
 func agentEmail(n int) string { return fmt.Sprintf("agent%02d@fleet.example", n) }
