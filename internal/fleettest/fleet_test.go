@@ -251,21 +251,38 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	// The victim is the instance running the job (the bulk lease's
 	// holder), once it has sent some of it and the agents have had a
 	// number of changes acknowledged; at the deadline, whichever runs it.
-	victim := -1
+	victim, runnerKilled := -1, false
 	deadline := time.Now().Add(killDeadline)
 	for victim < 0 || (acked.Load() < killAfter && time.Now().Before(deadline)) {
 		if who := bulkRunner(ctx, t, shared, jobID); who != "" {
-			victim = slices.Index(names, who)
+			victim, runnerKilled = slices.Index(names, who), true
 		} else if !time.Now().Before(deadline) {
 			victim = 1 // the job has not sent anything yet: any instance will do
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	runnerKilled = runnerKilled && !bulkFinished(ctx, t, shared, jobID)
 	procs[victim].kill(t)
 	backends[victim].down.Store(true)
-	killedAt := acked.Load()
+	killedAt, downUntil := acked.Load(), time.Now().Add(downFor)
 	phase(fmt.Sprintf("killed %s (SIGKILL) after %d acknowledged changes", names[victim], killedAt))
-	time.Sleep(downFor)
+	// The killed instance stays down until a survivor has taken the job's
+	// lease and sent an order of it (the lease is free once the server
+	// sees the dead connection; a survivor asks every 5 s and waits 5 s
+	// more before it starts), so the lease is seen to move.
+	for runnerKilled {
+		who := bulkRunner(ctx, t, shared, jobID)
+		if who != names[victim] || bulkFinished(ctx, t, shared, jobID) {
+			phase("the bulk job taken up by " + who)
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no survivor took up the bulk job of the killed %s", names[victim])
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	time.Sleep(time.Until(downUntil))
 	procs[victim] = serve(victim)
 	backends[victim].down.Store(false)
 	restartedAt := time.Now()
