@@ -309,6 +309,16 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	sandbox.stop(t)
 	phase("stopped")
 
+	// No attempt is left open anywhere in the log, whatever its order.
+	var requested, open int
+	if err := shared.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM events c
+		WHERE c.kind = 'completed' AND c.attempt_id = r.attempt_id)) FROM events r WHERE r.kind = 'requested'`).Scan(&requested, &open); err != nil {
+		t.Fatal(err)
+	}
+	if open != 0 {
+		t.Errorf("%d of the log's %d requested events have no completed event after the restart", open, requested)
+	}
+
 	// Nothing else writes now: the checks open the audit log and the bulk
 	// jobs as a store would.
 	checker, err := audit.OpenWith(ctx, filepath.Join(dir, "checker", "audit.db"), audit.Options{DatabaseURL: pg.URL, Instance: "fleet-checker"})
