@@ -73,20 +73,24 @@ type change struct {
 // by all; then 50 agents change orders of their own through the proxy
 // (extend, references, capture, references; the success answer
 // remembered per idempotency key) while a bulk capture job runs, and the
-// instance running the job is killed with SIGKILL mid-run, left down for
-// a while (the proxy skips it), and started again. After the job has
-// finished and every process has stopped, it checks:
+// instance running the job is killed with SIGKILL mid-run, left down
+// (the proxy skips it) until a survivor has taken up the job, and started
+// again. The provider is reached through a link that holds each change
+// 150 ms, so attempts are in flight everywhere at the kill and at the
+// restart. After the job has finished and every process has stopped, it
+// checks:
 //   - no acknowledged change is lost: each has exactly one attempt,
 //     completed as succeeded, in the shared audit log, and the provider
 //     applied its key;
 //   - every change the provider applied has its attempt, and the provider
 //     applied nothing without a key (its applied counters match);
-//   - every attempt of every order is completed; the ones start-up
-//     recovery closed (as unknown) are the killed instance's only;
+//   - every requested event of the log has its completed event; the
+//     ones start-up recovery closed (as unknown) are the killed
+//     instance's only;
 //   - the bulk job finished, each of its orders sent once (one attempt,
-//     one capture at the provider): the job did not run twice at once
-//     when its lease moved to a survivor;
-//   - the audit log both instances appended to is one chain that
+//     one capture at the provider), its sends in one block per instance:
+//     it did not run on two instances at once when its lease moved;
+//   - the audit log every instance appended to is one chain that
 //     verifies.
 func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	if testing.Short() {
