@@ -57,6 +57,7 @@ var layers = map[string]int{
 	"cmd/admin":    9, "cmd/loadtest": 9, "scripts/soakserver": 9,
 	// Tests only, with no code of their own to import.
 	"internal/archtest": 9, "internal/crashtest": 9, "internal/e2e": 9, "internal/reliability": 9,
+	"internal/fleettest": 9,
 }
 
 // forbidden are imports the floors allow but the design does not: the

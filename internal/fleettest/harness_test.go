@@ -1,0 +1,360 @@
+package fleettest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// moduleRoot walks up from the test's folder to the one holding go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test folder")
+		}
+		dir = parent
+	}
+}
+
+// buildAdmin builds cmd/admin into a temp folder with the toolchain
+// running this test ("go" from PATH follows the inherited GOTOOLCHAIN).
+func buildAdmin(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "admin")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/admin") // #nosec G204 -- fixed arguments
+	cmd.Dir = moduleRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building cmd/admin: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr finds a loopback port nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// lockedBuffer collects a child process's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// environ is this process's environment without any ORDERCARE_ setting,
+// plus kv.
+func environ(kv ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "ORDERCARE_") {
+			env = append(env, e)
+		}
+	}
+	return append(env, kv...)
+}
+
+// run runs the built binary to completion with env and stdin; a failure
+// is reported with Errorf, so it may run in goroutines.
+func run(t *testing.T, bin string, env []string, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...) // #nosec G204 -- the binary this test built
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("admin %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// process is a running child: `admin serve` or `admin sandbox`.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	out  *lockedBuffer
+	done chan error
+}
+
+// start runs `bin args...` with env and waits until ready answers true
+// (polled), or ctx ends.
+func start(ctx context.Context, t *testing.T, name, bin string, env []string, ready func() bool, args ...string) *process {
+	t.Helper()
+	p := &process{name: name, out: &lockedBuffer{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(bin, args...) // #nosec G204 -- the binary this test built
+	p.cmd.Env = env
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	for !ready() {
+		select {
+		case err := <-p.done:
+			t.Fatalf("%s exited during start-up: %v\n%s", name, err, p.out)
+		case <-ctx.Done():
+			t.Fatalf("%s not ready in time\n%s", name, p.out)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return p
+}
+
+// answers200 reports whether GET u (with Basic auth when user is set)
+// answers 200.
+func answers200(u, user, pass string) bool {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return false
+	}
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// kill ends the process with SIGKILL: no shutdown, no deferred writes.
+func (p *process) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+}
+
+// stop ends the process the polite way and waits for it.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("%s stopped with %v\n%s", p.name, err, p.out)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s did not stop after SIGTERM\n%s", p.name, p.out)
+	}
+}
+
+// proxy is the load balancer in front of the instances: round robin over
+// the instances not marked down, through httputil.ReverseProxy. A request
+// an instance refused at connect (it is dead and not yet marked) goes to
+// the next one: it never reached the dead one. Any other failure (the
+// instance died with the request on it) answers 502 with X-Fleet-Proxy,
+// as a load balancer would, and the request is not sent elsewhere: it may
+// have been applied.
+type proxy struct {
+	backends []*backend
+	next     atomic.Uint64
+	tr       *http.Transport
+	handler  http.Handler
+}
+
+type backend struct {
+	name string
+	host string
+	down atomic.Bool
+}
+
+const proxyHeader = "X-Fleet-Proxy"
+
+func newProxy(backends []*backend) *proxy {
+	p := &proxy{backends: backends, tr: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
+	rp := &httputil.ReverseProxy{
+		// The host is chosen per attempt in RoundTrip.
+		Rewrite:   func(pr *httputil.ProxyRequest) { pr.Out.URL.Scheme, pr.Out.URL.Host = "http", "fleet.invalid" },
+		Transport: p,
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			w.Header().Set(proxyHeader, "no answer: "+err.Error())
+			w.WriteHeader(http.StatusBadGateway)
+		},
+	}
+	p.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The body is kept so a request a dead instance refused at
+		// connect can go to the next one.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		rp.ServeHTTP(w, r)
+	})
+	return p
+}
+
+func (p *proxy) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := uint64(len(p.backends))
+	first := p.next.Add(1)
+	err := errors.New("every instance is down")
+	for i := range n {
+		b := p.backends[(first+i)%n]
+		if b.down.Load() {
+			continue
+		}
+		out := r.Clone(r.Context())
+		out.URL.Host, out.Host = b.host, b.host
+		if r.GetBody != nil {
+			out.Body, _ = r.GetBody()
+		}
+		var resp *http.Response
+		if resp, err = p.tr.RoundTrip(out); err == nil {
+			return resp, nil
+		}
+		var op *net.OpError
+		if !errors.As(err, &op) || op.Op != "dial" {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// browser is one member's browser: a cookie jar, no redirects followed.
+type browser struct {
+	base   string
+	client *http.Client
+}
+
+func newBrowser(base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{base: base, client: &http.Client{Jar: jar, Timeout: 2 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status   int
+	location string
+	proxied  string // the proxy's X-Fleet-Proxy: no instance answered
+	doc      *goquery.Document
+}
+
+func (b *browser) do(method, path string, form url.Values) (page, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.base+path, body)
+	if err != nil {
+		return page{}, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return page{}, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return page{}, err
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
+	if err != nil {
+		return page{}, err
+	}
+	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), proxied: resp.Header.Get(proxyHeader), doc: doc}, nil
+}
+
+func (b *browser) signIn(email, password string) error {
+	p, err := b.do(http.MethodGet, "/login", nil)
+	if err != nil {
+		return err
+	}
+	tok := p.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
+	p, err = b.do(http.MethodPost, "/login", url.Values{"email": {email}, "password": {password}, "_csrf": {tok}})
+	if err != nil {
+		return err
+	}
+	if p.status != http.StatusSeeOther || strings.HasPrefix(p.location, "/login") {
+		return fmt.Errorf("sign-in of %s: status %d to %q", email, p.status, p.location)
+	}
+	return nil
+}
+
+// formValues returns what the form sel on p would submit.
+func formValues(p page, sel string) url.Values {
+	v := url.Values{}
+	form := p.doc.Find(sel).First()
+	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
+		switch strings.ToLower(s.AttrOr("type", "text")) {
+		case "submit", "button", "reset", "image":
+			return
+		case "checkbox", "radio":
+			if _, on := s.Attr("checked"); !on {
+				return
+			}
+		}
+		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
+		opt := s.Find("option[selected]").First()
+		if opt.Length() == 0 {
+			opt = s.Find("option").First()
+		}
+		v.Add(s.AttrOr("name", ""), opt.AttrOr("value", ""))
+	})
+	form.Find("textarea[name]").Each(func(_ int, s *goquery.Selection) {
+		v.Add(s.AttrOr("name", ""), s.Text())
+	})
+	return v
+}
