@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"ordercare/internal/audit"
 	"ordercare/internal/bulk"
 	"ordercare/internal/db"
@@ -135,7 +137,15 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	}))
 	defer remote.Close()
 
-	common := []string{"ORDERCARE_DATABASE_URL=" + pg.URL, "ORDERCARE_OM_URL=" + remote.URL, "ORDERCARE_OM_USER=" + sandboxUser,
+	// One checkpoint key for the fleet: the instances sign the shared
+	// log's checkpoints into the database, and the kill must leave them
+	// consistent with the chain.
+	signingKey, verifierKey, err := audit.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"ORDERCARE_AUDIT_SIGNING_KEY=" + signingKey, "ORDERCARE_AUDIT_VERIFIER_KEY=" + verifierKey,
+		"ORDERCARE_DATABASE_URL=" + pg.URL, "ORDERCARE_OM_URL=" + remote.URL, "ORDERCARE_OM_USER=" + sandboxUser,
 		"ORDERCARE_OM_PASSWORD=" + sbPass, "ORDERCARE_STAFF_KEY=" + strings.Repeat("5a", 32),
 		// The members are made with `admin user add`; this test is about
 		// the fleet, not their second factor (tested in handlers and e2e).
@@ -364,7 +374,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 		t.Errorf("%d requests of signed-in agents were sent to the sign-in: a session not valid on every instance", n)
 	}
 	check(ctx, t, checkInput{
-		url: pg.URL, sandboxDB: filepath.Join(dir, "sandbox.db"), log: checker, changes: changes,
+		url: pg.URL, verifierKey: verifierKey, sandboxDB: filepath.Join(dir, "sandbox.db"), log: checker, changes: changes,
 		victim: names[victim], bulkIDs: bulkIDs, items: items, statuses: statuses, killedAt: killedAt,
 		restartedAt: restartedAt,
 	})
@@ -532,6 +542,7 @@ func checkSessionsShared(t *testing.T, backends []*backend) {
 
 type checkInput struct {
 	url, sandboxDB string
+	verifierKey    string // the fleet's checkpoint key
 	log            *audit.Log
 	changes        []change
 	victim         string
@@ -559,6 +570,22 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 	if err != nil || !v.OK {
 		t.Fatalf("audit chain after the kill: %+v %v", v, err)
 	}
+	// The checkpoints the instances signed, the killed one's included,
+	// all match the chain, and the newest covers it to its end (the last
+	// instance to stop signed at its close).
+	notes, err := audit.CheckpointNotes(ctx, in.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(in.verifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.VerifySources(ctx, in.url, []audit.CheckpointSource{{Name: audit.CheckpointTable, Notes: notes}}, verifier)
+	if err != nil || !rep.OK() || rep.Checkpoints < 2 || rep.Matched != rep.Checkpoints || rep.Latest.Count != v.Events {
+		t.Fatalf("the fleet's checkpoints after the kill: %+v %v (chain of %d events)", rep, err, v.Events)
+	}
+	t.Logf("checkpoints: %d signed by the fleet, all matching the chain of %d events", rep.Checkpoints, v.Events)
 
 	// What the provider applied: one saved 2xx answer per applied change,
 	// under its idempotency key; the orders with their applied counters.
