@@ -111,7 +111,7 @@ type migration struct {
 // adminComponents are the components (schema_migrations) whose tables
 // the stores opened in createTarget make on PostgreSQL; a source with
 // another is refused before anything is written.
-var adminComponents = []string{"staff", "staff_factors", "staff_external", "staff_preferences", "session", "approvals",
+var adminComponents = []string{"staff", "staff_factors", "staff_external", "staff_preferences", "staff_seal_check", "session", "approvals",
 	"outbox", "intake", "shop_tokens", "orders", "bulk"}
 
 // rebuilt are tables not copied: each database's own search structures,

@@ -89,12 +89,17 @@ func Open(ctx context.Context, d *db.DB, opts Options) (*Store, error) {
 	if err := d.MigrateDialects(ctx, "staff_preferences", preferenceMigrations, pgPreferenceMigrations); err != nil {
 		return nil, err
 	}
+	if err := d.MigrateDialects(ctx, "staff_seal_check", sealCheckMigrations, pgSealCheckMigrations); err != nil {
+		return nil, err
+	}
 	key := opts.SealKey
 	if key == nil {
 		key = make([]byte, SealKeySize)
 		if _, err := rand.Read(key); err != nil {
 			return nil, fmt.Errorf("staff: seal key: %w", err)
 		}
+	} else if err := checkSealKey(ctx, d, key); err != nil {
+		return nil, err
 	}
 	seal, err := newSealer(key)
 	if err != nil {
