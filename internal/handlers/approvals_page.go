@@ -13,9 +13,10 @@ import (
 	"ordercare/web/templates/view"
 )
 
-// The four-eyes approval pages: the list at /approvals, the
-// navigation item with its count, and the order page's panel. One
-// request's page and the decisions are in approvals_detail.go.
+// The four-eyes approval pages: the list at /approvals here, the
+// navigation item with its count in approvals_nav.go, and the order page's
+// panel in approvals_panel.go. One request's page is in approvals_detail.go,
+// its decisions in approvals_decide.go and approvals_refused.go.
 
 // approvalViewer is the signed-in member as the approval views need them.
 func (h *Handlers) approvalViewer(c echo.Context, m *staff.Member) view.ApprovalViewer {
