@@ -20,24 +20,6 @@ import (
 //     (orders.LineBalance.Part), so every line's arithmetic holds;
 //   - amount: a typed amount, no lines.
 
-// pickDraft is what the mode and typed values amount to.
-type pickDraft struct {
-	mode     string
-	balances []orders.LineBalance
-	rows     []view.PickRow
-	// lines are the lines to send (nil: none); sent[k] is the picker row
-	// of lines[k].
-	lines  []omclient.OrderLine
-	sent   []int
-	amount int64
-	known  bool
-	// fullWithoutLines: full mode, but the open lines do not add up to
-	// the amount, so none are sent (the form says why).
-	fullWithoutLines string
-	// linesNote says why the lines mode is not offered ("" when it is).
-	linesNote string
-}
-
 // pickAmount reads the mode and its values from f, putting problems at
 // their fields; the amount is held to the change's money rule (w.check).
 func pickAmount(f *view.Form, o *omclient.Order, balances []orders.LineBalance, w pickWords, numbers string) pickDraft {

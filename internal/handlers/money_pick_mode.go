@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"ordercare/internal/handlers/form"
 	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates/view"
@@ -59,28 +58,4 @@ func pickMode(f *view.Form, balances []orders.LineBalance, w pickWords) (mode st
 		return fail("You typed quantities but chose “An amount”: choose “Chosen lines”, or empty the quantities")
 	}
 	return mode, true
-}
-
-// pickRename maps a client field path of a capture or refund to its form
-// field: amounts to the amount field (or the picker in lines mode),
-// lines to the picker row's quantity.
-func (d pickDraft) pickRename(w pickWords) func(string) string {
-	return func(path string) string {
-		switch path {
-		case w.amountField:
-			if d.mode == view.ModeAmount {
-				return path
-			}
-			return view.FieldLines
-		case "description", "reference":
-			return path
-		}
-		if f := form.LineFieldOf(path, d.sent, view.FieldLineQuantity); f != "" {
-			return f
-		}
-		if len(path) > len("shipping_info[0]") && path[:len("shipping_info[0]")] == "shipping_info[0]" {
-			return path
-		}
-		return ""
-	}
 }
