@@ -8,6 +8,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"ordercare/internal/db"
 )
 
 // The breakdown of a change's own time: the own time of each phase of
@@ -26,6 +28,8 @@ type commitWatch struct {
 	mu      sync.Mutex
 	last    time.Time // the file's modification time at the last commit
 	commits []commitSample
+	// ckpts are the checkpoints the log ran behind its writer.
+	ckpts []db.Checkpoint
 }
 
 type commitSample struct {
@@ -50,6 +54,14 @@ func (w *commitWatch) modTime() time.Time {
 }
 
 func (w *commitWatch) Appended(time.Duration, error) {}
+
+// WALCheckpointed hears of the checkpoints run behind the writer
+// (audit.WALObserver).
+func (w *commitWatch) WALCheckpointed(cp db.Checkpoint) {
+	w.mu.Lock()
+	w.ckpts = append(w.ckpts, cp)
+	w.mu.Unlock()
+}
 
 func (w *commitWatch) Committed(events int, took time.Duration, err error) {
 	if err != nil {
@@ -146,8 +158,25 @@ func writeBreakdown(out io.Writer, title string, samples []ownSample, commits []
 	return err
 }
 
-// writeCommits reports the audit log's group commits of the run.
-func writeCommits(out io.Writer, commits []commitSample) error {
+// writeCommits reports the audit log's group commits of the run, and the
+// checkpoints run behind them.
+func writeCommits(out io.Writer, commits []commitSample, ckpts []db.Checkpoint) error {
+	if len(ckpts) > 0 {
+		var took []time.Duration
+		modes := map[string]int{}
+		copied, errs := 0, 0
+		for _, c := range ckpts {
+			took = append(took, c.Took)
+			modes[c.Mode]++
+			if c.Err != nil {
+				errs++
+			} else if c.Copied == c.Frames {
+				copied++
+			}
+		}
+		fmt.Fprintf(out, "audit WAL checkpoints behind the writer: %d (PASSIVE %d, RESTART %d, errors %d), %d of them copied the whole WAL; took p50 %s / p99 %s / max %s ms\n",
+			len(ckpts), modes["PASSIVE"], modes["RESTART"], errs, copied, ms(pctOf(took, 0.5)), ms(pctOf(took, 0.99)), ms(pctOf(took, 1)))
+	}
 	if len(commits) == 0 {
 		return nil
 	}

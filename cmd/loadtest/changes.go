@@ -193,7 +193,10 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 			}
 		}
 	}
-	return writeCommits(out, commits)
+	st.commits.mu.Lock()
+	ckpts := slices.Clone(st.commits.ckpts)
+	st.commits.mu.Unlock()
+	return writeCommits(out, commits, ckpts)
 }
 
 // newChangeStack starts the sandbox with agents*orders fresh orders of
