@@ -36,8 +36,10 @@ import (
 //     RESTART checkpoint, which waits for the writer (so appends pause
 //     while it copies what is left) and for readers, with a busy timeout
 //     of CheckpointBusyTimeout, and makes the next writer restart the
-//     log. A WAL that large means the passes kept losing the race; it
-//     must not grow without bound.
+//     log. A WAL that large means the passes kept losing the race, or a
+//     reader holds an old snapshot; it must not grow without bound. A
+//     RESTART that gives up on a reader kept appends waiting for its
+//     whole busy timeout, so the next is tried only 30 s later.
 //
 // Durability does not depend on checkpoints: a transaction is durable once
 // its commit frame is in the WAL and synced (synchronous=FULL syncs the
@@ -54,6 +56,9 @@ const (
 	// frames behind, catchUpPause apart.
 	catchUpPasses = 4
 	catchUpPause  = 5 * time.Millisecond
+	// restartBackoff is how long no RESTART is tried after one that
+	// gave up on a reader.
+	restartBackoff = 30 * time.Second
 )
 
 // Options tune OpenWith; the zero value is Open.
@@ -95,6 +100,9 @@ type walCheckpointer struct {
 	stop     chan struct{}
 	done     chan struct{}
 	once     sync.Once
+	// noRestartUntil holds RESTARTs off after one that gave up on a
+	// reader (run's goroutine only).
+	noRestartUntil time.Time
 }
 
 func startCheckpointer(ctx context.Context, path string, sync Sync, o Options) (*walCheckpointer, error) {
@@ -149,8 +157,13 @@ func (c *walCheckpointer) round() {
 		}
 		cp = c.checkpoint("PASSIVE")
 	}
-	if cp.Err == nil && cp.Copied < cp.Frames && cp.Frames >= c.max {
-		c.checkpoint("RESTART")
+	if cp.Err == nil && cp.Copied < cp.Frames && cp.Frames >= c.max && !time.Now().Before(c.noRestartUntil) {
+		// A RESTART that gave up waited its whole busy timeout
+		// holding the write lock: a long reader (an export) would make
+		// every round do that to the appends, so wait before the next.
+		if r := c.checkpoint("RESTART"); r.Busy {
+			c.noRestartUntil = time.Now().Add(restartBackoff)
+		}
 	}
 }
 

@@ -117,7 +117,8 @@ func passive(t *testing.T, d *DB) (int, int) {
 // TestBackgroundCheckpointsRestartALargeWAL: when the PASSIVE passes
 // cannot copy the WAL (a reader holds an old snapshot) and it is past
 // MaxWALFrames, a round tries a RESTART, which gives up after its short
-// busy timeout while the reader stays; once the reader is gone the next
+// busy timeout while the reader stays, and is not tried again at once;
+// once the reader is gone the next
 // round copies everything and the WAL starts again. The goroutine also
 // runs rounds on its own.
 func TestBackgroundCheckpointsRestartALargeWAL(t *testing.T) {
@@ -159,6 +160,18 @@ func TestBackgroundCheckpointsRestartALargeWAL(t *testing.T) {
 		t.Fatalf("last checkpoint %+v: want a RESTART that gave up on the reader", last)
 	}
 	fill(t, d, 400, 1) // the writer was not left waiting
+	// While the reader stays, the next round tries no RESTART.
+	mu.Lock()
+	seen = nil
+	mu.Unlock()
+	d.ckpt.round()
+	mu.Lock()
+	for _, cp := range seen {
+		if cp.Mode != "PASSIVE" {
+			t.Errorf("checkpoint %+v right after a RESTART gave up", cp)
+		}
+	}
+	mu.Unlock()
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
