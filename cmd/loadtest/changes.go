@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
@@ -76,6 +77,8 @@ type changeStack struct {
 	orders [][]string
 	next   []atomic.Int64
 	own    ownTimes // each change's time outside the provider's round trips
+	// commits are the audit log's group commits (breakdown.go).
+	commits *commitWatch
 }
 
 func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) {
@@ -103,7 +106,10 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 	st.sb.SetFaults(omsim.Faults{Latency: f.latency})
 	defer st.sb.SetFaults(omsim.Faults{})
 
-	type cell struct{ raw, off, on, ownRaw, ownOff, ownOn phase }
+	type cell struct {
+		raw, off, on, ownRaw, ownOff, ownOn phase
+		partsOff, partsOn                   []ownSample
+	}
 	results := map[omclient.Operation]*cell{omclient.OpCreateCapture: {}, omclient.OpCreateRefund: {}}
 	window := f.window / time.Duration(f.rounds)
 	runPhase := runPhase
@@ -113,21 +119,29 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 		}
 	}
 	// measure runs one phase and also returns its changes' own times.
-	measure := func(change func(context.Context, int) error) (phase, phase) {
+	measure := func(change func(context.Context, int) error) (phase, phase, []ownSample) {
 		from := time.Now().Add(f.warmup)
 		p := runPhase(ctx, f.agents, f.warmup, window, func(ctx context.Context, w, _ int) error {
 			return st.own.timed(ctx, func(ctx context.Context) error { return change(ctx, w) })
 		})
-		return p, phase{samples: st.own.since(from)}
+		samples := st.own.take(from)
+		own := make([]time.Duration, 0, len(samples))
+		for _, s := range samples {
+			own = append(own, s.own)
+		}
+		slices.Sort(own)
+		return p, phase{samples: own}, samples
 	}
+	runStart := time.Now()
 	for range f.rounds {
 		for _, op := range []omclient.Operation{omclient.OpCreateCapture, omclient.OpCreateRefund} {
 			c := results[op]
-			raw, ownRaw := measure(func(ctx context.Context, w int) error { return st.raw(ctx, op, w) })
+			raw, ownRaw, _ := measure(func(ctx context.Context, w int) error { return st.raw(ctx, op, w) })
 			st.svc.SetIntentWindow(0)
-			off, ownOff := measure(func(ctx context.Context, w int) error { return st.apply(ctx, op, w) })
+			off, ownOff, partsOff := measure(func(ctx context.Context, w int) error { return st.apply(ctx, op, w) })
 			st.svc.SetIntentWindow(orders.DefaultIntentWindow)
-			on, ownOn := measure(func(ctx context.Context, w int) error { return st.apply(ctx, op, w) })
+			on, ownOn, partsOn := measure(func(ctx context.Context, w int) error { return st.apply(ctx, op, w) })
+			c.partsOff, c.partsOn = append(c.partsOff, partsOff...), append(c.partsOn, partsOn...)
 			c.raw, c.off, c.on = c.raw.merge(raw), c.off.merge(off), c.on.merge(on)
 			c.ownRaw, c.ownOff, c.ownOn = c.ownRaw.merge(ownRaw), c.ownOff.merge(ownOff), c.ownOn.merge(ownOn)
 		}
@@ -164,7 +178,25 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 				ms(row.p.pct(0.5)), ms(row.p.pct(0.99)), ms(row.p.pct(0.999)), ms(row.p.pct(1)))
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	commits := st.commits.between(runStart, time.Now())
+	for _, op := range []omclient.Operation{omclient.OpCreateCapture, omclient.OpCreateRefund} {
+		c := results[op]
+		for _, m := range []struct {
+			name    string
+			samples []ownSample
+		}{{"checks off", c.partsOff}, {"checks on", c.partsOn}} {
+			if err := writeBreakdown(out, fmt.Sprintf("%s, pipeline, %s", op, m.name), m.samples, commits); err != nil {
+				return err
+			}
+		}
+	}
+	st.commits.mu.Lock()
+	ckpts := slices.Clone(st.commits.ckpts)
+	st.commits.mu.Unlock()
+	return writeCommits(out, commits, ckpts)
 }
 
 // newChangeStack starts the sandbox with agents*orders fresh orders of
@@ -204,6 +236,8 @@ func newChangeStack(ctx context.Context, dir string, f changesFlags) (*changeSta
 	if err != nil {
 		return fail(err)
 	}
+	commits := newCommitWatch(filepath.Join(dir, "audit.db"))
+	log.SetObserver(commits)
 	closers = append(closers, log.Close)
 	adm, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
 	if err != nil {
@@ -215,7 +249,7 @@ func newChangeStack(ctx context.Context, dir string, f changesFlags) (*changeSta
 		return fail(err)
 	}
 	closers = append(closers, ix.Close)
-	st := &changeStack{sb: sb, client: client, svc: orders.NewService(client, log, ix, nil),
+	st := &changeStack{sb: sb, client: client, svc: orders.NewService(client, log, ix, nil), commits: commits,
 		orders: make([][]string, f.agents), next: make([]atomic.Int64, f.agents)}
 	for w := range f.agents {
 		for range f.orders {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"ordercare/internal/db"
 )
 
 // Observer is told how appends and group commits go, for metrics. Its
@@ -16,6 +18,13 @@ type Observer interface {
 	// Committed reports one commit of the writer: how many events it
 	// carried, how long it took, and its error.
 	Committed(events int, took time.Duration, err error)
+}
+
+// WALObserver is an Observer that also hears of the WAL checkpoints the
+// Log runs behind its writer (on SQLite). WALCheckpointed runs on the
+// checkpoints' goroutine, with the same rules as the Observer's methods.
+type WALObserver interface {
+	WALCheckpointed(cp db.Checkpoint)
 }
 
 // observerBox lets an Observer sit in an atomic.Pointer.
@@ -33,6 +42,14 @@ func (l *Log) SetObserver(o Observer) {
 func (l *Log) observeAppend(start time.Time, err error) {
 	if b := l.observer.Load(); b != nil {
 		b.o.Appended(time.Since(start), err)
+	}
+}
+
+func (l *Log) observeWALCheckpoint(cp db.Checkpoint) {
+	if b := l.observer.Load(); b != nil {
+		if o, ok := b.o.(WALObserver); ok {
+			o.WALCheckpointed(cp)
+		}
 	}
 }
 

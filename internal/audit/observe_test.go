@@ -82,7 +82,7 @@ func TestWritable(t *testing.T) {
 		// Another process (another instance) holds the write lock: the check
 		// fails within its deadline instead of waiting out the 10 s busy
 		// timeout.
-		otherDB, err := openEvents(ctx, path, be.URL)
+		otherDB, err := openEvents(ctx, path, be.URL, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,9 @@ type DB struct {
 
 	stmts  stmtCache // the reader pool's prepared statements (stmts.go)
 	leases *leases   // the fleet's leases on PostgreSQL (lease.go); nil on SQLite
+	// ckpt runs the WAL checkpoints when the writer does not
+	// (walcheckpoint.go, Options.BackgroundCheckpoints); nil otherwise.
+	ckpt *walCheckpointer
 }
 
 // Open opens (creating it and its folder when missing) the SQLite file at
@@ -52,6 +55,11 @@ type DB struct {
 // the driver silently ignores a misspelled DSN key (modernc.org/sqlite's
 // _pragma DSN parameters are not validated).
 func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
+	return OpenWith(ctx, path, sync, Options{})
+}
+
+// OpenWith is Open with options (walcheckpoint.go).
+func OpenWith(ctx context.Context, path string, sync Sync, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("db: empty path")
 	}
@@ -60,7 +68,11 @@ func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
 			return nil, fmt.Errorf("db: cannot create folder for %s: %w", path, err)
 		}
 	}
-	w, err := sql.Open("sqlite", dsn(path, sync, false))
+	wdsn := dsn(path, sync, false)
+	if o.BackgroundCheckpoints {
+		wdsn += "&" + url.Values{"_pragma": {"wal_autocheckpoint(0)"}}.Encode()
+	}
+	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
@@ -75,14 +87,28 @@ func Open(ctx context.Context, path string, sync Sync) (*DB, error) {
 		_ = w.Close() // the check's error is the one to report
 		return nil, err
 	}
+	var ckpt *walCheckpointer
+	if o.BackgroundCheckpoints {
+		if err := checkNoAutoCheckpoint(ctx, w, path); err != nil {
+			_ = w.Close() // the check's error is the one to report
+			return nil, err
+		}
+		if ckpt, err = startCheckpointer(ctx, path, sync, o); err != nil {
+			_ = w.Close() // the checkpointer's error is the one to report
+			return nil, err
+		}
+	}
 	r, err := sql.Open("sqlite", dsn(path, sync, true))
 	if err != nil {
+		if ckpt != nil {
+			_ = ckpt.close() // the open error is the one to report
+		}
 		_ = w.Close() // the open error is the one to report
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{W: w, R: r, Path: path}, nil
+	return &DB{W: w, R: r, Path: path, ckpt: ckpt}, nil
 }
 
 func dsn(path string, sync Sync, readOnly bool) string {
@@ -187,7 +213,11 @@ func (d *DB) Close() error {
 	if d.leases != nil {
 		d.leases.close()
 	}
-	return errors.Join(d.R.Close(), d.W.Close())
+	var ckptErr error
+	if d.ckpt != nil {
+		ckptErr = d.ckpt.close()
+	}
+	return errors.Join(ckptErr, d.R.Close(), d.W.Close())
 }
 
 // Migrate applies, in order, the migrations of one component that are not

@@ -41,16 +41,20 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	if err != nil {
 		return Result{}, err
 	}
+	tr := traceFrom(ctx)
+	tr.start()
 	unlock, err := s.locks.lock(ctx, ch.OrderID)
 	if err != nil {
 		return Result{}, fmt.Errorf("orders: waiting for another change to order %s: %w", ch.OrderID, err)
 	}
 	defer unlock()
+	tr.mark(PhaseLock)
 
 	res, done, retry, err := s.replay(ctx, ch, call)
 	if done || err != nil {
 		return res, err
 	}
+	tr.mark(PhaseReplay)
 	// The order's index row is written behind the change (GetOrderForPage):
 	// the agent waits for the provider and the audit log, not for a list's
 	// row (a synchronous index write was one more SQLite transaction, on
@@ -59,6 +63,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	if err != nil {
 		return Result{}, fmt.Errorf("orders: re-reading order %s before %s: %w", ch.OrderID, ch.Op, err)
 	}
+	tr.mark(PhaseReadBefore)
 	// A retry of an attempt whose outcome is unknown skips the state checks:
 	// the order may have changed because of that very attempt, and the
 	// provider answers a known key with its saved response, so resending
@@ -93,6 +98,8 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		}
 	}
 
+	tr.mark(PhaseChecks)
+
 	res = Result{AttemptID: audit.NewID(), Before: touched(ch.Op, order, ch.CaptureID)}
 	detail := map[string]string{"provider": string(s.client.Provider()), "environment": string(s.client.Environment()),
 		"currency": order.PurchaseCurrency.String()}
@@ -114,6 +121,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	}); err != nil {
 		return Result{Order: order}, fmt.Errorf("%w: %s on order %s not sent: %w", ErrAudit, ch.Op, ch.OrderID, err)
 	}
+	tr.mark(PhaseRequested)
 
 	// From here the attempt is on record: finish it even if the agent's
 	// request is cancelled (browser closed), within the client's timeout.
@@ -121,6 +129,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 	start := time.Now()
 	sent, sendErr := s.client.Send(bg, call)
 	elapsed := time.Since(start)
+	tr.mark(PhaseSend)
 	completed := classify(sent, sendErr, elapsed)
 	completed.Time = s.now()
 	completed.Kind, completed.AttemptID, completed.Actor = audit.KindCompleted, res.AttemptID, actor
@@ -141,14 +150,17 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		res.After = touched(ch.Op, fresh, ch.CaptureID)
 		completed.After = res.After
 	}
+	tr.mark(PhaseReadAfter)
 	stored, err := s.log.Append(bg, completed)
 	if err != nil {
 		s.logger.Error("audit completed event not recorded", "attempt_id", res.AttemptID, "order_id", ch.OrderID, "outcome", string(res.Outcome), "err", err)
 		return res, fmt.Errorf("%w: outcome %s of %s on order %s not recorded: %w", ErrAudit, res.Outcome, ch.Op, ch.OrderID, err)
 	}
+	tr.mark(PhaseCompleted)
 	if s.onCompleted != nil {
 		s.onCompleted(bg, stored)
 	}
+	tr.mark(PhaseAfter)
 	return res, nil
 }
 
