@@ -15,8 +15,8 @@ import (
 // With ORDERCARE_DATABASE_URL set, admin user add, list, disable and
 // enable work on the PostgreSQL database the instances share (the first
 // admin of a fleet is added so) and record their changes in its audit
-// log; no SQLite file is made. The commands that need the SQLite files or
-// the seal key still refuse it.
+// log; no SQLite file is made (reset-factor there has a test of its own).
+// The commands that still need the SQLite files refuse it.
 func TestUserCommandsOnPostgreSQL(t *testing.T) {
 	t.Parallel()
 	pg := dbtest.Postgres(t)
@@ -76,7 +76,6 @@ func TestUserCommandsOnPostgreSQL(t *testing.T) {
 	}
 
 	for _, args := range [][]string{
-		{"user", "reset-factor", "--email", "agent@example.com", "--as", "first@example.com"},
 		{"audit", "keygen"},
 	} {
 		e, _, _ := testEnv(vars, strings.NewReader("piped pass phrase\n123456\n"))
