@@ -16,7 +16,6 @@ import (
 // enable work on the PostgreSQL database the instances share (the first
 // admin of a fleet is added so) and record their changes in its audit
 // log; no SQLite file is made (reset-factor there has a test of its own).
-// The commands that still need the SQLite files refuse it.
 func TestUserCommandsOnPostgreSQL(t *testing.T) {
 	t.Parallel()
 	pg := dbtest.Postgres(t)
@@ -73,14 +72,5 @@ func TestUserCommandsOnPostgreSQL(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("SQLite files made beside ORDERCARE_DB: %v", entries)
-	}
-
-	for _, args := range [][]string{
-		{"audit", "keygen"},
-	} {
-		e, _, _ := testEnv(vars, strings.NewReader("piped pass phrase\n123456\n"))
-		if err := run(ctx, args, e); err == nil || !strings.Contains(err.Error(), config.EnvDatabaseURL) {
-			t.Fatalf("%v on PostgreSQL: %v", args, err)
-		}
 	}
 }
