@@ -184,12 +184,15 @@ func (l *leases) close() {
 // session other than this one holds in this database and schema. A
 // bigint advisory key shows in pg_locks split in two: classid its high 32
 // bits, objid its low 32, objsubid 1.
-const leasesHeldSQL = `SELECT n FROM unnest(?::text[]) AS n WHERE EXISTS (
+const leasesHeldSQL = `SELECT n FROM unnest(?::text[]) AS n,
+	LATERAL (SELECT hashtextextended(current_schema() || ' lease ' || n, 0) AS k) key
+WHERE EXISTS (
 	SELECT 1 FROM pg_locks l
 	WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 	  AND l.pid <> pg_backend_pid()
 	  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-	  AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended(current_schema() || ' lease ' || n, 0))
+	  AND l.classid::bigint = (key.k >> 32) & 4294967295
+	  AND l.objid::bigint = key.k & 4294967295)
 ORDER BY n`
 
 // LeasesHeld returns which of the named leases another session holds: an
