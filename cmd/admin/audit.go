@@ -14,8 +14,10 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"ordercare/internal/app"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
+	"ordercare/internal/db"
 )
 
 const auditUsage = "usage: admin audit verify [-db ADMIN_DB] [-checkpoints FILE]... [-key PUBFILE] [-chain-only]" +
@@ -332,7 +334,24 @@ func auditAcknowledge(ctx context.Context, args []string, e env) error {
 // a folder whose log was signed before (audit.pub or audit.checkpoints
 // exist): a lost key is restored, not replaced by a new one that would
 // sign whatever the log holds now.
+//
+// With ORDERCARE_DATABASE_URL it prints a new key pair and writes no file:
+// a fleet's key is configuration, given to every instance.
 func auditKeygen(ctx context.Context, args []string, e env) error {
+	if url, err := config.StorageDatabaseURL(e.getenv); err != nil || url != "" {
+		if err != nil {
+			return err
+		}
+		if _, _, _, err := parseReadFlags("keygen", args, e, nil); err != nil {
+			return err
+		}
+		skey, vkey, err := audit.GenerateSigningKey()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "signing key (keep it secret; give it to every instance as ORDERCARE_AUDIT_SIGNING_KEY; no file is written):\n%s\nverifier key: %s (pin it with ORDERCARE_AUDIT_VERIFIER_KEY)\na fleet whose log is signed already changes its key with 'admin audit rotate-key' instead\n", skey, vkey)
+		return nil
+	}
 	path, _, err := parseAuditFlags("keygen", args, e, nil)
 	if err != nil {
 		return err
@@ -391,7 +410,16 @@ func signWhileStopped(ctx context.Context, l *audit.Log, auditPath string, geten
 // when the old one came from ORDERCARE_AUDIT_SIGNING_KEY). A pinned
 // ORDERCARE_AUDIT_VERIFIER_KEY of the old key keeps working: verification
 // follows the hand-over.
+//
+// With ORDERCARE_DATABASE_URL it hands the fleet's key over in the
+// checkpoint table (auditRotateFleetKey).
 func auditRotateKey(ctx context.Context, args []string, e env) error {
+	if url, err := config.StorageDatabaseURL(e.getenv); err != nil || url != "" {
+		if err != nil {
+			return err
+		}
+		return auditRotateFleetKey(ctx, args, url, e)
+	}
 	path, _, err := parseAuditFlags("rotate-key", args, e, nil)
 	if err != nil {
 		return err
@@ -438,6 +466,74 @@ func auditRotateKey(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "key handed over: %s holds the new signing key, %s the new verifier key %s; the old key signs nothing more\n",
 		filepath.Join(dir, audit.KeyFileName), audit.PubFileName, next.VerifierKey)
+	return nil
+}
+
+// auditRotateFleetKey hands the key of a fleet (ORDERCARE_AUDIT_SIGNING_KEY)
+// over to a new one in the table audit_checkpoints. A fleet signs no
+// stopped checkpoint, so the rule is that the whole fleet is stopped: no
+// other session on the database holds one of the instances' leases
+// (app.Leases; a running instance holds those its workers run under).
+// Under the log's append lock it stores the old key's checkpoint of the
+// head, the hand-over signed by both keys and the new key's checkpoint,
+// and prints the new key for the operator to give every instance.
+func auditRotateFleetKey(ctx context.Context, args []string, url string, e env) error {
+	path, _, _, err := parseReadFlags("rotate-key", args, e, nil)
+	if err != nil {
+		return err
+	}
+	skey := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_SIGNING_KEY"))
+	if skey == "" {
+		return errors.New("ORDERCARE_AUDIT_SIGNING_KEY: the fleet's signing key is needed to hand it over")
+	}
+	old, err := audit.ParseSigningKey(skey)
+	if err != nil {
+		return err
+	}
+	notes, err := audit.CheckpointNotes(ctx, url)
+	if err != nil {
+		return err
+	}
+	if pinned := strings.TrimSpace(e.getenv("ORDERCARE_AUDIT_VERIFIER_KEY")); pinned != "" && pinned != old.VerifierKey && !audit.KeyHandedOver(notes, pinned, old.VerifierKey) {
+		return errors.New("the signing key is not the one ORDERCARE_AUDIT_VERIFIER_KEY pins: nothing handed over")
+	}
+	nskey, _, err := audit.GenerateSigningKey()
+	if err != nil {
+		return err
+	}
+	next, err := audit.ParseSigningKey(nskey)
+	if err != nil {
+		return err
+	}
+	d, err := db.OpenPostgres(ctx, url, db.AdminWriter)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	stopped := func(ctx context.Context) error {
+		held, err := d.LeasesHeld(ctx, app.Leases)
+		if err != nil {
+			return err
+		}
+		if len(held) > 0 {
+			return fmt.Errorf("stop every instance of the fleet first: the key is handed over while nothing signs, and an instance is running (another session holds its leases: %s); nothing handed over",
+				strings.Join(held, ", "))
+		}
+		return nil
+	}
+	l, err := audit.OpenWith(ctx, path, audit.Options{DatabaseURL: url})
+	if err != nil {
+		return err
+	}
+	err = l.RotateFleetKey(ctx, old, next, stopped)
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "key handed over in %s; give every instance the new signing key as ORDERCARE_AUDIT_SIGNING_KEY before it starts again (keep it secret):\n%s\nnew verifier key: %s\npin it with ORDERCARE_AUDIT_VERIFIER_KEY (a pin of the old key follows the hand-over); the old key signs nothing more\n",
+		audit.CheckpointTable, nskey, next.VerifierKey)
 	return nil
 }
 

@@ -61,8 +61,10 @@ const usage = `Usage:
                                  (audit.checkpoints, and copies kept elsewhere)
   admin audit acknowledge -reason TEXT [-by NAME]
                                  record a restore of audit.db from a backup (the events it lost)
-  admin audit keygen             create the checkpoint signing key (audit.key, audit.pub) beside the database
-  admin audit rotate-key         replace the signing key, the hand-over signed with both keys (back office stopped)
+  admin audit keygen             create the checkpoint signing key (audit.key, audit.pub) beside the database;
+                                 with ORDERCARE_DATABASE_URL print a key pair for the fleet, no file written
+  admin audit rotate-key         replace the signing key, the hand-over signed with both keys (back office
+                                 stopped; with ORDERCARE_DATABASE_URL every instance, and the new key printed)
   admin audit prove SEQ          print the proof (JSON) that event SEQ is in the newest signed checkpoint
   admin audit check-proof FILE -key audit.pub
                                  check such a proof offline, with the verifier key alone

@@ -23,8 +23,8 @@ import (
 
 // user manages staff accounts in admin.db (safe while the server runs:
 // SQLite WAL with busy timeouts), or with ORDERCARE_DATABASE_URL set in
-// the PostgreSQL database the instances share (add, list, disable and
-// enable; reset-factor still needs the SQLite files).
+// the PostgreSQL database the instances share (reset-factor there with
+// the fleet's staff key).
 func user(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
 		return errors.New("missing subcommand: add, list, disable, enable or reset-factor")

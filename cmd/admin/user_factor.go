@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,6 +48,28 @@ func resetFactor(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	url, err := config.StorageDatabaseURL(e.getenv)
+	if err != nil {
+		return err
+	}
+	// auditPath is audit.db beside admin.db, or the postgres:// URL of the
+	// database the instances share (recordCLIEvent).
+	var auditPath string
+	var d *db.DB
+	if url != "" {
+		key, err := fleetStaffKey(*dbFlag, e.getenv)
+		if err != nil {
+			return err
+		}
+		// The instances' own tables, under their writer lock, as the
+		// other user commands on a fleet.
+		if d, err = db.OpenPostgres(ctx, url, db.AdminWriter); err != nil {
+			return err
+		}
+		defer d.Close()
+		auditPath = url
+		return resetFactorStep(ctx, e, d, key, auditPath, *email, *as, password, code)
+	}
 	path, err := config.StoragePath(*dbFlag, e.getenv)
 	if err != nil {
 		return err
@@ -64,34 +87,70 @@ func resetFactor(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer release()
-	d, err := db.Open(ctx, path, db.SyncNormal)
-	if err != nil {
+	if d, err = db.Open(ctx, path, db.SyncNormal); err != nil {
 		return err
 	}
 	defer d.Close()
+	auditPath = cfg.AuditDBPath()
+	return resetFactorStep(ctx, e, d, key, auditPath, *email, *as, password, code)
+}
+
+// fleetStaffKey is the key that seals the second factors of a fleet, as
+// the instances read it: ORDERCARE_STAFF_KEY, else the copy of staff.key
+// beside ORDERCARE_DB that every instance was given. None is ever made: a
+// key of the command's own opens no member's second factor.
+func fleetStaffKey(dbFlag string, getenv func(string) string) ([]byte, error) {
+	if v := strings.TrimSpace(getenv(config.EnvStaffKey)); v != "" {
+		key, err := hex.DecodeString(v)
+		if err != nil || len(key) != staff.SealKeySize {
+			return nil, fmt.Errorf("%s: must be %d bytes in hex", config.EnvStaffKey, staff.SealKeySize)
+		}
+		return key, nil
+	}
+	path := dbFlag
+	if path == "" {
+		if path = getenv("ORDERCARE_DB"); path == "" {
+			path = config.DefaultDB
+		}
+	}
+	keyPath := config.Config{DBPath: path}.StaffKeyPath()
+	key, err := os.ReadFile(keyPath) // #nosec G304 -- staff.key in the operator's own configured data folder
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("staff key: with %s set give %s, the key every instance seals the second factors with, or a copy of their staff.key at %s",
+			config.EnvDatabaseURL, config.EnvStaffKey, keyPath)
+	}
+	if err != nil || len(key) != staff.SealKeySize {
+		return nil, fmt.Errorf("%s: not a staff key of %d bytes", keyPath, staff.SealKeySize)
+	}
+	return key, nil
+}
+
+// resetFactorStep takes the admin's step on the opened staff tables and
+// records it in the audit log at auditPath.
+func resetFactorStep(ctx context.Context, e env, d *db.DB, key []byte, auditPath, email, as, password, code string) error {
 	st, err := staff.Open(ctx, d, staff.Options{SealKey: key})
 	if err != nil {
 		return err
 	}
-	admin, reason, err := cliAdmin(ctx, st, *as, password, code)
+	admin, reason, err := cliAdmin(ctx, st, as, password, code)
 	if reason != "" {
 		// A refused sign-in is recorded as the sign-in page records one.
-		ev := audit.Event{Kind: audit.KindSignInFailed, Reason: reason, Actor: audit.Actor{Email: strings.ToLower(truncateEmail(*as)), UserAgent: "ordercare admin CLI"},
+		ev := audit.Event{Kind: audit.KindSignInFailed, Reason: reason, Actor: audit.Actor{Email: strings.ToLower(truncateEmail(as)), UserAgent: "ordercare admin CLI"},
 			Detail: map[string]string{"via": "admin user reset-factor"}}
 		if admin != nil {
 			ev.Kind, ev.Actor.StaffID, ev.Actor.Role = audit.KindSecondFactor, admin.ID, string(admin.Role)
 			ev.Detail["step"] = audit.FactorFailed
 		}
-		if rerr := recordCLIEvent(ctx, e.getenv, cfg.AuditDBPath(), ev); rerr != nil {
+		if rerr := recordCLIEvent(ctx, e.getenv, auditPath, ev); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	target, err := st.GetByEmail(ctx, *email)
+	target, err := st.GetByEmail(ctx, email)
 	if errors.Is(err, staff.ErrNotFound) {
-		return fmt.Errorf("--email: no staff member %s", *email)
+		return fmt.Errorf("--email: no staff member %s", email)
 	}
 	if err != nil {
 		return err
@@ -120,7 +179,7 @@ func resetFactor(ctx context.Context, args []string, e env) error {
 	if u, err := osuser.Current(); err == nil {
 		d2["os_user"] = u.Username
 	}
-	if err := recordCLIEvent(ctx, e.getenv, cfg.AuditDBPath(), audit.Event{Kind: audit.KindSecondFactor, Reason: "reset by two admins",
+	if err := recordCLIEvent(ctx, e.getenv, auditPath, audit.Event{Kind: audit.KindSecondFactor, Reason: "reset by two admins",
 		Actor: audit.Actor{StaffID: admin.ID, Email: admin.Email, Role: string(admin.Role), UserAgent: "ordercare admin CLI"}, Detail: d2}); err != nil {
 		return err
 	}
@@ -203,7 +262,7 @@ func readPasswordAndCode(stdin io.Reader) (string, string, error) {
 // recordCLIEvent appends an event made by the command line to the audit
 // log and signs a checkpoint over it when the server is stopped (as
 // recordStaffChange does). auditPath may be a postgres:// URL: the log
-// the instances share, which has no signed checkpoints (yet).
+// the instances share, whose checkpoints the running instances sign.
 func recordCLIEvent(ctx context.Context, getenv func(string) string, auditPath string, ev audit.Event) error {
 	onPostgres := strings.HasPrefix(auditPath, "postgres://") || strings.HasPrefix(auditPath, "postgresql://")
 	var l *audit.Log

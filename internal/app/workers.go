@@ -62,6 +62,11 @@ func (a *App) openSync(ctx context.Context) error {
 	return nil
 }
 
+// Leases names every lease startWorkers runs a worker under: while any
+// instance of a fleet runs, some instance holds each of those it tries
+// (admin audit rotate-key refuses to hand the fleet's key over then).
+var Leases = []string{"intake", "refresh", "outbox", "approval-expiry", "shop-refresh", "bulk"}
+
 // startWorkers runs the intake queue, the refresh (unless its rate is 0)
 // and the outbound delivery until stopWorkers. Each runs under a lease of
 // its own name: on PostgreSQL, on one instance of the fleet at a time,

@@ -234,3 +234,71 @@ func (l *Log) RotateKey(ctx context.Context, key, next SigningKey, file string) 
 	_, err = l.signNow(ctx, next, store, true)
 	return err
 }
+
+// RotateFleetKey hands the checkpoints of a fleet's log (PostgreSQL, the
+// table audit_checkpoints) over from key to next. A fleet signs no
+// stopped checkpoint, so stopped says whether the whole fleet is stopped
+// (nil when it is); it is asked again under the fleet's append lock, which
+// the three notes are stored under in one transaction: a checkpoint of
+// the head signed by key (so the old key's last word covers everything
+// appended), the hand-over signed by both, and a checkpoint of the same
+// head signed by next, which the instances started with next then go on
+// from. The log must match the old key's newest checkpoint first.
+func (l *Log) RotateFleetKey(ctx context.Context, key, next SigningKey, stopped func(context.Context) error) error {
+	if !l.db.Postgres {
+		return errors.New("audit: RotateFleetKey is for a fleet's log on PostgreSQL")
+	}
+	v, err := note.NewVerifier(key.VerifierKey)
+	if err != nil {
+		return fmt.Errorf("audit: verifier key: %w", err)
+	}
+	if err := stopped(ctx); err != nil {
+		return err
+	}
+	store := l.CheckpointStore("")
+	last, err := lastCheckpointOf(ctx, store, v)
+	if err != nil {
+		return err
+	}
+	tx, err := l.db.W.BeginTx(ctx, nil) // takes the fleet's append lock
+	if err != nil {
+		return fmt.Errorf("audit: key rotation: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if err := stopped(ctx); err != nil {
+		return err
+	}
+	n, h, err := scanHead(tx.QueryRowContext(ctx, headSQL))
+	if err != nil {
+		return err
+	}
+	if err := checkTail(ctx, l.db.R, n, last, store); err != nil {
+		return fmt.Errorf("audit: no key rotation on a log that does not match its checkpoints: %w", err)
+	}
+	root, err := treeRootIn(ctx, tx, n)
+	if err != nil {
+		return err
+	}
+	cp := Checkpoint{Count: n, Head: h, Time: l.now().UTC(), Root: root.String()}
+	oldCP, err := SignCheckpoint(key.Signer, cp)
+	if err != nil {
+		return err
+	}
+	handOver, err := SignRotation(key, next, cp)
+	if err != nil {
+		return err
+	}
+	newCP, err := SignCheckpoint(next.Signer, cp)
+	if err != nil {
+		return err
+	}
+	for _, msg := range [][]byte{oldCP, handOver, newCP} {
+		if _, err := tx.ExecContext(ctx, insertNoteSQL, msg, l.instance); err != nil {
+			return fmt.Errorf("audit: key rotation: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit: key rotation: %w", err)
+	}
+	return nil
+}

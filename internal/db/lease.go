@@ -179,3 +179,45 @@ func (l *leases) close() {
 		l.dropLocked()
 	}
 }
+
+// leasesHeldSQL names those of the lease names ($1) whose advisory lock a
+// session other than this one holds in this database and schema. A
+// bigint advisory key shows in pg_locks split in two: classid its high 32
+// bits, objid its low 32, objsubid 1.
+const leasesHeldSQL = `SELECT n FROM unnest(?::text[]) AS n,
+	LATERAL (SELECT hashtextextended(current_schema() || ' lease ' || n, 0) AS k) key
+WHERE EXISTS (
+	SELECT 1 FROM pg_locks l
+	WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+	  AND l.pid <> pg_backend_pid()
+	  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+	  AND l.classid::bigint = (key.k >> 32) & 4294967295
+	  AND l.objid::bigint = key.k & 4294967295)
+ORDER BY n`
+
+// LeasesHeld returns which of the named leases another session holds: an
+// instance of the fleet is running (each runs its workers under leases,
+// and while any runs some instance holds each lease it tries). On SQLite
+// there are no leases: none.
+func (d *DB) LeasesHeld(ctx context.Context, names []string) ([]string, error) {
+	if !d.Postgres {
+		return nil, nil
+	}
+	rows, err := d.R.QueryContext(ctx, leasesHeldSQL, names)
+	if err != nil {
+		return nil, fmt.Errorf("db: leases held: %w", err)
+	}
+	defer rows.Close()
+	var held []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("db: leases held: %w", err)
+		}
+		held = append(held, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: leases held: %w", err)
+	}
+	return held, nil
+}

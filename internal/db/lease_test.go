@@ -113,3 +113,40 @@ func TestExclusiveOnSQLiteRunsAtOnce(t *testing.T) {
 	}()
 	d.Exclusive(ctx, "outbox", time.Hour, func(context.Context) { close(ran) })
 }
+
+// TestLeasesHeldNamesTheFleetsRunningLeases: LeasesHeld sees the leases
+// an instance of this fleet holds (found by the key acquire locks), not
+// those it does not, nor a lease of the same name of a deployment in
+// another schema on the same server; once the instance stops, none.
+func TestLeasesHeldNamesTheFleetsRunningLeases(t *testing.T) {
+	t.Parallel()
+	b := dbtest.Postgres(t)
+	one, admin := b.Open(t), b.Open(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	names := []string{"intake", "outbox", "bulk"}
+
+	var neighbour leaseJob
+	wg.Go(func() {
+		dbtest.Postgres(t).Open(t).Exclusive(ctx, "outbox", 50*time.Millisecond, neighbour.run("neighbour"))
+	})
+	waitFor(t, "the neighbour runs its job", func() bool { return neighbour.last() == "neighbour" })
+	if held, err := admin.LeasesHeld(ctx, names); err != nil || len(held) != 0 {
+		t.Fatalf("with only another schema's lease held: %v %v", held, err)
+	}
+
+	octx, stop := context.WithCancel(ctx)
+	var job leaseJob
+	done := make(chan struct{})
+	go func() { defer close(done); one.Exclusive(octx, "intake", 50*time.Millisecond, job.run("one")) }()
+	waitFor(t, "instance one holds its lease", func() bool {
+		held, err := admin.LeasesHeld(ctx, names)
+		return err == nil && len(held) == 1 && held[0] == "intake"
+	})
+	stop()
+	<-done
+	if held, err := admin.LeasesHeld(ctx, names); err != nil || len(held) != 0 {
+		t.Fatalf("after instance one stopped: %v %v", held, err)
+	}
+}
