@@ -99,7 +99,7 @@ func agentsCmd(ctx context.Context, args []string, out io.Writer) error {
 	if *dbPath == "" || *n < 1 {
 		return errors.New("loadtest agents: -db and a positive -n are required")
 	}
-	if err := seedAgents(ctx, *dbPath, *n); err != nil {
+	if err := seedAgents(ctx, *dbPath, "", *n); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(out, "%d agent accounts (%s … %s) in %s\n", *n, agentEmail(0), agentEmail(*n-1), *dbPath)

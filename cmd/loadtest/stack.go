@@ -42,7 +42,15 @@ type stackFlags struct {
 	// auditLog is an audit.db copied into the work folder, with its
 	// index file, before the back office starts on it.
 	auditLog string
+	// databaseURL runs the back office on PostgreSQL (an empty schema or
+	// database of its own: the run adds its agents there) instead of
+	// SQLite files in the work folder.
+	databaseURL string
 }
+
+// loadStaffKey is the staff seal key of a run on PostgreSQL (a fleet is
+// given one by configuration; this load never reads second factors).
+var loadStaffKey = strings.Repeat("6c", staff.SealKeySize)
 
 func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.bin, "bin", "", "admin binary to run (empty: go build ./cmd/admin into the work folder)")
@@ -50,6 +58,7 @@ func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.inProcess, "inprocess", false, "run the back office in this process (internal/app) instead of as a subprocess")
 	fs.BoolVar(&f.keep, "keep", false, "keep the work folder (databases, admin.log) afterwards")
 	fs.BoolVar(&f.providerProcess, "provider-process", true, "run the sandbox (the provider) in a process of its own, as a remote provider is; false: in this process, beside the load")
+	fs.StringVar(&f.databaseURL, "database-url", "", "run the back office on this PostgreSQL database (an empty schema of its own, named by search_path) instead of SQLite files: the same load, to compare the two")
 	fs.StringVar(&f.auditLog, "audit-log", "", "an audit.db (with its -index.db beside it, if any) the back office starts on, copied into the work folder: a run with a long log behind it, e.g. the 1,000,000-event log BenchmarkFilters leaves in the temp folder")
 }
 
@@ -241,8 +250,11 @@ func agentEmail(i int) string { return fmt.Sprintf("agent-%02d@example.com", i) 
 
 // seedAgents creates n agent accounts in admin.db before the back office
 // starts, with the production password hashing.
-func seedAgents(ctx context.Context, dbPath string, n int) error {
+func seedAgents(ctx context.Context, dbPath, databaseURL string, n int) error {
 	d, err := db.Open(ctx, dbPath, db.SyncNormal)
+	if databaseURL != "" {
+		d, err = db.OpenPostgres(ctx, databaseURL, db.AdminWriter)
+	}
 	if err != nil {
 		return err
 	}
@@ -275,7 +287,10 @@ type backOffice struct {
 // against sb.
 func startBackOffice(ctx context.Context, f *stackFlags, dir string, sb *sandbox, agents int) (*backOffice, error) {
 	dbPath := filepath.Join(dir, "admin.db")
-	if err := seedAgents(ctx, dbPath, agents); err != nil {
+	if f.databaseURL != "" && f.inProcess {
+		return nil, errors.New("-database-url runs the back office as a subprocess: leave out -inprocess")
+	}
+	if err := seedAgents(ctx, dbPath, f.databaseURL, agents); err != nil {
 		return nil, err
 	}
 	if err := f.copyAuditLog(dbPath); err != nil {
@@ -298,11 +313,15 @@ func startBackOffice(ctx context.Context, f *stackFlags, dir string, sb *sandbox
 		_ = logFile.Close()
 		return nil, err
 	}
-	return startProcess(ctx, bin, logFile, "http://"+addr, []string{"serve", "-addr", addr, "-db", dbPath,
-		"-om-url", sb.url, "-om-provider", "kustom", "-om-user", sb.user}, "ORDERCARE_OM_PASSWORD="+sb.pass,
+	env := []string{"ORDERCARE_OM_PASSWORD=" + sb.pass,
 		// The load measures pages and changes of members made with
 		// `admin user add`, not their sign-in: no second factor.
-		"ORDERCARE_MFA=off")
+		"ORDERCARE_MFA=off"}
+	if f.databaseURL != "" {
+		env = append(env, "ORDERCARE_DATABASE_URL="+f.databaseURL, "ORDERCARE_STAFF_KEY="+loadStaffKey)
+	}
+	return startProcess(ctx, bin, logFile, "http://"+addr, []string{"serve", "-addr", addr, "-db", dbPath,
+		"-om-url", sb.url, "-om-provider", "kustom", "-om-user", sb.user}, env...)
 }
 
 func startInProcess(ctx context.Context, dbPath string, sb *sandbox, logFile *os.File) (*backOffice, error) {
