@@ -30,6 +30,9 @@ var layers = map[string]int{
 	"internal/audit": 1, "internal/staff": 1, "internal/session": 1,
 	// The stores' tests' databases (SQLite and PostgreSQL), for tests only.
 	"internal/db/dbtest": 1,
+	// The process tests' shared plumbing (build the binary, a free port,
+	// a clean environment), for tests only.
+	"internal/proctest": 0,
 	// Settings, and what works beside the pipeline on a client or a
 	// store: the provider's sandbox, intake, the outbox, metrics, the
 	// witness, the tests' stand-in for the shop (omclienttest).

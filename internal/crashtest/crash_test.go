@@ -16,6 +16,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
+	"ordercare/internal/proctest"
 )
 
 const (
@@ -52,12 +53,12 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 	// on its own.
 	start := time.Now()
 	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(start).Seconds(), what) }
-	bin := buildAdmin(t)
+	bin := proctest.BuildAdmin(t)
 	phase("built cmd/admin")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dataDir := filepath.Join(t.TempDir(), "data")
-	addr := freeAddr(t)
+	addr := proctest.FreeAddr(t)
 	adm := newAdmin(t, bin, dataDir, addr, demoPassword)
 
 	// 50 agent accounts, made the way an admin makes them.

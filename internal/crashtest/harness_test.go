@@ -5,85 +5,20 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"ordercare/internal/proctest"
 )
-
-// moduleRoot walks up from the test's folder to the one holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test folder")
-		}
-		dir = parent
-	}
-}
-
-// buildAdmin builds cmd/admin into a temp folder with the toolchain
-// running this test.
-func buildAdmin(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "admin")
-	// "go" from PATH: the toolchain follows GOTOOLCHAIN, inherited from the
-	// environment that runs this test.
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/admin") // #nosec G204 -- fixed arguments
-	cmd.Dir = moduleRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building cmd/admin: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freeAddr finds a loopback port nobody listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
-
-// lockedBuffer collects a child process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // admin runs the built binary with the test's settings.
 type admin struct {
@@ -94,13 +29,7 @@ type admin struct {
 }
 
 func newAdmin(t *testing.T, bin, dataDir, addr, demoPassword string) *admin {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ORDERCARE_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "ORDERCARE_DB="+filepath.Join(dataDir, "admin.db"), "ORDERCARE_ADDR="+addr,
+	env := proctest.Environ("ORDERCARE_DB="+filepath.Join(dataDir, "admin.db"), "ORDERCARE_ADDR="+addr,
 		"ORDERCARE_DEMO_PASSWORD="+demoPassword,
 		// The 50 agents are made with `admin user add`; this test is about
 		// crashes, not their second factor (tested in handlers and e2e).
@@ -125,14 +54,14 @@ func (a *admin) command(stdin string, args ...string) string {
 // server is a running `admin serve`.
 type server struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *proctest.LockedBuffer
 	done chan error
 }
 
 // serve starts the back office and waits until /healthz answers 200.
 func (a *admin) serve(ctx context.Context) *server {
 	a.t.Helper()
-	s := &server{out: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &server{out: &proctest.LockedBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(a.bin, "serve") // #nosec G204 -- the binary this test built
 	s.cmd.Env = a.env
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out

@@ -33,6 +33,7 @@ import (
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
+	"ordercare/internal/proctest"
 )
 
 const (
@@ -103,16 +104,16 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(begin).Seconds(), what) }
 	// Build first, outside the deadline: it bounds the processes'
 	// liveness, and a cold build on a busy machine can take minutes alone.
-	bin := buildAdmin(t)
+	bin := proctest.BuildAdmin(t)
 	phase("built cmd/admin")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 
 	// One provider sandbox for all instances.
-	sbAddr, sbPass := freeAddr(t), randomHex(t)
+	sbAddr, sbPass := proctest.FreeAddr(t), randomHex(t)
 	sbURL := "http://" + sbAddr
-	sandbox := start(ctx, t, "sandbox", bin, environ(), func() bool { return answers200(sbURL+"/sandbox/orders", sandboxUser, sbPass) },
+	sandbox := start(ctx, t, "sandbox", bin, proctest.Environ(), func() bool { return answers200(sbURL+"/sandbox/orders", sandboxUser, sbPass) },
 		"sandbox", "-addr", sbAddr, "-user", sandboxUser, "-password", sbPass, "-db", filepath.Join(dir, "sandbox.db"))
 	own := make([][]string, agents)
 	ids := createOrders(ctx, t, sbURL, sbPass, agents*ordersPerAgent+bulkOrders)
@@ -153,13 +154,13 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 		// A slow job, so that the kill lands in its middle.
 		"ORDERCARE_BULK_RATE=2"}
 	instanceEnv := func(name, addr string) []string {
-		return environ(append(slices.Clone(common), "ORDERCARE_INSTANCE="+name, "ORDERCARE_ADDR="+addr,
+		return proctest.Environ(append(slices.Clone(common), "ORDERCARE_INSTANCE="+name, "ORDERCARE_ADDR="+addr,
 			"ORDERCARE_DB="+filepath.Join(dir, name, "admin.db"))...)
 	}
 
 	// The members, made the way an admin makes a fleet's: the first alone
 	// (it makes the tables), then a few at a time.
-	userEnv := environ("ORDERCARE_DATABASE_URL=" + pg.URL)
+	userEnv := proctest.Environ("ORDERCARE_DATABASE_URL=" + pg.URL)
 	run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", "supervisor@fleet.example", "--role", "supervisor")
 	var adds sync.WaitGroup
 	sem := make(chan struct{}, 4)
@@ -176,7 +177,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	if err := os.WriteFile(csv, []byte("order_id\n"+strings.Join(bulkIDs, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run(t, bin, instanceEnv("fleet-indexer", freeAddr(t)), "", "index", "import", csv)
+	run(t, bin, instanceEnv("fleet-indexer", proctest.FreeAddr(t)), "", "index", "import", csv)
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -190,7 +191,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 		return start(ctx, t, b.name, bin, instanceEnv(b.name, b.host), func() bool { return answers200("http://"+b.host+"/healthz", "", "") }, "serve")
 	}
 	for i, name := range names {
-		backends[i] = &backend{name: name, host: freeAddr(t)}
+		backends[i] = &backend{name: name, host: proctest.FreeAddr(t)}
 		procs[i] = serve(i)
 	}
 	lb := newProxy(backends)

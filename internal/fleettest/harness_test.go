@@ -11,92 +11,17 @@ import (
 	"net/http/cookiejar"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"ordercare/internal/proctest"
 )
-
-// moduleRoot walks up from the test's folder to the one holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test folder")
-		}
-		dir = parent
-	}
-}
-
-// buildAdmin builds cmd/admin into a temp folder with the toolchain
-// running this test ("go" from PATH follows the inherited GOTOOLCHAIN).
-func buildAdmin(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "admin")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/admin") // #nosec G204 -- fixed arguments
-	cmd.Dir = moduleRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building cmd/admin: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freeAddr finds a loopback port nobody listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
-
-// lockedBuffer collects a child process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// environ is this process's environment without any ORDERCARE_ setting,
-// plus kv.
-func environ(kv ...string) []string {
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "ORDERCARE_") {
-			env = append(env, e)
-		}
-	}
-	return append(env, kv...)
-}
 
 // run runs the built binary to completion with env and stdin; a failure
 // is reported with Errorf, so it may run in goroutines.
@@ -116,7 +41,7 @@ func run(t *testing.T, bin string, env []string, stdin string, args ...string) s
 type process struct {
 	name string
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *proctest.LockedBuffer
 	done chan error
 }
 
@@ -124,7 +49,7 @@ type process struct {
 // (polled), or ctx ends.
 func start(ctx context.Context, t *testing.T, name, bin string, env []string, ready func() bool, args ...string) *process {
 	t.Helper()
-	p := &process{name: name, out: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &process{name: name, out: &proctest.LockedBuffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(bin, args...) // #nosec G204 -- the binary this test built
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
