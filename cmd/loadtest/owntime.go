@@ -124,10 +124,12 @@ const outside = int(orders.NumPhases)
 const numParts = outside + 1
 
 func partName(i int) string {
-	if i == outside {
-		return "outside Apply"
+	for p := range orders.NumPhases {
+		if int(p) == i {
+			return p.String()
+		}
 	}
-	return orders.Phase(i).String()
+	return "outside Apply"
 }
 
 func (o *ownTimes) add(s ownSample) {
