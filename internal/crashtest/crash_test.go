@@ -86,10 +86,10 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 		t.Fatal("the sandbox has no open orders")
 	}
 
-	browsers := make([]*browser, agents)
+	browsers := make([]*proctest.Browser, agents)
 	for i := range browsers {
-		browsers[i] = newBrowser(base)
-		if err := browsers[i].signIn(agentEmail(i), agentPass); err != nil {
+		browsers[i] = proctest.NewBrowser(base, 30*time.Second)
+		if err := browsers[i].SignIn(agentEmail(i), agentPass); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,21 +110,21 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 			for i := 0; !stop.Load(); i++ {
 				id := ids[rnd.IntN(len(ids))]
 				path := "/orders/" + id + "/references"
-				p, err := b.do(http.MethodGet, path, nil)
+				p, err := b.Do(http.MethodGet, path, nil)
 				if err != nil {
 					return // the server is gone
 				}
-				if p.status != http.StatusOK {
+				if p.Status != http.StatusOK {
 					mu.Lock()
-					statuses[-p.status]++ // a form that did not open
+					statuses[-p.Status]++ // a form that did not open
 					mu.Unlock()
 					continue
 				}
-				form := formValues(p)
+				form := proctest.FormValues(p, `form[data-testid="change-form"]`)
 				key := form.Get("idempotency_key")
 				form.Set("reason", "data_correction")
 				form.Set("merchant_reference1", fmt.Sprintf("crash-%02d-%05d", n, i))
-				r, err := b.do(http.MethodPost, path, url.Values(form))
+				r, err := b.Do(http.MethodPost, path, url.Values(form))
 				if err != nil {
 					mu.Lock()
 					cut++
@@ -132,8 +132,8 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 					return
 				}
 				mu.Lock()
-				statuses[r.status]++
-				if r.status == http.StatusSeeOther {
+				statuses[r.Status]++
+				if r.Status == http.StatusSeeOther {
 					acknowledged = append(acknowledged, key)
 					confirmed.Add(1)
 				}

@@ -1,21 +1,15 @@
 package crashtest
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/PuerkitoBio/goquery"
 
 	"ordercare/internal/proctest"
 )
@@ -117,94 +111,4 @@ func (s *server) stop(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("server did not stop after SIGTERM\n%s", s.out)
 	}
-}
-
-// browser is one signed-in agent.
-type browser struct {
-	base   string
-	client *http.Client
-}
-
-func newBrowser(base string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-type page struct {
-	status int
-	doc    *goquery.Document
-	body   string
-}
-
-func (b *browser) do(method, path string, form url.Values) (page, error) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, b.base+path, body)
-	if err != nil {
-		return page{}, err
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := b.client.Do(req)
-	if err != nil {
-		return page{}, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return page{}, err
-	}
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	if err != nil {
-		return page{}, err
-	}
-	return page{status: resp.StatusCode, doc: doc, body: string(raw)}, nil
-}
-
-func (b *browser) signIn(email, password string) error {
-	p, err := b.do(http.MethodGet, "/login", nil)
-	if err != nil {
-		return err
-	}
-	tok := p.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
-	p, err = b.do(http.MethodPost, "/login", url.Values{"email": {email}, "password": {password}, "_csrf": {tok}})
-	if err != nil {
-		return err
-	}
-	if p.status != http.StatusSeeOther {
-		return fmt.Errorf("sign-in of %s: status %d", email, p.status)
-	}
-	return nil
-}
-
-// formValues returns what the change form on p would submit.
-func formValues(p page) url.Values {
-	v := url.Values{}
-	form := p.doc.Find(`form[data-testid="change-form"]`)
-	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
-		switch strings.ToLower(s.AttrOr("type", "text")) {
-		case "submit", "button", "reset", "image":
-			return
-		case "checkbox", "radio":
-			if _, on := s.Attr("checked"); !on {
-				return
-			}
-		}
-		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
-	})
-	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
-		opt := s.Find("option[selected]").First()
-		if opt.Length() == 0 {
-			opt = s.Find("option").First()
-		}
-		v.Add(s.AttrOr("name", ""), opt.AttrOr("value", ""))
-	})
-	form.Find("textarea[name]").Each(func(_ int, s *goquery.Selection) {
-		v.Add(s.AttrOr("name", ""), s.Text())
-	})
-	return v
 }

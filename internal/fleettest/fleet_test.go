@@ -61,7 +61,7 @@ type change struct {
 	agent        int
 	order, op    string
 	key          string
-	status       int
+	Status       int
 	acknowledged bool // the success answer: 303 to the order page
 	cut          bool // no instance answered (the proxy's 502, or none at all)
 }
@@ -212,21 +212,21 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	defer shared.Close()
 
 	// Everyone signs in through the proxy.
-	browsers := make([]*browser, agents)
+	browsers := make([]*proctest.Browser, agents)
 	var signIns sync.WaitGroup
 	for n := range browsers {
-		browsers[n] = newBrowser(front.URL)
+		browsers[n] = proctest.NewBrowser(front.URL, 2*time.Minute)
 		signIns.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if err := browsers[n].signIn(agentEmail(n), agentPass); err != nil {
+			if err := browsers[n].SignIn(agentEmail(n), agentPass); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	signIns.Wait()
-	supervisor := newBrowser(front.URL)
-	if err := supervisor.signIn("supervisor@fleet.example", agentPass); err != nil {
+	supervisor := proctest.NewBrowser(front.URL, 2*time.Minute)
+	if err := supervisor.SignIn("supervisor@fleet.example", agentPass); err != nil {
 		t.Error(err)
 	}
 	if t.Failed() {
@@ -254,7 +254,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				changes = append(changes, c)
-				statuses[c.status]++
+				statuses[c.Status]++
 				if c.acknowledged {
 					acked.Add(1)
 				}
@@ -362,7 +362,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 			// Only the proxy's 502 (no instance answered) is expected.
 			cut := 0
 			for _, c := range changes {
-				if c.status == st && c.cut {
+				if c.Status == st && c.cut {
 					cut++
 				}
 			}
@@ -387,7 +387,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 // references change; once its orders are used up, references changes on
 // the last one. A change not acknowledged moves it to its next order
 // (where the last one stands is then unknown to it).
-func agentLoop(b *browser, n int, own []string, stop *atomic.Bool, signedOut *atomic.Int64, record func(change)) {
+func agentLoop(b *proctest.Browser, n int, own []string, stop *atomic.Bool, signedOut *atomic.Int64, record func(change)) {
 	type step struct {
 		slug, op string
 		set      func(v url.Values, i int)
@@ -410,33 +410,33 @@ func agentLoop(b *browser, n int, own []string, stop *atomic.Bool, signedOut *at
 			st = steps[si]
 		}
 		path := "/orders/" + id + "/" + st.slug
-		p, err := b.do(http.MethodGet, path, nil)
-		if err != nil || p.proxied != "" {
+		p, err := b.Do(http.MethodGet, path, nil)
+		if err != nil || p.Header.Get(proxyHeader) != "" {
 			time.Sleep(50 * time.Millisecond) // the instance died under the GET: read the form again
 			continue
 		}
-		if p.status == http.StatusSeeOther && strings.HasPrefix(p.location, "/login") {
+		if p.Status == http.StatusSeeOther && strings.HasPrefix(p.Location(), "/login") {
 			signedOut.Add(1)
 			return
 		}
-		form := formValues(p, `form[data-testid="change-form"]`)
+		form := proctest.FormValues(p, `form[data-testid="change-form"]`)
 		key := form.Get("idempotency_key")
-		if p.status != http.StatusOK || key == "" {
+		if p.Status != http.StatusOK || key == "" {
 			next() // the form is not offered for this order as it stands
 			continue
 		}
 		st.set(form, i)
 		c := change{agent: n, order: id, op: st.op, key: key}
-		r, err := b.do(http.MethodPost, path, form)
+		r, err := b.Do(http.MethodPost, path, form)
 		switch {
 		case err != nil:
-			c.cut, c.status = true, -1
-		case r.proxied != "":
-			c.cut, c.status = true, r.status
+			c.cut, c.Status = true, -1
+		case r.Header.Get(proxyHeader) != "":
+			c.cut, c.Status = true, r.Status
 		default:
-			c.status = r.status
-			c.acknowledged = r.status == http.StatusSeeOther && r.location == "/orders/"+id
-			if r.status == http.StatusSeeOther && strings.HasPrefix(r.location, "/login") {
+			c.Status = r.Status
+			c.acknowledged = r.Status == http.StatusSeeOther && r.Location() == "/orders/"+id
+			if r.Status == http.StatusSeeOther && strings.HasPrefix(r.Location(), "/login") {
 				signedOut.Add(1)
 			}
 		}
@@ -453,24 +453,24 @@ func agentLoop(b *browser, n int, own []string, stop *atomic.Bool, signedOut *at
 
 // startBulkCapture starts a capture of the orders ids as a supervisor
 // does on the order list (tick, review, confirm) and returns the job's id.
-func startBulkCapture(t *testing.T, sup *browser, ids []string) string {
+func startBulkCapture(t *testing.T, sup *proctest.Browser, ids []string) string {
 	t.Helper()
-	list, err := sup.do(http.MethodGet, "/orders", nil)
-	if err != nil || list.status != http.StatusOK {
-		t.Fatalf("order list: %v %d", err, list.status)
+	list, err := sup.Do(http.MethodGet, "/orders", nil)
+	if err != nil || list.Status != http.StatusOK {
+		t.Fatalf("order list: %v %d", err, list.Status)
 	}
-	review := url.Values{"_csrf": {list.doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")},
+	review := url.Values{"_csrf": {list.Doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")},
 		"op": {string(omclient.OpCreateCapture)}, "scope": {"ticked"}, "list": {""}, "order": ids}
-	conf, err := sup.do(http.MethodPost, "/orders/bulk", review)
-	if err != nil || conf.status != http.StatusOK {
-		t.Fatalf("bulk review: %v %d", err, conf.status)
+	conf, err := sup.Do(http.MethodPost, "/orders/bulk", review)
+	if err != nil || conf.Status != http.StatusOK {
+		t.Fatalf("bulk review: %v %d", err, conf.Status)
 	}
-	form := formValues(conf, `form[data-testid="bulk-start-form"]`)
+	form := proctest.FormValues(conf, `form[data-testid="bulk-start-form"]`)
 	form.Set("reason", "shipped")
 	job := form.Get("job")
-	r, err := sup.do(http.MethodPost, "/bulk", form)
-	if err != nil || r.status != http.StatusSeeOther || r.location != "/bulk/"+job {
-		t.Fatalf("bulk start: %v %d %q", err, r.status, r.location)
+	r, err := sup.Do(http.MethodPost, "/bulk", form)
+	if err != nil || r.Status != http.StatusSeeOther || r.Location() != "/bulk/"+job {
+		t.Fatalf("bulk start: %v %d %q", err, r.Status, r.Location())
 	}
 	return job
 }
@@ -508,35 +508,37 @@ func bulkFinished(ctx context.Context, t *testing.T, shared *sql.DB, jobID strin
 // shows the ended session opens none of them.
 func checkSessionsShared(t *testing.T, backends []*backend) {
 	t.Helper()
-	on := func(b *backend, c *http.Client) *browser { return &browser{base: "http://" + b.host, client: c} }
-	home := newBrowser("http://" + backends[0].host)
-	if err := home.signIn("supervisor@fleet.example", agentPass); err != nil {
+	on := func(b *backend, c *http.Client) *proctest.Browser {
+		return &proctest.Browser{Base: "http://" + b.host, Client: c}
+	}
+	home := proctest.NewBrowser("http://"+backends[0].host, 2*time.Minute)
+	if err := home.SignIn("supervisor@fleet.example", agentPass); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range backends[1:] {
-		p, err := on(b, home.client).do(http.MethodGet, "/", nil)
-		if err != nil || p.status != http.StatusOK {
-			t.Fatalf("%s's start page with a session made on %s: %v %d (%s), want 200", b.name, backends[0].name, err, p.status, p.location)
+		p, err := on(b, home.Client).Do(http.MethodGet, "/", nil)
+		if err != nil || p.Status != http.StatusOK {
+			t.Fatalf("%s's start page with a session made on %s: %v %d (%s), want 200", b.name, backends[0].name, err, p.Status, p.Location())
 		}
 	}
 	// Cookies are per host, not per port: the jar sent them to every
 	// instance; keep them aside, then sign out on the first.
 	u, _ := url.Parse("http://" + backends[0].host)
-	kept := home.client.Jar.Cookies(u)
-	p, err := home.do(http.MethodGet, "/", nil)
+	kept := home.Client.Jar.Cookies(u)
+	p, err := home.Do(http.MethodGet, "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := formValues(p, `form[action="/logout"]`)
-	if r, err := home.do(http.MethodPost, "/logout", out); err != nil || r.status != http.StatusSeeOther {
-		t.Fatalf("sign-out on %s: %v %d", backends[0].name, err, r.status)
+	out := proctest.FormValues(p, `form[action="/logout"]`)
+	if r, err := home.Do(http.MethodPost, "/logout", out); err != nil || r.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out on %s: %v %d", backends[0].name, err, r.Status)
 	}
 	for _, b := range backends {
-		old := newBrowser("http://" + b.host)
-		old.client.Jar.SetCookies(u, kept)
-		p, err := old.do(http.MethodGet, "/", nil)
-		if err != nil || p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/login") {
-			t.Fatalf("%s's start page with the session signed out on %s: %v %d (%s), want 303 to the sign-in", b.name, backends[0].name, err, p.status, p.location)
+		old := proctest.NewBrowser("http://"+b.host, 2*time.Minute)
+		old.Client.Jar.SetCookies(u, kept)
+		p, err := old.Do(http.MethodGet, "/", nil)
+		if err != nil || p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location(), "/login") {
+			t.Fatalf("%s's start page with the session signed out on %s: %v %d (%s), want 303 to the sign-in", b.name, backends[0].name, err, p.Status, p.Location())
 		}
 	}
 }
