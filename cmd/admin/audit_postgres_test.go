@@ -20,20 +20,8 @@ import (
 // log whose tail its owner deleted (the triggers disabled) fails.
 func TestAuditVerifyOnPostgreSQL(t *testing.T) {
 	t.Parallel()
-	pg := dbtest.Postgres(t)
+	pg, l, _, vkey, k := fleetLog(t)
 	ctx := t.Context()
-	skey, vkey, err := audit.GenerateSigningKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := audit.ParseSigningKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.OpenWith(ctx, "", audit.Options{DatabaseURL: pg.URL, Instance: "web-a"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: k, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +68,8 @@ func TestAuditVerifyOnPostgreSQL(t *testing.T) {
 // there, and the next start accepts the log.
 func TestAuditAcknowledgeOnPostgreSQL(t *testing.T) {
 	t.Parallel()
-	pg := dbtest.Postgres(t)
+	pg, l, skey, vkey, k := fleetLog(t)
 	ctx := t.Context()
-	skey, vkey, err := audit.GenerateSigningKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := audit.ParseSigningKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.OpenWith(ctx, "", audit.Options{DatabaseURL: pg.URL, Instance: "web-a"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for range 3 {
 		if _, err := l.Append(ctx, audit.Event{Kind: audit.KindExport, Reason: "served"}); err != nil {
 			t.Fatal(err)
@@ -112,7 +88,7 @@ func TestAuditAcknowledgeOnPostgreSQL(t *testing.T) {
 	if err := run(ctx, []string{"audit", "acknowledge", "-reason", "checkpoints start on the fleet"}, e); err != nil {
 		t.Fatalf("acknowledge on PostgreSQL: %v\n%s%s", err, out.String(), errOut.String())
 	}
-	l, err = audit.OpenWith(ctx, "", audit.Options{DatabaseURL: pg.URL, Instance: "web-a"})
+	l, err := audit.OpenWith(ctx, "", audit.Options{DatabaseURL: pg.URL, Instance: "web-a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,4 +102,23 @@ func TestAuditAcknowledgeOnPostgreSQL(t *testing.T) {
 	if err := run(ctx, []string{"audit", "verify"}, e); err != nil || !strings.Contains(out.String(), "acknowledged: ") {
 		t.Fatalf("verify after the acknowledgement: %v\n%s%s", err, out.String(), errOut.String())
 	}
+}
+
+// fleetLog opens a fleet's audit log on a fresh PostgreSQL schema as
+// instance web-a, with a new checkpoint key: its text (skey), its
+// verifier key (vkey) and the key itself.
+func fleetLog(t *testing.T) (pg dbtest.Backend, l *audit.Log, skey, vkey string, k audit.SigningKey) {
+	t.Helper()
+	pg = dbtest.Postgres(t)
+	skey, vkey, err := audit.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err = audit.ParseSigningKey(skey); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = audit.OpenWith(t.Context(), "", audit.Options{DatabaseURL: pg.URL, Instance: "web-a"}); err != nil {
+		t.Fatal(err)
+	}
+	return pg, l, skey, vkey, k
 }

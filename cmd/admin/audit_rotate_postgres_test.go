@@ -10,7 +10,6 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
-	"ordercare/internal/db/dbtest"
 )
 
 // With ORDERCARE_DATABASE_URL set, admin audit rotate-key hands the
@@ -22,20 +21,8 @@ import (
 // key pair and writes no file: a fleet's key is configuration.
 func TestAuditRotateKeyOnPostgreSQL(t *testing.T) {
 	t.Parallel()
-	pg := dbtest.Postgres(t)
+	pg, l, skey, vkey, k := fleetLog(t)
 	ctx := t.Context()
-	skey, vkey, err := audit.GenerateSigningKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := audit.ParseSigningKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.OpenWith(ctx, "", audit.Options{DatabaseURL: pg.URL, Instance: "web-a"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: k, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}
