@@ -16,6 +16,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
+	"ordercare/internal/omsim"
 	"ordercare/internal/proctest"
 )
 
@@ -235,30 +236,10 @@ func checkFiles(t *testing.T, dataDir string, acknowledged []string) {
 	// What the sandbox applied: one saved 2xx answer per applied change,
 	// under its idempotency key; and the per-order applied counters.
 	sb := openSQLite(t, filepath.Join(dataDir, "sandbox.db"))
-	rows, err := sb.Query(`SELECT key, response FROM omsim_idempotency`)
+	appliedKeys, err := omsim.AppliedKeys(ctx, sb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var appliedKeys []string
-	for rows.Next() {
-		var key, resp string
-		if err := rows.Scan(&key, &resp); err != nil {
-			t.Fatal(err)
-		}
-		var r struct {
-			Status int `json:"status"`
-		}
-		if err := json.Unmarshal([]byte(resp), &r); err != nil {
-			t.Fatal(err)
-		}
-		if r.Status >= 200 && r.Status < 300 {
-			appliedKeys = append(appliedKeys, key)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows.Close()
 	var appliedTotal int
 	if err := sb.QueryRow(`SELECT coalesce(sum(json_extract(doc, '$.applied')), 0) FROM omsim_orders`).Scan(&appliedTotal); err != nil {
 		t.Fatal(err)

@@ -597,28 +597,13 @@ func check(ctx context.Context, t *testing.T, in checkInput) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	applied := map[string]bool{}
-	rows, err := sb.QueryContext(ctx, `SELECT key, response FROM omsim_idempotency WHERE key <> ''`)
+	keys, err := omsim.AppliedKeys(ctx, sb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var key, resp string
-		if err := rows.Scan(&key, &resp); err != nil {
-			t.Fatal(err)
-		}
-		var r struct {
-			Status int `json:"status"`
-		}
-		if err := json.Unmarshal([]byte(resp), &r); err != nil {
-			t.Fatal(err)
-		}
-		if r.Status >= 200 && r.Status < 300 {
-			applied[key] = true
-		}
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
+	applied := map[string]bool{}
+	for _, key := range keys {
+		applied[key] = true
 	}
 	orderRows, err := sb.QueryContext(ctx, `SELECT id, doc FROM omsim_orders`)
 	if err != nil {

@@ -164,3 +164,34 @@ func (t sqliteTxn) idemPut(scope, key string, s savedResponse) error {
 	}
 	return nil
 }
+
+// AppliedKeys reads, from a sandbox's database file, the idempotency keys
+// whose saved answer is a 2xx: the changes the sandbox applied, one key
+// each. The process tests read a stopped sandbox's file with it to match
+// what the provider applied against the audit log.
+func AppliedKeys(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, response FROM omsim_idempotency`)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var keys []string
+	for rows.Next() {
+		var key, resp string
+		if err := rows.Scan(&key, &resp); err != nil {
+			return nil, err
+		}
+		var r struct {
+			Status int `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(resp), &r); err != nil {
+			return nil, err
+		}
+		if r.Status >= 200 && r.Status < 300 {
+			keys = append(keys, key)
+		}
+	}
+	return keys, rows.Err()
+}
