@@ -141,6 +141,9 @@ func (l *Log) Acknowledge(ctx context.Context, key SigningKey, file, reason stri
 // store; stopped marks it as signed while the back office is stopped,
 // never in a fleet's table (tail.go).
 func (l *Log) signNow(ctx context.Context, key SigningKey, store CheckpointStore, stopped bool) (Checkpoint, error) {
+	if err := l.syncWAL(); err != nil { // nothing unsynced is signed (AppendDeferred)
+		return Checkpoint{}, err
+	}
 	n, h, err := head(ctx, l.db.R)
 	if err != nil {
 		return Checkpoint{}, err

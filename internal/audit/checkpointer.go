@@ -172,7 +172,11 @@ func (c *checkpointer) checkpoint(force bool, minNew int64, stopped bool) {
 	var h string
 	var err error
 	if force {
-		n, h, err = head(ctx, c.l.db.R)
+		// The head may hold outcomes committed but not yet synced
+		// (AppendDeferred): nothing unsynced is signed.
+		if err = c.l.syncWAL(); err == nil {
+			n, h, err = head(ctx, c.l.db.R)
+		}
 	} else {
 		n = committed
 		h, err = hashAt(ctx, c.l.db.R, n)

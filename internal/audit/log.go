@@ -69,10 +69,20 @@ type Log struct {
 
 	commits atomic.Int64
 	events  atomic.Int64
-	// lastSeq is the seq of the last event this Log committed: the log's
-	// head as of that commit, which the checkpointer compares with its
-	// last checkpoint after every commit without a query.
+	// lastSeq is the seq of the last event this Log committed and synced:
+	// the log's head as of that sync, which the checkpointer compares
+	// with its last checkpoint after every sync without a query.
 	lastSeq atomic.Int64
+	// syncs carries each commit to the syncer (durable.go), which
+	// closes syncDone when it has synced the last one.
+	syncs    chan synced
+	syncDone chan struct{}
+	// syncErr is the first failed sync's error: from then on every
+	// commit is refused (durable.go, syncFailure).
+	syncErr atomic.Pointer[error]
+	// testSync, when a test sets it before the first append, stands in
+	// for syncing the WAL.
+	testSync func() error
 	// observer, when set, is told of every append and commit (observe.go).
 	observer atomic.Pointer[observerBox]
 
@@ -84,8 +94,8 @@ type Log struct {
 	// prepared once for the same reason.
 	lastStmt *sql.Stmt
 
-	// committed is signalled (without blocking) after every commit, for
-	// the checkpointer.
+	// committed is signalled (without blocking) after every commit is
+	// synced, for the checkpointer.
 	committed chan struct{}
 	cp        *checkpointer // nil until StartCheckpoints; guarded by mu
 
@@ -98,8 +108,11 @@ type Log struct {
 }
 
 type appendReq struct {
-	r    row
-	resp chan appendResp
+	r row
+	// deferred: answered once committed, before the commit is synced
+	// (AppendDeferred).
+	deferred bool
+	resp     chan appendResp
 }
 
 type appendResp struct {
@@ -154,6 +167,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		indexDone: make(chan struct{}),
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
+		syncs:     make(chan synced, 1024),
+		syncDone:  make(chan struct{}),
 	}
 	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err == nil {
 		l.lastStmt, err = d.W.PrepareContext(ctx, headSQL)
@@ -171,6 +186,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 	}
 	self.Store(l)
 	go l.writer()
+	go l.syncer()
 	go l.runIndexer(l.stopIndex)
 	return l, nil
 }
@@ -189,6 +205,7 @@ func (l *Log) Close() error {
 	cp := l.cp
 	l.mu.Unlock()
 	<-l.done
+	<-l.syncDone
 	close(l.stopIndex)
 	<-l.indexDone
 	if cp != nil {
@@ -224,12 +241,32 @@ func openEvents(ctx context.Context, path, url string, onCheckpoint func(db.Chec
 }
 
 // Append records an event and returns it as stored (seq, time, hashes).
-// When it returns without error the event is committed with
-// synchronous=FULL. Once the event is handed to the writer Append waits for
-// the commit even if ctx ends, so that a caller never mistakes a committed
-// event for a lost one. If the commit fails, every event of that batch gets
-// the error and none is stored (fail closed).
+// When it returns without error the event is committed and on disk, as
+// with synchronous=FULL. Once the event is handed to the writer Append
+// waits for the commit even if ctx ends, so that a caller never mistakes a
+// committed event for a lost one. If the commit fails, every event of that
+// batch gets the error and none is stored (fail closed).
 func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
+	return l.append(ctx, e, false)
+}
+
+// AppendDeferred is Append for an event that must be seen at once but need
+// not wait for the disk: when it returns the event is committed (every
+// reader sees it, and it survives the process being killed), and it is
+// synced with the next Append or within DeferredSyncWithin, whichever
+// comes first. Only a power loss or an operating system crash in between
+// can lose it, and then with every later event: the log stays a chain.
+//
+// The pipeline records a change's outcome so: its request was appended
+// (and synced) before the change was sent, and an attempt whose outcome
+// is missing is shown as unknown and stops the order's next money change
+// until it is checked against the provider. Signed checkpoints only cover
+// synced events.
+func (l *Log) AppendDeferred(ctx context.Context, e Event) (Event, error) {
+	return l.append(ctx, e, true)
+}
+
+func (l *Log) append(ctx context.Context, e Event, deferred bool) (Event, error) {
 	if e.Kind == "" {
 		return Event{}, errors.New("audit: event without kind")
 	}
@@ -244,7 +281,7 @@ func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
 		return Event{}, err
 	}
 	r.Instance = l.instance
-	req := &appendReq{r: r, resp: make(chan appendResp, 1)}
+	req := &appendReq{r: r, deferred: deferred, resp: make(chan appendResp, 1)}
 	start := time.Now()
 	if err := l.enqueue(ctx, req); err != nil {
 		return Event{}, err
@@ -272,9 +309,13 @@ func (l *Log) enqueue(ctx context.Context, req *appendReq) error {
 }
 
 // writer is the only goroutine that writes events. After each commit it
-// wakes the indexer (index.go), which keeps the search index on its own.
+// wakes the indexer (index.go), which keeps the search index on its own,
+// and answers the batch's appends: at once those that need not wait for
+// the disk (AppendDeferred), the others once the syncer has synced the
+// commit (durable.go).
 func (l *Log) writer() {
 	defer close(l.done)
+	defer close(l.syncs)
 	last := 0 // events in the last commit
 	for first := range l.reqs {
 		if last > 1 {
@@ -289,19 +330,18 @@ func (l *Log) writer() {
 		batch := l.gather([]*appendReq{first})
 		last = len(batch)
 		start := time.Now()
-		err := l.commit(batch)
+		seq, synced, err := l.commit(batch)
 		l.observeCommit(len(batch), start, err)
-		for _, r := range batch {
-			r.resp <- appendResp{r: r.r, err: err}
-		}
 		if err != nil {
+			for _, r := range batch {
+				r.resp <- appendResp{r: r.r, err: err}
+			}
 			continue
 		}
-		for _, c := range []chan struct{}{l.committed, l.appended} {
-			select {
-			case c <- struct{}{}:
-			default: // a signal is already waiting
-			}
+		l.answer(batch, seq, synced)
+		select {
+		case l.appended <- struct{}{}:
+		default: // a signal is already waiting
 		}
 	}
 }
@@ -324,43 +364,63 @@ func (l *Log) gather(batch []*appendReq) []*appendReq {
 
 // commit writes a batch in one immediate transaction: it reads the chain
 // head inside the transaction (another process, e.g. an `admin` subcommand,
-// may have appended since), chains the events in order and commits.
-func (l *Log) commit(batch []*appendReq) error {
+// may have appended since), chains the events in order and commits. It
+// returns the batch's last seq, and whether the commit itself waited for
+// the disk: on SQLite it never does (the syncer syncs it, durable.go); on
+// PostgreSQL it does unless every event of the batch may wait.
+func (l *Log) commit(batch []*appendReq) (int64, bool, error) {
 	// Not the caller's context: a commit serves many callers, and an
 	// abandoned half-written batch would only roll back anyway.
+	if err := l.syncFailure(); err != nil {
+		return 0, false, err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	tx, err := l.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("audit: begin: %w", err)
+	var seq int64
+	write := func(tx *sql.Tx) error {
+		var prev string
+		var err error
+		if seq, prev, err = scanHead(tx.StmtContext(ctx, l.lastStmt).QueryRowContext(ctx)); err != nil {
+			return err
+		}
+		for _, req := range batch {
+			seq++
+			req.r.Seq = seq
+			req.r.PrevHash = prev
+			req.r.Hash = req.r.computeHash()
+			prev = req.r.Hash
+		}
+		if l.db.Postgres {
+			return insertBatch(ctx, tx, batch)
+		}
+		return l.insertEach(ctx, tx, batch)
 	}
-	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	seq, prev, err := scanHead(tx.StmtContext(ctx, l.lastStmt).QueryRowContext(ctx))
-	if err != nil {
-		return err
-	}
-	for _, req := range batch {
-		seq++
-		req.r.Seq = seq
-		req.r.PrevHash = prev
-		req.r.Hash = req.r.computeHash()
-		prev = req.r.Hash
-	}
-	if l.db.Postgres {
-		err = insertBatch(ctx, tx, batch)
+	synced := l.db.Postgres && !allDeferred(batch)
+	var err error
+	if synced {
+		err = l.commitSynced(ctx, write)
 	} else {
-		err = l.insertEach(ctx, tx, batch)
+		err = l.db.TxUnsynced(ctx, write)
 	}
 	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit: commit: %w", err)
+		return 0, false, fmt.Errorf("audit: commit: %w", err)
 	}
 	l.commits.Add(1)
 	l.events.Add(int64(len(batch)))
-	l.lastSeq.Store(seq)
-	return nil
+	return seq, synced, nil
+}
+
+// commitSynced runs write in a transaction whose commit waits for the disk.
+func (l *Log) commitSynced(ctx context.Context, write func(*sql.Tx) error) error {
+	tx, err := l.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if err := write(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // insertEach inserts the chained events of a batch one by one through

@@ -27,6 +27,13 @@ type WALObserver interface {
 	WALCheckpointed(cp db.Checkpoint)
 }
 
+// SyncObserver is an Observer that also hears of every sync of the
+// events to disk after their commits (durable.go), on the syncer's
+// goroutine, with the same rules as the Observer's methods.
+type SyncObserver interface {
+	Synced(took time.Duration, err error)
+}
+
 // observerBox lets an Observer sit in an atomic.Pointer.
 type observerBox struct{ o Observer }
 
@@ -53,6 +60,14 @@ func (l *Log) observeWALCheckpoint(cp db.Checkpoint) {
 	}
 }
 
+func (l *Log) observeSync(start time.Time, err error) {
+	if b := l.observer.Load(); b != nil {
+		if o, ok := b.o.(SyncObserver); ok {
+			o.Synced(time.Since(start), err)
+		}
+	}
+}
+
 func (l *Log) observeCommit(events int, start time.Time, err error) {
 	if b := l.observer.Load(); b != nil {
 		b.o.Committed(events, time.Since(start), err)
@@ -75,6 +90,9 @@ func (l *Log) Writable(ctx context.Context) error {
 	case <-l.done:
 		return ErrClosed
 	default:
+	}
+	if err := l.syncFailure(); err != nil {
+		return err
 	}
 	tx, err := l.db.W.BeginTx(ctx, nil)
 	if err != nil {

@@ -48,6 +48,10 @@ type DB struct {
 	// ckpt runs the WAL checkpoints when the writer does not
 	// (walcheckpoint.go, Options.BackgroundCheckpoints); nil otherwise.
 	ckpt *walCheckpointer
+	// sync is the synchronous setting of every connection (SQLite), and
+	// wal the WAL file that SyncWAL syncs (walsync.go).
+	sync Sync
+	wal  walFile
 }
 
 // Open opens (creating it and its folder when missing) the SQLite file at
@@ -108,7 +112,7 @@ func OpenWith(ctx context.Context, path string, sync Sync, o Options) (*DB, erro
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{W: w, R: r, Path: path, ckpt: ckpt}, nil
+	return &DB{W: w, R: r, Path: path, ckpt: ckpt, sync: sync}, nil
 }
 
 func dsn(path string, sync Sync, readOnly bool) string {
@@ -217,7 +221,8 @@ func (d *DB) Close() error {
 	if d.ckpt != nil {
 		ckptErr = d.ckpt.close()
 	}
-	return errors.Join(ckptErr, d.R.Close(), d.W.Close())
+	// The WAL's descriptor last: a connection may still sync it.
+	return errors.Join(ckptErr, d.R.Close(), d.W.Close(), d.wal.close())
 }
 
 // Migrate applies, in order, the migrations of one component that are not

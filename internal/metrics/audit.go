@@ -25,6 +25,11 @@ func (o auditObserver) Committed(events int, took time.Duration, err error) {
 	o.m.auditCommitSecs.Observe(took.Seconds())
 }
 
+// Synced hears of the syncs to disk behind the commits (audit.SyncObserver).
+func (o auditObserver) Synced(took time.Duration, err error) {
+	o.m.auditSyncSecs.WithLabelValues(okOrError(err)).Observe(took.Seconds())
+}
+
 func okOrError(err error) string {
 	if err != nil {
 		return "error"

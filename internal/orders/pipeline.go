@@ -25,7 +25,13 @@ import (
 //  3. `requested` is appended and committed (if that fails, nothing is sent);
 //  4. the client sends the exact encoded bytes with the key;
 //  5. a fresh read gives the after-values; `completed` is appended with the
-//     outcome, and the index is refreshed.
+//     outcome, and the index is refreshed. The agent's answer waits for
+//     that event's commit (every page and the next change on the order
+//     see it) but not for its sync to disk (audit.Log.AppendDeferred):
+//     the request was synced before the send, so only a power loss within
+//     audit.DeferredSyncWithin can lose the outcome, and an attempt
+//     without one is shown as unknown and holds the order's next money
+//     change until it is checked against the provider (intent.go).
 //
 // Apply's error is for the first three steps (validation, stale form,
 // provider read, audit). The provider's own answer is in Result.Outcome and
@@ -151,7 +157,7 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		completed.After = res.After
 	}
 	tr.mark(PhaseReadAfter)
-	stored, err := s.log.Append(bg, completed)
+	stored, err := s.log.AppendDeferred(bg, completed)
 	if err != nil {
 		s.logger.Error("audit completed event not recorded", "attempt_id", res.AttemptID, "order_id", ch.OrderID, "outcome", string(res.Outcome), "err", err)
 		return res, fmt.Errorf("%w: outcome %s of %s on order %s not recorded: %w", ErrAudit, res.Outcome, ch.Op, ch.OrderID, err)

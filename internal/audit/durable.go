@@ -1,0 +1,144 @@
+package audit
+
+import (
+	"fmt"
+	"time"
+)
+
+// DeferredSyncWithin bounds how long an event appended with AppendDeferred
+// stays committed but not yet synced, when no Append syncs it sooner.
+const DeferredSyncWithin = 100 * time.Millisecond
+
+// synced is one commit handed to the syncer: its last seq, and the
+// appends that wait for it to be on disk.
+type synced struct {
+	seq     int64
+	at      time.Time
+	waiting []*appendReq
+	// onDisk: the commit waited for the disk itself (PostgreSQL).
+	onDisk bool
+}
+
+// answer replies to a committed batch's appends. Those that may wait
+// (AppendDeferred) are answered now; the others after the syncer synced
+// the commit, unless the commit itself waited for the disk (PostgreSQL).
+//
+// The writer never waits for the disk itself on SQLite: an fsync of
+// this disk takes 4-6 ms at p99, and a writer that synced every commit
+// kept each change's outcome waiting behind the fsync of other agents'
+// requests, two fsyncs per change in the agent's answer
+// (docs/PERFORMANCE.md, "Own time per change").
+func (l *Log) answer(batch []*appendReq, seq int64, committedSynced bool) {
+	s := synced{seq: seq, at: time.Now(), onDisk: committedSynced}
+	for _, r := range batch {
+		if r.deferred || committedSynced {
+			r.resp <- appendResp{r: r.r}
+		} else {
+			s.waiting = append(s.waiting, r)
+		}
+	}
+	l.syncs <- s
+}
+
+// syncer syncs what the writer committed: at once when an append waits
+// for it, otherwise within DeferredSyncWithin of the commit, so that
+// deferred events share the next waiting append's sync. A sync covers
+// every commit made before it started, so one serves all that arrived
+// meanwhile. After each sync the checkpointer may sign up to it.
+func (l *Log) syncer() {
+	defer close(l.syncDone)
+	for first := range l.syncs {
+		batch := []synced{first}
+		if len(first.waiting) == 0 && !first.onDisk {
+			batch = l.waitForSync(batch)
+		}
+		batch = l.gatherSyncs(batch)
+		start := time.Now()
+		err := l.syncWAL()
+		l.observeSync(start, err)
+		if err != nil {
+			err = fmt.Errorf("audit: event committed but not synced to disk: %w", err)
+			l.syncErr.CompareAndSwap(nil, &err)
+		}
+		for _, s := range batch {
+			for _, r := range s.waiting {
+				r.resp <- appendResp{r: r.r, err: err}
+			}
+		}
+		if err != nil {
+			continue
+		}
+		l.lastSeq.Store(batch[len(batch)-1].seq)
+		select {
+		case l.committed <- struct{}{}:
+		default: // a signal is already waiting
+		}
+	}
+}
+
+// waitForSync waits, for commits nobody waits on, until an append that
+// waits arrives or the oldest commit's bound is reached.
+func (l *Log) waitForSync(batch []synced) []synced {
+	t := time.NewTimer(time.Until(batch[0].at.Add(DeferredSyncWithin)))
+	defer t.Stop()
+	for {
+		select {
+		case s, ok := <-l.syncs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, s)
+			if len(s.waiting) > 0 {
+				return batch
+			}
+		case <-t.C:
+			return batch
+		}
+	}
+}
+
+// gatherSyncs adds the commits already waiting.
+func (l *Log) gatherSyncs(batch []synced) []synced {
+	for {
+		select {
+		case s, ok := <-l.syncs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, s)
+		default:
+			return batch
+		}
+	}
+}
+
+// syncFailure is the error of the first sync that failed, if any. After
+// it the log takes no more events until restarted: once an fsync has
+// failed, Linux may have dropped the pages it could not write and a later
+// fsync that succeeds does not bring them back, so no later sync could
+// vouch for the events before it (PostgreSQL stops for the same reason:
+// wiki.postgresql.org/wiki/Fsync_Errors). The health check reports it.
+func (l *Log) syncFailure() error {
+	if p := l.syncErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// syncWAL syncs the events' database (a test may stand in for it).
+func (l *Log) syncWAL() error {
+	if l.testSync != nil {
+		return l.testSync()
+	}
+	return l.db.SyncWAL()
+}
+
+// allDeferred reports whether no append of batch waits for the disk.
+func allDeferred(batch []*appendReq) bool {
+	for _, r := range batch {
+		if !r.deferred {
+			return false
+		}
+	}
+	return true
+}
