@@ -30,6 +30,8 @@ type commitWatch struct {
 	commits []commitSample
 	// ckpts are the checkpoints the log ran behind its writer.
 	ckpts []db.Checkpoint
+	// syncs are how long each sync of the commits to disk took.
+	syncs []time.Duration
 }
 
 type commitSample struct {
@@ -60,6 +62,16 @@ func (w *commitWatch) Appended(time.Duration, error) {}
 func (w *commitWatch) WALCheckpointed(cp db.Checkpoint) {
 	w.mu.Lock()
 	w.ckpts = append(w.ckpts, cp)
+	w.mu.Unlock()
+}
+
+// Synced hears of the syncs to disk behind the commits (audit.SyncObserver).
+func (w *commitWatch) Synced(took time.Duration, err error) {
+	if err != nil {
+		return
+	}
+	w.mu.Lock()
+	w.syncs = append(w.syncs, took)
 	w.mu.Unlock()
 }
 
@@ -159,8 +171,12 @@ func writeBreakdown(out io.Writer, title string, samples []ownSample, commits []
 }
 
 // writeCommits reports the audit log's group commits of the run, and the
-// checkpoints run behind them.
-func writeCommits(out io.Writer, commits []commitSample, ckpts []db.Checkpoint) error {
+// syncs and checkpoints run behind them.
+func writeCommits(out io.Writer, commits []commitSample, ckpts []db.Checkpoint, syncs []time.Duration) error {
+	if len(syncs) > 0 {
+		fmt.Fprintf(out, "audit syncs to disk behind the writer: %d, took p50 %s / p99 %s / max %s ms\n",
+			len(syncs), ms(pctOf(syncs, 0.5)), ms(pctOf(syncs, 0.99)), ms(pctOf(syncs, 1)))
+	}
 	if len(ckpts) > 0 {
 		var took []time.Duration
 		modes := map[string]int{}

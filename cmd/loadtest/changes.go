@@ -195,8 +195,9 @@ func runChanges(ctx context.Context, f changesFlags, out io.Writer) (err error) 
 	}
 	st.commits.mu.Lock()
 	ckpts := slices.Clone(st.commits.ckpts)
+	syncs := slices.Clone(st.commits.syncs)
 	st.commits.mu.Unlock()
-	return writeCommits(out, commits, ckpts)
+	return writeCommits(out, commits, ckpts, syncs)
 }
 
 // newChangeStack starts the sandbox with agents*orders fresh orders of
