@@ -48,11 +48,13 @@ func (l *Log) answer(batch []*appendReq, seq int64, committedSynced bool) {
 func (l *Log) syncer() {
 	defer close(l.syncDone)
 	for first := range l.syncs {
-		batch := []synced{first}
+		var wait <-chan time.Time
 		if len(first.waiting) == 0 && !first.onDisk {
-			batch = l.waitForSync(batch)
+			t := time.NewTimer(time.Until(first.at.Add(DeferredSyncWithin)))
+			wait = t.C
+			defer t.Stop()
 		}
-		batch = l.gatherSyncs(batch)
+		batch := l.moreSyncs([]synced{first}, wait)
 		start := time.Now()
 		err := l.syncWAL()
 		l.observeSync(start, err)
@@ -76,38 +78,33 @@ func (l *Log) syncer() {
 	}
 }
 
-// waitForSync waits, for commits nobody waits on, until an append that
-// waits arrives or the oldest commit's bound is reached.
-func (l *Log) waitForSync(batch []synced) []synced {
-	t := time.NewTimer(time.Until(batch[0].at.Add(DeferredSyncWithin)))
-	defer t.Stop()
+// moreSyncs adds to batch the commits already handed over and, while
+// wait is set, those that arrive until it fires or one has an append
+// waiting for it.
+func (l *Log) moreSyncs(batch []synced, wait <-chan time.Time) []synced {
 	for {
-		select {
-		case s, ok := <-l.syncs:
-			if !ok {
+		var s synced
+		var ok bool
+		if wait == nil {
+			select {
+			case s, ok = <-l.syncs:
+			default:
 				return batch
 			}
-			batch = append(batch, s)
-			if len(s.waiting) > 0 {
-				return batch
+		} else {
+			select {
+			case s, ok = <-l.syncs:
+			case <-wait:
+				wait = nil
+				continue
 			}
-		case <-t.C:
+		}
+		if !ok {
 			return batch
 		}
-	}
-}
-
-// gatherSyncs adds the commits already waiting.
-func (l *Log) gatherSyncs(batch []synced) []synced {
-	for {
-		select {
-		case s, ok := <-l.syncs:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, s)
-		default:
-			return batch
+		batch = append(batch, s)
+		if len(s.waiting) > 0 {
+			wait = nil
 		}
 	}
 }
