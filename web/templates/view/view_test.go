@@ -265,7 +265,7 @@ func TestFromProviderError(t *testing.T) {
 		{"rate limited", &omclient.APIError{StatusCode: 429, ErrorCode: "TOO_MANY_REQUESTS"}, ErrKindRateLimited, 503, "", "TOO_MANY_REQUESTS"},
 	}
 	for _, tt := range tests {
-		v := FromProviderError(tt.err, id, omclient.ProviderKustom)
+		v := FromProviderError(omclient.FailureOf(tt.err), id, omclient.ProviderKustom)
 		if v.Kind != tt.kind || v.Status != tt.status || v.Code != tt.code {
 			t.Errorf("%s: kind %q status %d code %q, want %q %d %q", tt.name, v.Kind, v.Status, v.Code, tt.kind, tt.status, tt.code)
 		}
