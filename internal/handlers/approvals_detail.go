@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/approvals"
+	"ordercare/internal/omclient"
 	"ordercare/internal/orders"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
@@ -55,7 +56,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 		if c.Request().Context().Err() != nil {
 			return err
 		}
-		pe := view.FromProviderError(err, r.OrderID, h.Provider)
+		pe := view.FromProviderError(omclient.FailureOf(err), r.OrderID, h.Provider)
 		v.OrderError = "The order could not be read from " + view.ProviderName(h.Provider) + " just now (" + pe.Heading +
 			"). Approving still works: the provider decides whether the change is possible."
 	} else {

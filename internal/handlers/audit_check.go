@@ -35,7 +35,7 @@ func (h *Handlers) checkAttempt(c echo.Context) error {
 		if c.Request().Context().Err() != nil {
 			return err
 		}
-		pe := view.FromProviderError(err, row.OrderID, h.Provider)
+		pe := view.FromProviderError(omclient.FailureOf(err), row.OrderID, h.Provider)
 		h.flash(c, "The order could not be read from the provider, nothing was recorded: "+pe.Heading+". Try again later.")
 		return redirect(c, auditBack(c, id))
 	}

@@ -89,7 +89,7 @@ func (h *Handlers) showOrderHistory(c echo.Context) error {
 		if c.Request().Context().Err() != nil {
 			return err
 		}
-		v := view.FromProviderError(err, id, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), id, h.Provider)
 		return publicError(v.Status, v.Heading)
 	}
 	items, ok := h.orderHistory(c, o)

@@ -69,7 +69,7 @@ func (h *Handlers) dueDateForm(c echo.Context, post bool) error {
 		if c.Request().Context().Err() != nil {
 			return err
 		}
-		pe := view.FromProviderError(err, cf.Order.OrderID, h.Provider)
+		pe := view.FromProviderError(omclient.FailureOf(err), cf.Order.OrderID, h.Provider)
 		f.Disallowed = "The extensions on offer could not be read from " + view.ProviderName(h.Provider) + ": " + pe.Message
 		if pe.Code != "" {
 			f.Disallowed += " (" + pe.Code

@@ -65,7 +65,7 @@ func (h *Handlers) openForm(c echo.Context, op omclient.Operation) (cf *changeFo
 		if c.Request().Context().Err() != nil {
 			return nil, false, err
 		}
-		v := view.FromProviderError(err, id, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), id, h.Provider)
 		return nil, false, respond(c, v.Status, h.page(c, v.Heading, view.NavOrders), templates.OrderError(v), templates.OrderError(v))
 	}
 	now := h.now()

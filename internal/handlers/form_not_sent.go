@@ -70,7 +70,7 @@ func (h *Handlers) changeNotSent(c echo.Context, cf *changeForm, ch orders.Chang
 	default:
 		// The pipeline could not re-read the order before sending (or
 		// waited too long for another change): nothing was sent.
-		v := view.FromProviderError(err, cf.Order.OrderID, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), cf.Order.OrderID, h.Provider)
 		h.Log.Warn("change not sent", slog.String("order_id", cf.Order.OrderID), slog.String("op", string(ch.Op)),
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		f.Outcome = &view.Outcome{Kind: view.OutcomeFailed, Heading: "Not sent: " + strings.ToLower(v.Heading[:1]) + v.Heading[1:],

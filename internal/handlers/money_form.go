@@ -69,7 +69,7 @@ func (h *Handlers) formOrder(c echo.Context, op omclient.Operation) (*omclient.O
 		if c.Request().Context().Err() != nil {
 			return nil, err
 		}
-		v := view.FromProviderError(err, id, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), id, h.Provider)
 		return nil, &PublicError{Status: v.Status, Message: v.Heading + ": " + v.Message, Err: err}
 	}
 	a, _ := orders.FindAction(orders.Actions(o, h.Provider, h.now()), op)

@@ -65,7 +65,7 @@ func (h *Handlers) settleMessage(c echo.Context, id string) string {
 	case errors.Is(err, orders.ErrAudit):
 		return "The check could not be recorded in the audit log, so the change stays unknown. Try again in a moment."
 	case err != nil:
-		pe := view.FromProviderError(err, "", h.Provider)
+		pe := view.FromProviderError(omclient.FailureOf(err), "", h.Provider)
 		return "The order could not be read from the provider, nothing was recorded: " + pe.Heading + ". Try again later."
 	}
 	// What was checked names amounts in the log's plain form ("40.00

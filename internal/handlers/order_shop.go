@@ -72,7 +72,12 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 		// click: each would answer "Not allowed".
 		actions = nil
 	}
-	p := view.FromShop(o, h.shopName(), twin, err, h.now(), actions, h.orderNumbers(c, o))
+	var p view.ShopPanel
+	if err != nil {
+		p = view.ShopProblemPanel(h.shopName(), view.ShopProblem(shop.Describe(err, h.shopName())))
+	} else {
+		p = view.FromShop(h.shopName(), shopTwinView(twin), shopMismatches(shop.Compare(o, twin, h.now())), actions, h.orderNumbers(c, o))
+	}
 	_, changes := h.Shop.(shop.Changer)
 	if !changes {
 		p.ReadOnly = true // the platform's API only reads: changes are made in its back office
@@ -82,7 +87,7 @@ func (h *Handlers) shopPanel(c echo.Context, o *omclient.Order, r *shopRead, act
 	}
 	if err == nil && changes && h.ShopChanges != nil && m != nil && m.Role != staff.RoleAuditor {
 		fe, _ := c.Get(shopFormErrorKey).(shopFormError)
-		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, twin, capturedInFull(o), fe.action, fe.msg), csrfToken(c)
+		p.Changes, p.CSRF = view.ShopChangeForms(o.OrderID, shopChoices(twin, capturedInFull(o), fe)), csrfToken(c)
 	}
 	if p.Problem != nil && p.Problem.Kind != "no-reference" && p.Problem.Kind != "not-found" {
 		h.Log.Warn("reading the shop's order failed", slog.String("order_id", o.OrderID), slog.String("kind", p.Problem.Kind),
@@ -106,4 +111,51 @@ func (h *Handlers) recordTwin(c echo.Context, o *omclient.Order, t *shop.Twin) {
 	if err != nil {
 		h.Log.Warn("recording the shop's order in the index failed", slog.String("order_id", o.OrderID), slog.Any("err", err))
 	}
+}
+
+// shopTwinView hands the panel the twin as plain values. The conversions
+// of the address and line types stop compiling when package shop's types
+// gain a field the panel's do not have, so none is dropped unseen.
+func shopTwinView(t *shop.Twin) view.ShopTwin {
+	v := view.ShopTwin{ID: t.ID, Number: t.Number, ExternalRef: t.ExternalRef, FoundBy: t.FoundBy,
+		Status: t.Status, Payment: t.Payment, Shipping: t.Shipping, Currency: t.Currency, Total: t.Total, Tax: t.Tax, Paid: t.Paid,
+		ShippingAddress: view.ShopAddress(t.ShippingAddress), Billing: view.ShopAddress(t.Billing)}
+	for _, l := range t.Lines {
+		v.Lines = append(v.Lines, view.ShopTwinLine(l))
+	}
+	return v
+}
+
+// shopMismatches hands the panel the shop package's comparison, most
+// urgent first as it is.
+func shopMismatches(ms []shop.Mismatch) []view.ShopMismatch {
+	var out []view.ShopMismatch
+	for _, m := range ms {
+		out = append(out, view.ShopMismatch(m))
+	}
+	return out
+}
+
+// shopChoices judges the panel's changes on the twin's current state.
+// captured says the payment order is captured in full: the shop is then
+// told of the capture before fulfilling an order it still has authorized.
+// fe is a refused submit's message, shown at the form of its action.
+func shopChoices(t *shop.Twin, captured bool, fe shopFormError) []view.ShopChoice {
+	fulfil := shop.ActionFulfil
+	if captured && t.FulfilAction() == shop.ActionCaptureFulfil {
+		fulfil = shop.ActionCaptureFulfil
+	}
+	var out []view.ShopChoice
+	for _, f := range []struct{ kind, action, base string }{
+		{"cancel", shop.ActionCancel, shop.ActionCancel},
+		{"fulfil", fulfil, shop.ActionFulfil},
+	} {
+		ok, why := t.Allowed(f.action)
+		ch := view.ShopChoice{Kind: f.kind, Action: f.action, Allowed: ok, Why: why}
+		if f.base == fe.action {
+			ch.Error = fe.msg
+		}
+		out = append(out, ch)
+	}
+	return out
 }

@@ -42,7 +42,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 		if c.Request().Context().Err() != nil {
 			return err // the agent went away
 		}
-		v := view.FromProviderError(err, id, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), id, h.Provider)
 		return renderPage(c, v.Status, h.page(c, v.Heading, view.NavOrders), templates.OrderError(v))
 	}
 	now := h.now()
@@ -84,7 +84,7 @@ func (h *Handlers) readOrder(c echo.Context, id string) (*omclient.Order, error)
 	}
 	o, err := h.Orders.GetOrderForPage(ctx, id)
 	if err != nil && c.Request().Context().Err() == nil {
-		v := view.FromProviderError(err, id, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), id, h.Provider)
 		h.Log.Warn("reading an order failed", slog.String("order_id", id), slog.String("kind", v.Kind),
 			slog.String("code", v.Code), slog.String("correlation_id", v.CorrelationID),
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))

@@ -69,7 +69,7 @@ func (h *Handlers) searchOrders(c echo.Context) error {
 		if c.Request().Context().Err() != nil {
 			return err
 		}
-		v := view.FromProviderError(err, q, h.Provider)
+		v := view.FromProviderError(omclient.FailureOf(err), q, h.Provider)
 		lookup, httpStatus = &v, v.Status
 	}
 

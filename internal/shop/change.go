@@ -6,22 +6,17 @@ import (
 
 	"ordercare/internal/audit"
 	ep "ordercare/internal/shop/elasticpath"
+	"ordercare/internal/shop/shopaction"
 )
 
-// Changes the back office makes to a twin (audit actions).
+// Changes the back office makes to a twin (audit actions); the codes are
+// shopaction's (see there), so the pages name them without this package.
 const (
-	ActionCancel = "shop_cancel"
-	ActionFulfil = "shop_fulfil"
-	// ActionAddress replaces the shop's shipping address, ActionReferences
-	// its order number (both PUT the order's address data).
-	ActionAddress    = "shop_address"
-	ActionReferences = "shop_references"
-	// ActionCaptureFulfil reports a capture made at the payment provider
-	// to a shop whose order is still authorized (the platform's capture
-	// of its open authorizations, which makes the order paid) and then
-	// marks it fulfilled: the shop half of a capture that leaves nothing
-	// to capture.
-	ActionCaptureFulfil = "shop_capture_fulfil"
+	ActionCancel        = shopaction.Cancel
+	ActionFulfil        = shopaction.Fulfil
+	ActionAddress       = shopaction.Address
+	ActionReferences    = shopaction.References
+	ActionCaptureFulfil = shopaction.CaptureFulfil
 )
 
 // Changer changes twins on one platform.

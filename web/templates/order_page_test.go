@@ -149,7 +149,7 @@ func TestOrderPageActions(t *testing.T) {
 func TestOrderErrorPage(t *testing.T) {
 	t.Parallel()
 	err := &omclient.APIError{StatusCode: 404, ErrorCode: omclient.CodeNoSuchOrder, CorrelationID: "corr-42"}
-	v := view.FromProviderError(err, "0b0d9c34-5a5c-4b5e-9f27-2a6a3a7f2c11", omclient.ProviderKlarna)
+	v := view.FromProviderError(omclient.FailureOf(err), "0b0d9c34-5a5c-4b5e-9f27-2a6a3a7f2c11", omclient.ProviderKlarna)
 	doc, _ := renderDoc(t, OrderError(v))
 	if got := tid(doc, "provider-error-message").Text(); got != "No order 0b0d9c34-5a5c-4b5e-9f27-2a6a3a7f2c11 at Klarna." {
 		t.Errorf("message %q", got)

@@ -1,9 +1,6 @@
 package view
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,53 +34,51 @@ type ProviderErrorView struct {
 	Status int
 }
 
-// FromProviderError describes err, the failure of reading order orderID
-// from provider p.
-func FromProviderError(err error, orderID string, p omclient.Provider) ProviderErrorView {
+// FromProviderError says f, the failure of reading order orderID from
+// provider p, as the handler sorted it (omclient.FailureOf).
+func FromProviderError(f omclient.Failure, orderID string, p omclient.Provider) ProviderErrorView {
 	name := ProviderName(p)
 	v := ProviderErrorView{OrderID: orderID}
-	var ae *omclient.APIError
-	switch {
-	case errors.As(err, &ae):
-		v.CorrelationID = ae.CorrelationID
-		v.Code = string(ae.ErrorCode)
+	if f.Answered() {
+		v.CorrelationID = f.CorrelationID
+		v.Code = string(f.ErrorCode)
 		if v.Code == "" {
-			v.Code = "HTTP " + strconv.Itoa(ae.StatusCode)
+			v.Code = "HTTP " + strconv.Itoa(f.StatusCode)
 		}
-		switch {
-		case ae.StatusCode == http.StatusNotFound || ae.ErrorCode == omclient.CodeNoSuchOrder:
-			v.Kind, v.Status = ErrKindNotFound, http.StatusNotFound
-			v.Heading = "Order not found"
-			v.Message = "No order " + orderID + " at " + name + "."
-		case ae.ErrorCode == omclient.CodeInvalidOrderID:
-			v.Kind, v.Status = ErrKindNotFound, http.StatusNotFound
-			v.Heading = "Not an order id"
-			v.Message = name + " says " + orderID + " is not a valid order id."
-		case ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden:
-			v.Kind, v.Status = ErrKindCredentials, http.StatusBadGateway
-			v.Heading = name + " refused the back office's credentials"
-			v.Message = name + " answered " + strconv.Itoa(ae.StatusCode) + " " + http.StatusText(ae.StatusCode) +
-				": the API username or password is wrong, or belongs to another environment or region. An administrator must correct the credentials."
-		case ae.StatusCode == http.StatusTooManyRequests:
-			v.Kind, v.Status = ErrKindRateLimited, http.StatusServiceUnavailable
-			v.Heading = name + " is limiting requests"
-			v.Message = name + " asked the back office to slow down. Try again in a minute."
-		case ae.StatusCode >= 500:
-			v.Kind, v.Status = ErrKindUnavailable, http.StatusBadGateway
-			v.Heading = "The provider did not answer"
-			v.Message = name + " had a problem (" + strconv.Itoa(ae.StatusCode) + " " + http.StatusText(ae.StatusCode) +
-				") and did not return the order, also after retrying. Try again in a minute."
-		default:
-			v.Kind, v.Status = ErrKindRefused, http.StatusBadGateway
-			v.Heading = name + " refused the request"
-			v.Message = name + " answered " + strconv.Itoa(ae.StatusCode) + " " + http.StatusText(ae.StatusCode)
-			if len(ae.ErrorMessages) > 0 {
-				v.Message += ": " + strings.Join(ae.ErrorMessages, " ")
-			} else {
-				v.Message += "."
-			}
+	}
+	switch f.Kind {
+	case omclient.FailureNotFound:
+		v.Kind, v.Status = ErrKindNotFound, http.StatusNotFound
+		v.Heading = "Order not found"
+		v.Message = "No order " + orderID + " at " + name + "."
+	case omclient.FailureInvalidID:
+		v.Kind, v.Status = ErrKindNotFound, http.StatusNotFound
+		v.Heading = "Not an order id"
+		v.Message = name + " says " + orderID + " is not a valid order id."
+	case omclient.FailureCredentials:
+		v.Kind, v.Status = ErrKindCredentials, http.StatusBadGateway
+		v.Heading = name + " refused the back office's credentials"
+		v.Message = name + " answered " + strconv.Itoa(f.StatusCode) + " " + http.StatusText(f.StatusCode) +
+			": the API username or password is wrong, or belongs to another environment or region. An administrator must correct the credentials."
+	case omclient.FailureRateLimited:
+		v.Kind, v.Status = ErrKindRateLimited, http.StatusServiceUnavailable
+		v.Heading = name + " is limiting requests"
+		v.Message = name + " asked the back office to slow down. Try again in a minute."
+	case omclient.FailureUnavailable:
+		v.Kind, v.Status = ErrKindUnavailable, http.StatusBadGateway
+		v.Heading = "The provider did not answer"
+		v.Message = name + " had a problem (" + strconv.Itoa(f.StatusCode) + " " + http.StatusText(f.StatusCode) +
+			") and did not return the order, also after retrying. Try again in a minute."
+	case omclient.FailureRefused:
+		v.Kind, v.Status = ErrKindRefused, http.StatusBadGateway
+		v.Heading = name + " refused the request"
+		v.Message = name + " answered " + strconv.Itoa(f.StatusCode) + " " + http.StatusText(f.StatusCode)
+		if len(f.Messages) > 0 {
+			v.Message += ": " + strings.Join(f.Messages, " ")
+		} else {
+			v.Message += "."
 		}
-	case isTimeout(err):
+	case omclient.FailureTimeout:
 		v.Kind, v.Status = ErrKindTimeout, http.StatusGatewayTimeout
 		v.Code = "TIMEOUT"
 		v.Heading = "The provider did not answer"
@@ -95,12 +90,4 @@ func FromProviderError(err error, orderID string, p omclient.Provider) ProviderE
 		v.Message = "The back office could not reach " + name + ", so the order could not be shown. Try again in a minute; if it persists, the connection to the provider needs checking."
 	}
 	return v
-}
-
-func isTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -1,9 +1,5 @@
 package view
 
-import (
-	"strings"
-)
-
 // Form is the part every order-change form shares: where it posts, the
 // hidden fields that make it safe to submit twice, the values as the agent
 // typed them, the messages at the fields, and the outcome box. Each form's
@@ -60,47 +56,6 @@ type Form struct {
 // whole form.
 type FieldError struct {
 	Field, Message string
-}
-
-// Outcome kinds (data-outcome, CSS class).
-const (
-	OutcomeRefused  = "refused"  // the provider said no; a new key is minted
-	OutcomeUnknown  = "unknown"  // may have been applied; same key, safe to resubmit
-	OutcomeStale    = "stale"    // the order changed since the form was rendered
-	OutcomeFailed   = "failed"   // nothing was sent (connection, re-read failure)
-	OutcomeRejected = "rejected" // the form itself was damaged (key, expected)
-)
-
-// Outcome is the message box about the last submit.
-type Outcome struct {
-	Kind    string
-	Heading string
-	Message string
-	// The provider's answer, when there was one.
-	Code          string   // "CANCEL_NOT_ALLOWED"
-	Messages      []string // the provider's error_messages
-	CorrelationID string
-	HTTPStatus    int
-}
-
-// Input describes one form field for the shared Field component; its value
-// and error come from the Form by Name.
-type Input struct {
-	Name  string
-	Label string
-	// Type is the input type: "text" (default), "email", "tel", "url",
-	// "number", or "select" (then Options is the list).
-	Type string
-	// Options of a select (search.go's Option; Selected is ignored here:
-	// the form's value picks the option).
-	Options      []Option
-	Hint         string // shown under the label, linked with aria-describedby
-	Required     bool
-	MaxLength    int
-	Autocomplete string
-	Inputmode    string
-	// Placeholder, where a shape example helps ("https://…").
-	Placeholder string
 }
 
 // Names of the common fields.
@@ -161,29 +116,3 @@ func (f Form) SubmitLabel() string {
 	}
 	return f.Submit
 }
-
-// FieldID is the element id of a field: names like
-// "shipping_info[1].tracking_uri" become "f-shipping_info-1-tracking_uri".
-func FieldID(name string) string {
-	var b strings.Builder
-	b.WriteString("f-")
-	dash := false
-	for _, r := range name {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
-			b.WriteRune(r)
-			dash = false
-			continue
-		}
-		if !dash {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
-}
-
-// ErrorID is the id of a field's error message, for aria-describedby.
-func ErrorID(name string) string { return FieldID(name) + "-error" }
-
-// HintID is the id of a field's hint, for aria-describedby.
-func HintID(name string) string { return FieldID(name) + "-hint" }

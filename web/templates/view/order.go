@@ -59,33 +59,6 @@ type Field struct {
 	Label, Value string
 }
 
-// HeaderView is the order page's header.
-type HeaderView struct {
-	Status             Badge
-	Fraud              Badge // zero when the provider sent no fraud status
-	ProviderReference  string
-	MerchantReference1 string
-	MerchantReference2 string
-	Created            Time
-	Expires            Time
-	// ReadAt is when this order was read from the provider: the order page
-	// always reads fresh, so it is the read that built the page.
-	ReadAt Time
-	// ExpiresRelative is "expires in 3 days", "expired yesterday at
-	// 14:05"; "" when the expiry no longer matters (captured, cancelled,
-	// closed) or is unknown.
-	ExpiresRelative string
-	// ExpiresSoon: the authorization is open and expires within
-	// ExpiringWithin, so the header warns.
-	ExpiresSoon   bool
-	PaymentMethod string
-	PaymentCode   string // the provider's payment type, for the tooltip
-	Country       string // the purchase country by name ("Sweden")
-	CountryCode   string // its ISO code, for the tooltip
-	Locale        string
-	Currency      string
-}
-
 // FromOrder builds the order page's view model from the order as read from
 // the provider. Amounts are written in the reader's number format
 // (numbers: one format on every page for one person, whatever the order's
@@ -95,7 +68,6 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		loc = time.UTC
 	}
 	cur := o.PurchaseCurrency.String()
-	lc := string(o.Locale)
 	m := func(v int64) Money { return newMoney(v, cur, numbers) }
 
 	v := OrderView{
@@ -107,34 +79,7 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		v.Title = "Order " + ref
 	}
 
-	h := HeaderView{
-		Status:             statusBadge(o.Status),
-		Fraud:              fraudBadge(o.FraudStatus),
-		ProviderReference:  orDash(string(o.KlarnaReference)),
-		MerchantReference1: orDash(string(o.MerchantReference1)),
-		MerchantReference2: orDash(string(o.MerchantReference2)),
-		Created:            newTime(o.CreatedAt.Time, loc),
-		Expires:            newTime(o.ExpiresAt.Time, loc),
-		ReadAt:             newTime(now, loc),
-		PaymentMethod:      paymentMethod(o.InitialPaymentMethod),
-		PaymentCode:        paymentCode(o.InitialPaymentMethod),
-		Country:            orDash(CountryName(strings.ToUpper(string(o.PurchaseCountry)))),
-		CountryCode:        strings.ToUpper(string(o.PurchaseCountry)),
-		Locale:             orDash(lc),
-		Currency:           orDash(cur),
-	}
-	if !o.ExpiresAt.IsZero() {
-		open := o.Status == omclient.StatusAuthorized || o.Status == omclient.StatusPartCaptured
-		rel := relative(o.ExpiresAt.Time, now, loc)
-		switch {
-		case open && o.ExpiresAt.After(now):
-			h.ExpiresRelative = "expires " + rel
-			h.ExpiresSoon = o.ExpiresAt.Sub(now) <= ExpiringWithin
-		case open || o.Status == omclient.StatusExpired:
-			h.ExpiresRelative = "expired " + rel
-		}
-	}
-	v.Header = h
+	v.Header = orderHeader(o, now, loc)
 
 	v.Amounts = AmountsView{
 		Original:   m(o.OriginalOrderAmount),
@@ -151,32 +96,8 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 	v.ShippingOption = shippingOptionFields(o.SelectedShippingOption, m)
 	v.ShippingInfo = shippingInfoViews(o.ShippingInfo)
 
-	for i := range o.Captures {
-		c := &o.Captures[i]
-		v.Captures = append(v.Captures, CaptureView{
-			ID:                c.CaptureID,
-			ProviderReference: orDash(string(c.KlarnaReference)),
-			Reference:         string(c.Reference),
-			Description:       string(c.Description),
-			Amount:            m(c.CapturedAmount),
-			Refunded:          m(c.RefundedAmount),
-			Time:              newTime(c.CapturedAt.Time, loc),
-			Lines:             linesView(c.OrderLines, c.CapturedAmount, "captured amount", m),
-			ShippingInfo:      shippingInfoViews(c.ShippingInfo),
-			Actions:           actionViews(o.OrderID, orders.CaptureActions(o, c, p, now)),
-		})
-	}
-	for _, r := range o.Refunds {
-		v.Refunds = append(v.Refunds, RefundView{
-			ID:            r.RefundID,
-			Amount:        m(r.RefundedAmount),
-			Description:   string(r.Description),
-			Reference:     string(r.Reference),
-			Time:          newTime(r.RefundedAt.Time, loc),
-			Lines:         linesView(r.OrderLines, r.RefundedAmount, "refunded amount", m),
-			CreditInvoice: r.CreditInvoice,
-		})
-	}
+	v.Captures = captureViews(o, p, now, loc, m)
+	v.Refunds = refundViews(o, loc, m)
 	v.Actions = actionViews(o.OrderID, orders.Actions(o, p, now))
 	return v
 }

@@ -1,5 +1,12 @@
 package view
 
+import (
+	"time"
+
+	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
+)
+
 // AmountsView is the order's money at a glance.
 type AmountsView struct {
 	Original   Money
@@ -33,4 +40,43 @@ type RefundView struct {
 	Time          Time
 	Lines         LinesView
 	CreditInvoice bool
+}
+
+// captureViews are the order's captures, each with the actions it allows
+// at now; m writes an amount in the order's currency.
+func captureViews(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location, m func(int64) Money) []CaptureView {
+	var out []CaptureView
+	for i := range o.Captures {
+		c := &o.Captures[i]
+		out = append(out, CaptureView{
+			ID:                c.CaptureID,
+			ProviderReference: orDash(string(c.KlarnaReference)),
+			Reference:         string(c.Reference),
+			Description:       string(c.Description),
+			Amount:            m(c.CapturedAmount),
+			Refunded:          m(c.RefundedAmount),
+			Time:              newTime(c.CapturedAt.Time, loc),
+			Lines:             linesView(c.OrderLines, c.CapturedAmount, "captured amount", m),
+			ShippingInfo:      shippingInfoViews(c.ShippingInfo),
+			Actions:           actionViews(o.OrderID, orders.CaptureActions(o, c, p, now)),
+		})
+	}
+	return out
+}
+
+// refundViews are the order's refunds.
+func refundViews(o *omclient.Order, loc *time.Location, m func(int64) Money) []RefundView {
+	var out []RefundView
+	for _, r := range o.Refunds {
+		out = append(out, RefundView{
+			ID:            r.RefundID,
+			Amount:        m(r.RefundedAmount),
+			Description:   string(r.Description),
+			Reference:     string(r.Reference),
+			Time:          newTime(r.RefundedAt.Time, loc),
+			Lines:         linesView(r.OrderLines, r.RefundedAmount, "refunded amount", m),
+			CreditInvoice: r.CreditInvoice,
+		})
+	}
+	return out
 }

@@ -3,10 +3,8 @@ package view
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"ordercare/internal/omclient"
-	"ordercare/internal/shop"
 )
 
 // ShopPanel is the order page's panel of the shop's order (the payment
@@ -16,7 +14,7 @@ type ShopPanel struct {
 	Platform string // "Elastic Path"
 	// Problem is set when there is no twin to show (not found, shop down,
 	// slow, credentials refused).
-	Problem *shop.Problem
+	Problem *ShopProblem
 
 	ID, Number, ExternalRef, FoundBy string
 	Status, Payment, Shipping        string
@@ -39,15 +37,6 @@ type ShopPanel struct {
 	Missing []ShopMissing
 }
 
-// ShopChangeForm is one change of the shop's order the panel offers.
-type ShopChangeForm struct {
-	Kind, Label, Path string
-	Allowed           bool
-	Why               string // why not, when not allowed
-	Error             string // the message by the reason field after a refused submit
-	Reasons           []Option
-}
-
 // ShopLine is one item of the shop's order.
 type ShopLine struct {
 	Name, SKU, Quantity, UnitPrice, Total string
@@ -60,44 +49,21 @@ type ShopWarning struct {
 	ActionLabel, ActionHref string
 }
 
-// ShopChangeForms are the panel's forms for the twin's current state.
-// captured says the payment order is captured in full: the shop is then
-// told of the capture before fulfilling an order it still has authorized.
-func ShopChangeForms(orderID string, t *shop.Twin, captured bool, errAction, errMsg string) []ShopChangeForm {
-	fulfil, fulfilLabel := shop.ActionFulfil, "Mark fulfilled in the shop"
-	if captured && t.FulfilAction() == shop.ActionCaptureFulfil {
-		fulfil, fulfilLabel = shop.ActionCaptureFulfil, "Mark paid and fulfilled in the shop"
-	}
-	var out []ShopChangeForm
-	for _, f := range []struct{ kind, action, label, base string }{
-		{"cancel", shop.ActionCancel, "Cancel in the shop", shop.ActionCancel},
-		{"fulfil", fulfil, fulfilLabel, shop.ActionFulfil},
-	} {
-		ok, why := t.Allowed(f.action)
-		form := ShopChangeForm{Kind: f.kind, Label: f.label, Path: OrderPath(orderID) + "/shop/" + f.kind, Allowed: ok, Why: why}
-		if f.base == errAction {
-			form.Error = errMsg
-		}
-		form.Reasons = ShopReasons(f.action)
-		out = append(out, form)
-	}
-	return out
-}
-
 // shopActionOps maps a mismatch's action to the payment operation.
 var shopActionOps = map[string]omclient.Operation{
 	"cancel": omclient.OpCancel, "release": omclient.OpReleaseRemaining, "capture": omclient.OpCreateCapture,
 }
 
-// FromShop builds the panel from the twin (or the error of its lookup),
-// with the payment order's allowed actions offered in the warnings.
-func FromShop(o *omclient.Order, platform string, t *shop.Twin, err error, now time.Time, actions []ActionView, numbers string) ShopPanel {
+// ShopProblemPanel is the panel when there is no twin to show.
+func ShopProblemPanel(platform string, pr ShopProblem) ShopPanel {
+	return ShopPanel{On: true, Platform: platform, Problem: &pr}
+}
+
+// FromShop builds the panel from the twin and where it disagrees with the
+// payment order, with the payment order's allowed actions offered in the
+// warnings.
+func FromShop(platform string, t ShopTwin, mismatches []ShopMismatch, actions []ActionView, numbers string) ShopPanel {
 	p := ShopPanel{On: true, Platform: platform}
-	if err != nil {
-		pr := shop.Describe(err, platform)
-		p.Problem = &pr
-		return p
-	}
 	m := func(v int64) string { return newMoney(v, t.Currency, numbers).Text }
 	p.ID, p.Number, p.ExternalRef, p.FoundBy = t.ID, orDash(t.Number), orDash(t.ExternalRef), t.FoundBy
 	p.Status, p.Payment, p.Shipping = humanize(t.Status), humanize(t.Payment), humanize(t.Shipping)
@@ -107,7 +73,7 @@ func FromShop(o *omclient.Order, platform string, t *shop.Twin, err error, now t
 			UnitPrice: m(l.UnitPrice), Total: m(l.Total)})
 	}
 	p.ShippingAddress, p.Billing = shopAddress(t.ShippingAddress), shopAddress(t.Billing)
-	for _, mm := range shop.Compare(o, t, now) {
+	for _, mm := range mismatches {
 		w := ShopWarning{Kind: mm.Kind, Title: mm.Title, Advice: mm.Advice}
 		if op, ok := shopActionOps[mm.Action]; ok {
 			for _, a := range actions {
@@ -121,7 +87,7 @@ func FromShop(o *omclient.Order, platform string, t *shop.Twin, err error, now t
 	return p
 }
 
-func shopAddress(a shop.Address) AddressView {
+func shopAddress(a ShopAddress) AddressView {
 	var v AddressView
 	for _, s := range []string{a.Name, a.Company, a.Line1, a.Line2, joinNonEmpty(" ", a.Postcode, a.City), a.Region, strings.ToUpper(a.Country)} {
 		if s = strings.TrimSpace(s); s != "" {
@@ -130,21 +96,4 @@ func shopAddress(a shop.Address) AddressView {
 	}
 	v.Phone = strings.TrimSpace(a.Phone)
 	return v
-}
-
-// ShopReasons are the reasons offered for a change in the shop, without
-// "Other" (the shop's small forms have no free text): a cancel's, and for
-// marking fulfilled those of a capture (the goods shipped).
-func ShopReasons(action string) []Option {
-	op := omclient.OpCancel
-	if action == shop.ActionFulfil || action == shop.ActionCaptureFulfil {
-		op = omclient.OpCreateCapture
-	}
-	var out []Option
-	for _, r := range ReasonsFor(string(op)) {
-		if r.Value != ReasonOther {
-			out = append(out, r)
-		}
-	}
-	return out
 }

@@ -1,6 +1,6 @@
 package view
 
-import "ordercare/internal/shop"
+import "ordercare/internal/shop/shopaction"
 
 // Fields of a payment form's "also in the shop" choice. The hidden field
 // says the choice was shown, so an unticked box (which browsers do not
@@ -24,42 +24,42 @@ type ShopAlso struct {
 
 // ShopAlsoLabels name each shop change as a payment form offers it.
 var ShopAlsoLabels = map[string]string{
-	shop.ActionCancel:     "Also cancel the order in the shop",
-	shop.ActionAddress:    "Also change the shipping address in the shop",
-	shop.ActionReferences: "Also set the shop's order number to the new reference",
-	shop.ActionFulfil:     "Also mark the order fulfilled in the shop once everything is captured",
+	shopaction.Cancel:     "Also cancel the order in the shop",
+	shopaction.Address:    "Also change the shipping address in the shop",
+	shopaction.References: "Also set the shop's order number to the new reference",
+	shopaction.Fulfil:     "Also mark the order fulfilled in the shop once everything is captured",
 	// The shop still has the payment authorized: it is told of the
 	// capture first, as it fulfils only paid orders.
-	shop.ActionCaptureFulfil: "Also mark the order paid and fulfilled in the shop once everything is captured",
+	shopaction.CaptureFulfil: "Also mark the order paid and fulfilled in the shop once everything is captured",
 }
 
 // ShopMissingLabels are the buttons that send a missing shop half again.
 var ShopMissingLabels = map[string]string{
-	shop.ActionCancel:        "Also cancel in the shop",
-	shop.ActionAddress:       "Also change the address in the shop",
-	shop.ActionReferences:    "Also set the order number in the shop",
-	shop.ActionFulfil:        "Also mark fulfilled in the shop",
-	shop.ActionCaptureFulfil: "Also mark paid and fulfilled in the shop",
+	shopaction.Cancel:        "Also cancel in the shop",
+	shopaction.Address:       "Also change the address in the shop",
+	shopaction.References:    "Also set the order number in the shop",
+	shopaction.Fulfil:        "Also mark fulfilled in the shop",
+	shopaction.CaptureFulfil: "Also mark paid and fulfilled in the shop",
 }
 
 // shopActionNames name the shop's changes in the History and the audit
 // trail, so they read as what happened rather than as the action's code.
 var shopActionNames = map[string]string{
-	shop.ActionCancel:        "Cancel in the shop",
-	shop.ActionFulfil:        "Mark fulfilled in the shop",
-	shop.ActionCaptureFulfil: "Mark paid and fulfilled in the shop",
-	shop.ActionAddress:       "Change the shipping address in the shop",
-	shop.ActionReferences:    "Set the order number in the shop",
+	shopaction.Cancel:        "Cancel in the shop",
+	shopaction.Fulfil:        "Mark fulfilled in the shop",
+	shopaction.CaptureFulfil: "Mark paid and fulfilled in the shop",
+	shopaction.Address:       "Change the shipping address in the shop",
+	shopaction.References:    "Set the order number in the shop",
 }
 
 // ShopCheckHints say what the shop's panel shows once a shop change is
 // made, so an agent can tell after a lost answer.
 var ShopCheckHints = map[string]string{
-	shop.ActionCancel:        "its status reads Cancelled",
-	shop.ActionFulfil:        "its shipping reads Fulfilled",
-	shop.ActionCaptureFulfil: "its payment reads Paid and its shipping Fulfilled",
-	shop.ActionAddress:       "its shipping address is the new one",
-	shop.ActionReferences:    "its order number is the new one",
+	shopaction.Cancel:        "its status reads Cancelled",
+	shopaction.Fulfil:        "its shipping reads Fulfilled",
+	shopaction.CaptureFulfil: "its payment reads Paid and its shipping Fulfilled",
+	shopaction.Address:       "its shipping address is the new one",
+	shopaction.References:    "its order number is the new one",
 }
 
 // ShopMissing is a payment change made without its shop half (failed,
@@ -77,11 +77,11 @@ type ShopMissing struct {
 
 // shopApprovalVerbs say what a shop half does, for the approver.
 var shopApprovalVerbs = map[string]string{
-	shop.ActionCancel:        "cancel",
-	shop.ActionAddress:       "change the shipping address of",
-	shop.ActionReferences:    "change the order number of",
-	shop.ActionFulfil:        "mark fulfilled",
-	shop.ActionCaptureFulfil: "mark paid and fulfilled",
+	shopaction.Cancel:        "cancel",
+	shopaction.Address:       "change the shipping address of",
+	shopaction.References:    "change the order number of",
+	shopaction.Fulfil:        "mark fulfilled",
+	shopaction.CaptureFulfil: "mark paid and fulfilled",
 }
 
 // ShopApprovalText is the approval page's line about a request's shop
