@@ -36,11 +36,25 @@ type Page struct {
 	Doc  *goquery.Document
 }
 
-// Status is the answer's status code.
-func (p Page) Status() int { return p.Resp.StatusCode }
+// Status is the answer's status code; 0 for the empty Page that comes
+// with a transport error, so a failure message can still print it.
+func (p Page) Status() int {
+	if p.Resp == nil {
+		return 0
+	}
+	return p.Resp.StatusCode
+}
+
+// Header is the answer's headers (none for the empty Page).
+func (p Page) Header() http.Header {
+	if p.Resp == nil {
+		return http.Header{}
+	}
+	return p.Resp.Header
+}
 
 // Location is where a redirect sends the browser.
-func (p Page) Location() string { return p.Resp.Header.Get("Location") }
+func (p Page) Location() string { return p.Header().Get("Location") }
 
 // TestID selects the elements marked data-testid=id, the tests' handle on
 // a page that survives changes of its markup.
