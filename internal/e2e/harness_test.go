@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,23 +11,21 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/app"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
+	"ordercare/internal/proctest"
 	"ordercare/internal/session"
-	"ordercare/internal/staff"
 )
 
 // demoPassword is the demo accounts' password in every test server.
-const demoPassword = "e2e demo password"
+const demoPassword = apptest.DemoPassword
 
 // Demo accounts of the built-in sandbox (app.DemoAccounts).
 const (
@@ -39,77 +34,26 @@ const (
 	adminEmail      = "admin@example.com"
 )
 
-// cheapHashing keeps sign-in fast in tests; the real parameters are tested
-// in internal/staff.
-var cheapHashing = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
-
-// server is the real back office on a loopback port with its own folder of
-// databases and the built-in sandbox.
+// server is the real back office on a loopback port (Chromium needs a
+// real one) with its own folder of databases and the built-in sandbox.
 type server struct {
 	app  *app.App
 	cfg  config.Config
 	base string
-	logs *syncBuffer
+	logs *proctest.LockedBuffer
 }
 
-// syncBuffer collects the server's log lines for the failure artifacts.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
-// startServer builds and runs the app for one test and stops it when the
-// test ends. The app's log goes to a buffer that a failing test saves.
-// configure, if any, adjust the configuration first (approval thresholds).
+// startServer starts the app for one test (apptest.Start), which stops it
+// when the test ends; a failing test saves the app's log among its
+// artifacts. configure, if any, adjust the configuration first (approval
+// thresholds).
 func startServer(t *testing.T, configure ...func(*config.Config)) *server {
 	t.Helper()
-	cfg := config.Config{
-		Addr:         "127.0.0.1:0",
-		DBPath:       filepath.Join(t.TempDir(), "data", "admin.db"),
-		OMProvider:   string(omclient.ProviderKustom),
-		OMTimeout:    10 * time.Second,
-		DemoPassword: demoPassword,
-	}
-	for _, f := range configure {
-		f(&cfg)
-	}
-	logs := &syncBuffer{}
-	a, err := app.Build(context.Background(), cfg,
-		app.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))),
-		app.WithOutput(io.Discard), app.WithStaffOptions(cheapHashing))
-	if err != nil {
-		t.Fatalf("starting the back office: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	s := &server{app: a, cfg: cfg, base: a.URL(), logs: logs}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server stopped with: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("server did not stop within 30s")
-		}
-	})
+	as := apptest.Start(t, configure...)
+	s := &server{app: as.App, cfg: as.Config, base: as.URL, logs: as.Logs}
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveArtifact(t, "server.log", s.logs.Bytes())
+			saveArtifact(t, "server.log", []byte(s.logs.String()))
 		}
 	})
 	return s
@@ -334,7 +278,7 @@ func (s *server) newLinesOrder(t *testing.T, merchantRef string, lines []omclien
 func (s *server) requests(t *testing.T, method, route string) int {
 	t.Helper()
 	n := 0
-	for _, line := range strings.Split(string(s.logs.Bytes()), "\n") {
+	for _, line := range strings.Split(s.logs.String(), "\n") {
 		if strings.Contains(line, "msg=request ") && strings.Contains(line, " method="+method+" ") && strings.Contains(line, " route="+route+" ") {
 			n++
 		}
