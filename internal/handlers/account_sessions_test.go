@@ -54,7 +54,7 @@ func TestOwnSessionsReadInTheMembersZone(t *testing.T) {
 	t.Parallel()
 	f := newFoundation(t, foundationOpts{})
 	b := f.browser()
-	b.client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "tz", Value: "Asia/Tokyo"}})
+	b.Client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "tz", Value: "Asia/Tokyo"}})
 	b.signIn("agent@example.com", testPassword, "")
 	txt := b.get("/account").doc.Find(`[data-testid="session"]`).Text()
 	if !regexp.MustCompile(`Signed in \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d JST`).MatchString(txt) {

@@ -42,7 +42,7 @@ func TestSignInSuccessRenewsTokenAndAudits(t *testing.T) {
 	}
 	// The pre-sign-in token does not carry the sign-in (fixation).
 	old := f.browser()
-	old.client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: before}})
+	old.Client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: before}})
 	if got := old.get("/test/agent"); got.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("old token is signed in: %d", got.resp.StatusCode)
 	}
@@ -282,7 +282,7 @@ func TestSignOutNeedsCSRFAndDestroysSession(t *testing.T) {
 	}
 	// The old token is dead server-side, not just forgotten by the browser.
 	old := f.browser()
-	old.client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: signedIn}})
+	old.Client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: signedIn}})
 	if p := old.get("/test/agent"); p.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("signed-out token still works: %d", p.resp.StatusCode)
 	}

@@ -75,7 +75,7 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := st.Add(ctx, "agent@example.com", staff.RoleAgent, ordersPassword); err != nil {
+	if _, err := st.Add(ctx, "agent@example.com", staff.RoleAgent, testPassword); err != nil {
 		tb.Fatal(err)
 	}
 	ss, err := session.NewStore(ctx, d)
@@ -117,7 +117,7 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 	// Sign in like a browser.
 	login := a.do(tb, http.MethodGet, "/login", nil, nil)
 	a.token = login.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
-	r := a.do(tb, http.MethodPost, "/login", url.Values{"email": {"agent@example.com"}, "password": {ordersPassword}, "_csrf": {a.token}}, nil)
+	r := a.do(tb, http.MethodPost, "/login", url.Values{"email": {"agent@example.com"}, "password": {testPassword}, "_csrf": {a.token}}, nil)
 	if r.status != http.StatusSeeOther {
 		tb.Fatalf("sign-in: %d", r.status)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ordercare/internal/approvals"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -63,7 +64,7 @@ func newApprovalsApp(t *testing.T, p approvals.Policy) *approvalsApp {
 		}
 	}
 	m.hook.Store(&count)
-	if _, err := m.h.Staff.Add(t.Context(), string(secondSupervisor)+"@example.com", staff.RoleSupervisor, ordersPassword); err != nil {
+	if _, err := m.h.Staff.Add(t.Context(), apptest.Email(secondSupervisor), staff.RoleSupervisor, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := approvals.Open(t.Context(), m.h.DB.(*db.DB), m.h.Audit.(*audit.Log), a, p, a.now)
