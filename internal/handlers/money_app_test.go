@@ -13,6 +13,7 @@ import (
 	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 )
 
 // The money-form tests run the back office against the real sandbox like
@@ -44,7 +45,7 @@ func newMoneyApp(t *testing.T, provider omclient.Provider) *moneyApp {
 	}
 	m.ordersApp = newOrdersApp(t, ordersAppOpts{provider: provider, noDemo: true, wrapSandbox: hooked})
 	shop, err := omclient.New(omclient.Config{BaseURL: m.sandboxURL, Provider: m.h.Provider, Env: omclient.EnvSandbox,
-		Username: "merchant", Password: "sandbox-secret", Timeout: 10 * time.Second,
+		Username: pipelinetest.User, Password: pipelinetest.Password, Timeout: 10 * time.Second,
 		Retry:      omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
 		HTTPClient: &http.Client{Transport: shopTransport{}}})
 	if err != nil {

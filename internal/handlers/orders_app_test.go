@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 	"ordercare/internal/proctest"
 	"ordercare/internal/session"
 	"ordercare/internal/shop"
@@ -77,39 +77,18 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 		o.omTimeout = 5 * time.Second
 	}
 	clock := omsim.NewFakeClock(ordersNow)
-	sb, err := omsim.New(ctx, omsim.Options{Provider: o.provider, Username: "merchant", Password: "sandbox-secret",
-		Clock: clock, Demo: !o.noDemo, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	var sbHandler http.Handler = sb
+	po := pipelinetest.Options{Provider: o.provider, Clock: clock, Demo: !o.noDemo, Now: clock.Now}
 	if o.wrapSandbox != nil {
-		sbHandler = o.wrapSandbox(sb)
+		po.Wrap = func(sb *omsim.Sandbox) http.Handler { return o.wrapSandbox(sb) }
 	}
-	sbSrv := httptest.NewServer(sbHandler)
-	t.Cleanup(sbSrv.Close)
-
-	pass := "sandbox-secret"
 	if o.wrongPassword {
-		pass = "wrong"
+		po.ClientPassword = "wrong"
 	}
-	client, err := omclient.New(omclient.Config{BaseURL: sbSrv.URL, Provider: o.provider, Env: omclient.EnvSandbox,
-		Username: "merchant", Password: pass, Timeout: 10 * time.Second,
-		Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
+	env := pipelinetest.New(t, po)
+	sb, svc, ix := env.Sandbox, env.Orders, env.Index
 	// Staff share the fake clock: sign-in times and session validity must
 	// agree with the handlers' clock.
-	st := openStores(t, clock.Now)
-	ix, err := orders.OpenIndex(ctx, st.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
-	svc := orders.NewService(client, st.audit, ix, clock.Now)
+	st := withStaff(t, env.Admin, env.Log, clock.Now)
 	logs := &proctest.LockedBuffer{}
 	h := &handlers.Handlers{
 		Log:       slog.New(slog.NewTextHandler(logs, nil)),
@@ -134,12 +113,13 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 			h.ShopConnect = u.Client
 		}
 	}
-	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: st.addMembers(t), logs: logs, sandboxURL: sbSrv.URL}
+	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: st.addMembers(t), logs: logs, sandboxURL: env.URL}
 	if o.bulk != nil {
-		if a.bulk, err = bulk.Open(ctx, st.db, st.audit, svc, bulk.Options{Limits: *o.bulk, Rate: 1000, Now: clock.Now}); err != nil {
+		bs, err := bulk.Open(ctx, st.db, st.audit, svc, bulk.Options{Limits: *o.bulk, Rate: 1000, Now: clock.Now})
+		if err != nil {
 			t.Fatal(err)
 		}
-		h.Bulk = a.bulk
+		a.bulk, h.Bulk = bs, bs
 	}
 	e, err := h.Echo()
 	if err != nil {

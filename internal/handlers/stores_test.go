@@ -30,31 +30,39 @@ type stores struct {
 	sessions *session.Store
 }
 
-// openStores opens admin.db, the audit log, the staff store (cheap
-// hashing; its clock is now, or the real one when nil) and the sessions.
+// openStores opens admin.db and the audit log, then the rest
+// (withStaff).
 func openStores(t testing.TB, now func() time.Time) stores {
 	t.Helper()
-	ctx := t.Context()
 	dir := t.TempDir()
-	var s stores
-	var err error
-	if s.db, err = db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal); err != nil {
+	d, err := db.Open(t.Context(), filepath.Join(dir, "admin.db"), db.SyncNormal)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.db.Close() })
-	if s.audit, err = audit.Open(ctx, filepath.Join(dir, "audit.db")); err != nil {
+	t.Cleanup(func() { d.Close() })
+	al, err := audit.Open(t.Context(), filepath.Join(dir, "audit.db"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.audit.Close() })
+	t.Cleanup(func() { al.Close() })
+	return withStaff(t, d, al, now)
+}
+
+// withStaff opens the staff store (cheap hashing; its clock is now, or
+// the real one when nil) and the sessions over d, beside al.
+func withStaff(t testing.TB, d *db.DB, al *audit.Log, now func() time.Time) stores {
+	t.Helper()
 	so := apptest.CheapHashing()
 	so.Now = now
-	if s.staff, err = staff.Open(ctx, s.db, so); err != nil {
+	st, err := staff.Open(t.Context(), d, so)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if s.sessions, err = session.NewStore(ctx, s.db); err != nil {
+	ss, err := session.NewStore(t.Context(), d)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return stores{db: d, audit: al, staff: st, sessions: ss}
 }
 
 // addMembers adds one member of each role (apptest.Email, testPassword)
