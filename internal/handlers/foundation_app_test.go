@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -157,33 +156,3 @@ func (b *browser) signIn(email, password, next string) page {
 }
 
 func (b *browser) sessionCookie() string { return b.Cookie(session.CookieName(false)) }
-
-// sessionSetCookies counts Set-Cookie headers for the session cookie.
-func sessionSetCookies(resp *http.Response, secure bool) int {
-	n := 0
-	for _, v := range resp.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(v, session.CookieName(secure)+"=") {
-			n++
-		}
-	}
-	return n
-}
-
-// auditKinds lists the kinds of all events in the log, oldest first.
-func (f *foundation) auditKinds() []audit.Kind {
-	f.t.Helper()
-	ctx := f.t.Context()
-	n, _, err := f.audit.Head(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	var kinds []audit.Kind
-	for seq := int64(1); seq <= n; seq++ {
-		e, err := f.audit.Event(ctx, seq)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		kinds = append(kinds, e.Kind)
-	}
-	return kinds
-}

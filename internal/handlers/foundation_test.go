@@ -12,6 +12,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
+	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/static"
 )
@@ -452,4 +453,34 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// sessionSetCookies counts Set-Cookie headers for the session cookie.
+func sessionSetCookies(resp *http.Response, secure bool) int {
+	n := 0
+	for _, v := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, session.CookieName(secure)+"=") {
+			n++
+		}
+	}
+	return n
+}
+
+// auditKinds lists the kinds of all events in the log, oldest first.
+func (f *foundation) auditKinds() []audit.Kind {
+	f.t.Helper()
+	ctx := f.t.Context()
+	n, _, err := f.audit.Head(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var kinds []audit.Kind
+	for seq := int64(1); seq <= n; seq++ {
+		e, err := f.audit.Event(ctx, seq)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		kinds = append(kinds, e.Kind)
+	}
+	return kinds
 }
