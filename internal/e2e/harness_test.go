@@ -133,46 +133,22 @@ func (s *server) orderWithStatus(t *testing.T, st omclient.Status, minLines int)
 	})
 }
 
-// orderWhere is the first sandbox order (in the sandbox's order) that
-// matches; what names the wanted shape in a failure.
+// orderWhere is the first sandbox order that matches (apptest.OrderWhere).
 func (s *server) orderWhere(t *testing.T, what string, match func(*omclient.Order) bool) *omclient.Order {
 	t.Helper()
-	ctx := context.Background()
-	ids, err := s.app.Sandbox().OrderIDs(ctx)
-	if err != nil {
-		t.Fatalf("sandbox orders: %v", err)
-	}
-	for _, id := range ids {
-		o, err := s.app.Sandbox().Order(ctx, id)
-		if err != nil {
-			t.Fatalf("sandbox order %s: %v", id, err)
-		}
-		if match(o) {
-			return o
-		}
-	}
-	t.Fatalf("no demo order is %s", what)
-	return nil
+	return apptest.OrderWhere(t, s.app.Sandbox(), what, match)
 }
 
 // sandboxOrder reads an order's state straight from the sandbox.
 func (s *server) sandboxOrder(t *testing.T, id string) *omclient.Order {
 	t.Helper()
-	o, err := s.app.Sandbox().Order(context.Background(), id)
-	if err != nil {
-		t.Fatalf("sandbox order %s: %v", id, err)
-	}
-	return o
+	return apptest.SandboxOrder(t, s.app.Sandbox(), id)
 }
 
 // applied is how many changes the sandbox applied to an order.
 func (s *server) applied(t *testing.T, id string) int {
 	t.Helper()
-	n, err := s.app.Sandbox().Applied(context.Background(), id)
-	if err != nil {
-		t.Fatalf("sandbox applied %s: %v", id, err)
-	}
-	return n
+	return apptest.Applied(t, s.app.Sandbox(), id)
 }
 
 // endSession deletes a browser's session from the server's store, as the
@@ -203,11 +179,7 @@ func (s *server) endSession(t *testing.T, token string) {
 // attempts are the audit log's change attempts on an order, newest first.
 func (s *server) attempts(t *testing.T, orderID string) []audit.Attempt {
 	t.Helper()
-	as, err := s.app.Audit().OrderAttempts(context.Background(), orderID)
-	if err != nil {
-		t.Fatalf("audit attempts of %s: %v", orderID, err)
-	}
-	return as
+	return apptest.Attempts(t, s.app.Audit(), orderID)
 }
 
 // checkOneSucceeded: the audit log holds exactly one attempt of op on the

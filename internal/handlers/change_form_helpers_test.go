@@ -69,31 +69,19 @@ func (ag *agent) fill(path string, set map[string]string) url.Values {
 // applied is how many changes the sandbox applied to the order.
 func (a *ordersApp) applied(orderID string) int {
 	a.t.Helper()
-	n, err := a.sandbox.Applied(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return n
+	return apptest.Applied(a.t, a.sandbox, orderID)
 }
 
 // sandboxOrder is the order as the sandbox holds it now.
 func (a *ordersApp) sandboxOrder(orderID string) *omclient.Order {
 	a.t.Helper()
-	o, err := a.sandbox.Order(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return o
+	return apptest.SandboxOrder(a.t, a.sandbox, orderID)
 }
 
 // attempts are the order's audited change attempts, newest first.
 func (a *ordersApp) attempts(orderID string) []audit.Attempt {
 	a.t.Helper()
-	as, err := a.h.Audit.OrderAttempts(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return as
+	return apptest.Attempts(a.t, a.h.Audit, orderID)
 }
 
 // lastAttempt is the order's newest attempt; the test fails when there is

@@ -146,21 +146,7 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 // demoOrder returns a sandbox order matching pred.
 func (a *ordersApp) demoOrder(pred func(*omclient.Order) bool) *omclient.Order {
 	a.t.Helper()
-	ids, err := a.sandbox.OrderIDs(a.t.Context())
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	for _, id := range ids {
-		o, err := a.sandbox.Order(a.t.Context(), id)
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		if pred(o) {
-			return o
-		}
-	}
-	a.t.Fatal("no demo order matches")
-	return nil
+	return apptest.OrderWhere(a.t, a.sandbox, "as the test needs", pred)
 }
 
 // agent is a member's browser (apptest's) on the app.
