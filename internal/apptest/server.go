@@ -94,3 +94,13 @@ func (s *Server) SignedIn(t testing.TB, role staff.Role) *Browser {
 	}
 	return b
 }
+
+// AddMember adds a member of role beside the demo accounts (an auditor, a
+// second supervisor), with the demo password; the test fails if it
+// cannot.
+func (s *Server) AddMember(t testing.TB, email string, role staff.Role) {
+	t.Helper()
+	if _, err := s.App.Staff().Add(context.Background(), email, role, DemoPassword); err != nil {
+		t.Fatalf("adding %s as %s: %v", email, role, err)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"ordercare/internal/app"
 	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
@@ -20,7 +19,6 @@ import (
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
-	"ordercare/internal/proctest"
 	"ordercare/internal/session"
 )
 
@@ -37,10 +35,7 @@ const (
 // server is the real back office on a loopback port (Chromium needs a
 // real one) with its own folder of databases and the built-in sandbox.
 type server struct {
-	app  *app.App
-	cfg  config.Config
-	base string
-	logs *proctest.LockedBuffer
+	*apptest.Server
 }
 
 // startServer starts the app for one test (apptest.Start), which stops it
@@ -49,11 +44,10 @@ type server struct {
 // thresholds).
 func startServer(t *testing.T, configure ...func(*config.Config)) *server {
 	t.Helper()
-	as := apptest.Start(t, configure...)
-	s := &server{app: as.App, cfg: as.Config, base: as.URL, logs: as.Logs}
+	s := &server{Server: apptest.Start(t, configure...)}
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveArtifact(t, "server.log", []byte(s.logs.String()))
+			saveArtifact(t, "server.log", []byte(s.Logs.String()))
 		}
 	})
 	return s
@@ -136,19 +130,19 @@ func (s *server) orderWithStatus(t *testing.T, st omclient.Status, minLines int)
 // orderWhere is the first sandbox order that matches (apptest.OrderWhere).
 func (s *server) orderWhere(t *testing.T, what string, match func(*omclient.Order) bool) *omclient.Order {
 	t.Helper()
-	return apptest.OrderWhere(t, s.app.Sandbox(), what, match)
+	return apptest.OrderWhere(t, s.App.Sandbox(), what, match)
 }
 
 // sandboxOrder reads an order's state straight from the sandbox.
 func (s *server) sandboxOrder(t *testing.T, id string) *omclient.Order {
 	t.Helper()
-	return apptest.SandboxOrder(t, s.app.Sandbox(), id)
+	return apptest.SandboxOrder(t, s.App.Sandbox(), id)
 }
 
 // applied is how many changes the sandbox applied to an order.
 func (s *server) applied(t *testing.T, id string) int {
 	t.Helper()
-	return apptest.Applied(t, s.app.Sandbox(), id)
+	return apptest.Applied(t, s.App.Sandbox(), id)
 }
 
 // endSession deletes a browser's session from the server's store, as the
@@ -159,7 +153,7 @@ func (s *server) endSession(t *testing.T, token string) {
 		t.Fatal("the browser has no session cookie")
 	}
 	ctx := context.Background()
-	d, err := db.Open(ctx, s.cfg.DBPath, db.SyncNormal)
+	d, err := db.Open(ctx, s.Config.DBPath, db.SyncNormal)
 	if err != nil {
 		t.Fatalf("opening admin.db: %v", err)
 	}
@@ -179,7 +173,7 @@ func (s *server) endSession(t *testing.T, token string) {
 // attempts are the audit log's change attempts on an order, newest first.
 func (s *server) attempts(t *testing.T, orderID string) []audit.Attempt {
 	t.Helper()
-	return apptest.Attempts(t, s.app.Audit(), orderID)
+	return apptest.Attempts(t, s.App.Audit(), orderID)
 }
 
 // checkOneSucceeded: the audit log holds exactly one attempt of op on the
@@ -238,7 +232,7 @@ func (s *server) newLinesOrder(t *testing.T, merchantRef string, lines []omclien
 	}
 	addr := &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann", StreetAddress: "Hauptstraße 5",
 		PostalCode: "10115", City: "Berlin", Country: "DE", Email: "erika@example.com", Phone: "+49301234567"}
-	id, err := s.app.Sandbox().CreateOrder(ctx, omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE",
+	id, err := s.App.Sandbox().CreateOrder(ctx, omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE",
 		OrderAmount: amount, OrderLines: lines, BillingAddress: addr, ShippingAddress: addr, MerchantReference1: merchantRef})
 	if err != nil {
 		t.Fatalf("creating a sandbox order: %v", err)
@@ -250,7 +244,7 @@ func (s *server) newLinesOrder(t *testing.T, merchantRef string, lines []omclien
 func (s *server) requests(t *testing.T, method, route string) int {
 	t.Helper()
 	n := 0
-	for _, line := range strings.Split(s.logs.String(), "\n") {
+	for _, line := range strings.Split(s.Logs.String(), "\n") {
 		if strings.Contains(line, "msg=request ") && strings.Contains(line, " method="+method+" ") && strings.Contains(line, " route="+route+" ") {
 			n++
 		}
