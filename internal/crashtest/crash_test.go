@@ -157,7 +157,7 @@ wait:
 	wg.Wait()
 	t.Logf("killed after %d confirmed changes; %d submits cut by the crash; answers by status %v", confirmed.Load(), cut, statuses)
 	if confirmed.Load() == 0 {
-		t.Fatalf("no change was confirmed before the kill; answers %v\n%s", statuses, srv.out)
+		t.Fatalf("no change was confirmed before the kill; answers %v\n%s", statuses, srv.Out)
 	}
 	for st, n := range statuses {
 		if st >= 500 || st < 0 {

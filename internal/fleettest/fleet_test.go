@@ -114,7 +114,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	// One provider sandbox for all instances.
 	sbAddr, sbPass := proctest.FreeAddr(t), randomHex(t)
 	sbURL := "http://" + sbAddr
-	sandbox := start(ctx, t, "sandbox", bin, proctest.Environ(), func() bool { return answers200(sbURL+"/sandbox/orders", sandboxUser, sbPass) },
+	sandbox := proctest.Start(ctx, t, "sandbox", bin, proctest.Environ(), func() bool { return proctest.Answers200(sbURL+"/sandbox/orders", sandboxUser, sbPass) },
 		"sandbox", "-addr", sbAddr, "-user", sandboxUser, "-password", sbPass, "-db", filepath.Join(dir, "sandbox.db"))
 	own := make([][]string, agents)
 	ids := createOrders(ctx, t, sbURL, sbPass, agents*ordersPerAgent+bulkOrders)
@@ -162,14 +162,14 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	// The members, made the way an admin makes a fleet's: the first alone
 	// (it makes the tables), then a few at a time.
 	userEnv := proctest.Environ("ORDERCARE_DATABASE_URL=" + pg.URL)
-	run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", "supervisor@fleet.example", "--role", "supervisor")
+	proctest.Run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", "supervisor@fleet.example", "--role", "supervisor")
 	var adds sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for n := range agents {
 		adds.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", agentEmail(n), "--role", "agent")
+			proctest.Run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", agentEmail(n), "--role", "agent")
 		})
 	}
 	adds.Wait()
@@ -178,18 +178,18 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	if err := os.WriteFile(csv, []byte("order_id\n"+strings.Join(bulkIDs, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run(t, bin, instanceEnv("fleet-indexer", proctest.FreeAddr(t)), "", "index", "import", csv)
+	proctest.Run(t, bin, instanceEnv("fleet-indexer", proctest.FreeAddr(t)), "", "index", "import", csv)
 	if t.Failed() {
 		t.FailNow()
 	}
 	phase("members added, bulk orders indexed")
 
 	names := []string{"fleet-a", "fleet-b", "fleet-c"}[:instances]
-	procs := make([]*process, instances)
+	procs := make([]*proctest.Process, instances)
 	backends := make([]*backend, instances)
-	serve := func(i int) *process {
+	serve := func(i int) *proctest.Process {
 		b := backends[i]
-		return start(ctx, t, b.name, bin, instanceEnv(b.name, b.host), func() bool { return answers200("http://"+b.host+"/healthz", "", "") }, "serve")
+		return proctest.Start(ctx, t, b.name, bin, instanceEnv(b.name, b.host), func() bool { return proctest.Answers200("http://"+b.host+"/healthz", "", "") }, "serve")
 	}
 	for i, name := range names {
 		backends[i] = &backend{name: name, host: proctest.FreeAddr(t)}
@@ -278,7 +278,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	runnerKilled = runnerKilled && !bulkFinished(ctx, t, shared, jobID)
-	procs[victim].kill(t)
+	procs[victim].Kill(t)
 	backends[victim].down.Store(true)
 	killedAt, downUntil := acked.Load(), time.Now().Add(downFor)
 	phase(fmt.Sprintf("killed %s (SIGKILL) after %d acknowledged changes", names[victim], killedAt))
@@ -311,7 +311,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	for !bulkFinished(ctx, t, shared, jobID) {
 		select {
 		case <-ctx.Done():
-			t.Fatalf("the bulk job did not finish in time\n%s", procs[victim].out)
+			t.Fatalf("the bulk job did not finish in time\n%s", procs[victim].Out)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
@@ -319,10 +319,10 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 
 	var stops sync.WaitGroup
 	for _, p := range procs {
-		stops.Go(func() { p.stop(t) })
+		stops.Go(func() { stopProcess(t, p) })
 	}
 	stops.Wait()
-	sandbox.stop(t)
+	stopProcess(t, sandbox)
 	phase("stopped")
 
 	// No attempt is left open anywhere in the log, whatever its order.
