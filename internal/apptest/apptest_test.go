@@ -9,8 +9,9 @@ import (
 )
 
 // TestStartSignInAndForm walks what every user of the package relies on:
-// the app answers, a demo member signs in through the form, and the
-// sign-out form read off a page posts back with its token.
+// the app answers, a demo member signs in through the form, a page's
+// forms read as a browser would send them, and a form posted with the
+// token of the page it came from signs the member out.
 func TestStartSignInAndForm(t *testing.T) {
 	s := apptest.Start(t)
 	if p := s.Browser().MustDo(t, http.MethodGet, "/orders", nil, nil); p.Status() != http.StatusSeeOther {
@@ -25,7 +26,7 @@ func TestStartSignInAndForm(t *testing.T) {
 	if out.Get("_csrf") == "" || out.Get("_csrf") != apptest.CSRF(p) {
 		t.Fatalf("sign-out form values %v, page token %q", out, apptest.CSRF(p))
 	}
-	if p := b.MustDo(t, http.MethodPost, "/logout", out, nil); p.Status() != http.StatusSeeOther {
+	if p := b.Submit(t, "/orders", "/logout", nil); p.Status() != http.StatusSeeOther {
 		t.Fatalf("sign-out: status %d", p.Status())
 	}
 	if p := b.MustDo(t, http.MethodGet, "/orders", nil, nil); p.Status() != http.StatusSeeOther {

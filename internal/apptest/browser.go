@@ -18,6 +18,9 @@ import (
 type Browser struct {
 	Base   string
 	Client *http.Client
+	// Header is sent with every request, as a real browser sends its
+	// User-Agent, or a proxy in front of it X-Forwarded-For; nil: none.
+	Header http.Header
 }
 
 // NewBrowser is a browser for base whose requests give up after timeout
@@ -63,8 +66,8 @@ func (p Page) TestID(id string) *goquery.Selection {
 }
 
 // Do sends one request, form-encoded when form is given, with the extra
-// headers hdr (htmx's, say). It returns errors rather than failing a test,
-// so it may run in a test's goroutines.
+// headers hdr (htmx's, say) over the browser's own. It returns errors
+// rather than failing a test, so it may run in a test's goroutines.
 func (b *Browser) Do(method, path string, form url.Values, hdr http.Header) (Page, error) {
 	var body io.Reader
 	if form != nil {
@@ -76,6 +79,9 @@ func (b *Browser) Do(method, path string, form url.Values, hdr http.Header) (Pag
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range b.Header {
+		req.Header[k] = v
 	}
 	for k, v := range hdr {
 		req.Header[k] = v

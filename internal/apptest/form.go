@@ -1,8 +1,10 @@
 package apptest
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
+	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -46,4 +48,28 @@ func Submitted(form *goquery.Selection) url.Values {
 // none): a browser posts what the page it rendered holds.
 func CSRF(p Page) string {
 	return p.Doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")
+}
+
+// Token opens the page at from and returns its CSRF token, as a browser
+// posts only what a page it rendered holds; the test fails if the page
+// has none.
+func (b *Browser) Token(t testing.TB, from string) string {
+	t.Helper()
+	p := b.MustDo(t, http.MethodGet, from, nil, nil)
+	tok := CSRF(p)
+	if tok == "" {
+		t.Fatalf("no CSRF field on %s (status %d)", from, p.Status())
+	}
+	return tok
+}
+
+// Submit posts form (nil: empty) to path with the CSRF token of the page
+// at from, as a member who opened that page and sent one of its forms.
+func (b *Browser) Submit(t testing.TB, from, path string, form url.Values) Page {
+	t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("_csrf", b.Token(t, from))
+	return b.MustDo(t, http.MethodPost, path, form, nil)
 }

@@ -157,12 +157,7 @@ func newHeldRefund(t *testing.T) (*approvalsApp, string, approvals.Request) {
 // request id with comment, with the CSRF token of the member's session.
 func (ag *agent) decide(id, action, comment string, extra url.Values) answer {
 	ag.a.t.Helper()
-	r := ag.get("/approvals", nil)
-	tok := r.doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")
-	if tok == "" {
-		ag.a.t.Fatalf("no CSRF token on /approvals (%d)", r.resp.StatusCode)
-	}
-	v := url.Values{"_csrf": {tok}, "comment": {comment}}
+	v := url.Values{"_csrf": {ag.Token(ag.a.t, "/approvals")}, "comment": {comment}}
 	for k, x := range extra {
 		v[k] = x
 	}

@@ -98,16 +98,17 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 	return f
 }
 
-// browser is a cookie-keeping client that does not follow redirects;
-// header is sent with every request.
+// browser is a cookie-keeping client that does not follow redirects
+// (apptest's), with its foundation.
 type browser struct {
 	*apptest.Browser
-	f      *foundation
-	header http.Header
+	f *foundation
 }
 
 func (f *foundation) browser() *browser {
-	return &browser{Browser: apptest.NewBrowser(f.srv.URL, 0), f: f, header: http.Header{}}
+	b := apptest.NewBrowser(f.srv.URL, 0)
+	b.Header = http.Header{}
+	return &browser{Browser: b, f: f}
 }
 
 // page is one answer, as the order tests' answer.
@@ -115,11 +116,7 @@ type page = answer
 
 func (b *browser) do(method, path string, form url.Values, hdr http.Header) page {
 	b.f.t.Helper()
-	all := b.header.Clone()
-	for k, v := range hdr {
-		all[k] = v
-	}
-	return answerOf(b.MustDo(b.f.t, method, path, form, all))
+	return answerOf(b.MustDo(b.f.t, method, path, form, hdr))
 }
 
 func (b *browser) get(path string) page { return b.do(http.MethodGet, path, nil, nil) }
@@ -128,22 +125,13 @@ func (b *browser) get(path string) page { return b.do(http.MethodGet, path, nil,
 // that renders the page first.
 func (b *browser) token(path string) string {
 	b.f.t.Helper()
-	p := b.get(path)
-	tok, ok := p.doc.Find(`input[name="_csrf"]`).Attr("value")
-	if !ok || tok == "" {
-		b.f.t.Fatalf("no CSRF field on %s (status %d)", path, p.resp.StatusCode)
-	}
-	return tok
+	return b.Token(b.f.t, path)
 }
 
 // post submits a form with the token harvested from the page at from.
 func (b *browser) post(from, path string, form url.Values) page {
 	b.f.t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("_csrf", b.token(from))
-	return b.do(http.MethodPost, path, form, nil)
+	return answerOf(b.Submit(b.f.t, from, path, form))
 }
 
 func (b *browser) signIn(email, password, next string) page {

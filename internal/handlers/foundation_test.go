@@ -126,10 +126,10 @@ func TestLockoutPerAddressIgnoresXForwardedFor(t *testing.T) {
 	b := f.browser()
 	for i := range 20 {
 		// A spoofed X-Forwarded-For must not spread the failures over many addresses.
-		b.header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+		b.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
 		b.signIn(fmt.Sprintf("guess%d@example.com", i), "wrong", "")
 	}
-	b.header.Set("X-Forwarded-For", "203.0.113.77")
+	b.Header.Set("X-Forwarded-For", "203.0.113.77")
 	p := b.signIn("admin@example.com", testPassword, "")
 	if p.resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(p.body, "your network address") {
 		t.Fatalf("address not locked: %d %s", p.resp.StatusCode, p.doc.Find("#login-error").Text())
@@ -143,15 +143,15 @@ func TestTrustedProxyForwardedAddress(t *testing.T) {
 	f := newFoundation(t, foundationOpts{trustedProxy: netip.MustParsePrefix("127.0.0.0/8")})
 	b := f.browser()
 	for i := range 20 {
-		b.header.Set("X-Forwarded-For", "203.0.113.9")
+		b.Header.Set("X-Forwarded-For", "203.0.113.9")
 		b.signIn(fmt.Sprintf("guess%d@example.com", i), "wrong", "")
 	}
-	b.header.Set("X-Forwarded-For", "203.0.113.9")
+	b.Header.Set("X-Forwarded-For", "203.0.113.9")
 	if p := b.signIn("admin@example.com", testPassword, ""); p.resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("forwarded address not locked: %d", p.resp.StatusCode)
 	}
 	other := f.browser()
-	other.header.Set("X-Forwarded-For", "203.0.113.10")
+	other.Header.Set("X-Forwarded-For", "203.0.113.10")
 	if p := other.signIn("admin@example.com", testPassword, ""); p.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("another client behind the proxy was locked out: %d", p.resp.StatusCode)
 	}

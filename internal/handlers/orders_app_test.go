@@ -155,7 +155,9 @@ type agent struct {
 	a *ordersApp
 }
 
-// answer is one answer to a request.
+// answer is one answer to a request: apptest's Page under the names the
+// package's tests have always read (r.resp, r.body, r.doc), so that they
+// need not change with it.
 type answer struct {
 	resp *http.Response
 	body string
