@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
 	"ordercare/internal/app"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
@@ -34,7 +33,7 @@ func TestBackupWhileServingRestores(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "data")
 	cfg := config.Config{Addr: "127.0.0.1:0", DBPath: filepath.Join(dataDir, "admin.db"), OMProvider: "kustom", OMTimeout: 10 * time.Second}
 	a, err := app.Build(ctx, cfg, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithOutput(io.Discard),
-		app.WithStaffOptions(staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}))
+		app.WithStaffOptions(apptest.CheapHashing()))
 	if err != nil {
 		t.Fatal(err)
 	}

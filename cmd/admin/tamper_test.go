@@ -16,14 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"golang.org/x/mod/sumdb/note"
 
 	"ordercare/internal/app"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
-	"ordercare/internal/staff"
 	"ordercare/internal/witness"
 )
 
@@ -225,7 +224,7 @@ func verifyFolder(t *testing.T, dir, pinned string, extra ...string) (string, er
 	return out.String() + errOut.String(), err
 }
 
-var cheapStaff = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
+var cheapStaff = apptest.CheapHashing()
 
 // startFolder builds the back office (sandbox mode, key pinned) on the
 // folder and stops it again; the error is the start's.

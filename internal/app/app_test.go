@@ -19,17 +19,16 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/argon2id"
 
 	"ordercare/internal/app"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
-	"ordercare/internal/staff"
 )
 
-var cheap = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
+var cheap = apptest.CheapHashing()
 
 func testConfig(t *testing.T) config.Config {
 	t.Helper()
@@ -132,30 +131,19 @@ func TestSandboxModeEndToEnd(t *testing.T) {
 }
 
 // signIn signs in through the sign-in form of the sandbox-mode server at
-// base and returns a client holding the session.
+// base (whose banner must say so) and returns a client holding the
+// session.
 func signIn(t *testing.T, base, email, pw string) *http.Client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := c.Get(base + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := goquery.NewDocumentFromReader(r.Body)
-	r.Body.Close()
-	if env, _ := doc.Find(`[data-testid="env-banner"]`).Attr("data-env"); env != "sandbox" {
+	b := apptest.NewBrowser(base, 0)
+	login := b.MustDo(t, http.MethodGet, "/login", nil, nil)
+	if env, _ := login.Doc.Find(`[data-testid="env-banner"]`).Attr("data-env"); env != "sandbox" {
 		t.Fatalf("banner %q", env)
 	}
-	tok, _ := doc.Find(`input[name="_csrf"]`).Attr("value")
-	r, err = c.PostForm(base+"/login", url.Values{"_csrf": {tok}, "email": {email}, "password": {pw}})
-	if err != nil {
+	if err := b.SignIn(email, pw); err != nil {
 		t.Fatal(err)
 	}
-	r.Body.Close()
-	if r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("%s sign-in: %d", email, r.StatusCode)
-	}
-	return c
+	return b.Client
 }
 
 // The demo accounts get one shared password hash from the first start on,

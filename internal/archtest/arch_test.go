@@ -61,7 +61,15 @@ var layers = map[string]int{
 	// Tests only, with no code of their own to import.
 	"internal/archtest": 9, "internal/crashtest": 9, "internal/e2e": 9, "internal/reliability": 9,
 	"internal/fleettest": 9,
+	// The tests' running back office (the real app) and the browser they
+	// drive it with, for tests only.
+	"internal/apptest": 9,
 }
+
+// testSupport are packages of code for tests only: only they and tests
+// may import them, so that a test's shortcuts (cheap password hashing, a
+// demo password, a sandbox served in process) never reach a build.
+var testSupport = []string{"internal/apptest", "internal/proctest", "internal/pipelinetest", "internal/db/dbtest", "internal/oidctest"}
 
 // forbidden are imports the floors allow but the design does not: the
 // handlers and the view models run no SQL (they hold services), and
@@ -264,6 +272,8 @@ func importViolations(pkgs []*packages.Package) []string {
 			tl, placed := layers[to]
 			var why string
 			switch {
+			case slices.Contains(testSupport, to) && !slices.Contains(testSupport, from):
+				why = "a package for tests only; only tests and other test support may import it"
 			case slices.Contains(leaves, from):
 				why = "a leaf imports no package of the module; the app converts its plain settings"
 			case !placed:

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omsim"
@@ -87,9 +88,9 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 		t.Fatal("the sandbox has no open orders")
 	}
 
-	browsers := make([]*proctest.Browser, agents)
+	browsers := make([]*apptest.Browser, agents)
 	for i := range browsers {
-		browsers[i] = proctest.NewBrowser(base, 30*time.Second)
+		browsers[i] = apptest.NewBrowser(base, 30*time.Second)
 		if err := browsers[i].SignIn(agentEmail(i), agentPass); err != nil {
 			t.Fatal(err)
 		}
@@ -111,21 +112,21 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 			for i := 0; !stop.Load(); i++ {
 				id := ids[rnd.IntN(len(ids))]
 				path := "/orders/" + id + "/references"
-				p, err := b.Do(http.MethodGet, path, nil)
+				p, err := b.Do(http.MethodGet, path, nil, nil)
 				if err != nil {
 					return // the server is gone
 				}
-				if p.Status != http.StatusOK {
+				if p.Status() != http.StatusOK {
 					mu.Lock()
-					statuses[-p.Status]++ // a form that did not open
+					statuses[-p.Status()]++ // a form that did not open
 					mu.Unlock()
 					continue
 				}
-				form := proctest.FormValues(p, `form[data-testid="change-form"]`)
+				form := apptest.FormValues(p, `form[data-testid="change-form"]`)
 				key := form.Get("idempotency_key")
 				form.Set("reason", "data_correction")
 				form.Set("merchant_reference1", fmt.Sprintf("crash-%02d-%05d", n, i))
-				r, err := b.Do(http.MethodPost, path, url.Values(form))
+				r, err := b.Do(http.MethodPost, path, url.Values(form), nil)
 				if err != nil {
 					mu.Lock()
 					cut++
@@ -133,8 +134,8 @@ func TestSIGKILLUnderLoadLosesNoAuditTruth(t *testing.T) {
 					return
 				}
 				mu.Lock()
-				statuses[r.Status]++
-				if r.Status == http.StatusSeeOther {
+				statuses[r.Status()]++
+				if r.Status() == http.StatusSeeOther {
 					acknowledged = append(acknowledged, key)
 					confirmed.Add(1)
 				}
@@ -156,7 +157,7 @@ wait:
 	wg.Wait()
 	t.Logf("killed after %d confirmed changes; %d submits cut by the crash; answers by status %v", confirmed.Load(), cut, statuses)
 	if confirmed.Load() == 0 {
-		t.Fatalf("no change was confirmed before the kill; answers %v\n%s", statuses, srv.out)
+		t.Fatalf("no change was confirmed before the kill; answers %v\n%s", statuses, srv.Out)
 	}
 	for st, n := range statuses {
 		if st >= 500 || st < 0 {

@@ -2,12 +2,7 @@ package crashtest
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,80 +30,29 @@ func newAdmin(t *testing.T, bin, dataDir, addr, demoPassword string) *admin {
 // reported with Errorf, so it may run in goroutines.
 func (a *admin) command(stdin string, args ...string) string {
 	a.t.Helper()
-	cmd := exec.Command(a.bin, args...) // #nosec G204 -- the binary this test built
-	cmd.Env = a.env
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		a.t.Errorf("admin %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return proctest.Run(a.t, a.bin, a.env, stdin, args...)
 }
 
 // server is a running `admin serve`.
-type server struct {
-	cmd  *exec.Cmd
-	out  *proctest.LockedBuffer
-	done chan error
-}
+type server struct{ *proctest.Process }
 
 // serve starts the back office and waits until /healthz answers 200.
 func (a *admin) serve(ctx context.Context) *server {
 	a.t.Helper()
-	s := &server{out: &proctest.LockedBuffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(a.bin, "serve") // #nosec G204 -- the binary this test built
-	s.cmd.Env = a.env
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		a.t.Fatal(err)
-	}
-	go func() { s.done <- s.cmd.Wait() }()
-	a.t.Cleanup(func() {
-		if s.cmd.ProcessState == nil {
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-	})
-	for {
-		select {
-		case err := <-s.done:
-			a.t.Fatalf("server exited during start-up: %v\n%s", err, s.out)
-		case <-ctx.Done():
-			a.t.Fatalf("server not healthy in time\n%s", s.out)
-		case <-time.After(50 * time.Millisecond):
-		}
-		resp, err := http.Get("http://" + a.addr + "/healthz")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-	}
+	healthy := func() bool { return proctest.Answers200("http://"+a.addr+"/healthz", "", "") }
+	return &server{proctest.Start(ctx, a.t, "server", a.bin, a.env, healthy, "serve")}
 }
 
 // kill ends the server with SIGKILL: no shutdown, no deferred writes.
 func (s *server) kill(t *testing.T) {
 	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-s.done
+	s.Kill(t)
 }
 
 // stop ends the server the polite way and waits for it.
 func (s *server) stop(t *testing.T) {
 	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-s.done:
-		if err != nil {
-			t.Fatalf("server stopped with %v\n%s", err, s.out)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("server did not stop after SIGTERM\n%s", s.out)
+	if err := s.Stop(t, 30*time.Second); err != nil {
+		t.Fatalf("server stopped with %v\n%s", err, s.Out)
 	}
 }

@@ -127,7 +127,7 @@ func (b *browser) newPage(name string) *page {
 	t := b.t
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	p := &page{t: t, name: name, base: b.srv.base, ctx: ctx}
+	p := &page{t: t, name: name, base: b.srv.URL, ctx: ctx}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
 		cancel()
 		t.Fatalf("opening a tab: %v", err)

@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/alexedwards/argon2id"
-
-	"ordercare/internal/app"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/config"
 	"ordercare/internal/db"
@@ -26,11 +20,10 @@ import (
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/session"
-	"ordercare/internal/staff"
 )
 
 // demoPassword is the demo accounts' password in every test server.
-const demoPassword = "e2e demo password"
+const demoPassword = apptest.DemoPassword
 
 // Demo accounts of the built-in sandbox (app.DemoAccounts).
 const (
@@ -39,77 +32,22 @@ const (
 	adminEmail      = "admin@example.com"
 )
 
-// cheapHashing keeps sign-in fast in tests; the real parameters are tested
-// in internal/staff.
-var cheapHashing = staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
-
-// server is the real back office on a loopback port with its own folder of
-// databases and the built-in sandbox.
+// server is the real back office on a loopback port (Chromium needs a
+// real one) with its own folder of databases and the built-in sandbox.
 type server struct {
-	app  *app.App
-	cfg  config.Config
-	base string
-	logs *syncBuffer
+	*apptest.Server
 }
 
-// syncBuffer collects the server's log lines for the failure artifacts.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
-// startServer builds and runs the app for one test and stops it when the
-// test ends. The app's log goes to a buffer that a failing test saves.
-// configure, if any, adjust the configuration first (approval thresholds).
+// startServer starts the app for one test (apptest.Start), which stops it
+// when the test ends; a failing test saves the app's log among its
+// artifacts. configure, if any, adjust the configuration first (approval
+// thresholds).
 func startServer(t *testing.T, configure ...func(*config.Config)) *server {
 	t.Helper()
-	cfg := config.Config{
-		Addr:         "127.0.0.1:0",
-		DBPath:       filepath.Join(t.TempDir(), "data", "admin.db"),
-		OMProvider:   string(omclient.ProviderKustom),
-		OMTimeout:    10 * time.Second,
-		DemoPassword: demoPassword,
-	}
-	for _, f := range configure {
-		f(&cfg)
-	}
-	logs := &syncBuffer{}
-	a, err := app.Build(context.Background(), cfg,
-		app.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))),
-		app.WithOutput(io.Discard), app.WithStaffOptions(cheapHashing))
-	if err != nil {
-		t.Fatalf("starting the back office: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	s := &server{app: a, cfg: cfg, base: a.URL(), logs: logs}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server stopped with: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("server did not stop within 30s")
-		}
-	})
+	s := &server{Server: apptest.Start(t, configure...)}
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveArtifact(t, "server.log", s.logs.Bytes())
+			saveArtifact(t, "server.log", []byte(s.Logs.String()))
 		}
 	})
 	return s
@@ -189,46 +127,22 @@ func (s *server) orderWithStatus(t *testing.T, st omclient.Status, minLines int)
 	})
 }
 
-// orderWhere is the first sandbox order (in the sandbox's order) that
-// matches; what names the wanted shape in a failure.
+// orderWhere is the first sandbox order that matches (apptest.OrderWhere).
 func (s *server) orderWhere(t *testing.T, what string, match func(*omclient.Order) bool) *omclient.Order {
 	t.Helper()
-	ctx := context.Background()
-	ids, err := s.app.Sandbox().OrderIDs(ctx)
-	if err != nil {
-		t.Fatalf("sandbox orders: %v", err)
-	}
-	for _, id := range ids {
-		o, err := s.app.Sandbox().Order(ctx, id)
-		if err != nil {
-			t.Fatalf("sandbox order %s: %v", id, err)
-		}
-		if match(o) {
-			return o
-		}
-	}
-	t.Fatalf("no demo order is %s", what)
-	return nil
+	return apptest.OrderWhere(t, s.App.Sandbox(), what, match)
 }
 
 // sandboxOrder reads an order's state straight from the sandbox.
 func (s *server) sandboxOrder(t *testing.T, id string) *omclient.Order {
 	t.Helper()
-	o, err := s.app.Sandbox().Order(context.Background(), id)
-	if err != nil {
-		t.Fatalf("sandbox order %s: %v", id, err)
-	}
-	return o
+	return apptest.SandboxOrder(t, s.App.Sandbox(), id)
 }
 
 // applied is how many changes the sandbox applied to an order.
 func (s *server) applied(t *testing.T, id string) int {
 	t.Helper()
-	n, err := s.app.Sandbox().Applied(context.Background(), id)
-	if err != nil {
-		t.Fatalf("sandbox applied %s: %v", id, err)
-	}
-	return n
+	return apptest.Applied(t, s.App.Sandbox(), id)
 }
 
 // endSession deletes a browser's session from the server's store, as the
@@ -239,7 +153,7 @@ func (s *server) endSession(t *testing.T, token string) {
 		t.Fatal("the browser has no session cookie")
 	}
 	ctx := context.Background()
-	d, err := db.Open(ctx, s.cfg.DBPath, db.SyncNormal)
+	d, err := db.Open(ctx, s.Config.DBPath, db.SyncNormal)
 	if err != nil {
 		t.Fatalf("opening admin.db: %v", err)
 	}
@@ -259,11 +173,7 @@ func (s *server) endSession(t *testing.T, token string) {
 // attempts are the audit log's change attempts on an order, newest first.
 func (s *server) attempts(t *testing.T, orderID string) []audit.Attempt {
 	t.Helper()
-	as, err := s.app.Audit().OrderAttempts(context.Background(), orderID)
-	if err != nil {
-		t.Fatalf("audit attempts of %s: %v", orderID, err)
-	}
-	return as
+	return apptest.Attempts(t, s.App.Audit(), orderID)
 }
 
 // checkOneSucceeded: the audit log holds exactly one attempt of op on the
@@ -322,7 +232,7 @@ func (s *server) newLinesOrder(t *testing.T, merchantRef string, lines []omclien
 	}
 	addr := &omclient.Address{GivenName: "Erika", FamilyName: "Mustermann", StreetAddress: "Hauptstraße 5",
 		PostalCode: "10115", City: "Berlin", Country: "DE", Email: "erika@example.com", Phone: "+49301234567"}
-	id, err := s.app.Sandbox().CreateOrder(ctx, omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE",
+	id, err := s.App.Sandbox().CreateOrder(ctx, omsim.NewOrder{PurchaseCountry: "DE", PurchaseCurrency: "EUR", Locale: "de-DE",
 		OrderAmount: amount, OrderLines: lines, BillingAddress: addr, ShippingAddress: addr, MerchantReference1: merchantRef})
 	if err != nil {
 		t.Fatalf("creating a sandbox order: %v", err)
@@ -334,7 +244,7 @@ func (s *server) newLinesOrder(t *testing.T, merchantRef string, lines []omclien
 func (s *server) requests(t *testing.T, method, route string) int {
 	t.Helper()
 	n := 0
-	for _, line := range strings.Split(string(s.logs.Bytes()), "\n") {
+	for _, line := range strings.Split(s.Logs.String(), "\n") {
 		if strings.Contains(line, "msg=request ") && strings.Contains(line, " method="+method+" ") && strings.Contains(line, " route="+route+" ") {
 			n++
 		}

@@ -14,9 +14,7 @@ import (
 func TestJourneyAuditorSeesNoLiveAction(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	if _, err := srv.app.Staff().Add(t.Context(), "auditor@example.com", staff.RoleAuditor, demoPassword); err != nil {
-		t.Fatal(err)
-	}
+	srv.AddMember(t, "auditor@example.com", staff.RoleAuditor)
 	b := startBrowser(t, srv)
 	order := srv.orderWhere(t, "a part-captured order", func(o *omclient.Order) bool {
 		return o.Status == omclient.StatusPartCaptured && len(o.Captures) > 0

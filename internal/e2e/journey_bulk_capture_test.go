@@ -27,7 +27,7 @@ func TestJourneyBulkCaptureFilterExport(t *testing.T) {
 		return o.Status == omclient.StatusAuthorized && o.RemainingAuthorizedAmount > 0 && o.FraudStatus == omclient.FraudAccepted
 	}
 	perCurrency := map[string]int{}
-	ids, err := srv.app.Sandbox().OrderIDs(context.Background())
+	ids, err := srv.App.Sandbox().OrderIDs(context.Background())
 	if err != nil {
 		t.Fatalf("sandbox orders: %v", err)
 	}

@@ -39,7 +39,7 @@ func TestJourneyLostRefundThenSameAmount(t *testing.T) {
 	srv := startServer(t)
 	b := startBrowser(t, srv)
 	order := refundableOrder(t, srv)
-	sb := srv.app.Sandbox()
+	sb := srv.App.Sandbox()
 
 	agent := b.newPage("agent")
 	agent.open("/orders/" + order.OrderID)

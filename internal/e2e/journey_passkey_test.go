@@ -99,9 +99,7 @@ func TestScreenshotPasskeys(t *testing.T) {
 func withPasskey(t *testing.T, axe bool) (*page, webauthn.AuthenticatorID) {
 	t.Helper()
 	srv := startServer(t, func(c *config.Config) { c.MFA = string(staff.MFARequiredForMoney) })
-	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
-		t.Fatal(err)
-	}
+	srv.AddMember(t, samEmail, staff.RoleSupervisor)
 	b := startBrowser(t, srv)
 	sam := b.newPage("sam")
 	sam.base = strings.Replace(sam.base, "127.0.0.1", "localhost", 1)

@@ -23,7 +23,7 @@ func agentOnShopOrder(t *testing.T, sc epsim.Scenario) (*server, *epsim.Sandbox,
 	t.Helper()
 	srv := startServer(t, withShop)
 	b := startBrowser(t, srv)
-	sb := srv.app.ShopSandbox()
+	sb := srv.App.ShopSandbox()
 	id := sb.OutOfStep()[sc]
 	agent := b.newPage("agent")
 	agent.open("/orders/" + id)
@@ -58,7 +58,7 @@ func TestJourneyShopOutOfStepCancel(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, withShop)
 	b := startBrowser(t, srv)
-	id := srv.app.ShopSandbox().OutOfStep()[epsim.CancelledStillAuthorized]
+	id := srv.App.ShopSandbox().OutOfStep()[epsim.CancelledStillAuthorized]
 	if id == "" {
 		t.Fatal("the demo has no order cancelled in the shop")
 	}
@@ -103,7 +103,7 @@ func TestAccessibilityShopPanel(t *testing.T) {
 	srv := startServer(t, withShop)
 	b := startBrowser(t, srv)
 	axeScript(t) // skip early (or fail under CI) when axe-core is unavailable
-	id := srv.app.ShopSandbox().OutOfStep()[epsim.TotalsDiffer]
+	id := srv.App.ShopSandbox().OutOfStep()[epsim.TotalsDiffer]
 	p := b.newPage("agent")
 	p.open("/orders/" + id)
 	p.signIn(agentEmail)
@@ -118,7 +118,7 @@ func TestJourneyShopCancelInBoth(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, withShop)
 	b := startBrowser(t, srv)
-	id := srv.app.ShopSandbox().OutOfStep()[epsim.AddressDiffers]
+	id := srv.App.ShopSandbox().OutOfStep()[epsim.AddressDiffers]
 
 	agent := b.newPage("agent")
 	agent.open("/orders/" + id)
@@ -131,7 +131,7 @@ func TestJourneyShopCancelInBoth(t *testing.T) {
 	agent.click(`#order-form [name="also_shop"]`)
 	agent.click(`#order-form [data-testid="submit"]`)
 	agent.waitFor("the cancelled status badge", `document.querySelector('[data-testid="order-status"]').dataset.status === "CANCELLED"`)
-	if got, _ := srv.app.ShopSandbox().Order(epsim.ShopID(id)); got.Status == "cancelled" {
+	if got, _ := srv.App.ShopSandbox().Order(epsim.ShopID(id)); got.Status == "cancelled" {
 		t.Fatal("the shop's order was cancelled with the box unticked")
 	}
 
@@ -142,7 +142,7 @@ func TestJourneyShopCancelInBoth(t *testing.T) {
 	if flash := agent.text(`[data-testid="flash"]`); flash != "Cancelled in the shop." {
 		t.Errorf("confirmation %q", flash)
 	}
-	if got, _ := srv.app.ShopSandbox().Order(epsim.ShopID(id)); got.Status != "cancelled" {
+	if got, _ := srv.App.ShopSandbox().Order(epsim.ShopID(id)); got.Status != "cancelled" {
 		t.Fatalf("shop sandbox status %s, want cancelled", got.Status)
 	}
 	if got := srv.sandboxOrder(t, id).Status; got != omclient.StatusCancelled {
@@ -156,7 +156,7 @@ func TestJourneyShopFulfilledNotCaptured(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, withShop)
 	b := startBrowser(t, srv)
-	id := srv.app.ShopSandbox().OutOfStep()[epsim.FulfilledNotCaptured]
+	id := srv.App.ShopSandbox().OutOfStep()[epsim.FulfilledNotCaptured]
 
 	agent := b.newPage("agent")
 	agent.open("/orders/" + id)

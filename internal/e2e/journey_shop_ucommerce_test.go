@@ -28,7 +28,7 @@ func TestJourneyUcommerceReconnect(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, withUcommerce)
 	b := startBrowser(t, srv)
-	sb := srv.app.UcommerceSandbox()
+	sb := srv.App.UcommerceSandbox()
 	id := sb.OutOfStep()[ucsim.Scenario("cancelled-still-authorized")]
 	if id == "" {
 		t.Fatal("the Ucommerce demo has no order cancelled in the shop")
@@ -69,7 +69,7 @@ func TestJourneyUcommerceReconnect(t *testing.T) {
 func forgetUcommerceToken(t *testing.T, srv *server) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, srv.cfg.DBPath, db.SyncNormal)
+	d, err := db.Open(ctx, srv.Config.DBPath, db.SyncNormal)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,9 +84,7 @@ const samEmail = "sam.supervisor@example.com"
 func atEnrolment(t *testing.T) *page {
 	t.Helper()
 	srv := startServer(t, func(c *config.Config) { c.MFA = string(staff.MFARequiredForMoney) })
-	if _, err := srv.app.Staff().Add(context.Background(), samEmail, staff.RoleSupervisor, demoPassword); err != nil {
-		t.Fatal(err)
-	}
+	srv.AddMember(t, samEmail, staff.RoleSupervisor)
 	b := startBrowser(t, srv)
 	sam := b.newPage("sam")
 	sam.open("/orders")

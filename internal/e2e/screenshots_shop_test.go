@@ -20,7 +20,7 @@ func TestScreenshotShop(t *testing.T) {
 	}
 	srv := startServer(t, withShop)
 	b := startBrowser(t, srv)
-	sb := srv.app.ShopSandbox()
+	sb := srv.App.ShopSandbox()
 
 	p := b.newPage("shop")
 	p.open("/orders/" + sb.OutOfStep()[epsim.CancelledStillAuthorized])

@@ -26,6 +26,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/bulk"
 	"ordercare/internal/db"
@@ -113,7 +114,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	// One provider sandbox for all instances.
 	sbAddr, sbPass := proctest.FreeAddr(t), randomHex(t)
 	sbURL := "http://" + sbAddr
-	sandbox := start(ctx, t, "sandbox", bin, proctest.Environ(), func() bool { return answers200(sbURL+"/sandbox/orders", sandboxUser, sbPass) },
+	sandbox := proctest.Start(ctx, t, "sandbox", bin, proctest.Environ(), func() bool { return proctest.Answers200(sbURL+"/sandbox/orders", sandboxUser, sbPass) },
 		"sandbox", "-addr", sbAddr, "-user", sandboxUser, "-password", sbPass, "-db", filepath.Join(dir, "sandbox.db"))
 	own := make([][]string, agents)
 	ids := createOrders(ctx, t, sbURL, sbPass, agents*ordersPerAgent+bulkOrders)
@@ -161,14 +162,14 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	// The members, made the way an admin makes a fleet's: the first alone
 	// (it makes the tables), then a few at a time.
 	userEnv := proctest.Environ("ORDERCARE_DATABASE_URL=" + pg.URL)
-	run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", "supervisor@fleet.example", "--role", "supervisor")
+	proctest.Run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", "supervisor@fleet.example", "--role", "supervisor")
 	var adds sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for n := range agents {
 		adds.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", agentEmail(n), "--role", "agent")
+			proctest.Run(t, bin, userEnv, agentPass+"\n", "user", "add", "--email", agentEmail(n), "--role", "agent")
 		})
 	}
 	adds.Wait()
@@ -177,18 +178,18 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	if err := os.WriteFile(csv, []byte("order_id\n"+strings.Join(bulkIDs, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run(t, bin, instanceEnv("fleet-indexer", proctest.FreeAddr(t)), "", "index", "import", csv)
+	proctest.Run(t, bin, instanceEnv("fleet-indexer", proctest.FreeAddr(t)), "", "index", "import", csv)
 	if t.Failed() {
 		t.FailNow()
 	}
 	phase("members added, bulk orders indexed")
 
 	names := []string{"fleet-a", "fleet-b", "fleet-c"}[:instances]
-	procs := make([]*process, instances)
+	procs := make([]*proctest.Process, instances)
 	backends := make([]*backend, instances)
-	serve := func(i int) *process {
+	serve := func(i int) *proctest.Process {
 		b := backends[i]
-		return start(ctx, t, b.name, bin, instanceEnv(b.name, b.host), func() bool { return answers200("http://"+b.host+"/healthz", "", "") }, "serve")
+		return proctest.Start(ctx, t, b.name, bin, instanceEnv(b.name, b.host), func() bool { return proctest.Answers200("http://"+b.host+"/healthz", "", "") }, "serve")
 	}
 	for i, name := range names {
 		backends[i] = &backend{name: name, host: proctest.FreeAddr(t)}
@@ -212,10 +213,10 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	defer shared.Close()
 
 	// Everyone signs in through the proxy.
-	browsers := make([]*proctest.Browser, agents)
+	browsers := make([]*apptest.Browser, agents)
 	var signIns sync.WaitGroup
 	for n := range browsers {
-		browsers[n] = proctest.NewBrowser(front.URL, 2*time.Minute)
+		browsers[n] = apptest.NewBrowser(front.URL, 2*time.Minute)
 		signIns.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -225,7 +226,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 		})
 	}
 	signIns.Wait()
-	supervisor := proctest.NewBrowser(front.URL, 2*time.Minute)
+	supervisor := apptest.NewBrowser(front.URL, 2*time.Minute)
 	if err := supervisor.SignIn("supervisor@fleet.example", agentPass); err != nil {
 		t.Error(err)
 	}
@@ -277,7 +278,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	runnerKilled = runnerKilled && !bulkFinished(ctx, t, shared, jobID)
-	procs[victim].kill(t)
+	procs[victim].Kill(t)
 	backends[victim].down.Store(true)
 	killedAt, downUntil := acked.Load(), time.Now().Add(downFor)
 	phase(fmt.Sprintf("killed %s (SIGKILL) after %d acknowledged changes", names[victim], killedAt))
@@ -310,7 +311,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 	for !bulkFinished(ctx, t, shared, jobID) {
 		select {
 		case <-ctx.Done():
-			t.Fatalf("the bulk job did not finish in time\n%s", procs[victim].out)
+			t.Fatalf("the bulk job did not finish in time\n%s", procs[victim].Out)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
@@ -318,10 +319,10 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 
 	var stops sync.WaitGroup
 	for _, p := range procs {
-		stops.Go(func() { p.stop(t) })
+		stops.Go(func() { stopProcess(t, p) })
 	}
 	stops.Wait()
-	sandbox.stop(t)
+	stopProcess(t, sandbox)
 	phase("stopped")
 
 	// No attempt is left open anywhere in the log, whatever its order.
@@ -387,7 +388,7 @@ func TestFleetOfInstancesSurvivesSIGKILLOfOne(t *testing.T) {
 // references change; once its orders are used up, references changes on
 // the last one. A change not acknowledged moves it to its next order
 // (where the last one stands is then unknown to it).
-func agentLoop(b *proctest.Browser, n int, own []string, stop *atomic.Bool, signedOut *atomic.Int64, record func(change)) {
+func agentLoop(b *apptest.Browser, n int, own []string, stop *atomic.Bool, signedOut *atomic.Int64, record func(change)) {
 	type step struct {
 		slug, op string
 		set      func(v url.Values, i int)
@@ -410,33 +411,33 @@ func agentLoop(b *proctest.Browser, n int, own []string, stop *atomic.Bool, sign
 			st = steps[si]
 		}
 		path := "/orders/" + id + "/" + st.slug
-		p, err := b.Do(http.MethodGet, path, nil)
-		if err != nil || p.Header.Get(proxyHeader) != "" {
+		p, err := b.Do(http.MethodGet, path, nil, nil)
+		if err != nil || p.Header().Get(proxyHeader) != "" {
 			time.Sleep(50 * time.Millisecond) // the instance died under the GET: read the form again
 			continue
 		}
-		if p.Status == http.StatusSeeOther && strings.HasPrefix(p.Location(), "/login") {
+		if p.Status() == http.StatusSeeOther && strings.HasPrefix(p.Location(), "/login") {
 			signedOut.Add(1)
 			return
 		}
-		form := proctest.FormValues(p, `form[data-testid="change-form"]`)
+		form := apptest.FormValues(p, `form[data-testid="change-form"]`)
 		key := form.Get("idempotency_key")
-		if p.Status != http.StatusOK || key == "" {
+		if p.Status() != http.StatusOK || key == "" {
 			next() // the form is not offered for this order as it stands
 			continue
 		}
 		st.set(form, i)
 		c := change{agent: n, order: id, op: st.op, key: key}
-		r, err := b.Do(http.MethodPost, path, form)
+		r, err := b.Do(http.MethodPost, path, form, nil)
 		switch {
 		case err != nil:
 			c.cut, c.Status = true, -1
-		case r.Header.Get(proxyHeader) != "":
-			c.cut, c.Status = true, r.Status
+		case r.Header().Get(proxyHeader) != "":
+			c.cut, c.Status = true, r.Status()
 		default:
-			c.Status = r.Status
-			c.acknowledged = r.Status == http.StatusSeeOther && r.Location() == "/orders/"+id
-			if r.Status == http.StatusSeeOther && strings.HasPrefix(r.Location(), "/login") {
+			c.Status = r.Status()
+			c.acknowledged = r.Status() == http.StatusSeeOther && r.Location() == "/orders/"+id
+			if r.Status() == http.StatusSeeOther && strings.HasPrefix(r.Location(), "/login") {
 				signedOut.Add(1)
 			}
 		}
@@ -453,24 +454,24 @@ func agentLoop(b *proctest.Browser, n int, own []string, stop *atomic.Bool, sign
 
 // startBulkCapture starts a capture of the orders ids as a supervisor
 // does on the order list (tick, review, confirm) and returns the job's id.
-func startBulkCapture(t *testing.T, sup *proctest.Browser, ids []string) string {
+func startBulkCapture(t *testing.T, sup *apptest.Browser, ids []string) string {
 	t.Helper()
-	list, err := sup.Do(http.MethodGet, "/orders", nil)
-	if err != nil || list.Status != http.StatusOK {
-		t.Fatalf("order list: %v %d", err, list.Status)
+	list, err := sup.Do(http.MethodGet, "/orders", nil, nil)
+	if err != nil || list.Status() != http.StatusOK {
+		t.Fatalf("order list: %v %d", err, list.Status())
 	}
 	review := url.Values{"_csrf": {list.Doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")},
 		"op": {string(omclient.OpCreateCapture)}, "scope": {"ticked"}, "list": {""}, "order": ids}
-	conf, err := sup.Do(http.MethodPost, "/orders/bulk", review)
-	if err != nil || conf.Status != http.StatusOK {
-		t.Fatalf("bulk review: %v %d", err, conf.Status)
+	conf, err := sup.Do(http.MethodPost, "/orders/bulk", review, nil)
+	if err != nil || conf.Status() != http.StatusOK {
+		t.Fatalf("bulk review: %v %d", err, conf.Status())
 	}
-	form := proctest.FormValues(conf, `form[data-testid="bulk-start-form"]`)
+	form := apptest.FormValues(conf, `form[data-testid="bulk-start-form"]`)
 	form.Set("reason", "shipped")
 	job := form.Get("job")
-	r, err := sup.Do(http.MethodPost, "/bulk", form)
-	if err != nil || r.Status != http.StatusSeeOther || r.Location() != "/bulk/"+job {
-		t.Fatalf("bulk start: %v %d %q", err, r.Status, r.Location())
+	r, err := sup.Do(http.MethodPost, "/bulk", form, nil)
+	if err != nil || r.Status() != http.StatusSeeOther || r.Location() != "/bulk/"+job {
+		t.Fatalf("bulk start: %v %d %q", err, r.Status(), r.Location())
 	}
 	return job
 }
@@ -508,37 +509,37 @@ func bulkFinished(ctx context.Context, t *testing.T, shared *sql.DB, jobID strin
 // shows the ended session opens none of them.
 func checkSessionsShared(t *testing.T, backends []*backend) {
 	t.Helper()
-	on := func(b *backend, c *http.Client) *proctest.Browser {
-		return &proctest.Browser{Base: "http://" + b.host, Client: c}
+	on := func(b *backend, c *http.Client) *apptest.Browser {
+		return &apptest.Browser{Base: "http://" + b.host, Client: c}
 	}
-	home := proctest.NewBrowser("http://"+backends[0].host, 2*time.Minute)
+	home := apptest.NewBrowser("http://"+backends[0].host, 2*time.Minute)
 	if err := home.SignIn("supervisor@fleet.example", agentPass); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range backends[1:] {
-		p, err := on(b, home.Client).Do(http.MethodGet, "/", nil)
-		if err != nil || p.Status != http.StatusOK {
-			t.Fatalf("%s's start page with a session made on %s: %v %d (%s), want 200", b.name, backends[0].name, err, p.Status, p.Location())
+		p, err := on(b, home.Client).Do(http.MethodGet, "/", nil, nil)
+		if err != nil || p.Status() != http.StatusOK {
+			t.Fatalf("%s's start page with a session made on %s: %v %d (%s), want 200", b.name, backends[0].name, err, p.Status(), p.Location())
 		}
 	}
 	// Cookies are per host, not per port: the jar sent them to every
 	// instance; keep them aside, then sign out on the first.
 	u, _ := url.Parse("http://" + backends[0].host)
 	kept := home.Client.Jar.Cookies(u)
-	p, err := home.Do(http.MethodGet, "/", nil)
+	p, err := home.Do(http.MethodGet, "/", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := proctest.FormValues(p, `form[action="/logout"]`)
-	if r, err := home.Do(http.MethodPost, "/logout", out); err != nil || r.Status != http.StatusSeeOther {
-		t.Fatalf("sign-out on %s: %v %d", backends[0].name, err, r.Status)
+	out := apptest.FormValues(p, `form[action="/logout"]`)
+	if r, err := home.Do(http.MethodPost, "/logout", out, nil); err != nil || r.Status() != http.StatusSeeOther {
+		t.Fatalf("sign-out on %s: %v %d", backends[0].name, err, r.Status())
 	}
 	for _, b := range backends {
-		old := proctest.NewBrowser("http://"+b.host, 2*time.Minute)
+		old := apptest.NewBrowser("http://"+b.host, 2*time.Minute)
 		old.Client.Jar.SetCookies(u, kept)
-		p, err := old.Do(http.MethodGet, "/", nil)
-		if err != nil || p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location(), "/login") {
-			t.Fatalf("%s's start page with the session signed out on %s: %v %d (%s), want 303 to the sign-in", b.name, backends[0].name, err, p.Status, p.Location())
+		p, err := old.Do(http.MethodGet, "/", nil, nil)
+		if err != nil || p.Status() != http.StatusSeeOther || !strings.HasPrefix(p.Location(), "/login") {
+			t.Fatalf("%s's start page with the session signed out on %s: %v %d (%s), want 303 to the sign-in", b.name, backends[0].name, err, p.Status(), p.Location())
 		}
 	}
 }

@@ -552,3 +552,28 @@ func TestApprovalStaleFormIsNotHeld(t *testing.T) {
 		t.Fatalf("%d requests made from a stale form", n)
 	}
 }
+
+// expectSteps fails unless request id's audit steps are want
+// ("requested,approved,executed").
+func (a *approvalsApp) expectSteps(orderID, id, want string) {
+	a.t.Helper()
+	if got := strings.Join(a.steps(orderID, id), ","); got != want {
+		a.t.Fatalf("request %s: audit steps %s, want %s", id, got, want)
+	}
+}
+
+// steps are request id's audit steps, oldest first ("requested", ...).
+func (a *approvalsApp) steps(orderID, id string) []string {
+	a.t.Helper()
+	evs, err := a.h.Audit.ApprovalEvents(a.t.Context(), orderID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		if e.Detail["approval_id"] == id {
+			out = append(out, e.Detail["step"])
+		}
+	}
+	return out
+}

@@ -12,6 +12,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
+	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/static"
 )
@@ -42,7 +43,7 @@ func TestSignInSuccessRenewsTokenAndAudits(t *testing.T) {
 	}
 	// The pre-sign-in token does not carry the sign-in (fixation).
 	old := f.browser()
-	old.client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: before}})
+	old.Client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: before}})
 	if got := old.get("/test/agent"); got.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("old token is signed in: %d", got.resp.StatusCode)
 	}
@@ -125,10 +126,10 @@ func TestLockoutPerAddressIgnoresXForwardedFor(t *testing.T) {
 	b := f.browser()
 	for i := range 20 {
 		// A spoofed X-Forwarded-For must not spread the failures over many addresses.
-		b.header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+		b.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
 		b.signIn(fmt.Sprintf("guess%d@example.com", i), "wrong", "")
 	}
-	b.header.Set("X-Forwarded-For", "203.0.113.77")
+	b.Header.Set("X-Forwarded-For", "203.0.113.77")
 	p := b.signIn("admin@example.com", testPassword, "")
 	if p.resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(p.body, "your network address") {
 		t.Fatalf("address not locked: %d %s", p.resp.StatusCode, p.doc.Find("#login-error").Text())
@@ -142,15 +143,15 @@ func TestTrustedProxyForwardedAddress(t *testing.T) {
 	f := newFoundation(t, foundationOpts{trustedProxy: netip.MustParsePrefix("127.0.0.0/8")})
 	b := f.browser()
 	for i := range 20 {
-		b.header.Set("X-Forwarded-For", "203.0.113.9")
+		b.Header.Set("X-Forwarded-For", "203.0.113.9")
 		b.signIn(fmt.Sprintf("guess%d@example.com", i), "wrong", "")
 	}
-	b.header.Set("X-Forwarded-For", "203.0.113.9")
+	b.Header.Set("X-Forwarded-For", "203.0.113.9")
 	if p := b.signIn("admin@example.com", testPassword, ""); p.resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("forwarded address not locked: %d", p.resp.StatusCode)
 	}
 	other := f.browser()
-	other.header.Set("X-Forwarded-For", "203.0.113.10")
+	other.Header.Set("X-Forwarded-For", "203.0.113.10")
 	if p := other.signIn("admin@example.com", testPassword, ""); p.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("another client behind the proxy was locked out: %d", p.resp.StatusCode)
 	}
@@ -282,7 +283,7 @@ func TestSignOutNeedsCSRFAndDestroysSession(t *testing.T) {
 	}
 	// The old token is dead server-side, not just forgotten by the browser.
 	old := f.browser()
-	old.client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: signedIn}})
+	old.Client.Jar.SetCookies(mustURL(f.srv.URL), []*http.Cookie{{Name: "session", Value: signedIn}})
 	if p := old.get("/test/agent"); p.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("signed-out token still works: %d", p.resp.StatusCode)
 	}
@@ -452,4 +453,34 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// sessionSetCookies counts Set-Cookie headers for the session cookie.
+func sessionSetCookies(resp *http.Response, secure bool) int {
+	n := 0
+	for _, v := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, session.CookieName(secure)+"=") {
+			n++
+		}
+	}
+	return n
+}
+
+// auditKinds lists the kinds of all events in the log, oldest first.
+func (f *foundation) auditKinds() []audit.Kind {
+	f.t.Helper()
+	ctx := f.t.Context()
+	n, _, err := f.audit.Head(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var kinds []audit.Kind
+	for seq := int64(1); seq <= n; seq++ {
+		e, err := f.audit.Event(ctx, seq)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		kinds = append(kinds, e.Kind)
+	}
+	return kinds
 }

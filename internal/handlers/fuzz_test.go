@@ -6,20 +6,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/argon2id"
 
-	"ordercare/internal/audit"
-	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
-	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
 	"ordercare/internal/session"
 	"ordercare/internal/staff"
 	"ordercare/web/templates/view"
@@ -40,51 +36,18 @@ type fuzzApp struct {
 func newFuzzApp(tb testing.TB) *fuzzApp {
 	tb.Helper()
 	ctx := tb.Context()
-	dir := tb.TempDir()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := omsim.NewFakeClock(ordersNow)
-	sb, err := omsim.New(ctx, omsim.Options{Username: "m", Password: "p", Clock: clock, Demo: true, Logger: quiet})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = sb.Close() })
-	sbSrv := httptest.NewServer(sb)
-	tb.Cleanup(sbSrv.Close)
-	client, err := omclient.New(omclient.Config{BaseURL: sbSrv.URL, Username: "m", Password: "p", Timeout: 5 * time.Second,
+	env := pipelinetest.New(tb, pipelinetest.Options{Clock: clock, Demo: true, Now: clock.Now, Timeout: 5 * time.Second,
 		Retry: omclient.RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = d.Close() })
-	al, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = al.Close() })
-	ix, err := orders.OpenIndex(ctx, d)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
-	svc := orders.NewService(client, al, ix, clock.Now)
-	st, err := staff.Open(ctx, d, staff.Options{Now: clock.Now, Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := st.Add(ctx, "agent@example.com", staff.RoleAgent, ordersPassword); err != nil {
-		tb.Fatal(err)
-	}
-	ss, err := session.NewStore(ctx, d)
-	if err != nil {
+	sb, svc, ix := env.Sandbox, env.Orders, env.Index
+	stores := withStaff(tb, env.Admin, env.Log, clock.Now)
+	if _, err := stores.staff.Add(ctx, "agent@example.com", staff.RoleAgent, testPassword); err != nil {
 		tb.Fatal(err)
 	}
 	h := &handlers.Handlers{Log: quiet, Env: view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
-		Sessions: session.NewManager(ss, false), Staff: st, Orders: svc, Index: ix, Audit: al, Now: clock.Now,
-		Provider: omclient.ProviderKustom, DB: d, OMTimeout: 5 * time.Second}
+		Sessions: session.NewManager(stores.sessions, false), Staff: stores.staff, Orders: svc, Index: ix, Audit: stores.audit,
+		Now: clock.Now, Provider: omclient.ProviderKustom, DB: stores.db, OMTimeout: 5 * time.Second}
 	e, err := h.Echo()
 	if err != nil {
 		tb.Fatal(err)
@@ -117,7 +80,7 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 	// Sign in like a browser.
 	login := a.do(tb, http.MethodGet, "/login", nil, nil)
 	a.token = login.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
-	r := a.do(tb, http.MethodPost, "/login", url.Values{"email": {"agent@example.com"}, "password": {ordersPassword}, "_csrf": {a.token}}, nil)
+	r := a.do(tb, http.MethodPost, "/login", url.Values{"email": {"agent@example.com"}, "password": {testPassword}, "_csrf": {a.token}}, nil)
 	if r.status != http.StatusSeeOther {
 		tb.Fatalf("sign-in: %d", r.status)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ordercare/internal/apptest"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/staff"
@@ -24,7 +25,7 @@ func TestProviderDownOrderPageAnswersAndRestWorks(t *testing.T) {
 	ag := a.signedIn(staff.RoleAgent)
 	// A generous guard, not a timing assertion: a hung page fails here
 	// instead of hanging the test.
-	ag.client.Timeout = omTimeout + 20*time.Second
+	ag.Client.Timeout = omTimeout + 20*time.Second
 	o := a.demoOrder(func(o *omclient.Order) bool { return o.Status == omclient.StatusAuthorized })
 	a.sandbox.SetFaults(omsim.Faults{Rules: []omsim.FaultRule{{Kind: omsim.FaultHang}}})
 	defer a.sandbox.SetFaults(omsim.Faults{})
@@ -68,13 +69,13 @@ func TestEndedSessionCannotChangeAnOrder(t *testing.T) {
 	// Signed out, then the old cookies replayed.
 	ag := a.signedIn(staff.RoleSupervisor)
 	form := ag.fill(path, map[string]string{"merchant_reference1": "REPLAYED-1"})
-	saved := ag.client.Jar.Cookies(srvURL)
+	saved := ag.Client.Jar.Cookies(srvURL)
 	if r := ag.post("/logout", url.Values{"_csrf": {form.Get("_csrf")}}, nil); r.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-out: %d", r.resp.StatusCode)
 	}
 	jar, _ := cookiejar.New(nil)
 	jar.SetCookies(srvURL, saved)
-	replay := &agent{a: a, client: &http.Client{Jar: jar, CheckRedirect: ag.client.CheckRedirect}}
+	replay := &agent{a: a, Browser: &apptest.Browser{Base: a.srv.URL, Client: &http.Client{Jar: jar, CheckRedirect: ag.Client.CheckRedirect}}}
 	before := a.applied(o.OrderID)
 	if r := replay.post(path, form, nil); !signedOutToLogin(r) {
 		t.Errorf("replayed session after sign-out: status %d, want the sign-in redirect", r.resp.StatusCode)

@@ -13,6 +13,7 @@ import (
 
 	"ordercare/internal/audit"
 	"ordercare/internal/omclient"
+	"ordercare/internal/pipelinetest"
 	"ordercare/internal/staff"
 )
 
@@ -64,7 +65,7 @@ func TestCancelRefusedAfterACaptureElsewhere(t *testing.T) {
 			if id != "" && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/orders/"+id+"/cancel") {
 				capture, _ := http.NewRequest(http.MethodPost, "/ordermanagement/v1/orders/"+id+"/captures",
 					bytes.NewReader([]byte(`{"captured_amount":1000}`)))
-				capture.SetBasicAuth("merchant", "sandbox-secret")
+				capture.SetBasicAuth(pipelinetest.User, pipelinetest.Password)
 				capture.Header.Set("Content-Type", "application/json")
 				capture.Header.Set("Klarna-Idempotency-Key", uuid.NewString())
 				rec := httptest.NewRecorder()

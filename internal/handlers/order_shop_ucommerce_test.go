@@ -187,7 +187,7 @@ func TestShopConnectFlow(t *testing.T) {
 		if to.Path != "/api/v1/oauth/connect" || to.Query().Get("state") == "" || to.Query().Get("response_type") != "code" {
 			t.Fatalf("sent to %s", to)
 		}
-		resp, err := admin.client.Get(to.String())
+		resp, err := admin.Client.Get(to.String())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func BenchmarkOrderPage(b *testing.B) {
 	url := a.srv.URL + "/orders/" + o.OrderID
 	var size int64
 	for b.Loop() {
-		resp, err := ag.client.Get(url)
+		resp, err := ag.Client.Get(url)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,21 +30,8 @@ type probeServer struct {
 
 func newProbeServer(t *testing.T, m *metrics.Metrics, token string) *probeServer {
 	t.Helper()
-	dir, ctx := t.TempDir(), t.Context()
-	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	ss, err := session.NewStore(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	al, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { al.Close() })
+	st := openStores(t, nil)
+	d, ss, al := st.db, st.sessions, st.audit
 	p := &probeServer{db: d, audit: al}
 	h := &handlers.Handlers{
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),

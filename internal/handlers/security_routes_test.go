@@ -102,7 +102,7 @@ func (ag *agent) send(method, path string, body io.Reader, hdr http.Header) answ
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	resp, err := ag.client.Do(req)
+	resp, err := ag.Client.Do(req)
 	if err != nil {
 		ag.a.t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func (ag *agent) csrfToken() string {
 func (ag *agent) submission(lr liveRoute) url.Values {
 	ag.a.t.Helper()
 	if lr.Path == "/login" {
-		return url.Values{"email": {"agent@example.com"}, "password": {ordersPassword}}
+		return url.Values{"email": {"agent@example.com"}, "password": {testPassword}}
 	}
 	v := url.Values{}
 	r := ag.get(lr.URL, nil)

@@ -43,7 +43,7 @@ func (b *browser) ssoStart(next string) *url.URL {
 	if start.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start: %d %s", start.resp.StatusCode, start.body)
 	}
-	resp, err := b.client.Get(start.resp.Header.Get("Location"))
+	resp, err := b.Client.Get(start.resp.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func (b *browser) sso(next string) page {
 
 // csrfCookie is the browser's CSRF cookie.
 func (b *browser) csrfCookie() string {
-	for _, c := range b.client.Jar.Cookies(mustURL(b.f.srv.URL)) {
+	for _, c := range b.Client.Jar.Cookies(mustURL(b.f.srv.URL)) {
 		if strings.Contains(c.Name, "csrf") {
 			return c.Value
 		}

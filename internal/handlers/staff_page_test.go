@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,9 +18,7 @@ import (
 // sign-in was accepted.
 func (a *ordersApp) signInAs(email, password string) (*agent, bool) {
 	a.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	ag := &agent{a: a, client: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	ag := a.anonymous()
 	tok := ag.get("/login", nil).doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
 	r := ag.post("/login", url.Values{"email": {email}, "password": {password}, "_csrf": {tok}}, nil)
 	return ag, r.resp.StatusCode == http.StatusSeeOther
@@ -140,7 +137,7 @@ func TestStaffRoleDisableEnableAndPasswordReset(t *testing.T) {
 	if r := agent.get("/orders", nil); !signedOutToLogin(r) {
 		t.Fatalf("disabled member still served: %d", r.resp.StatusCode)
 	}
-	if _, ok := a.signInAs("agent@example.com", ordersPassword); ok {
+	if _, ok := a.signInAs("agent@example.com", testPassword); ok {
 		t.Fatal("disabled member signed in")
 	}
 	if s := staffRow(admin.get("/staff", nil), agentID); s.AttrOr("data-status", "") != "disabled" {
@@ -149,7 +146,7 @@ func TestStaffRoleDisableEnableAndPasswordReset(t *testing.T) {
 	if r := admin.post(base+"/enable", url.Values{"_csrf": {tok}}, nil); r.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("enable: %d", r.resp.StatusCode)
 	}
-	back, ok := a.signInAs("agent@example.com", ordersPassword)
+	back, ok := a.signInAs("agent@example.com", testPassword)
 	if !ok {
 		t.Fatal("re-enabled member cannot sign in")
 	}
@@ -165,7 +162,7 @@ func TestStaffRoleDisableEnableAndPasswordReset(t *testing.T) {
 	if r := back.get("/orders", nil); !signedOutToLogin(r) {
 		t.Fatal("sessions survived the reset")
 	}
-	if _, ok := a.signInAs("agent@example.com", ordersPassword); ok {
+	if _, ok := a.signInAs("agent@example.com", testPassword); ok {
 		t.Fatal("old password still works")
 	}
 	if _, ok := a.signInAs("agent@example.com", secret); !ok {

@@ -27,9 +27,20 @@ const (
 	Password = "p"
 )
 
-// Options adjust New; the zero value is a quiet sandbox, two tries a
-// millisecond apart, a 10 s timeout and the real clock.
+// Options adjust New; the zero value is a quiet, empty sandbox of the
+// default provider, two tries a millisecond apart, a 10 s timeout and the
+// real clock.
 type Options struct {
+	// Provider is the sandbox's and the client's provider.
+	Provider omclient.Provider
+	// Clock is the sandbox's clock (nil: real time); give Now its Now to
+	// keep the pipeline on the same time.
+	Clock omsim.Clock
+	// Demo fills the sandbox with its demo orders.
+	Demo bool
+	// ClientPassword, when set, is the client's password instead of the
+	// sandbox's, for a provider that refuses the back office.
+	ClientPassword string
 	// Wrap puts a handler in front of the sandbox (to record requests or
 	// cut connections); nil serves the sandbox directly.
 	Wrap func(sb *omsim.Sandbox) http.Handler
@@ -64,7 +75,8 @@ func New(t testing.TB, o Options) *Env {
 			t.Fatal(err)
 		}
 	}
-	sb, err := omsim.New(ctx, omsim.Options{Username: User, Password: Password, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	sb, err := omsim.New(ctx, omsim.Options{Provider: o.Provider, Username: User, Password: Password, Clock: o.Clock, Demo: o.Demo,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must(err)
 	t.Cleanup(func() { _ = sb.Close() })
 	var h http.Handler = sb
@@ -79,7 +91,11 @@ func New(t testing.TB, o Options) *Env {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
-	client, err := omclient.New(omclient.Config{BaseURL: srv.URL, Username: User, Password: Password, Timeout: o.Timeout, Retry: o.Retry})
+	pass := Password
+	if o.ClientPassword != "" {
+		pass = o.ClientPassword
+	}
+	client, err := omclient.New(omclient.Config{BaseURL: srv.URL, Provider: o.Provider, Username: User, Password: pass, Timeout: o.Timeout, Retry: o.Retry})
 	must(err)
 	dir := t.TempDir()
 	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))

@@ -1,47 +1,25 @@
 package handlers_test
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
-	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/argon2id"
 	"github.com/labstack/echo/v4"
 
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
-	"ordercare/internal/db"
 	"ordercare/internal/handlers"
+	"ordercare/internal/proctest"
 	"ordercare/internal/session"
 	"ordercare/internal/sso"
 	"ordercare/internal/staff"
 	"ordercare/web/templates/view"
 )
-
-const testPassword = "correct horse battery"
-
-// syncBuffer collects log output from concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // foundation is a running back office (no order pages) with three members
 // and a few test-only routes for the role and error paths.
@@ -50,7 +28,7 @@ type foundation struct {
 	srv   *httptest.Server
 	h     *handlers.Handlers
 	audit *audit.Log
-	logs  *syncBuffer
+	logs  *proctest.LockedBuffer
 	ids   map[staff.Role]int64
 }
 
@@ -70,34 +48,15 @@ type foundationOpts struct {
 
 func newFoundation(t *testing.T, o foundationOpts) *foundation {
 	t.Helper()
-	dir := t.TempDir()
-	ctx := t.Context()
-	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	st, err := staff.Open(ctx, d, staff.Options{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := session.NewStore(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	al, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { al.Close() })
-	logs := &syncBuffer{}
+	st := openStores(t, nil)
+	logs := &proctest.LockedBuffer{}
 	h := &handlers.Handlers{
 		Log:           slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Env:           view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
-		Sessions:      session.NewManager(ss, o.secure),
-		Staff:         st,
-		Audit:         al,
-		DB:            d,
+		Sessions:      session.NewManager(st.sessions, o.secure),
+		Staff:         st.staff,
+		Audit:         st.audit,
+		DB:            st.db,
 		SecureCookies: o.secure,
 		TrustedProxy:  o.trustedProxy,
 		MFA:           o.mfa,
@@ -105,18 +64,12 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 		SSO:           o.sso,
 	}
 	if o.passkeys {
+		var err error
 		if h.WebAuthn, err = handlers.RelyingParty(testOrigin); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f := &foundation{t: t, h: h, audit: al, logs: logs, ids: map[staff.Role]int64{}}
-	for _, r := range staff.Roles {
-		m, err := st.Add(ctx, string(r)+"@example.com", r, testPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.ids[r] = m.ID
-	}
+	f := &foundation{t: t, h: h, audit: st.audit, logs: logs, ids: st.addMembers(t)}
 	ok := func(c echo.Context) error { return c.String(http.StatusOK, "page "+c.Path()) }
 	e, err := h.Echo(
 		handlers.Route{Name: "test.agent", Method: http.MethodGet, Path: "/test/agent", Handler: ok, Min: staff.RoleAgent, Auditor: true},
@@ -145,54 +98,25 @@ func newFoundation(t *testing.T, o foundationOpts) *foundation {
 	return f
 }
 
-// browser is a cookie-keeping client that does not follow redirects.
+// browser is a cookie-keeping client that does not follow redirects
+// (apptest's), with its foundation.
 type browser struct {
-	f      *foundation
-	client *http.Client
-	header http.Header
+	*apptest.Browser
+	f *foundation
 }
 
 func (f *foundation) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{f: f, header: http.Header{}, client: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	b := apptest.NewBrowser(f.srv.URL, 0)
+	b.Header = http.Header{}
+	return &browser{Browser: b, f: f}
 }
 
-type page struct {
-	resp *http.Response
-	body string
-	doc  *goquery.Document
-}
+// page is one answer, as the order tests' answer.
+type page = answer
 
 func (b *browser) do(method, path string, form url.Values, hdr http.Header) page {
 	b.f.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, b.f.srv.URL+path, body)
-	if err != nil {
-		b.f.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, v := range b.header {
-		req.Header[k] = v
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	return page{resp: resp, body: string(raw), doc: doc}
+	return answerOf(b.MustDo(b.f.t, method, path, form, hdr))
 }
 
 func (b *browser) get(path string) page { return b.do(http.MethodGet, path, nil, nil) }
@@ -201,22 +125,13 @@ func (b *browser) get(path string) page { return b.do(http.MethodGet, path, nil,
 // that renders the page first.
 func (b *browser) token(path string) string {
 	b.f.t.Helper()
-	p := b.get(path)
-	tok, ok := p.doc.Find(`input[name="_csrf"]`).Attr("value")
-	if !ok || tok == "" {
-		b.f.t.Fatalf("no CSRF field on %s (status %d)", path, p.resp.StatusCode)
-	}
-	return tok
+	return b.Token(b.f.t, path)
 }
 
 // post submits a form with the token harvested from the page at from.
 func (b *browser) post(from, path string, form url.Values) page {
 	b.f.t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("_csrf", b.token(from))
-	return b.do(http.MethodPost, path, form, nil)
+	return answerOf(b.Submit(b.f.t, from, path, form))
 }
 
 func (b *browser) signIn(email, password, next string) page {
@@ -228,42 +143,4 @@ func (b *browser) signIn(email, password, next string) page {
 	return b.post("/login", "/login", form)
 }
 
-func (b *browser) sessionCookie() string {
-	u, _ := url.Parse(b.f.srv.URL)
-	for _, c := range b.client.Jar.Cookies(u) {
-		if c.Name == session.CookieName(false) {
-			return c.Value
-		}
-	}
-	return ""
-}
-
-// sessionSetCookies counts Set-Cookie headers for the session cookie.
-func sessionSetCookies(resp *http.Response, secure bool) int {
-	n := 0
-	for _, v := range resp.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(v, session.CookieName(secure)+"=") {
-			n++
-		}
-	}
-	return n
-}
-
-// auditKinds lists the kinds of all events in the log, oldest first.
-func (f *foundation) auditKinds() []audit.Kind {
-	f.t.Helper()
-	ctx := f.t.Context()
-	n, _, err := f.audit.Head(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	var kinds []audit.Kind
-	for seq := int64(1); seq <= n; seq++ {
-		e, err := f.audit.Event(ctx, seq)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		kinds = append(kinds, e.Kind)
-	}
-	return kinds
-}
+func (b *browser) sessionCookie() string { return b.Cookie(session.CookieName(false)) }

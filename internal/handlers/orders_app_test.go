@@ -1,29 +1,22 @@
 package handlers_test
 
 import (
-	"bytes"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/argon2id"
 
-	"ordercare/internal/audit"
+	"ordercare/internal/apptest"
 	"ordercare/internal/bulk"
-	"ordercare/internal/db"
 	"ordercare/internal/handlers"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
+	"ordercare/internal/pipelinetest"
+	"ordercare/internal/proctest"
 	"ordercare/internal/session"
 	"ordercare/internal/shop"
 	"ordercare/internal/shop/pair"
@@ -38,8 +31,6 @@ import (
 // ordersNow is the fixed "now" of the order-page tests; the sandbox's demo
 // orders are generated relative to it.
 var ordersNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
-
-const ordersPassword = "correct horse battery"
 
 type ordersAppOpts struct {
 	provider omclient.Provider
@@ -57,6 +48,8 @@ type ordersAppOpts struct {
 	// bulk, when set, opens bulk jobs with these caps; the test runs
 	// them (ordersApp.bulk.RunOnce).
 	bulk *bulk.Limits
+	// noDemo starts the sandbox empty: the test creates its orders.
+	noDemo bool
 }
 
 type ordersApp struct {
@@ -68,32 +61,15 @@ type ordersApp struct {
 	h       *handlers.Handlers
 	clock   *omsim.FakeClock
 	staff   map[staff.Role]int64
-	logs    *lockedBuffer
+	logs    *proctest.LockedBuffer
 	bulk    *bulk.Service
-}
-
-// lockedBuffer collects the server's log lines from concurrent requests.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	// sandboxURL is where the sandbox is served (through wrapSandbox).
+	sandboxURL string
 }
 
 func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 	t.Helper()
 	ctx := t.Context()
-	dir := t.TempDir()
 	if o.provider == "" {
 		o.provider = omclient.ProviderKustom
 	}
@@ -101,68 +77,30 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 		o.omTimeout = 5 * time.Second
 	}
 	clock := omsim.NewFakeClock(ordersNow)
-	sb, err := omsim.New(ctx, omsim.Options{Provider: o.provider, Username: "merchant", Password: "sandbox-secret",
-		Clock: clock, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	var sbHandler http.Handler = sb
+	po := pipelinetest.Options{Provider: o.provider, Clock: clock, Demo: !o.noDemo, Now: clock.Now}
 	if o.wrapSandbox != nil {
-		sbHandler = o.wrapSandbox(sb)
+		po.Wrap = func(sb *omsim.Sandbox) http.Handler { return o.wrapSandbox(sb) }
 	}
-	sbSrv := httptest.NewServer(sbHandler)
-	t.Cleanup(sbSrv.Close)
-
-	pass := "sandbox-secret"
 	if o.wrongPassword {
-		pass = "wrong"
+		po.ClientPassword = "wrong"
 	}
-	client, err := omclient.New(omclient.Config{BaseURL: sbSrv.URL, Provider: o.provider, Env: omclient.EnvSandbox,
-		Username: "merchant", Password: pass, Timeout: 10 * time.Second,
-		Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	al, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { al.Close() })
-	ix, err := orders.OpenIndex(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
-	svc := orders.NewService(client, al, ix, clock.Now)
+	env := pipelinetest.New(t, po)
+	sb, svc, ix := env.Sandbox, env.Orders, env.Index
 	// Staff share the fake clock: sign-in times and session validity must
 	// agree with the handlers' clock.
-	st, err := staff.Open(ctx, d, staff.Options{Now: clock.Now, Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := session.NewStore(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
+	st := withStaff(t, env.Admin, env.Log, clock.Now)
+	logs := &proctest.LockedBuffer{}
 	h := &handlers.Handlers{
 		Log:       slog.New(slog.NewTextHandler(logs, nil)),
 		Env:       view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
-		Sessions:  session.NewManager(ss, false),
-		Staff:     st,
+		Sessions:  session.NewManager(st.sessions, false),
+		Staff:     st.staff,
 		Orders:    svc,
 		Index:     ix,
-		Audit:     al,
+		Audit:     st.audit,
 		Now:       clock.Now,
 		Provider:  o.provider,
-		DB:        d,
+		DB:        st.db,
 		OMTimeout: o.omTimeout,
 	}
 	if o.shop != nil {
@@ -175,19 +113,13 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 			h.ShopConnect = u.Client
 		}
 	}
-	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: map[staff.Role]int64{}, logs: logs}
+	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: st.addMembers(t), logs: logs, sandboxURL: env.URL}
 	if o.bulk != nil {
-		if a.bulk, err = bulk.Open(ctx, d, al, svc, bulk.Options{Limits: *o.bulk, Rate: 1000, Now: clock.Now}); err != nil {
-			t.Fatal(err)
-		}
-		h.Bulk = a.bulk
-	}
-	for _, r := range staff.Roles {
-		m, err := st.Add(ctx, string(r)+"@example.com", r, ordersPassword)
+		bs, err := bulk.Open(ctx, st.db, st.audit, svc, bulk.Options{Limits: *o.bulk, Rate: 1000, Now: clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.staff[r] = m.ID
+		a.bulk, h.Bulk = bs, bs
 	}
 	e, err := h.Echo()
 	if err != nil {
@@ -214,88 +146,46 @@ func newOrdersApp(t testing.TB, o ordersAppOpts) *ordersApp {
 // demoOrder returns a sandbox order matching pred.
 func (a *ordersApp) demoOrder(pred func(*omclient.Order) bool) *omclient.Order {
 	a.t.Helper()
-	ids, err := a.sandbox.OrderIDs(a.t.Context())
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	for _, id := range ids {
-		o, err := a.sandbox.Order(a.t.Context(), id)
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		if pred(o) {
-			return o
-		}
-	}
-	a.t.Fatal("no demo order matches")
-	return nil
+	return apptest.OrderWhere(a.t, a.sandbox, "as the test needs", pred)
 }
 
-// agent is a signed-in browser of the given role that does not follow
-// redirects.
+// agent is a member's browser (apptest's) on the app.
 type agent struct {
-	a      *ordersApp
-	client *http.Client
+	*apptest.Browser
+	a *ordersApp
 }
 
+// answer is one answer to a request: apptest's Page under the names the
+// package's tests have always read (r.resp, r.body, r.doc), so that they
+// need not change with it.
 type answer struct {
 	resp *http.Response
 	body string
 	doc  *goquery.Document
 }
 
+func answerOf(p apptest.Page) answer { return answer{resp: p.Resp, body: p.Body, doc: p.Doc} }
+
+// signedIn is a browser signed in as the member of role, through the
+// sign-in form.
 func (a *ordersApp) signedIn(role staff.Role) *agent {
 	a.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	ag := &agent{a: a, client: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	login := ag.get("/login", nil)
-	tok := login.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
-	if tok == "" {
-		a.t.Fatalf("no CSRF token on /login (%d)", login.resp.StatusCode)
-	}
-	form := url.Values{"email": {string(role) + "@example.com"}, "password": {ordersPassword}, "_csrf": {tok}}
-	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := ag.client.Do(req)
-	if err != nil {
+	ag := a.anonymous()
+	if err := ag.SignIn(apptest.Email(role), testPassword); err != nil {
 		a.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		a.t.Fatalf("sign-in as %s: status %d", role, resp.StatusCode)
 	}
 	return ag
 }
 
 // anonymous is a signed-out browser.
 func (a *ordersApp) anonymous() *agent {
-	jar, _ := cookiejar.New(nil)
-	return &agent{a: a, client: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &agent{Browser: apptest.NewBrowser(a.srv.URL, 0), a: a}
 }
 
 // get requests path; hdr adds headers (e.g. HX-Request).
 func (ag *agent) get(path string, hdr http.Header) answer {
 	ag.a.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, ag.a.srv.URL+path, nil)
-	if err != nil {
-		ag.a.t.Fatal(err)
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	resp, err := ag.client.Do(req)
-	if err != nil {
-		ag.a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	if err != nil {
-		ag.a.t.Fatal(err)
-	}
-	return answer{resp: resp, body: string(raw), doc: doc}
+	return answerOf(ag.MustDo(ag.a.t, http.MethodGet, path, nil, hdr))
 }
 
 func (ag *agent) htmx(path string, trigger string) answer {

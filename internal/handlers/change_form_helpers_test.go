@@ -1,16 +1,14 @@
 package handlers_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/money"
 	"ordercare/internal/omclient"
@@ -32,56 +30,13 @@ func htmxHeaders(a *ordersApp, orderID string) http.Header {
 // form must carry its _csrf (formValues harvests it).
 func (ag *agent) post(path string, form url.Values, hdr http.Header) answer {
 	ag.a.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, ag.a.srv.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		ag.a.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	resp, err := ag.client.Do(req)
-	if err != nil {
-		ag.a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	if err != nil {
-		ag.a.t.Fatal(err)
-	}
-	return answer{resp: resp, body: string(raw), doc: doc}
+	return answerOf(ag.MustDo(ag.a.t, http.MethodPost, path, form, hdr))
 }
 
-// formOf returns the values the change form in r would submit: hidden
-// fields, text inputs, checked boxes, the selected option of each select,
-// textareas (not the submit buttons).
+// formOf returns the values the change form in r would submit
+// (apptest.Submitted).
 func formOf(r answer) url.Values {
-	v := url.Values{}
-	form := r.doc.Find(`form[data-testid="change-form"]`)
-	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
-		typ := strings.ToLower(s.AttrOr("type", "text"))
-		switch typ {
-		case "submit", "button", "reset", "image":
-			return
-		case "checkbox", "radio":
-			if _, on := s.Attr("checked"); !on {
-				return
-			}
-		}
-		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
-	})
-	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
-		opt := s.Find("option[selected]").First()
-		if opt.Length() == 0 {
-			opt = s.Find("option").First()
-		}
-		v.Add(s.AttrOr("name", ""), opt.AttrOr("value", ""))
-	})
-	form.Find("textarea[name]").Each(func(_ int, s *goquery.Selection) {
-		v.Add(s.AttrOr("name", ""), s.Text())
-	})
-	return v
+	return apptest.Submitted(r.doc.Find(`form[data-testid="change-form"]`))
 }
 
 // formValues opens the form at path (as its own page) and returns what it
@@ -114,31 +69,19 @@ func (ag *agent) fill(path string, set map[string]string) url.Values {
 // applied is how many changes the sandbox applied to the order.
 func (a *ordersApp) applied(orderID string) int {
 	a.t.Helper()
-	n, err := a.sandbox.Applied(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return n
+	return apptest.Applied(a.t, a.sandbox, orderID)
 }
 
 // sandboxOrder is the order as the sandbox holds it now.
 func (a *ordersApp) sandboxOrder(orderID string) *omclient.Order {
 	a.t.Helper()
-	o, err := a.sandbox.Order(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return o
+	return apptest.SandboxOrder(a.t, a.sandbox, orderID)
 }
 
 // attempts are the order's audited change attempts, newest first.
 func (a *ordersApp) attempts(orderID string) []audit.Attempt {
 	a.t.Helper()
-	as, err := a.h.Audit.OrderAttempts(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return as
+	return apptest.Attempts(a.t, a.h.Audit, orderID)
 }
 
 // lastAttempt is the order's newest attempt; the test fails when there is

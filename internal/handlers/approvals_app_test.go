@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ordercare/internal/approvals"
+	"ordercare/internal/apptest"
 	"ordercare/internal/audit"
 	"ordercare/internal/db"
 	"ordercare/internal/omclient"
@@ -63,7 +64,7 @@ func newApprovalsApp(t *testing.T, p approvals.Policy) *approvalsApp {
 		}
 	}
 	m.hook.Store(&count)
-	if _, err := m.h.Staff.Add(t.Context(), string(secondSupervisor)+"@example.com", staff.RoleSupervisor, ordersPassword); err != nil {
+	if _, err := m.h.Staff.Add(t.Context(), apptest.Email(secondSupervisor), staff.RoleSupervisor, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := approvals.Open(t.Context(), m.h.DB.(*db.DB), m.h.Audit.(*audit.Log), a, p, a.now)
@@ -152,41 +153,11 @@ func newHeldRefund(t *testing.T) (*approvalsApp, string, approvals.Request) {
 	return a, id, a.onlyRequest(id)
 }
 
-// expectSteps fails unless request id's audit steps are want
-// ("requested,approved,executed").
-func (a *approvalsApp) expectSteps(orderID, id, want string) {
-	a.t.Helper()
-	if got := strings.Join(a.steps(orderID, id), ","); got != want {
-		a.t.Fatalf("request %s: audit steps %s, want %s", id, got, want)
-	}
-}
-
-// steps are request id's audit steps, oldest first ("requested", ...).
-func (a *approvalsApp) steps(orderID, id string) []string {
-	a.t.Helper()
-	evs, err := a.h.Audit.ApprovalEvents(a.t.Context(), orderID)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	var out []string
-	for _, e := range evs {
-		if e.Detail["approval_id"] == id {
-			out = append(out, e.Detail["step"])
-		}
-	}
-	return out
-}
-
 // decide posts a decision ("approve", "reject", "withdraw", "resend") on
 // request id with comment, with the CSRF token of the member's session.
 func (ag *agent) decide(id, action, comment string, extra url.Values) answer {
 	ag.a.t.Helper()
-	r := ag.get("/approvals", nil)
-	tok := r.doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "")
-	if tok == "" {
-		ag.a.t.Fatalf("no CSRF token on /approvals (%d)", r.resp.StatusCode)
-	}
-	v := url.Values{"_csrf": {tok}, "comment": {comment}}
+	v := url.Values{"_csrf": {ag.Token(ag.a.t, "/approvals")}, "comment": {comment}}
 	for k, x := range extra {
 		v[k] = x
 	}

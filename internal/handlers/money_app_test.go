@@ -2,29 +2,18 @@ package handlers_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
-	"ordercare/internal/audit"
-	"ordercare/internal/db"
-	"ordercare/internal/handlers"
 	"ordercare/internal/omclient"
 	"ordercare/internal/omclient/omclienttest"
 	"ordercare/internal/omsim"
 	"ordercare/internal/orders"
-	"ordercare/internal/session"
-	"ordercare/internal/staff"
-	"ordercare/web/templates/view"
+	"ordercare/internal/pipelinetest"
 )
 
 // The money-form tests run the back office against the real sandbox like
@@ -42,89 +31,27 @@ type moneyApp struct {
 
 func newMoneyApp(t *testing.T, provider omclient.Provider) *moneyApp {
 	t.Helper()
-	ctx := t.Context()
-	dir := t.TempDir()
-	if provider == "" {
-		provider = omclient.ProviderKustom
-	}
-	clock := omsim.NewFakeClock(ordersNow)
-	sb, err := omsim.New(ctx, omsim.Options{Provider: provider, Username: "merchant", Password: "sandbox-secret",
-		Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
 	m := &moneyApp{}
-	sbSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Test-Shop") == "" {
-			if f := m.hook.Load(); f != nil {
-				(*f)(r)
+	// The hook sees the back office's requests, not the shop's.
+	hooked := func(sb http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Test-Shop") == "" {
+				if f := m.hook.Load(); f != nil {
+					(*f)(r)
+				}
 			}
-		}
-		sb.ServeHTTP(w, r)
-	}))
-	t.Cleanup(sbSrv.Close)
-	newClient := func(shop bool) *omclient.Client {
-		cfg := omclient.Config{BaseURL: sbSrv.URL, Provider: provider, Env: omclient.EnvSandbox,
-			Username: "merchant", Password: "sandbox-secret", Timeout: 10 * time.Second,
-			Retry: omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}}
-		if shop {
-			cfg.HTTPClient = &http.Client{Transport: shopTransport{}}
-		}
-		c, err := omclient.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+			sb.ServeHTTP(w, r)
+		})
 	}
-	client := newClient(false)
-	m.shop = newClient(true)
-
-	d, err := db.Open(ctx, filepath.Join(dir, "admin.db"), db.SyncNormal)
+	m.ordersApp = newOrdersApp(t, ordersAppOpts{provider: provider, noDemo: true, wrapSandbox: hooked})
+	shop, err := omclient.New(omclient.Config{BaseURL: m.sandboxURL, Provider: m.h.Provider, Env: omclient.EnvSandbox,
+		Username: pipelinetest.User, Password: pipelinetest.Password, Timeout: 10 * time.Second,
+		Retry:      omclient.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
+		HTTPClient: &http.Client{Transport: shopTransport{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
-	al, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { al.Close() })
-	ix, err := orders.OpenIndex(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ix.Close() }) // before the database: it writes the views still waiting
-	svc := orders.NewService(client, al, ix, clock.Now)
-	st, err := staff.Open(ctx, d, staff.Options{Now: clock.Now, Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := session.NewStore(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	h := &handlers.Handlers{
-		Log: slog.New(slog.NewTextHandler(logs, nil)), Env: view.EnvBanner{Label: "Built-in sandbox", Kind: view.EnvSandbox},
-		Sessions: session.NewManager(ss, false), Staff: st, Orders: svc, Index: ix, Audit: al, Now: clock.Now,
-		Provider: provider, DB: d, OMTimeout: 5 * time.Second,
-	}
-	a := &ordersApp{t: t, sandbox: sb, service: svc, index: ix, h: h, clock: clock, staff: map[staff.Role]int64{}, logs: logs}
-	for _, r := range staff.Roles {
-		mem, err := st.Add(ctx, string(r)+"@example.com", r, ordersPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.staff[r] = mem.ID
-	}
-	e, err := h.Echo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.srv = httptest.NewServer(e)
-	t.Cleanup(a.srv.Close)
-	m.ordersApp = a
+	m.shop = shop
 	return m
 }
 
