@@ -34,10 +34,6 @@ const (
 	StatusExpired   Status = "expired"
 )
 
-// Statuses lists every status, open ones first (for filters).
-var Statuses = []Status{StatusPending, StatusApproved, StatusUnknown, StatusExecuted, StatusFailed,
-	StatusRejected, StatusWithdrawn, StatusExpired}
-
 // Open reports whether the request still needs someone: waiting for a
 // decision, or approved but not settled.
 func (s Status) Open() bool {
