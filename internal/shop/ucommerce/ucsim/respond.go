@@ -24,10 +24,7 @@ func writeError(w http.ResponseWriter, status int, kind, description string) {
 // answers 504 here, the documentation's retryable failure; Fault500 its
 // failure that is not retried. The API only reads, so a reset after
 // applying is a plain lost answer (the connection is cut).
-type (
-	Faults    = epsim.Faults
-	FaultRule = epsim.FaultRule
-)
+type Faults = epsim.Faults
 
 // SetFaults replaces the fault configuration (and resets the counts).
 func (s *Sandbox) SetFaults(f Faults) { s.faults.SetFaults(f) }
