@@ -90,8 +90,9 @@ type Request struct {
 	AttemptID, ResourceID, ErrorCode, Message string
 }
 
-// Errors of the decisions. Approve, Reject and Withdraw return the request
-// as it now is beside ErrNotPending, so the page can say who decided.
+// Errors of the decisions. ApproveConfirmed, Reject and Withdraw return
+// the request as it now is beside ErrNotPending, so the page can say who
+// decided.
 var (
 	ErrNotFound = errors.New("approvals: no such request")
 	// ErrOwnRequest: nobody approves or rejects their own request.
