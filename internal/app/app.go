@@ -488,9 +488,6 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 // URL is the server's base URL.
 func (a *App) URL() string { return "http://" + a.Addr() }
 
-// DemoPassword is the demo accounts' password in sandbox mode ("" otherwise).
-func (a *App) DemoPassword() string { return a.demoPassword }
-
 // Sandbox is the built-in sandbox (nil against a real provider); tests use
 // it to inspect state and inject faults.
 func (a *App) Sandbox() *omsim.Sandbox { return a.sandbox }
@@ -500,10 +497,3 @@ func (a *App) Staff() *staff.Store { return a.staff }
 
 // Audit is the audit log.
 func (a *App) Audit() *audit.Log { return a.auditLog }
-
-// Index is the order index.
-func (a *App) Index() *orders.Index { return a.index }
-
-// Client is the provider client's reads: every change goes through the
-// change pipeline (package orders), which alone holds the sending client.
-func (a *App) Client() omclient.Reader { return a.client }

@@ -47,7 +47,7 @@ func TestSandboxStartSignsCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.VerifyCheckpointsFile(t.Context(), cfg.AuditDBPath(), file, v)
+	rep, err := audit.VerifySources(t.Context(), cfg.AuditDBPath(), []audit.CheckpointSource{{Notes: file, Local: true}}, v)
 	if err != nil || !rep.OK() || rep.Matched == 0 || rep.Uncovered != 0 {
 		t.Fatalf("checkpoints after a sandbox run: %+v %v", rep, err)
 	}

@@ -93,7 +93,7 @@ func (s *Service) MarkSeen(ctx context.Context, staffID int64, shown []Request) 
 
 // Decidable returns the waiting requests actor may decide, oldest first:
 // not their own, not expired, and none whose requester recently made or
-// managed actor's account (the rule of Approve and Reject, through
+// managed actor's account (the rule of ApproveConfirmed and Reject, through
 // managingChange). Nothing for members who do not decide.
 func (s *Service) Decidable(ctx context.Context, actor audit.Actor) ([]Request, error) {
 	if role := staff.Role(actor.Role); role != staff.RoleSupervisor && role != staff.RoleAdmin {

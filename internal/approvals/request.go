@@ -34,10 +34,6 @@ const (
 	StatusExpired   Status = "expired"
 )
 
-// Statuses lists every status, open ones first (for filters).
-var Statuses = []Status{StatusPending, StatusApproved, StatusUnknown, StatusExecuted, StatusFailed,
-	StatusRejected, StatusWithdrawn, StatusExpired}
-
 // Open reports whether the request still needs someone: waiting for a
 // decision, or approved but not settled.
 func (s Status) Open() bool {
@@ -94,8 +90,9 @@ type Request struct {
 	AttemptID, ResourceID, ErrorCode, Message string
 }
 
-// Errors of the decisions. Approve, Reject and Withdraw return the request
-// as it now is beside ErrNotPending, so the page can say who decided.
+// Errors of the decisions. ApproveConfirmed, Reject and Withdraw return
+// the request as it now is beside ErrNotPending, so the page can say who
+// decided.
 var (
 	ErrNotFound = errors.New("approvals: no such request")
 	// ErrOwnRequest: nobody approves or rejects their own request.

@@ -296,20 +296,17 @@ func checkComment(comment string, required bool) (string, error) {
 	return c, nil
 }
 
-// Approve approves a pending request and sends its change: once, whoever
-// else approves at the same moment (they get ErrNotPending and the request
-// as it now is). The change goes through the pipeline with the key made
-// when it was requested, as actor, and the provider decides: if the order
-// no longer allows it, the provider's refusal closes the request as failed.
-// An error with a zero Result means nothing was sent.
-func (s *Service) Approve(ctx context.Context, actor audit.Actor, id, comment string) (Request, orders.Result, error) {
-	return s.ApproveConfirmed(ctx, actor, id, comment, "")
-}
-
-// ApproveConfirmed is Approve with the decider's confirmation of a change
-// identical to one already made or waiting on the order (Intent; "" for
-// none): without it such a request is not approved (*orders.TwinError),
-// and none is approved while an earlier change's outcome is unknown.
+// ApproveConfirmed approves a pending request and sends its change: once,
+// whoever else approves at the same moment (they get ErrNotPending and the
+// request as it now is). The change goes through the pipeline with the key
+// made when it was requested, as actor, and the provider decides: if the
+// order no longer allows it, the provider's refusal closes the request as
+// failed. An error with a zero Result means nothing was sent.
+//
+// confirm is the decider's confirmation of a change identical to one
+// already made or waiting on the order (Intent; "" for none): without it
+// such a request is not approved (*orders.TwinError), and none is approved
+// while an earlier change's outcome is unknown.
 func (s *Service) ApproveConfirmed(ctx context.Context, actor audit.Actor, id, comment, confirm string) (Request, orders.Result, error) {
 	c, err := checkComment(comment, true)
 	if err != nil {

@@ -130,6 +130,11 @@ func equal(a, b []string) bool {
 	return true
 }
 
+// Approve is ApproveConfirmed without a confirmation.
+func (s *Service) Approve(ctx context.Context, actor audit.Actor, id, comment string) (Request, orders.Result, error) {
+	return s.ApproveConfirmed(ctx, actor, id, comment, "")
+}
+
 func TestRefundAboveThresholdWaitsAndIsSentOnceOnApproval(t *testing.T) {
 	dbtest.Each(t, testRefundAboveThresholdWaitsAndIsSentOnceOnApproval)
 }

@@ -19,6 +19,12 @@ import (
 	"ordercare/internal/db/dbtest"
 )
 
+// VerifyCheckpointsFile is verifyCheckpoints on the database at dbPath,
+// opened read-only: VerifySources with the one local file.
+func VerifyCheckpointsFile(ctx context.Context, dbPath string, file []byte, v note.Verifier) (CheckpointReport, error) {
+	return VerifySources(ctx, dbPath, []CheckpointSource{{Notes: file, Local: true}}, v)
+}
+
 func testKey(t testing.TB) SigningKey {
 	t.Helper()
 	skey, _, err := GenerateSigningKey()

@@ -52,19 +52,15 @@ type ExportOptions struct {
 	OrderReferences func(ctx context.Context, orderID string) (provider, merchant string, err error)
 }
 
-// ExportCSV records an export event for actor with the filters, then
+// ExportCSVWith records an export event for actor with the filters, then
 // writes the attempts matching f to w as CSV (RFC 4180: CRLF line ends,
-// quotes where needed), newest first. The event is written first so that
-// an export is on record even if the download breaks off; if it cannot be
-// written nothing is exported. Cells that a spreadsheet would read as a
-// formula are neutralised (see Neutralise). w is flushed after every page,
-// and after each page through http.Flusher when w has one, so a large
-// export streams. It returns the number of attempts written.
-func (l *Log) ExportCSV(ctx context.Context, w io.Writer, actor Actor, f Filter) (int64, error) {
-	return l.ExportCSVWith(ctx, w, actor, f, ExportOptions{})
-}
-
-// ExportCSVWith is ExportCSV with the order references of opts.
+// quotes where needed), newest first, with the order references of opts.
+// The event is written first so that an export is on record even if the
+// download breaks off; if it cannot be written nothing is exported. Cells
+// that a spreadsheet would read as a formula are neutralised (see
+// Neutralise). w is flushed after every page, and after each page through
+// http.Flusher when w has one, so a large export streams. It returns the
+// number of attempts written.
 func (l *Log) ExportCSVWith(ctx context.Context, w io.Writer, actor Actor, f Filter, opts ExportOptions) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err

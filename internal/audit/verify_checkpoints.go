@@ -55,12 +55,6 @@ func (l *Log) verifyCheckpoints(ctx context.Context, file []byte, v note.Verifie
 	return verifyCheckpoints(ctx, l.db.R, []CheckpointSource{{Notes: file, Local: true}}, v)
 }
 
-// VerifyCheckpointsFile is verifyCheckpoints on the database at dbPath,
-// opened read-only.
-func VerifyCheckpointsFile(ctx context.Context, dbPath string, file []byte, v note.Verifier) (CheckpointReport, error) {
-	return VerifySources(ctx, dbPath, []CheckpointSource{{Notes: file, Local: true}}, v)
-}
-
 // VerifySources checks the database at dbPath (or a postgres:// URL),
 // opened read-only, against
 // every checkpoint of every source (for `admin audit verify`, which may

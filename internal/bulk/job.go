@@ -76,9 +76,6 @@ const (
 // States are every State, in the order a job's page lists them.
 var States = []State{StatePending, StateInFlight, StateSent, StateRefused, StateHeld, StateUnknown}
 
-// Done reports whether s is an outcome (nothing more will happen to the item).
-func (s State) Done() bool { return s != StatePending && s != StateInFlight }
-
 // Item is one order of a job.
 type Item struct {
 	JobID string

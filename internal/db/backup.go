@@ -9,24 +9,14 @@ import (
 	"os"
 )
 
-// Backup writes a consistent snapshot of d to dst with VACUUM INTO. It runs
-// in one read transaction on a reader, so the server keeps writing while
-// it runs and the copy is the database as of the moment it began. dst must
-// not exist. The copy is synced to disk and checked (integrity_check)
-// before Backup returns.
-func (d *DB) Backup(ctx context.Context, dst string) error {
-	if d.Postgres {
-		return errors.New("db: a PostgreSQL database is backed up with the server's own tools (pg_dump), not by ordercare")
-	}
-	// Not d.R: its query_only pragma refuses VACUUM INTO, and d.W would
-	// hold up every writer for the length of the copy.
-	return BackupFile(ctx, d.Path, dst)
-}
-
-// BackupFile is Backup for a database file this process has not opened
-// (`admin backup` next to a running server): the file is opened read-only
-// and never created or migrated. (mode=ro rather than query_only: the
-// latter refuses VACUUM INTO although the source is only read.)
+// BackupFile writes a consistent snapshot of the SQLite database file src
+// to dst with VACUUM INTO (`admin backup`, next to a running server). It
+// runs in one read transaction, so the server keeps writing while it runs
+// and the copy is the database as of the moment it began. src is opened
+// read-only and never created or migrated (mode=ro rather than
+// query_only: the latter refuses VACUUM INTO although the source is only
+// read). dst must not exist. The copy is synced to disk and checked
+// (integrity_check) before BackupFile returns.
 func BackupFile(ctx context.Context, src, dst string) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("db: backup: %w", err)

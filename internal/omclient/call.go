@@ -121,9 +121,6 @@ func (op Operation) Method() string { return opSpecs[op].method }
 // fields).
 func (op Operation) HasBody() bool { return opSpecs[op].hasBody }
 
-// Mutating reports whether op changes an order (POST/PATCH).
-func (op Operation) Mutating() bool { return opSpecs[op].mutating }
-
 func (c *Client) notSupported(op Operation) error {
 	return fmt.Errorf("%w: %s is not available on %s (Kustom deprecated trigger-send-out and the due-date calls); no request was sent",
 		ErrNotSupported, op, c.provider)

@@ -232,37 +232,6 @@ func checkFraudStatus(f omclient.FraudStatus) *apiError {
 	return badValue("fraud_status must be one of ACCEPTED, PENDING, REJECTED.")
 }
 
-// SetFraudStatus changes an order's fraud status (the Go form of
-// POST /sandbox/orders/{id}/fraud-status).
-func (s *Sandbox) SetFraudStatus(ctx context.Context, orderID string, f omclient.FraudStatus) error {
-	if e := checkFraudStatus(f); e != nil {
-		return &InvalidOrderError{Status: e.status, Code: e.code, Messages: e.messages}
-	}
-	id, ok := normalizeOrderID(orderID)
-	if !ok {
-		return ErrNoSuchOrder
-	}
-	return s.store.tx(ctx, func(t txn) error {
-		doc, found, err := t.load(id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return ErrNoSuchOrder
-		}
-		rec, err := decodeRecord(doc)
-		if err != nil {
-			return err
-		}
-		rec.Order.FraudStatus = f
-		rec.Applied++
-		if doc, err = rec.encode(); err != nil {
-			return err
-		}
-		return t.save(id, rec.Order.CreatedAt.Time, doc)
-	})
-}
-
 // Order returns an order's state as the API would show it now.
 func (s *Sandbox) Order(ctx context.Context, id string) (*omclient.Order, error) {
 	rec, err := s.record(ctx, id)

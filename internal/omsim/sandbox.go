@@ -114,9 +114,6 @@ func New(ctx context.Context, opts Options) (*Sandbox, error) {
 // Close releases the store.
 func (s *Sandbox) Close() error { return s.store.close() }
 
-// Provider returns the provider the sandbox imitates.
-func (s *Sandbox) Provider() omclient.Provider { return s.opts.Provider }
-
 // authenticate checks HTTP Basic credentials in constant time and returns
 // the user name, which scopes idempotency keys (keys are per merchant).
 func (s *Sandbox) authenticate(r *http.Request) (string, bool) {

@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -49,12 +48,6 @@ func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
 // Provider names the provider the client talks to.
 func (s *Service) Provider() omclient.Provider { return s.client.Provider() }
 
-// Environment says whether the client talks to live, a playground or the sandbox.
-func (s *Service) Environment() omclient.Environment { return s.client.Environment() }
-
-// Supports reports whether the provider offers op.
-func (s *Service) Supports(op omclient.Operation) bool { return s.client.Supports(op) }
-
 // GetOrder reads the order from the provider and records it in the index
 // (best effort: a broken index must not hide an order from an agent).
 func (s *Service) GetOrder(ctx context.Context, id string) (*omclient.Order, error) {
@@ -81,32 +74,7 @@ func (s *Service) GetOrderForPage(ctx context.Context, id string) (*omclient.Ord
 	return o, nil
 }
 
-// ListCaptures reads the order's captures.
-func (s *Service) ListCaptures(ctx context.Context, orderID string) ([]omclient.Capture, error) {
-	return s.client.ListCaptures(ctx, orderID)
-}
-
-// GetCapture reads one capture.
-func (s *Service) GetCapture(ctx context.Context, orderID, captureID string) (*omclient.Capture, error) {
-	return s.client.GetCapture(ctx, orderID, captureID)
-}
-
-// GetRefund reads one refund.
-func (s *Service) GetRefund(ctx context.Context, orderID, refundID string) (*omclient.Refund, error) {
-	return s.client.GetRefund(ctx, orderID, refundID)
-}
-
 // GetExtendDueDateOptions reads the due-date extensions offered for a capture.
 func (s *Service) GetExtendDueDateOptions(ctx context.Context, orderID, captureID string) (*omclient.ExtendDueDateOptions, error) {
 	return s.client.GetExtendDueDateOptions(ctx, orderID, captureID)
-}
-
-// OrderAttempts returns the order's change attempts from the audit log,
-// newest first.
-func (s *Service) OrderAttempts(ctx context.Context, orderID string) ([]audit.Attempt, error) {
-	as, err := s.log.OrderAttempts(ctx, orderID)
-	if err != nil {
-		return nil, fmt.Errorf("orders: history of %s: %w", orderID, err)
-	}
-	return as, nil
 }

@@ -25,9 +25,6 @@ type Ucommerce struct {
 // Name is the platform's name for the panel.
 func (s *Ucommerce) Name() string { return UcommerceName }
 
-// ReadOnly: the panel offers no changes and says where they are made.
-func (s *Ucommerce) ReadOnly() bool { return true }
-
 // Lookup reads the order under the id reference, first as the shop's
 // order id, then as a payment guid (some integrations store the
 // payment's guid instead). The documented API cannot search order

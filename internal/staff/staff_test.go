@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -93,6 +94,13 @@ func testAddGetListAndRules(t *testing.T, b dbtest.Backend) {
 	if got, _ := s.Get(ctx, m.ID); got.Role != RoleSupervisor {
 		t.Fatalf("SetRole not stored: %+v", got)
 	}
+}
+
+// EnsurePassword is EnsureSharedPassword for one member: it sets the
+// password only when it differs from the stored one (changing it ends the
+// member's sessions) and reports whether it changed.
+func (s *Store) EnsurePassword(ctx context.Context, id int64, password string) (bool, error) {
+	return s.EnsureSharedPassword(ctx, []int64{id}, password)
 }
 
 func TestAuthenticate(t *testing.T) {

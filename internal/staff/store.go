@@ -413,10 +413,3 @@ func (s *Store) SetSharedPassword(ctx context.Context, ids []int64, password str
 	}
 	return nil
 }
-
-// EnsurePassword sets the password only when it differs from the stored
-// one (changing it ends the member's sessions), for start-up provisioning
-// such as the sandbox's demo accounts. It reports whether it changed.
-func (s *Store) EnsurePassword(ctx context.Context, id int64, password string) (bool, error) {
-	return s.EnsureSharedPassword(ctx, []int64{id}, password)
-}

@@ -210,19 +210,6 @@ func Cancel() Update { return Update{kind: updateCancel} }
 // Fulfil marks the order fulfilled (only when it is paid).
 func Fulfil() Update { return Update{kind: updateFulfil} }
 
-// Kind names the update for logs and audit events.
-func (u Update) Kind() string {
-	switch u.kind {
-	case updateAddress:
-		return "update_order"
-	case updateCancel:
-		return "cancel"
-	case updateFulfil:
-		return "fulfil"
-	}
-	return "unknown"
-}
-
 // body is the JSON the platform expects.
 func (u Update) body() any {
 	type addressData struct {

@@ -331,7 +331,7 @@ func TestPairHeldForApprovalSendsBoth(t *testing.T) {
 		t.Fatal("the shop order was cancelled before the approval")
 	}
 	supervisor := audit.Actor{StaffID: 9, Email: "boss@example.com", Role: "supervisor"}
-	done, res, err := ap.Approve(t.Context(), supervisor, r.ID, "Checked with the customer")
+	done, res, err := ap.ApproveConfirmed(t.Context(), supervisor, r.ID, "Checked with the customer", "")
 	if err != nil || done.Status != approvals.StatusExecuted || res.Outcome != audit.OutcomeSucceeded {
 		t.Fatalf("Approve = %+v, %+v, %v", done, res, err)
 	}

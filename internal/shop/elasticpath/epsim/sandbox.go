@@ -88,21 +88,6 @@ func New(opts Options) (*Sandbox, error) {
 	return s, nil
 }
 
-// TokensIssued counts the tokens handed out so far.
-func (s *Sandbox) TokensIssued() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
-}
-
-// RevokeTokens ends every token at once, as a key rotation in the
-// platform's back office would.
-func (s *Sandbox) RevokeTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
-}
-
 // ServeHTTP answers one request: latency, faults, auth, the operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.faults.Serve(w, r, s.route, func(w http.ResponseWriter, k omsim.FaultKind) {

@@ -20,18 +20,10 @@ func writeError(w http.ResponseWriter, status int, kind, description string) {
 	writeJSON(w, status, map[string]any{"errors": []map[string]string{{"error-description": description, "error": strings.ReplaceAll(kind, " ", "")}}})
 }
 
-// Faults are the payment sandbox's vocabulary (as in epsim). Fault503
-// answers 504 here, the documentation's retryable failure; Fault500 its
-// failure that is not retried. The API only reads, so a reset after
-// applying is a plain lost answer (the connection is cut).
-type (
-	Faults    = epsim.Faults
-	FaultRule = epsim.FaultRule
-)
-
-// SetFaults replaces the fault configuration (and resets the counts).
-func (s *Sandbox) SetFaults(f Faults) { s.faults.SetFaults(f) }
-
+// faultStatus answers the payment sandbox's fault kinds (as in epsim):
+// Fault503 answers 504 here, the documentation's retryable failure;
+// Fault500 its failure that is not retried. The API only reads, so a reset
+// after applying is a plain lost answer (the connection is cut).
 func faultStatus(k omsim.FaultKind) int {
 	if k == epsim.Fault503 {
 		return http.StatusGatewayTimeout

@@ -110,13 +110,6 @@ func New(opts Options) (*Sandbox, error) {
 	return s, nil
 }
 
-// Refreshes counts the refresh grants answered with new tokens.
-func (s *Sandbox) Refreshes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.refreshes
-}
-
 // RevokeAccessTokens ends every access token at once (refresh tokens live).
 func (s *Sandbox) RevokeAccessTokens() {
 	s.mu.Lock()
