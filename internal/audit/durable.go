@@ -56,7 +56,13 @@ func (l *Log) syncer() {
 		}
 		batch := l.moreSyncs([]synced{first}, wait)
 		start := time.Now()
+		l.syncing.Store(true)
 		err := l.syncWAL()
+		l.syncing.Store(false)
+		select {
+		case l.syncEnded <- struct{}{}:
+		default: // a signal is already waiting
+		}
 		l.observeSync(start, err)
 		if err != nil {
 			err = fmt.Errorf("audit: event committed but not synced to disk: %w", err)
@@ -76,6 +82,33 @@ func (l *Log) syncer() {
 		default: // a signal is already waiting
 		}
 	}
+}
+
+// whileSyncing adds to a batch whose every append waits for the disk the
+// appends that arrive while a sync runs, until it ends or one that need
+// not wait arrives: none of them can be answered before the next sync,
+// which starts when this one ends, so committing them one by one meanwhile
+// only cost commits (at 10 appenders the batches fell from 7.5 events to
+// 2.5 and the appends per second by a third, loadtest audit).
+func (l *Log) whileSyncing(batch []*appendReq) []*appendReq {
+	if l.db.Postgres || anyDeferred(batch) {
+		return batch // PostgreSQL's commits of such batches wait for the disk themselves
+	}
+	for len(batch) < l.maxBatch && l.syncing.Load() {
+		select {
+		case r, ok := <-l.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+			if r.deferred {
+				return batch
+			}
+		case <-l.syncEnded:
+			return batch
+		}
+	}
+	return batch
 }
 
 // moreSyncs adds to batch the commits already handed over and, while
@@ -128,6 +161,16 @@ func (l *Log) syncWAL() error {
 		return l.testSync()
 	}
 	return l.db.SyncWAL()
+}
+
+// anyDeferred reports whether an append of batch need not wait for the disk.
+func anyDeferred(batch []*appendReq) bool {
+	for _, r := range batch {
+		if r.deferred {
+			return true
+		}
+	}
+	return false
 }
 
 // allDeferred reports whether no append of batch waits for the disk.

@@ -77,6 +77,10 @@ type Log struct {
 	// closes syncDone when it has synced the last one.
 	syncs    chan synced
 	syncDone chan struct{}
+	// syncing is set while the syncer syncs; syncEnded is signalled
+	// (without blocking) after each sync (durable.go, whileSyncing).
+	syncing   atomic.Bool
+	syncEnded chan struct{}
 	// syncErr is the first failed sync's error: from then on every
 	// commit is refused (durable.go, syncFailure).
 	syncErr atomic.Pointer[error]
@@ -169,6 +173,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		committed: make(chan struct{}, 1),
 		syncs:     make(chan synced, 1024),
 		syncDone:  make(chan struct{}),
+		syncEnded: make(chan struct{}, 1),
 	}
 	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err == nil {
 		l.lastStmt, err = d.W.PrepareContext(ctx, headSQL)
@@ -327,7 +332,7 @@ func (l *Log) writer() {
 			// and at 50 from 21 to 29 (BenchmarkAppend).
 			runtime.Gosched()
 		}
-		batch := l.gather([]*appendReq{first})
+		batch := l.whileSyncing(l.gather([]*appendReq{first}))
 		last = len(batch)
 		start := time.Now()
 		seq, synced, err := l.commit(batch)
