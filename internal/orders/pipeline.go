@@ -27,7 +27,8 @@ import (
 //  5. a fresh read gives the after-values; `completed` is appended with the
 //     outcome, and the index is refreshed. The agent's answer waits for
 //     that event's commit (every page and the next change on the order
-//     see it) but not for its sync to disk (audit.Log.AppendDeferred):
+//     see it) but, unless outbound events announce it (OnCompleted), not
+//     for its sync to disk (audit.Log.AppendDeferred):
 //     the request was synced before the send, so only a power loss within
 //     audit.DeferredSyncWithin can lose the outcome, and an attempt
 //     without one is shown as unknown and holds the order's next money
@@ -157,7 +158,14 @@ func (s *Service) Apply(ctx context.Context, actor audit.Actor, ch Change) (Resu
 		completed.After = res.After
 	}
 	tr.mark(PhaseReadAfter)
-	stored, err := s.log.AppendDeferred(bg, completed)
+	// An outbound event announces the outcome outside the back office:
+	// like the send, it must never precede the record on disk, so with
+	// a hook (outbound events on) the outcome waits for its sync too.
+	appendCompleted := s.log.AppendDeferred
+	if s.onCompleted != nil {
+		appendCompleted = s.log.Append
+	}
+	stored, err := appendCompleted(bg, completed)
 	if err != nil {
 		s.logger.Error("audit completed event not recorded", "attempt_id", res.AttemptID, "order_id", ch.OrderID, "outcome", string(res.Outcome), "err", err)
 		return res, fmt.Errorf("%w: outcome %s of %s on order %s not recorded: %w", ErrAudit, res.Outcome, ch.Op, ch.OrderID, err)
