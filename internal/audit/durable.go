@@ -48,13 +48,14 @@ func (l *Log) answer(batch []*appendReq, seq int64, committedSynced bool) {
 func (l *Log) syncer() {
 	defer close(l.syncDone)
 	for first := range l.syncs {
-		var wait <-chan time.Time
+		var batch []synced
 		if len(first.waiting) == 0 && !first.onDisk {
 			t := time.NewTimer(time.Until(first.at.Add(DeferredSyncWithin)))
-			wait = t.C
-			defer t.Stop()
+			batch = l.moreSyncs([]synced{first}, t.C)
+			t.Stop()
+		} else {
+			batch = l.moreSyncs([]synced{first}, nil)
 		}
-		batch := l.moreSyncs([]synced{first}, wait)
 		start := time.Now()
 		l.syncing.Store(true)
 		err := l.syncWAL()
