@@ -157,6 +157,25 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		_ = d.Close() // the index's error is the one to report
 		return nil, fmt.Errorf("audit: search index: %w", err)
 	}
+	l := newLog(d, idx, path, opts)
+	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err == nil {
+		l.lastStmt, err = d.W.PrepareContext(ctx, headSQL)
+	}
+	if err != nil {
+		l.bgCancel()
+		_ = errors.Join(idx.Close(), d.Close())
+		return nil, fmt.Errorf("audit: prepare: %w", err)
+	}
+	self.Store(l)
+	go l.writer()
+	go l.syncer()
+	go l.runIndexer(l.stopIndex)
+	return l, nil
+}
+
+// newLog is a Log on the events' database d and the index idx, with
+// its channels, before its statements are prepared and its goroutines run.
+func newLog(d, idx *db.DB, path string, opts Options) *Log {
 	l := &Log{
 		db:        d,
 		path:      path,
@@ -175,13 +194,6 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 		syncDone:  make(chan struct{}),
 		syncEnded: make(chan struct{}, 1),
 	}
-	if l.insert, err = d.W.PrepareContext(ctx, insertSQL); err == nil {
-		l.lastStmt, err = d.W.PrepareContext(ctx, headSQL)
-	}
-	if err != nil {
-		_ = errors.Join(idx.Close(), d.Close())
-		return nil, fmt.Errorf("audit: prepare: %w", err)
-	}
 	l.bgCtx, l.bgCancel = context.WithCancel(context.Background())
 	if l.now == nil {
 		l.now = time.Now
@@ -189,11 +201,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Log, error) {
 	if l.maxBatch <= 0 {
 		l.maxBatch = DefaultMaxBatch
 	}
-	self.Store(l)
-	go l.writer()
-	go l.syncer()
-	go l.runIndexer(l.stopIndex)
-	return l, nil
+	return l
 }
 
 // Close stops accepting events, commits those already handed over, writes
