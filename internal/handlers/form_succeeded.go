@@ -28,7 +28,8 @@ func (h *Handlers) changeSucceeded(c echo.Context, orderID string, fresh *omclie
 		}
 		fresh = o
 	}
-	v := view.FromOrder(fresh, h.Provider, h.now(), agentZone(c), h.orderNumbers(c, fresh))
+	now := h.now()
+	v := view.FromOrder(fresh, h.Provider, orderChoices(fresh, h.Provider, now), now, agentZone(c), h.orderNumbers(c, fresh))
 	v.Flash = msg
 	v.Shop = h.shopPanel(c, fresh, nil, v.Actions)
 	if h.shopChanger() != nil {

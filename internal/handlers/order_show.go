@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 	"ordercare/internal/staff"
 	"ordercare/web/templates"
 	"ordercare/web/templates/view"
@@ -53,7 +55,7 @@ func (h *Handlers) showOrder(c echo.Context) error {
 				slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 		}
 	}
-	v := view.FromOrder(o, h.Provider, now, agentZone(c), h.orderNumbers(c, o))
+	v := view.FromOrder(o, h.Provider, orderChoices(o, h.Provider, now), now, agentZone(c), h.orderNumbers(c, o))
 	if m := h.currentStaff(c); m != nil && !m.Role.Allows(staff.RoleAgent, false) {
 		v.ReadOnlyRole = view.RoleName(m.Role)
 	}
@@ -90,4 +92,15 @@ func (h *Handlers) readOrder(c echo.Context, id string) (*omclient.Order, error)
 			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
 	}
 	return o, err
+}
+
+// orderChoices decides what the order page offers on o at now, by the
+// pipeline's rules for provider p: the page shows the actions a submit
+// would be allowed, and the amount a refund may still take.
+func orderChoices(o *omclient.Order, p omclient.Provider, now time.Time) view.OrderChoices {
+	ch := view.OrderChoices{Actions: orders.Actions(o, p, now), Refundable: orders.Refundable(o)}
+	for i := range o.Captures {
+		ch.CaptureActions = append(ch.CaptureActions, orders.CaptureActions(o, &o.Captures[i], p, now))
+	}
+	return ch
 }

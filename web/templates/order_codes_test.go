@@ -18,7 +18,7 @@ func TestOrderPageShowsCodesAsWordsWithTheCodeAsTooltip(t *testing.T) {
 	o.PurchaseCountry = "jp"
 	o.InitialPaymentMethod = &omclient.InitialPaymentMethod{Type: "PAY_LATER_IN_PARTS", NumberOfInstallments: 3}
 	o.ShippingInfo = []omclient.ShippingInfo{{ShippingCompany: "PostNord", ShippingMethod: "BoxReg", TrackingNumber: "PN1"}}
-	doc, _ := renderDoc(t, OrderPage(view.FromOrder(o, omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")))
+	doc, _ := renderDoc(t, OrderPage(orderView(o, omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")))
 
 	for _, c := range []struct{ id, text, code string }{
 		{"payment-method", "Pay later in parts", "PAY_LATER_IN_PARTS"},

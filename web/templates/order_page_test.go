@@ -53,7 +53,7 @@ func hostileOrder() *omclient.Order {
 
 func TestOrderPageSectionsAndEscaping(t *testing.T) {
 	t.Parallel()
-	v := view.FromOrder(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")
+	v := orderView(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")
 	doc, html := renderDoc(t, OrderPage(v))
 
 	for _, id := range []string{"order-header", "order-amounts", "order-lines", "order-addresses", "order-shipping",
@@ -102,7 +102,7 @@ func TestOrderPageSectionsAndEscaping(t *testing.T) {
 
 func TestOrderPageActions(t *testing.T) {
 	t.Parallel()
-	v := view.FromOrder(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")
+	v := orderView(hostileOrder(), omclient.ProviderKustom, tplNow, time.UTC, "ja-JP")
 	doc, _ := renderDoc(t, OrderPage(v))
 
 	actions := doc.Find(`#order-actions [data-testid="action"]`)

@@ -19,7 +19,7 @@ func TestLastRead(t *testing.T) {
 	if r := Row(orders.IndexedOrder{OrderID: "x"}, time.UTC, ""); r.LastRead.Text != "" {
 		t.Errorf("never read shows %q", r.LastRead.Text)
 	}
-	v := FromOrder(&omclient.Order{OrderID: "x"}, omclient.ProviderKustom, read, time.UTC, "")
+	v := fromOrder(&omclient.Order{OrderID: "x"}, omclient.ProviderKustom, read, time.UTC, "")
 	if v.Header.ReadAt.Text != "2 Mar 2026, 13:05 UTC" {
 		t.Errorf("order page read at %q", v.Header.ReadAt.Text)
 	}

@@ -36,8 +36,9 @@ type OrderView struct {
 	// Flash is the confirmation of the change just made ("Shipping address
 	// updated: city Berlin → Hamburg"), shown at the top of the page.
 	Flash string
-	// History is the order's timeline (BuildHistory), when the handler
-	// loaded it (HistoryLoaded); otherwise the page fetches it with htmx.
+	// History is the order's timeline (BuildSettledHistory), when the
+	// handler loaded it (HistoryLoaded); otherwise the page fetches it with
+	// htmx.
 	History       []HistoryItem
 	HistoryLoaded bool
 	// Unsettled lists the money changes whose outcome is unknown, shown
@@ -59,11 +60,24 @@ type Field struct {
 	Label, Value string
 }
 
+// OrderChoices are what the handler decided about the order as read: the
+// changes it offers, each capture's, and how much is still refundable.
+// The rules are the pipeline's (package orders); the page only shows
+// their outcome, so it cannot drift from what a submit would be allowed.
+type OrderChoices struct {
+	Actions []orders.Action
+	// CaptureActions are each capture's actions, in the order's order of
+	// captures.
+	CaptureActions [][]orders.Action
+	Refundable     int64
+}
+
 // FromOrder builds the order page's view model from the order as read from
-// the provider. Amounts are written in the reader's number format
-// (numbers: one format on every page for one person, whatever the order's
-// market); times in the agent's zone loc; actions per orders.Actions at now.
-func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location, numbers string) OrderView {
+// the provider and the handler's choices ch. Amounts are written in the
+// reader's number format (numbers: one format on every page for one
+// person, whatever the order's market); times in the agent's zone loc,
+// relative ones ("expires in 2 days") to now.
+func FromOrder(o *omclient.Order, p omclient.Provider, ch OrderChoices, now time.Time, loc *time.Location, numbers string) OrderView {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -87,7 +101,7 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 		Captured:   m(o.CapturedAmount),
 		Refunded:   m(o.RefundedAmount),
 		Remaining:  m(o.RemainingAuthorizedAmount),
-		Refundable: m(orders.Refundable(o)),
+		Refundable: m(ch.Refundable),
 	}
 	v.Lines = linesView(o.OrderLines, o.OrderAmount, "order amount", m)
 	v.Billing = addressView(o.BillingAddress)
@@ -96,8 +110,8 @@ func FromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.
 	v.ShippingOption = shippingOptionFields(o.SelectedShippingOption, m)
 	v.ShippingInfo = shippingInfoViews(o.ShippingInfo)
 
-	v.Captures = captureViews(o, p, now, loc, m)
+	v.Captures = captureViews(o, ch.CaptureActions, loc, m)
 	v.Refunds = refundViews(o, loc, m)
-	v.Actions = actionViews(o.OrderID, orders.Actions(o, p, now))
+	v.Actions = actionViews(o.OrderID, ch.Actions)
 	return v
 }

@@ -41,7 +41,7 @@ func TestExpiryTextPerStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		o := &omclient.Order{OrderID: "x", Status: tt.status, ExpiresAt: omclient.Time{Time: testNow.Add(tt.expires)}}
-		if got := FromOrder(o, omclient.ProviderKustom, testNow, time.UTC, "ja-JP").Header.ExpiresRelative; got != tt.want {
+		if got := fromOrder(o, omclient.ProviderKustom, testNow, time.UTC, "ja-JP").Header.ExpiresRelative; got != tt.want {
 			t.Errorf("%s expiring at now%+v: %q, want %q", tt.status, tt.expires, got, tt.want)
 		}
 	}

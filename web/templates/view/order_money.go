@@ -42,12 +42,17 @@ type RefundView struct {
 	CreditInvoice bool
 }
 
-// captureViews are the order's captures, each with the actions it allows
-// at now; m writes an amount in the order's currency.
-func captureViews(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location, m func(int64) Money) []CaptureView {
+// captureViews are the order's captures, each with the actions the
+// handler allows it (actions, by the capture's position); m writes an
+// amount in the order's currency.
+func captureViews(o *omclient.Order, actions [][]orders.Action, loc *time.Location, m func(int64) Money) []CaptureView {
 	var out []CaptureView
 	for i := range o.Captures {
 		c := &o.Captures[i]
+		var ca []orders.Action
+		if i < len(actions) {
+			ca = actions[i]
+		}
 		out = append(out, CaptureView{
 			ID:                c.CaptureID,
 			ProviderReference: orDash(string(c.KlarnaReference)),
@@ -58,7 +63,7 @@ func captureViews(o *omclient.Order, p omclient.Provider, now time.Time, loc *ti
 			Time:              newTime(c.CapturedAt.Time, loc),
 			Lines:             linesView(c.OrderLines, c.CapturedAmount, "captured amount", m),
 			ShippingInfo:      shippingInfoViews(c.ShippingInfo),
-			Actions:           actionViews(o.OrderID, orders.CaptureActions(o, c, p, now)),
+			Actions:           actionViews(o.OrderID, ca),
 		})
 	}
 	return out

@@ -11,7 +11,7 @@ import (
 
 func TestFromOrder(t *testing.T) {
 	t.Parallel()
-	v := FromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, berlin, "sv-SE")
+	v := fromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, berlin, "sv-SE")
 
 	checks := []struct{ name, got, want string }{
 		{"title", v.Title, "Order K4MADNY"},
@@ -67,7 +67,7 @@ func TestFromOrder(t *testing.T) {
 
 func TestFromOrderActions(t *testing.T) {
 	t.Parallel()
-	v := FromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, time.UTC, "sv-SE")
+	v := fromOrder(sampleOrder(), omclient.ProviderKlarna, testNow, time.UTC, "sv-SE")
 	byOp := map[string]ActionView{}
 	for _, a := range v.Actions {
 		byOp[a.Op] = a
@@ -87,7 +87,7 @@ func TestFromOrderActions(t *testing.T) {
 	if len(ca) != 3 || ca[1].Href != "/orders/0b0d9c34-5a5c-4b5e-9f27-2a6a3a7f2c11/captures/cap-1/send-out" {
 		t.Errorf("klarna capture actions = %+v", ca)
 	}
-	kustom := FromOrder(sampleOrder(), omclient.ProviderKustom, testNow, time.UTC, "sv-SE")
+	kustom := fromOrder(sampleOrder(), omclient.ProviderKustom, testNow, time.UTC, "sv-SE")
 	if len(kustom.Captures[0].Actions) != 1 {
 		t.Errorf("kustom capture actions = %+v, want shipping info only", kustom.Captures[0].Actions)
 	}
@@ -98,7 +98,7 @@ func TestFromOrderZeroDecimalAndMismatch(t *testing.T) {
 	o := &omclient.Order{OrderID: "x", Status: omclient.StatusAuthorized, PurchaseCurrency: "JPY", Locale: "ja-JP",
 		OrderAmount: 12345, RemainingAuthorizedAmount: 12345,
 		OrderLines: []omclient.OrderLine{{Name: "Tea", Quantity: 1, UnitPrice: 12000, TotalAmount: 12000}}}
-	v := FromOrder(o, omclient.ProviderKustom, testNow, time.UTC, "ja-JP")
+	v := fromOrder(o, omclient.ProviderKustom, testNow, time.UTC, "ja-JP")
 	if v.Amounts.Current.Text != "¥12,345" {
 		t.Errorf("JPY amount = %q, want ¥12,345", v.Amounts.Current.Text)
 	}

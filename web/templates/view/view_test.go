@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"ordercare/internal/omclient"
+	"ordercare/internal/orders"
 )
 
 // Fixtures shared by the package's tests of the order page and its parts.
@@ -18,6 +19,16 @@ func mustZone(name string) *time.Location {
 		panic(err)
 	}
 	return loc
+}
+
+// fromOrder is FromOrder with the choices the order page's handler makes:
+// the pipeline's rules for p at now.
+func fromOrder(o *omclient.Order, p omclient.Provider, now time.Time, loc *time.Location, numbers string) OrderView {
+	ch := OrderChoices{Actions: orders.Actions(o, p, now), Refundable: orders.Refundable(o)}
+	for i := range o.Captures {
+		ch.CaptureActions = append(ch.CaptureActions, orders.CaptureActions(o, &o.Captures[i], p, now))
+	}
+	return FromOrder(o, p, ch, now, loc, numbers)
 }
 
 func sampleOrder() *omclient.Order {
