@@ -60,7 +60,7 @@ func (h *Handlers) renderApproval(c echo.Context, status int, r approvals.Reques
 		v.OrderError = "The order could not be read from " + view.ProviderName(h.Provider) + " just now (" + pe.Heading +
 			"). Approving still works: the provider decides whether the change is possible."
 	} else {
-		st := view.NewOrderState(o, r, h.orderNumbers(c, o))
+		st := view.NewOrderState(o, r, orders.Refundable(o), h.orderNumbers(c, o))
 		v.Order = &st
 		v.Item.Customer = orders.CustomerName(o)
 	}

@@ -5,7 +5,6 @@ import (
 
 	"ordercare/internal/approvals"
 	"ordercare/internal/omclient"
-	"ordercare/internal/orders"
 )
 
 // OrderStateView is the order as read now, beside a request: what the
@@ -20,9 +19,10 @@ type OrderStateView struct {
 	Problem string
 }
 
-// NewOrderState describes o and the effect of r on it.
-func NewOrderState(o *omclient.Order, r approvals.Request, numbers string) OrderStateView {
-	refundable := orders.Refundable(o)
+// NewOrderState describes o and the effect of r on it. refundable is what
+// the handler found a refund may still take of o (the pipeline's rule), so
+// the page warns by the same measure a submit is judged by.
+func NewOrderState(o *omclient.Order, r approvals.Request, refundable int64, numbers string) OrderStateView {
 	v := OrderStateView{Status: statusBadge(o.Status), Order: MoneyOf(o.OrderAmount, o, numbers), Captured: MoneyOf(o.CapturedAmount, o, numbers),
 		Refunded: MoneyOf(o.RefundedAmount, o, numbers), Remaining: MoneyOf(o.RemainingAuthorizedAmount, o, numbers), Refundable: MoneyOf(refundable, o, numbers)}
 	switch r.Op {
