@@ -83,7 +83,7 @@ func (h *Handlers) startBulk(c echo.Context) error {
 
 func (h *Handlers) renderBulkConfirm(c echo.Context, status int, f view.Form, op omclient.Operation, items []bulk.Item) error {
 	blocked := h.Bulk.Limits().Check(string(h.actor(c).Role), items)
-	v := view.NewBulkConfirm(f, op, items, blocked, h.numbers(c))
+	v := view.NewBulkConfirm(f, op, items, bulk.Totals(items), blocked, h.numbers(c))
 	return renderPage(c, status, h.page(c, v.OpLabel+": confirm", view.NavOrders), templates.BulkConfirmPage(v))
 }
 

@@ -24,7 +24,7 @@ func (h *Handlers) showBulkJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := view.NewBulkJobView(j, items, agentZone(c), h.numbers(c))
+	v := view.NewBulkJobView(j, items, bulk.Count(items), bulk.Totals(items), agentZone(c), h.numbers(c))
 	if c.Path() == bulkProgressPath {
 		return render(c, http.StatusOK, templates.BulkProgress(v))
 	}

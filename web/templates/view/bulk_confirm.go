@@ -42,9 +42,11 @@ var bulkExplain = map[omclient.Operation]string{
 	omclient.OpReleaseRemaining:        "The part of each order's authorization not captured is released. This cannot be undone.",
 }
 
-// NewBulkConfirm builds the confirmation of op on items.
-func NewBulkConfirm(f Form, op omclient.Operation, items []bulk.Item, blocked, numbers string) BulkConfirm {
-	v := BulkConfirm{Form: f, OpLabel: BulkOpLabel(op), Explain: bulkExplain[op], Blocked: MoneyIn(blocked, numbers), Totals: BulkTotals(items, numbers)}
+// NewBulkConfirm builds the confirmation of op on items; totals are the
+// items' amounts per currency as the handler summed them (bulk.Totals),
+// the sums the job's caps are checked against.
+func NewBulkConfirm(f Form, op omclient.Operation, items []bulk.Item, totals map[string]int64, blocked, numbers string) BulkConfirm {
+	v := BulkConfirm{Form: f, OpLabel: BulkOpLabel(op), Explain: bulkExplain[op], Blocked: MoneyIn(blocked, numbers), Totals: bulkTotals(totals, numbers)}
 	for _, it := range items {
 		v.Orders = append(v.Orders, BulkOrderRow{ID: it.OrderID, Reference: bulkRef(it), Href: OrderPath(it.OrderID),
 			Amount: money.Show(it.Amount, it.Currency, numbers)})
@@ -52,10 +54,9 @@ func NewBulkConfirm(f Form, op omclient.Operation, items []bulk.Item, blocked, n
 	return v
 }
 
-// BulkTotals are the items' amounts per currency in the person's format
+// bulkTotals are the amounts per currency t in the person's format
 // (money.Show), in currency order.
-func BulkTotals(items []bulk.Item, numbers string) []string {
-	t := bulk.Totals(items)
+func bulkTotals(t map[string]int64, numbers string) []string {
 	curs := make([]string, 0, len(t))
 	for c := range t {
 		curs = append(curs, c)

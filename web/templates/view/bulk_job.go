@@ -33,10 +33,12 @@ var bulkStates = map[bulk.State]Badge{
 // BulkJobPath is the address of a job's page.
 func BulkJobPath(id string) string { return "/bulk/" + id }
 
-// NewBulkJobView builds the progress page of j.
-func NewBulkJobView(j bulk.Job, items []bulk.Item, loc *time.Location, numbers string) BulkJobView {
+// NewBulkJobView builds the progress page of j and its items; counts and
+// totals are the items' tally as the handler made it (bulk.Count,
+// bulk.Totals), the job's own measure of its progress.
+func NewBulkJobView(j bulk.Job, items []bulk.Item, counts bulk.Progress, totals map[string]int64, loc *time.Location, numbers string) BulkJobView {
 	v := BulkJobView{ID: j.ID, OpLabel: BulkOpLabel(j.Op), By: j.By.Email, Reason: j.Reason, Ticket: j.Ticket,
-		Created: newTime(j.CreatedAt, loc), Finished: j.Finished(), Counts: bulk.Count(items), Totals: BulkTotals(items, numbers),
+		Created: newTime(j.CreatedAt, loc), Finished: j.Finished(), Counts: counts, Totals: bulkTotals(totals, numbers),
 		Href: BulkJobPath(j.ID), PollHref: BulkJobPath(j.ID) + "/progress", ExportHref: BulkJobPath(j.ID) + "/export.csv"}
 	for _, it := range items {
 		b := bulkStates[it.State]
