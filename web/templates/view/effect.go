@@ -60,13 +60,3 @@ func NewEffect(o *omclient.Order, after OrderAmounts, ready bool, numbers string
 		row("remaining", "Remaining authorized", before.Remaining, after.Remaining),
 	}}
 }
-
-// Row returns the row for key (zero when absent).
-func (e EffectView) Row(key string) EffectRow {
-	for _, r := range e.Rows {
-		if r.Key == key {
-			return r
-		}
-	}
-	return EffectRow{}
-}

@@ -73,3 +73,14 @@ func TestPickRow(t *testing.T) {
 		t.Errorf("more done than ordered gives open %d", over.Open)
 	}
 }
+
+// Row returns the row for key (zero when absent): the tests read an
+// effect's rows by key, the page shows them in order.
+func (e EffectView) Row(key string) EffectRow {
+	for _, r := range e.Rows {
+		if r.Key == key {
+			return r
+		}
+	}
+	return EffectRow{}
+}

@@ -27,9 +27,6 @@ type DueDateForm struct {
 	Form
 	CaptureRef string
 	Options    []DueDateChoice
-	// None says why no option is offered (already extended, fully
-	// refunded); the form is not shown then.
-	None string
 }
 
 // DueDateChoice is one offered extension.
