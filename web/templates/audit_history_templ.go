@@ -13,7 +13,7 @@ import "ordercare/web/templates/view"
 
 // OrderHistory is the order page's History section: the order's changes
 // from the audit trail merged with the captures and refunds the provider
-// shows, newest first (view.BuildHistory).
+// shows, newest first (view.BuildSettledHistory).
 func OrderHistory(items []view.HistoryItem) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -166,7 +166,7 @@ func TestSearchResultsPartial(t *testing.T) {
 	t.Parallel()
 	page := orders.SearchPage{Orders: []orders.IndexedOrder{{OrderID: "id-1", KlarnaReference: "K9", Status: omclient.StatusAuthorized,
 		Amount: 1250, Currency: "EUR", CustomerName: "<i>Eve</i>", Email: "eve@example.com"}}, NextCursor: "c2"}
-	v := view.NewSearchView("eve", "AUTHORIZED", "", page, time.UTC, "en-US")
+	v := view.NewListView("eve", "AUTHORIZED", view.ListFilter{}, "", page, time.UTC, "en-US")
 
 	doc, html := renderDoc(t, SearchResults(v, true, true))
 	if strings.Contains(html, "<html") || strings.Contains(html, `id="results"`) {

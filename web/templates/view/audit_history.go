@@ -30,17 +30,13 @@ type HistoryItem struct {
 	ResourceID string
 }
 
-// BuildHistory merges the order's attempts with the provider's captures
-// and refunds into one timeline, newest first. A capture or refund whose
-// id an attempt recorded is shown once, on the attempt. linkAudit adds the
-// links to the attempts' detail pages.
-func BuildHistory(o *omclient.Order, attempts []audit.Attempt, loc *time.Location, linkAudit bool, numbers string) []HistoryItem {
-	return BuildSettledHistory(o, attempts, nil, loc, linkAudit, numbers)
-}
-
-// BuildSettledHistory is BuildHistory with the checks that settled unknown
-// outcomes: such an attempt shows what the check proved, and the capture
-// or refund the check found is shown on it, not as made outside ordercare.
+// BuildSettledHistory merges the order's attempts with the provider's
+// captures and refunds into one timeline, newest first. A capture or
+// refund whose id an attempt recorded is shown once, on the attempt.
+// settled are the checks that settled unknown outcomes: such an attempt
+// shows what the check proved, and the capture or refund the check found
+// is shown on it, not as made outside ordercare. linkAudit adds the links
+// to the attempts' detail pages.
 func BuildSettledHistory(o *omclient.Order, attempts []audit.Attempt, settled map[string]audit.Settlement, loc *time.Location, linkAudit bool, numbers string) []HistoryItem {
 	if loc == nil {
 		loc = time.UTC

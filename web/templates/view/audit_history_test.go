@@ -57,3 +57,9 @@ func TestBuildHistoryMergesNewestFirst(t *testing.T) {
 		t.Fatal("empty history")
 	}
 }
+
+// BuildHistory is BuildSettledHistory before any check has settled an
+// unknown outcome: the timeline the tests build from attempts alone.
+func BuildHistory(o *omclient.Order, attempts []audit.Attempt, loc *time.Location, linkAudit bool, numbers string) []HistoryItem {
+	return BuildSettledHistory(o, attempts, nil, loc, linkAudit, numbers)
+}

@@ -39,14 +39,9 @@ type SearchView struct {
 	Bulk *BulkBar
 }
 
-// NewSearchView builds the search page from a page of index results.
+// NewListView builds the search page from a page of index results, with
+// the order list's filters, which the pager and the CSV export keep.
 // cursor is the cursor this page was fetched with ("" for the first).
-func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location, numbers string) SearchView {
-	return NewListView(q, status, ListFilter{}, cursor, page, loc, numbers)
-}
-
-// NewListView is NewSearchView with the order list's filters, which the
-// pager and the CSV export keep.
 func NewListView(q, status string, f ListFilter, cursor string, page orders.SearchPage, loc *time.Location, numbers string) SearchView {
 	if loc == nil {
 		loc = time.UTC

@@ -65,3 +65,9 @@ func TestSearchViewPaging(t *testing.T) {
 		t.Errorf("empty later page: %+v", empty)
 	}
 }
+
+// NewSearchView is NewListView without filters beyond the status: the
+// search the tests make.
+func NewSearchView(q, status, cursor string, page orders.SearchPage, loc *time.Location, numbers string) SearchView {
+	return NewListView(q, status, ListFilter{}, cursor, page, loc, numbers)
+}
