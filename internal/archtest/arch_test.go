@@ -152,11 +152,14 @@ func TestArchitecture(t *testing.T) {
 var viewImports = map[string]string{
 	"internal/money":     "amounts in the member's way of writing them",
 	"internal/omclient":  "the provider's order, its statuses and operations",
-	"internal/orders":    "the operation catalogue, the order index's rows, the pipeline's refusals",
 	"internal/audit":     "the audit trail's attempts and events",
 	"internal/approvals": "four-eyes requests and the approval policy",
-	"internal/bulk":      "bulk jobs and their orders",
 	"internal/staff":     "staff members and their roles",
+	// Not the pipeline's rules (which actions an order allows, what it
+	// has refundable) nor a bulk job's tally: the handlers apply them and
+	// hand the pages the outcome, so the view only shows what they decided.
+	"internal/orders": "the operation catalogue and the actions handed in, the order index's rows, the pipeline's refusals",
+	"internal/bulk":   "bulk jobs and their orders",
 	// Not package shop: its twin, the comparison and the lookup's errors
 	// reach the shop panel as plain values from the handler.
 	"internal/shop/shopaction": "the codes of the shop's changes, named in words",
