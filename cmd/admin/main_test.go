@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,27 +9,17 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"ordercare/internal/audit"
+	"ordercare/internal/proctest"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
-func testEnv(vars map[string]string, stdin io.Reader) (env, *lockedBuffer, *lockedBuffer) {
-	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+// testEnv is a command's env with vars as its settings and stdin, and
+// its stdout and stderr collected (safe to read while it runs).
+func testEnv(vars map[string]string, stdin io.Reader) (env, *proctest.LockedBuffer, *proctest.LockedBuffer) {
+	out, errOut := &proctest.LockedBuffer{}, &proctest.LockedBuffer{}
 	return env{getenv: func(k string) string { return vars[k] }, stdin: stdin, stdout: out, stderr: errOut}, out, errOut
 }
 
