@@ -22,6 +22,22 @@ func fill(t *testing.T, d *DB, from, n int) {
 	}
 }
 
+// openForFill opens path (SyncFull) with opts and creates the table fill
+// writes to; the database closes when the test ends.
+func openForFill(t *testing.T, path string, opts Options) *DB {
+	t.Helper()
+	ctx := context.Background()
+	d, err := OpenWith(ctx, path, SyncFull, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if err := d.Migrate(ctx, "test", []string{`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // TestBackgroundCheckpointsLeaveCommitsAlone: with background
 // checkpoints, no commit writes the database file, however far the WAL
 // grows past the automatic checkpoint's 1,000 pages; the checkpoints'
@@ -34,15 +50,8 @@ func TestBackgroundCheckpointsLeaveCommitsAlone(t *testing.T) {
 	path := filepath.Join(dir, "a.db")
 	var mu sync.Mutex
 	var seen []Checkpoint
-	d, err := OpenWith(ctx, path, SyncFull, Options{BackgroundCheckpoints: true, CheckpointInterval: time.Hour,
+	d := openForFill(t, path, Options{BackgroundCheckpoints: true, CheckpointInterval: time.Hour,
 		OnCheckpoint: func(cp Checkpoint) { mu.Lock(); seen = append(seen, cp); mu.Unlock() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Migrate(ctx, "test", []string{`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`}); err != nil {
-		t.Fatal(err)
-	}
 	before, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -127,15 +136,8 @@ func TestBackgroundCheckpointsRestartALargeWAL(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.db")
 	var mu sync.Mutex
 	var seen []Checkpoint
-	d, err := OpenWith(ctx, path, SyncFull, Options{BackgroundCheckpoints: true, CheckpointInterval: time.Hour, MaxWALFrames: 200,
+	d := openForFill(t, path, Options{BackgroundCheckpoints: true, CheckpointInterval: time.Hour, MaxWALFrames: 200,
 		OnCheckpoint: func(cp Checkpoint) { mu.Lock(); seen = append(seen, cp); mu.Unlock() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Migrate(ctx, "test", []string{`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`}); err != nil {
-		t.Fatal(err)
-	}
 	d.ckpt.round() // the migration's pages out of the way
 	tx, err := d.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
