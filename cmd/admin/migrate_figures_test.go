@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -26,17 +24,7 @@ func TestMigrateFigures(t *testing.T) {
 	}
 	ctx := t.Context()
 	dir, _ := servedFolder(t)
-	key, err := audit.LoadSigningKey("", dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 1000, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
+	l := checkpointedLog(t, dir, audit.Options{}, 1000)
 	start := time.Now()
 	var wg sync.WaitGroup
 	const writers = 64

@@ -120,17 +120,7 @@ func populatedInstall(t *testing.T) installed {
 	}
 
 	// The log as the back office keeps it: checkpointed, one at its stop.
-	key, err := audit.LoadSigningKey("", dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.Open(ctx, filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
+	l := checkpointedLog(t, dir, audit.Options{}, 10)
 	ap, err := approvals.Open(ctx, d, l, nil, approvals.Policy{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -400,17 +390,7 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatalf("PostgreSQL's log against the checkpoints: %+v", rep)
 	}
 	// An append after the migration continues the chain, checkpointed.
-	key, err := audit.LoadSigningKey("", in.dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.OpenWith(ctx, filepath.Join(in.dir, "audit.db"), audit.Options{DatabaseURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
+	l := checkpointedLog(t, in.dir, audit.Options{DatabaseURL: url}, 10)
 	ev, err := l.Append(ctx, audit.Event{Kind: audit.KindSignInFailed, Actor: audit.Actor{Email: "late@example.com"}})
 	if err != nil || ev.Seq != in.events+1 || ev.PrevHash != in.head {
 		t.Fatalf("append after the migration: %+v %v", ev, err)

@@ -182,21 +182,30 @@ func servedFolder(t *testing.T) (dir, pinned string) {
 	return dir, key.VerifierKey
 }
 
-// appendServed appends n events (changes: requested, completed) as a
-// back office does, checkpoints on, and stops it.
-func appendServed(t *testing.T, dir string, n int) {
+// checkpointedLog opens the audit log of the data folder dir (audit.db,
+// or where opts puts it) as a back office does: checkpoints on, one every
+// `every` events, signed with the folder's key.
+func checkpointedLog(t *testing.T, dir string, opts audit.Options, every int64) *audit.Log {
 	t.Helper()
 	key, err := audit.LoadSigningKey("", dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := audit.Open(t.Context(), filepath.Join(dir, "audit.db"))
+	l, err := audit.OpenWith(t.Context(), filepath.Join(dir, "audit.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: key, Every: every, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
+
+// appendServed appends n events (changes: requested, completed) as a
+// back office does, checkpoints on, and stops it.
+func appendServed(t *testing.T, dir string, n int) {
+	t.Helper()
+	l := checkpointedLog(t, dir, audit.Options{}, 10)
 	first, _, _ := l.Head(t.Context())
 	for i := range n {
 		seq := first + int64(i) + 1
