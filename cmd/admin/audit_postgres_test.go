@@ -22,17 +22,11 @@ func TestAuditVerifyOnPostgreSQL(t *testing.T) {
 	t.Parallel()
 	pg, l, _, vkey, k := fleetLog(t)
 	ctx := t.Context()
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: k, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
+	events := make([]audit.Event, 30)
+	for i := range events {
+		events[i] = audit.Event{Kind: audit.KindStaff, Reason: "event " + strings.Repeat("x", i), Time: time.Unix(1_700_000_000, 0)}
 	}
-	for i := range 30 {
-		if _, err := l.Append(ctx, audit.Event{Kind: audit.KindStaff, Reason: "event " + strings.Repeat("x", i), Time: time.Unix(1_700_000_000, 0)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	serveFleetLog(t, l, k, events...)
 	vars := map[string]string{config.EnvDatabaseURL: pg.URL, "ORDERCARE_AUDIT_VERIFIER_KEY": vkey,
 		"ORDERCARE_DB": filepath.Join(t.TempDir(), "data", "admin.db")}
 
@@ -101,6 +95,23 @@ func TestAuditAcknowledgeOnPostgreSQL(t *testing.T) {
 	e, out, errOut = testEnv(vars, nil)
 	if err := run(ctx, []string{"audit", "verify"}, e); err != nil || !strings.Contains(out.String(), "acknowledged: ") {
 		t.Fatalf("verify after the acknowledgement: %v\n%s%s", err, out.String(), errOut.String())
+	}
+}
+
+// serveFleetLog appends events to l as an instance of the fleet does,
+// with a checkpoint signed with k every 10 events, and stops it.
+func serveFleetLog(t *testing.T, l *audit.Log, k audit.SigningKey, events ...audit.Event) {
+	t.Helper()
+	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: k, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range events {
+		if _, err := l.Append(t.Context(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,17 +24,7 @@ func TestAuditRotateKeyOnPostgreSQL(t *testing.T) {
 	t.Parallel()
 	pg, l, skey, vkey, k := fleetLog(t)
 	ctx := t.Context()
-	if err := l.StartCheckpoints(audit.CheckpointConfig{Key: k, Every: 10, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
-	for range 25 {
-		if _, err := l.Append(ctx, audit.Event{Kind: audit.KindStaff, Reason: "served"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	serveFleetLog(t, l, k, slices.Repeat([]audit.Event{{Kind: audit.KindStaff, Reason: "served"}}, 25)...)
 	dir := filepath.Join(t.TempDir(), "data")
 	vars := map[string]string{config.EnvDatabaseURL: pg.URL, "ORDERCARE_AUDIT_SIGNING_KEY": skey, "ORDERCARE_AUDIT_VERIFIER_KEY": vkey,
 		"ORDERCARE_DB": filepath.Join(dir, "admin.db")}
