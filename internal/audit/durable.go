@@ -56,18 +56,25 @@ func (l *Log) syncer() {
 		} else {
 			batch = l.moreSyncs([]synced{first}, nil)
 		}
-		start := time.Now()
-		l.syncing.Store(true)
-		err := l.syncWAL()
-		l.syncing.Store(false)
-		select {
-		case l.syncEnded <- struct{}{}:
-		default: // a signal is already waiting
-		}
-		l.observeSync(start, err)
-		if err != nil {
-			err = fmt.Errorf("audit: event committed but not synced to disk: %w", err)
-			l.syncErr.CompareAndSwap(nil, &err)
+		// After a failed sync none that succeeds vouches for these
+		// commits (syncFailure): they were made before the writer saw
+		// the failure, and get its error.
+		err := l.syncFailure()
+		if err == nil {
+			start := time.Now()
+			l.syncing.Store(true)
+			serr := l.syncWAL()
+			l.syncing.Store(false)
+			if serr != nil {
+				// Before the writer is woken, so that it commits no more.
+				err = fmt.Errorf("audit: event committed but not synced to disk: %w", serr)
+				l.syncErr.CompareAndSwap(nil, &err)
+			}
+			select {
+			case l.syncEnded <- struct{}{}:
+			default: // a signal is already waiting
+			}
+			l.observeSync(start, serr)
 		}
 		for _, s := range batch {
 			for _, r := range s.waiting {
@@ -156,8 +163,13 @@ func (l *Log) syncFailure() error {
 	return nil
 }
 
-// syncWAL syncs the events' database (a test may stand in for it).
+// syncWAL syncs the events' database (a test may stand in for it). After
+// a failed sync it returns that failure: no later sync vouches for the
+// events before it (syncFailure), so nothing is signed over them.
 func (l *Log) syncWAL() error {
+	if err := l.syncFailure(); err != nil {
+		return err
+	}
 	if l.testSync != nil {
 		return l.testSync()
 	}
