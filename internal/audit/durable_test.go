@@ -159,3 +159,31 @@ func TestAFailedSyncStopsTheLog(t *testing.T) {
 		t.Fatal("Writable reports a log whose sync failed as writable")
 	}
 }
+
+// After a failed sync no checkpoint is signed over the events it left in
+// doubt, even when a later sync succeeds: the failed one may have left
+// their pages unwritten.
+func TestNoCheckpointOverAFailedSync(t *testing.T) {
+	l, _ := openTest(t)
+	var fail atomic.Bool
+	l.testSync = func() error {
+		if fail.CompareAndSwap(true, false) { // this sync only
+			return errors.New("EIO")
+		}
+		return l.db.SyncWAL()
+	}
+	if err := l.StartCheckpoints(CheckpointConfig{Key: testKey(t), Interval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(context.Background(), sampleEvent(1)); err != nil {
+		t.Fatal(err)
+	}
+	fail.Store(true)
+	if _, err := l.Append(context.Background(), sampleEvent(2)); err == nil {
+		t.Fatal("Append answered without error although its sync failed")
+	}
+	time.Sleep(300 * time.Millisecond) // several interval checkpoints
+	if n := l.CheckpointStatus().Last.Count; n > 1 {
+		t.Fatalf("checkpoint over %d events signed after the sync of event 2 failed", n)
+	}
+}
