@@ -28,10 +28,10 @@ type synced struct {
 // kept each change's outcome waiting behind the fsync of other agents'
 // requests, two fsyncs per change in the agent's answer
 // (docs/PERFORMANCE.md, "Own time per change").
-func (l *Log) answer(batch []*appendReq, seq int64, committedSynced bool) {
-	s := synced{seq: seq, at: time.Now(), onDisk: committedSynced}
+func (l *Log) answer(batch []*appendReq, seq int64, onDisk bool) {
+	s := synced{seq: seq, at: time.Now(), onDisk: onDisk}
 	for _, r := range batch {
-		if r.deferred || committedSynced {
+		if r.deferred || onDisk {
 			r.resp <- appendResp{r: r.r}
 		} else {
 			s.waiting = append(s.waiting, r)

@@ -343,7 +343,7 @@ func (l *Log) writer() {
 		batch := l.whileSyncing(l.gather([]*appendReq{first}))
 		last = len(batch)
 		start := time.Now()
-		seq, synced, err := l.commit(batch)
+		seq, onDisk, err := l.commit(batch)
 		l.observeCommit(len(batch), start, err)
 		if err != nil {
 			for _, r := range batch {
@@ -351,7 +351,7 @@ func (l *Log) writer() {
 			}
 			continue
 		}
-		l.answer(batch, seq, synced)
+		l.answer(batch, seq, onDisk)
 		select {
 		case l.appended <- struct{}{}:
 		default: // a signal is already waiting
@@ -408,9 +408,9 @@ func (l *Log) commit(batch []*appendReq) (int64, bool, error) {
 		}
 		return l.insertEach(ctx, tx, batch)
 	}
-	synced := l.db.Postgres && !allDeferred(batch)
+	onDisk := l.db.Postgres && !allDeferred(batch)
 	var err error
-	if synced {
+	if onDisk {
 		err = l.commitSynced(ctx, write)
 	} else {
 		err = l.db.TxUnsynced(ctx, write)
@@ -420,7 +420,7 @@ func (l *Log) commit(batch []*appendReq) (int64, bool, error) {
 	}
 	l.commits.Add(1)
 	l.events.Add(int64(len(batch)))
-	return seq, synced, nil
+	return seq, onDisk, nil
 }
 
 // commitSynced runs write in a transaction whose commit waits for the disk.
